@@ -1,0 +1,191 @@
+//! Accounts, users and memberships: sign-up (an account and its owner), sign-in, and the
+//! membership check that turns a session into a [`Member`].
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use crate::entities::{account, membership, user};
+use crate::error::{Error, Result};
+use crate::passwords;
+use crate::tenancy::{Member, Role, Tenant};
+use crate::types::EmailAddress;
+
+/// What sign-up needs.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    /// Account (company) name, 1-120 characters.
+    pub account_name: String,
+    /// The owner's display name; defaults to the part of the email before `@`.
+    pub owner_name: Option<String>,
+    /// The owner's email (unique across users).
+    pub owner_email: String,
+    /// The owner's password (at least [`passwords::MIN_PASSWORD_LEN`] characters).
+    pub owner_password: String,
+    /// Whether ingest auto-creates unknown agents for this account.
+    pub auto_create_agents: bool,
+}
+
+/// Creates an account and its owner in one transaction.
+///
+/// Errors: [`Error::Invalid`] naming `account_name`, `email` or `password`;
+/// [`Error::Conflict`] on `email` when a user with that email exists.
+pub async fn create_account(db: &DatabaseConnection, new: NewAccount) -> Result<Member> {
+    let name = new.account_name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(Error::invalid("account_name", "must be 1 to 120 characters"));
+    }
+    let email = EmailAddress::parse(&new.owner_email).map_err(|m| Error::invalid("email", m))?;
+    let password_hash = passwords::hash(&new.owner_password)?;
+    let owner_name = new
+        .owner_name
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
+
+    let txn = crate::db::begin_write(db).await?;
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(email.normalized()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(Error::conflict("email", "an account with this email already exists"));
+    }
+    let now = Utc::now();
+    let account_id = Uuid::now_v7();
+    let user_id = Uuid::now_v7();
+    account::ActiveModel {
+        id: Set(account_id),
+        name: Set(name.to_owned()),
+        auto_create_agents: Set(new.auto_create_agents),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let inserted = user::ActiveModel {
+        id: Set(user_id),
+        email: Set(email.normalized()),
+        name: Set(owner_name),
+        password_hash: Set(password_hash),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await;
+    match inserted {
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            return Err(Error::conflict("email", "an account with this email already exists"));
+        }
+        other => other?,
+    };
+    membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account_id),
+        user_id: Set(user_id),
+        role: Set(Role::Owner.as_str().to_owned()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Member { tenant: Tenant::new(account_id), user_id, role: Role::Owner })
+}
+
+/// Checks an email and password and returns the user's first membership.
+///
+/// Errors: [`Error::InvalidCredentials`] for an unknown email and for a wrong password
+/// alike (and both cost one argon2 verification).
+pub async fn sign_in(db: &DatabaseConnection, email: &str, password: &str) -> Result<Member> {
+    let normalized = email.trim().to_lowercase();
+    let found = user::Entity::find().filter(user::Column::Email.eq(normalized)).one(db).await?;
+    let Some(found) = found else {
+        passwords::verify(password, passwords::dummy_hash());
+        return Err(Error::InvalidCredentials);
+    };
+    if !passwords::verify(password, &found.password_hash) {
+        return Err(Error::InvalidCredentials);
+    }
+    let first = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(found.id))
+        .order_by_asc(membership::Column::CreatedAt)
+        .one(db)
+        .await?
+        .ok_or(Error::InvalidCredentials)?;
+    member(db, found.id, first.account_id).await
+}
+
+/// The user's membership in the account, as a [`Member`].
+///
+/// Errors: [`Error::Unauthenticated`] when the user is not (or no longer) a member.
+pub async fn member<C: ConnectionTrait>(db: &C, user_id: Uuid, account_id: Uuid) -> Result<Member> {
+    let found = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::AccountId.eq(account_id))
+        .one(db)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let role = Role::parse(&found.role)
+        .ok_or_else(|| Error::Internal(format!("unknown role `{}`", found.role)))?;
+    Ok(Member { tenant: Tenant::new(account_id), user_id, role })
+}
+
+/// The account row of a tenant.
+pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<account::Model> {
+    account::Entity::find_by_id(tenant.account_id())
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("account"))
+}
+
+/// The user row of a member.
+pub async fn user<C: ConnectionTrait>(db: &C, member: &Member) -> Result<user::Model> {
+    user::Entity::find_by_id(member.user_id).one(db).await?.ok_or(Error::NotFound("user"))
+}
+
+/// A member of the account, for pickers and alert fan-out.
+#[derive(Clone, Debug)]
+pub struct MemberInfo {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// Every member of the tenant, oldest first.
+pub async fn members<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Vec<MemberInfo>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::AccountId.eq(tenant.account_id()))
+        .order_by_asc(membership::Column::CreatedAt)
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, u)| {
+            let u = u?;
+            Some(MemberInfo {
+                user_id: u.id,
+                name: u.name,
+                email: u.email,
+                role: Role::parse(&m.role).unwrap_or(Role::Member),
+            })
+        })
+        .collect())
+}
+
+/// Turns auto-creating unknown agents on ingest on or off. Admins only.
+pub async fn set_auto_create_agents(
+    db: &DatabaseConnection,
+    member: &Member,
+    enabled: bool,
+) -> Result<()> {
+    member.require_admin()?;
+    let found = get(db, &member.tenant).await?;
+    let mut active: account::ActiveModel = found.into();
+    active.auto_create_agents = Set(enabled);
+    active.update(db).await?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! Voice agents: created over REST or in the dashboard, or on first ingest when the
+//! account auto-creates agents.
+
+use chrono::Utc;
+use chrono_tz::Tz;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use crate::entities::agent;
+use crate::error::{Error, Result};
+use crate::tenancy::{Member, Tenant, scope, secure_find};
+
+/// What creating or editing an agent takes.
+#[derive(Clone, Debug, Default)]
+pub struct AgentInput {
+    /// The integrator's id (1-200 characters, unique in the account).
+    pub external_id: String,
+    /// Display name; defaults to the external id.
+    pub name: Option<String>,
+    /// IANA time zone; defaults to `UTC`.
+    pub timezone: Option<String>,
+    /// BCP 47 tag; defaults to `en`.
+    pub language: Option<String>,
+}
+
+struct ValidAgent {
+    external_id: String,
+    name: String,
+    timezone: String,
+    language: String,
+}
+
+fn validate(input: AgentInput) -> Result<ValidAgent> {
+    let external_id = input.external_id.trim().to_owned();
+    if external_id.is_empty() || external_id.chars().count() > crate::calls::event::MAX_ID_LEN {
+        return Err(Error::invalid("external_id", "must be 1 to 200 characters"));
+    }
+    let name = input
+        .name
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| external_id.clone());
+    if name.chars().count() > 120 {
+        return Err(Error::invalid("name", "must be at most 120 characters"));
+    }
+    let timezone = input
+        .timezone
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "UTC".to_owned());
+    if timezone.parse::<Tz>().is_err() {
+        return Err(Error::invalid(
+            "timezone",
+            format!("`{timezone}` is not an IANA time zone such as Europe/Berlin"),
+        ));
+    }
+    let language = input
+        .language
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| "en".to_owned());
+    if language.len() > 35 || !language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(Error::invalid("language", "must be a language tag such as en or de-AT"));
+    }
+    Ok(ValidAgent { external_id, name, timezone, language })
+}
+
+/// Creates an agent.
+///
+/// Errors: [`Error::Invalid`] naming the field; [`Error::Conflict`] on `external_id` when
+/// the account already has it.
+pub async fn create_for_tenant<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    input: AgentInput,
+) -> Result<agent::Model> {
+    let valid = validate(input)?;
+    if find_by_external_id(db, tenant, &valid.external_id).await?.is_some() {
+        return Err(Error::conflict("external_id", "an agent with this external id exists"));
+    }
+    let inserted = agent::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(tenant.account_id()),
+        external_id: Set(valid.external_id),
+        name: Set(valid.name),
+        timezone: Set(valid.timezone),
+        language: Set(valid.language),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            Err(Error::conflict("external_id", "an agent with this external id exists"))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Creates an agent from the dashboard; admins only.
+pub async fn create(db: &DatabaseConnection, member: &Member, input: AgentInput) -> Result<agent::Model> {
+    member.require_admin()?;
+    create_for_tenant(db, &member.tenant, input).await
+}
+
+/// Edits an agent's name, external id, time zone and language; admins only.
+pub async fn update(
+    db: &DatabaseConnection,
+    member: &Member,
+    id: Uuid,
+    input: AgentInput,
+) -> Result<agent::Model> {
+    member.require_admin()?;
+    let found = secure_find::<agent::Entity, _>(db, &member.tenant, id).await?;
+    let valid = validate(input)?;
+    if valid.external_id != found.external_id
+        && find_by_external_id(db, &member.tenant, &valid.external_id).await?.is_some()
+    {
+        return Err(Error::conflict("external_id", "an agent with this external id exists"));
+    }
+    let mut active: agent::ActiveModel = found.into();
+    active.external_id = Set(valid.external_id);
+    active.name = Set(valid.name);
+    active.timezone = Set(valid.timezone);
+    active.language = Set(valid.language);
+    Ok(active.update(db).await?)
+}
+
+/// The agent with `external_id` in the tenant, if any.
+pub async fn find_by_external_id<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    external_id: &str,
+) -> Result<Option<agent::Model>> {
+    Ok(scope::<agent::Entity>(tenant)
+        .filter(agent::Column::ExternalId.eq(external_id))
+        .one(db)
+        .await?)
+}
+
+/// The tenant's agent with `id`, or [`Error::NotFound`].
+pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<agent::Model> {
+    secure_find::<agent::Entity, _>(db, tenant, id).await
+}
+
+/// Every agent of the tenant, by name.
+pub async fn list<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Vec<agent::Model>> {
+    Ok(scope::<agent::Entity>(tenant).order_by_asc(agent::Column::Name).all(db).await?)
+}
+
+/// The agent for an ingested call: found by external id, or created with defaults when
+/// `auto_create` (inside the caller's transaction, so a rejected call leaves no agent).
+///
+/// Errors: [`Error::NotFound`] (`agent`) when unknown and not auto-created.
+pub async fn resolve_for_ingest<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    external_id: &str,
+    auto_create: bool,
+) -> Result<agent::Model> {
+    if let Some(found) = find_by_external_id(db, tenant, external_id).await? {
+        return Ok(found);
+    }
+    if !auto_create {
+        return Err(Error::NotFound("agent"));
+    }
+    let row = agent::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(tenant.account_id()),
+        external_id: Set(external_id.to_owned()),
+        name: Set(external_id.to_owned()),
+        timezone: Set("UTC".to_owned()),
+        language: Set("en".to_owned()),
+        created_at: Set(Utc::now()),
+    };
+    agent::Entity::insert(row)
+        .on_conflict_do_nothing_on([agent::Column::AccountId, agent::Column::ExternalId])
+        .exec_without_returning(db)
+        .await?;
+    find_by_external_id(db, tenant, external_id).await?.ok_or(Error::NotFound("agent"))
+}

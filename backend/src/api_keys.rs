@@ -1,0 +1,125 @@
+//! Integrator API keys: `ac_` + 43 URL-safe base64 characters (256 random bits), shown once
+//! and stored as their SHA-256 hash (a high-entropy key needs no slow hash).
+
+use base64::Engine;
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::entities::{account, api_key};
+use crate::error::{Error, Result};
+use crate::tenancy::{Member, Tenant, scope, secure_find};
+
+const KEY_PREFIX: &str = "ac_";
+/// Characters of the key kept in clear to tell keys apart in the UI.
+const DISPLAY_PREFIX_LEN: usize = 10;
+
+/// A key just created: the only time its secret is available.
+#[derive(Clone)]
+pub struct CreatedKey {
+    /// The stored row (hash only).
+    pub key: api_key::Model,
+    /// The full key, to show once.
+    pub secret: String,
+}
+
+fn hash_key(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Creates a key named `name` for the tenant. Used by the CLI and by [`create`].
+pub async fn create_for_tenant(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    name: &str,
+) -> Result<CreatedKey> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(Error::invalid("name", "must be 1 to 80 characters"));
+    }
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = format!(
+        "{KEY_PREFIX}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    let key = api_key::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(tenant.account_id()),
+        name: Set(name.to_owned()),
+        prefix: Set(secret.chars().take(DISPLAY_PREFIX_LEN).collect()),
+        key_hash: Set(hash_key(&secret)),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(CreatedKey { key, secret })
+}
+
+/// Creates a key; admins only.
+pub async fn create(db: &DatabaseConnection, member: &Member, name: &str) -> Result<CreatedKey> {
+    member.require_admin()?;
+    create_for_tenant(db, &member.tenant, name).await
+}
+
+/// The tenant's keys, newest first (revoked ones included, marked).
+pub async fn list(db: &DatabaseConnection, tenant: &Tenant) -> Result<Vec<api_key::Model>> {
+    Ok(scope::<api_key::Entity>(tenant)
+        .order_by_desc(api_key::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// Revokes a key; admins only. Revoking twice is a no-op.
+///
+/// Errors: [`Error::NotFound`] for another tenant's key.
+pub async fn revoke(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<()> {
+    member.require_admin()?;
+    let found = secure_find::<api_key::Entity, _>(db, &member.tenant, id).await?;
+    if found.revoked_at.is_none() {
+        let mut active: api_key::ActiveModel = found.into();
+        active.revoked_at = Set(Some(Utc::now()));
+        active.update(db).await?;
+    }
+    Ok(())
+}
+
+/// Resolves a presented key to its tenant and account.
+///
+/// Records `last_used_at` at most once a minute per key, so ingest does not pay a write
+/// per request.
+///
+/// Errors: [`Error::Unauthenticated`] for an unknown or revoked key.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    presented: &str,
+) -> Result<(Tenant, account::Model)> {
+    if !presented.starts_with(KEY_PREFIX) {
+        return Err(Error::Unauthenticated);
+    }
+    let found = api_key::Entity::find()
+        .filter(api_key::Column::KeyHash.eq(hash_key(presented)))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .find_also_related(account::Entity)
+        .one(db)
+        .await?;
+    let Some((key, Some(account))) = found else {
+        return Err(Error::Unauthenticated);
+    };
+    let now = Utc::now();
+    if key.last_used_at.is_none_or(|t| now - t > Duration::seconds(60)) {
+        let mut active: api_key::ActiveModel = key.clone().into();
+        active.last_used_at = Set(Some(now));
+        if let Err(e) = active.update(db).await {
+            tracing::warn!(error = %e, "could not record API key use");
+        }
+    }
+    Ok((Tenant::new(key.account_id), account))
+}

@@ -1,0 +1,129 @@
+//! Reading conversations: the keyset-paginated list and one conversation with its
+//! analysis, notification runs and the follow-up work they created.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::entities::{agent, alert, analysis, conversation, email, notification_run, task};
+use crate::error::Result;
+use crate::tenancy::{Tenant, scope, secure_find};
+
+/// A row of the conversations list.
+#[derive(Clone, Debug)]
+pub struct ConversationRow {
+    pub conversation: conversation::Model,
+    pub agent_name: String,
+    /// Notification runs that fired.
+    pub fired: i64,
+    /// Whether the analysis has been stored.
+    pub analysed: bool,
+}
+
+/// One page of the tenant's conversations, newest first (UUIDv7 order = order of receipt).
+/// `before` is the last id of the previous page; at most `limit` rows.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<ConversationRow>> {
+    let mut q = scope::<conversation::Entity>(tenant);
+    if let Some(before) = before {
+        q = q.filter(conversation::Column::Id.lt(before));
+    }
+    let page = q.order_by_desc(conversation::Column::Id).limit(limit).all(db).await?;
+    let ids: Vec<Uuid> = page.iter().map(|c| c.id).collect();
+    let agent_ids: Vec<Uuid> = page.iter().map(|c| c.agent_id).collect();
+    let agents = scope::<agent::Entity>(tenant)
+        .filter(agent::Column::Id.is_in(agent_ids))
+        .all(db)
+        .await?;
+    let runs = scope::<notification_run::Entity>(tenant)
+        .filter(notification_run::Column::ConversationId.is_in(ids.clone()))
+        .filter(notification_run::Column::Fired.eq(true))
+        .all(db)
+        .await?;
+    let analysed: Vec<Uuid> = scope::<analysis::Entity>(tenant)
+        .filter(analysis::Column::ConversationId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.conversation_id)
+        .collect();
+    Ok(page
+        .into_iter()
+        .map(|c| ConversationRow {
+            agent_name: agents
+                .iter()
+                .find(|a| a.id == c.agent_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            fired: runs.iter().filter(|r| r.conversation_id == c.id).count() as i64,
+            analysed: analysed.contains(&c.id),
+            conversation: c,
+        })
+        .collect())
+}
+
+/// A notification run with what it created.
+#[derive(Clone, Debug)]
+pub struct RunDetail {
+    pub run: notification_run::Model,
+    pub emails: Vec<email::Model>,
+    pub alerts: Vec<alert::Model>,
+    pub tasks: Vec<task::Model>,
+}
+
+/// Everything about one conversation.
+#[derive(Clone, Debug)]
+pub struct ConversationDetail {
+    pub conversation: conversation::Model,
+    pub agent: agent::Model,
+    pub analysis: Option<analysis::Model>,
+    pub runs: Vec<RunDetail>,
+}
+
+/// The tenant's conversation `id` with its analysis and runs.
+///
+/// Errors: [`crate::Error::NotFound`] for an unknown or another tenant's id.
+pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<ConversationDetail> {
+    let conversation = secure_find::<conversation::Entity, _>(db, tenant, id).await?;
+    let agent = secure_find::<agent::Entity, _>(db, tenant, conversation.agent_id).await?;
+    let analysis = scope::<analysis::Entity>(tenant)
+        .filter(analysis::Column::ConversationId.eq(id))
+        .one(db)
+        .await?;
+    let runs = scope::<notification_run::Entity>(tenant)
+        .filter(notification_run::Column::ConversationId.eq(id))
+        .order_by_asc(notification_run::Column::Id)
+        .all(db)
+        .await?;
+    let emails = scope::<email::Entity>(tenant)
+        .filter(email::Column::ConversationId.eq(id))
+        .all(db)
+        .await?;
+    let alerts = scope::<alert::Entity>(tenant)
+        .filter(alert::Column::ConversationId.eq(id))
+        .all(db)
+        .await?;
+    let tasks = scope::<task::Entity>(tenant)
+        .filter(task::Column::ConversationId.eq(id))
+        .all(db)
+        .await?;
+    let runs = runs
+        .into_iter()
+        .map(|run| RunDetail {
+            emails: emails.iter().filter(|e| e.notification_run_id == Some(run.id)).cloned().collect(),
+            alerts: alerts.iter().filter(|a| a.notification_run_id == Some(run.id)).cloned().collect(),
+            tasks: tasks.iter().filter(|t| t.notification_run_id == Some(run.id)).cloned().collect(),
+            run,
+        })
+        .collect();
+    Ok(ConversationDetail { conversation, agent, analysis, runs })
+}
+
+/// How many conversations the tenant has.
+pub async fn count<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(scope::<conversation::Entity>(tenant).count(db).await?)
+}

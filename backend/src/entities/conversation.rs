@@ -1,0 +1,43 @@
+//! `conversations`: one ended call as received; unique on `(account_id, call_id)`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "conversations")]
+pub struct Model {
+    /// UUIDv7: ordered by time of receipt, which keyset pagination relies on.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub agent_id: Uuid,
+    pub call_id: String,
+    pub status: Option<String>,
+    /// `inbound` or `outbound`.
+    pub direction: Option<String>,
+    pub channel: Option<String>,
+    pub started_at: Option<DateTimeUtc>,
+    pub ended_at: Option<DateTimeUtc>,
+    /// Seconds.
+    pub duration_s: Option<f64>,
+    /// One of the documented end reasons (`unknown` for values outside the set).
+    pub end_reason: String,
+    /// The end reason exactly as the integrator sent it.
+    pub end_reason_raw: Option<String>,
+    /// E.164.
+    pub from_number: Option<String>,
+    /// E.164.
+    pub to_number: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    /// The event's `dynamic_variables` object.
+    pub dynamic_variables: Json,
+    /// `[{"role": "agent"|"user", "text", "start_s"?, "end_s"?}]`.
+    pub transcript: Json,
+    pub turn_count: i32,
+    pub received_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

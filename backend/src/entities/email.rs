@@ -1,0 +1,38 @@
+//! `emails`: one email per fired notification and recipient list: the outbox and its
+//! delivery state.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "emails")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub conversation_id: Option<Uuid>,
+    pub notification_run_id: Option<Uuid>,
+    /// `["a@example.com", ...]`.
+    pub recipients: Json,
+    /// The subject template as of the run (minijinja).
+    pub subject_template: String,
+    /// The Markdown body template as of the run (minijinja).
+    pub body_template: String,
+    /// Rendered by `SendEmail`.
+    pub subject: Option<String>,
+    pub text_body: Option<String>,
+    pub html_body: Option<String>,
+    /// `pending`, `retrying`, `sent`, `outbox` (no SMTP configured) or `dead`.
+    pub state: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    /// Stable across retries: `<email id>@<host>`.
+    pub message_id: String,
+    pub sent_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

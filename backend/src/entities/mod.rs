@@ -1,0 +1,17 @@
+//! sea-orm entities, one per table. Tenant-owned entities carry `account_id`; services
+//! reach them only through the tenant-scoped finders in [`crate::tenancy`].
+
+pub mod account;
+pub mod agent;
+pub mod alert;
+pub mod analysis;
+pub mod api_key;
+pub mod conversation;
+pub mod email;
+pub mod job;
+pub mod membership;
+pub mod notification;
+pub mod notification_run;
+pub mod session;
+pub mod task;
+pub mod user;

@@ -1,0 +1,37 @@
+//! `notifications`: a post-call notification rule. `agent_id` NULL = every agent.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "notifications")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub agent_id: Option<Uuid>,
+    pub name: String,
+    pub enabled: bool,
+    /// *Always send*: fires for every call without asking the analyzer.
+    pub trigger_always: bool,
+    /// The natural-language trigger question when not `trigger_always`.
+    pub trigger_condition: Option<String>,
+    /// `{"fixed": ["a@example.com", ...]}`.
+    pub recipients: Json,
+    pub email_subject: String,
+    /// Markdown with minijinja variables.
+    pub email_body: String,
+    /// `off`, `all` or `selected`.
+    pub team_alert: String,
+    /// User ids alerted when `team_alert` is `selected`: `["uuid", ...]`.
+    pub alert_user_ids: Json,
+    /// `low`, `medium`, `high`, `urgent`, or NULL for no task.
+    pub task_priority: Option<String>,
+    pub position: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,179 @@
+//! The `jobs` table as a queue: enqueue inside the caller's transaction, claim with a lease
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises writers, so its one
+//! `UPDATE ... RETURNING` is atomic), complete, and fail with backoff or into the dead state.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use rand::Rng;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    Statement,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use super::{ClaimedJob, Job};
+use crate::entities::job;
+use crate::settings::JobSettings;
+use crate::tenancy::Tenant;
+
+/// Job states as stored.
+pub mod state {
+    pub const PENDING: &str = "pending";
+    pub const RUNNING: &str = "running";
+    pub const DONE: &str = "done";
+    pub const DEAD: &str = "dead";
+}
+
+/// Inserts `job` for the tenant, due now, on `db` (pass the transaction that creates the
+/// job's cause). Returns the job id.
+pub async fn enqueue<C: ConnectionTrait, J: Job>(
+    db: &C,
+    tenant: &Tenant,
+    job: &J,
+) -> Result<Uuid, sea_orm::DbErr> {
+    let payload = serde_json::to_value(job)
+        .map_err(|e| sea_orm::DbErr::Custom(format!("serialising {}: {e}", J::KIND)))?;
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    job::Entity::insert(job::ActiveModel {
+        id: Set(id),
+        account_id: Set(tenant.account_id()),
+        kind: Set(J::KIND.to_owned()),
+        payload: Set(payload),
+        state: Set(state::PENDING.to_owned()),
+        attempts: Set(0),
+        max_attempts: Set(J::MAX_ATTEMPTS),
+        run_at: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(id)
+}
+
+/// Claims up to `limit` due jobs: pending ones whose `run_at` has come, and running ones
+/// whose lease expired (their worker died). Each claim counts as an attempt.
+pub async fn claim<C: ConnectionTrait>(
+    db: &C,
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<ClaimedJob>, sea_orm::DbErr> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let lock = if backend == DbBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
+         WHERE id IN (SELECT id FROM jobs \
+           WHERE (state = 'pending' AND run_at <= $2) OR (state = 'running' AND locked_until < $2) \
+           ORDER BY run_at LIMIT $3 {lock}) \
+         RETURNING *"
+    );
+    let now = Utc::now();
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [until.into(), now.into(), (limit as i64).into()],
+    );
+    let rows = job::Entity::find().from_raw_sql(stmt).all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ClaimedJob {
+            id: row.id,
+            tenant: Tenant::new(row.account_id),
+            kind: row.kind,
+            payload: row.payload,
+            attempts: row.attempts,
+            max_attempts: row.max_attempts,
+        })
+        .collect())
+}
+
+/// Marks a job done (idempotent; handlers may already have done it in their transaction).
+pub async fn complete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), sea_orm::DbErr> {
+    job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(state::DONE))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(job::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The delay before retry number `attempt` (1-based): `base * 2^(attempt-1)`, capped at
+/// `max`, then ±25 % jitter so failed jobs do not retry in lockstep.
+pub fn backoff(settings: &JobSettings, attempt: i32) -> Duration {
+    let exp = attempt.clamp(1, 30) as u32 - 1;
+    let raw = settings.backoff_base.saturating_mul(2u32.saturating_pow(exp));
+    let capped = raw.min(settings.backoff_max);
+    let jitter = rand::thread_rng().gen_range(0.75..=1.25);
+    capped.mul_f64(jitter)
+}
+
+/// Records a failed attempt: back to pending after [`backoff`], or dead when `permanent`
+/// or out of attempts. Returns whether the job is now dead.
+pub async fn fail<C: ConnectionTrait>(
+    db: &C,
+    job: &ClaimedJob,
+    error: &str,
+    permanent: bool,
+    settings: &JobSettings,
+) -> Result<bool, sea_orm::DbErr> {
+    let dead = permanent || job.is_last_attempt();
+    let now = Utc::now();
+    let run_at = now
+        + chrono::Duration::from_std(backoff(settings, job.attempts))
+            .unwrap_or(chrono::Duration::seconds(60));
+    let error: String = error.chars().take(2000).collect();
+    job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(if dead { state::DEAD } else { state::PENDING }))
+        .col_expr(job::Column::RunAt, Expr::value(if dead { now } else { run_at }))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .col_expr(job::Column::LastError, Expr::value(Some(error)))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(job.id))
+        .exec(db)
+        .await?;
+    Ok(dead)
+}
+
+/// Puts claimed-but-unfinished jobs back to pending (graceful shutdown), without counting
+/// the interrupted attempt.
+pub async fn release<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), sea_orm::DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(state::PENDING))
+        .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).sub(1))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .filter(job::Column::Id.is_in(ids.iter().copied()))
+        .filter(job::Column::State.eq(state::RUNNING))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_is_capped() {
+        let s = crate::settings::Settings::for_tests("http://x").jobs;
+        for attempt in 1..=4 {
+            let expected = s.backoff_base.as_secs_f64() * 2f64.powi(attempt - 1);
+            let got = backoff(&s, attempt).as_secs_f64();
+            assert!(got >= expected * 0.75 - 1e-9 && got <= expected * 1.25 + 1e-9, "attempt {attempt}: {got}");
+        }
+        assert!(backoff(&s, 30).as_secs_f64() <= s.backoff_max.as_secs_f64() * 1.25);
+    }
+}

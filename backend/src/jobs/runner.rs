@@ -1,0 +1,150 @@
+//! The in-process job runner started by `aftercall serve` (and `aftercall worker`), and
+//! [`run_pending_jobs`] for tests and tools that drain the queue deterministically.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+use uuid::Uuid;
+
+use super::{ClaimedJob, JobError, dispatch, queue};
+use crate::Services;
+
+/// Runs one claimed job and records its outcome.
+async fn run_one(services: Services, job: ClaimedJob) {
+    let outcome = dispatch(&services, &job).await;
+    let recorded = match &outcome {
+        Ok(()) => queue::complete(&services.db, job.id).await.map(|_| false),
+        Err(JobError::Retry(e)) => {
+            queue::fail(&services.db, &job, e, false, &services.settings.jobs).await
+        }
+        Err(JobError::Permanent(e)) => {
+            queue::fail(&services.db, &job, e, true, &services.settings.jobs).await
+        }
+    };
+    match (outcome, recorded) {
+        (_, Err(e)) => tracing::error!(job = %job.id, kind = %job.kind, error = %e, "could not record job outcome; it will be reclaimed after its lease"),
+        (Ok(()), Ok(_)) => tracing::debug!(job = %job.id, kind = %job.kind, "job done"),
+        (Err(e), Ok(true)) => tracing::error!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job dead"),
+        (Err(e), Ok(false)) => tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job failed; will retry"),
+    }
+}
+
+/// Claims and runs due jobs until none is due. Returns how many attempts ran.
+///
+/// Jobs a run enqueues (an `AnalyzeCall` enqueuing `SendEmail`) are run too; retries that
+/// are scheduled for later are not waited for.
+pub async fn run_pending_jobs(services: &Services) -> Result<usize, sea_orm::DbErr> {
+    let mut total = 0;
+    loop {
+        let batch = queue::claim(
+            &services.db,
+            services.settings.jobs.concurrency.max(1),
+            services.settings.jobs.lease,
+        )
+        .await?;
+        if batch.is_empty() {
+            return Ok(total);
+        }
+        total += batch.len();
+        let mut set = JoinSet::new();
+        for job in batch {
+            set.spawn(run_one(services.clone(), job));
+        }
+        while set.join_next().await.is_some() {}
+    }
+}
+
+/// A running dispatcher; stop it with [`Dispatcher::shutdown`].
+pub struct Dispatcher {
+    stop: watch::Sender<Option<Duration>>,
+    handle: JoinHandle<()>,
+}
+
+impl Dispatcher {
+    /// Starts the runner loop on the current tokio runtime.
+    pub fn start(services: Services) -> Self {
+        let (stop, stopped) = watch::channel(None);
+        let handle = tokio::spawn(run_loop(services, stopped));
+        Self { stop, handle }
+    }
+
+    /// Stops claiming, lets running jobs finish for up to `grace`, then puts the
+    /// unfinished ones back to pending so another process (or the next start) runs them.
+    pub async fn shutdown(self, grace: Duration) {
+        let _ = self.stop.send(Some(grace));
+        let _ = tokio::time::timeout(grace + Duration::from_secs(5), self.handle).await;
+    }
+}
+
+async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Duration>>) {
+    let settings = services.settings.jobs.clone();
+    let mut running: JoinSet<Uuid> = JoinSet::new();
+    let mut claimed: HashMap<tokio::task::Id, Uuid> = HashMap::new();
+    loop {
+        if stopped.borrow().is_some() {
+            break;
+        }
+        while let Some(done) = running.try_join_next_with_id() {
+            let task = match done {
+                Ok((task, _)) => task,
+                Err(e) => e.id(),
+            };
+            claimed.remove(&task);
+        }
+        let free = settings.concurrency.saturating_sub(running.len());
+        let batch = if free > 0 {
+            match queue::claim(&services.db, free, settings.lease).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::error!(error = %e, "claiming jobs failed");
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let idle = batch.is_empty();
+        for job in batch {
+            let id = job.id;
+            let services = services.clone();
+            let task = running.spawn(async move {
+                run_one(services, job).await;
+                id
+            });
+            claimed.insert(task.id(), id);
+        }
+        if idle || free == 0 {
+            tokio::select! {
+                _ = services.jobs_wakeup.notified() => {}
+                _ = tokio::time::sleep(settings.poll_interval) => {}
+                Some(done) = running.join_next_with_id(), if !running.is_empty() => {
+                    let task = match done { Ok((t, _)) => t, Err(e) => e.id() };
+                    claimed.remove(&task);
+                }
+                _ = stopped.changed() => {}
+            }
+        }
+    }
+    // Graceful shutdown: let in-flight jobs finish, then release what is left.
+    let grace = tokio::time::sleep(stopped.borrow().unwrap_or(Duration::from_secs(10)));
+    tokio::pin!(grace);
+    loop {
+        tokio::select! {
+            done = running.join_next_with_id() => match done {
+                None => break,
+                Some(Ok((task, _))) => { claimed.remove(&task); }
+                Some(Err(e)) => { claimed.remove(&e.id()); }
+            },
+            _ = &mut grace => break,
+        }
+    }
+    running.abort_all();
+    let left: Vec<Uuid> = claimed.into_values().collect();
+    if let Err(e) = queue::release(&services.db, &left).await {
+        tracing::error!(error = %e, "could not release unfinished jobs; they will be reclaimed after their lease");
+    } else if !left.is_empty() {
+        tracing::info!(jobs = left.len(), "released unfinished jobs for the next run");
+    }
+}

@@ -1,0 +1,146 @@
+//! `SendEmail`: renders an email's subject and Markdown body with the conversation's
+//! variables, stores the rendered message, and sends it through SMTP — or, with no SMTP
+//! configured, leaves it in the outbox. Delivery state is recorded on the email row.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{ClaimedJob, Job, JobError, queue};
+use crate::Services;
+use crate::email::{OutgoingEmail, SendFailure};
+use crate::entities::{account, agent, analysis, conversation, email};
+use crate::outbox::state;
+use crate::templates::{self, VariableSources};
+use crate::tenancy::secure_find;
+
+/// Send email `email_id`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SendEmail {
+    pub email_id: Uuid,
+}
+
+#[async_trait]
+impl Job for SendEmail {
+    const KIND: &'static str = "SendEmail";
+    const MAX_ATTEMPTS: i32 = 8;
+
+    async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
+        let db = &services.db;
+        let tenant = job.tenant;
+        let row = secure_find::<email::Entity, _>(db, &tenant, self.email_id).await?;
+        if matches!(row.state.as_str(), state::SENT | state::OUTBOX) {
+            return Ok(());
+        }
+        let rendered = match render(services, &row).await {
+            Ok(r) => r,
+            Err(JobError::Permanent(e)) => {
+                mark(services, &row, state::DEAD, Some(e.clone()), None).await?;
+                return Err(JobError::Permanent(e));
+            }
+            Err(other) => return Err(other),
+        };
+        let mut active: email::ActiveModel = row.clone().into();
+        active.subject = Set(Some(rendered.subject.clone()));
+        active.text_body = Set(Some(rendered.text.clone()));
+        active.html_body = Set(Some(rendered.html.clone()));
+        active.attempts = Set(row.attempts + 1);
+        active.updated_at = Set(Utc::now());
+        let row = active.update(db).await?;
+
+        if services.mailer.is_outbox() {
+            let txn = crate::db::begin_write(db).await?;
+            set_state(&txn, &row, state::OUTBOX, None, None).await?;
+            queue::complete(&txn, job.id).await?;
+            txn.commit().await?;
+            return Ok(());
+        }
+        let recipients: Vec<String> = serde_json::from_value(row.recipients.clone()).unwrap_or_default();
+        let outgoing = OutgoingEmail {
+            from: services.settings.email_from.clone(),
+            to: recipients,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            message_id: row.message_id.clone(),
+        };
+        match services.mailer.send(&outgoing).await {
+            Ok(()) => {
+                let txn = crate::db::begin_write(db).await?;
+                set_state(&txn, &row, state::SENT, None, Some(Utc::now())).await?;
+                queue::complete(&txn, job.id).await?;
+                txn.commit().await?;
+                Ok(())
+            }
+            Err(SendFailure::Permanent(e)) => {
+                mark(services, &row, state::DEAD, Some(e.clone()), None).await?;
+                Err(JobError::Permanent(format!("SMTP: {e}")))
+            }
+            Err(SendFailure::Transient(e)) => {
+                let next = if job.is_last_attempt() { state::DEAD } else { state::RETRYING };
+                mark(services, &row, next, Some(e.clone()), None).await?;
+                Err(JobError::Retry(format!("SMTP: {e}")))
+            }
+        }
+    }
+}
+
+async fn render(services: &Services, row: &email::Model) -> Result<templates::RenderedEmail, JobError> {
+    let db = &services.db;
+    let tenant = crate::tenancy::Tenant::new(row.account_id);
+    let conversation_id = row
+        .conversation_id
+        .ok_or_else(|| JobError::Permanent("the email has no conversation".into()))?;
+    let conv = secure_find::<conversation::Entity, _>(db, &tenant, conversation_id).await?;
+    let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
+    let account = account::Entity::find_by_id(row.account_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| JobError::Permanent("account gone".into()))?;
+    let analysis = analysis::Entity::find()
+        .filter(analysis::Column::ConversationId.eq(conv.id))
+        .one(db)
+        .await?;
+    let vars = templates::variables(&VariableSources {
+        conversation: &conv,
+        agent: &agent,
+        account: &account,
+        summary: analysis.as_ref().and_then(|a| a.summary.as_deref()),
+        public_url: &services.settings.public_url,
+    });
+    templates::render_email(&row.subject_template, &row.body_template, &vars)
+        .map_err(|e| JobError::Permanent(format!("template: {e}")))
+}
+
+async fn set_state<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    row: &email::Model,
+    new_state: &str,
+    error: Option<String>,
+    sent_at: Option<chrono::DateTime<Utc>>,
+) -> Result<(), sea_orm::DbErr> {
+    let mut active: email::ActiveModel = row.clone().into();
+    active.state = Set(new_state.to_owned());
+    if error.is_some() {
+        active.last_error = Set(error);
+    }
+    if sent_at.is_some() {
+        active.sent_at = Set(sent_at);
+    }
+    active.updated_at = Set(Utc::now());
+    active.update(db).await?;
+    Ok(())
+}
+
+async fn mark(
+    services: &Services,
+    row: &email::Model,
+    new_state: &str,
+    error: Option<String>,
+    sent_at: Option<chrono::DateTime<Utc>>,
+) -> Result<(), JobError> {
+    set_state(&services.db, row, new_state, error, sent_at).await?;
+    Ok(())
+}

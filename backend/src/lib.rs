@@ -1,0 +1,68 @@
+//! Aftercall's server-only domain library: entities, tenancy, ingest, analysis, the
+//! dispatcher's jobs, templates and email. No Leptos and no axum types live here; the
+//! `aftercall` binary and the UI's server functions call into it.
+
+pub mod accounts;
+pub mod agents;
+pub mod alerts;
+pub mod analysis;
+pub mod api_keys;
+pub mod calls;
+pub mod conversations;
+pub mod db;
+pub mod email;
+pub mod entities;
+pub mod error;
+pub mod jobs;
+pub mod notifications;
+pub mod outbox;
+pub mod passwords;
+pub mod session_store;
+pub mod settings;
+pub mod tasks;
+pub mod templates;
+pub mod tenancy;
+pub mod types;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+pub use error::{Error, Result};
+pub use settings::Settings;
+pub use tenancy::{Member, Role, Tenant};
+
+use analysis::Analyzer;
+use email::Mailer;
+
+/// Everything a service, job or request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// Validated settings.
+    pub settings: Arc<Settings>,
+    /// The analyzer used for new conversations.
+    pub analyzer: Arc<dyn Analyzer>,
+    /// SMTP or outbox.
+    pub mailer: Mailer,
+    /// Woken when jobs are enqueued, so the in-process runner starts them at once.
+    pub jobs_wakeup: Arc<Notify>,
+}
+
+impl Services {
+    /// Services on a migrated `db` with the built-in analyzer.
+    ///
+    /// Errors: a message naming the bad setting (e.g. an invalid SMTP URL).
+    pub fn new(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, String> {
+        let mailer = Mailer::from_settings(settings.smtp.as_ref())?;
+        Ok(Self {
+            db,
+            settings: Arc::new(settings),
+            analyzer: Arc::new(analysis::builtin::BuiltinAnalyzer),
+            mailer,
+            jobs_wakeup: Arc::new(Notify::new()),
+        })
+    }
+}

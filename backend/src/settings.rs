@@ -1,0 +1,79 @@
+//! The part of the configuration the backend needs. The `aftercall` binary loads and
+//! validates the full configuration (figment) and hands this over.
+
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use secrecy::SecretString;
+
+/// Backend settings, validated by the caller.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Public base URL of the dashboard without trailing slash, e.g. `https://calls.example.com`;
+    /// used for `conversation_url` and links in emails.
+    pub public_url: String,
+    /// SMTP delivery; `None` keeps emails in the built-in outbox.
+    pub smtp: Option<SmtpSettings>,
+    /// The `From:` of every email.
+    pub email_from: Mailbox,
+    /// Whether new accounts auto-create unknown agents on ingest.
+    pub auto_create_agents_default: bool,
+    /// Dispatcher settings.
+    pub jobs: JobSettings,
+}
+
+/// SMTP delivery through lettre.
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    /// lettre's URL form, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@host:465`.
+    pub url: SecretString,
+    /// Per-command timeout of the SMTP conversation.
+    pub timeout: Duration,
+}
+
+/// How the dispatcher claims and runs jobs.
+#[derive(Clone, Debug)]
+pub struct JobSettings {
+    /// How often an idle runner looks for due jobs (it is also woken on enqueue).
+    pub poll_interval: Duration,
+    /// Jobs run at once by one process.
+    pub concurrency: usize,
+    /// How long a claimed job stays claimed; after that a crashed worker's job is claimed again.
+    pub lease: Duration,
+    /// First retry delay; doubles per attempt, with ±25 % jitter.
+    pub backoff_base: Duration,
+    /// Upper bound of a retry delay.
+    pub backoff_max: Duration,
+}
+
+impl Settings {
+    /// Settings for tests and tools: outbox delivery, fast polling.
+    pub fn for_tests(public_url: &str) -> Self {
+        Self {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            smtp: None,
+            email_from: default_from(),
+            auto_create_agents_default: true,
+            jobs: JobSettings {
+                poll_interval: Duration::from_millis(200),
+                concurrency: 4,
+                lease: Duration::from_secs(300),
+                backoff_base: Duration::from_secs(5),
+                backoff_max: Duration::from_secs(3600),
+            },
+        }
+    }
+}
+
+/// `Aftercall <aftercall@localhost>`.
+pub fn default_from() -> Mailbox {
+    Mailbox::new(
+        Some("Aftercall".to_owned()),
+        lettre::Address::new("aftercall", "localhost").unwrap_or_else(|_| unreachable_address()),
+    )
+}
+
+#[expect(clippy::panic, reason = "a constant address that always parses")]
+fn unreachable_address() -> lettre::Address {
+    panic!("the built-in default sender address is valid")
+}

@@ -1,0 +1,82 @@
+//! Tasks: follow-up work created by notifications, filtered by status and priority, and
+//! marked done by the team.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::entities::task;
+use crate::error::{Error, Result};
+use crate::tenancy::{Tenant, scope, secure_find};
+use crate::types::Priority;
+
+/// Task statuses as stored.
+pub mod status {
+    pub const OPEN: &str = "open";
+    pub const DONE: &str = "done";
+}
+
+/// Filters for [`list`].
+#[derive(Clone, Debug, Default)]
+pub struct TaskFilter {
+    /// `open` or `done`; `None` for both.
+    pub status: Option<String>,
+    pub priority: Option<Priority>,
+    /// Keyset: the last id of the previous page.
+    pub before: Option<Uuid>,
+}
+
+/// One page of the tenant's tasks matching `filter`, newest first.
+///
+/// Errors: [`Error::Invalid`] on `status` for a status other than open or done.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    filter: &TaskFilter,
+    limit: u64,
+) -> Result<Vec<task::Model>> {
+    let mut q = scope::<task::Entity>(tenant);
+    if let Some(s) = &filter.status {
+        if s != status::OPEN && s != status::DONE {
+            return Err(Error::invalid("status", format!("`{s}` is not open or done")));
+        }
+        q = q.filter(task::Column::Status.eq(s.clone()));
+    }
+    if let Some(p) = filter.priority {
+        q = q.filter(task::Column::Priority.eq(p.as_str()));
+    }
+    if let Some(before) = filter.before {
+        q = q.filter(task::Column::Id.lt(before));
+    }
+    Ok(q.order_by_desc(task::Column::Id).limit(limit).all(db).await?)
+}
+
+/// The tenant's task `id`.
+pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<task::Model> {
+    secure_find::<task::Entity, _>(db, tenant, id).await
+}
+
+/// Sets a task's status to `open` or `done` (recording when it was completed).
+///
+/// Errors: [`Error::NotFound`] for another tenant's task; [`Error::Invalid`] on `status`.
+pub async fn set_status<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    id: Uuid,
+    new_status: &str,
+) -> Result<task::Model> {
+    if new_status != status::OPEN && new_status != status::DONE {
+        return Err(Error::invalid("status", format!("`{new_status}` is not open or done")));
+    }
+    let found = get(db, tenant, id).await?;
+    if found.status == new_status {
+        return Ok(found);
+    }
+    let mut active: task::ActiveModel = found.into();
+    active.status = Set(new_status.to_owned());
+    active.completed_at = Set((new_status == status::DONE).then(Utc::now));
+    Ok(active.update(db).await?)
+}

@@ -1,0 +1,420 @@
+//! Email templates: the variables of SPEC section 5, rendering subject and Markdown body
+//! with minijinja into text and HTML, and the checks a template passes when it is saved.
+//!
+//! Values come from transcripts and integrators, so they are untrusted: in the HTML part
+//! every value is Markdown-escaped before Markdown is converted, and raw HTML in the
+//! Markdown (from a value or the template) is rendered as text, never as markup.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use pulldown_cmark::{Event, Options, Parser, html};
+use serde_json::Value as Json;
+
+use crate::calls::event::{Speaker, Turn};
+use crate::entities::{account, agent, conversation};
+use crate::error::Error;
+
+/// What an unavailable variable renders as, instead of failing the email.
+pub const FALLBACK: &str = "(not available)";
+
+/// The system variables and what they hold, in picker order.
+pub const SYSTEM_VARIABLES: &[(&str, &str)] = &[
+    ("conversation_date", "Date and time the call started, 24-hour, agent's time zone"),
+    ("conversation_time", "Time the call started, 12-hour, agent's time zone"),
+    ("conversation_duration", "Call duration as MM:SS"),
+    ("conversation_status", "Call status as sent by the voice platform"),
+    ("conversation_direction", "Inbound or Outbound"),
+    ("conversation_summary", "The AI summary of the call"),
+    ("conversation_transcript", "The whole transcript, one turn per line"),
+    ("conversation_url", "Link to the conversation in the dashboard"),
+    ("conversation_uuid", "The conversation's id"),
+    ("agent_name", "The agent's name"),
+    ("account_name", "Your account's name"),
+    ("customer_number", "The caller's phone number (phone calls only)"),
+    ("to_number", "The number that was called (phone calls only)"),
+    ("customer_name", "The customer's name (when known)"),
+    ("customer_email", "The customer's email (when known)"),
+    ("goal_result", "The agent's goal verdict: success, failure or unknown"),
+];
+
+/// The variable values for one conversation. Unavailable variables are simply absent and
+/// render as [`FALLBACK`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Variables(BTreeMap<String, Json>);
+
+impl Variables {
+    /// The value of `name`, if available.
+    pub fn get(&self, name: &str) -> Option<&Json> {
+        self.0.get(name)
+    }
+
+    /// Sets `name` (used for `dyn_*` values and `goal_result`).
+    pub fn set(&mut self, name: impl Into<String>, value: Json) {
+        self.0.insert(name.into(), value);
+    }
+
+    /// All values, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Json)> {
+        self.0.iter()
+    }
+}
+
+/// Everything variables are computed from.
+pub struct VariableSources<'a> {
+    pub conversation: &'a conversation::Model,
+    pub agent: &'a agent::Model,
+    pub account: &'a account::Model,
+    /// The analysis summary, when analysed.
+    pub summary: Option<&'a str>,
+    /// Dashboard base URL without trailing slash.
+    pub public_url: &'a str,
+}
+
+/// `MM:SS` (minutes are not wrapped into hours: `75:03`).
+pub fn format_duration(seconds: f64) -> String {
+    let total = seconds.max(0.0).round() as u64;
+    format!("{:02}:{:02}", total / 60, total % 60)
+}
+
+/// The transcript as `Agent: ...` / `Customer: ...` lines.
+pub fn transcript_text(turns: &[Turn]) -> String {
+    let mut out = String::new();
+    for turn in turns {
+        let who = match turn.role {
+            Speaker::Agent => "Agent",
+            Speaker::User => "Customer",
+        };
+        let _ = writeln!(out, "{who}: {}", turn.text.trim());
+    }
+    out.trim_end().to_owned()
+}
+
+/// Computes the SPEC section 5 system variables plus `dynamic_variables`.
+pub fn variables(src: &VariableSources<'_>) -> Variables {
+    let c = src.conversation;
+    let tz: Tz = src.agent.timezone.parse().unwrap_or(Tz::UTC);
+    let mut v = Variables::default();
+    let when: DateTime<Utc> = c.started_at.unwrap_or(c.received_at);
+    let local = when.with_timezone(&tz);
+    v.set("conversation_date", Json::from(local.format("%Y-%m-%d %H:%M %Z").to_string()));
+    v.set("conversation_time", Json::from(local.format("%-I:%M %p").to_string()));
+    if let Some(d) = c.duration_s {
+        v.set("conversation_duration", Json::from(format_duration(d)));
+    }
+    if let Some(status) = &c.status {
+        v.set("conversation_status", Json::from(status.clone()));
+    }
+    match c.direction.as_deref() {
+        Some("inbound") => v.set("conversation_direction", Json::from("Inbound")),
+        Some("outbound") => v.set("conversation_direction", Json::from("Outbound")),
+        _ => {}
+    }
+    if let Some(summary) = src.summary.filter(|s| !s.trim().is_empty()) {
+        v.set("conversation_summary", Json::from(summary));
+    }
+    let turns: Vec<Turn> = serde_json::from_value(c.transcript.clone()).unwrap_or_default();
+    if !turns.is_empty() {
+        v.set("conversation_transcript", Json::from(transcript_text(&turns)));
+    }
+    v.set("conversation_url", Json::from(format!("{}/conversations/{}", src.public_url, c.id)));
+    v.set("conversation_uuid", Json::from(c.id.to_string()));
+    v.set("agent_name", Json::from(src.agent.name.clone()));
+    v.set("account_name", Json::from(src.account.name.clone()));
+    let is_phone = c.channel.as_deref().is_none_or(|ch| ch.eq_ignore_ascii_case("phone"));
+    if is_phone {
+        let customer_number = match c.direction.as_deref() {
+            Some("outbound") => c.to_number.clone(),
+            _ => c.from_number.clone(),
+        };
+        if let Some(n) = customer_number {
+            v.set("customer_number", Json::from(n));
+        }
+        if let Some(n) = &c.to_number {
+            v.set("to_number", Json::from(n.clone()));
+        }
+    }
+    if let Some(name) = &c.customer_name {
+        v.set("customer_name", Json::from(name.clone()));
+    }
+    if let Some(email) = &c.customer_email {
+        v.set("customer_email", Json::from(email.clone()));
+    }
+    v.set("dynamic_variables", c.dynamic_variables.clone());
+    v
+}
+
+/// A rendered email.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedEmail {
+    /// One line, at most 250 characters.
+    pub subject: String,
+    /// The Markdown body with raw values: the `text/plain` part.
+    pub text: String,
+    /// The body as HTML with every value escaped: the `text/html` part.
+    pub html: String,
+}
+
+/// How values are written into the template output.
+#[derive(Clone, Copy)]
+enum ValueMode {
+    Raw,
+    MarkdownEscaped,
+}
+
+fn environment(mode: ValueMode) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Chainable);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_keep_trailing_newline(true);
+    env.set_formatter(move |out, _state, value| {
+        let text = if value.is_undefined() || value.is_none() {
+            FALLBACK.to_owned()
+        } else {
+            value.to_string()
+        };
+        let written = match mode {
+            ValueMode::Raw => text,
+            ValueMode::MarkdownEscaped => escape_markdown(&text),
+        };
+        out.write_str(&written).map_err(minijinja::Error::from)
+    });
+    env
+}
+
+/// Backslash-escapes every ASCII punctuation character (CommonMark allows it for all of
+/// them) and turns newlines into hard breaks, so a value is always literal text.
+fn escape_markdown(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    for ch in value.chars() {
+        match ch {
+            '\n' => out.push_str("\\\n"),
+            '\r' => {}
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// CommonMark to HTML with any raw HTML shown as text.
+pub fn markdown_to_html(markdown: &str) -> String {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
+}
+
+fn render_one(env: &Environment<'_>, source: &str, vars: &Variables) -> Result<String, String> {
+    let ctx = Value::from_serialize(&vars.0);
+    env.render_str(source, ctx).map_err(|e| describe(&e))
+}
+
+fn describe(err: &minijinja::Error) -> String {
+    match (err.line(), err.detail()) {
+        (Some(line), Some(detail)) => format!("line {line}: {detail}"),
+        (Some(line), None) => format!("line {line}: {}", err.kind()),
+        _ => err.to_string(),
+    }
+}
+
+/// Renders subject and body.
+///
+/// Errors: a message with the line when a template cannot be rendered (saved templates
+/// were checked by [`check_template`], so this means a template broken in storage).
+pub fn render_email(subject: &str, body: &str, vars: &Variables) -> Result<RenderedEmail, String> {
+    let raw = environment(ValueMode::Raw);
+    let subject = render_one(&raw, subject, vars)?;
+    let subject: String = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    let subject: String = subject.chars().take(250).collect();
+    let text = render_one(&raw, body, vars)?;
+    let escaped = environment(ValueMode::MarkdownEscaped);
+    let html_markdown = render_one(&escaped, body, vars)?;
+    Ok(RenderedEmail { subject, text, html: markdown_to_html(&html_markdown) })
+}
+
+/// Whether `name` (a variable's root, before any `.`) is one templates may use.
+pub fn is_known_variable(name: &str) -> bool {
+    let root = name.split('.').next().unwrap_or(name);
+    root == "dynamic_variables"
+        || (root.starts_with("dyn_") && root.len() > 4)
+        || SYSTEM_VARIABLES.iter().any(|(n, _)| *n == root)
+}
+
+/// `line L, column C` of byte `offset` in `source` (both 1-based).
+fn position(source: &str, offset: usize) -> (usize, usize) {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, column)
+}
+
+/// The `dyn_*` names a template uses (its undeclared variables starting with `dyn_`).
+pub fn dyn_variables(source: &str) -> Vec<String> {
+    let env = environment(ValueMode::Raw);
+    let Ok(template) = env.template_from_str(source) else { return Vec::new() };
+    let mut names: Vec<String> = template
+        .undeclared_variables(false)
+        .into_iter()
+        .filter(|n| n.starts_with("dyn_") && n.len() > 4)
+        .collect();
+    names.sort();
+    names
+}
+
+/// Checks a template when it is saved: it must parse, and use only known variables.
+///
+/// Errors: [`Error::Invalid`] on `field` with the line and column of the syntax error or
+/// of the first unknown variable, e.g. `line 2, column 9: unknown variable `summary``.
+pub fn check_template(source: &str, field: &str) -> Result<(), Error> {
+    let env = environment(ValueMode::Raw);
+    let template = env.template_from_str(source).map_err(|e| {
+        let at = e.range().map(|r| position(source, r.start));
+        let detail = e.detail().map(str::to_owned).unwrap_or_else(|| e.kind().to_string());
+        let message = match at {
+            Some((line, column)) => format!("line {line}, column {column}: {detail}"),
+            None => match e.line() {
+                Some(line) => format!("line {line}: {detail}"),
+                None => detail,
+            },
+        };
+        Error::invalid(field, message)
+    })?;
+    let mut unknown: Vec<(usize, String)> = template
+        .undeclared_variables(true)
+        .into_iter()
+        .filter(|name| !is_known_variable(name))
+        .map(|name| {
+            let root = name.split('.').next().unwrap_or(&name).to_owned();
+            let offset = find_variable(source, &root).unwrap_or(0);
+            (offset, root)
+        })
+        .collect();
+    unknown.sort();
+    if let Some((offset, name)) = unknown.into_iter().next() {
+        let (line, column) = position(source, offset);
+        return Err(Error::invalid(
+            field,
+            format!("line {line}, column {column}: unknown variable `{name}`"),
+        ));
+    }
+    Ok(())
+}
+
+/// The byte offset of the first use of `name` as a whole word inside `{{ }}` or `{% %}`.
+fn find_variable(source: &str, name: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut search_from = 0;
+    while let Some(found) = source[search_from..].find(name) {
+        let start = search_from + found;
+        let end = start + name.len();
+        let before_ok = source[..start].chars().next_back().is_none_or(|c| !is_word(c));
+        let after_ok = source[end..].chars().next().is_none_or(|c| !is_word(c));
+        let in_tag = {
+            let open = source[..start].rfind("{{").max(source[..start].rfind("{%"));
+            let close = source[..start].rfind("}}").max(source[..start].rfind("%}"));
+            open.is_some() && open > close
+        };
+        if before_ok && after_ok && in_tag {
+            return Some(start);
+        }
+        search_from = end;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Variables {
+        let mut v = Variables::default();
+        for (k, val) in pairs {
+            v.set(*k, Json::from(*val));
+        }
+        v
+    }
+
+    #[test]
+    fn unavailable_variables_render_the_fallback() {
+        let out = render_email(
+            "Call from {{ customer_name }}",
+            "Number: {{ customer_number }}\nPlan: {{ dynamic_variables.plan }}",
+            &vars(&[("customer_number", "+14155550141")]),
+        )
+        .unwrap();
+        assert_eq!(out.subject, format!("Call from {FALLBACK}"));
+        assert!(out.text.contains("Number: +14155550141"));
+        assert!(out.text.contains(&format!("Plan: {FALLBACK}")));
+    }
+
+    #[test]
+    fn values_cannot_inject_html_or_markdown() {
+        let evil = "<script>alert(1)</script> [click](http://evil.example) **bold**";
+        let out = render_email("s", "Summary: {{ conversation_summary }}\n\n**Kept bold**", &vars(&[("conversation_summary", evil)])).unwrap();
+        assert!(!out.html.contains("<script>"), "{}", out.html);
+        assert!(out.html.contains("&lt;script&gt;"), "{}", out.html);
+        assert!(!out.html.contains("<a href"), "{}", out.html);
+        assert!(!out.html.contains("<strong>bold</strong>"), "{}", out.html);
+        assert!(out.html.contains("<strong>Kept bold</strong>"), "template Markdown still renders: {}", out.html);
+        assert!(out.text.contains(evil), "the text part keeps the value verbatim");
+    }
+
+    #[test]
+    fn subjects_are_one_line() {
+        let out = render_email("{{ conversation_summary }}", "b", &vars(&[("conversation_summary", "a\nb\n  c")])).unwrap();
+        assert_eq!(out.subject, "a b c");
+    }
+
+    #[test]
+    fn saving_rejects_unknown_variables_with_their_position() {
+        let err = check_template("Hello\nSee {{ summary }} now", "email.body").unwrap_err();
+        match err {
+            Error::Invalid { field, message } => {
+                assert_eq!(field, "email.body");
+                assert_eq!(message, "line 2, column 8: unknown variable `summary`");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn saving_rejects_syntax_errors_with_their_position() {
+        let err = check_template("ok\n{{ agent_name ", "email.subject").unwrap_err();
+        match err {
+            Error::Invalid { field, message } => {
+                assert_eq!(field, "email.subject");
+                assert!(message.starts_with("line 2"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn known_variables_pass_the_check() {
+        check_template(
+            "{{ agent_name }} {{ dyn_order_id }} {{ dynamic_variables.plan }} {% if customer_name %}{{ customer_name }}{% endif %}",
+            "email.body",
+        )
+        .unwrap();
+        assert_eq!(dyn_variables("{{ dyn_b }} {{ dyn_a }} {{ agent_name }}"), vec!["dyn_a", "dyn_b"]);
+    }
+
+    #[test]
+    fn durations_are_minutes_and_seconds() {
+        assert_eq!(format_duration(90.8), "01:31");
+        assert_eq!(format_duration(4503.0), "75:03");
+    }
+}

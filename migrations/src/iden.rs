@@ -1,0 +1,212 @@
+//! Table and column names used by the migrations, independent of the backend entities.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveIden)]
+pub enum Accounts {
+    Table,
+    Id,
+    Name,
+    AutoCreateAgents,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Users {
+    Table,
+    Id,
+    Email,
+    Name,
+    PasswordHash,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Memberships {
+    Table,
+    Id,
+    AccountId,
+    UserId,
+    Role,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Sessions {
+    Table,
+    Id,
+    Data,
+    ExpiresAt,
+}
+
+#[derive(DeriveIden)]
+pub enum ApiKeys {
+    Table,
+    Id,
+    AccountId,
+    Name,
+    Prefix,
+    KeyHash,
+    CreatedAt,
+    LastUsedAt,
+    RevokedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Agents {
+    Table,
+    Id,
+    AccountId,
+    ExternalId,
+    Name,
+    Timezone,
+    Language,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Notifications {
+    Table,
+    Id,
+    AccountId,
+    AgentId,
+    Name,
+    Enabled,
+    TriggerAlways,
+    TriggerCondition,
+    Recipients,
+    EmailSubject,
+    EmailBody,
+    TeamAlert,
+    AlertUserIds,
+    TaskPriority,
+    Position,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Conversations {
+    Table,
+    Id,
+    AccountId,
+    AgentId,
+    CallId,
+    Status,
+    Direction,
+    Channel,
+    StartedAt,
+    EndedAt,
+    DurationS,
+    EndReason,
+    EndReasonRaw,
+    FromNumber,
+    ToNumber,
+    CustomerName,
+    CustomerEmail,
+    DynamicVariables,
+    Transcript,
+    TurnCount,
+    ReceivedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Analyses {
+    Table,
+    Id,
+    AccountId,
+    ConversationId,
+    Status,
+    Analyzer,
+    Summary,
+    Result,
+    Error,
+    LatencyMs,
+    PromptTokens,
+    CompletionTokens,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum NotificationRuns {
+    Table,
+    Id,
+    AccountId,
+    ConversationId,
+    NotificationId,
+    NotificationName,
+    Fired,
+    Reason,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Alerts {
+    Table,
+    Id,
+    AccountId,
+    UserId,
+    ConversationId,
+    NotificationRunId,
+    Title,
+    Body,
+    Link,
+    ReadAt,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Tasks {
+    Table,
+    Id,
+    AccountId,
+    ConversationId,
+    NotificationRunId,
+    Title,
+    Description,
+    Priority,
+    Status,
+    AssigneeUserId,
+    DueAt,
+    CreatedAt,
+    CompletedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Jobs {
+    Table,
+    Id,
+    AccountId,
+    Kind,
+    Payload,
+    State,
+    Attempts,
+    MaxAttempts,
+    RunAt,
+    LockedUntil,
+    LastError,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum Emails {
+    Table,
+    Id,
+    AccountId,
+    ConversationId,
+    NotificationRunId,
+    Recipients,
+    SubjectTemplate,
+    BodyTemplate,
+    Subject,
+    TextBody,
+    HtmlBody,
+    State,
+    Attempts,
+    LastError,
+    MessageId,
+    SentAt,
+    CreatedAt,
+    UpdatedAt,
+}

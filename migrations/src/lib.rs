@@ -1,0 +1,31 @@
+//! Aftercall's database schema as an ordered list of sea-orm-migration changes.
+//!
+//! Migrations name their tables and columns through [`iden`] rather than the backend's
+//! entities, so an old migration keeps meaning what it meant when the entities change.
+//! Every tenant-owned table carries `account_id NOT NULL` with an index whose first
+//! column is `account_id`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod iden;
+mod m20261121_000001_identity;
+mod m20261121_000002_agents_notifications;
+mod m20261121_000003_conversations;
+mod m20261121_000004_followups;
+mod m20261121_000005_jobs_emails;
+
+/// The ordered list of schema changes; `aftercall migrate` and `aftercall serve` apply it.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_identity::Migration),
+            Box::new(m20261121_000002_agents_notifications::Migration),
+            Box::new(m20261121_000003_conversations::Migration),
+            Box::new(m20261121_000004_followups::Migration),
+            Box::new(m20261121_000005_jobs_emails::Migration),
+        ]
+    }
+}
