@@ -1,1 +1,68 @@
+//! Aftercall's dashboard: Leptos pages, components and server functions. Server-rendered
+//! (`ssr`) and hydrated in the browser (`hydrate`); every form posts to a server function
+//! and works before hydration.
 
+pub mod api;
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::components::Layout;
+use crate::pages::*;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The routes. Pages render on the server only after their data is loaded
+/// (`SsrMode::Async`), so a missing conversation answers 404 and redirects work.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="aftercall" href="/pkg/aftercall.css" />
+        <Title formatter=|text: String| if text.is_empty() { "Aftercall".to_owned() } else { format!("{text} · Aftercall") } />
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("conversations") view=ConversationsPage ssr=SsrMode::Async />
+                    <Route path=path!("conversations/:id") view=ConversationPage ssr=SsrMode::Async />
+                    <Route path=path!("agents") view=AgentsPage ssr=SsrMode::Async />
+                    <Route path=path!("agents/:id") view=AgentPage ssr=SsrMode::Async />
+                    <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async />
+                    <Route path=path!("notifications/new") view=NewNotificationPage ssr=SsrMode::Async />
+                    <Route path=path!("notifications/:id") view=EditNotificationPage ssr=SsrMode::Async />
+                    <Route path=path!("alerts") view=AlertsPage ssr=SsrMode::Async />
+                    <Route path=path!("tasks") view=TasksPage ssr=SsrMode::Async />
+                    <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -62,6 +62,15 @@ impl Mailer {
         Ok(Mailer::Smtp(builder.timeout(Some(smtp.timeout)).build()))
     }
 
+    /// Checks an SMTP URL without connecting (and without needing a runtime).
+    ///
+    /// Errors: what lettre says is wrong with it.
+    pub fn check_url(url: &str) -> Result<(), String> {
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map(|_| ())
+            .map_err(|e| format!("invalid SMTP URL: {e}"))
+    }
+
     /// Whether emails stay in the outbox.
     pub fn is_outbox(&self) -> bool {
         matches!(self, Mailer::Outbox)

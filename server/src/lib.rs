@@ -1,1 +1,125 @@
+//! The `aftercall` binary as a library: configuration, the HTTP application and the
+//! command-line tools, so integration tests start the same application the binary runs.
 
+pub mod config;
+pub mod http;
+pub mod replay;
+pub mod telemetry;
+
+use std::time::Duration;
+
+use leptos::config::LeptosOptions;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use backend::Services;
+use backend::jobs::Dispatcher;
+use backend::session_store::DbSessionStore;
+use config::Config;
+
+/// Connects to the configured database and applies pending migrations.
+///
+/// Errors: the connection or migration failure, with the database URL's scheme.
+pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+    let url = config.database.url.expose_secret();
+    let db = backend::db::connect(url, config.database.max_connections)
+        .await
+        .map_err(|e| format!("cannot open database.url: {e}"))?;
+    backend::db::migrate(&db).await.map_err(|e| format!("migrating the database failed: {e}"))?;
+    Ok(db)
+}
+
+/// The services (database, analyzer, mailer) for `config`.
+pub async fn services(config: &Config) -> Result<Services, String> {
+    let db = connect_and_migrate(config).await?;
+    Services::new(db, config.backend_settings())
+}
+
+/// Leptos options from the configuration (no cargo-leptos environment needed).
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("aftercall")
+        .site_root(config.server.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(config.server.addr)
+        .build()
+}
+
+/// The complete router with sessions.
+pub fn app_router(config: &Config, services: Services) -> axum::Router {
+    let store = DbSessionStore::new(services.db.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("aftercall_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(
+            config.server.session_days,
+        )));
+    let state = http::AppState {
+        services,
+        leptos_options: leptos_options(config),
+        max_body_bytes: config.ingest.max_body_bytes,
+    };
+    http::router(state).layer(sessions)
+}
+
+/// A running server.
+pub struct Running {
+    pub services: Services,
+    pub addr: std::net::SocketAddr,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    stop: tokio::sync::watch::Sender<bool>,
+    dispatcher: Option<Dispatcher>,
+}
+
+impl Running {
+    /// Stops accepting requests, finishes in-flight ones and stops the dispatcher.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+        if let Some(d) = self.dispatcher {
+            d.shutdown(Duration::from_secs(10)).await;
+        }
+    }
+
+    /// Waits until the server ends (it ends on [`Running::shutdown`] or a fatal error).
+    pub async fn wait(&mut self) -> std::io::Result<()> {
+        match (&mut self.server).await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+}
+
+/// Serves the application on `listener`, with the dispatcher when `jobs.run_in_server`.
+pub async fn start(config: &Config, services: Services, listener: TcpListener) -> std::io::Result<Running> {
+    let addr = listener.local_addr()?;
+    let router = app_router(config, services.clone());
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    let dispatcher = config.jobs.run_in_server.then(|| Dispatcher::start(services.clone()));
+    spawn_session_cleanup(services.db.clone());
+    Ok(Running { services, addr, server, stop, dispatcher })
+}
+
+fn spawn_session_cleanup(db: sea_orm::DatabaseConnection) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    tokio::spawn(async move {
+        let store = DbSessionStore::new(db);
+        loop {
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
+}

@@ -1,1 +1,202 @@
-fn main() {}
+//! `aftercall`: serve the dashboard and API, run the dispatcher, migrate, create accounts,
+//! and replay call events.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use server::config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "aftercall", version, about = "What happens after an AI voice agent's call ends")]
+struct Cli {
+    /// TOML configuration file (default: ./aftercall.toml when present).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone, Default)]
+struct DbFlag {
+    /// Database URL (overrides database.url / AFTERCALL_DATABASE__URL).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the dashboard, the API and (unless jobs.run_in_server = false) the dispatcher.
+    Serve {
+        /// Listen address (overrides server.addr).
+        #[arg(long, value_name = "IP:PORT")]
+        addr: Option<SocketAddr>,
+        #[command(flatten)]
+        db: DbFlag,
+    },
+    /// Run only the dispatcher (scale-out: next to web processes on PostgreSQL).
+    Worker {
+        #[command(flatten)]
+        db: DbFlag,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbFlag,
+    },
+    /// Manage accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// POST every *.json call event in DIR to a running server.
+    Replay {
+        /// Folder of call-ended events.
+        dir: PathBuf,
+        /// Base URL of the server, e.g. http://127.0.0.1:3000.
+        #[arg(long)]
+        url: String,
+        /// The account's API key.
+        #[arg(long, env = "AFTERCALL_API_KEY")]
+        api_key: String,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account and its owner; prints {"account_id", "api_key"} as JSON.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        owner_email: String,
+        #[arg(long)]
+        owner_password: String,
+        /// The owner's display name (default: the part of the email before @).
+        #[arg(long)]
+        owner_name: Option<String>,
+        #[command(flatten)]
+        db: DbFlag,
+    },
+}
+
+fn load(cli_config: Option<&PathBuf>, overrides: Overrides) -> Result<Config, String> {
+    let config = Config::load(cli_config.map(PathBuf::as_path), &overrides).map_err(|e| e.to_string())?;
+    server::telemetry::init(&config.log.filter);
+    Ok(config)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { addr, db } => {
+            let config = load(cli.config.as_ref(), Overrides { addr, database_url: db.database_url })?;
+            let services = server::services(&config).await?;
+            let listener = tokio::net::TcpListener::bind(config.server.addr)
+                .await
+                .map_err(|e| format!("cannot listen on {}: {e}", config.server.addr))?;
+            let mut running = server::start(&config, services, listener).await.map_err(|e| e.to_string())?;
+            tracing::info!(addr = %running.addr, url = %config.public_url(), "aftercall is serving");
+            tokio::select! {
+                result = running.wait() => result.map_err(|e| e.to_string())?,
+                _ = shutdown_signal() => {
+                    tracing::info!("shutting down");
+                    running.shutdown().await;
+                }
+            }
+            Ok(())
+        }
+        Command::Worker { db } => {
+            let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;
+            let services = server::services(&config).await?;
+            let dispatcher = backend::jobs::Dispatcher::start(services);
+            tracing::info!("aftercall worker is running jobs");
+            shutdown_signal().await;
+            dispatcher.shutdown(Duration::from_secs(30)).await;
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;
+            server::connect_and_migrate(&config).await?;
+            eprintln!("database is up to date");
+            Ok(())
+        }
+        Command::Account { command: AccountCommand::Create { name, owner_email, owner_password, owner_name, db } } => {
+            let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;
+            let db = server::connect_and_migrate(&config).await?;
+            let member = backend::accounts::create_account(
+                &db,
+                backend::accounts::NewAccount {
+                    account_name: name,
+                    owner_name,
+                    owner_email,
+                    owner_password,
+                    auto_create_agents: config.ingest.auto_create_agents,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            let key = backend::api_keys::create_for_tenant(&db, &member.tenant, "Default key")
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::json!({ "account_id": member.tenant.account_id(), "api_key": key.secret })
+            );
+            Ok(())
+        }
+        Command::Replay { dir, url, api_key, concurrency } => {
+            let files = server::replay::event_files(&dir)?;
+            eprintln!("replaying {} call events from {} to {url}", files.len(), dir.display());
+            let report = server::replay::replay(&files, &url, &api_key, concurrency, true).await;
+            for reason in &report.rejections {
+                eprintln!("rejected: {reason}");
+            }
+            println!(
+                "created {} / duplicate {} / rejected {} in {:.1} s",
+                report.created,
+                report.duplicate,
+                report.rejected,
+                report.elapsed.as_secs_f64()
+            );
+            if report.rejected > 0 {
+                return Err(format!("{} of {} events were rejected", report.rejected, files.len()));
+            }
+            Ok(())
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -123,9 +123,12 @@ pub const INTENTS: &[Intent] = &[
         cues: &["fraud", "unauthorized", "unauthorised", "stolen", "scam", "suspicious"],
         label: "a fraud report",
         rule: Rule::AnyEvidence,
-        evidence: &[Evidence { who: Who::Anyone, phrases: &[
-            "fraud", "fraudulent", "unauthorized", "unauthorised", "stolen", "scam", "suspicious", "did not make", "did not authorize", "not authorized", "someone used my", "identity theft", "hacked", "not me", "i did not buy", "i never made", "i did not recognize", "do not recognize", "report a fraud",
-        ] }],
+        evidence: &[
+            Evidence { who: Who::Customer, phrases: &[
+                "fraud", "fraudulent", "unauthorized", "unauthorised", "stolen", "stole", "criminal", "scam", "scammed", "suspicious", "did not make", "did not authorize", "not authorized", "someone used my", "identity theft", "hacked", "i did not buy", "i never made", "do not recognize", "did not recognize", "report a fraud",
+            ] },
+            Evidence { who: Who::Agent, phrases: &["fraud report", "report the fraud", "fraudulent", "unauthorized transaction", "unauthorized charge"] },
+        ],
     },
     Intent {
         name: "verification_failed",

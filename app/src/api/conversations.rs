@@ -1,0 +1,278 @@
+//! Conversations: the list and one conversation with its analysis and notification runs.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Page;
+use crate::error::AppError;
+
+/// A row of the conversations list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationItem {
+    pub id: String,
+    pub call_id: String,
+    pub agent_name: String,
+    /// Start (or receipt) time in the agent's time zone.
+    pub when: String,
+    /// `MM:SS`, or empty.
+    pub duration: String,
+    pub end_reason: String,
+    /// The caller's number or name, when known.
+    pub customer: String,
+    pub turns: i32,
+    /// Notification runs that fired.
+    pub fired: i64,
+    pub analysed: bool,
+}
+
+/// One transcript turn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TurnView {
+    /// `agent` or `user`.
+    pub role: String,
+    pub text: String,
+    /// `MM:SS` into the call, when the platform sent timings.
+    pub at: Option<String>,
+}
+
+/// One trigger verdict of the analysis.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VerdictView {
+    pub notification: String,
+    pub question: String,
+    pub fired: bool,
+    pub reason: String,
+}
+
+/// The analysis of a conversation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisView {
+    /// `completed`, `skipped` or `failed`.
+    pub status: String,
+    /// e.g. "Built-in (offline)".
+    pub analyzer: String,
+    pub summary: Option<String>,
+    pub verdicts: Vec<VerdictView>,
+    pub error: Option<String>,
+    pub latency_ms: i64,
+    pub tokens: Option<String>,
+    pub when: String,
+}
+
+/// The email of a notification run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunEmail {
+    pub id: String,
+    pub state: String,
+    pub to: Vec<String>,
+    pub subject: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The task of a notification run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunTask {
+    pub title: String,
+    pub priority: String,
+    pub status: String,
+}
+
+/// One notification run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunView {
+    pub notification_id: Option<String>,
+    pub notification: String,
+    pub fired: bool,
+    pub reason: String,
+    pub emails: Vec<RunEmail>,
+    /// Names of the members alerted.
+    pub alerted: Vec<String>,
+    pub tasks: Vec<RunTask>,
+}
+
+/// Everything about one conversation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationView {
+    pub id: String,
+    pub call_id: String,
+    pub agent_id: String,
+    pub agent_name: String,
+    pub timezone: String,
+    pub when: String,
+    pub duration: String,
+    pub end_reason: String,
+    pub end_reason_raw: Option<String>,
+    pub direction: Option<String>,
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub from_number: Option<String>,
+    pub to_number: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    /// Pretty-printed JSON, empty when there are none.
+    pub dynamic_variables: String,
+    pub transcript: Vec<TurnView>,
+    pub analysis: Option<AnalysisView>,
+    pub runs: Vec<RunView>,
+}
+
+/// The analyzer's label in the UI.
+pub fn analyzer_label(name: &str) -> String {
+    match name {
+        "builtin" => "Built-in (offline)".to_owned(),
+        "openai" => "OpenAI-compatible".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// One page of conversations, newest first; `before` is the previous page's cursor.
+#[server(endpoint = "list_conversations")]
+pub async fn list_conversations(before: Option<String>) -> Result<Page<ConversationItem>, AppError> {
+    use crate::api::fmt;
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    let before = match before.as_deref().filter(|b| !b.is_empty()) {
+        Some(b) => Some(parse_id(b, "Page")?),
+        None => None,
+    };
+    let rows = backend::conversations::list(&services.db, &member.tenant, before, super::PAGE_SIZE).await?;
+    let agents = backend::agents::list(&services.db, &member.tenant).await?;
+    let next = fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|r| r.conversation.id));
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let c = r.conversation;
+            let tz = agents.iter().find(|a| a.id == c.agent_id).map(|a| a.timezone.as_str()).unwrap_or("UTC");
+            ConversationItem {
+                id: c.id.to_string(),
+                call_id: c.call_id,
+                agent_name: r.agent_name,
+                when: fmt::time_in(c.started_at.unwrap_or(c.received_at), tz),
+                duration: c.duration_s.map(backend::templates::format_duration).unwrap_or_default(),
+                end_reason: c.end_reason,
+                customer: c.customer_name.or(c.from_number).unwrap_or_default(),
+                turns: c.turn_count,
+                fired: r.fired,
+                analysed: r.analysed,
+            }
+        })
+        .collect();
+    Ok(Page { items, next })
+}
+
+/// One conversation with its analysis and runs.
+#[server(endpoint = "get_conversation")]
+pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> {
+    use crate::api::fmt;
+    use crate::auth::{member, parse_id, services};
+    use backend::calls::event::{Speaker, Turn};
+    let member = member().await?;
+    let services = services()?;
+    let id = parse_id(&id, "Conversation")?;
+    let d = backend::conversations::get(&services.db, &member.tenant, id).await?;
+    let members = backend::accounts::members(&services.db, &member.tenant).await?;
+    let notifications = backend::notifications::list(&services.db, &member.tenant, None).await?;
+    let c = &d.conversation;
+    let tz = d.agent.timezone.clone();
+    let turns: Vec<Turn> = serde_json::from_value(c.transcript.clone()).unwrap_or_default();
+    let transcript = turns
+        .into_iter()
+        .map(|t| TurnView {
+            role: match t.role {
+                Speaker::Agent => "agent".to_owned(),
+                Speaker::User => "user".to_owned(),
+            },
+            text: t.text,
+            at: t.start_s.map(backend::templates::format_duration),
+        })
+        .collect();
+    let analysis = d.analysis.as_ref().map(|a| {
+        let output: backend::analysis::AnalysisOutput = serde_json::from_value(a.result.clone()).unwrap_or_default();
+        let verdicts = output
+            .verdicts
+            .iter()
+            .map(|v| {
+                let n = notifications.iter().find(|n| n.id.to_string() == v.key);
+                VerdictView {
+                    notification: n.map(|n| n.name.clone()).unwrap_or_else(|| "(deleted notification)".into()),
+                    question: n.and_then(|n| n.trigger_condition.clone()).unwrap_or_default(),
+                    fired: v.fired,
+                    reason: v.reason.clone(),
+                }
+            })
+            .collect();
+        AnalysisView {
+            status: a.status.clone(),
+            analyzer: analyzer_label(&a.analyzer),
+            summary: a.summary.clone(),
+            verdicts,
+            error: a.error.clone(),
+            latency_ms: a.latency_ms,
+            tokens: match (a.prompt_tokens, a.completion_tokens) {
+                (Some(p), Some(c)) => Some(format!("{p} prompt + {c} completion")),
+                _ => None,
+            },
+            when: fmt::time_in(a.created_at, &tz),
+        }
+    });
+    let runs = d
+        .runs
+        .iter()
+        .map(|r| RunView {
+            notification_id: r.run.notification_id.map(|id| id.to_string()),
+            notification: r.run.notification_name.clone(),
+            fired: r.run.fired,
+            reason: r.run.reason.clone(),
+            emails: r
+                .emails
+                .iter()
+                .map(|e| RunEmail {
+                    id: e.id.to_string(),
+                    state: e.state.clone(),
+                    to: serde_json::from_value(e.recipients.clone()).unwrap_or_default(),
+                    subject: e.subject.clone(),
+                    error: e.last_error.clone(),
+                })
+                .collect(),
+            alerted: r
+                .alerts
+                .iter()
+                .map(|a| {
+                    members.iter().find(|m| m.user_id == a.user_id).map(|m| m.name.clone()).unwrap_or_else(|| "(former member)".into())
+                })
+                .collect(),
+            tasks: r
+                .tasks
+                .iter()
+                .map(|t| RunTask { title: t.title.clone(), priority: t.priority.clone(), status: t.status.clone() })
+                .collect(),
+        })
+        .collect();
+    let dynamic = match &c.dynamic_variables {
+        serde_json::Value::Object(m) if m.is_empty() => String::new(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    };
+    Ok(ConversationView {
+        id: c.id.to_string(),
+        call_id: c.call_id.clone(),
+        agent_id: d.agent.id.to_string(),
+        agent_name: d.agent.name.clone(),
+        timezone: tz.clone(),
+        when: fmt::time_in(c.started_at.unwrap_or(c.received_at), &tz),
+        duration: c.duration_s.map(backend::templates::format_duration).unwrap_or_default(),
+        end_reason: c.end_reason.clone(),
+        end_reason_raw: c.end_reason_raw.clone().filter(|r| r != &c.end_reason),
+        direction: c.direction.clone(),
+        status: c.status.clone(),
+        channel: c.channel.clone(),
+        from_number: c.from_number.clone(),
+        to_number: c.to_number.clone(),
+        customer_name: c.customer_name.clone(),
+        customer_email: c.customer_email.clone(),
+        dynamic_variables: dynamic,
+        transcript,
+        analysis,
+        runs,
+    })
+}

@@ -1,0 +1,95 @@
+//! Account settings: ingest behaviour and API keys (created keys are shown once).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// An API key (never its secret).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyItem {
+    pub id: String,
+    pub name: String,
+    /// The first characters, to tell keys apart.
+    pub prefix: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub revoked: Option<String>,
+}
+
+/// The settings page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub account_name: String,
+    pub auto_create_agents: bool,
+    pub keys: Vec<KeyItem>,
+    /// A key created by the previous request, shown this once.
+    pub new_key: Option<String>,
+    pub can_configure: bool,
+    pub smtp_configured: bool,
+}
+
+/// The settings; takes (and so clears) a just-created key from the session.
+#[server(endpoint = "get_settings")]
+pub async fn get_settings() -> Result<SettingsView, AppError> {
+    use crate::auth::{NEW_KEY_FLASH, member, services, session};
+    let member = member().await?;
+    let services = services()?;
+    let account = backend::accounts::get(&services.db, &member.tenant).await?;
+    let keys = backend::api_keys::list(&services.db, &member.tenant)
+        .await?
+        .into_iter()
+        .map(|k| KeyItem {
+            id: k.id.to_string(),
+            name: k.name,
+            prefix: k.prefix,
+            created: super::fmt::time(k.created_at),
+            last_used: k.last_used_at.map(super::fmt::time),
+            revoked: k.revoked_at.map(super::fmt::time),
+        })
+        .collect();
+    let new_key = session().await?.remove::<String>(NEW_KEY_FLASH).await.ok().flatten();
+    Ok(SettingsView {
+        account_name: account.name,
+        auto_create_agents: account.auto_create_agents,
+        keys,
+        new_key,
+        can_configure: member.role.can_configure(),
+        smtp_configured: !services.mailer.is_outbox(),
+    })
+}
+
+/// Creates an API key (admins). The secret is returned and also kept in the session
+/// until the settings page shows it, so it appears once with or without JavaScript.
+#[server(endpoint = "create_api_key")]
+pub async fn create_api_key(name: String) -> Result<String, AppError> {
+    use crate::auth::{NEW_KEY_FLASH, member, services, session};
+    let member = member().await?;
+    let services = services()?;
+    let created = backend::api_keys::create(&services.db, &member, &name).await?;
+    session().await?.insert(NEW_KEY_FLASH, created.secret.clone()).await.map_err(|e| {
+        tracing::error!(error = %e, "session store failed");
+        AppError::Internal
+    })?;
+    Ok(created.secret)
+}
+
+/// Revokes an API key (admins).
+#[server(endpoint = "revoke_api_key")]
+pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    backend::api_keys::revoke(&services.db, &member, parse_id(&id, "API key")?).await?;
+    Ok(())
+}
+
+/// Turns auto-creating unknown agents on ingest on (`enabled` present) or off (admins).
+#[server(endpoint = "set_auto_create_agents")]
+pub async fn set_auto_create_agents(enabled: Option<String>) -> Result<(), AppError> {
+    use crate::auth::{member, services};
+    let member = member().await?;
+    let services = services()?;
+    backend::accounts::set_auto_create_agents(&services.db, &member, enabled.is_some()).await?;
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! The layout (header, navigation, bell) and small shared components.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_location;
+
+use crate::auth::{SignOut, Viewer, me};
+use crate::error::AppError;
+
+/// Bumped by actions that change the unread count, so the bell refetches.
+#[derive(Clone, Copy)]
+pub struct BellRefresh(pub RwSignal<u32>);
+
+/// The signed-in user, shared with pages (for role checks in the UI).
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<Viewer>, AppError>>);
+
+/// Header with navigation and the alert bell, then the page.
+#[component]
+pub fn Layout() -> impl IntoView {
+    let refresh = RwSignal::new(0u32);
+    provide_context(BellRefresh(refresh));
+    let location = use_location();
+    let me = Resource::new(move || (location.pathname.get(), refresh.get()), |_| me());
+    provide_context(CurrentUser(me));
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <header class="topbar">
+            <A href="/conversations" attr:class="brand">"Aftercall"</A>
+            <nav class="mainnav">
+                <A href="/conversations">"Conversations"</A>
+                <A href="/agents">"Agents"</A>
+                <A href="/notifications">"Notifications"</A>
+                <A href="/tasks">"Tasks"</A>
+                <A href="/outbox">"Outbox"</A>
+                <A href="/settings">"Settings"</A>
+            </nav>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(user)) => {
+                            let unread = user.unread_alerts;
+                            let count_class = if unread > 0 { "count" } else { "count zero" };
+                            view! {
+                                <div class="session">
+                                    <A href="/alerts" attr:class="bell" attr:title="Alerts" attr:data-testid="bell">
+                                        <span aria-hidden="true">"🔔"</span>
+                                        <span class="sr-only">"Unread alerts: "</span>
+                                        <span class=count_class data-testid="unread-count">{unread}</span>
+                                    </A>
+                                    <span class="who" title=user.email.clone()>{user.name.clone()} " · " {user.account_name.clone()}</span>
+                                    <ActionForm action=sign_out attr:class="inline">
+                                        <button type="submit" class="link">"Sign out"</button>
+                                    </ActionForm>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        _ => view! { <div class="session"><a href="/signin">"Sign in"</a></div> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+        <main class="page">
+            <Outlet />
+        </main>
+    }
+}
+
+/// Renders a server-function error; a NotFound also sets the 404 status during SSR.
+#[component]
+pub fn ErrorBox(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let status = match &error {
+            AppError::NotFound(_) => Some(http::StatusCode::NOT_FOUND),
+            AppError::Unauthenticated => Some(http::StatusCode::UNAUTHORIZED),
+            AppError::Forbidden => Some(http::StatusCode::FORBIDDEN),
+            _ => None,
+        };
+        if let (Some(status), Some(response)) = (status, use_context::<leptos_axum::ResponseOptions>()) {
+            response.set_status(status);
+        }
+    }
+    let sign_in = matches!(error, AppError::Unauthenticated);
+    view! {
+        <div class="error" role="alert">
+            <p>{error.to_string()}</p>
+            {sign_in.then(|| view! { <p><a href="/signin">"Sign in"</a></p> })}
+        </div>
+    }
+}
+
+/// The outcome of an action's last submission: its error, or `ok` text once it succeeded.
+#[component]
+pub fn FormResult<S>(
+    action: ServerAction<S>,
+    #[prop(optional, into)] ok: Option<String>,
+) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || match action.value().get() {
+        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+        Some(Ok(_)) => ok.clone().map(|text| view! { <p class="form-ok">{text}</p> }).into_any(),
+        None => ().into_any(),
+    }
+}
+
+/// A coloured state label, e.g. for email states and priorities.
+#[component]
+pub fn Badge(#[prop(into)] text: String) -> impl IntoView {
+    let class = format!("badge badge-{}", text.replace(' ', "-"));
+    view! { <span class=class>{text}</span> }
+}
+
+/// "Newer" / "Older" links for keyset pagination (`before` = cursor).
+#[component]
+pub fn Pager(
+    #[prop(into)] base: String,
+    next: Option<String>,
+    has_previous: bool,
+) -> impl IntoView {
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let older = next.map(|cursor| format!("{base}{separator}before={cursor}"));
+    view! {
+        <nav class="pager">
+            {has_previous.then(|| view! { <a href=base.clone()>"← Newest"</a> })}
+            {older.map(|href| view! { <a href=href>"Older →"</a> })}
+        </nav>
+    }
+}

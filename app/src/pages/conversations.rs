@@ -1,0 +1,233 @@
+//! `/conversations` (newest first, keyset pagination) and `/conversations/:id` with the
+//! Transcript, AI Analysis and Notifications tabs.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use super::{path_param, query_param};
+use crate::api::conversations::{AnalysisView, ConversationView, RunView, get_conversation, list_conversations};
+use crate::components::{Badge, ErrorBox, Pager};
+
+/// The list.
+#[component]
+pub fn ConversationsPage() -> impl IntoView {
+    let before = query_param("before");
+    let page = Resource::new(move || before.get(), list_conversations);
+    view! {
+        <Title text="Conversations" />
+        <h1>"Conversations"</h1>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                    Ok(page) if page.items.is_empty() && before.get_untracked().is_none() => view! {
+                        <div class="empty card">
+                            <p>"No calls yet. Point your voice platform's call-ended webhook at "
+                               <code>"POST /api/v1/calls"</code> " with an API key from "
+                               <a href="/settings">"Settings"</a> ", or replay a folder of events with "
+                               <code>"aftercall replay"</code> "."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(page) => view! {
+                        <table class="list" data-testid="conversations">
+                            <thead><tr>
+                                <th>"When"</th><th>"Agent"</th><th>"Customer"</th><th>"Duration"</th>
+                                <th>"End reason"</th><th>"Turns"</th><th>"Fired"</th>
+                            </tr></thead>
+                            <tbody>
+                                {page.items.into_iter().map(|c| {
+                                    let href = format!("/conversations/{}", c.id);
+                                    let who = if c.customer.is_empty() { c.call_id.clone() } else { c.customer.clone() };
+                                    view! {
+                                        <tr>
+                                            <td><a href=href.clone()>{c.when}</a></td>
+                                            <td>{c.agent_name}</td>
+                                            <td title=c.call_id.clone()>{who}</td>
+                                            <td class="num">{c.duration}</td>
+                                            <td><Badge text=c.end_reason /></td>
+                                            <td class="num">{c.turns}</td>
+                                            <td class="num">{if c.analysed { c.fired.to_string() } else { "…".to_owned() }}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <Pager base="/conversations" next=page.next has_previous=before.get_untracked().is_some() />
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// One conversation.
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let id = path_param("id");
+    let tab = query_param("tab");
+    let data = Resource::new(move || id.get(), get_conversation);
+    view! {
+        <Title text="Conversation" />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                    Ok(c) => {
+                        let current = tab.get().unwrap_or_else(|| "transcript".to_owned());
+                        view! { <Conversation c=c tab=current /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Conversation(c: ConversationView, tab: String) -> impl IntoView {
+    let base = format!("/conversations/{}", c.id);
+    let tabs = [("transcript", "Transcript"), ("analysis", "AI Analysis"), ("notifications", "Notifications")];
+    let fired = c.runs.iter().filter(|r| r.fired).count();
+    view! {
+        <div class="conv-head">
+            <h1>{c.agent_name.clone()} <span class="muted">" · " {c.when.clone()}</span></h1>
+            <dl class="facts">
+                <dt>"Call id"</dt><dd><code>{c.call_id.clone()}</code></dd>
+                <dt>"Duration"</dt><dd>{if c.duration.is_empty() { "—".to_owned() } else { c.duration.clone() }}</dd>
+                <dt>"End reason"</dt><dd><Badge text=c.end_reason.clone() />
+                    {c.end_reason_raw.clone().map(|r| view! { <span class="muted">" (sent as “" {r} "”)"</span> })}</dd>
+                <dt>"Direction"</dt><dd>{c.direction.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"From"</dt><dd>{c.from_number.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"To"</dt><dd>{c.to_number.clone().unwrap_or_else(|| "—".into())}</dd>
+                {c.customer_name.clone().map(|n| view! { <dt>"Customer"</dt><dd>{n}</dd> })}
+                {c.customer_email.clone().map(|e| view! { <dt>"Email"</dt><dd>{e}</dd> })}
+                {c.status.clone().map(|s| view! { <dt>"Status"</dt><dd>{s}</dd> })}
+            </dl>
+        </div>
+        <nav class="tabs" role="tablist">
+            {tabs.into_iter().map(|(key, label)| {
+                let class = if key == tab { "tab active" } else { "tab" };
+                let href = format!("{base}?tab={key}");
+                let label = if key == "notifications" { format!("{label} ({fired})") } else { label.to_owned() };
+                view! { <A href=href attr:class=class attr:role="tab" attr:data-testid=format!("tab-{key}")>{label}</A> }
+            }).collect_view()}
+        </nav>
+        <section class="tab-panel card">
+            {match tab.as_str() {
+                "analysis" => view! { <AnalysisTab analysis=c.analysis.clone() dynamic=c.dynamic_variables.clone() timezone=c.timezone.clone() /> }.into_any(),
+                "notifications" => view! { <RunsTab runs=c.runs.clone() /> }.into_any(),
+                _ => view! { <TranscriptTab c=c.clone() /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TranscriptTab(c: ConversationView) -> impl IntoView {
+    if c.transcript.is_empty() {
+        return view! { <p class="muted">"This call has no transcript."</p> }.into_any();
+    }
+    view! {
+        <ol class="transcript" data-testid="transcript">
+            {c.transcript.into_iter().map(|t| {
+                let who = if t.role == "agent" { "Agent" } else { "Customer" };
+                let class = format!("turn turn-{}", t.role);
+                view! {
+                    <li class=class>
+                        <span class="who">{who}{t.at.map(|a| format!(" · {a}"))}</span>
+                        <p>{t.text}</p>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+#[component]
+fn AnalysisTab(analysis: Option<AnalysisView>, dynamic: String, timezone: String) -> impl IntoView {
+    let Some(a) = analysis else {
+        return view! { <p class="muted" data-testid="analysis-pending">"The analysis has not run yet; it starts within seconds of the call arriving."</p> }.into_any();
+    };
+    view! {
+        <div data-testid="analysis">
+            <dl class="facts">
+                <dt>"Analyzer"</dt><dd>{a.analyzer.clone()}</dd>
+                <dt>"Status"</dt><dd><Badge text=a.status.clone() /></dd>
+                <dt>"Latency"</dt><dd>{format!("{} ms", a.latency_ms)}</dd>
+                {a.tokens.clone().map(|t| view! { <dt>"Tokens"</dt><dd>{t}</dd> })}
+                <dt>"Analysed"</dt><dd>{a.when.clone()}</dd>
+                <dt>"Time zone"</dt><dd>{timezone}</dd>
+            </dl>
+            {a.error.clone().map(|e| view! { <p class="form-error">"Analysis failed: " {e}</p> })}
+            {(a.status == "skipped").then(|| view! { <p class="muted">"Skipped: calls with fewer than 2 turns are not analysed. Always-send notifications still fired."</p> })}
+            <h2>"Summary"</h2>
+            <p class="summary">{a.summary.clone().unwrap_or_else(|| "—".into())}</p>
+            <h2>"Trigger verdicts"</h2>
+            {if a.verdicts.is_empty() {
+                view! { <p class="muted">"No natural-language triggers were judged for this call."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="list">
+                        <thead><tr><th>"Notification"</th><th>"Question"</th><th>"Verdict"</th><th>"Reason"</th></tr></thead>
+                        <tbody>
+                            {a.verdicts.into_iter().map(|v| view! {
+                                <tr>
+                                    <td>{v.notification}</td>
+                                    <td>{v.question}</td>
+                                    <td><Badge text=if v.fired { "yes" } else { "no" } /></td>
+                                    <td>{v.reason}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {(!dynamic.is_empty()).then(|| view! {
+                <h2>"Dynamic variables sent with the call"</h2>
+                <pre class="code">{dynamic}</pre>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn RunsTab(runs: Vec<RunView>) -> impl IntoView {
+    if runs.is_empty() {
+        return view! { <p class="muted">"No notification applied to this call (or the analysis has not run yet)."</p> }.into_any();
+    }
+    view! {
+        <ul class="runs" data-testid="runs">
+            {runs.into_iter().map(|r| {
+                let class = if r.fired { "run fired" } else { "run" };
+                let link = r.notification_id.clone().map(|id| format!("/notifications/{id}"));
+                view! {
+                    <li class=class>
+                        <div class="run-head">
+                            <Badge text=if r.fired { "fired" } else { "not fired" } />
+                            {match link {
+                                Some(href) => view! { <a href=href><strong>{r.notification.clone()}</strong></a> }.into_any(),
+                                None => view! { <strong>{r.notification.clone()}</strong> }.into_any(),
+                            }}
+                        </div>
+                        <p class="reason">{r.reason.clone()}</p>
+                        {(!r.emails.is_empty()).then(|| view! {
+                            <p>"Email: " {r.emails.iter().map(|e| view! {
+                                <span class="email-line"><Badge text=e.state.clone() /> " to " {e.to.join(", ")}
+                                    {e.subject.clone().map(|s| view! { " — “" {s} "”" })}
+                                    {e.error.clone().map(|err| view! { <span class="form-error">" " {err}</span> })}
+                                </span>
+                            }).collect_view()}</p>
+                        })}
+                        {(!r.alerted.is_empty()).then(|| view! { <p>"Alerted: " {r.alerted.join(", ")}</p> })}
+                        {r.tasks.iter().map(|t| view! {
+                            <p>"Task: " {t.title.clone()} " " <Badge text=t.priority.clone() /> " " <Badge text=t.status.clone() /></p>
+                        }).collect_view()}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}

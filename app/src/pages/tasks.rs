@@ -1,0 +1,92 @@
+//! `/tasks`: filter by status and priority (a plain GET form), mark done or reopen.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::query_param;
+use crate::api::tasks::{SetTaskStatus, list_tasks};
+use crate::components::{Badge, ErrorBox, FormResult, Pager};
+
+/// The tasks page.
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    let status = query_param("status");
+    let priority = query_param("priority");
+    let before = query_param("before");
+    let set_status = ServerAction::<SetTaskStatus>::new();
+    let page = Resource::new(
+        move || (status.get(), priority.get(), before.get(), set_status.version().get()),
+        |(s, p, b, _)| list_tasks(s, p, b),
+    );
+    let current_status = move || status.get().unwrap_or_default();
+    let current_priority = move || priority.get().unwrap_or_default();
+    view! {
+        <Title text="Tasks" />
+        <h1>"Tasks"</h1>
+        <form method="get" action="/tasks" class="filters">
+            <label>"Status"
+                <select name="status">
+                    {[("", "Any"), ("open", "Open"), ("done", "Done")].into_iter().map(|(v, l)| view! {
+                        <option value=v selected=move || current_status() == v>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Priority"
+                <select name="priority">
+                    {[("", "Any"), ("urgent", "Urgent"), ("high", "High"), ("medium", "Medium"), ("low", "Low")].into_iter().map(|(v, l)| view! {
+                        <option value=v selected=move || current_priority() == v>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">"Filter"</button>
+        </form>
+        <FormResult action=set_status />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! { <p class="empty card">"No tasks match."</p> }.into_any(),
+                    Ok(page) => {
+                        let mut base = String::from("/tasks?");
+                        if let Some(s) = status.get_untracked() { base.push_str(&format!("status={s}&")); }
+                        if let Some(p) = priority.get_untracked() { base.push_str(&format!("priority={p}&")); }
+                        let base = base.trim_end_matches(['&', '?']).to_owned();
+                        view! {
+                            <table class="list" data-testid="tasks">
+                                <thead><tr><th>"Task"</th><th>"Priority"</th><th>"Status"</th><th>"Created"</th><th></th></tr></thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|t| {
+                                        let next_status = if t.status == "done" { "open" } else { "done" };
+                                        let button = if t.status == "done" { "Reopen" } else { "Mark done" };
+                                        view! {
+                                            <tr class=format!("task-{}", t.status)>
+                                                <td>
+                                                    {match t.conversation_id.clone() {
+                                                        Some(c) => view! { <a href=format!("/conversations/{c}")>{t.title.clone()}</a> }.into_any(),
+                                                        None => view! { <span>{t.title.clone()}</span> }.into_any(),
+                                                    }}
+                                                    <details><summary class="muted">"Details"</summary><p class="pre">{t.description.clone()}</p></details>
+                                                </td>
+                                                <td><Badge text=t.priority.clone() /></td>
+                                                <td><Badge text=t.status.clone() /></td>
+                                                <td>{t.created.clone()}</td>
+                                                <td>
+                                                    <ActionForm action=set_status attr:class="inline">
+                                                        <input type="hidden" name="id" value=t.id.clone() />
+                                                        <input type="hidden" name="status" value=next_status />
+                                                        <button type="submit">{button}</button>
+                                                    </ActionForm>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <Pager base=base next=page.next has_previous=before.get_untracked().is_some() />
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,255 @@
+//! Layered configuration with figment: the embedded documented defaults
+//! (`config.default.toml`) < a TOML file (`aftercall.toml` or `--config`) < `AFTERCALL_*`
+//! environment variables (`__` separates sections: `AFTERCALL_DATABASE__URL`) < command-line
+//! flags. Validated at load with errors naming the bad key.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The embedded defaults, also the documentation of every key.
+pub const DEFAULTS: &str = include_str!("../config.default.toml");
+
+/// The whole configuration.
+#[derive(Debug, Deserialize)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub smtp: SmtpConfig,
+    pub jobs: JobsConfig,
+    pub ingest: IngestConfig,
+    pub log: LogConfig,
+}
+
+/// `[server]`.
+#[derive(Debug, Deserialize)]
+pub struct ServerConfig {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub site_root: String,
+    /// `""`, `"true"` or `"false"`.
+    pub secure_cookies: String,
+    pub session_days: i64,
+}
+
+/// `[database]`.
+#[derive(Debug, Deserialize)]
+pub struct DatabaseConfig {
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+/// `[smtp]`.
+#[derive(Debug, Deserialize)]
+pub struct SmtpConfig {
+    pub url: SecretString,
+    pub from: String,
+    pub timeout_secs: u64,
+}
+
+/// `[jobs]`.
+#[derive(Debug, Deserialize)]
+pub struct JobsConfig {
+    pub run_in_server: bool,
+    pub poll_interval_ms: u64,
+    pub concurrency: usize,
+    pub lease_secs: u64,
+    pub backoff_base_secs: u64,
+    pub backoff_max_secs: u64,
+}
+
+/// `[ingest]`.
+#[derive(Debug, Deserialize)]
+pub struct IngestConfig {
+    pub max_body_bytes: usize,
+    pub auto_create_agents: bool,
+}
+
+/// `[log]`.
+#[derive(Debug, Deserialize)]
+pub struct LogConfig {
+    pub filter: String,
+}
+
+/// Command-line values that override every other layer.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub addr: Option<SocketAddr>,
+    pub database_url: Option<String>,
+}
+
+/// A configuration error that names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+fn bad(key: &str, message: impl std::fmt::Display) -> ConfigError {
+    ConfigError(format!("`{key}` {message}"))
+}
+
+impl Config {
+    /// Loads defaults < `file` (when it exists; `aftercall.toml` when `None`) < environment
+    /// < `overrides`, and validates.
+    ///
+    /// Errors: [`ConfigError`] naming the key that is missing, mistyped or invalid, or the
+    /// config file that was named but does not exist.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!("config file {} does not exist", path.display())));
+            }
+            Some(path) => figment = figment.merge(Toml::file(path)),
+            None => figment = figment.merge(Toml::file("aftercall.toml")),
+        }
+        figment = figment.merge(Env::prefixed("AFTERCALL_").split("__"));
+        if let Some(addr) = overrides.addr {
+            figment = figment.merge(("server.addr", addr.to_string()));
+        }
+        if let Some(url) = &overrides.database_url {
+            figment = figment.merge(("database.url", url.clone()));
+        }
+        let config: Config = figment.extract().map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The embedded defaults with each TOML layer merged over them in order (no file, no
+    /// environment): for tests and tools that must not depend on the machine's environment.
+    ///
+    /// Errors: [`ConfigError`] as for [`Config::load`].
+    pub fn from_toml(layers: &[&str]) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        for layer in layers {
+            figment = figment.merge(Toml::string(layer));
+        }
+        let config: Config = figment.extract().map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let url = self.public_url();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(bad("server.public_url", "must start with http:// or https://"));
+        }
+        if !matches!(self.server.secure_cookies.as_str(), "" | "true" | "false") {
+            return Err(bad("server.secure_cookies", "must be empty, true or false"));
+        }
+        if self.server.session_days < 1 {
+            return Err(bad("server.session_days", "must be at least 1"));
+        }
+        let db = self.database.url.expose_secret();
+        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+            return Err(bad("database.url", "must be a sqlite:// or postgres:// URL"));
+        }
+        if self.database.max_connections == 0 {
+            return Err(bad("database.max_connections", "must be at least 1"));
+        }
+        self.smtp.from.parse::<lettre::message::Mailbox>().map_err(|e| bad("smtp.from", e))?;
+        if let Some(smtp) = self.smtp_settings() {
+            backend::email::Mailer::check_url(smtp.url.expose_secret()).map_err(|e| bad("smtp.url", e))?;
+        }
+        if self.jobs.concurrency == 0 {
+            return Err(bad("jobs.concurrency", "must be at least 1"));
+        }
+        if self.jobs.poll_interval_ms == 0 || self.jobs.lease_secs == 0 || self.jobs.backoff_base_secs == 0 {
+            return Err(bad("jobs", "poll_interval_ms, lease_secs and backoff_base_secs must be positive"));
+        }
+        if self.ingest.max_body_bytes < 1024 {
+            return Err(bad("ingest.max_body_bytes", "must be at least 1024"));
+        }
+        Ok(())
+    }
+
+    /// `server.public_url`, or `http://<addr>` when empty; without trailing slash.
+    pub fn public_url(&self) -> String {
+        let url = self.server.public_url.trim().trim_end_matches('/');
+        if url.is_empty() { format!("http://{}", self.server.addr) } else { url.to_owned() }
+    }
+
+    /// Whether the session cookie is `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        match self.server.secure_cookies.as_str() {
+            "true" => true,
+            "false" => false,
+            _ => self.public_url().starts_with("https://"),
+        }
+    }
+
+    fn smtp_settings(&self) -> Option<backend::settings::SmtpSettings> {
+        let url = self.smtp.url.expose_secret().trim();
+        (!url.is_empty()).then(|| backend::settings::SmtpSettings {
+            url: SecretString::from(url.to_owned()),
+            timeout: Duration::from_secs(self.smtp.timeout_secs),
+        })
+    }
+
+    /// The backend's part of the configuration.
+    pub fn backend_settings(&self) -> backend::Settings {
+        backend::Settings {
+            public_url: self.public_url(),
+            smtp: self.smtp_settings(),
+            email_from: self.smtp.from.parse().unwrap_or_else(|_| backend::settings::default_from()),
+            auto_create_agents_default: self.ingest.auto_create_agents,
+            jobs: backend::settings::JobSettings {
+                poll_interval: Duration::from_millis(self.jobs.poll_interval_ms),
+                concurrency: self.jobs.concurrency,
+                lease: Duration::from_secs(self.jobs.lease_secs),
+                backoff_base: Duration::from_secs(self.jobs.backoff_base_secs),
+                backoff_max: Duration::from_secs(self.jobs.backoff_max_secs.max(self.jobs.backoff_base_secs)),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_defaults_load_and_validate() {
+        figment::Jail::expect_with(|_jail| {
+            let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.public_url(), "http://127.0.0.1:3000");
+            assert!(config.smtp_settings().is_none());
+            assert!(!config.secure_cookies());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_variables_override_and_bad_values_name_their_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("AFTERCALL_DATABASE__URL", "postgres://u@127.0.0.1/db");
+            jail.set_env("AFTERCALL_SMTP__URL", "smtp://127.0.0.1:2525");
+            let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.database.url.expose_secret(), "postgres://u@127.0.0.1/db");
+            assert!(config.smtp_settings().is_some());
+            jail.set_env("AFTERCALL_DATABASE__URL", "mysql://nope");
+            let err = Config::load(None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("database.url"), "{err}");
+            jail.set_env("AFTERCALL_DATABASE__URL", "sqlite://x.db");
+            jail.set_env("AFTERCALL_JOBS__CONCURRENCY", "many");
+            let err = Config::load(None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.to_lowercase().contains("jobs.concurrency"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn flags_beat_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("AFTERCALL_SERVER__ADDR", "127.0.0.1:4000");
+            let overrides = Overrides { addr: Some("127.0.0.1:5000".parse().map_err(|_| "addr")?), database_url: None };
+            let config = Config::load(None, &overrides).map_err(|e| e.to_string())?;
+            assert_eq!(config.server.addr.port(), 5000);
+            Ok(())
+        });
+    }
+}

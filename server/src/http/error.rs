@@ -1,0 +1,86 @@
+//! `ApiError`: the integrator API's JSON errors, `{"error": {"code", "message", "field"?}}`.
+//! Internal failures are logged with their detail and answered with a generic 500.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error answered to an API client.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    /// Stable machine-readable code, e.g. `malformed_json`, `invalid_field`.
+    pub code: &'static str,
+    pub message: String,
+    /// Path of the offending field, e.g. `transcript[2].role`.
+    pub field: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl ApiError {
+    /// An error with no field.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), field: None }
+    }
+
+    /// Adds the field path.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// 401 for a missing, malformed, unknown or revoked API key.
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or invalid API key: send `Authorization: Bearer <key>`",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<backend::Error> for ApiError {
+    fn from(err: backend::Error) -> Self {
+        use backend::Error as E;
+        match err {
+            E::NotFound(what) => {
+                let e = Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"));
+                if what == "agent" { e.with_field("agent_id") } else { e }
+            }
+            E::Invalid { field, message } => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message).with_field(field)
+            }
+            E::Conflict { field, message } => {
+                Self::new(StatusCode::CONFLICT, "conflict", message).with_field(field)
+            }
+            E::InvalidCredentials | E::Unauthenticated => Self::unauthorized(),
+            E::Forbidden => Self::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this"),
+            E::Db(_) | E::Internal(_) => {
+                tracing::error!(error = %err, "internal error answering an API request");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged")
+            }
+        }
+    }
+}

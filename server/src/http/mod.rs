@@ -1,0 +1,144 @@
+//! The HTTP router: the integrator API under `/api/v1`, server functions under `/api`,
+//! the Leptos pages, static files, and the sign-in guard for pages.
+
+pub mod auth;
+pub mod calls;
+pub mod conversations;
+pub mod error;
+pub mod resources;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use tower_sessions::Session;
+
+use backend::Services;
+
+/// Router state.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub leptos_options: LeptosOptions,
+    /// `ingest.max_body_bytes`.
+    pub max_body_bytes: usize,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for Services {
+    fn from_ref(state: &AppState) -> Self {
+        state.services.clone()
+    }
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    let services = state.services.clone();
+    handle_server_fns_with_context(move || provide_context(services.clone()), req).await
+}
+
+/// Paths a signed-out visitor may open.
+fn is_public(path: &str) -> bool {
+    const PREFIXES: &[&str] = &["/api/", "/pkg/", "/signin", "/signup", "/healthz"];
+    PREFIXES.iter().any(|p| path.starts_with(p))
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+/// Sends signed-out visitors of a page to `/signin?next=<path>`. Server functions and the
+/// API authenticate themselves; pages also check membership in their server functions.
+async fn require_sign_in(session: Session, req: Request, next: Next) -> Response {
+    let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && !is_public(req.uri().path());
+    if is_page && app::auth::session_user(&session).await.is_none() {
+        let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let encoded: String = url_encode(target);
+        return Redirect::to(&format!("/signin?next={encoded}")).into_response();
+    }
+    next.run(req).await
+}
+
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+async fn api_not_found() -> error::ApiError {
+    error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
+}
+
+/// The whole application router (the session layer is added by the caller).
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/calls", post(calls::ingest))
+        .route("/agents", post(resources::create_agent).get(resources::list_agents))
+        .route(
+            "/agents/{external_id}/notifications",
+            post(resources::create_notification).get(resources::list_notifications),
+        )
+        .route("/notifications", post(resources::create_account_notification))
+        .route(
+            "/notifications/{id}",
+            get(resources::get_notification).put(resources::replace_notification),
+        )
+        .route("/conversations", get(conversations::list))
+        .route("/conversations/{id}", get(conversations::get))
+        .route("/tasks", get(resources::list_tasks))
+        .route("/tasks/{id}", get(resources::get_task).patch(resources::patch_task))
+        .fallback(api_not_found);
+
+    let routes = generate_route_list(app::App);
+    let services = state.services.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(health))
+        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let services = services.clone();
+                move || provide_context(services.clone())
+            },
+            move || app::shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_context(services.clone()),
+            app::shell,
+        ))
+        .layer(middleware::from_fn(require_sign_in))
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sign_in_pages_assets_and_apis_are_public() {
+        assert!(is_public("/signin"));
+        assert!(is_public("/pkg/aftercall.wasm"));
+        assert!(is_public("/api/v1/calls"));
+        assert!(is_public("/favicon.ico"));
+        assert!(!is_public("/"));
+        assert!(!is_public("/conversations/0192"));
+        assert_eq!(url_encode("/tasks?status=open&x=1"), "/tasks%3Fstatus%3Dopen%26x%3D1");
+    }
+}

@@ -1,0 +1,195 @@
+//! `POST /api/v1/calls`: status codes, error bodies, first end wins, nothing half-stored.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, call, fixture};
+
+/// Rows that a rejected request must not create.
+async fn stored(app: &TestApp) -> (i64, i64, i64) {
+    (app.count("conversations").await, app.count("agents").await, app.count("jobs").await)
+}
+
+fn error_of(body: &Value) -> (&str, Option<&str>) {
+    (body["error"]["code"].as_str().unwrap_or(""), body["error"]["field"].as_str())
+}
+
+db_test!(a_new_call_is_accepted_with_202_and_analysed_once, |app| {
+    let t = app.tenant("Acme").await;
+    let resp = app.post_call(&t.api_key, &fixture("abcd-3592")).await;
+    assert_eq!(resp.status().as_u16(), 202);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["duplicate"], false);
+    let id = body["conversation_id"].as_str().unwrap().to_owned();
+    assert_eq!(app.count("jobs").await, 1, "the AnalyzeCall job was enqueued with the conversation");
+    app.drain().await;
+    let (status, conv) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(conv["call_id"], "abcd-3592");
+    assert_eq!(conv["agent_id"], "abcd-retail-support");
+    assert_eq!(conv["transcript"].as_array().unwrap().len(), 25);
+    assert_eq!(conv["analysis"]["status"], "completed");
+    assert_eq!(conv["analysis"]["analyzer"], "builtin");
+    assert!(conv["analysis"]["summary"].as_str().unwrap().contains("return an item"), "{}", conv["analysis"]);
+    assert_eq!(app.count("analyses").await, 1);
+});
+
+db_test!(a_duplicate_call_id_returns_the_first_conversation_and_changes_nothing, |app| {
+    let t = app.tenant("Acme").await;
+    let first: Value = app.post_call(&t.api_key, &call("c-1", "agent-a")).await.json().await.unwrap();
+    app.drain().await;
+    let mut second_event = call("c-1", "agent-b");
+    second_event["transcript"] = json!([{"role": "user", "text": "a different ending"}]);
+    second_event["end_reason"] = json!("agent_hangup");
+    let resp = app.post_call(&t.api_key, &second_event).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let second: Value = resp.json().await.unwrap();
+    assert_eq!(second["duplicate"], true);
+    assert_eq!(second["conversation_id"], first["conversation_id"]);
+    assert_eq!(app.count("conversations").await, 1);
+    assert_eq!(app.count("agents").await, 1, "agent-b was not created");
+    assert_eq!(app.drain().await, 0, "nothing was triggered");
+    let (_, conv) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", first["conversation_id"].as_str().unwrap())).await;
+    assert_eq!(conv["end_reason"], "customer_hangup");
+    assert_eq!(conv["transcript"].as_array().unwrap().len(), 3);
+});
+
+db_test!(concurrent_events_for_one_call_create_one_conversation, |app| {
+    let t = app.tenant("Acme").await;
+    let event = call("race", "agent-a");
+    let posts = (0..8).map(|_| app.post_call(&t.api_key, &event));
+    let answers = futures::future::join_all(posts).await;
+    let mut ids = Vec::new();
+    let mut created = 0;
+    for resp in answers {
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap();
+        if status == 202 { created += 1 } else { assert_eq!(status, 200) }
+        ids.push(body["conversation_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(created, 1);
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every answer names the same conversation");
+    assert_eq!(app.count("conversations").await, 1);
+    assert_eq!(app.count("jobs").await, 1);
+});
+
+db_test!(a_missing_wrong_or_revoked_api_key_is_401_and_stores_nothing, |app| {
+    let t = app.tenant("Acme").await;
+    let resp = app.http.post(format!("{}/api/v1/calls", app.base)).json(&call("c", "a")).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(error_of(&body).0, "unauthorized");
+    let resp = app.post_call("ac_not-a-real-key", &call("c", "a")).await;
+    assert_eq!(resp.status().as_u16(), 401);
+    let resp = app.post_call(&t.api_key[..t.api_key.len() - 1], &call("c", "a")).await;
+    assert_eq!(resp.status().as_u16(), 401);
+    // Revoke the key through the admin path and try again.
+    let member = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
+    let keys = backend::api_keys::list(&app.services.db, &member.tenant).await.unwrap();
+    backend::api_keys::revoke(&app.services.db, &member, keys[0].id).await.unwrap();
+    let resp = app.post_call(&t.api_key, &call("c", "a")).await;
+    assert_eq!(resp.status().as_u16(), 401);
+    assert_eq!(stored(&app).await, (0, 0, 0));
+});
+
+db_test!(malformed_json_is_400_with_the_path_of_the_bad_field, |app| {
+    let t = app.tenant("Acme").await;
+    let resp = app.post_raw(&t.api_key, b"{\"call_id\": \"c\", \"agent_id\": ".to_vec()).await;
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(error_of(&body).0, "malformed_json");
+    let mut bad_type = call("c", "a");
+    bad_type["transcript"][1]["text"] = json!(42);
+    let resp = app.post_call(&t.api_key, &bad_type).await;
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(error_of(&body), ("invalid_type", Some("transcript[1].text")));
+    let resp = app.post_raw(&t.api_key, b"[1, 2]".to_vec()).await;
+    assert_eq!(resp.status().as_u16(), 400);
+    let resp = app.post_raw(&t.api_key, b"{\"call_id\": \"c\", \"agent_id\": \"a\", \"transcript\": []} trailing".to_vec()).await;
+    assert_eq!(resp.status().as_u16(), 400);
+    assert_eq!(stored(&app).await, (0, 0, 0));
+});
+
+db_test!(a_body_over_one_mebibyte_is_413_and_stores_nothing, |app| {
+    let t = app.tenant("Acme").await;
+    let mut big = call("big", "a");
+    big["transcript"][0]["text"] = json!("x".repeat(1024 * 1024));
+    let resp = app.post_call(&t.api_key, &big).await;
+    assert_eq!(resp.status().as_u16(), 413);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(error_of(&body).0, "payload_too_large");
+    // Just under the limit is fine.
+    let mut fits = call("fits", "a");
+    fits["transcript"][0]["text"] = json!("y".repeat(1000 * 1000));
+    assert_eq!(app.post_call(&t.api_key, &fits).await.status().as_u16(), 202);
+    assert_eq!(app.count("conversations").await, 1);
+});
+
+db_test!(semantically_invalid_events_are_422_naming_the_field, |app| {
+    let t = app.tenant("Acme").await;
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({"agent_id": "a", "transcript": []}), "call_id"),
+        (json!({"call_id": " ", "agent_id": "a", "transcript": []}), "call_id"),
+        (json!({"call_id": "c", "transcript": []}), "agent_id"),
+        (json!({"call_id": "c", "agent_id": "a"}), "transcript"),
+        (json!({"call_id": "c", "agent_id": "a", "transcript": [{"role": "robot", "text": "x"}]}), "transcript[0].role"),
+        (json!({"call_id": "c", "agent_id": "a", "transcript": [], "direction": "sideways"}), "direction"),
+        (json!({"call_id": "c", "agent_id": "a", "transcript": [], "from_number": "555-0100"}), "from_number"),
+        (json!({"call_id": "c", "agent_id": "a", "transcript": [], "customer": {"email": "not-an-email"}}), "customer.email"),
+        (json!({"call_id": "c", "agent_id": "a", "transcript": [], "started_at": "2026-11-20T09:20:00Z", "ended_at": "2026-11-20T09:00:00Z"}), "ended_at"),
+    ];
+    for (event, field) in cases {
+        let resp = app.post_call(&t.api_key, &event).await;
+        assert_eq!(resp.status().as_u16(), 422, "{event}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(error_of(&body), ("invalid_field", Some(field)), "{event}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(stored(&app).await, (0, 0, 0));
+});
+
+db_test!(an_unknown_agent_is_404_unless_the_account_auto_creates_agents, |app| {
+    let t = app.tenant("Acme").await;
+    let member = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
+    backend::accounts::set_auto_create_agents(&app.services.db, &member, false).await.unwrap();
+    let resp = app.post_call(&t.api_key, &call("c-1", "nobody")).await;
+    assert_eq!(resp.status().as_u16(), 404);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(error_of(&body), ("not_found", Some("agent_id")));
+    assert_eq!(stored(&app).await, (0, 0, 0));
+    // A known agent is accepted; turning auto-create on accepts new ones.
+    let (status, _) = app.api_send(reqwest::Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "known"})).await;
+    assert_eq!(status, 201);
+    assert_eq!(app.post_call(&t.api_key, &call("c-2", "known")).await.status().as_u16(), 202);
+    backend::accounts::set_auto_create_agents(&app.services.db, &member, true).await.unwrap();
+    assert_eq!(app.post_call(&t.api_key, &call("c-1", "nobody")).await.status().as_u16(), 202);
+    assert_eq!(app.count("agents").await, 2);
+});
+
+db_test!(end_reasons_are_case_insensitive_and_unknown_values_kept_verbatim, |app| {
+    let t = app.tenant("Acme").await;
+    let mut a = call("c-upper", "a");
+    a["end_reason"] = json!("CCAAS_TRANSFER");
+    let mut b = call("c-odd", "a");
+    b["end_reason"] = json!("disconnected");
+    let a: Value = app.post_call(&t.api_key, &a).await.json().await.unwrap();
+    let b: Value = app.post_call(&t.api_key, &b).await.json().await.unwrap();
+    let (_, a) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", a["conversation_id"].as_str().unwrap())).await;
+    let (_, b) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", b["conversation_id"].as_str().unwrap())).await;
+    assert_eq!(a["end_reason"], "ccaas_transfer");
+    assert_eq!(b["end_reason"], "unknown");
+    assert_eq!(b["end_reason_raw"], "disconnected");
+});
+
+db_test!(every_fixture_call_is_accepted, |app| {
+    let t = app.tenant("Acme").await;
+    let dir = crate::helpers::repo_root().join("fixtures/calls");
+    let files = server::replay::event_files(&dir).unwrap();
+    assert_eq!(files.len(), 10);
+    let report = server::replay::replay(&files, &app.base, &t.api_key, 4, false).await;
+    assert_eq!((report.created, report.duplicate, report.rejected), (10, 0, 0), "{:?}", report.rejections);
+    let again = server::replay::replay(&files, &app.base, &t.api_key, 4, false).await;
+    assert_eq!((again.created, again.duplicate, again.rejected), (0, 10, 0));
+    assert_eq!(app.count("conversations").await, 10);
+});
