@@ -123,7 +123,8 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
         }
         Err(e) => {
             let message = AppError::from(e).to_string();
-            leptos_axum::redirect(&with_error("/signin", &message, next.as_deref()));
+            let back = with_error("/signin", &message, next.as_deref());
+            leptos_axum::redirect(&format!("{back}&email={}", encode(&email)));
         }
     }
     Ok(())
@@ -139,6 +140,8 @@ pub async fn sign_up(
     password: String,
 ) -> Result<(), AppError> {
     let services = services()?;
+    // Entered values (never the password) come back with an error.
+    let keep = format!("&account_name={}&name={}&email={}", encode(&account_name), encode(&name), encode(&email));
     let created = backend::accounts::create_account(
         &services.db,
         backend::accounts::NewAccount {
@@ -157,7 +160,7 @@ pub async fn sign_up(
         }
         Err(e) => {
             let message = AppError::from(e).to_string();
-            leptos_axum::redirect(&with_error("/signup", &message, None));
+            leptos_axum::redirect(&format!("{}{keep}", with_error("/signup", &message, None)));
         }
     }
     Ok(())

@@ -24,6 +24,13 @@ pub fn Layout() -> impl IntoView {
     let me = Resource::new(move || (location.pathname.get(), refresh.get()), |_| me());
     provide_context(CurrentUser(me));
     let sign_out = ServerAction::<SignOut>::new();
+    // Marks the page as hydrated (effects run only in the browser); tests wait for it.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <header class="topbar">
             <A href="/conversations" attr:class="brand">"Aftercall"</A>
@@ -32,6 +39,7 @@ pub fn Layout() -> impl IntoView {
                 <A href="/agents">"Agents"</A>
                 <A href="/notifications">"Notifications"</A>
                 <A href="/tasks">"Tasks"</A>
+                <A href="/alerts">"Alerts"</A>
                 <A href="/outbox">"Outbox"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
@@ -44,7 +52,9 @@ pub fn Layout() -> impl IntoView {
                             view! {
                                 <div class="session">
                                     <A href="/alerts" attr:class="bell" attr:title="Alerts" attr:data-testid="bell">
-                                        <span aria-hidden="true">"🔔"</span>
+                                        <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
+                                            <path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 16h15.4L18 12.6V9a6 6 0 0 0-6-6zm-2.2 15a2.3 2.3 0 0 0 4.4 0z" fill="currentColor" />
+                                        </svg>
                                         <span class="sr-only">"Unread alerts: "</span>
                                         <span class=count_class data-testid="unread-count">{unread}</span>
                                     </A>

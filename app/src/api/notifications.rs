@@ -167,29 +167,60 @@ pub async fn notification_editor(id: Option<String>, agent_id: Option<String>) -
     Ok(EditorData { form, agents, members, variables, can_configure: member.role.can_configure() })
 }
 
+/// The notification form's fields as posted (names match the form's inputs).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotificationFormInput {
+    /// Empty when creating.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Empty = every agent.
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    pub name: String,
+    /// Present (`on`) when the checkbox is ticked.
+    #[serde(default)]
+    pub enabled: Option<String>,
+    /// `always` or `condition`.
+    pub trigger_mode: String,
+    #[serde(default)]
+    pub condition: Option<String>,
+    /// Addresses separated by newlines, commas or semicolons.
+    #[serde(default)]
+    pub recipients: Option<String>,
+    pub subject: String,
+    pub body: String,
+    /// `off`, `all` or `selected`.
+    pub team_alert: String,
+    /// `alert_members[i]` = user id, for `selected`.
+    #[serde(default)]
+    pub alert_members: Option<Vec<String>>,
+    /// `off` or a priority.
+    pub task: String,
+}
+
 /// Creates (no `id`) or replaces a notification (admins), then goes to the list it
 /// belongs to.
 #[server(endpoint = "save_notification")]
-#[expect(clippy::too_many_arguments, reason = "one argument per form field")]
-pub async fn save_notification(
-    id: Option<String>,
-    agent_id: Option<String>,
-    name: String,
-    enabled: Option<String>,
-    trigger_mode: String,
-    condition: Option<String>,
-    recipients: Option<String>,
-    subject: String,
-    body: String,
-    team_alert: String,
-    alert_members: Option<Vec<String>>,
-    task: String,
-) -> Result<String, AppError> {
+pub async fn save_notification(#[server(flatten)] form: NotificationFormInput) -> Result<String, AppError> {
     use backend::notifications::{EmailTemplateInput, NotificationInput, Recipients, TaskInput, TeamAlertInput, TriggerInput};
 
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
+    let NotificationFormInput {
+        id,
+        agent_id,
+        name,
+        enabled,
+        trigger_mode,
+        condition,
+        recipients,
+        subject,
+        body,
+        team_alert,
+        alert_members,
+        task,
+    } = form;
     let agent = match agent_id.as_deref().filter(|a| !a.is_empty()) {
         Some(a) => Some(parse_id(a, "Agent")?),
         None => None,
@@ -217,7 +248,7 @@ pub async fn save_notification(
         trigger: if always {
             TriggerInput { always: Some(true), condition: None }
         } else {
-            TriggerInput { always: None, condition: condition }
+            TriggerInput { always: None, condition }
         },
         recipients: Recipients { fixed },
         email: EmailTemplateInput { subject, body },

@@ -11,6 +11,7 @@ use super::query_param;
 pub fn SignInPage() -> impl IntoView {
     let error = query_param("error");
     let next = query_param("next");
+    let email = query_param("email");
     view! {
         <Title text="Sign in" />
         <main class="auth">
@@ -19,7 +20,7 @@ pub fn SignInPage() -> impl IntoView {
                 <h2>"Sign in"</h2>
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 <input type="hidden" name="next" value=move || next.get().unwrap_or_default() />
-                <label>"Email" <input type="email" name="email" required autocomplete="username" /></label>
+                <label>"Email" <input type="email" name="email" required autocomplete="username" value=move || email.get().unwrap_or_default() /></label>
                 <label>"Password" <input type="password" name="password" required autocomplete="current-password" /></label>
                 <button type="submit" class="primary">"Sign in"</button>
                 <p class="muted">"New here? " <a href="/signup">"Create an account"</a></p>
@@ -32,6 +33,9 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let error = query_param("error");
+    let account_name = query_param("account_name");
+    let name = query_param("name");
+    let email = query_param("email");
     view! {
         <Title text="Create an account" />
         <main class="auth">
@@ -39,9 +43,9 @@ pub fn SignUpPage() -> impl IntoView {
             <form method="post" action="/api/sign_up" class="card form">
                 <h2>"Create an account"</h2>
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <label>"Company or team" <input type="text" name="account_name" required maxlength="120" /></label>
-                <label>"Your name" <input type="text" name="name" required maxlength="120" autocomplete="name" /></label>
-                <label>"Email" <input type="email" name="email" required autocomplete="username" /></label>
+                <label>"Company or team" <input type="text" name="account_name" required maxlength="120" value=move || account_name.get().unwrap_or_default() /></label>
+                <label>"Your name" <input type="text" name="name" required maxlength="120" autocomplete="name" value=move || name.get().unwrap_or_default() /></label>
+                <label>"Email" <input type="email" name="email" required autocomplete="username" value=move || email.get().unwrap_or_default() /></label>
                 <label>"Password (8 characters or more)" <input type="password" name="password" required minlength="8" autocomplete="new-password" /></label>
                 <button type="submit" class="primary">"Create account"</button>
                 <p class="muted">"Already have an account? " <a href="/signin">"Sign in"</a></p>

@@ -222,3 +222,29 @@ async fn the_dispatcher_inside_serve_runs_jobs_by_itself() {
     assert_eq!(state, "outbox");
     app.stop().await;
 }
+
+db_test!(team_alerts_go_to_the_selected_members_only, |app| {
+    let t = app.tenant("Acme").await;
+    let owner = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
+    let other = app.tenant("Other").await;
+    let stranger = backend::accounts::sign_in(&app.services.db, &other.email, &other.password).await.unwrap();
+    agent_with(&app, &t, "desk", &[]).await;
+    let mut foreign = notification("Foreign", json!({"always": true}));
+    foreign["team_alert"] = json!({"selected": [stranger.user_id]});
+    let (status, body) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/notifications", &foreign).await;
+    assert_eq!(status, 422, "a user of another account cannot be alerted");
+    assert_eq!(body["error"]["field"], "team_alert.selected[0]");
+    let mut selected = notification("Selected", json!({"always": true}));
+    selected["team_alert"] = json!({"selected": [owner.user_id]});
+    let (status, body) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/notifications", &selected).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["team_alert"]["selected"][0], owner.user_id.to_string());
+    ingest(&app, &t, &call("c", "desk")).await;
+    app.drain().await;
+    let alerts = backend::alerts::list(&app.services.db, &owner, None, 10).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].title, "Selected");
+    assert!(alerts[0].link.starts_with("/conversations/"));
+    assert_eq!(backend::alerts::unread_count(&app.services.db, &owner).await.unwrap(), 1);
+    assert_eq!(backend::alerts::list(&app.services.db, &stranger, None, 10).await.unwrap().len(), 0);
+});

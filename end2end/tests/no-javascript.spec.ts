@@ -1,0 +1,67 @@
+import { test, expect } from '@playwright/test';
+import { fixture, postCall } from './helpers';
+
+// Forms post to server functions and work before (here: without) hydration.
+test.use({ javaScriptEnabled: false });
+
+test('sign-up, API keys and tasks work without JavaScript', async ({ page, request }) => {
+  const email = `nojs-${Date.now()}@example.com`;
+  await page.goto('/signup');
+  await page.getByLabel('Company or team').fill('No JS Ltd');
+  await page.getByLabel('Your name').fill('Nora');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password (8 characters or more)').fill('a long enough password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/conversations$/);
+
+  // A second sign-up with the same email is refused, keeping what was typed.
+  await page.context().clearCookies();
+  await page.goto('/signup');
+  await page.getByLabel('Company or team').fill('Again');
+  await page.getByLabel('Your name').fill('Nora');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password (8 characters or more)').fill('another long password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('alert')).toContainText('already exists');
+  await expect(page.getByLabel('Email')).toHaveValue(email);
+
+  // A wrong password is refused; the right one signs in.
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('wrong password!');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Invalid email or password.');
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/conversations$/);
+
+  await page.goto('/settings');
+  await page.getByLabel('New key name').fill('no-js');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  await expect(page).toHaveURL(/\/settings\??$/);
+  const key = (await page.getByTestId('new-api-key').textContent())!.trim();
+  expect(key).toMatch(/^ac_/);
+  await page.reload();
+  await expect(page.getByTestId('new-api-key')).toHaveCount(0);
+
+  await page.goto('/notifications/new');
+  await page.getByLabel('Name').fill('Callbacks');
+  await page.getByLabel(/When the AI judges/).check();
+  await page.locator('textarea[name=condition]').fill('Did the agent promise that someone will contact the customer later?');
+  await page.getByLabel('Task').selectOption('urgent');
+  await page.getByLabel('Team alert').selectOption('off');
+  await page.getByRole('button', { name: 'Save notification' }).click();
+  await expect(page).toHaveURL(/\/notifications$/);
+
+  await postCall(request, key, fixture('abcd-3592'));
+  await expect
+    .poll(async () => {
+      await page.goto('/tasks?status=open');
+      return page.getByTestId('tasks').count();
+    }, { timeout: 30_000 })
+    .toBe(1);
+  await expect(page.getByTestId('tasks')).toContainText('urgent');
+  await page.getByRole('button', { name: 'Mark done' }).click();
+  await expect(page).toHaveURL(/\/tasks\?status=open$/);
+  await expect(page.getByText('No tasks match.')).toBeVisible();
+});
