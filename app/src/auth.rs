@@ -74,6 +74,11 @@ mod server {
         Ok(backend::accounts::member(&services.db, user, account).await?)
     }
 
+    /// Parses an optional keyset cursor (`before`) from the browser; empty means the first page.
+    pub fn parse_cursor(before: Option<&str>) -> Result<Option<Uuid>, AppError> {
+        before.filter(|b| !b.is_empty()).map(|b| parse_id(b, "Page")).transpose()
+    }
+
     /// Parses an id from the browser; anything malformed is simply not found.
     pub fn parse_id(value: &str, what: &str) -> Result<Uuid, AppError> {
         Uuid::parse_str(value.trim()).map_err(|_| AppError::NotFound(what.to_owned()))

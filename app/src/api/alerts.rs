@@ -20,13 +20,10 @@ pub struct AlertItem {
 /// One page of the member's alerts, newest first.
 #[server(endpoint = "list_alerts")]
 pub async fn list_alerts(before: Option<String>) -> Result<Page<AlertItem>, AppError> {
-    use crate::auth::{member, parse_id, services};
+    use crate::auth::{member, parse_cursor, services};
     let member = member().await?;
     let services = services()?;
-    let before = match before.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => Some(parse_id(b, "Page")?),
-        None => None,
-    };
+    let before = parse_cursor(before.as_deref())?;
     let rows = backend::alerts::list(&services.db, &member, before, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|a| a.id));
     let items = rows

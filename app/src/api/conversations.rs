@@ -129,13 +129,10 @@ pub fn analyzer_label(name: &str) -> String {
 #[server(endpoint = "list_conversations")]
 pub async fn list_conversations(before: Option<String>) -> Result<Page<ConversationItem>, AppError> {
     use crate::api::fmt;
-    use crate::auth::{member, parse_id, services};
+    use crate::auth::{member, parse_cursor, services};
     let member = member().await?;
     let services = services()?;
-    let before = match before.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => Some(parse_id(b, "Page")?),
-        None => None,
-    };
+    let before = parse_cursor(before.as_deref())?;
     let rows = backend::conversations::list(&services.db, &member.tenant, before, super::PAGE_SIZE).await?;
     let agents = backend::agents::list(&services.db, &member.tenant).await?;
     let next = fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|r| r.conversation.id));

@@ -27,13 +27,10 @@ pub struct EmailItem {
 /// One page of emails, newest first.
 #[server(endpoint = "list_emails")]
 pub async fn list_emails(before: Option<String>) -> Result<Page<EmailItem>, AppError> {
-    use crate::auth::{member, parse_id, services};
+    use crate::auth::{member, parse_cursor, services};
     let member = member().await?;
     let services = services()?;
-    let before = match before.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => Some(parse_id(b, "Page")?),
-        None => None,
-    };
+    let before = parse_cursor(before.as_deref())?;
     let rows = backend::outbox::list(&services.db, &member.tenant, before, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|e| e.id));
     let items = rows

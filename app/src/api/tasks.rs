@@ -26,17 +26,14 @@ pub async fn list_tasks(
     priority: Option<String>,
     before: Option<String>,
 ) -> Result<Page<TaskItem>, AppError> {
-    use crate::auth::{member, parse_id, services};
+    use crate::auth::{member, parse_cursor, services};
     let member = member().await?;
     let services = services()?;
     let priority = match priority.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => Some(backend::types::Priority::parse(p).map_err(|message| AppError::Invalid { field: "priority".into(), message })?),
         None => None,
     };
-    let before = match before.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => Some(parse_id(b, "Page")?),
-        None => None,
-    };
+    let before = parse_cursor(before.as_deref())?;
     let filter = backend::tasks::TaskFilter { status: status.filter(|s| !s.is_empty()), priority, before };
     let rows = backend::tasks::list(&services.db, &member.tenant, &filter, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|t| t.id));

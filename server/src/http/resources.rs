@@ -3,9 +3,8 @@
 //! account (another account's id answers 404).
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,13 +12,10 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::ApiTenant;
-use super::calls::{parse_json, read_limited};
+use super::calls::ApiJson;
 use super::error::ApiError;
 use backend::entities::{agent, notification, task};
 use backend::notifications::NotificationInput;
-
-/// Largest accepted JSON body of the configuration endpoints (256 KiB).
-const CONFIG_BODY_LIMIT: usize = 256 * 1024;
 
 /// An agent on the wire.
 #[derive(Serialize)]
@@ -51,10 +47,8 @@ pub struct NewAgent {
 pub async fn create_agent(
     State(state): State<AppState>,
     api: ApiTenant,
-    headers: HeaderMap,
-    body: Body,
+    ApiJson(new): ApiJson<NewAgent>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let new: NewAgent = parse_json(&read_limited(&headers, body, CONFIG_BODY_LIMIT).await?)?;
     let created = backend::agents::create_for_tenant(
         &state.services.db,
         &api.tenant,
@@ -112,11 +106,9 @@ pub async fn create_notification(
     State(state): State<AppState>,
     api: ApiTenant,
     Path(external_id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
+    ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let input: NotificationInput = parse_json(&read_limited(&headers, body, CONFIG_BODY_LIMIT).await?)?;
     let created =
         backend::notifications::create_for_tenant(&state.services.db, &api.tenant, Some(agent.id), input).await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
@@ -126,10 +118,8 @@ pub async fn create_notification(
 pub async fn create_account_notification(
     State(state): State<AppState>,
     api: ApiTenant,
-    headers: HeaderMap,
-    body: Body,
+    ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let input: NotificationInput = parse_json(&read_limited(&headers, body, CONFIG_BODY_LIMIT).await?)?;
     let created = backend::notifications::create_for_tenant(&state.services.db, &api.tenant, None, input).await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
 }
@@ -165,11 +155,9 @@ pub async fn replace_notification(
     State(state): State<AppState>,
     api: ApiTenant,
     Path(id): Path<Uuid>,
-    headers: HeaderMap,
-    body: Body,
+    ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let existing = backend::notifications::get(&state.services.db, &api.tenant, id).await?;
-    let input: NotificationInput = parse_json(&read_limited(&headers, body, CONFIG_BODY_LIMIT).await?)?;
     let updated = backend::notifications::update_for_tenant(&state.services.db, &api.tenant, id, existing.agent_id, input).await?;
     Ok(Json(notification_view(&state, &api, updated).await?))
 }
@@ -254,10 +242,8 @@ pub async fn patch_task(
     State(state): State<AppState>,
     api: ApiTenant,
     Path(id): Path<Uuid>,
-    headers: HeaderMap,
-    body: Body,
+    ApiJson(patch): ApiJson<TaskPatch>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let patch: TaskPatch = parse_json(&read_limited(&headers, body, CONFIG_BODY_LIMIT).await?)?;
     let updated = backend::tasks::set_status(&state.services.db, &api.tenant, id, &patch.status).await?;
     Ok(Json(TaskView::from(updated)))
 }
