@@ -24,6 +24,8 @@ pub struct AgentInput {
     pub timezone: Option<String>,
     /// BCP 47 tag; defaults to `en`.
     pub language: Option<String>,
+    /// A natural-language outcome judged for every call; empty = none.
+    pub goal: Option<String>,
 }
 
 struct ValidAgent {
@@ -31,6 +33,7 @@ struct ValidAgent {
     name: String,
     timezone: String,
     language: String,
+    goal: Option<String>,
 }
 
 fn validate(input: AgentInput) -> Result<ValidAgent> {
@@ -65,7 +68,11 @@ fn validate(input: AgentInput) -> Result<ValidAgent> {
     if language.len() > 35 || !language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(Error::invalid("language", "must be a language tag such as en or de-AT"));
     }
-    Ok(ValidAgent { external_id, name, timezone, language })
+    let goal = input.goal.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty());
+    if goal.as_ref().is_some_and(|g| g.chars().count() > 500) {
+        return Err(Error::invalid("goal", "must be at most 500 characters"));
+    }
+    Ok(ValidAgent { external_id, name, timezone, language, goal })
 }
 
 /// Creates an agent.
@@ -88,6 +95,7 @@ pub async fn create_for_tenant<C: ConnectionTrait>(
         name: Set(valid.name),
         timezone: Set(valid.timezone),
         language: Set(valid.language),
+        goal: Set(valid.goal),
         created_at: Set(Utc::now()),
     }
     .insert(db)
@@ -126,6 +134,7 @@ pub async fn update(
     active.name = Set(valid.name);
     active.timezone = Set(valid.timezone);
     active.language = Set(valid.language);
+    active.goal = Set(valid.goal);
     Ok(active.update(db).await?)
 }
 
@@ -174,6 +183,7 @@ pub async fn resolve_for_ingest<C: ConnectionTrait>(
         name: Set(external_id.to_owned()),
         timezone: Set("UTC".to_owned()),
         language: Set("en".to_owned()),
+        goal: Set(None),
         created_at: Set(Utc::now()),
     };
     agent::Entity::insert(row)

@@ -122,6 +122,17 @@ pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Resul
     Ok(ConversationDetail { conversation, agent, analysis, runs })
 }
 
+/// Queues a re-analysis of conversation `id` (any member may ask). It replaces the
+/// analysis and never delivers anything again.
+///
+/// Errors: [`crate::Error::NotFound`] for another tenant's conversation.
+pub async fn request_reanalysis(services: &crate::Services, tenant: &Tenant, id: Uuid) -> Result<()> {
+    let conv = secure_find::<conversation::Entity, _>(&services.db, tenant, id).await?;
+    crate::jobs::queue::enqueue(&services.db, tenant, &crate::jobs::ReanalyzeCall { conversation_id: conv.id }).await?;
+    services.jobs_wakeup.notify_one();
+    Ok(())
+}
+
 /// How many conversations the tenant has.
 pub async fn count<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<u64> {
     use sea_orm::PaginatorTrait;

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod agents;
 pub mod alerts;
 pub mod analysis;
+pub mod analyzers;
 pub mod api_keys;
 pub mod calls;
 pub mod conversations;
@@ -43,7 +44,7 @@ pub struct Services {
     pub db: DatabaseConnection,
     /// Validated settings.
     pub settings: Arc<Settings>,
-    /// The analyzer used for new conversations.
+    /// The built-in analyzer, used by accounts without an LLM provider.
     pub analyzer: Arc<dyn Analyzer>,
     /// SMTP or outbox.
     pub mailer: Mailer,
@@ -51,11 +52,21 @@ pub struct Services {
     pub jobs_wakeup: Arc<Notify>,
 }
 
+/// Installs rustls' ring crypto provider as the process default (once; later calls do
+/// nothing). HTTP clients built with `rustls-no-provider` need it.
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl Services {
     /// Services on a migrated `db` with the built-in analyzer.
     ///
     /// Errors: a message naming the bad setting (e.g. an invalid SMTP URL).
     pub fn new(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, String> {
+        install_crypto_provider();
         let mailer = Mailer::from_settings(settings.smtp.as_ref())?;
         Ok(Self {
             db,

@@ -29,18 +29,92 @@ pub struct TriggerInput {
     pub condition: Option<String>,
 }
 
-/// `{"fixed": ["a@example.com"]}`.
+/// A dynamic recipient route: when the condition holds, email `to`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    /// Natural language, e.g. "The caller asks about an invoice".
+    pub when: String,
+    pub to: Vec<String>,
+}
+
+/// `{"fixed": [...], "routes": [{"when", "to": [...]}], "otherwise": [...]}`: fixed
+/// addresses always get the email; of the routes, the analyzer picks the first whose
+/// condition holds (by index: it never names an address), else `otherwise` applies.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recipients {
     #[serde(default)]
     pub fixed: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<Route>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub otherwise: Vec<String>,
 }
+
+/// Most routes per notification.
+pub const MAX_ROUTES: usize = 20;
 
 impl Recipients {
     /// Reads the stored JSON (tolerating an empty or foreign shape as no recipients).
     pub fn from_json(value: &serde_json::Value) -> Self {
         serde_json::from_value(value.clone()).unwrap_or_default()
     }
+
+    /// Whether the analyzer has routes to choose among.
+    pub fn is_dynamic(&self) -> bool {
+        !self.routes.is_empty()
+    }
+
+    /// The dynamic addresses for a chosen route (`None` = otherwise), without those already
+    /// in the fixed list. Only configured addresses can come out of here.
+    pub fn routed(&self, route: Option<usize>) -> Vec<String> {
+        let chosen = match route.and_then(|i| self.routes.get(i)) {
+            Some(r) => &r.to,
+            None => &self.otherwise,
+        };
+        chosen
+            .iter()
+            .filter(|a| !self.fixed.iter().any(|f| f.eq_ignore_ascii_case(a)))
+            .cloned()
+            .collect()
+    }
+}
+
+fn addresses(list: &[String], field: &str) -> Result<Vec<String>> {
+    if list.len() > MAX_RECIPIENTS {
+        return Err(Error::invalid(field, format!("at most {MAX_RECIPIENTS} addresses")));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, raw) in list.iter().enumerate() {
+        let address = EmailAddress::parse(raw).map_err(|m| Error::invalid(format!("{field}[{i}]"), m))?;
+        if !out.iter().any(|r| r.eq_ignore_ascii_case(address.as_str())) {
+            out.push(address.as_str().to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn validate_recipients(input: &Recipients) -> Result<Recipients> {
+    let fixed = addresses(&input.fixed, "recipients.fixed")?;
+    if input.routes.len() > MAX_ROUTES {
+        return Err(Error::invalid("recipients.routes", format!("at most {MAX_ROUTES} routes")));
+    }
+    let mut routes = Vec::new();
+    for (i, r) in input.routes.iter().enumerate() {
+        let when = r.when.trim();
+        if when.is_empty() || when.chars().count() > 500 {
+            return Err(Error::invalid(format!("recipients.routes[{i}].when"), "must be 1 to 500 characters"));
+        }
+        let to = addresses(&r.to, &format!("recipients.routes[{i}].to"))?;
+        if to.is_empty() {
+            return Err(Error::invalid(format!("recipients.routes[{i}].to"), "needs at least one address"));
+        }
+        routes.push(Route { when: when.to_owned(), to });
+    }
+    let otherwise = addresses(&input.otherwise, "recipients.otherwise")?;
+    if routes.is_empty() && !otherwise.is_empty() {
+        return Err(Error::invalid("recipients.otherwise", "only applies with at least one route"));
+    }
+    Ok(Recipients { fixed, routes, otherwise })
 }
 
 /// `{"subject": "...", "body": "..."}`: minijinja templates; the body is Markdown.
@@ -95,7 +169,7 @@ struct Valid {
     enabled: bool,
     always: bool,
     condition: Option<String>,
-    recipients: Vec<String>,
+    recipients: Recipients,
     subject: String,
     body: String,
     team_alert: TeamAlert,
@@ -124,17 +198,7 @@ async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: Notificati
         }
         _ => {}
     }
-    if input.recipients.fixed.len() > MAX_RECIPIENTS {
-        return Err(Error::invalid("recipients.fixed", format!("at most {MAX_RECIPIENTS} addresses")));
-    }
-    let mut recipients: Vec<String> = Vec::new();
-    for (i, raw) in input.recipients.fixed.iter().enumerate() {
-        let address = EmailAddress::parse(raw)
-            .map_err(|m| Error::invalid(format!("recipients.fixed[{i}]"), m))?;
-        if !recipients.iter().any(|r| r.eq_ignore_ascii_case(address.as_str())) {
-            recipients.push(address.as_str().to_owned());
-        }
-    }
+    let recipients = validate_recipients(&input.recipients)?;
     let subject = input.email.subject.trim().to_owned();
     if subject.is_empty() || subject.chars().count() > 500 {
         return Err(Error::invalid("email.subject", "must be 1 to 500 characters"));
@@ -195,7 +259,7 @@ fn apply(active: &mut notification::ActiveModel, valid: Valid) {
     active.enabled = Set(valid.enabled);
     active.trigger_always = Set(valid.always);
     active.trigger_condition = Set(valid.condition);
-    active.recipients = Set(serde_json::json!({ "fixed": valid.recipients }));
+    active.recipients = Set(serde_json::to_value(&valid.recipients).unwrap_or_default());
     active.email_subject = Set(valid.subject);
     active.email_body = Set(valid.body);
     active.team_alert = Set(valid.team_alert.mode().to_owned());

@@ -15,7 +15,8 @@ use pulldown_cmark::{Event, Options, Parser, html};
 use serde_json::Value as Json;
 
 use crate::calls::event::{Speaker, Turn};
-use crate::entities::{account, agent, conversation};
+use crate::analysis::AnalysisOutput;
+use crate::entities::{account, agent, analysis, conversation};
 use crate::error::Error;
 
 /// What an unavailable variable renders as, instead of failing the email.
@@ -68,8 +69,8 @@ pub struct VariableSources<'a> {
     pub conversation: &'a conversation::Model,
     pub agent: &'a agent::Model,
     pub account: &'a account::Model,
-    /// The analysis summary, when analysed.
-    pub summary: Option<&'a str>,
+    /// The analysis, when analysed: summary, `dyn_*` values, goal verdict.
+    pub analysis: Option<&'a analysis::Model>,
     /// Dashboard base URL without trailing slash.
     pub public_url: &'a str,
 }
@@ -113,8 +114,17 @@ pub fn variables(src: &VariableSources<'_>) -> Variables {
         Some("outbound") => v.set("conversation_direction", Json::from("Outbound")),
         _ => {}
     }
-    if let Some(summary) = src.summary.filter(|s| !s.trim().is_empty()) {
-        v.set("conversation_summary", Json::from(summary));
+    if let Some(a) = src.analysis {
+        if let Some(summary) = a.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+            v.set("conversation_summary", Json::from(summary));
+        }
+        if let Some(goal) = &a.goal_result {
+            v.set("goal_result", Json::from(goal.clone()));
+        }
+        let output: AnalysisOutput = serde_json::from_value(a.result.clone()).unwrap_or_default();
+        for field in output.fields.into_iter().filter(|f| !f.value.is_null()) {
+            v.set(format!("dyn_{}", field.name), field.value);
+        }
     }
     let turns: Vec<Turn> = serde_json::from_value(c.transcript.clone()).unwrap_or_default();
     if !turns.is_empty() {

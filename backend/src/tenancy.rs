@@ -118,6 +118,7 @@ owned! {
     api_key => "API key",
     conversation => "conversation",
     email => "email",
+    extraction_field => "field",
     job => "job",
     membership => "membership",
     notification => "notification",

@@ -210,3 +210,43 @@ pub enum Emails {
     CreatedAt,
     UpdatedAt,
 }
+
+#[derive(DeriveIden)]
+pub enum ExtractionFields {
+    Table,
+    Id,
+    AccountId,
+    AgentId,
+    Name,
+    FieldType,
+    Description,
+    Options,
+    Position,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum AnalyzerSettings {
+    Table,
+    AccountId,
+    Provider,
+    BaseUrl,
+    Model,
+    ApiKey,
+    TimeoutSecs,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum AgentsGoal {
+    #[sea_orm(iden = "goal")]
+    Goal,
+}
+
+#[derive(DeriveIden)]
+pub enum AnalysesGoal {
+    #[sea_orm(iden = "goal_result")]
+    GoalResult,
+    #[sea_orm(iden = "reanalysed_at")]
+    ReanalysedAt,
+}

@@ -13,6 +13,7 @@ mod m20261121_000002_agents_notifications;
 mod m20261121_000003_conversations;
 mod m20261121_000004_followups;
 mod m20261121_000005_jobs_emails;
+mod m20261122_000006_analysis_config;
 
 /// The ordered list of schema changes; `aftercall migrate` and `aftercall serve` apply it.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_conversations::Migration),
             Box::new(m20261121_000004_followups::Migration),
             Box::new(m20261121_000005_jobs_emails::Migration),
+            Box::new(m20261122_000006_analysis_config::Migration),
         ]
     }
 }

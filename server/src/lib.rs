@@ -2,6 +2,7 @@
 //! command-line tools, so integration tests start the same application the binary runs.
 
 pub mod config;
+pub mod eval;
 pub mod http;
 pub mod replay;
 pub mod telemetry;

@@ -65,6 +65,41 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
     },
+    /// Score an analyzer on a labelled folder (events/, gold/, triggers.json).
+    Eval {
+        /// The labelled folder.
+        dir: PathBuf,
+        /// Which analyzer to run.
+        #[arg(long, value_enum, default_value = "builtin")]
+        analyzer: AnalyzerKind,
+        /// Write the full report (with every mismatch) as JSON.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// OpenAI-compatible base URL (openai analyzer).
+        #[arg(long, env = "AFTERCALL_EVAL_BASE_URL", default_value = "https://api.openai.com/v1")]
+        base_url: String,
+        /// Model name (openai analyzer).
+        #[arg(long, env = "AFTERCALL_EVAL_MODEL", default_value = "gpt-4o-mini")]
+        model: String,
+        /// API key (openai analyzer).
+        #[arg(long, env = "AFTERCALL_EVAL_API_KEY")]
+        api_key: Option<String>,
+        /// Request timeout in seconds (openai analyzer).
+        #[arg(long, default_value_t = 120)]
+        timeout_secs: u64,
+        /// Only the first N calls.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Analyses at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum AnalyzerKind {
+    Builtin,
+    Openai,
 }
 
 #[derive(Subcommand)]
@@ -165,6 +200,26 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "{}",
                 serde_json::json!({ "account_id": member.tenant.account_id(), "api_key": key.secret })
             );
+            Ok(())
+        }
+        Command::Eval { dir, analyzer, out, base_url, model, api_key, timeout_secs, limit, concurrency } => {
+            server::telemetry::init("warn");
+            let which = match analyzer {
+                AnalyzerKind::Builtin => server::eval::Which::Builtin,
+                AnalyzerKind::Openai => server::eval::Which::OpenAi {
+                    base_url,
+                    model,
+                    api_key,
+                    timeout: Duration::from_secs(timeout_secs),
+                },
+            };
+            let report = server::eval::run(&dir, which, limit, concurrency, true).await?;
+            print!("{}", backend::analysis::eval::render(&report));
+            if let Some(path) = out {
+                let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+                std::fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+                eprintln!("report written to {}", path.display());
+            }
             Ok(())
         }
         Command::Replay { dir, url, api_key, concurrency } => {

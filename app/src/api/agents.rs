@@ -66,6 +66,7 @@ pub async fn create_agent(
             name: Some(name),
             timezone: Some(timezone),
             language: Some(language),
+            goal: None,
         },
     )
     .await?;

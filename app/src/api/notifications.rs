@@ -250,7 +250,7 @@ pub async fn save_notification(#[server(flatten)] form: NotificationFormInput) -
         } else {
             TriggerInput { always: None, condition }
         },
-        recipients: Recipients { fixed },
+        recipients: Recipients { fixed, ..Default::default() },
         email: EmailTemplateInput { subject, body },
         team_alert,
         task: (task != "off" && !task.is_empty()).then_some(TaskInput { priority: task }),

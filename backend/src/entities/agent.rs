@@ -15,6 +15,8 @@ pub struct Model {
     pub timezone: String,
     /// BCP 47 language tag, e.g. `en`.
     pub language: String,
+    /// A natural-language outcome judged for every call (success / failure / unknown).
+    pub goal: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -22,6 +22,10 @@ pub struct Model {
     pub prompt_tokens: Option<i64>,
     pub completion_tokens: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// `success`, `failure` or `unknown` when the agent has a goal.
+    pub goal_result: Option<String>,
+    /// When the analysis was last re-run from the dashboard.
+    pub reanalysed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

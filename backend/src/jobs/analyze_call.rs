@@ -1,20 +1,20 @@
-//! `AnalyzeCall`: asks the analyzer about a new conversation, stores the analysis and one
-//! notification run per enabled notification, and for each run that fires creates its
-//! follow-up work — an email (with its `SendEmail` job) per recipient list, alerts for the
-//! chosen members, a task — all in one transaction with marking the job done.
+//! `AnalyzeCall`: asks the account's analyzer about a new conversation, stores the analysis
+//! and one notification run per enabled notification, and for each run that fires creates
+//! its follow-up work — an email (with its `SendEmail` job) per recipient list, alerts for
+//! the chosen members, a task — all in one transaction with marking the job done.
 
 use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{ClaimedJob, Job, JobError, SendEmail, queue};
 use crate::Services;
 use crate::accounts;
-use crate::analysis::{AnalysisOutput, AnalysisRequest, AnalyzerError, TriggerQuestion};
+use crate::analysis::{AnalysisOutput, AnalysisRequest, CallFacts, RouteQuestion, TriggerQuestion, Usage, fields};
 use crate::calls::event::Turn;
 use crate::entities::{agent, alert, analysis, conversation, email, notification, notification_run, task};
 use crate::notifications::{Recipients, team_alert_of};
@@ -32,7 +32,7 @@ pub const MIN_TURNS: usize = 2;
 
 /// The enabled notifications that apply to an agent: its own and the account-wide ones,
 /// in their configured order.
-pub async fn notifications_for_agent<C: sea_orm::ConnectionTrait>(
+pub async fn notifications_for_agent<C: ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
     agent_id: Uuid,
@@ -50,6 +50,88 @@ pub async fn notifications_for_agent<C: sea_orm::ConnectionTrait>(
         .await
 }
 
+/// An analysis ready to store.
+pub(crate) struct Analysed {
+    /// `completed`, `skipped` or `failed`.
+    pub status: &'static str,
+    pub analyzer: &'static str,
+    pub output: AnalysisOutput,
+    pub usage: Option<Usage>,
+    pub error: Option<String>,
+    pub latency_ms: i64,
+}
+
+/// What the analyzer is asked about `conv` given the agent and the notifications that
+/// apply: the triggers of non-always notifications, the agent's fields plus the `dyn_*`
+/// names their templates use, the goal, and the routes of dynamic recipient lists.
+pub(crate) async fn build_request<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    conv: &conversation::Model,
+    agent: &agent::Model,
+    rules: &[notification::Model],
+) -> Result<AnalysisRequest, JobError> {
+    let transcript: Vec<Turn> = serde_json::from_value(conv.transcript.clone())
+        .map_err(|e| JobError::Permanent(format!("stored transcript unreadable: {e}")))?;
+    let triggers = rules
+        .iter()
+        .filter(|n| !n.trigger_always)
+        .filter_map(|n| n.trigger_condition.as_ref().map(|q| TriggerQuestion { key: n.id.to_string(), question: q.clone() }))
+        .collect();
+    let routes = rules
+        .iter()
+        .filter_map(|n| {
+            let r = Recipients::from_json(&n.recipients);
+            r.is_dynamic().then(|| RouteQuestion {
+                key: n.id.to_string(),
+                conditions: r.routes.iter().map(|route| route.when.clone()).collect(),
+            })
+        })
+        .collect();
+    let agent_fields = fields::list(db, tenant, agent.id).await?;
+    Ok(AnalysisRequest {
+        transcript,
+        started_at: conv.started_at,
+        timezone: agent.timezone.clone(),
+        agent_name: agent.name.clone(),
+        triggers,
+        fields: fields::specs_for(&agent_fields, rules),
+        goal: agent.goal.clone(),
+        routes,
+        call: CallFacts {
+            end_reason: conv.end_reason.clone(),
+            end_reason_raw: conv.end_reason_raw.clone().filter(|r| !r.eq_ignore_ascii_case(&conv.end_reason)),
+            duration_s: conv.duration_s,
+            phone_country: CallFacts::phone_country_of(&[conv.to_number.as_deref(), conv.from_number.as_deref()]),
+        },
+    })
+}
+
+/// Runs the tenant's analyzer on `request` (or skips calls under [`MIN_TURNS`]). A provider
+/// failure — after the provider's own retries — is an analysis with status `failed` and
+/// the error, so always-send notifications still fire.
+pub(crate) async fn run_analyzer(services: &Services, tenant: &Tenant, request: &AnalysisRequest) -> Result<Analysed, JobError> {
+    let analyzer = crate::analyzers::for_tenant(services, tenant).await?;
+    let started = Instant::now();
+    let (status, output, usage, error) = if request.transcript.len() < MIN_TURNS {
+        ("skipped", AnalysisOutput::default(), None, None)
+    } else {
+        match analyzer.analyze(request).await {
+            Ok((output, usage)) => ("completed", output, usage, None),
+            Err(e) => ("failed", AnalysisOutput::default(), None, Some(e.to_string())),
+        }
+    };
+    let output = if status == "completed" { output.sanitize(request) } else { output };
+    Ok(Analysed {
+        status,
+        analyzer: analyzer.name(),
+        output,
+        usage,
+        error,
+        latency_ms: started.elapsed().as_millis() as i64,
+    })
+}
+
 struct Decision {
     fired: bool,
     reason: String,
@@ -60,22 +142,45 @@ fn decide(n: &notification::Model, status: &str, output: &AnalysisOutput) -> Dec
         return Decision { fired: true, reason: "Always send.".to_owned() };
     }
     match status {
-        "skipped" => Decision {
-            fired: false,
-            reason: "Not judged: the call has fewer than 2 turns.".to_owned(),
-        },
-        "failed" => Decision {
-            fired: false,
-            reason: "Not judged: the analysis failed.".to_owned(),
-        },
+        "skipped" => Decision { fired: false, reason: "Not judged: the call has fewer than 2 turns.".to_owned() },
+        "failed" => Decision { fired: false, reason: "Not judged: the analysis failed.".to_owned() },
         _ => match output.verdict(&n.id.to_string()) {
             Some(v) => Decision { fired: v.fired, reason: v.reason.clone() },
-            None => Decision {
-                fired: false,
-                reason: "The analyzer gave no verdict for this trigger.".to_owned(),
-            },
+            None => Decision { fired: false, reason: "The analyzer gave no verdict for this trigger.".to_owned() },
         },
     }
+}
+
+fn email_row(
+    tenant: &Tenant,
+    conv: &conversation::Model,
+    run_id: Uuid,
+    rule: &notification::Model,
+    to: &[String],
+    public_url: &str,
+) -> (Uuid, email::ActiveModel) {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let row = email::ActiveModel {
+        id: Set(id),
+        account_id: Set(tenant.account_id()),
+        conversation_id: Set(Some(conv.id)),
+        notification_run_id: Set(Some(run_id)),
+        recipients: Set(serde_json::json!(to)),
+        subject_template: Set(rule.email_subject.clone()),
+        body_template: Set(rule.email_body.clone()),
+        subject: Set(None),
+        text_body: Set(None),
+        html_body: Set(None),
+        state: Set(crate::outbox::state::PENDING.to_owned()),
+        attempts: Set(0),
+        last_error: Set(None),
+        message_id: Set(crate::outbox::message_id(id, public_url)),
+        sent_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    (id, row)
 }
 
 #[async_trait]
@@ -87,48 +192,17 @@ impl Job for AnalyzeCall {
         let db = &services.db;
         let tenant = job.tenant;
         let conv = secure_find::<conversation::Entity, _>(db, &tenant, self.conversation_id).await?;
-        let already = analysis::Entity::find()
-            .filter(analysis::Column::ConversationId.eq(conv.id))
-            .one(db)
-            .await?;
+        let already = analysis::Entity::find().filter(analysis::Column::ConversationId.eq(conv.id)).one(db).await?;
         if already.is_some() {
             // A previous attempt committed; nothing may run twice.
             return Ok(());
         }
         let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
         let rules = notifications_for_agent(db, &tenant, agent.id).await?;
-        let transcript: Vec<Turn> = serde_json::from_value(conv.transcript.clone())
-            .map_err(|e| JobError::Permanent(format!("stored transcript unreadable: {e}")))?;
-
-        let triggers: Vec<TriggerQuestion> = rules
-            .iter()
-            .filter(|n| !n.trigger_always)
-            .filter_map(|n| {
-                n.trigger_condition.as_ref().map(|q| TriggerQuestion { key: n.id.to_string(), question: q.clone() })
-            })
-            .collect();
-        let analyzer = services.analyzer.clone();
-        let started = Instant::now();
-        let (status, output, usage, error) = if transcript.len() < MIN_TURNS {
-            ("skipped", AnalysisOutput::default(), None, None)
-        } else {
-            let request = AnalysisRequest {
-                transcript,
-                started_at: conv.started_at,
-                timezone: agent.timezone.clone(),
-                agent_name: agent.name.clone(),
-                triggers,
-            };
-            match analyzer.analyze(&request).await {
-                Ok((output, usage)) => ("completed", output, usage, None),
-                Err(AnalyzerError::Transient(e)) if !job.is_last_attempt() => {
-                    return Err(JobError::Retry(format!("analyzer: {e}")));
-                }
-                Err(e) => ("failed", AnalysisOutput::default(), None, Some(e.to_string())),
-            }
-        };
-        let latency_ms = started.elapsed().as_millis() as i64;
+        let request = build_request(db, &tenant, &conv, &agent, &rules).await?;
+        let analysed = run_analyzer(services, &tenant, &request).await?;
         let members = accounts::members(db, &tenant).await?;
+        let output = &analysed.output;
 
         let txn = crate::db::begin_write(db).await?;
         let now = Utc::now();
@@ -136,15 +210,17 @@ impl Job for AnalyzeCall {
             id: Set(Uuid::now_v7()),
             account_id: Set(tenant.account_id()),
             conversation_id: Set(conv.id),
-            status: Set(status.to_owned()),
-            analyzer: Set(analyzer.name().to_owned()),
+            status: Set(analysed.status.to_owned()),
+            analyzer: Set(analysed.analyzer.to_owned()),
             summary: Set((!output.summary.is_empty()).then(|| output.summary.clone())),
-            result: Set(serde_json::to_value(&output).unwrap_or_default()),
-            error: Set(error),
-            latency_ms: Set(latency_ms),
-            prompt_tokens: Set(usage.map(|u| u.prompt_tokens)),
-            completion_tokens: Set(usage.map(|u| u.completion_tokens)),
+            result: Set(serde_json::to_value(output).unwrap_or_default()),
+            error: Set(analysed.error.clone()),
+            latency_ms: Set(analysed.latency_ms),
+            prompt_tokens: Set(analysed.usage.map(|u| u.prompt_tokens)),
+            completion_tokens: Set(analysed.usage.map(|u| u.completion_tokens)),
             created_at: Set(now),
+            goal_result: Set(output.goal.as_ref().map(|g| g.result.as_str().to_owned())),
+            reanalysed_at: Set(None),
         })
         .on_conflict_do_nothing_on([analysis::Column::ConversationId])
         .exec_without_returning(&txn)
@@ -156,7 +232,7 @@ impl Job for AnalyzeCall {
 
         let mut emails = 0;
         for rule in &rules {
-            let decision = decide(rule, status, &output);
+            let decision = decide(rule, analysed.status, output);
             let run_id = Uuid::now_v7();
             notification_run::Entity::insert(notification_run::ActiveModel {
                 id: Set(run_id),
@@ -173,30 +249,17 @@ impl Job for AnalyzeCall {
             if !decision.fired {
                 continue;
             }
+            // One email per recipient list: the fixed addresses, and the routed ones (only
+            // ever taken from the admin's configuration, by the analyzer's route index).
             let recipients = Recipients::from_json(&rule.recipients);
-            if !recipients.fixed.is_empty() {
-                let email_id = Uuid::now_v7();
-                email::Entity::insert(email::ActiveModel {
-                    id: Set(email_id),
-                    account_id: Set(tenant.account_id()),
-                    conversation_id: Set(Some(conv.id)),
-                    notification_run_id: Set(Some(run_id)),
-                    recipients: Set(serde_json::json!(recipients.fixed)),
-                    subject_template: Set(rule.email_subject.clone()),
-                    body_template: Set(rule.email_body.clone()),
-                    subject: Set(None),
-                    text_body: Set(None),
-                    html_body: Set(None),
-                    state: Set(crate::outbox::state::PENDING.to_owned()),
-                    attempts: Set(0),
-                    last_error: Set(None),
-                    message_id: Set(crate::outbox::message_id(email_id, &services.settings.public_url)),
-                    sent_at: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                })
-                .exec_without_returning(&txn)
-                .await?;
+            let mut lists = vec![recipients.fixed.clone()];
+            if recipients.is_dynamic() {
+                let route = output.route(&rule.id.to_string()).and_then(|r| r.route);
+                lists.push(recipients.routed(route));
+            }
+            for to in lists.into_iter().filter(|l| !l.is_empty()) {
+                let (email_id, row) = email_row(&tenant, &conv, run_id, rule, &to, &services.settings.public_url);
+                email::Entity::insert(row).exec_without_returning(&txn).await?;
                 queue::enqueue(&txn, &tenant, &SendEmail { email_id }).await?;
                 emails += 1;
             }
@@ -204,9 +267,7 @@ impl Job for AnalyzeCall {
             let alerted: Vec<Uuid> = match team_alert_of(rule) {
                 TeamAlert::Off => Vec::new(),
                 TeamAlert::All => members.iter().map(|m| m.user_id).collect(),
-                TeamAlert::Selected(ids) => {
-                    members.iter().map(|m| m.user_id).filter(|id| ids.contains(id)).collect()
-                }
+                TeamAlert::Selected(ids) => members.iter().map(|m| m.user_id).filter(|id| ids.contains(id)).collect(),
             };
             for user_id in alerted {
                 alert::Entity::insert(alert::ActiveModel {

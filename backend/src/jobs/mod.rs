@@ -9,10 +9,12 @@
 
 mod analyze_call;
 pub mod queue;
+mod reanalyze_call;
 mod runner;
 mod send_email;
 
-pub use analyze_call::AnalyzeCall;
+pub use analyze_call::{AnalyzeCall, MIN_TURNS};
+pub use reanalyze_call::ReanalyzeCall;
 pub use runner::{Dispatcher, run_pending_jobs};
 pub use send_email::SendEmail;
 
@@ -92,6 +94,7 @@ pub async fn dispatch(services: &Services, job: &ClaimedJob) -> Result<(), JobEr
     match job.kind.as_str() {
         AnalyzeCall::KIND => run_typed::<AnalyzeCall>(services, job).await,
         SendEmail::KIND => run_typed::<SendEmail>(services, job).await,
+        ReanalyzeCall::KIND => run_typed::<ReanalyzeCall>(services, job).await,
         other => Err(JobError::Permanent(format!("unknown job kind `{other}`"))),
     }
 }

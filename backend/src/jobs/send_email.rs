@@ -107,7 +107,7 @@ async fn render(services: &Services, row: &email::Model) -> Result<templates::Re
         conversation: &conv,
         agent: &agent,
         account: &account,
-        summary: analysis.as_ref().and_then(|a| a.summary.as_deref()),
+        analysis: analysis.as_ref(),
         public_url: &services.settings.public_url,
     });
     templates::render_email(&row.subject_template, &row.body_template, &vars)

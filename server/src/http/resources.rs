@@ -41,6 +41,8 @@ pub struct NewAgent {
     pub name: Option<String>,
     pub timezone: Option<String>,
     pub language: Option<String>,
+    /// A natural-language outcome judged for every call.
+    pub goal: Option<String>,
 }
 
 /// `POST /api/v1/agents` → 201 agent; 409 when the external id exists.
@@ -57,6 +59,7 @@ pub async fn create_agent(
             name: new.name,
             timezone: new.timezone,
             language: new.language,
+            goal: new.goal,
         },
     )
     .await?;

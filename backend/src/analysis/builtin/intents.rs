@@ -159,7 +159,7 @@ pub const INTENTS: &[Intent] = &[
     },
     Intent {
         name: "unanswered_question",
-        cues: &["unanswered", "could not answer", "can not answer", "not answer", "did not know", "not know the answer", "question"],
+        cues: &["unanswered", "could not answer", "can not answer", "not answer", "did not know", "not know the answer", "unable to answer"],
         label: "a question the agent could not answer",
         rule: Rule::AnyEvidence,
         evidence: &[Evidence { who: Who::Agent, phrases: &[

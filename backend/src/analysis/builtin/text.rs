@@ -62,7 +62,7 @@ pub fn sentences(text: &str) -> Vec<String> {
 }
 
 /// Words that negate what follows them within a short window.
-const NEGATORS: &[&str] = &[
+pub const NEGATORS: &[&str] = &[
     "not", "no", "never", "nothing", "without", "unable", "neither", "nor", "none", "unfortunately",
 ];
 

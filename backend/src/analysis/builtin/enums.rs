@@ -1,0 +1,217 @@
+//! Enum fields. Options that are values ("Dr. Johnson", "checking", "8 pm", "Friday",
+//! "10th") are found where the call mentions them — literally, by a word only that option
+//! has ("Hilton" for "Hilton Hotel"), or as the same time, weekday or day of the month.
+//! Options that name concepts ("ReserveRestaurant", "bank_fraud_report", "healthcare")
+//! are scored by the vocabulary of their words in what the customer asked for, with the
+//! transaction preferred over the look-up that led to it.
+
+use chrono::{Datelike, Timelike};
+use serde_json::Value as Json;
+
+use super::doc::Doc;
+use super::lexicon;
+use super::text::{normalize, stem};
+use super::values;
+use crate::analysis::FieldSpec;
+use crate::calls::event::Speaker;
+
+/// An option's words, split at case changes, `_`, `/`, `-` and spaces ("ReserveRestaurant"
+/// → "reserve restaurant").
+pub fn option_words(option: &str) -> Vec<String> {
+    let mut spaced = String::new();
+    let mut prev_lower = false;
+    for c in option.chars() {
+        if c.is_uppercase() && prev_lower {
+            spaced.push(' ');
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        spaced.push(if c.is_alphanumeric() { c } else { ' ' });
+    }
+    normalize(&spaced).split_whitespace().map(str::to_owned).collect()
+}
+
+struct Scored {
+    option: usize,
+    score: f64,
+    sentence: usize,
+}
+
+fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> {
+    let option_words: Vec<Vec<String>> = spec.options.iter().map(|o| option_words(o)).collect();
+    // Words that appear in exactly one option identify it alone.
+    let distinctive = |i: usize| -> Vec<String> {
+        option_words[i]
+            .iter()
+            .filter(|w| w.len() > 2 && !matches!(w.as_str(), "the" | "and" | "hotel" | "inn" | "venue" | "dr" | "club"))
+            .filter(|w| option_words.iter().enumerate().all(|(j, ow)| j == i || !ow.contains(w)))
+            .cloned()
+            .collect()
+    };
+    let option_times: Vec<Option<(u32, u32)>> = spec
+        .options
+        .iter()
+        .map(|o| values::times(o).first().filter(|m| m.value.explicit).map(|m| (m.value.time.hour(), m.value.time.minute())))
+        .collect();
+    let option_days: Vec<Option<chrono::Weekday>> = spec.options.iter().map(|o| values::weekday(&o.to_lowercase())).collect();
+    let option_dom: Vec<Option<u32>> = spec
+        .options
+        .iter()
+        .map(|o| {
+            let t = o.trim().to_lowercase();
+            let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            (matches!(&t[digits.len()..], "st" | "nd" | "rd" | "th") && !digits.is_empty()).then(|| digits.parse().ok()).flatten()
+        })
+        .collect();
+
+    let mut out = Vec::new();
+    for (si, s) in doc.sentences.iter().enumerate() {
+        let base = super::extract::sentence_weight(doc, si, topic);
+        for (oi, words) in option_words.iter().enumerate() {
+            if words.is_empty() {
+                continue;
+            }
+            let phrase = words.join(" ");
+            if s.has(&phrase) {
+                out.push(Scored { option: oi, score: base + 1.0 + 0.1 * words.len() as f64, sentence: si });
+            } else if distinctive(oi).iter().any(|w| s.has(w)) {
+                out.push(Scored { option: oi, score: base + 0.6, sentence: si });
+            }
+        }
+        if option_times.iter().any(Option::is_some) {
+            for m in values::times(&s.raw) {
+                let hm = (m.value.time.hour(), m.value.time.minute());
+                if let Some(oi) = option_times.iter().position(|t| *t == Some(hm)) {
+                    out.push(Scored { option: oi, score: base + 0.9 + if m.value.explicit { 0.3 } else { 0.0 }, sentence: si });
+                }
+            }
+        }
+        if option_days.iter().any(Option::is_some) || option_dom.iter().any(Option::is_some) {
+            for m in values::dates(&s.raw, doc.anchor) {
+                if let Some(oi) = option_days.iter().position(|d| *d == Some(m.value.weekday())) {
+                    out.push(Scored { option: oi, score: base + 0.9, sentence: si });
+                }
+                if let Some(oi) = option_dom.iter().position(|d| *d == Some(m.value.day())) {
+                    out.push(Scored { option: oi, score: base + 0.9, sentence: si });
+                }
+            }
+            for w in values::words(&s.raw) {
+                let digits = w.text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+                if !digits.is_empty() && matches!(&w.text[digits.len()..], "st" | "nd" | "rd" | "th")
+                    && let Ok(d) = digits.parse::<u32>()
+                    && let Some(oi) = option_dom.iter().position(|x| *x == Some(d))
+                {
+                    out.push(Scored { option: oi, score: base + 0.7, sentence: si });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How strongly the call is about each option's concepts.
+fn concept_scores(doc: &Doc, spec: &FieldSpec) -> Vec<f64> {
+    let department = spec.description.to_lowercase().contains("department");
+    let customer: Vec<&super::doc::Sentence> = doc.sentences.iter().filter(|s| s.role == Speaker::User).collect();
+    let transaction_asked = doc.sentences.iter().any(|s| {
+        s.role == Speaker::User
+            && ["book", "reserv", "schedul", "transfer", "send", "pay", "buy", "order", "make", "rent", "set"].iter().any(|v| s.stems.iter().any(|w| w == v))
+    }) || doc.sentences.iter().any(|s| {
+        s.role == Speaker::Agent && !s.question && ["booked", "reserved", "scheduled", "confirmed", "transferred", "sent", "placed", "made"].iter().any(|w| s.has(w))
+    });
+    spec.options
+        .iter()
+        .map(|option| {
+            let words = option_words(option);
+            let stems: Vec<String> = words.iter().map(|w| stem(w)).filter(|w| !matches!(w.as_str(), "and" | "the" | "of")).collect();
+            if stems.is_empty() {
+                return 0.0;
+            }
+            let mut total = 0.0;
+            let mut matched = 0;
+            for (k, st) in stems.iter().enumerate() {
+                let mut vocab: Vec<&str> = if department {
+                    lexicon::department(st).map(<[&str]>::to_vec).unwrap_or_default()
+                } else {
+                    lexicon::related(st)
+                };
+                if vocab.is_empty() {
+                    vocab = lexicon::related(st);
+                }
+                let mut best: f64 = 0.0;
+                for (pos, s) in customer.iter().enumerate() {
+                    let weight = if pos < 2 { 1.0 } else { 0.5 };
+                    let own = if s.stems.iter().any(|w| w == st) { 1.0 } else { 0.0 };
+                    let related = vocab.iter().filter(|v| s.stems.iter().any(|w| w == *v)).count().min(2) as f64 * 0.6;
+                    best = best.max(weight * (own + related));
+                }
+                for s in doc.sentences.iter().filter(|s| s.role == Speaker::Agent) {
+                    let own = if s.stems.iter().any(|w| w == st) { 0.4 } else { 0.0 };
+                    let related = vocab.iter().filter(|v| s.stems.iter().any(|w| w == *v)).count().min(2) as f64 * 0.2;
+                    best = best.max(own + related);
+                }
+                // The first word of a call reason is usually its verb.
+                let weight = if k == 0 && stems.len() > 1 { 0.8 } else { 1.0 };
+                total += best * weight;
+                if best > 0.0 {
+                    matched += 1;
+                }
+            }
+            if matched == 0 {
+                return 0.0;
+            }
+            let mut score = total / stems.len() as f64 + 0.15 * matched as f64;
+            if let Some(first) = stems.first() {
+                if transaction_asked && lexicon::TRANSACTIONAL.contains(&first.as_str()) {
+                    score += 0.3;
+                }
+                if transaction_asked && matches!(first.as_str(), "find" | "search" | "get" | "check") && stems.len() > 1 {
+                    score -= 0.2;
+                }
+            }
+            score
+        })
+        .collect()
+}
+
+/// Chooses an option, with the sentence that decided it.
+pub fn choose(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, String)> {
+    if spec.options.is_empty() {
+        return None;
+    }
+    if spec.options.len() == 1 {
+        return Some((Json::from(spec.options[0].clone()), String::new()));
+    }
+    let mut literal = literal_scores(doc, spec, topic);
+    literal.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.sentence.cmp(&a.sentence)));
+    if let Some(top) = literal.first().filter(|t| t.score > 1.2) {
+        return Some((Json::from(spec.options[top.option].clone()), doc.sentences[top.sentence].raw.clone()));
+    }
+    let scores = concept_scores(doc, spec);
+    let (best, score) = scores.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
+    if *score > 0.3 {
+        let evidence = doc
+            .sentences
+            .iter()
+            .find(|s| s.role == Speaker::User && s.norm.split_whitespace().count() >= 3)
+            .map(|s| s.raw.clone())
+            .unwrap_or_default();
+        return Some((Json::from(spec.options[best].clone()), evidence));
+    }
+    spec.options
+        .iter()
+        .find(|o| matches!(o.to_lowercase().as_str(), "other" | "unknown" | "none"))
+        .map(|o| (Json::from(o.clone()), String::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_names_split_into_words() {
+        assert_eq!(option_words("ReserveRestaurant"), vec!["reserve", "restaurant"]);
+        assert_eq!(option_words("bank_fraud_report"), vec!["bank", "fraud", "report"]);
+        assert_eq!(option_words("product_defect/return_size"), vec!["product", "defect", "return", "size"]);
+        assert_eq!(option_words("Dr. Johnson"), vec!["dr", "johnson"]);
+    }
+}

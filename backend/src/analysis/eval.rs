@@ -1,0 +1,423 @@
+//! Evaluation against a labelled folder laid out like the development set:
+//! `events/<call_id>.json` (call-ended events), `gold/<call_id>.json` (labels) and
+//! `triggers.json` (trigger id → question).
+//!
+//! Scoring follows the set's README: triggers are scored only where the gold is not null,
+//! per trigger (precision, recall, F1) and as the macro-F1 over triggers; fields are
+//! scored only where the gold status is `annotated`, per field type, *exact* (the value,
+//! after normalising case, spacing and punctuation; numbers numerically; phone numbers by
+//! their digits) and *lenient* (also any of the gold's surface-form alternatives, or a
+//! fuzzy match of the words, which the STAR labels need: agents typed them).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use super::{AnalysisOutput, AnalysisRequest, CallFacts, FieldSpec, FieldType, TriggerQuestion};
+use crate::calls::event::{CallEnded, RawCallEvent};
+
+/// One labelled call.
+#[derive(Clone, Debug)]
+pub struct EvalCase {
+    pub call_id: String,
+    pub event: CallEnded,
+    /// Trigger id → gold (None = not annotated).
+    pub triggers: BTreeMap<String, Option<bool>>,
+    pub fields: Vec<FieldSpec>,
+    /// Field name → gold.
+    pub gold_fields: BTreeMap<String, GoldField>,
+}
+
+/// A field's gold label.
+#[derive(Clone, Debug, Deserialize)]
+pub struct GoldField {
+    #[serde(default)]
+    pub value: Json,
+    pub status: String,
+    #[serde(default)]
+    pub alternatives: Option<Vec<Json>>,
+}
+
+#[derive(Deserialize)]
+struct GoldFile {
+    #[serde(default)]
+    extraction_schema: Vec<GoldSchema>,
+    #[serde(default)]
+    extraction_gold: BTreeMap<String, GoldField>,
+    #[serde(default)]
+    triggers: BTreeMap<String, GoldTrigger>,
+}
+
+#[derive(Deserialize)]
+struct GoldSchema {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default, rename = "enum")]
+    options: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct GoldTrigger {
+    gold: Option<bool>,
+}
+
+/// A labelled folder.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    /// Trigger id → question, sorted by id.
+    pub triggers: BTreeMap<String, String>,
+    pub cases: Vec<EvalCase>,
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads a labelled folder. Calls without a gold file are skipped.
+///
+/// Errors: a message naming the unreadable or invalid file.
+pub fn load(dir: &Path) -> Result<Dataset, String> {
+    let triggers: BTreeMap<String, String> = read_json(&dir.join("triggers.json"))?;
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("events"))
+        .map_err(|e| format!("{}: {e}", dir.join("events").display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut cases = Vec::new();
+    for path in files {
+        let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else { continue };
+        let gold_path = dir.join("gold").join(format!("{stem}.json"));
+        if !gold_path.exists() {
+            continue;
+        }
+        let raw: RawCallEvent = read_json(&path)?;
+        let event = raw.validate().map_err(|e| format!("{}: {e}", path.display()))?;
+        let gold: GoldFile = read_json(&gold_path)?;
+        let fields = gold
+            .extraction_schema
+            .iter()
+            .map(|s| FieldSpec::new(&s.name, FieldType::parse(&s.kind).unwrap_or(FieldType::String), &s.description, s.options.clone()))
+            .collect();
+        cases.push(EvalCase {
+            call_id: event.call_id.clone(),
+            event,
+            triggers: gold.triggers.into_iter().map(|(k, v)| (k, v.gold)).collect(),
+            fields,
+            gold_fields: gold.extraction_gold,
+        });
+    }
+    if cases.is_empty() {
+        return Err(format!("{} holds no events with gold labels", dir.display()));
+    }
+    Ok(Dataset { triggers, cases })
+}
+
+/// The analysis request for a case: its fields and every trigger question.
+pub fn request(case: &EvalCase, triggers: &BTreeMap<String, String>) -> AnalysisRequest {
+    AnalysisRequest {
+        transcript: case.event.transcript.clone(),
+        started_at: case.event.started_at,
+        timezone: "UTC".to_owned(),
+        agent_name: case.event.agent_id.clone(),
+        triggers: triggers.iter().map(|(id, q)| TriggerQuestion { key: id.clone(), question: q.clone() }).collect(),
+        fields: case.fields.clone(),
+        goal: None,
+        routes: Vec::new(),
+        call: CallFacts {
+            end_reason: case.event.end_reason.as_str().to_owned(),
+            end_reason_raw: case.event.end_reason_raw.clone().filter(|r| !r.eq_ignore_ascii_case(case.event.end_reason.as_str())),
+            duration_s: case.event.duration_s,
+            phone_country: CallFacts::phone_country_of(&[
+                case.event.to_number.as_ref().map(|n| n.as_str()),
+                case.event.from_number.as_ref().map(|n| n.as_str()),
+            ]),
+        },
+    }
+}
+
+/// Precision, recall and F1 of one trigger.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TriggerScore {
+    pub true_positives: u32,
+    pub false_positives: u32,
+    pub false_negatives: u32,
+    pub true_negatives: u32,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// Accuracy of one field type.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FieldScore {
+    pub annotated: u32,
+    pub exact: u32,
+    pub lenient: u32,
+    pub exact_rate: f64,
+    pub lenient_rate: f64,
+}
+
+/// Latency percentiles, milliseconds.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Latency {
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    pub analyzer: String,
+    pub calls: usize,
+    pub failed: usize,
+    pub triggers: BTreeMap<String, TriggerScore>,
+    pub macro_f1: f64,
+    pub fields: BTreeMap<String, FieldScore>,
+    pub exact_overall: f64,
+    pub lenient_overall: f64,
+    pub latency: Latency,
+    /// Field mismatches for inspection: `call_id`, field, gold, predicted.
+    pub field_errors: Vec<(String, String, Json, Json)>,
+    /// Trigger mismatches: `call_id`, trigger, gold, reason.
+    pub trigger_errors: Vec<(String, String, bool, String)>,
+}
+
+/// Lower case, words of letters and digits separated by single spaces.
+pub fn normalize(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn as_text(value: &Json) -> String {
+    match value {
+        Json::String(s) => s.clone(),
+        Json::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn as_number(value: &Json) -> Option<f64> {
+    match value {
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().replace([',', '$'], "").parse().ok(),
+        _ => None,
+    }
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn looks_like_phone(text: &str) -> bool {
+    let d = digits(text);
+    d.len() >= 7 && text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+}
+
+/// Whether `predicted` equals `gold` after normalisation.
+pub fn exact_match(predicted: &Json, gold: &Json) -> bool {
+    if predicted.is_null() || gold.is_null() {
+        return false;
+    }
+    if let (Some(a), Some(b)) = (as_number(predicted), as_number(gold))
+        && (a - b).abs() < 1e-6
+    {
+        return true;
+    }
+    let (p, g) = (as_text(predicted), as_text(gold));
+    if looks_like_phone(&p) && looks_like_phone(&g) {
+        let (dp, dg) = (digits(&p), digits(&g));
+        let tail = |d: &str| d.chars().rev().take(10).collect::<String>();
+        return tail(&dp) == tail(&dg);
+    }
+    let (np, ng) = (normalize(&p), normalize(&g));
+    !np.is_empty() && np == ng
+}
+
+/// Word-set similarity: shared words over the smaller set (so "headache and dizziness"
+/// matches a longer description of the same symptoms).
+fn overlap(a: &str, b: &str) -> f64 {
+    let wa: std::collections::BTreeSet<&str> = a.split_whitespace().collect();
+    let wb: std::collections::BTreeSet<&str> = b.split_whitespace().collect();
+    if wa.is_empty() || wb.is_empty() {
+        return 0.0;
+    }
+    wa.intersection(&wb).count() as f64 / wa.len().min(wb.len()) as f64
+}
+
+/// Exact, or equal to an alternative, or a fuzzy word match (at least half the words).
+pub fn lenient_match(predicted: &Json, gold: &GoldField) -> bool {
+    if exact_match(predicted, &gold.value) {
+        return true;
+    }
+    if predicted.is_null() {
+        return false;
+    }
+    if gold.alternatives.iter().flatten().any(|alt| exact_match(predicted, alt)) {
+        return true;
+    }
+    let p = normalize(&as_text(predicted));
+    let candidates = std::iter::once(&gold.value).chain(gold.alternatives.iter().flatten());
+    candidates.map(|g| normalize(&as_text(g))).any(|g| !g.is_empty() && overlap(&p, &g) >= 0.5)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+/// Scores `outputs` (one per case, `None` when the analysis failed) with their latencies.
+pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analyzer: &str) -> Report {
+    let mut report = Report { analyzer: analyzer.to_owned(), calls: dataset.cases.len(), ..Default::default() };
+    for id in dataset.triggers.keys() {
+        report.triggers.insert(id.clone(), TriggerScore::default());
+    }
+    let mut latencies: Vec<f64> = Vec::new();
+    for (case, (output, ms)) in dataset.cases.iter().zip(outputs) {
+        latencies.push(*ms);
+        let Some(output) = output else {
+            report.failed += 1;
+            continue;
+        };
+        for (id, gold) in &case.triggers {
+            let Some(gold) = gold else { continue };
+            let Some(score) = report.triggers.get_mut(id) else { continue };
+            let verdict = output.verdict(id);
+            let predicted = verdict.is_some_and(|v| v.fired);
+            match (predicted, *gold) {
+                (true, true) => score.true_positives += 1,
+                (true, false) => score.false_positives += 1,
+                (false, true) => score.false_negatives += 1,
+                (false, false) => score.true_negatives += 1,
+            }
+            if predicted != *gold {
+                let reason = verdict.map(|v| v.reason.clone()).unwrap_or_default();
+                report.trigger_errors.push((case.call_id.clone(), id.clone(), *gold, reason));
+            }
+        }
+        for spec in &case.fields {
+            let Some(gold) = case.gold_fields.get(&spec.name) else { continue };
+            if gold.status != "annotated" {
+                continue;
+            }
+            let predicted = output.fields.iter().find(|f| f.name == spec.name).map(|f| f.value.clone()).unwrap_or(Json::Null);
+            let score = report.fields.entry(spec.kind.as_str().to_owned()).or_default();
+            score.annotated += 1;
+            let exact = exact_match(&predicted, &gold.value);
+            if exact {
+                score.exact += 1;
+            }
+            if exact || lenient_match(&predicted, gold) {
+                score.lenient += 1;
+            }
+            if !exact {
+                report.field_errors.push((case.call_id.clone(), spec.name.clone(), gold.value.clone(), predicted));
+            }
+        }
+    }
+    for s in report.triggers.values_mut() {
+        let tp = f64::from(s.true_positives);
+        s.precision = if s.true_positives + s.false_positives == 0 { 0.0 } else { tp / f64::from(s.true_positives + s.false_positives) };
+        s.recall = if s.true_positives + s.false_negatives == 0 { 0.0 } else { tp / f64::from(s.true_positives + s.false_negatives) };
+        s.f1 = if s.precision + s.recall == 0.0 { 0.0 } else { 2.0 * s.precision * s.recall / (s.precision + s.recall) };
+    }
+    let scored: Vec<f64> = report.triggers.values().map(|s| s.f1).collect();
+    report.macro_f1 = if scored.is_empty() { 0.0 } else { scored.iter().sum::<f64>() / scored.len() as f64 };
+    let (mut annotated, mut exact, mut lenient) = (0u32, 0u32, 0u32);
+    for s in report.fields.values_mut() {
+        s.exact_rate = if s.annotated == 0 { 0.0 } else { f64::from(s.exact) / f64::from(s.annotated) };
+        s.lenient_rate = if s.annotated == 0 { 0.0 } else { f64::from(s.lenient) / f64::from(s.annotated) };
+        annotated += s.annotated;
+        exact += s.exact;
+        lenient += s.lenient;
+    }
+    report.exact_overall = if annotated == 0 { 0.0 } else { f64::from(exact) / f64::from(annotated) };
+    report.lenient_overall = if annotated == 0 { 0.0 } else { f64::from(lenient) / f64::from(annotated) };
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    report.latency = Latency {
+        p50_ms: percentile(&latencies, 50.0),
+        p90_ms: percentile(&latencies, 90.0),
+        p99_ms: percentile(&latencies, 99.0),
+        max_ms: latencies.last().copied().unwrap_or(0.0),
+    };
+    report
+}
+
+/// The report as a table for the terminal.
+pub fn render(report: &Report) -> String {
+    let mut out = format!("analyzer {} · {} calls ({} failed)\n\n", report.analyzer, report.calls, report.failed);
+    out.push_str(&format!("{:<32} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}\n", "trigger", "TP", "FP", "FN", "prec", "recall", "F1"));
+    for (id, s) in &report.triggers {
+        out.push_str(&format!(
+            "{:<32} {:>5} {:>5} {:>5} {:>6.3} {:>6.3} {:>6.3}\n",
+            id, s.true_positives, s.false_positives, s.false_negatives, s.precision, s.recall, s.f1
+        ));
+    }
+    out.push_str(&format!("{:<32} {:>42.3}\n\n", "macro-F1", report.macro_f1));
+    out.push_str(&format!("{:<12} {:>9} {:>7} {:>8} {:>7} {:>9}\n", "field type", "annotated", "exact", "exact%", "lenient", "lenient%"));
+    for (kind, s) in &report.fields {
+        out.push_str(&format!(
+            "{:<12} {:>9} {:>7} {:>7.1}% {:>7} {:>8.1}%\n",
+            kind, s.annotated, s.exact, s.exact_rate * 100.0, s.lenient, s.lenient_rate * 100.0
+        ));
+    }
+    out.push_str(&format!(
+        "{:<12} {:>9} {:>7} {:>7.1}% {:>7} {:>8.1}%\n\n",
+        "all",
+        report.fields.values().map(|s| s.annotated).sum::<u32>(),
+        report.fields.values().map(|s| s.exact).sum::<u32>(),
+        report.exact_overall * 100.0,
+        report.fields.values().map(|s| s.lenient).sum::<u32>(),
+        report.lenient_overall * 100.0
+    ));
+    out.push_str(&format!(
+        "latency p50 {:.1} ms · p90 {:.1} ms · p99 {:.1} ms · max {:.1} ms\n",
+        report.latency.p50_ms, report.latency.p90_ms, report.latency.p99_ms, report.latency.max_ms
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn gold(value: Json, alternatives: Option<Vec<Json>>) -> GoldField {
+        GoldField { value, status: "annotated".into(), alternatives }
+    }
+
+    #[test]
+    fn exact_matching_normalises_case_spacing_numbers_and_phones() {
+        assert!(exact_match(&json!("Dr. Johnson"), &json!("dr johnson")));
+        assert!(exact_match(&json!(2.0), &json!(2)));
+        assert!(exact_match(&json!("2"), &json!(2)));
+        assert!(exact_match(&json!("+19776252661"), &json!("(977) 625-2661")));
+        assert!(!exact_match(&json!("San Jose"), &json!("San Francisco")));
+        assert!(!exact_match(&Json::Null, &Json::Null));
+    }
+
+    #[test]
+    fn lenient_matching_accepts_alternatives_and_fuzzy_words() {
+        let g = gold(json!("18:30"), Some(vec![json!("6:30 pm")]));
+        assert!(lenient_match(&json!("6:30 PM"), &g));
+        let typed = gold(json!("Headache, dizziness, and muscle weakness for the last 2 days"), None);
+        assert!(lenient_match(&json!("headache dizziness and muscle weakness"), &typed));
+        assert!(!lenient_match(&json!("a cold"), &typed));
+    }
+}

@@ -1,0 +1,61 @@
+//! `ReanalyzeCall`: re-runs the analysis of a conversation from the dashboard. It replaces
+//! the stored analysis (summary, fields, verdicts, goal, routes) and never sends, alerts or
+//! creates anything: the notification runs keep recording what was delivered.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::analyze_call::{build_request, notifications_for_agent, run_analyzer};
+use super::{ClaimedJob, Job, JobError, queue};
+use crate::Services;
+use crate::entities::{agent, analysis, conversation};
+use crate::tenancy::secure_find;
+
+/// Re-analyse conversation `conversation_id`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReanalyzeCall {
+    pub conversation_id: Uuid,
+}
+
+#[async_trait]
+impl Job for ReanalyzeCall {
+    const KIND: &'static str = "ReanalyzeCall";
+    const MAX_ATTEMPTS: i32 = 3;
+
+    async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
+        let db = &services.db;
+        let tenant = job.tenant;
+        let conv = secure_find::<conversation::Entity, _>(db, &tenant, self.conversation_id).await?;
+        let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
+        let rules = notifications_for_agent(db, &tenant, agent.id).await?;
+        let request = build_request(db, &tenant, &conv, &agent, &rules).await?;
+        let analysed = run_analyzer(services, &tenant, &request).await?;
+        let output = &analysed.output;
+        let now = Utc::now();
+        let txn = crate::db::begin_write(db).await?;
+        let existing = analysis::Entity::find().filter(analysis::Column::ConversationId.eq(conv.id)).one(&txn).await?;
+        let Some(existing) = existing else {
+            // Not analysed yet: its AnalyzeCall will do the whole job, deliveries included.
+            txn.rollback().await?;
+            return Ok(());
+        };
+        let mut active: analysis::ActiveModel = existing.into();
+        active.status = Set(analysed.status.to_owned());
+        active.analyzer = Set(analysed.analyzer.to_owned());
+        active.summary = Set((!output.summary.is_empty()).then(|| output.summary.clone()));
+        active.result = Set(serde_json::to_value(output).unwrap_or_default());
+        active.error = Set(analysed.error.clone());
+        active.latency_ms = Set(analysed.latency_ms);
+        active.prompt_tokens = Set(analysed.usage.map(|u| u.prompt_tokens));
+        active.completion_tokens = Set(analysed.usage.map(|u| u.completion_tokens));
+        active.goal_result = Set(output.goal.as_ref().map(|g| g.result.as_str().to_owned()));
+        active.reanalysed_at = Set(Some(now));
+        active.update(&txn).await?;
+        queue::complete(&txn, job.id).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
