@@ -111,7 +111,6 @@ fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> 
 /// How strongly the call is about each option's concepts.
 fn concept_scores(doc: &Doc, spec: &FieldSpec) -> Vec<f64> {
     let department = spec.description.to_lowercase().contains("department");
-    let customer: Vec<&super::doc::Sentence> = doc.sentences.iter().filter(|s| s.role == Speaker::User).collect();
     let transaction_asked = doc.sentences.iter().any(|s| {
         s.role == Speaker::User
             && ["book", "reserv", "schedul", "transfer", "send", "pay", "buy", "order", "make", "rent", "set"].iter().any(|v| s.stems.iter().any(|w| w == v))
@@ -128,6 +127,19 @@ fn concept_scores(doc: &Doc, spec: &FieldSpec) -> Vec<f64> {
             }
             let mut total = 0.0;
             let mut matched = 0;
+            let mut customer_seen = 0;
+            let weights: Vec<f64> = doc
+                .sentences
+                .iter()
+                .map(|s| match s.role {
+                    Speaker::User => {
+                        customer_seen += 1;
+                        if customer_seen <= 3 { 1.0 } else { 0.5 }
+                    }
+                    Speaker::Agent if s.question => 0.6,
+                    Speaker::Agent => 0.4,
+                })
+                .collect();
             for (k, st) in stems.iter().enumerate() {
                 let mut vocab: Vec<&str> = if department {
                     lexicon::department(st).map(<[&str]>::to_vec).unwrap_or_default()
@@ -137,29 +149,26 @@ fn concept_scores(doc: &Doc, spec: &FieldSpec) -> Vec<f64> {
                 if vocab.is_empty() {
                     vocab = lexicon::related(st);
                 }
-                let mut best: f64 = 0.0;
-                for (pos, s) in customer.iter().enumerate() {
-                    let weight = if pos < 2 { 1.0 } else { 0.5 };
-                    let own = if s.stems.iter().any(|w| w == st) { 1.0 } else { 0.0 };
-                    let related = vocab.iter().filter(|v| s.stems.iter().any(|w| w == *v)).count().min(2) as f64 * 0.6;
-                    best = best.max(weight * (own + related));
+                let vocab: Vec<String> = vocab.iter().map(|v| stem(v)).collect();
+                // Evidence across the whole call, customers' first words counting most.
+                let mut evidence = 0.0;
+                for (s, w) in doc.sentences.iter().zip(&weights) {
+                    let own: f64 = if s.stems.iter().any(|x| x == st) { 1.0 } else { 0.0 };
+                    let related = vocab.iter().filter(|v| s.stems.iter().any(|x| x == *v)).count().min(2) as f64 * 0.6;
+                    evidence += w * own.max(related);
                 }
-                for s in doc.sentences.iter().filter(|s| s.role == Speaker::Agent) {
-                    let own = if s.stems.iter().any(|w| w == st) { 0.4 } else { 0.0 };
-                    let related = vocab.iter().filter(|v| s.stems.iter().any(|w| w == *v)).count().min(2) as f64 * 0.2;
-                    best = best.max(own + related);
-                }
+                let evidence: f64 = evidence.min(3.0);
                 // The first word of a call reason is usually its verb.
                 let weight = if k == 0 && stems.len() > 1 { 0.8 } else { 1.0 };
-                total += best * weight;
-                if best > 0.0 {
+                total += evidence * weight;
+                if evidence > 0.0 {
                     matched += 1;
                 }
             }
             if matched == 0 {
                 return 0.0;
             }
-            let mut score = total / stems.len() as f64 + 0.15 * matched as f64;
+            let mut score = total / stems.len() as f64 + 0.3 * matched as f64 / stems.len() as f64;
             if let Some(first) = stems.first() {
                 if transaction_asked && lexicon::TRANSACTIONAL.contains(&first.as_str()) {
                     score += 0.3;
@@ -173,6 +182,24 @@ fn concept_scores(doc: &Doc, spec: &FieldSpec) -> Vec<f64> {
         .collect()
 }
 
+/// Whether the options are concept labels (a department, a call reason, an intent) rather
+/// than values said in the call: identifier-like options, or a description that says so.
+pub fn is_concept_enum(spec: &FieldSpec) -> bool {
+    let description = spec.description.to_lowercase();
+    let says_concept = ["department", "reason", "goal", "intent", "purpose", "category", "topic", "kind of call", "type of call"]
+        .iter()
+        .any(|w| description.contains(w));
+    let identifiers = spec.options.iter().filter(|o| {
+        o.contains('_') || o.contains('/') || (!o.contains(' ') && o.chars().skip(1).any(char::is_uppercase) && o.chars().any(char::is_lowercase))
+    });
+    says_concept || identifiers.count() * 2 > spec.options.len()
+}
+
+/// Options that stand for "none of the others".
+fn is_fallback(option: &str) -> bool {
+    matches!(option.trim().to_lowercase().as_str(), "other" | "others" | "unknown" | "none" | "n/a")
+}
+
 /// Chooses an option, with the sentence that decided it.
 pub fn choose(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, String)> {
     if spec.options.is_empty() {
@@ -181,10 +208,13 @@ pub fn choose(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, St
     if spec.options.len() == 1 {
         return Some((Json::from(spec.options[0].clone()), String::new()));
     }
-    let mut literal = literal_scores(doc, spec, topic);
-    literal.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.sentence.cmp(&a.sentence)));
-    if let Some(top) = literal.first().filter(|t| t.score > 1.2) {
-        return Some((Json::from(spec.options[top.option].clone()), doc.sentences[top.sentence].raw.clone()));
+    if !is_concept_enum(spec) {
+        let mut literal = literal_scores(doc, spec, topic);
+        literal.retain(|l| !is_fallback(&spec.options[l.option]));
+        literal.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.sentence.cmp(&a.sentence)));
+        if let Some(top) = literal.first().filter(|t| t.score > 1.2) {
+            return Some((Json::from(spec.options[top.option].clone()), doc.sentences[top.sentence].raw.clone()));
+        }
     }
     let scores = concept_scores(doc, spec);
     let (best, score) = scores.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
@@ -197,10 +227,7 @@ pub fn choose(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, St
             .unwrap_or_default();
         return Some((Json::from(spec.options[best].clone()), evidence));
     }
-    spec.options
-        .iter()
-        .find(|o| matches!(o.to_lowercase().as_str(), "other" | "unknown" | "none"))
-        .map(|o| (Json::from(o.clone()), String::new()))
+    spec.options.iter().find(|o| is_fallback(o)).map(|o| (Json::from(o.clone()), String::new()))
 }
 
 #[cfg(test)]

@@ -23,6 +23,12 @@ pub struct Evidence {
 pub enum Rule {
     /// Fires when any evidence phrase occurs, not negated.
     AnyEvidence,
+    /// Fires when the agent states success about one of `nouns` (in the statement, or —
+    /// for a statement naming no other subject — in what the customer asked for, said with
+    /// one of `asks`), and no later failure.
+    Outcome { nouns: &'static [&'static str], asks: &'static [&'static str] },
+    /// Fires on cues of annoyance or aggression in the customer's turns.
+    Annoyance,
     /// Fires when the agent's last outcome statement is a failure, or the customer's request
     /// was never met with a success statement.
     Unfulfilled,
@@ -44,8 +50,10 @@ pub struct Intent {
 }
 
 const CLOSINGS: &[&str] = &[
-    "bye", "goodbye", "good bye", "have a nice day", "have a good day", "have a great day",
-    "thank you", "thanks", "that is all", "that is everything", "nothing else", "take care",
+    "bye", "goodbye", "good bye", "have a", "thank", "thank you", "thanks", "appreciate", "see you", "enjoy",
+    "pleasure", "take care", "that is all", "that is it", "that s it", "that s all", "that will be all",
+    "that is everything", "nothing else", "not now", "not at the moment", "welcome", "great day", "nice day",
+    "good day", "good night", "cheers", "all set", "later", "glad", "no problem", "anything else",
 ];
 
 /// The closing words the `Abrupt` rule looks for.
@@ -53,22 +61,47 @@ pub fn closings() -> &'static [&'static str] {
     CLOSINGS
 }
 
-/// Agent phrases that report success, for the `Unfulfilled` rule.
-pub const SUCCESS: &[&str] = &[
-    "successfully", "is confirmed", "has been confirmed", "is booked", "has been booked",
-    "is scheduled", "has been scheduled", "is reserved", "has been reserved", "have booked",
-    "have scheduled", "have reserved", "has been placed", "has been made", "has been sent",
-    "has been processed", "is complete", "has been completed", "all set", "you are set",
-    "i have made", "is on its way", "has been transferred", "your reservation", "your booking",
-];
+/// The outcome intent the customer's request is about: the one whose request words the
+/// customer's first turns use most (`None` when none or a tie).
+pub fn main_request(customer_stems: &[Vec<String>]) -> Option<&'static str> {
+    let mut scores: Vec<(&'static str, usize)> = INTENTS
+        .iter()
+        .filter_map(|i| match i.rule {
+            Rule::Outcome { asks, .. } => Some((
+                i.name,
+                customer_stems
+                    .iter()
+                    .map(|stems| asks.iter().filter(|a| stems.iter().any(|s| *s == super::text::stem(a))).count())
+                    .sum(),
+            )),
+            _ => None,
+        })
+        .collect();
+    // Ties go to the intent listed first: an appointment is the more specific booking.
+    scores.sort_by(|a, b| b.1.cmp(&a.1));
+    scores.first().filter(|(_, n)| *n > 0).map(|(name, _)| *name)
+}
 
-/// Agent phrases that report failure, for the `Unfulfilled` rule.
-pub const FAILURE: &[&str] = &[
-    "unable to", "can not", "could not", "not able to", "not available", "no availability",
-    "unavailable", "fully booked", "sold out", "failed", "did not go through", "was declined",
-    "no results", "could not find", "can not find", "not possible", "we do not have",
-    "there are no", "there is no", "i am sorry but", "sorry but", "unfortunately",
-];
+/// Outcome intents that are kinds of one another share their subjects: an appointment is
+/// a booking.
+pub fn same_family(a: &str, b: &str) -> bool {
+    fn family(n: &str) -> &str {
+        if matches!(n, "booking" | "appointment") { "booking" } else { n }
+    }
+    family(a) == family(b)
+}
+
+/// The subject nouns of the outcome intents outside `name`'s family.
+pub fn foreign_nouns(name: &str) -> Vec<&'static str> {
+    INTENTS
+        .iter()
+        .filter(|i| !same_family(i.name, name))
+        .flat_map(|i| match i.rule {
+            Rule::Outcome { nouns, .. } => nouns.iter().copied(),
+            _ => [].iter().copied(),
+        })
+        .collect()
+}
 
 /// Every intent, in priority order for ties.
 pub const INTENTS: &[Intent] = &[
@@ -86,37 +119,41 @@ pub const INTENTS: &[Intent] = &[
         name: "appointment",
         cues: &["appointment", "visit", "viewing", "meeting", "consultation", "scheduled", "schedule"],
         label: "a scheduled appointment",
-        rule: Rule::AnyEvidence,
-        evidence: &[Evidence { who: Who::Agent, phrases: &[
-            "appointment is confirmed", "appointment has been", "your appointment is", "your appointment has", "booked your appointment", "scheduled your appointment", "scheduled your", "have scheduled", "has been scheduled", "is scheduled", "visit is scheduled", "viewing is scheduled", "booked the appointment", "appointment is booked", "meeting is scheduled", "i have booked", "successfully booked", "successfully scheduled", "i scheduled", "i have added", "event has been added", "has been added to your calendar",
-        ] }],
+        rule: Rule::Outcome {
+            nouns: &["appointment", "appointments", "visit", "viewing", "showing", "meeting", "consultation", "session", "tour", "checkup", "scheduled in", "calendar", "event"],
+            asks: &["appointment", "visit", "viewing", "showing", "meeting", "schedule", "consultation", "checkup", "tour"],
+        },
+        evidence: &[],
     },
     Intent {
         name: "booking",
         cues: &["booking", "book", "booked", "reservation", "reserve", "reserved", "ride", "flight", "hotel", "table"],
         label: "a confirmed booking",
-        rule: Rule::AnyEvidence,
-        evidence: &[Evidence { who: Who::Agent, phrases: &[
-            "is confirmed", "has been confirmed", "booking is confirmed", "reservation is confirmed", "is booked", "has been booked", "have booked", "i booked", "successfully booked", "successfully reserved", "is reserved", "has been reserved", "have reserved", "reservation has been made", "your reservation", "your booking", "your ride is", "ride has been booked", "your table", "is scheduled", "has been scheduled", "successfully scheduled", "your appointment is", "appointment has been",
-        ] }],
+        rule: Rule::Outcome {
+            nouns: &["reservation", "booking", "table", "room", "ride", "flight", "car", "ticket", "tickets", "appointment", "visit", "viewing", "stay", "rental", "seat", "seats", "hotel", "trip"],
+            asks: &["book", "reserve", "rent"],
+        },
+        evidence: &[],
     },
     Intent {
         name: "order",
         cues: &["order", "ordered", "purchase", "buy", "bought"],
         label: "a confirmed order",
-        rule: Rule::AnyEvidence,
-        evidence: &[Evidence { who: Who::Agent, phrases: &[
-            "order has been placed", "order is placed", "placed your order", "placed the order", "your order is", "order is confirmed", "order has been confirmed", "order is ready", "order will be ready", "order total", "order number", "your total is", "your total comes", "will be ready", "i have placed", "order has been submitted", "order is in",
-        ] }],
+        rule: Rule::Outcome {
+            nouns: &["order", "ordered", "drink", "drinks", "coffee", "latte", "tea", "purchase", "item", "items", "food"],
+            asks: &["order", "drink", "coffee", "latte", "cappuccino", "tea", "mocha", "espresso", "americano", "macchiato", "frappuccino", "buy", "purchas"],
+        },
+        evidence: &[],
     },
     Intent {
         name: "payment",
         cues: &["money transfer", "transfer", "payment", "pay", "paid", "transaction"],
         label: "a completed payment or transfer",
-        rule: Rule::AnyEvidence,
-        evidence: &[Evidence { who: Who::Agent, phrases: &[
-            "transfer is complete", "transfer has been", "transfer was successful", "successfully transferred", "has been transferred", "have transferred", "i transferred", "payment has been", "payment is complete", "payment was successful", "payment went through", "successfully paid", "has been paid", "have sent", "has been sent", "money has been", "funds have been", "transaction is complete", "transaction was successful", "i have made the transfer", "i made the transfer", "is on its way",
-        ] }],
+        rule: Rule::Outcome {
+            nouns: &["transfer", "transferred", "payment", "paid", "money", "transaction", "funds", "dollars"],
+            asks: &["transfer", "send", "pay", "payment", "money", "move"],
+        },
+        evidence: &[],
     },
     Intent {
         name: "fraud",
@@ -125,7 +162,8 @@ pub const INTENTS: &[Intent] = &[
         rule: Rule::AnyEvidence,
         evidence: &[
             Evidence { who: Who::Customer, phrases: &[
-                "fraud", "fraudulent", "unauthorized", "unauthorised", "stolen", "stole", "criminal", "scam", "scammed", "suspicious", "did not make", "did not authorize", "not authorized", "someone used my", "identity theft", "hacked", "i did not buy", "i never made", "do not recognize", "did not recognize", "report a fraud",
+                "fraud", "fraudulent", "unauthorized", "unauthorised", "stolen", "stole", "criminal", "scam", "scammed", "suspicious", "did not make", "did not authorize", "not authorized", "someone used my", "someone used", "somebody used", "identity theft", "hacked", "i did not buy", "i never made", "do not recognize", "did not recognize", "report a fraud",
+                "someone took", "somebody took", "someone withdrew", "somebody withdrew", "someone has transferred", "someone transferred", "someone has taken", "somebody has taken", "someone charged", "were not from me", "was not from me", "was not me", "were not me", "not from me", "not mine", "who did it", "going on with my account", "money is missing", "missing from my account", "taken from my account", "taken out of my account",
             ] },
             Evidence { who: Who::Agent, phrases: &["fraud report", "report the fraud", "fraudulent", "unauthorized transaction", "unauthorized charge"] },
         ],
@@ -136,7 +174,7 @@ pub const INTENTS: &[Intent] = &[
         label: "a failed identity verification",
         rule: Rule::AnyEvidence,
         evidence: &[Evidence { who: Who::Agent, phrases: &[
-            "unable to verify", "could not verify", "can not verify", "not able to verify", "failed verification", "verification failed", "does not match", "do not match", "did not match", "is incorrect", "was incorrect", "that is not correct", "can not confirm your identity", "could not confirm your identity", "unable to confirm your identity", "not verified", "could not be verified", "can not be verified",
+            "unable to verify", "could not verify", "can not verify", "not able to verify", "failed verification", "verification failed", "can not authenticate", "could not authenticate", "unable to authenticate", "not able to authenticate", "can not identify", "could not identify", "does not match", "do not match", "did not match", "is incorrect", "was incorrect", "that is not correct", "can not confirm your identity", "could not confirm your identity", "unable to confirm your identity", "not verified", "could not be verified", "can not be verified",
         ] }],
     },
     Intent {
@@ -150,12 +188,10 @@ pub const INTENTS: &[Intent] = &[
     },
     Intent {
         name: "annoyed",
-        cues: &["annoyed", "aggressive", "angry", "upset", "irritated", "hostile", "rude", "frustrated"],
+        cues: &["annoyed", "aggressive", "angry", "upset", "irritated", "hostile", "rude", "frustrated", "impatient"],
         label: "an annoyed or aggressive customer",
-        rule: Rule::AnyEvidence,
-        evidence: &[Evidence { who: Who::Customer, phrases: &[
-            "annoyed", "annoying", "angry", "upset", "frustrated", "frustrating", "ridiculous", "stupid", "useless", "idiot", "hurry up", "come on", "are you kidding", "seriously", "what is wrong with you", "unacceptable", "terrible", "waste of time", "fed up", "i already told you", "i told you", "listen to me", "damn", "hell",
-        ] }],
+        rule: Rule::Annoyance,
+        evidence: &[],
     },
     Intent {
         name: "unanswered_question",

@@ -3,6 +3,8 @@
 //! enum options that name concepts (call reasons, departments) against what was said.
 //! Entries are stems as produced by [`super::text::stem`].
 
+use super::text::stem;
+
 /// `(concept, related stems)`. A concept is a stem of a word that appears in option
 /// names; related stems are words a caller or agent says about it.
 const RELATED: &[(&str, &[&str])] = &[
@@ -95,19 +97,27 @@ const DEPARTMENTS: &[(&str, &[&str])] = &[
     ("beverag", &["coffee", "drink", "latte", "tea", "order"]),
 ];
 
-/// Words related to the concept `stem` (itself included).
-pub fn related(stem: &str) -> Vec<&'static str> {
+/// Whether an option word's stem names concept `concept` ("hospitality" names "hospit").
+fn names(key: &str, concept: &str) -> bool {
+    let c = stem(concept);
+    key == c || (c.len() >= 4 && key.len() > c.len() && key.starts_with(&c))
+}
+
+/// Words related to the concept `word` (compared by stem; the words are to be stemmed too).
+pub fn related(word: &str) -> Vec<&'static str> {
+    let key = stem(word);
     RELATED
         .iter()
         .chain(DEPARTMENTS.iter())
-        .filter(|(c, _)| *c == stem)
+        .filter(|(c, _)| names(&key, c))
         .flat_map(|(_, words)| words.iter().copied())
         .collect()
 }
 
-/// Whether `stem` names a department-like concept (its vocabulary is what it handles).
-pub fn department(stem: &str) -> Option<&'static [&'static str]> {
-    DEPARTMENTS.iter().find(|(c, _)| *c == stem).map(|(_, w)| *w)
+/// Whether `word` names a department-like concept (its vocabulary is what it handles).
+pub fn department(word: &str) -> Option<&'static [&'static str]> {
+    let key = stem(word);
+    DEPARTMENTS.iter().find(|(c, _)| names(&key, c)).map(|(_, w)| *w)
 }
 
 /// Stems of verbs that perform a transaction (as opposed to looking something up): a

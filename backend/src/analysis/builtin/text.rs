@@ -93,7 +93,7 @@ pub fn find_phrase(text: &str, phrase: &str) -> (Option<usize>, bool) {
 }
 
 /// A crude English stem: strips common inflections so `booked`, `booking` and `books`
-/// meet at `book`.
+/// meet at `book`, and `reserve`, `reserved` and `reservation` at `reserv`.
 pub fn stem(word: &str) -> String {
     let w = word.to_lowercase();
     for suffix in ["ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"] {
@@ -106,7 +106,11 @@ pub fn stem(word: &str) -> String {
             };
         }
     }
-    w
+    // A silent final e: "reserve" → "reserv", like "reserved".
+    match w.strip_suffix('e') {
+        Some(base) if base.len() >= 4 && !base.ends_with('e') => base.to_owned(),
+        _ => w,
+    }
 }
 
 /// Words that carry no topic in a trigger question.
@@ -161,5 +165,8 @@ mod tests {
         assert_eq!(stem("booked"), "book");
         assert_eq!(stem("booking"), "book");
         assert_eq!(stem("companies"), "company");
+        assert_eq!(stem("reserve"), stem("reserved"));
+        assert_eq!(stem("schedule"), stem("scheduling"));
+        assert_eq!(stem("reservation"), "reserv");
     }
 }

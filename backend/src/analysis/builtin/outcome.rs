@@ -1,0 +1,138 @@
+//! What the agent says happened: a statement of success ("Your table has been reserved",
+//! "I have made your appointment", "It will be ready in a few minutes", "Your transfer is
+//! now complete") or of failure ("I wasn't able to update your booking", "That date doesn't
+//! work", "I cannot authenticate you"). Questions and offers are neither.
+
+use super::doc::{Doc, Sentence};
+use crate::calls::event::Speaker;
+
+/// The outcome a sentence states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+}
+
+/// Words that report something done (past participles and completion words).
+pub const DONE: &[&str] = &[
+    "booked", "reserved", "scheduled", "confirmed", "made", "placed", "transferred", "sent", "initiated", "processed",
+    "completed", "complete", "submitted", "paid", "arranged", "added", "ordered", "done", "finalized", "updated",
+    "changed", "successful", "successfully", "success", "secured", "registered", "requested", "created",
+    "rescheduled", "moved", "finished",
+];
+
+/// Phrases promising the fulfilment of an order or a transfer.
+const FULFIL: &[&str] = &[
+    "will be ready", "be ready", "ready soon", "ready shortly", "will be made", "be made", "will be prepared",
+    "have it prepared", "be prepared", "coming right up", "right up", "be right out", "on its way", "on the way",
+    "will take", "sending it", "send it off", "sending it over", "pick up your order", "pick it up", "at the coffee bar",
+    "in a few minutes", "in a couple of minutes", "in a moment", "be there", "will arrive", "all set", "you are set",
+    "good to go", "went through", "has gone through",
+];
+
+/// Phrases that report failure on their own.
+pub const FAILED: &[&str] = &[
+    "unable to", "not able to", "was not able", "were not able", "could not", "no availability", "fully booked",
+    "sold out", "failed", "did not go through", "declined", "unsuccessful", "not successful", "could not find",
+    "can not find", "no results", "not able to accommodate", "can not authenticate",
+];
+
+/// Phrases that report failure when the sentence is about the request.
+const FAILED_WEAK: &[&str] = &[
+    "can not", "not available", "unavailable", "does not work", "do not work", "no appointments",
+    "nothing available", "there are no", "there is no", "sorry but", "i apologize", "not authorized",
+    "not possible", "do not have any", "did not work", "no longer", "not work",
+];
+
+/// Words that tie a failure to the caller's request (rather than a detail: "it's not
+/// furnished, unfortunately").
+const REQUEST_WORDS: &[&str] = &[
+    "book", "booking", "reserve", "reservation", "appointment", "table", "transfer", "order", "available",
+    "availability", "date", "time", "slot", "update", "change", "verify", "authenticate", "find", "help", "accommodate",
+    "process", "payment", "schedule", "request", "room", "ride", "flight", "car", "that",
+];
+
+/// Whether `word` only appears negated or as something still to do ("not booked", "to
+/// complete", "I will book", "let me transfer").
+fn negated_near(s: &Sentence, word: &str) -> bool {
+    let words: Vec<&str> = s.norm.split_whitespace().collect();
+    let uses: Vec<usize> = words.iter().enumerate().filter(|(_, w)| **w == word).map(|(i, _)| i).collect();
+    !uses.is_empty()
+        && uses.iter().all(|&i| {
+            let before = &words[i.saturating_sub(3)..i];
+            before.iter().any(|p| matches!(*p, "not" | "never" | "no" | "unable"))
+                || words.get(i.wrapping_sub(1)).is_some_and(|p| matches!(*p, "to" | "will" | "can" | "could" | "shall" | "would" | "me" | "should" | "being" | "be"))
+        })
+}
+
+/// The outcome an agent sentence states, if any.
+pub fn of(s: &Sentence) -> Option<Outcome> {
+    if s.role != Speaker::Agent || s.question {
+        return None;
+    }
+    let about_request = REQUEST_WORDS.iter().any(|w| s.has(w));
+    let strong = FAILED.iter().any(|p| s.has(p));
+    let weak = FAILED_WEAK.iter().any(|p| s.has(p)) || s.has("unfortunately") || s.has("sorry");
+    let failure = strong || (weak && about_request);
+    if failure {
+        return Some(Outcome::Failure);
+    }
+    let done = DONE.iter().any(|w| s.has(w) && !negated_near(s, w)) || s.has("i was able to") || FULFIL.iter().any(|p| s.has(p));
+    if done && !failure {
+        return Some(Outcome::Success);
+    }
+    None
+}
+
+/// Every stated outcome, in order, with its sentence.
+pub fn all(doc: &Doc) -> Vec<(Outcome, &Sentence)> {
+    doc.sentences.iter().filter_map(|s| of(s).map(|o| (o, s))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::AnalysisRequest;
+    use crate::calls::event::Turn;
+
+    fn agent(text: &str) -> Option<Outcome> {
+        let doc = Doc::new(&AnalysisRequest {
+            transcript: vec![Turn { role: Speaker::Agent, text: text.to_owned(), start_s: None, end_s: None }],
+            timezone: "UTC".into(),
+            ..Default::default()
+        });
+        doc.sentences.first().and_then(of)
+    }
+
+    #[test]
+    fn agents_statements_of_success_from_the_data_set() {
+        for text in [
+            "Your table has been reserved.",
+            "Your car was reserved.",
+            "I have made your appointment.",
+            "Table booked!",
+            "You are now scheduled in.",
+            "Your transfer is now complete",
+            "Your transfer is successfully initiated.",
+            "Ok, great. It will be at the coffee bar in a couple of minutes.",
+            "i have scheduled your appointment for monday at eleven a m",
+            "Your report has been successfully submitted.",
+        ] {
+            assert_eq!(agent(text), Some(Outcome::Success), "{text}");
+        }
+    }
+
+    #[test]
+    fn agents_statements_of_failure_from_the_data_set() {
+        for text in [
+            "Unfortunately I wasn't able to update your booking, sorry.",
+            "I am so sorry. That date doesn't work.",
+            "Sorry, I was unable to make an appointment at Great Clips.",
+            "I am sorry, but I cannot authenticate you with the information you have provided.",
+        ] {
+            assert_eq!(agent(text), Some(Outcome::Failure), "{text}");
+        }
+        assert_eq!(agent("Shall I book it for you?"), None, "an offer is not an outcome");
+        assert_eq!(agent("It's not furnished unfortunately"), None, "a detail is not the request");
+    }
+}
