@@ -87,8 +87,10 @@ fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> 
         }
         if option_days.iter().any(Option::is_some) || option_dom.iter().any(Option::is_some) {
             for m in values::dates(&s.raw, doc.anchor) {
+                // A weekday said by name beats one worked out from "today".
+                let named = values::weekday(&s.raw[m.start..m.end].to_lowercase()).is_some();
                 if let Some(oi) = option_days.iter().position(|d| *d == Some(m.value.weekday())) {
-                    out.push(Scored { option: oi, score: base + 0.9, sentence: si });
+                    out.push(Scored { option: oi, score: base + 0.9 + if named { 0.6 } else { 0.0 }, sentence: si });
                 }
                 if let Some(oi) = option_dom.iter().position(|d| *d == Some(m.value.day())) {
                     out.push(Scored { option: oi, score: base + 0.9, sentence: si });

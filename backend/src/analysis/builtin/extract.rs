@@ -32,6 +32,8 @@ pub enum Category {
     Count,
     NumberId,
     FreeText,
+    /// Things ordered or requested, as a comma-separated list ("Matcha Latte, Mocha").
+    Items,
     Boolean,
     Enum,
 }
@@ -107,6 +109,8 @@ pub fn category(spec: &FieldSpec) -> Category {
         Category::Place
     } else if says(&all, &["receiver", "recipient", "payee", "contact"]) {
         Category::PersonName
+    } else if says(&all, &["items", "item names", "products", "ordered", "menu item"]) {
+        Category::Items
     } else {
         Category::FreeText
     }
@@ -339,7 +343,11 @@ fn extract_identifier(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(
             if digits.len() < 3 && !alnum_id {
                 continue;
             }
-            let mut score = weigh(doc, i, w.start, topic, None);
+            let after = s.raw[w.end..].trim_start().to_lowercase();
+            if w.raw.starts_with('$') || after.starts_with("dollar") || after.starts_with("bucks") || w.raw.contains([',', '.', ':', '/']) {
+                continue; // money, decimals, times and dates are not ids
+            }
+            let mut score = weigh(doc, i, w.start, topic, None) + 0.05 * digits.len().min(12) as f64;
             if pin {
                 score += if digits.len() == 4 { 1.0 } else { -1.0 };
             }
@@ -431,13 +439,16 @@ fn extract_customer_name(doc: &Doc, topic: &[String]) -> Option<(Json, String)> 
             continue;
         }
         // A short answer to "May I have your name?"
-        let asked = doc.previous_turn(i).iter().any(|q| q.has("name") && (q.has("your") || q.has("may i") || q.has("full")));
+        let asked = doc.previous_turn(i).iter().any(|q| {
+            (q.has("your name") || q.has("your full name") || q.has("your first") || q.has("name please") || q.has("who am i speaking") || q.has("who is this") || q.has("name for the"))
+                && !["maiden", "pet", "mother", "father", "doctor", "restaurant", "hotel", "venue", "company", "child", "dog", "cat", "guest", "recipient"].iter().any(|w| q.has(w))
+        });
         let first_in_turn = doc.sentences.iter().position(|x| x.turn == s.turn) == Some(i);
         let ws = values::words(&s.raw);
         if asked && first_in_turn && (1..=4).contains(&ws.len()) && ws.iter().all(|w| !w.raw.chars().any(|c| c.is_ascii_digit())) {
             let kept: Vec<String> = ws
                 .iter()
-                .filter(|w| !matches!(w.text.as_str(), "it's" | "its" | "is" | "my" | "name" | "sure" | "yes" | "it" | "uh" | "um" | "hi" | "hello"))
+                .filter(|w| !matches!(w.text.as_str(), "it's" | "its" | "is" | "my" | "name" | "sure" | "yes" | "it" | "uh" | "um" | "hi" | "hello" | "i" | "think" | "i'm" | "this" | "am"))
                 .map(|w| w.raw.clone())
                 .collect();
             if !kept.is_empty() && kept.len() <= 3 {
@@ -505,8 +516,26 @@ fn extract_place(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json,
     best(candidates, doc)
 }
 
-fn extract_entity(doc: &Doc, topic: &[String]) -> Option<(Json, String)> {
-    let candidates = proper_names(doc, topic, None, true).into_iter().filter(|c| c.score > 1.0).collect();
+fn extract_entity(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, String)> {
+    let wants_address = says(&spec.description, &["address", "street", "location"]);
+    let mut candidates = proper_names(doc, topic, None, true);
+    for c in &mut candidates {
+        let s = &doc.sentences[c.sentence];
+        let value = c.value.as_str().unwrap_or_default().to_owned();
+        if let Some(pos) = s.raw.find(&value) {
+            let before = s.raw[..pos].to_lowercase();
+            // Venues come after "at" or "with"; cities after "in".
+            match before.split_whitespace().last().unwrap_or("") {
+                "at" | "with" | "called" | "named" | "about" => c.score += 0.6,
+                "in" | "near" | "around" => c.score -= 0.8,
+                _ => {}
+            }
+        }
+        if value.starts_with(|ch: char| ch.is_ascii_digit()) && !wants_address && value.split_whitespace().count() > 2 {
+            c.score -= 1.0; // a street address, not a name
+        }
+    }
+    let candidates = candidates.into_iter().filter(|c| c.score > 1.0).collect();
     best(candidates, doc)
 }
 
@@ -522,6 +551,69 @@ fn extract_person(doc: &Doc, topic: &[String]) -> Option<(Json, String)> {
         }
     }
     best(candidates, doc)
+}
+
+/// Words that introduce what a customer orders.
+const ORDER_VERBS: &[&[&str]] = &[
+    &["i", "want"], &["i", "would", "like"], &["i'd", "like"], &["can", "i", "get"], &["could", "i", "get"],
+    &["can", "i", "have"], &["i'll", "have"], &["i", "will", "have"], &["i", "need"], &["give", "me"], &["get", "me"],
+    &["order"], &["i'll", "take"], &["like", "to", "order"],
+];
+
+/// Singular of a plural noun ("Lattes" → "Latte", "Cappuccinos" → "Cappuccino").
+fn singular(word: &str) -> String {
+    if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
+        word[..word.len() - 1].to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+/// Items ordered: the noun phrases after "I want / I'd like / can I get" and a quantity
+/// or article in the customer's turns, up to "please", "with" or punctuation; plurals made
+/// singular, capitalised words preferred.
+fn extract_items(doc: &Doc) -> Option<(Json, String)> {
+    let mut items: Vec<String> = Vec::new();
+    let mut evidence = String::new();
+    for s in doc.sentences.iter().filter(|s| s.role == Speaker::User) {
+        let ws = values::words(&s.raw);
+        for start in 0..ws.len() {
+            let Some(verb) = ORDER_VERBS.iter().find(|v| v.iter().enumerate().all(|(k, w)| ws.get(start + k).is_some_and(|x| x.text == *w))) else { continue };
+            let mut k = start + verb.len();
+            let mut phrase: Vec<String> = Vec::new();
+            while let Some(w) = ws.get(k) {
+                let t = w.text.as_str();
+                if phrase.is_empty() && (matches!(t, "a" | "an" | "one" | "the" | "some" | "to" | "order" | "get") || values::word_number(t).is_some() || t.chars().all(|c| c.is_ascii_digit())) {
+                    k += 1;
+                    continue;
+                }
+                if matches!(t, "please" | "with" | "and" | "to" | "for" | "if" | "but" | "that" | "it" | "too") || s.raw[ws[k.saturating_sub(1)].end..w.start].contains([',', '.', '!', '?']) && !phrase.is_empty() {
+                    break;
+                }
+                phrase.push(w.raw.clone());
+                k += 1;
+                if phrase.len() == 4 {
+                    break;
+                }
+            }
+            // Capitalised menu names, or the whole phrase when nothing is capitalised.
+            let caps: Vec<String> = phrase.iter().filter(|w| w.starts_with(char::is_uppercase)).cloned().collect();
+            let chosen = if caps.is_empty() { phrase } else { caps };
+            if let Some(last) = chosen.last() {
+                let mut words = chosen.clone();
+                let n = words.len();
+                words[n - 1] = singular(last);
+                let item = words.join(" ");
+                if !items.iter().any(|i| i.eq_ignore_ascii_case(&item)) && item.chars().any(char::is_alphabetic) {
+                    items.push(item);
+                    if evidence.is_empty() {
+                        evidence = s.raw.clone();
+                    }
+                }
+            }
+        }
+    }
+    (!items.is_empty()).then(|| (Json::from(items.join(", ")), evidence))
 }
 
 /// Leading filler a free-text answer can lose.
@@ -605,7 +697,8 @@ pub fn extract(doc: &Doc, spec: &FieldSpec) -> FieldValue {
         Category::Time => extract_times(doc, spec, &topic),
         Category::CustomerName => extract_customer_name(doc, &topic),
         Category::PersonName => extract_person(doc, &topic),
-        Category::EntityName => extract_entity(doc, &topic),
+        Category::EntityName => extract_entity(doc, spec, &topic),
+        Category::Items => extract_items(doc),
         Category::Place => extract_place(doc, spec, &topic),
         Category::Identifier => extract_identifier(doc, spec, &topic),
         Category::Amount | Category::Count | Category::NumberId => extract_number(doc, spec, &topic, category),

@@ -101,7 +101,7 @@ mod tests {
             timezone: "UTC".into(),
             ..Default::default()
         });
-        doc.sentences.first().and_then(of)
+        doc.sentences.iter().find_map(of)
     }
 
     #[test]

@@ -562,6 +562,9 @@ const NOT_NAMES: &[&str] = &[
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tomorrow", "dr", "mr", "mrs", "ms",
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
     "is", "be", "have", "has", "get", "book", "find", "make", "want", "need", "like", "look", "looking", "how's", "what's",
+    "enjoy", "sounds", "welcome", "got", "done", "ok.", "id", "ai", "am", "pm", "great,", "awesome", "cool", "fine",
+    "thankyou", "bye", "goodbye", "wait", "hold", "one", "two", "three", "okay,", "sir", "madam", "ma'am",
+    "could", "should", "shall", "might", "must", "please,", "absolutely", "certainly", "definitely", "exactly",
 ];
 
 /// Connectors allowed inside a capitalised name ("Bank of America", "Ludwig's German Table").
