@@ -114,18 +114,20 @@ pub async fn create(db: &DatabaseConnection, member: &Member, input: AgentInput)
     create_for_tenant(db, &member.tenant, input).await
 }
 
-/// Edits an agent's name, external id, time zone and language; admins only.
-pub async fn update(
-    db: &DatabaseConnection,
-    member: &Member,
-    id: Uuid,
-    input: AgentInput,
-) -> Result<agent::Model> {
+/// Edits an agent's name, external id, time zone, language and goal; admins only.
+pub async fn update(db: &DatabaseConnection, member: &Member, id: Uuid, input: AgentInput) -> Result<agent::Model> {
     member.require_admin()?;
-    let found = secure_find::<agent::Entity, _>(db, &member.tenant, id).await?;
+    update_for_tenant(db, &member.tenant, id, input).await
+}
+
+/// Edits an agent.
+///
+/// Errors: as [`create_for_tenant`]; [`Error::NotFound`] for another tenant's agent.
+pub async fn update_for_tenant(db: &DatabaseConnection, tenant: &Tenant, id: Uuid, input: AgentInput) -> Result<agent::Model> {
+    let found = secure_find::<agent::Entity, _>(db, tenant, id).await?;
     let valid = validate(input)?;
     if valid.external_id != found.external_id
-        && find_by_external_id(db, &member.tenant, &valid.external_id).await?.is_some()
+        && find_by_external_id(db, tenant, &valid.external_id).await?.is_some()
     {
         return Err(Error::conflict("external_id", "an agent with this external id exists"));
     }

@@ -13,7 +13,19 @@ pub struct AgentItem {
     pub name: String,
     pub timezone: String,
     pub language: String,
+    pub goal: Option<String>,
     pub created: String,
+}
+
+/// An extraction field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldItem {
+    pub id: String,
+    pub name: String,
+    /// `string`, `number`, `boolean` or `enum`.
+    pub kind: String,
+    pub description: String,
+    pub options: Vec<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -24,6 +36,7 @@ fn item(a: backend::entities::agent::Model) -> AgentItem {
         name: a.name,
         timezone: a.timezone,
         language: a.language,
+        goal: a.goal,
         created: super::fmt::time(a.created_at),
     }
 }
@@ -71,4 +84,80 @@ pub async fn create_agent(
     )
     .await?;
     Ok(created.id.to_string())
+}
+
+/// Edits an agent's name, external id, time zone, language and goal (admins).
+#[server(endpoint = "update_agent")]
+pub async fn update_agent(
+    id: String,
+    external_id: String,
+    name: String,
+    timezone: String,
+    language: String,
+    goal: Option<String>,
+) -> Result<(), AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    backend::agents::update(
+        &services.db,
+        &member,
+        parse_id(&id, "Agent")?,
+        backend::agents::AgentInput { external_id, name: Some(name), timezone: Some(timezone), language: Some(language), goal },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The agent's extraction fields, in order.
+#[server(endpoint = "list_fields")]
+pub async fn list_fields(agent_id: String) -> Result<Vec<FieldItem>, AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    let rows = backend::analysis::fields::list(&services.db, &member.tenant, parse_id(&agent_id, "Agent")?).await?;
+    Ok(rows
+        .into_iter()
+        .map(|f| {
+            let spec = backend::analysis::fields::spec_of(&f);
+            FieldItem { id: f.id.to_string(), name: spec.name, kind: spec.kind.as_str().to_owned(), description: spec.description, options: spec.options }
+        })
+        .collect())
+}
+
+/// Adds a field to an agent (no `id`) or replaces field `id` (admins). `options` is a
+/// comma-separated list for enums.
+#[server(endpoint = "save_field")]
+pub async fn save_field(
+    agent_id: String,
+    id: Option<String>,
+    name: String,
+    kind: String,
+    description: Option<String>,
+    options: Option<String>,
+) -> Result<(), AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    let input = backend::analysis::fields::FieldInput {
+        name,
+        kind,
+        description: description.unwrap_or_default(),
+        options: options.unwrap_or_default().split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect(),
+    };
+    match id.as_deref().filter(|i| !i.is_empty()) {
+        Some(id) => backend::analysis::fields::update(&services.db, &member, parse_id(id, "Field")?, input).await?,
+        None => backend::analysis::fields::create(&services.db, &member, parse_id(&agent_id, "Agent")?, input).await?,
+    };
+    Ok(())
+}
+
+/// Deletes a field (admins).
+#[server(endpoint = "delete_field")]
+pub async fn delete_field(id: String) -> Result<(), AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    backend::analysis::fields::delete(&services.db, &member, parse_id(&id, "Field")?).await?;
+    Ok(())
 }

@@ -44,6 +44,28 @@ pub struct VerdictView {
     pub reason: String,
 }
 
+/// An extracted field value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldValueView {
+    pub name: String,
+    /// `string`, `number`, `boolean` or `enum`.
+    pub kind: String,
+    /// The value as text; empty when not found.
+    pub value: String,
+    pub evidence: Option<String>,
+}
+
+/// The route chosen for one notification's dynamic recipients.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RouteView {
+    pub notification: String,
+    /// The chosen condition, or "Otherwise".
+    pub chosen: String,
+    /// Who that route emails.
+    pub to: Vec<String>,
+    pub reason: String,
+}
+
 /// The analysis of a conversation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisView {
@@ -53,10 +75,16 @@ pub struct AnalysisView {
     pub analyzer: String,
     pub summary: Option<String>,
     pub verdicts: Vec<VerdictView>,
+    pub fields: Vec<FieldValueView>,
+    /// `(success|failure|unknown, reason)` when the agent has a goal.
+    pub goal: Option<(String, String)>,
+    pub routes: Vec<RouteView>,
     pub error: Option<String>,
     pub latency_ms: i64,
     pub tokens: Option<String>,
     pub when: String,
+    /// When it was last re-run.
+    pub reanalysed: Option<String>,
 }
 
 /// The email of a notification run.
@@ -170,6 +198,7 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
     let d = backend::conversations::get(&services.db, &member.tenant, id).await?;
     let members = backend::accounts::members(&services.db, &member.tenant).await?;
     let notifications = backend::notifications::list(&services.db, &member.tenant, None).await?;
+    let field_specs = backend::analysis::fields::list(&services.db, &member.tenant, d.agent.id).await?;
     let c = &d.conversation;
     let tz = d.agent.timezone.clone();
     let turns: Vec<Turn> = serde_json::from_value(c.transcript.clone()).unwrap_or_default();
@@ -199,11 +228,46 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
                 }
             })
             .collect();
+        let fields = output
+            .fields
+            .iter()
+            .map(|f| FieldValueView {
+                name: f.name.clone(),
+                kind: field_specs
+                    .iter()
+                    .find(|s| s.name == f.name)
+                    .map(|s| s.field_type.clone())
+                    .unwrap_or_else(|| "string".to_owned()),
+                value: match &f.value {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+                evidence: f.evidence.clone(),
+            })
+            .collect();
+        let routes = output
+            .routes
+            .iter()
+            .filter_map(|r| {
+                let n = notifications.iter().find(|n| n.id.to_string() == r.key)?;
+                let recipients = backend::notifications::Recipients::from_json(&n.recipients);
+                let (chosen, to) = match r.route.and_then(|i| recipients.routes.get(i)) {
+                    Some(route) => (route.when.clone(), route.to.clone()),
+                    None => ("Otherwise".to_owned(), recipients.otherwise.clone()),
+                };
+                Some(RouteView { notification: n.name.clone(), chosen, to, reason: r.reason.clone() })
+            })
+            .collect();
         AnalysisView {
             status: a.status.clone(),
             analyzer: analyzer_label(&a.analyzer),
             summary: a.summary.clone(),
             verdicts,
+            fields,
+            goal: output.goal.as_ref().map(|g| (g.result.as_str().to_owned(), g.reason.clone())),
+            routes,
+            reanalysed: a.reanalysed_at.map(|t| fmt::time_in(t, &tz)),
             error: a.error.clone(),
             latency_ms: a.latency_ms,
             tokens: match (a.prompt_tokens, a.completion_tokens) {
@@ -272,4 +336,15 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
         analysis,
         runs,
     })
+}
+
+/// Queues a re-analysis of a conversation: it replaces the analysis and never sends
+/// anything a second time.
+#[server(endpoint = "reanalyze_conversation")]
+pub async fn reanalyze_conversation(id: String) -> Result<(), AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    backend::conversations::request_reanalysis(&services, &member.tenant, parse_id(&id, "Conversation")?).await?;
+    Ok(())
 }

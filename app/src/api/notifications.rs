@@ -36,6 +36,10 @@ pub struct NotificationFormData {
     pub condition: String,
     /// One address per line.
     pub recipients: String,
+    /// Dynamic routes: (condition, addresses separated by commas).
+    pub routes: Vec<(String, String)>,
+    /// Addresses when no route applies.
+    pub otherwise: String,
     pub subject: String,
     pub body: String,
     /// `off`, `all` or `selected`.
@@ -122,6 +126,8 @@ pub async fn notification_editor(id: Option<String>, agent_id: Option<String>) -
                 always: input.trigger.always.unwrap_or(false),
                 condition: input.trigger.condition.unwrap_or_default(),
                 recipients: input.recipients.fixed.join("\n"),
+                routes: input.recipients.routes.iter().map(|r| (r.when.clone(), r.to.join(", "))).collect(),
+                otherwise: input.recipients.otherwise.join(", "),
                 subject: input.email.subject,
                 body: input.email.body,
                 team_alert,
@@ -142,6 +148,8 @@ pub async fn notification_editor(id: Option<String>, agent_id: Option<String>) -
                 always: false,
                 condition: String::new(),
                 recipients: String::new(),
+                routes: Vec::new(),
+                otherwise: String::new(),
                 subject: "{{ agent_name }}: call from {{ customer_number }}".to_owned(),
                 body: "**Summary:** {{ conversation_summary }}\n\n- Date: {{ conversation_date }}\n- Duration: {{ conversation_duration }}\n- Customer: {{ customer_number }}\n\n[Open the conversation]({{ conversation_url }})\n".to_owned(),
                 team_alert: "all".to_owned(),
@@ -187,6 +195,15 @@ pub struct NotificationFormInput {
     /// Addresses separated by newlines, commas or semicolons.
     #[serde(default)]
     pub recipients: Option<String>,
+    /// `route_when[i]`: the condition of route i (empty rows are ignored).
+    #[serde(default)]
+    pub route_when: Option<Vec<String>>,
+    /// `route_to[i]`: the addresses of route i.
+    #[serde(default)]
+    pub route_to: Option<Vec<String>>,
+    /// Addresses when no route applies.
+    #[serde(default)]
+    pub otherwise: Option<String>,
     pub subject: String,
     pub body: String,
     /// `off`, `all` or `selected`.
@@ -215,24 +232,32 @@ pub async fn save_notification(#[server(flatten)] form: NotificationFormInput) -
         trigger_mode,
         condition,
         recipients,
+        route_when,
+        route_to,
+        otherwise,
         subject,
         body,
         team_alert,
         alert_members,
         task,
     } = form;
+    let split = |text: &str| -> Vec<String> {
+        text.split(['\n', ',', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    };
+    let to_list = route_to.unwrap_or_default();
+    let routes: Vec<backend::notifications::Route> = route_when
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .filter(|(i, when)| !when.trim().is_empty() || to_list.get(*i).is_some_and(|t| !t.trim().is_empty()))
+        .map(|(i, when)| backend::notifications::Route { when, to: split(to_list.get(i).map(String::as_str).unwrap_or("")) })
+        .collect();
     let agent = match agent_id.as_deref().filter(|a| !a.is_empty()) {
         Some(a) => Some(parse_id(a, "Agent")?),
         None => None,
     };
     let always = trigger_mode == "always";
-    let fixed: Vec<String> = recipients
-        .unwrap_or_default()
-        .split(['\n', ',', ';'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let fixed = split(&recipients.unwrap_or_default());
     let team_alert = if team_alert == "selected" {
         let mut selected = Vec::new();
         for m in alert_members.unwrap_or_default() {
@@ -250,7 +275,7 @@ pub async fn save_notification(#[server(flatten)] form: NotificationFormInput) -
         } else {
             TriggerInput { always: None, condition }
         },
-        recipients: Recipients { fixed, ..Default::default() },
+        recipients: Recipients { fixed, routes, otherwise: split(&otherwise.unwrap_or_default()) },
         email: EmailTemplateInput { subject, body },
         team_alert,
         task: (task != "off" && !task.is_empty()).then_some(TaskInput { priority: task }),

@@ -27,6 +27,18 @@ pub struct SettingsView {
     pub new_key: Option<String>,
     pub can_configure: bool,
     pub smtp_configured: bool,
+    pub analyzer: AnalyzerSettingsView,
+}
+
+/// The account's analyzer settings (never the API key itself).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalyzerSettingsView {
+    /// `builtin` or `openai`.
+    pub provider: String,
+    pub base_url: String,
+    pub model: String,
+    pub has_api_key: bool,
+    pub timeout_secs: i32,
 }
 
 /// The settings; takes (and so clears) a just-created key from the session.
@@ -49,6 +61,7 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
         })
         .collect();
     let new_key = session().await?.remove::<String>(NEW_KEY_FLASH).await.ok().flatten();
+    let analyzer = backend::analyzers::view(&services.db, &member.tenant).await?;
     Ok(SettingsView {
         account_name: account.name,
         auto_create_agents: account.auto_create_agents,
@@ -56,7 +69,48 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
         new_key,
         can_configure: member.role.can_configure(),
         smtp_configured: !services.mailer.is_outbox(),
+        analyzer: AnalyzerSettingsView {
+            provider: analyzer.provider,
+            base_url: analyzer.base_url,
+            model: analyzer.model,
+            has_api_key: analyzer.has_api_key,
+            timeout_secs: analyzer.timeout_secs,
+        },
     })
+}
+
+/// Saves the analyzer settings (admins). An empty `api_key` keeps the stored key;
+/// `clear_api_key` forgets it.
+#[server(endpoint = "save_analyzer")]
+pub async fn save_analyzer(
+    provider: String,
+    base_url: Option<String>,
+    model: Option<String>,
+    api_key: Option<String>,
+    clear_api_key: Option<String>,
+    timeout_secs: Option<String>,
+) -> Result<(), AppError> {
+    use crate::auth::{member, services};
+    let member = member().await?;
+    let services = services()?;
+    let timeout_secs = match timeout_secs.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => backend::analyzers::DEFAULT_TIMEOUT_SECS,
+        Some(t) => t.parse().map_err(|_| AppError::Invalid { field: "timeout_secs".into(), message: "must be a whole number of seconds".into() })?,
+    };
+    backend::analyzers::save(
+        &services.db,
+        &member,
+        backend::analyzers::AnalyzerInput {
+            provider,
+            base_url: base_url.unwrap_or_default(),
+            model: model.unwrap_or_default(),
+            api_key,
+            clear_api_key: clear_api_key.is_some(),
+            timeout_secs,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Creates an API key (admins). The secret is returned and also kept in the session

@@ -129,6 +129,20 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
                 <label>"Recipients (one address per line; leave empty for no email)"
                     <textarea name="recipients" rows="3" placeholder="support@example.com">{f.recipients.clone()}</textarea>
                 </label>
+                <details class="routes" open=!f.routes.is_empty()>
+                    <summary>"Route by what was said (optional)"</summary>
+                    <p class="muted">"The AI picks the first route whose condition holds for the call and emails its addresses, else the “otherwise” addresses. It can only choose among these; nothing said in a call can add an address."</p>
+                    {(0..(f.routes.len() + 2).min(20)).map(|i| {
+                        let (when, to) = f.routes.get(i).cloned().unwrap_or_default();
+                        view! {
+                            <div class="route-row">
+                                <label>{format!("Route {} — when", i + 1)} <input type="text" name=format!("route_when[{i}]") value=when maxlength="500" placeholder="The caller asks about an invoice" /></label>
+                                <label>"email" <input type="text" name=format!("route_to[{i}]") value=to placeholder="billing@example.com" /></label>
+                            </div>
+                        }
+                    }).collect_view()}
+                    <label>"Otherwise email" <input type="text" name="otherwise" value=f.otherwise.clone() placeholder="front-desk@example.com" /></label>
+                </details>
                 <label>"Subject" <input type="text" name="subject" required maxlength="500" value=f.subject.clone() /></label>
                 <label>"Body (Markdown)" <textarea name="body" rows="10" required class="mono">{f.body.clone()}</textarea></label>
                 <details class="variables">

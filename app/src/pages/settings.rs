@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::settings::{CreateApiKey, RevokeApiKey, SetAutoCreateAgents, get_settings};
+use crate::api::settings::{CreateApiKey, RevokeApiKey, SaveAnalyzer, SetAutoCreateAgents, get_settings};
 use crate::components::{Badge, ErrorBox, FormResult};
 
 /// The settings page.
@@ -12,8 +12,9 @@ pub fn SettingsPage() -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
     let auto = ServerAction::<SetAutoCreateAgents>::new();
+    let analyzer = ServerAction::<SaveAnalyzer>::new();
     let settings = Resource::new(
-        move || (create.version().get(), revoke.version().get(), auto.version().get()),
+        move || (create.version().get(), revoke.version().get(), auto.version().get(), analyzer.version().get()),
         |_| get_settings(),
     );
     view! {
@@ -38,6 +39,29 @@ pub fn SettingsPage() -> impl IntoView {
                                 </fieldset>
                             </ActionForm>
                             <FormResult action=auto ok="Saved." />
+                        </section>
+                        <section class="card" data-testid="analyzer-settings">
+                            <h2>"AI analysis"</h2>
+                            <p class="muted">"Built-in (offline) needs no network. An OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp server) is asked once per call with a JSON schema; its key is stored on the server and never shown again."</p>
+                            <ActionForm action=analyzer attr:class="form">
+                                <fieldset disabled=!can_configure>
+                                    <label>"Analyzer"
+                                        <select name="provider">
+                                            <option value="builtin" selected=s.analyzer.provider == "builtin">"Built-in (offline)"</option>
+                                            <option value="openai" selected=s.analyzer.provider == "openai">"OpenAI-compatible"</option>
+                                        </select>
+                                    </label>
+                                    <label>"Base URL" <input type="text" name="base_url" value=s.analyzer.base_url.clone() placeholder="https://api.openai.com/v1" /></label>
+                                    <label>"Model" <input type="text" name="model" value=s.analyzer.model.clone() placeholder="gpt-4o-mini" /></label>
+                                    <label>{if s.analyzer.has_api_key { "API key (one is stored; leave empty to keep it)" } else { "API key" }}
+                                        <input type="password" name="api_key" autocomplete="off" />
+                                    </label>
+                                    {s.analyzer.has_api_key.then(|| view! { <label class="check"><input type="checkbox" name="clear_api_key" /> " Forget the stored key"</label> })}
+                                    <label>"Timeout (seconds)" <input type="text" name="timeout_secs" value=s.analyzer.timeout_secs.to_string() inputmode="numeric" /></label>
+                                    <button type="submit">"Save analyzer"</button>
+                                </fieldset>
+                            </ActionForm>
+                            <FormResult action=analyzer ok="Saved." />
                         </section>
                         <section class="card">
                             <h2>"API keys"</h2>

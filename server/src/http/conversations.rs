@@ -91,6 +91,17 @@ pub async fn list(
     Ok(Json(serde_json::json!({ "conversations": items, "next_cursor": next_cursor })))
 }
 
+/// `POST /api/v1/conversations/{id}/reanalyze` → 202: the analysis is re-run in the
+/// background; it replaces the stored analysis and never delivers anything again.
+pub async fn reanalyze(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    backend::conversations::request_reanalysis(&state.services, &api.tenant, id).await?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(serde_json::json!({ "conversation_id": id, "queued": true }))))
+}
+
 /// One notification run on the wire.
 #[derive(Serialize)]
 pub struct RunView {
@@ -123,12 +134,16 @@ pub async fn get(
 ) -> Result<impl IntoResponse, ApiError> {
     let d = backend::conversations::get(&state.services.db, &api.tenant, id).await?;
     let analysis = d.analysis.as_ref().map(|a| {
-        let verdicts = a.result.get("verdicts").cloned().unwrap_or(serde_json::json!([]));
+        let output: backend::analysis::AnalysisOutput = serde_json::from_value(a.result.clone()).unwrap_or_default();
         serde_json::json!({
             "status": a.status,
             "analyzer": a.analyzer,
             "summary": a.summary,
-            "verdicts": verdicts,
+            "verdicts": output.verdicts,
+            "fields": output.fields,
+            "goal": output.goal,
+            "routes": output.routes,
+            "reanalysed_at": a.reanalysed_at,
             "error": a.error,
             "latency_ms": a.latency_ms,
             "prompt_tokens": a.prompt_tokens,

@@ -88,6 +88,9 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/calls", post(calls::ingest))
         .route("/agents", post(resources::create_agent).get(resources::list_agents))
+        .route("/agents/{external_id}", axum::routing::put(resources::replace_agent))
+        .route("/agents/{external_id}/fields", post(resources::create_field).get(resources::list_fields))
+        .route("/conversations/{id}/reanalyze", post(conversations::reanalyze))
         .route(
             "/agents/{external_id}/notifications",
             post(resources::create_notification).get(resources::list_notifications),

@@ -25,12 +25,22 @@ pub struct AgentView {
     pub name: String,
     pub timezone: String,
     pub language: String,
+    /// The natural-language goal judged for every call, or null.
+    pub goal: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
 impl From<agent::Model> for AgentView {
     fn from(a: agent::Model) -> Self {
-        Self { id: a.id, external_id: a.external_id, name: a.name, timezone: a.timezone, language: a.language, created_at: a.created_at }
+        Self {
+            id: a.id,
+            external_id: a.external_id,
+            name: a.name,
+            timezone: a.timezone,
+            language: a.language,
+            goal: a.goal,
+            created_at: a.created_at,
+        }
     }
 }
 
@@ -102,6 +112,73 @@ async fn agent_by_external_id(state: &AppState, api: &ApiTenant, external_id: &s
     backend::agents::find_by_external_id(&state.services.db, &api.tenant, external_id)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "agent not found").with_field("external_id"))
+}
+
+/// `PUT /api/v1/agents/{external_id}`: replaces name, timezone, language and goal (the
+/// external id in the body may rename it).
+pub async fn replace_agent(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(external_id): Path<String>,
+    ApiJson(new): ApiJson<NewAgent>,
+) -> Result<impl IntoResponse, ApiError> {
+    let agent = agent_by_external_id(&state, &api, &external_id).await?;
+    let updated = backend::agents::update_for_tenant(
+        &state.services.db,
+        &api.tenant,
+        agent.id,
+        backend::agents::AgentInput {
+            external_id: new.external_id,
+            name: new.name,
+            timezone: new.timezone,
+            language: new.language,
+            goal: new.goal,
+        },
+    )
+    .await?;
+    Ok(Json(AgentView::from(updated)))
+}
+
+/// An extraction field on the wire.
+#[derive(Serialize)]
+pub struct FieldView {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub description: String,
+    pub options: Vec<String>,
+}
+
+impl From<backend::entities::extraction_field::Model> for FieldView {
+    fn from(f: backend::entities::extraction_field::Model) -> Self {
+        let spec = backend::analysis::fields::spec_of(&f);
+        Self { id: f.id, name: spec.name, kind: spec.kind.as_str().to_owned(), description: spec.description, options: spec.options }
+    }
+}
+
+/// `GET /api/v1/agents/{external_id}/fields` → `{"fields": [...]}` in order.
+pub async fn list_fields(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(external_id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let agent = agent_by_external_id(&state, &api, &external_id).await?;
+    let rows = backend::analysis::fields::list(&state.services.db, &api.tenant, agent.id).await?;
+    Ok(Json(serde_json::json!({ "fields": rows.into_iter().map(FieldView::from).collect::<Vec<_>>() })))
+}
+
+/// `POST /api/v1/agents/{external_id}/fields` with `{"name", "type", "description"?,
+/// "options"?}` → 201 field; 409 when the agent has the name.
+pub async fn create_field(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(external_id): Path<String>,
+    ApiJson(input): ApiJson<backend::analysis::fields::FieldInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    let agent = agent_by_external_id(&state, &api, &external_id).await?;
+    let created = backend::analysis::fields::create_for_tenant(&state.services.db, &api.tenant, agent.id, input).await?;
+    Ok((StatusCode::CREATED, Json(FieldView::from(created))))
 }
 
 /// `POST /api/v1/agents/{external_id}/notifications` → 201 notification.

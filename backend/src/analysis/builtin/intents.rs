@@ -78,7 +78,7 @@ pub fn main_request(customer_stems: &[Vec<String>]) -> Option<&'static str> {
         })
         .collect();
     // Ties go to the intent listed first: an appointment is the more specific booking.
-    scores.sort_by(|a, b| b.1.cmp(&a.1));
+    scores.sort_by_key(|s| std::cmp::Reverse(s.1));
     scores.first().filter(|(_, n)| *n > 0).map(|(name, _)| *name)
 }
 

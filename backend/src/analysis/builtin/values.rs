@@ -594,9 +594,9 @@ pub fn capitalised(text: &str) -> Vec<Mention<String>> {
             if gap.contains(['.', '?', '!', ';', ':']) && !matches!(ws[j - 1].text.as_str(), "dr" | "mr" | "mrs" | "ms" | "st") {
                 break;
             }
-            if is_cap(n) && !matches!(n.text.as_str(), "i" | "i'm" | "i'd") {
-                j += 1;
-            } else if NAME_CONNECTORS.contains(&n.text.as_str()) && ws.get(j + 1).is_some_and(|x| is_cap(x)) && !gap.contains(',') {
+            let capitalised = is_cap(n) && !matches!(n.text.as_str(), "i" | "i'm" | "i'd");
+            let connector = NAME_CONNECTORS.contains(&n.text.as_str()) && ws.get(j + 1).is_some_and(is_cap) && !gap.contains(',');
+            if capitalised || connector {
                 j += 1;
             } else {
                 break;
