@@ -72,6 +72,15 @@ fn parse_number(text: &str) -> Option<f64> {
     cleaned.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
+/// A number as JSON: whole numbers as integers ("4", not "4.0", in emails).
+fn number(n: f64) -> Json {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        Json::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map(Json::Number).unwrap_or(Json::Null)
+    }
+}
+
 impl FieldSpec {
     /// A spec.
     pub fn new(name: &str, kind: FieldType, description: &str, options: Vec<String>) -> Self {
@@ -90,10 +99,8 @@ impl FieldSpec {
             }
             (FieldType::String, Json::Number(n)) => Json::from(n.to_string()),
             (FieldType::String, Json::Bool(b)) => Json::from(b.to_string()),
-            (FieldType::Number, Json::Number(n)) => Json::Number(n.clone()),
-            (FieldType::Number, Json::String(s)) => {
-                parse_number(s).and_then(serde_json::Number::from_f64).map(Json::Number).unwrap_or(Json::Null)
-            }
+            (FieldType::Number, Json::Number(n)) => n.as_f64().map(number).unwrap_or(Json::Null),
+            (FieldType::Number, Json::String(s)) => parse_number(s).map(number).unwrap_or(Json::Null),
             (FieldType::Boolean, Json::Bool(b)) => Json::Bool(*b),
             (FieldType::Boolean, Json::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
                 "true" | "yes" | "y" => Json::Bool(true),
@@ -296,7 +303,8 @@ mod tests {
     #[test]
     fn values_are_coerced_to_the_field_type() {
         let n = FieldSpec::new("n", FieldType::Number, "", vec![]);
-        assert_eq!(n.coerce(&Json::from("$1,200")), serde_json::json!(1200.0));
+        assert_eq!(n.coerce(&Json::from("$1,200")), serde_json::json!(1200));
+        assert_eq!(n.coerce(&serde_json::json!(2.5)), serde_json::json!(2.5));
         assert_eq!(n.coerce(&Json::from("many")), Json::Null);
         let b = FieldSpec::new("b", FieldType::Boolean, "", vec![]);
         assert_eq!(b.coerce(&Json::from("Yes")), Json::Bool(true));

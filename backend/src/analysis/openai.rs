@@ -94,21 +94,34 @@ fn object(properties: Map<String, Json>) -> Json {
     json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
 }
 
-/// The JSON schema of the answer for `request`.
-pub fn answer_schema(request: &AnalysisRequest) -> Json {
+/// Whether `base_url` is OpenAI's or Azure OpenAI's API, whose strict structured outputs
+/// guarantee the schema but reject `maxLength`.
+pub fn is_openai_cloud(base_url: &str) -> bool {
+    let host = base_url.split("://").nth(1).unwrap_or(base_url).split(['/', ':']).next().unwrap_or("");
+    host == "api.openai.com" || host.ends_with(".openai.azure.com")
+}
+
+/// A string schema, bounded when `bounded` (local servers enforce `maxLength` through their
+/// grammar, which stops small models from repeating themselves until the token limit).
+fn text_schema(max: usize, bounded: bool) -> Json {
+    if bounded { json!({"type": "string", "maxLength": max}) } else { json!({"type": "string"}) }
+}
+
+/// The JSON schema of the answer for `request` (`bounded`: with `maxLength` on texts).
+pub fn answer_schema(request: &AnalysisRequest, bounded: bool) -> Json {
     let mut top = Map::new();
-    top.insert("summary".into(), json!({"type": "string"}));
+    top.insert("summary".into(), text_schema(600, bounded));
     if !request.fields.is_empty() {
         let mut fields = Map::new();
         for f in &request.fields {
             let value = match f.kind {
-                FieldType::String => json!({"type": "string"}),
+                FieldType::String => text_schema(300, bounded),
                 FieldType::Number => json!({"type": "number"}),
                 FieldType::Boolean => json!({"type": "boolean"}),
                 FieldType::Enum => json!({"type": "string", "enum": f.options}),
             };
             let mut p = Map::new();
-            p.insert("evidence".into(), nullable(json!({"type": "string"})));
+            p.insert("evidence".into(), nullable(text_schema(200, bounded)));
             p.insert("value".into(), nullable(value));
             fields.insert(f.name.clone(), object(p));
         }
@@ -118,7 +131,7 @@ pub fn answer_schema(request: &AnalysisRequest) -> Json {
         let mut triggers = Map::new();
         for i in 0..request.triggers.len() {
             let mut p = Map::new();
-            p.insert("reason".into(), json!({"type": "string"}));
+            p.insert("reason".into(), text_schema(200, bounded));
             p.insert("fired".into(), json!({"type": "boolean"}));
             triggers.insert(trigger_key(i), object(p));
         }
@@ -126,7 +139,7 @@ pub fn answer_schema(request: &AnalysisRequest) -> Json {
     }
     if request.goal.is_some() {
         let mut p = Map::new();
-        p.insert("reason".into(), json!({"type": "string"}));
+        p.insert("reason".into(), text_schema(200, bounded));
         p.insert("result".into(), json!({"type": "string", "enum": ["success", "failure", "unknown"]}));
         top.insert("goal".into(), object(p));
     }
@@ -135,7 +148,7 @@ pub fn answer_schema(request: &AnalysisRequest) -> Json {
         for (i, q) in request.routes.iter().enumerate() {
             let choices: Vec<usize> = (0..=q.conditions.len()).collect();
             let mut p = Map::new();
-            p.insert("reason".into(), json!({"type": "string"}));
+            p.insert("reason".into(), text_schema(200, bounded));
             p.insert("route".into(), json!({"type": "integer", "enum": choices}));
             routes.insert(route_key(i), object(p));
         }
@@ -300,6 +313,7 @@ fn classify(err: OpenAIError) -> Failure {
 
 impl OpenAiAnalyzer {
     fn request_body(&self, request: &AnalysisRequest) -> CreateChatCompletionRequest {
+        let strict = is_openai_cloud(&self.settings.base_url);
         let messages = vec![
             ChatCompletionRequestMessage::System(ChatCompletionRequestSystemMessage::from(system_prompt(request))),
             ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage::from(transcript_message(request))),
@@ -313,8 +327,8 @@ impl OpenAiAnalyzer {
                 json_schema: ResponseFormatJsonSchema {
                     name: "call_analysis".to_owned(),
                     description: Some("The analysis of one phone call".to_owned()),
-                    schema: answer_schema(request),
-                    strict: Some(true),
+                    schema: answer_schema(request, !strict),
+                    strict: Some(strict),
                 },
             }),
             ..Default::default()
@@ -390,11 +404,16 @@ mod tests {
 
     #[test]
     fn the_schema_lists_every_key_as_required_and_routes_as_indexes() {
-        let s = answer_schema(&request());
+        let s = answer_schema(&request(), false);
         assert_eq!(s["required"], json!(["summary", "fields", "triggers", "goal", "routes"]));
         assert_eq!(s["properties"]["fields"]["properties"]["plan"]["properties"]["value"]["enum"], json!(["gold", "silver", null]));
         assert_eq!(s["properties"]["routes"]["properties"]["r1"]["properties"]["route"]["enum"], json!([0, 1, 2]));
         assert_eq!(s["additionalProperties"], json!(false));
+        let bounded = answer_schema(&request(), true);
+        assert_eq!(bounded["properties"]["summary"]["maxLength"], json!(600));
+        assert!(is_openai_cloud("https://api.openai.com/v1"));
+        assert!(is_openai_cloud("https://myco.openai.azure.com/openai/deployments/x"));
+        assert!(!is_openai_cloud("http://127.0.0.1:8080/v1"));
     }
 
     #[test]

@@ -4,8 +4,10 @@
 #[macro_use]
 mod helpers;
 
+mod analysis;
 mod auth;
 mod ingest;
+mod llm;
 mod pipeline;
 mod smtp;
 mod tenancy;

@@ -754,7 +754,7 @@ mod tests {
         let d = restaurant();
         assert_eq!(value(&d, "date", FieldType::String, "Tentative date of restaurant reservation (ISO date YYYY-MM-DD)"), Json::from("2019-03-05"));
         assert_eq!(value(&d, "time", FieldType::String, "Tentative time of restaurant reservation (24h HH:MM)"), Json::from("18:30"));
-        assert_eq!(value(&d, "number_of_seats", FieldType::Number, "Number of seats to reserve at the restaurant"), serde_json::json!(2.0));
+        assert_eq!(value(&d, "number_of_seats", FieldType::Number, "Number of seats to reserve at the restaurant"), serde_json::json!(2));
         assert_eq!(value(&d, "restaurant_name", FieldType::String, "Name of the restaurant"), Json::from("Ludwig's German Table"));
         assert_eq!(value(&d, "location", FieldType::String, "City where the restaurant is located"), Json::from("San Jose"));
     }
@@ -785,7 +785,7 @@ mod tests {
             ("u", "one hundred and thirty five dollars from savings to checking"),
         ]);
         assert_eq!(value(&d, "customer_name", FieldType::String, "Caller's first and last name."), Json::from("Robert Johnson"));
-        assert_eq!(value(&d, "transfer_amount", FieldType::Number, "transfer amount"), serde_json::json!(135.0));
+        assert_eq!(value(&d, "transfer_amount", FieldType::Number, "transfer amount"), serde_json::json!(135));
     }
 
     #[test]
