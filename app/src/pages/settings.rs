@@ -54,7 +54,8 @@ pub fn SettingsPage() -> impl IntoView {
                                     <label>"Base URL" <input type="text" name="base_url" value=s.analyzer.base_url.clone() placeholder="https://api.openai.com/v1" /></label>
                                     <label>"Model" <input type="text" name="model" value=s.analyzer.model.clone() placeholder="gpt-4o-mini" /></label>
                                     <label>{if s.analyzer.has_api_key { "API key (one is stored; leave empty to keep it)" } else { "API key" }}
-                                        <input type="password" name="api_key" autocomplete="off" />
+                                        // Cleared after each save: a key is never shown again.
+                                        <input type="password" name="api_key" autocomplete="off" prop:value=move || { analyzer.version().get(); String::new() } />
                                     </label>
                                     {s.analyzer.has_api_key.then(|| view! { <label class="check"><input type="checkbox" name="clear_api_key" /> " Forget the stored key"</label> })}
                                     <label>"Timeout (seconds)" <input type="text" name="timeout_secs" value=s.analyzer.timeout_secs.to_string() inputmode="numeric" /></label>

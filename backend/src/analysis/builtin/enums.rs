@@ -36,7 +36,20 @@ struct Scored {
     sentence: usize,
 }
 
+/// How the word before an option's mention fits a range field ("from savings" for a
+/// source account, "to checking" for a destination).
+fn range_fit(before: &str, end: super::extract::End) -> f64 {
+    use super::extract::End;
+    let prev = before.split_whitespace().last().unwrap_or("").to_lowercase();
+    match (end, prev.as_str()) {
+        (End::Start, "from") | (End::Finish, "to" | "into") => 0.8,
+        (End::Start, "to" | "into") | (End::Finish, "from") => -0.8,
+        _ => 0.0,
+    }
+}
+
 fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> {
+    let end = super::extract::range_end(spec, true);
     let option_words: Vec<Vec<String>> = spec.options.iter().map(|o| option_words(o)).collect();
     // Words that appear in exactly one option identify it alone.
     let distinctive = |i: usize| -> Vec<String> {
@@ -71,8 +84,10 @@ fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> 
                 continue;
             }
             let phrase = words.join(" ");
+            let lower = s.raw.to_lowercase();
+            let fit = lower.find(&phrase).map(|at| range_fit(&lower[..at], end)).unwrap_or(0.0);
             if s.has(&phrase) {
-                out.push(Scored { option: oi, score: base + 1.0 + 0.1 * words.len() as f64, sentence: si });
+                out.push(Scored { option: oi, score: base + 1.0 + 0.1 * words.len() as f64 + fit, sentence: si });
             } else if distinctive(oi).iter().any(|w| s.has(w)) {
                 out.push(Scored { option: oi, score: base + 0.6, sentence: si });
             }
@@ -235,6 +250,74 @@ pub fn choose(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::{AnalysisRequest, FieldType};
+    use crate::calls::event::Turn;
+
+    fn doc(turns: &[(&str, &str)], start: &str) -> Doc {
+        let transcript = turns
+            .iter()
+            .map(|(r, t)| Turn { role: if *r == "a" { Speaker::Agent } else { Speaker::User }, text: (*t).to_owned(), start_s: None, end_s: None })
+            .collect();
+        Doc::new(&AnalysisRequest {
+            transcript,
+            started_at: chrono::DateTime::parse_from_rfc3339(start).ok().map(|d| d.with_timezone(&chrono::Utc)),
+            timezone: "UTC".into(),
+            ..Default::default()
+        })
+    }
+
+    fn pick(d: &Doc, name: &str, description: &str, options: &[&str]) -> Option<Json> {
+        let spec = FieldSpec::new(name, FieldType::Enum, description, options.iter().map(|o| (*o).to_owned()).collect());
+        choose(d, &spec, &crate::analysis::builtin::extract::topic(&spec)).map(|(v, _)| v)
+    }
+
+    #[test]
+    fn value_options_are_found_where_the_call_says_them() {
+        // STAR: a doctor's appointment.
+        let d = doc(
+            &[
+                ("u", "Hi. My name is Ben. I want an appointment with the doctor"),
+                ("a", "What doctor would you like to see?"),
+                ("u", "Dr. Johnson. Please make it quick"),
+                ("a", "Alright, Dr. Johnson is available at 8 pm. Can I book the appointment for you?"),
+            ],
+            "2020-05-22T19:37:46Z",
+        );
+        assert_eq!(pick(&d, "doctor_name", "Doctor Name (doctor_schedule)", &["Dr. Johnson", "Dr. Morgan", "Dr. Alexis"]), Some(Json::from("Dr. Johnson")));
+        let hours = ["12 am", "1 am", "7 pm", "8 pm", "9 pm"];
+        assert_eq!(pick(&d, "start_time_hour", "Start Time Hour (doctor_schedule)", &hours), Some(Json::from("8 pm")));
+        // A weekday said by name beats "today".
+        let d = doc(&[("a", "What day of the week would you like?"), ("u", "Today as soon as possible if you can. Sunday.")], "2020-05-25T20:11:13Z");
+        let days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+        assert_eq!(pick(&d, "day", "Day (doctor_schedule)", &days), Some(Json::from("Sunday")));
+        // A word only one option has identifies it.
+        let d = doc(&[("u", "I'm staying at the Hilton, room 301.")], "2020-05-25T20:11:13Z");
+        assert_eq!(pick(&d, "hotel_name", "Hotel Name", &["Shadyside Inn", "Hilton Hotel", "Hyatt Hotel"]), Some(Json::from("Hilton Hotel")));
+        // HVB: accounts.
+        let d = doc(&[("u", "one hundred and thirty five dollars from savings to checking")], "2020-06-01T23:58:17Z");
+        assert_eq!(pick(&d, "transfer_from_account", "transfer source account", &["checking", "savings"]), Some(Json::from("savings")));
+    }
+
+    #[test]
+    fn concept_options_are_scored_by_vocabulary() {
+        let d = doc(
+            &[
+                ("u", "I want to make a dinner reservation on March 5th."),
+                ("a", "What area are you looking in?"),
+                ("u", "Can you get me a table at Ludwig's German Table?"),
+                ("a", "Your table has been reserved."),
+            ],
+            "2019-03-01T15:34:00Z",
+        );
+        assert_eq!(pick(&d, "call_reason", "The customer's main goal for the call (SGD intent name).", &["FindRestaurants", "ReserveRestaurant"]), Some(Json::from("ReserveRestaurant")));
+        let departments = ["appointments", "banking", "car_rental", "other", "real_estate", "reservations", "travel"];
+        assert_eq!(pick(&d, "department", "Which department should handle this call.", &departments), Some(Json::from("reservations")));
+        let d = doc(&[("u", "Someone took $500 from my account. Can you help?"), ("a", "Could you provide a detailed fraud report now, please?")], "2020-05-25T20:11:13Z");
+        let reasons = ["bank_balance", "bank_fraud_report", "doctor_schedule", "hotel_book", "plane_book", "ride_book"];
+        assert_eq!(pick(&d, "call_reason", "The customer's main goal for the call (STAR task).", &reasons), Some(Json::from("bank_fraud_report")));
+        let d = doc(&[("u", "Hello, what's the weather like?")], "2020-05-25T20:11:13Z");
+        assert_eq!(pick(&d, "department", "Which department should handle this call.", &["banking", "travel", "other"]), Some(Json::from("other")), "nothing fits: the fallback");
+    }
 
     #[test]
     fn option_names_split_into_words() {

@@ -118,20 +118,28 @@ pub fn category(spec: &FieldSpec) -> Category {
 
 /// Which end of a range a field is, from its topic ("pickup", "check in", "start").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum End {
+pub enum End {
     Start,
     Finish,
     Either,
 }
 
-fn range_end(spec: &FieldSpec) -> End {
-    let all = format!("{} {}", spec.name, spec.description);
-    if says(&all, &["end", "return", "dropoff", "drop off", "drop", "check out", "checkout", "until", "leave", "departure date back", "out"]) {
-        End::Finish
-    } else if says(&all, &["start", "pickup", "pick up", "check in", "checkin", "begin", "from", "departure", "arrival", "in"]) {
-        End::Start
-    } else {
-        End::Either
+/// Which end of a range `spec` is. For places, arriving is the end of a journey; for dates
+/// and times, arriving (at a hotel) starts a stay.
+pub fn range_end(spec: &FieldSpec, place: bool) -> End {
+    let name = spec.name.rsplit('.').next().unwrap_or(&spec.name);
+    let all = format!("{name} {}", spec.description);
+    let name_words: Vec<&str> = name.split('_').collect();
+    let finish = says(&all, &["end", "ends", "return", "dropoff", "drop off", "drop", "check out", "checkout", "until", "leave", "destination", "receiver", "recipient"])
+        || name_words.contains(&"to")
+        || (place && says(&all, &["arrival", "arrive", "arriving"]));
+    let start = says(&all, &["start", "starts", "pickup", "pick up", "check in", "checkin", "begin", "origin", "originates", "source", "departure", "departing"])
+        || name_words.contains(&"from")
+        || (!place && says(&all, &["arrival", "arrive"]));
+    match (start, finish) {
+        (true, false) => End::Start,
+        (false, true) => End::Finish,
+        _ => End::Either,
     }
 }
 
@@ -215,7 +223,7 @@ fn ranged<T: Clone>(mentions: &[Mention<T>], end: End, index: usize, text: &str)
 }
 
 fn extract_dates(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, String)> {
-    let end = range_end(spec);
+    let end = range_end(spec, false);
     let mut candidates = Vec::new();
     for (i, s) in doc.sentences.iter().enumerate() {
         let found = values::dates(&s.raw, doc.anchor);
@@ -239,7 +247,7 @@ fn extract_weekday(doc: &Doc, topic: &[String]) -> Option<(Json, String)> {
 }
 
 fn extract_times(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, String)> {
-    let end = range_end(spec);
+    let end = range_end(spec, false);
     let mut candidates = Vec::new();
     for (i, s) in doc.sentences.iter().enumerate() {
         let found = values::times(&s.raw);
@@ -491,7 +499,7 @@ fn preposition_weight(prev: &str, wants_address: bool) -> f64 {
 }
 
 fn extract_place(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, String)> {
-    let end = range_end(spec);
+    let end = range_end(spec, true);
     let wants_address = says(&spec.description, &["address", "street"]);
     let mut candidates = proper_names(doc, topic, None, true);
     for c in &mut candidates {
@@ -583,6 +591,10 @@ fn extract_items(doc: &Doc) -> Option<(Json, String)> {
             let mut phrase: Vec<String> = Vec::new();
             while let Some(w) = ws.get(k) {
                 let t = w.text.as_str();
+                // "I would like a, let's see…": a pause before the item, not an item.
+                if phrase.is_empty() && k > 0 && s.raw[ws[k - 1].end..w.start].contains([',', '.', '!', '?']) {
+                    break;
+                }
                 if phrase.is_empty() && (matches!(t, "a" | "an" | "one" | "the" | "some" | "to" | "order" | "get") || values::word_number(t).is_some() || t.chars().all(|c| c.is_ascii_digit())) {
                     k += 1;
                     continue;
@@ -612,6 +624,10 @@ fn extract_items(doc: &Doc) -> Option<(Json, String)> {
                 }
             }
         }
+    }
+    // In written transcripts menu names are capitalised: keep those when there are any.
+    if items.iter().any(|i| i.starts_with(char::is_uppercase)) {
+        items.retain(|i| i.starts_with(char::is_uppercase));
     }
     (!items.is_empty()).then(|| (Json::from(items.join(", ")), evidence))
 }
@@ -805,6 +821,32 @@ mod tests {
         assert_eq!(value(&d, "add_insurance", FieldType::Boolean, "Whether to purchase insurance"), Json::Bool(false));
         let d = doc(&[("a", "Do you need parking?"), ("u", "Yes please, for two cars.")]);
         assert_eq!(value(&d, "need_parking", FieldType::Boolean, "Need Parking"), Json::Bool(true));
+    }
+
+    #[test]
+    fn ordered_items_and_identifiers_are_read() {
+        let d = doc(&[("u", "Hi, I want two Matcha Lattes please.")]);
+        assert_eq!(value(&d, "order_items", FieldType::String, "Drinks ordered, comma-separated menu item names."), Json::from("Matcha Latte"));
+        let d = doc(&[("u", "Hi, so I would like a, lets see now, I would like a Macchiato. Yes, a Macchiato to go please.")]);
+        assert_eq!(value(&d, "order_items", FieldType::String, "Drinks ordered, comma-separated menu item names."), Json::from("Macchiato"));
+        let d = doc(&[
+            ("a", "Can you tell me your account number, please?"),
+            ("u", "Someone took $500 from my account. It's 68318931"),
+        ]);
+        assert_eq!(value(&d, "account_number", FieldType::String, "Account Number (bank_fraud_report)"), Json::from("68318931"));
+        let d = doc(&[("a", "Right, and your PIN as well please."), ("u", "My PIN is 7402.")]);
+        assert_eq!(value(&d, "pin", FieldType::String, "PIN (bank_fraud_report)"), Json::from("7402"));
+        let d = doc(&[("a", "What room are you in?"), ("u", "Sure. We are in room 351.")]);
+        assert_eq!(value(&d, "room_number", FieldType::Number, "Room Number (hotel_service_request)"), serde_json::json!(351));
+    }
+
+    #[test]
+    fn places_and_weekdays_are_read() {
+        let d = doc(&[("u", "I'm traveling from Paris to San Francisco.")]);
+        assert_eq!(value(&d, "origin_city", FieldType::String, "City in which the journey originates"), Json::from("Paris"));
+        assert_eq!(value(&d, "destination_city", FieldType::String, "City in which the journey ends"), Json::from("San Francisco"));
+        let d = doc(&[("a", "what day would you like for your appointment"), ("u", "monday")]);
+        assert_eq!(value(&d, "appointment_day", FieldType::String, "day"), Json::from("Monday"));
     }
 
     #[test]
