@@ -1,11 +1,13 @@
 //! The HTTP router: the integrator API under `/api/v1`, server functions under `/api`,
 //! the Leptos pages, static files, and the sign-in guard for pages.
 
+pub mod agents;
 pub mod auth;
 pub mod calls;
 pub mod conversations;
 pub mod error;
-pub mod resources;
+pub mod notifications;
+pub mod tasks;
 
 use axum::Router;
 use axum::body::Body;
@@ -87,23 +89,23 @@ async fn api_not_found() -> error::ApiError {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/calls", post(calls::ingest))
-        .route("/agents", post(resources::create_agent).get(resources::list_agents))
-        .route("/agents/{external_id}", axum::routing::put(resources::replace_agent))
-        .route("/agents/{external_id}/fields", post(resources::create_field).get(resources::list_fields))
+        .route("/agents", post(agents::create_agent).get(agents::list_agents))
+        .route("/agents/{external_id}", axum::routing::put(agents::replace_agent))
+        .route("/agents/{external_id}/fields", post(agents::create_field).get(agents::list_fields))
         .route("/conversations/{id}/reanalyze", post(conversations::reanalyze))
         .route(
             "/agents/{external_id}/notifications",
-            post(resources::create_notification).get(resources::list_notifications),
+            post(notifications::create_notification).get(notifications::list_notifications),
         )
-        .route("/notifications", post(resources::create_account_notification))
+        .route("/notifications", post(notifications::create_account_notification))
         .route(
             "/notifications/{id}",
-            get(resources::get_notification).put(resources::replace_notification),
+            get(notifications::get_notification).put(notifications::replace_notification),
         )
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))
-        .route("/tasks", get(resources::list_tasks))
-        .route("/tasks/{id}", get(resources::get_task).patch(resources::patch_task))
+        .route("/tasks", get(tasks::list_tasks))
+        .route("/tasks/{id}", get(tasks::get_task).patch(tasks::patch_task))
         .fallback(api_not_found);
 
     let routes = generate_route_list(app::App);
