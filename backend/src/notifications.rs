@@ -1,17 +1,25 @@
 //! Post-call notifications: the wire shape admins and integrators send, its validation,
-//! and storage. A notification belongs to one agent, or to every agent when `agent_id`
-//! is NULL ("All agents").
+//! storage, drafts and published versions. A notification belongs to one agent, or to every
+//! agent when `agent_id` is NULL ("All agents").
+//!
+//! Versions (SPEC section 2): the notification's columns hold the live, published settings
+//! and their `version` (0 = never published, so it does not run); dashboard edits are kept
+//! in `draft` until published; every publication is also kept in `notification_versions`,
+//! and every notification run records the version it used. The REST API publishes at once.
 
-use chrono::Utc;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, QueryFilter, QueryOrder, QuerySelect,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::accounts;
-use crate::entities::notification;
+use crate::conditions::{self, Condition as RuleCondition};
+use crate::entities::{notification, notification_run, notification_version};
 use crate::error::{Error, Result};
 use crate::templates::check_template;
 use crate::tenancy::{Member, Tenant, scope, secure_find};
@@ -138,23 +146,35 @@ impl Default for TeamAlertInput {
     }
 }
 
-/// `{"priority": "low" | "medium" | "high" | "urgent"}`.
+/// `{"priority": "low" | "medium" | "high" | "urgent", "assignee"?: "<user id>",
+/// "due_in_hours"?: 24}`: the task created when the notification fires, assigned to a member
+/// and due that many hours after the call was received.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskInput {
     pub priority: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_in_hours: Option<i32>,
 }
+
+/// Longest task due delay: one year, in hours.
+pub const MAX_DUE_HOURS: i32 = 8760;
 
 fn default_true() -> bool {
     true
 }
 
 /// A notification as created or replaced over REST or from the dashboard form.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NotificationInput {
     pub name: String,
     #[serde(default = "default_true")]
     pub enabled: bool,
     pub trigger: TriggerInput,
+    /// Structured conditions that must all hold besides the trigger (SPEC section 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<RuleCondition>,
     #[serde(default)]
     pub recipients: Recipients,
     pub email: EmailTemplateInput,
@@ -169,11 +189,12 @@ struct Valid {
     enabled: bool,
     always: bool,
     condition: Option<String>,
+    conditions: Vec<RuleCondition>,
     recipients: Recipients,
     subject: String,
     body: String,
     team_alert: TeamAlert,
-    task: Option<Priority>,
+    task: Option<(Priority, Option<Uuid>, Option<i32>)>,
 }
 
 async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: NotificationInput) -> Result<Valid> {
@@ -198,6 +219,7 @@ async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: Notificati
         }
         _ => {}
     }
+    let conditions = conditions::validate(input.conditions)?;
     let recipients = validate_recipients(&input.recipients)?;
     let subject = input.email.subject.trim().to_owned();
     if subject.is_empty() || subject.chars().count() > 500 {
@@ -209,6 +231,10 @@ async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: Notificati
         return Err(Error::invalid("email.body", "must be 1 to 20000 characters"));
     }
     check_template(&body, "email.body")?;
+    let needs_members = matches!(input.team_alert, TeamAlertInput::Selected { .. })
+        || input.task.as_ref().is_some_and(|t| t.assignee.is_some());
+    let members = if needs_members { accounts::members(db, tenant).await? } else { Vec::new() };
+    let is_member = |id: &Uuid| members.iter().any(|m| m.user_id == *id);
     let team_alert = match input.team_alert {
         TeamAlertInput::Mode(mode) => match mode.trim().to_ascii_lowercase().as_str() {
             "off" | "" => TeamAlert::Off,
@@ -221,9 +247,8 @@ async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: Notificati
             }
         },
         TeamAlertInput::Selected { selected } => {
-            let members = accounts::members(db, tenant).await?;
             for (i, id) in selected.iter().enumerate() {
-                if !members.iter().any(|m| m.user_id == *id) {
+                if !is_member(id) {
                     return Err(Error::invalid(
                         format!("team_alert.selected[{i}]"),
                         "is not a member of this account",
@@ -235,13 +260,27 @@ async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: Notificati
     };
     let task = match input.task {
         None => None,
-        Some(t) => Some(Priority::parse(&t.priority).map_err(|m| Error::invalid("task.priority", m))?),
+        Some(t) => {
+            let priority = Priority::parse(&t.priority).map_err(|m| Error::invalid("task.priority", m))?;
+            if let Some(a) = &t.assignee
+                && !is_member(a)
+            {
+                return Err(Error::invalid("task.assignee", "is not a member of this account"));
+            }
+            if let Some(h) = t.due_in_hours
+                && !(1..=MAX_DUE_HOURS).contains(&h)
+            {
+                return Err(Error::invalid("task.due_in_hours", format!("must be 1 to {MAX_DUE_HOURS} hours")));
+            }
+            Some((priority, t.assignee, t.due_in_hours))
+        }
     };
     Ok(Valid {
         name,
         enabled: input.enabled,
         always,
         condition: if always { None } else { condition },
+        conditions,
         recipients,
         subject,
         body,
@@ -259,12 +298,16 @@ fn apply(active: &mut notification::ActiveModel, valid: Valid) {
     active.enabled = Set(valid.enabled);
     active.trigger_always = Set(valid.always);
     active.trigger_condition = Set(valid.condition);
+    active.conditions =
+        Set((!valid.conditions.is_empty()).then(|| serde_json::to_value(&valid.conditions).unwrap_or_default()));
     active.recipients = Set(serde_json::to_value(&valid.recipients).unwrap_or_default());
     active.email_subject = Set(valid.subject);
     active.email_body = Set(valid.body);
     active.team_alert = Set(valid.team_alert.mode().to_owned());
     active.alert_user_ids = Set(serde_json::json!(selected));
-    active.task_priority = Set(valid.task.map(|p| p.as_str().to_owned()));
+    active.task_priority = Set(valid.task.map(|(p, _, _)| p.as_str().to_owned()));
+    active.task_assignee_user_id = Set(valid.task.and_then(|(_, a, _)| a));
+    active.task_due_hours = Set(valid.task.and_then(|(_, _, h)| h));
     active.updated_at = Set(Utc::now());
 }
 
@@ -279,7 +322,12 @@ pub fn team_alert_of(n: &notification::Model) -> TeamAlert {
     }
 }
 
-/// The wire shape of a stored notification (the input shape plus ids).
+/// The structured conditions of a stored notification.
+pub fn conditions_of(n: &notification::Model) -> Vec<RuleCondition> {
+    conditions::from_json(n.conditions.as_ref())
+}
+
+/// The wire shape of a stored notification's published columns (the input shape).
 pub fn to_input(n: &notification::Model) -> NotificationInput {
     NotificationInput {
         name: n.name.clone(),
@@ -289,6 +337,7 @@ pub fn to_input(n: &notification::Model) -> NotificationInput {
         } else {
             TriggerInput { always: None, condition: n.trigger_condition.clone() }
         },
+        conditions: conditions_of(n),
         recipients: Recipients::from_json(&n.recipients),
         email: EmailTemplateInput { subject: n.email_subject.clone(), body: n.email_body.clone() },
         team_alert: match team_alert_of(n) {
@@ -296,29 +345,106 @@ pub fn to_input(n: &notification::Model) -> NotificationInput {
             TeamAlert::All => TeamAlertInput::Mode("all".into()),
             TeamAlert::Selected(selected) => TeamAlertInput::Selected { selected },
         },
-        task: n.task_priority.clone().map(|priority| TaskInput { priority }),
+        task: n.task_priority.clone().map(|priority| TaskInput {
+            priority,
+            assignee: n.task_assignee_user_id,
+            due_in_hours: n.task_due_hours,
+        }),
     }
 }
 
-/// Creates a notification for `agent_id` (or every agent when `None`).
+/// Unpublished edits as stored in `notifications.draft`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// The agent it would apply to; `None` = every agent.
+    pub agent_id: Option<Uuid>,
+    pub settings: NotificationInput,
+}
+
+/// The unpublished draft of a notification, if there is one.
+pub fn draft_of(n: &notification::Model) -> Option<Draft> {
+    n.draft.as_ref().and_then(|d| serde_json::from_value(d.clone()).ok())
+}
+
+/// What the editor shows: the draft when there is one, else the published settings.
+pub fn editable(n: &notification::Model) -> Draft {
+    draft_of(n).unwrap_or_else(|| Draft { agent_id: n.agent_id, settings: to_input(n) })
+}
+
+/// Whether a save keeps the edits as a draft or makes them live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Save {
+    /// Keep as a draft: validated and stored, not used by runs.
+    Draft,
+    /// Make live as the next version.
+    Publish,
+}
+
+/// Publishes `valid` on `active` as the next version and records it; `active.version` must
+/// hold the current version.
+async fn publish_into<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    mut active: notification::ActiveModel,
+    agent_id: Option<Uuid>,
+    valid: Valid,
+    by: Option<Uuid>,
+) -> Result<notification::Model> {
+    let next = active.version.clone().unwrap() + 1;
+    active.agent_id = Set(agent_id);
+    active.version = Set(next);
+    active.draft = Set(None);
+    apply(&mut active, valid);
+    // A new row arrives with its id `Set`, a stored one with it `Unchanged`; `save` would
+    // pick UPDATE for both.
+    let saved = if active.id.is_set() {
+        active.insert(db).await?
+    } else {
+        active.update(db).await?
+    };
+    notification_version::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(tenant.account_id()),
+        notification_id: Set(saved.id),
+        version: Set(next),
+        settings: Set(serde_json::to_value(Draft { agent_id, settings: to_input(&saved) }).unwrap_or_default()),
+        created_by: Set(by),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(saved)
+}
+
+fn draft_json(agent_id: Option<Uuid>, input: &NotificationInput) -> serde_json::Value {
+    serde_json::to_value(Draft { agent_id, settings: input.clone() }).unwrap_or_default()
+}
+
+/// Creates a notification for `agent_id` (or every agent when `None`): published as
+/// version 1, or kept as an unpublished draft (version 0, which never runs).
 ///
-/// Errors: [`Error::Invalid`] naming the field (with line and column for templates);
-/// [`Error::NotFound`] when the agent is not the tenant's.
+/// Errors: [`Error::Invalid`] naming the field (with line and column for templates, the
+/// index for addresses and conditions); [`Error::NotFound`] when the agent is not the
+/// tenant's.
 pub async fn create_for_tenant(
     db: &DatabaseConnection,
     tenant: &Tenant,
     agent_id: Option<Uuid>,
     input: NotificationInput,
+    save: Save,
+    by: Option<Uuid>,
 ) -> Result<notification::Model> {
     if let Some(agent_id) = agent_id {
         crate::agents::get(db, tenant, agent_id).await?;
     }
+    let draft = draft_json(agent_id, &input);
     let valid = validate(db, tenant, input).await?;
+    let txn = crate::db::begin_write(db).await?;
     let last = scope::<notification::Entity>(tenant)
         .select_only()
         .column_as(notification::Column::Position.max(), "max_position")
         .into_tuple::<Option<i32>>()
-        .one(db)
+        .one(&txn)
         .await?
         .flatten()
         .unwrap_or(0);
@@ -329,10 +455,20 @@ pub async fn create_for_tenant(
         agent_id: Set(agent_id),
         position: Set(last + 1),
         created_at: Set(now),
+        version: Set(0),
+        draft: Set(None),
         ..Default::default()
     };
-    apply(&mut active, valid);
-    Ok(active.insert(db).await?)
+    let saved = match save {
+        Save::Publish => publish_into(&txn, tenant, active, agent_id, valid, by).await?,
+        Save::Draft => {
+            apply(&mut active, valid);
+            active.draft = Set(Some(draft));
+            active.insert(&txn).await?
+        }
+    };
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// Creates a notification from the dashboard; admins only.
@@ -341,12 +477,15 @@ pub async fn create(
     member: &Member,
     agent_id: Option<Uuid>,
     input: NotificationInput,
+    save: Save,
 ) -> Result<notification::Model> {
     member.require_admin()?;
-    create_for_tenant(db, &member.tenant, agent_id, input).await
+    create_for_tenant(db, &member.tenant, agent_id, input, save, Some(member.user_id)).await
 }
 
-/// Replaces notification `id`'s settings (and moves it to `agent_id`).
+/// Saves new settings for notification `id` (applying to `agent_id`): as its draft, or
+/// published as its next version. A never-published notification's columns follow its
+/// draft so lists show its current name.
 ///
 /// Errors: as [`create_for_tenant`]; [`Error::NotFound`] for another tenant's id.
 pub async fn update_for_tenant(
@@ -355,28 +494,232 @@ pub async fn update_for_tenant(
     id: Uuid,
     agent_id: Option<Uuid>,
     input: NotificationInput,
+    save: Save,
+    by: Option<Uuid>,
 ) -> Result<notification::Model> {
-    let found = secure_find::<notification::Entity, _>(db, tenant, id).await?;
+    secure_find::<notification::Entity, _>(db, tenant, id).await?;
     if let Some(agent_id) = agent_id {
         crate::agents::get(db, tenant, agent_id).await?;
     }
+    let draft = draft_json(agent_id, &input);
     let valid = validate(db, tenant, input).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let found = secure_find::<notification::Entity, _>(&txn, tenant, id).await?;
+    let version = found.version;
     let mut active: notification::ActiveModel = found.into();
-    active.agent_id = Set(agent_id);
-    apply(&mut active, valid);
-    Ok(active.update(db).await?)
+    let saved = match save {
+        Save::Publish => publish_into(&txn, tenant, active, agent_id, valid, by).await?,
+        Save::Draft => {
+            if version == 0 {
+                active.agent_id = Set(agent_id);
+                apply(&mut active, valid);
+            }
+            active.draft = Set(Some(draft));
+            active.updated_at = Set(Utc::now());
+            active.update(&txn).await?
+        }
+    };
+    txn.commit().await?;
+    Ok(saved)
 }
 
-/// Replaces a notification from the dashboard; admins only.
+/// Saves a notification from the dashboard; admins only.
 pub async fn update(
     db: &DatabaseConnection,
     member: &Member,
     id: Uuid,
     agent_id: Option<Uuid>,
     input: NotificationInput,
+    save: Save,
 ) -> Result<notification::Model> {
     member.require_admin()?;
-    update_for_tenant(db, &member.tenant, id, agent_id, input).await
+    update_for_tenant(db, &member.tenant, id, agent_id, input, save, Some(member.user_id)).await
+}
+
+/// Publishes the stored draft of notification `id` as its next version; admins only.
+///
+/// Errors: [`Error::Invalid`] on `draft` when there is none; validation errors as
+/// [`create_for_tenant`] (configuration may have changed since, e.g. a removed member).
+pub async fn publish_draft(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<notification::Model> {
+    member.require_admin()?;
+    let found = get(db, &member.tenant, id).await?;
+    let draft = draft_of(&found).ok_or_else(|| Error::invalid("draft", "there is no draft to publish"))?;
+    update_for_tenant(db, &member.tenant, id, draft.agent_id, draft.settings, Save::Publish, Some(member.user_id)).await
+}
+
+/// Drops the unpublished draft of notification `id`; admins only. A never-published
+/// notification has nothing to fall back to and is deleted.
+pub async fn discard_draft(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<Option<notification::Model>> {
+    member.require_admin()?;
+    let found = get(db, &member.tenant, id).await?;
+    if found.version == 0 {
+        delete(db, member, id).await?;
+        return Ok(None);
+    }
+    let mut active: notification::ActiveModel = found.into();
+    active.draft = Set(None);
+    Ok(Some(active.update(db).await?))
+}
+
+/// Copies published version `version` of notification `id` into its draft, for review and
+/// publishing; admins only.
+///
+/// Errors: [`Error::NotFound`] for an unknown version or another tenant's notification.
+pub async fn restore_version(db: &DatabaseConnection, member: &Member, id: Uuid, version: i32) -> Result<notification::Model> {
+    member.require_admin()?;
+    let found = get(db, &member.tenant, id).await?;
+    let row = scope::<notification_version::Entity>(&member.tenant)
+        .filter(notification_version::Column::NotificationId.eq(id))
+        .filter(notification_version::Column::Version.eq(version))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("notification version"))?;
+    let mut active: notification::ActiveModel = found.into();
+    active.draft = Set(Some(row.settings));
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+/// Published versions of notification `id`, newest first.
+pub async fn versions<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<Vec<notification_version::Model>> {
+    get(db, tenant, id).await?;
+    Ok(scope::<notification_version::Entity>(tenant)
+        .filter(notification_version::Column::NotificationId.eq(id))
+        .order_by_desc(notification_version::Column::Version)
+        .all(db)
+        .await?)
+}
+
+/// Turns notification `id` on or off at once (not a versioned change; the draft follows);
+/// admins only.
+pub async fn set_enabled(db: &DatabaseConnection, member: &Member, id: Uuid, enabled: bool) -> Result<notification::Model> {
+    member.require_admin()?;
+    let found = get(db, &member.tenant, id).await?;
+    let draft = draft_of(&found);
+    let mut active: notification::ActiveModel = found.into();
+    active.enabled = Set(enabled);
+    if let Some(mut d) = draft {
+        d.settings.enabled = enabled;
+        active.draft = Set(Some(serde_json::to_value(d).unwrap_or_default()));
+    }
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+/// Copies notification `id` (its editable settings) as a new, disabled notification
+/// named "… (copy)", published so that enabling it is all it takes; admins only.
+pub async fn duplicate(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<notification::Model> {
+    member.require_admin()?;
+    let found = get(db, &member.tenant, id).await?;
+    let Draft { agent_id, mut settings } = editable(&found);
+    let mut name = format!("{} (copy)", settings.name);
+    if name.chars().count() > 120 {
+        name = name.chars().take(120).collect();
+    }
+    settings.name = name;
+    settings.enabled = false;
+    create_for_tenant(db, &member.tenant, agent_id, settings, Save::Publish, Some(member.user_id)).await
+}
+
+/// Deletes notification `id` and its versions; admins only. Past runs keep their name and
+/// version (their `notification_id` becomes NULL).
+pub async fn delete(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<()> {
+    member.require_admin()?;
+    get(db, &member.tenant, id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    notification_version::Entity::delete_many()
+        .filter(notification_version::Column::AccountId.eq(member.tenant.account_id()))
+        .filter(notification_version::Column::NotificationId.eq(id))
+        .exec(&txn)
+        .await?;
+    notification_run::Entity::update_many()
+        .col_expr(notification_run::Column::NotificationId, sea_orm::sea_query::Expr::value(Option::<Uuid>::None))
+        .filter(notification_run::Column::AccountId.eq(member.tenant.account_id()))
+        .filter(notification_run::Column::NotificationId.eq(id))
+        .exec(&txn)
+        .await?;
+    notification::Entity::delete_many()
+        .filter(notification::Column::AccountId.eq(member.tenant.account_id()))
+        .filter(notification::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves notification `id` one place earlier (`up`) or later in the list that applies to
+/// `agent_id` (`None` = the account's whole list), swapping with its neighbour; admins only.
+/// Order decides the order of runs, emails and alerts of one call.
+pub async fn reorder(db: &DatabaseConnection, member: &Member, id: Uuid, agent_id: Option<Uuid>, up: bool) -> Result<()> {
+    member.require_admin()?;
+    get(db, &member.tenant, id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let rows = list(&txn, &member.tenant, agent_id).await?;
+    let Some(at) = rows.iter().position(|n| n.id == id) else {
+        return Err(Error::NotFound("notification"));
+    };
+    let other = if up { at.checked_sub(1) } else { (at + 1 < rows.len()).then_some(at + 1) };
+    if let Some(other) = other {
+        // Distinct positions first (older rows could share one), then swap.
+        let mut positions: Vec<i32> = rows.iter().map(|n| n.position).collect();
+        for i in 1..positions.len() {
+            if positions[i] <= positions[i - 1] {
+                positions[i] = positions[i - 1] + 1;
+            }
+        }
+        positions.swap(at, other);
+        for (n, position) in rows.into_iter().zip(positions) {
+            if n.position != position {
+                let mut active: notification::ActiveModel = n.into();
+                active.position = Set(position);
+                active.update(&txn).await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// How often a notification fired: the last time, and how many times in the last 7 days.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FiringStats {
+    pub last_fired: Option<DateTime<Utc>>,
+    pub fired_7d: i64,
+}
+
+/// [`FiringStats`] of the tenant's notifications, by notification id (absent = never fired).
+pub async fn firing_stats<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<HashMap<Uuid, FiringStats>> {
+    let base = || {
+        scope::<notification_run::Entity>(tenant)
+            .filter(notification_run::Column::Fired.eq(true))
+            .filter(notification_run::Column::NotificationId.is_not_null())
+            .select_only()
+            .column(notification_run::Column::NotificationId)
+            .group_by(notification_run::Column::NotificationId)
+    };
+    let last: Vec<(Option<Uuid>, Option<DateTime<Utc>>)> = base()
+        .column_as(notification_run::Column::CreatedAt.max(), "last_fired")
+        .into_tuple()
+        .all(db)
+        .await?;
+    let recent: Vec<(Option<Uuid>, i64)> = base()
+        .filter(notification_run::Column::CreatedAt.gte(Utc::now() - Duration::days(7)))
+        .column_as(notification_run::Column::Id.count(), "fired")
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<Uuid, FiringStats> = HashMap::new();
+    for (id, at) in last {
+        if let Some(id) = id {
+            out.entry(id).or_default().last_fired = at;
+        }
+    }
+    for (id, n) in recent {
+        if let Some(id) = id {
+            out.entry(id).or_default().fired_7d = n;
+        }
+    }
+    Ok(out)
 }
 
 /// The tenant's notification `id`.

@@ -1,11 +1,61 @@
 //! Emails as the dashboard sees them: the outbox and every email's delivery state.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entities::email;
 use crate::error::Result;
+use crate::jobs::{SendEmail, queue};
+use crate::templates::RenderedEmail;
 use crate::tenancy::{Tenant, scope, secure_find};
+
+/// An email rendered up front (a test-send, an invitation), to queue with [`queue_rendered`].
+pub struct Prepared<'a> {
+    pub to: Vec<String>,
+    /// The conversation it is about, if any.
+    pub conversation_id: Option<Uuid>,
+    /// The templates it came from (kept for the outbox view).
+    pub subject_template: &'a str,
+    pub body_template: &'a str,
+    pub rendered: RenderedEmail,
+}
+
+/// Stores a rendered email with no notification run and enqueues its `SendEmail` job, in
+/// `db` (pass a transaction to commit both with other writes). Returns the email's id; the
+/// caller wakes the job runner after committing.
+pub async fn queue_rendered<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    public_url: &str,
+    email: Prepared<'_>,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    email::Entity::insert(email::ActiveModel {
+        id: Set(id),
+        account_id: Set(tenant.account_id()),
+        conversation_id: Set(email.conversation_id),
+        notification_run_id: Set(None),
+        recipients: Set(serde_json::json!(email.to)),
+        subject_template: Set(email.subject_template.to_owned()),
+        body_template: Set(email.body_template.to_owned()),
+        subject: Set(Some(email.rendered.subject)),
+        text_body: Set(Some(email.rendered.text)),
+        html_body: Set(Some(email.rendered.html)),
+        state: Set(state::PENDING.to_owned()),
+        attempts: Set(0),
+        last_error: Set(None),
+        message_id: Set(message_id(id, public_url)),
+        sent_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    queue::enqueue(db, tenant, &SendEmail { email_id: id }).await?;
+    Ok(id)
+}
 
 /// Email delivery states as stored.
 pub mod state {

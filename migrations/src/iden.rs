@@ -250,3 +250,70 @@ pub enum AnalysesGoal {
     #[sea_orm(iden = "reanalysed_at")]
     ReanalysedAt,
 }
+
+#[derive(DeriveIden)]
+pub enum NotificationsV2 {
+    #[sea_orm(iden = "conditions")]
+    Conditions,
+    #[sea_orm(iden = "version")]
+    Version,
+    #[sea_orm(iden = "draft")]
+    Draft,
+    #[sea_orm(iden = "task_assignee_user_id")]
+    TaskAssigneeUserId,
+    #[sea_orm(iden = "task_due_hours")]
+    TaskDueHours,
+}
+
+#[derive(DeriveIden)]
+pub enum NotificationVersions {
+    Table,
+    Id,
+    AccountId,
+    NotificationId,
+    Version,
+    Settings,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum NotificationRunsV2 {
+    #[sea_orm(iden = "notification_version")]
+    NotificationVersion,
+    #[sea_orm(iden = "stopped_by")]
+    StoppedBy,
+}
+
+#[derive(DeriveIden)]
+pub enum Invitations {
+    Table,
+    Id,
+    AccountId,
+    Email,
+    Role,
+    TokenHash,
+    InvitedBy,
+    ExpiresAt,
+    AcceptedAt,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum PushSubscriptions {
+    Table,
+    Id,
+    AccountId,
+    UserId,
+    Endpoint,
+    P256dh,
+    Auth,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum InstallationSettings {
+    Table,
+    Key,
+    Value,
+}

@@ -14,6 +14,7 @@ mod m20261121_000003_conversations;
 mod m20261121_000004_followups;
 mod m20261121_000005_jobs_emails;
 mod m20261122_000006_analysis_config;
+mod m20261122_000007_team;
 
 /// The ordered list of schema changes; `aftercall migrate` and `aftercall serve` apply it.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_followups::Migration),
             Box::new(m20261121_000005_jobs_emails::Migration),
             Box::new(m20261122_000006_analysis_config::Migration),
+            Box::new(m20261122_000007_team::Migration),
         ]
     }
 }

@@ -16,6 +16,10 @@ pub struct Model {
     /// One line: the analyzer's reason, or why the run did not fire.
     pub reason: String,
     pub created_at: DateTimeUtc,
+    /// The notification version the run used.
+    pub notification_version: Option<i32>,
+    /// The structured condition that stopped the run, when one did.
+    pub stopped_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,8 +30,8 @@ pub struct AnalyzeCall {
 /// Calls with fewer turns than this are not analysed (SPEC section 4).
 pub const MIN_TURNS: usize = 2;
 
-/// The enabled notifications that apply to an agent: its own and the account-wide ones,
-/// in their configured order.
+/// The enabled, published notifications that apply to an agent: its own and the
+/// account-wide ones, in their configured order. Never-published drafts (version 0) do not run.
 pub async fn notifications_for_agent<C: ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
@@ -39,6 +39,7 @@ pub async fn notifications_for_agent<C: ConnectionTrait>(
 ) -> Result<Vec<notification::Model>, sea_orm::DbErr> {
     crate::tenancy::scope::<notification::Entity>(tenant)
         .filter(notification::Column::Enabled.eq(true))
+        .filter(notification::Column::Version.gt(0))
         .filter(
             Condition::any()
                 .add(notification::Column::AgentId.eq(agent_id))
@@ -135,18 +136,31 @@ pub(crate) async fn run_analyzer(services: &Services, tenant: &Tenant, request: 
 struct Decision {
     fired: bool,
     reason: String,
+    /// The structured condition that stopped the run.
+    stopped_by: Option<String>,
 }
 
-fn decide(n: &notification::Model, status: &str, output: &AnalysisOutput) -> Decision {
+/// Fired = every structured condition holds and the trigger fires. A failing condition is
+/// reported first (it is a plain fact of the call), else the trigger's verdict.
+fn decide(conv: &conversation::Model, n: &notification::Model, status: &str, output: &AnalysisOutput) -> Decision {
+    let conditions = crate::notifications::conditions_of(n);
+    if let Some(failing) = crate::conditions::first_failing(&conditions, conv, output) {
+        return Decision { fired: false, reason: format!("Condition not met: {failing}."), stopped_by: Some(failing) };
+    }
+    let (fired, reason) = judge(n, status, output);
+    Decision { fired, reason, stopped_by: None }
+}
+
+fn judge(n: &notification::Model, status: &str, output: &AnalysisOutput) -> (bool, String) {
     if n.trigger_always {
-        return Decision { fired: true, reason: "Always send.".to_owned() };
+        return (true, "Always send.".to_owned());
     }
     match status {
-        "skipped" => Decision { fired: false, reason: "Not judged: the call has fewer than 2 turns.".to_owned() },
-        "failed" => Decision { fired: false, reason: "Not judged: the analysis failed.".to_owned() },
+        "skipped" => (false, "Not judged: the call has fewer than 2 turns.".to_owned()),
+        "failed" => (false, "Not judged: the analysis failed.".to_owned()),
         _ => match output.verdict(&n.id.to_string()) {
-            Some(v) => Decision { fired: v.fired, reason: v.reason.clone() },
-            None => Decision { fired: false, reason: "The analyzer gave no verdict for this trigger.".to_owned() },
+            Some(v) => (v.fired, v.reason.clone()),
+            None => (false, "The analyzer gave no verdict for this trigger.".to_owned()),
         },
     }
 }
@@ -202,7 +216,10 @@ impl Job for AnalyzeCall {
         let request = build_request(db, &tenant, &conv, &agent, &rules).await?;
         let analysed = run_analyzer(services, &tenant, &request).await?;
         let members = accounts::members(db, &tenant).await?;
+        let member_ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
+        let push_subscriptions = crate::push::subscriptions_of_users(db, &tenant, &member_ids).await?;
         let output = &analysed.output;
+        let mut created_alerts: Vec<(Uuid, Uuid)> = Vec::new();
 
         let txn = crate::db::begin_write(db).await?;
         let now = Utc::now();
@@ -232,7 +249,7 @@ impl Job for AnalyzeCall {
 
         let mut emails = 0;
         for rule in &rules {
-            let decision = decide(rule, analysed.status, output);
+            let decision = decide(&conv, rule, analysed.status, output);
             let run_id = Uuid::now_v7();
             notification_run::Entity::insert(notification_run::ActiveModel {
                 id: Set(run_id),
@@ -243,6 +260,8 @@ impl Job for AnalyzeCall {
                 fired: Set(decision.fired),
                 reason: Set(decision.reason.clone()),
                 created_at: Set(now),
+                notification_version: Set(Some(rule.version)),
+                stopped_by: Set(decision.stopped_by.clone()),
             })
             .exec_without_returning(&txn)
             .await?;
@@ -270,8 +289,13 @@ impl Job for AnalyzeCall {
                 TeamAlert::Selected(ids) => members.iter().map(|m| m.user_id).filter(|id| ids.contains(id)).collect(),
             };
             for user_id in alerted {
+                let alert_id = Uuid::now_v7();
+                created_alerts.push((user_id, alert_id));
+                for sub in push_subscriptions.iter().filter(|s| s.user_id == user_id) {
+                    queue::enqueue(&txn, &tenant, &crate::push::SendPush { alert_id, subscription_id: sub.id }).await?;
+                }
                 alert::Entity::insert(alert::ActiveModel {
-                    id: Set(Uuid::now_v7()),
+                    id: Set(alert_id),
                     account_id: Set(tenant.account_id()),
                     user_id: Set(user_id),
                     conversation_id: Set(Some(conv.id)),
@@ -300,8 +324,9 @@ impl Job for AnalyzeCall {
                     description: Set(description),
                     priority: Set(priority.clone()),
                     status: Set("open".to_owned()),
-                    assignee_user_id: Set(None),
-                    due_at: Set(None),
+                    // An assignee who left the account leaves the task unassigned.
+                    assignee_user_id: Set(rule.task_assignee_user_id.filter(|u| members.iter().any(|m| m.user_id == *u))),
+                    due_at: Set(rule.task_due_hours.map(|h| conv.received_at + chrono::Duration::hours(h.into()))),
                     created_at: Set(now),
                     completed_at: Set(None),
                 })
@@ -311,7 +336,10 @@ impl Job for AnalyzeCall {
         }
         queue::complete(&txn, job.id).await?;
         txn.commit().await?;
-        if emails > 0 {
+        for (user_id, alert_id) in created_alerts {
+            services.live.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
+        }
+        if emails > 0 || !push_subscriptions.is_empty() {
             services.jobs_wakeup.notify_one();
         }
         Ok(())

@@ -95,6 +95,7 @@ pub async fn dispatch(services: &Services, job: &ClaimedJob) -> Result<(), JobEr
         AnalyzeCall::KIND => run_typed::<AnalyzeCall>(services, job).await,
         SendEmail::KIND => run_typed::<SendEmail>(services, job).await,
         ReanalyzeCall::KIND => run_typed::<ReanalyzeCall>(services, job).await,
+        crate::push::SendPush::KIND => run_typed::<crate::push::SendPush>(services, job).await,
         other => Err(JobError::Permanent(format!("unknown job kind `{other}`"))),
     }
 }

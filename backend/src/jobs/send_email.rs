@@ -1,5 +1,5 @@
 //! `SendEmail`: renders an email's subject and Markdown body with the conversation's
-//! variables, stores the rendered message, and sends it through SMTP — or, with no SMTP
+//! variables (unless already rendered), stores the rendered message, and sends it through SMTP — or, with no SMTP
 //! configured, leaves it in the outbox. Delivery state is recorded on the email row.
 
 use async_trait::async_trait;
@@ -34,7 +34,19 @@ impl Job for SendEmail {
         if matches!(row.state.as_str(), state::SENT | state::OUTBOX) {
             return Ok(());
         }
-        let rendered = match render(services, &row).await {
+        // Rendered once (at the first attempt, or up front for a test-send): retries send the
+        // same text.
+        let stored = match (&row.subject, &row.text_body, &row.html_body) {
+            (Some(subject), Some(text), Some(html)) => {
+                Some(templates::RenderedEmail { subject: subject.clone(), text: text.clone(), html: html.clone() })
+            }
+            _ => None,
+        };
+        let rendered = match stored {
+            Some(r) => Ok(r),
+            None => render(services, &row).await,
+        };
+        let rendered = match rendered {
             Ok(r) => r,
             Err(JobError::Permanent(e)) => {
                 mark(services, &row, state::DEAD, Some(e.clone()), None).await?;

@@ -8,7 +8,7 @@
 mod doc;
 mod enums;
 pub mod extract;
-mod intents;
+pub(crate) mod intents;
 mod lexicon;
 mod outcome;
 mod summary;
