@@ -63,3 +63,46 @@ pub async fn mark_all_read<C: ConnectionTrait>(db: &C, member: &Member) -> Resul
         .await?;
     Ok(result.rows_affected)
 }
+
+/// One of the member's alerts.
+///
+/// Errors: [`Error::NotFound`] for another member's or another account's alert.
+pub async fn get<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid) -> Result<alert::Model> {
+    mine(member).filter(alert::Column::Id.eq(id)).one(db).await?.ok_or(Error::NotFound("alert"))
+}
+
+/// Creates a test alert for the member ("Test alert"), delivered like any alert: live to
+/// open dashboards and by push to their subscribed browsers. Returns the alert.
+pub async fn create_test(services: &crate::Services, member: &Member) -> Result<alert::Model> {
+    let db = &services.db;
+    let subscriptions = crate::push::subscriptions_of(db, &member.tenant, member.user_id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let row = alert::ActiveModel {
+        id: sea_orm::ActiveValue::Set(Uuid::now_v7()),
+        account_id: Set(member.tenant.account_id()),
+        user_id: Set(member.user_id),
+        conversation_id: Set(None),
+        notification_run_id: Set(None),
+        title: Set("Test alert".to_owned()),
+        body: Set("Alerts reach you here, live in open dashboards and by browser push.".to_owned()),
+        link: Set("/alerts".to_owned()),
+        read_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    for sub in &subscriptions {
+        crate::jobs::queue::enqueue(&txn, &member.tenant, &crate::push::SendPush { alert_id: row.id, subscription_id: sub.id })
+            .await?;
+    }
+    txn.commit().await?;
+    services.live.publish(crate::live::AlertEvent {
+        account_id: member.tenant.account_id(),
+        user_id: member.user_id,
+        alert_id: row.id,
+    });
+    if !subscriptions.is_empty() {
+        services.jobs_wakeup.notify_one();
+    }
+    Ok(row)
+}

@@ -9,17 +9,24 @@ pub mod analysis;
 pub mod analyzers;
 pub mod api_keys;
 pub mod calls;
+pub mod conditions;
 pub mod conversations;
+pub mod dashboard;
 pub mod db;
 pub mod email;
 pub mod entities;
 pub mod error;
 pub mod jobs;
+pub mod live;
+pub mod members;
 pub mod notifications;
 pub mod outbox;
 pub mod passwords;
+pub mod preview;
+pub mod push;
 pub mod session_store;
 pub mod settings;
+pub mod starters;
 pub mod tasks;
 pub mod templates;
 pub mod tenancy;
@@ -50,6 +57,8 @@ pub struct Services {
     pub mailer: Mailer,
     /// Woken when jobs are enqueued, so the in-process runner starts them at once.
     pub jobs_wakeup: Arc<Notify>,
+    /// New alerts, for the live (server-sent events) streams of open dashboards.
+    pub live: live::AlertBus,
 }
 
 /// Installs rustls' ring crypto provider as the process default (once; later calls do
@@ -74,6 +83,7 @@ impl Services {
             analyzer: Arc::new(analysis::builtin::BuiltinAnalyzer),
             mailer,
             jobs_wakeup: Arc::new(Notify::new()),
+            live: live::AlertBus::new(),
         })
     }
 }

@@ -20,6 +20,9 @@ pub struct Settings {
     pub auto_create_agents_default: bool,
     /// Dispatcher settings.
     pub jobs: JobSettings,
+    /// Whether browser push subscriptions may use `http://` push services (local push
+    /// services in development and tests); browsers' own are always `https://`.
+    pub push_allow_http: bool,
 }
 
 /// SMTP delivery through lettre.
@@ -61,6 +64,7 @@ impl Settings {
                 backoff_base: Duration::from_secs(5),
                 backoff_max: Duration::from_secs(3600),
             },
+            push_allow_http: true,
         }
     }
 }

@@ -1,7 +1,8 @@
-//! Tasks: follow-up work created by notifications, filtered by status and priority, and
-//! marked done by the team.
+//! Tasks: follow-up work created by notifications, filtered by status, priority and
+//! assignee, assigned to members with a due date, and marked done by the team. Working
+//! tasks is not configuration: every member may assign and complete them.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -25,6 +26,8 @@ pub struct TaskFilter {
     /// `open` or `done`; `None` for both.
     pub status: Option<String>,
     pub priority: Option<Priority>,
+    /// Only tasks assigned to this user ("my tasks").
+    pub assignee: Option<Uuid>,
     /// Keyset: the last id of the previous page.
     pub before: Option<Uuid>,
 }
@@ -47,6 +50,9 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(p) = filter.priority {
         q = q.filter(task::Column::Priority.eq(p.as_str()));
+    }
+    if let Some(user) = filter.assignee {
+        q = q.filter(task::Column::AssigneeUserId.eq(user));
     }
     if let Some(before) = filter.before {
         q = q.filter(task::Column::Id.lt(before));
@@ -78,5 +84,30 @@ pub async fn set_status<C: ConnectionTrait>(
     let mut active: task::ActiveModel = found.into();
     active.status = Set(new_status.to_owned());
     active.completed_at = Set((new_status == status::DONE).then(Utc::now));
+    Ok(active.update(db).await?)
+}
+
+/// Assigns task `id` to member `assignee` (`None` = unassigned) and sets its due time
+/// (`None` = no due date).
+///
+/// Errors: [`Error::NotFound`] for another tenant's task; [`Error::Invalid`] on `assignee`
+/// when the user is not a member of the account.
+pub async fn assign<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    id: Uuid,
+    assignee: Option<Uuid>,
+    due_at: Option<DateTime<Utc>>,
+) -> Result<task::Model> {
+    let found = get(db, tenant, id).await?;
+    if let Some(user) = assignee {
+        let members = crate::accounts::members(db, tenant).await?;
+        if !members.iter().any(|m| m.user_id == user) {
+            return Err(Error::invalid("assignee", "is not a member of this account"));
+        }
+    }
+    let mut active: task::ActiveModel = found.into();
+    active.assignee_user_id = Set(assignee);
+    active.due_at = Set(due_at);
     Ok(active.update(db).await?)
 }

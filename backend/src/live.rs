@@ -1,0 +1,122 @@
+//! Live alerts: a per-process bus that server-sent-event streams subscribe to.
+//!
+//! Alerts created in this process are published right after their transaction commits.
+//! Alerts created by another process (`aftercall worker`, another `serve` on PostgreSQL)
+//! are found by [`AlertBus::run_poller`], which — while any browser listens — looks for
+//! recent alerts once per [`POLL_INTERVAL`] and publishes the ones not yet seen. Each
+//! alert is published once per process.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::entities::alert;
+
+/// How often the poller looks for alerts written by other processes.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// How far back the poller looks (longer than any alert-writing transaction).
+const LOOKBACK: Duration = Duration::from_secs(30);
+
+/// A new alert for one member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AlertEvent {
+    pub account_id: Uuid,
+    pub user_id: Uuid,
+    pub alert_id: Uuid,
+}
+
+/// The bus; cheap to clone.
+#[derive(Clone)]
+pub struct AlertBus {
+    sender: broadcast::Sender<AlertEvent>,
+    /// Alert ids published recently, with when, so each is published once.
+    seen: Arc<Mutex<HashMap<Uuid, Instant>>>,
+}
+
+impl Default for AlertBus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AlertBus {
+    /// A bus buffering up to 1024 events per slow subscriber.
+    pub fn new() -> Self {
+        let (sender, _) = broadcast::channel(1024);
+        Self { sender, seen: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    /// Receives every alert published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<AlertEvent> {
+        self.sender.subscribe()
+    }
+
+    /// Publishes `event` unless it was published before; returns whether it was new.
+    pub fn publish(&self, event: AlertEvent) -> bool {
+        let fresh = {
+            let Ok(mut seen) = self.seen.lock() else { return false };
+            let now = Instant::now();
+            seen.retain(|_, at| now.duration_since(*at) < LOOKBACK * 2);
+            seen.insert(event.alert_id, now).is_none()
+        };
+        if fresh {
+            // No receivers is fine: nobody is watching.
+            let _ = self.sender.send(event);
+        }
+        fresh
+    }
+
+    /// Polls `db` for alerts written by other processes, forever; run it as a task in
+    /// `aftercall serve`.
+    pub async fn run_poller(self, db: DatabaseConnection) {
+        let mut ticker = tokio::time::interval(POLL_INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            ticker.tick().await;
+            if self.sender.receiver_count() == 0 {
+                continue;
+            }
+            let since = Utc::now() - chrono::Duration::from_std(LOOKBACK).unwrap_or_default();
+            let recent: Result<Vec<(Uuid, Uuid, Uuid)>, _> = alert::Entity::find()
+                .select_only()
+                .column(alert::Column::Id)
+                .column(alert::Column::AccountId)
+                .column(alert::Column::UserId)
+                .filter(alert::Column::CreatedAt.gte(since))
+                .order_by_asc(alert::Column::Id)
+                .limit(1000)
+                .into_tuple()
+                .all(&db)
+                .await;
+            match recent {
+                Ok(rows) => {
+                    for (alert_id, account_id, user_id) in rows {
+                        self.publish(AlertEvent { account_id, user_id, alert_id });
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "live alert poll failed"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn each_alert_is_published_once() {
+        let bus = AlertBus::new();
+        let mut rx = bus.subscribe();
+        let event = AlertEvent { account_id: Uuid::nil(), user_id: Uuid::nil(), alert_id: Uuid::now_v7() };
+        assert!(bus.publish(event));
+        assert!(!bus.publish(event));
+        assert_eq!(rx.recv().await.ok(), Some(event));
+        assert!(rx.try_recv().is_err());
+    }
+}

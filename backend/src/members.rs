@@ -1,0 +1,307 @@
+//! The team: inviting members by email, accepting an invitation, changing roles and
+//! removing members.
+//!
+//! An invitation is a link `<public_url>/invite/<token>` carrying 256 random bits; only the
+//! token's SHA-256 is stored, so the link cannot be forged or recovered from the database.
+//! It expires after [`INVITATION_DAYS`] days and works once. Owners and admins invite, as
+//! `admin` or `member`; nobody can be made owner, and the owner cannot be removed or demoted.
+
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, sea_query::Expr,
+};
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::Services;
+use crate::entities::{alert, invitation, membership, push_subscription, task, user};
+use crate::error::{Error, Result};
+use crate::passwords;
+use crate::templates::{self, Variables};
+use crate::tenancy::{Member, Role, Tenant, scope};
+use crate::types::EmailAddress;
+
+/// How long an invitation link works.
+pub const INVITATION_DAYS: i64 = 7;
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn invitable_role(role: &str) -> Result<Role> {
+    match Role::parse(role.trim()) {
+        Some(r @ (Role::Admin | Role::Member)) => Ok(r),
+        _ => Err(Error::invalid("role", format!("`{role}` is not admin or member"))),
+    }
+}
+
+/// An invitation just created: the only time its link is available.
+#[derive(Clone, Debug)]
+pub struct CreatedInvitation {
+    pub invitation: invitation::Model,
+    /// `<public_url>/invite/<token>`.
+    pub link: String,
+    /// The email that carries the link.
+    pub email_id: Uuid,
+}
+
+const INVITE_SUBJECT: &str = "{{ inviter }} invited you to {{ account_name }} on Aftercall";
+const INVITE_BODY: &str = "{{ inviter }} invited you to join **{{ account_name }}** on Aftercall as {{ role }}.\n\n[Accept the invitation]({{ link }})\n\nThe link works once and expires on {{ expires }}. If you did not expect this email, ignore it.\n";
+
+/// Invites `email` as `role` (`admin` or `member`) and emails the link; admins only. A
+/// pending invitation for the same address is replaced.
+///
+/// Errors: [`Error::Invalid`] on `email` or `role`; [`Error::Conflict`] on `email` when the
+/// address already belongs to a member.
+pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -> Result<CreatedInvitation> {
+    by.require_admin()?;
+    let db = &services.db;
+    let address = EmailAddress::parse(email).map_err(|m| Error::invalid("email", m))?;
+    let role = invitable_role(role)?;
+    let normalized = address.normalized();
+    let members = crate::accounts::members(db, &by.tenant).await?;
+    if members.iter().any(|m| m.email.eq_ignore_ascii_case(&normalized)) {
+        return Err(Error::conflict("email", "is already a member of this account"));
+    }
+    let inviter = crate::accounts::user(db, by).await?;
+    let account = crate::accounts::get(db, &by.tenant).await?;
+
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let link = format!("{}/invite/{token}", services.settings.public_url);
+    let now = Utc::now();
+    let expires_at = now + Duration::days(INVITATION_DAYS);
+
+    let mut vars = Variables::default();
+    vars.set("inviter", Json::from(inviter.name.clone()));
+    vars.set("account_name", Json::from(account.name.clone()));
+    vars.set("role", Json::from(role.as_str()));
+    vars.set("link", Json::from(link.clone()));
+    vars.set("expires", Json::from(expires_at.format("%Y-%m-%d %H:%M UTC").to_string()));
+    let rendered = templates::render_email(INVITE_SUBJECT, INVITE_BODY, &vars).map_err(Error::Internal)?;
+
+    let txn = crate::db::begin_write(db).await?;
+    invitation::Entity::delete_many()
+        .filter(invitation::Column::AccountId.eq(by.tenant.account_id()))
+        .filter(invitation::Column::Email.eq(normalized.clone()))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let row = invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(by.tenant.account_id()),
+        email: Set(normalized.clone()),
+        role: Set(role.as_str().to_owned()),
+        token_hash: Set(hash_token(&token)),
+        invited_by: Set(Some(by.user_id)),
+        expires_at: Set(expires_at),
+        accepted_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let prepared = crate::outbox::Prepared {
+        to: vec![normalized],
+        conversation_id: None,
+        subject_template: INVITE_SUBJECT,
+        body_template: INVITE_BODY,
+        rendered,
+    };
+    let email_id = crate::outbox::queue_rendered(&txn, &by.tenant, &services.settings.public_url, prepared).await?;
+    txn.commit().await?;
+    services.jobs_wakeup.notify_one();
+    Ok(CreatedInvitation { invitation: row, link, email_id })
+}
+
+/// What the invitation page shows before accepting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvitationInfo {
+    pub account_name: String,
+    pub email: String,
+    pub role: String,
+    pub expires_at: DateTime<Utc>,
+    /// Whether a user with this email exists (they confirm with their password instead of
+    /// choosing one).
+    pub existing_user: bool,
+}
+
+async fn find_open<C: ConnectionTrait>(db: &C, token: &str) -> Result<invitation::Model> {
+    let found = invitation::Entity::find()
+        .filter(invitation::Column::TokenHash.eq(hash_token(token.trim())))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("invitation"))?;
+    if found.accepted_at.is_some() {
+        return Err(Error::invalid("token", "this invitation was already used"));
+    }
+    if found.expires_at < Utc::now() {
+        return Err(Error::invalid("token", "this invitation has expired; ask for a new one"));
+    }
+    Ok(found)
+}
+
+/// The open invitation with link token `token`.
+///
+/// Errors: [`Error::NotFound`] for an unknown token; [`Error::Invalid`] on `token` when used
+/// or expired.
+pub async fn lookup(db: &DatabaseConnection, token: &str) -> Result<InvitationInfo> {
+    let found = find_open(db, token).await?;
+    let account = crate::accounts::get(db, &Tenant::new(found.account_id)).await?;
+    let existing_user = user::Entity::find().filter(user::Column::Email.eq(found.email.clone())).one(db).await?.is_some();
+    Ok(InvitationInfo {
+        account_name: account.name,
+        email: found.email,
+        role: found.role,
+        expires_at: found.expires_at,
+        existing_user,
+    })
+}
+
+/// Accepts invitation `token`: creates the user with `name` and `password` (or, when the
+/// email already has a user, checks `password` against it) and adds the membership, in one
+/// transaction. Returns the new [`Member`] to sign in as.
+///
+/// Errors: as [`lookup`]; [`Error::Invalid`] on `password` (too short, or wrong for an
+/// existing user).
+pub async fn accept(db: &DatabaseConnection, token: &str, name: &str, password: &str) -> Result<Member> {
+    let txn = crate::db::begin_write(db).await?;
+    let found = find_open(&txn, token).await?;
+    let existing = user::Entity::find().filter(user::Column::Email.eq(found.email.clone())).one(&txn).await?;
+    let now = Utc::now();
+    let user_id = match existing {
+        Some(u) => {
+            if !passwords::verify(password, &u.password_hash) {
+                return Err(Error::invalid("password", "is not the password of your existing Aftercall user"));
+            }
+            u.id
+        }
+        None => {
+            let hash = passwords::hash(password)?;
+            let display = name.trim();
+            let display = if display.is_empty() { found.email.split('@').next().unwrap_or_default() } else { display };
+            if display.chars().count() > 120 {
+                return Err(Error::invalid("name", "must be at most 120 characters"));
+            }
+            let id = Uuid::now_v7();
+            user::ActiveModel {
+                id: Set(id),
+                email: Set(found.email.clone()),
+                name: Set(display.to_owned()),
+                password_hash: Set(hash),
+                created_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+            id
+        }
+    };
+    let already = membership::Entity::find()
+        .filter(membership::Column::AccountId.eq(found.account_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(&txn)
+        .await?;
+    if already.is_none() {
+        membership::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(found.account_id),
+            user_id: Set(user_id),
+            role: Set(found.role.clone()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let account_id = found.account_id;
+    let mut active: invitation::ActiveModel = found.into();
+    active.accepted_at = Set(Some(now));
+    active.update(&txn).await?;
+    txn.commit().await?;
+    crate::accounts::member(db, user_id, account_id).await
+}
+
+/// Pending (not accepted, not expired) invitations of the tenant, newest first.
+pub async fn pending_invitations<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Vec<invitation::Model>> {
+    Ok(scope::<invitation::Entity>(tenant)
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::ExpiresAt.gt(Utc::now()))
+        .order_by_desc(invitation::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Revokes pending invitation `id`; admins only.
+pub async fn revoke_invitation(db: &DatabaseConnection, by: &Member, id: Uuid) -> Result<()> {
+    by.require_admin()?;
+    crate::tenancy::secure_find::<invitation::Entity, _>(db, &by.tenant, id).await?;
+    invitation::Entity::delete_many()
+        .filter(invitation::Column::AccountId.eq(by.tenant.account_id()))
+        .filter(invitation::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn membership_of<C: ConnectionTrait>(db: &C, tenant: &Tenant, user_id: Uuid) -> Result<membership::Model> {
+    membership::Entity::find()
+        .filter(membership::Column::AccountId.eq(tenant.account_id()))
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("member"))
+}
+
+/// Changes member `user_id`'s role to `admin` or `member`; admins only.
+///
+/// Errors: [`Error::NotFound`] for a user who is not a member here; [`Error::Invalid`] on
+/// `role` for the owner or an unknown role.
+pub async fn set_role(db: &DatabaseConnection, by: &Member, user_id: Uuid, role: &str) -> Result<()> {
+    by.require_admin()?;
+    let role = invitable_role(role)?;
+    let found = membership_of(db, &by.tenant, user_id).await?;
+    if found.role == Role::Owner.as_str() {
+        return Err(Error::invalid("role", "the owner's role cannot be changed"));
+    }
+    let mut active: membership::ActiveModel = found.into();
+    active.role = Set(role.as_str().to_owned());
+    active.update(db).await?;
+    Ok(())
+}
+
+/// Removes member `user_id` from the account; admins only. Their alerts and push
+/// subscriptions here are deleted and their tasks become unassigned; their sessions stop
+/// working at the next request (every request checks the membership).
+///
+/// Errors: [`Error::NotFound`] for a non-member; [`Error::Invalid`] on `user_id` for the owner.
+pub async fn remove(db: &DatabaseConnection, by: &Member, user_id: Uuid) -> Result<()> {
+    by.require_admin()?;
+    let found = membership_of(db, &by.tenant, user_id).await?;
+    if found.role == Role::Owner.as_str() {
+        return Err(Error::invalid("user_id", "the owner cannot be removed"));
+    }
+    let account_id = by.tenant.account_id();
+    let txn = crate::db::begin_write(db).await?;
+    alert::Entity::delete_many()
+        .filter(alert::Column::AccountId.eq(account_id))
+        .filter(alert::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    push_subscription::Entity::delete_many()
+        .filter(push_subscription::Column::AccountId.eq(account_id))
+        .filter(push_subscription::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    task::Entity::update_many()
+        .col_expr(task::Column::AssigneeUserId, Expr::value(Option::<Uuid>::None))
+        .filter(task::Column::AccountId.eq(account_id))
+        .filter(task::Column::AssigneeUserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    membership::Entity::delete_by_id(found.id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
