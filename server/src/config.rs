@@ -23,6 +23,7 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub jobs: JobsConfig,
     pub ingest: IngestConfig,
+    pub push: PushConfig,
     pub log: LogConfig,
 }
 
@@ -68,6 +69,12 @@ pub struct JobsConfig {
 pub struct IngestConfig {
     pub max_body_bytes: usize,
     pub auto_create_agents: bool,
+}
+
+/// `[push]`.
+#[derive(Debug, Deserialize)]
+pub struct PushConfig {
+    pub allow_http_endpoints: bool,
 }
 
 /// `[log]`.
@@ -204,6 +211,7 @@ impl Config {
                 backoff_base: Duration::from_secs(self.jobs.backoff_base_secs),
                 backoff_max: Duration::from_secs(self.jobs.backoff_max_secs.max(self.jobs.backoff_base_secs)),
             },
+            push_allow_http: self.push.allow_http_endpoints,
         }
     }
 }

@@ -74,12 +74,14 @@ pub struct Running {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     stop: tokio::sync::watch::Sender<bool>,
     dispatcher: Option<Dispatcher>,
+    live_poller: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
     /// Stops accepting requests, finishes in-flight ones and stops the dispatcher.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
+        self.live_poller.abort();
         let _ = self.server.await;
         if let Some(d) = self.dispatcher {
             d.shutdown(Duration::from_secs(10)).await;
@@ -109,7 +111,8 @@ pub async fn start(config: &Config, services: Services, listener: TcpListener) -
     });
     let dispatcher = config.jobs.run_in_server.then(|| Dispatcher::start(services.clone()));
     spawn_session_cleanup(services.db.clone());
-    Ok(Running { services, addr, server, stop, dispatcher })
+    let live_poller = tokio::spawn(services.live.clone().run_poller(services.db.clone()));
+    Ok(Running { services, addr, server, stop, dispatcher, live_poller })
 }
 
 fn spawn_session_cleanup(db: sea_orm::DatabaseConnection) {

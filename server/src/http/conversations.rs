@@ -58,23 +58,28 @@ fn summary(c: &conversation::Model, agent_external_id: &str, agent_name: &str) -
     }
 }
 
-/// Query of the list.
+/// Query of the list: the cursor and the filters of [`backend::conversations::FilterParams`].
 #[derive(Deserialize)]
 pub struct ListQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<Uuid>,
     /// 1-200, default 50.
     pub limit: Option<u64>,
+    #[serde(flatten)]
+    pub filter: backend::conversations::FilterParams,
 }
 
-/// `GET /api/v1/conversations?cursor=&limit=` → `{"conversations", "next_cursor"}`.
+/// `GET /api/v1/conversations?cursor=&limit=&agent=&from=&to=&end_reason=&fired=&q=` →
+/// `{"conversations", "next_cursor"}`.
 pub async fn list(
     State(state): State<AppState>,
     api: ApiTenant,
     Query(q): Query<ListQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let rows = backend::conversations::list(&state.services.db, &api.tenant, q.cursor, limit).await?;
+    let mut filter = q.filter.resolve(&state.services.db, &api.tenant).await?;
+    filter.before = q.cursor;
+    let rows = backend::conversations::list(&state.services.db, &api.tenant, &filter, limit).await?;
     let agents = backend::agents::list(&state.services.db, &api.tenant).await?;
     let next_cursor = (rows.len() as u64 == limit).then(|| rows.last().map(|r| r.conversation.id)).flatten();
     let items: Vec<ConversationSummary> = rows
@@ -109,6 +114,10 @@ pub struct RunView {
     pub notification_name: String,
     pub fired: bool,
     pub reason: String,
+    /// The notification version the run used.
+    pub notification_version: Option<i32>,
+    /// The structured condition that stopped the run, when one did.
+    pub stopped_by: Option<String>,
     /// The run's email delivery state (`pending`, `retrying`, `sent`, `outbox`, `dead`), or
     /// null when no email was due.
     pub email_state: Option<String>,
@@ -159,6 +168,8 @@ pub async fn get(
             notification_name: r.run.notification_name.clone(),
             fired: r.run.fired,
             reason: r.run.reason.clone(),
+            notification_version: r.run.notification_version,
+            stopped_by: r.run.stopped_by.clone(),
             email_state: r.emails.first().map(|e| e.state.clone()),
             alerts: r.alerts.len(),
             task_ids: r.tasks.iter().map(|t| t.id).collect(),

@@ -6,6 +6,8 @@ pub mod auth;
 pub mod calls;
 pub mod conversations;
 pub mod error;
+pub mod export;
+pub mod live;
 pub mod notifications;
 pub mod tasks;
 
@@ -54,7 +56,7 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
 
 /// Paths a signed-out visitor may open.
 fn is_public(path: &str) -> bool {
-    const PREFIXES: &[&str] = &["/api/", "/pkg/", "/signin", "/signup", "/healthz"];
+    const PREFIXES: &[&str] = &["/api/", "/pkg/", "/signin", "/signup", "/invite/", "/healthz", "/events/"];
     PREFIXES.iter().any(|p| path.starts_with(p))
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }
@@ -102,6 +104,7 @@ pub fn router(state: AppState) -> Router {
             "/notifications/{id}",
             get(notifications::get_notification).put(notifications::replace_notification),
         )
+        .route("/notifications/{id}/versions", get(notifications::list_versions))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))
         .route("/tasks", get(tasks::list_tasks))
@@ -114,6 +117,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(health))
+        .route("/events/alerts", get(live::alerts))
+        .route("/conversations/export.csv", get(export::conversations_csv))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_context(
             &state,

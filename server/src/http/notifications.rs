@@ -1,5 +1,6 @@
 //! Notifications over REST: per agent (`/api/v1/agents/{external_id}/notifications`) or
-//! on every agent (`/api/v1/notifications`).
+//! on every agent (`/api/v1/notifications`). Creating and replacing over REST publishes at
+//! once (the next version); drafts are a dashboard concept.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -15,7 +16,7 @@ use super::calls::ApiJson;
 use super::error::ApiError;
 use super::agents::agent_by_external_id;
 use backend::entities::notification;
-use backend::notifications::NotificationInput;
+use backend::notifications::{NotificationInput, Save};
 
 /// A notification on the wire: the input shape plus ids.
 #[derive(Serialize)]
@@ -25,6 +26,10 @@ pub struct NotificationView {
     pub agent_id: Option<String>,
     #[serde(flatten)]
     pub settings: NotificationInput,
+    /// The published version (1, 2, …); 0 = a dashboard draft never published.
+    pub version: i32,
+    /// Whether the dashboard holds unpublished edits.
+    pub has_draft: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -38,6 +43,8 @@ async fn notification_view(state: &AppState, api: &ApiTenant, n: notification::M
         id: n.id,
         agent_id,
         settings: backend::notifications::to_input(&n),
+        version: n.version,
+        has_draft: n.draft.is_some(),
         created_at: n.created_at,
         updated_at: n.updated_at,
     })
@@ -52,7 +59,8 @@ pub async fn create_notification(
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
     let created =
-        backend::notifications::create_for_tenant(&state.services.db, &api.tenant, Some(agent.id), input).await?;
+        backend::notifications::create_for_tenant(&state.services.db, &api.tenant, Some(agent.id), input, Save::Publish, None)
+            .await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
 }
 
@@ -62,7 +70,8 @@ pub async fn create_account_notification(
     api: ApiTenant,
     ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let created = backend::notifications::create_for_tenant(&state.services.db, &api.tenant, None, input).await?;
+    let created = backend::notifications::create_for_tenant(&state.services.db, &api.tenant, None, input, Save::Publish, None)
+        .await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
 }
 
@@ -92,7 +101,8 @@ pub async fn get_notification(
     Ok(Json(notification_view(&state, &api, n).await?))
 }
 
-/// `PUT /api/v1/notifications/{id}`: replaces the settings (the agent stays).
+/// `PUT /api/v1/notifications/{id}`: replaces the settings (the agent stays) and publishes
+/// them as the next version; a dashboard draft is discarded.
 pub async fn replace_notification(
     State(state): State<AppState>,
     api: ApiTenant,
@@ -100,6 +110,35 @@ pub async fn replace_notification(
     ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let existing = backend::notifications::get(&state.services.db, &api.tenant, id).await?;
-    let updated = backend::notifications::update_for_tenant(&state.services.db, &api.tenant, id, existing.agent_id, input).await?;
+    let updated = backend::notifications::update_for_tenant(
+        &state.services.db,
+        &api.tenant,
+        id,
+        existing.agent_id,
+        input,
+        Save::Publish,
+        None,
+    )
+    .await?;
     Ok(Json(notification_view(&state, &api, updated).await?))
+}
+
+/// `GET /api/v1/notifications/{id}/versions` → `{"versions": [{"version", "settings",
+/// "created_at"}]}`, newest first.
+pub async fn list_versions(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    let rows = backend::notifications::versions(&state.services.db, &api.tenant, id).await?;
+    let versions: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|v| {
+            let settings = serde_json::from_value::<backend::notifications::Draft>(v.settings)
+                .map(|d| serde_json::to_value(d.settings).unwrap_or_default())
+                .unwrap_or_default();
+            serde_json::json!({ "version": v.version, "settings": settings, "created_at": v.created_at })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "versions": versions })))
 }

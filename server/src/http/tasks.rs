@@ -51,12 +51,14 @@ impl From<task::Model> for TaskView {
 pub struct TaskQuery {
     pub status: Option<String>,
     pub priority: Option<String>,
+    /// Only tasks assigned to this user id.
+    pub assignee: Option<Uuid>,
     /// Keyset cursor: `next_cursor` of the previous page.
     pub cursor: Option<Uuid>,
     pub limit: Option<u64>,
 }
 
-/// `GET /api/v1/tasks?status=&priority=&cursor=&limit=` → `{"tasks", "next_cursor"}`.
+/// `GET /api/v1/tasks?status=&priority=&assignee=&cursor=&limit=` → `{"tasks", "next_cursor"}`.
 pub async fn list_tasks(
     State(state): State<AppState>,
     api: ApiTenant,
@@ -69,7 +71,12 @@ pub async fn list_tasks(
         })?),
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let filter = backend::tasks::TaskFilter { status: q.status.filter(|s| !s.is_empty()), priority, before: q.cursor };
+    let filter = backend::tasks::TaskFilter {
+        status: q.status.filter(|s| !s.is_empty()),
+        priority,
+        assignee: q.assignee,
+        before: q.cursor,
+    };
     let rows = backend::tasks::list(&state.services.db, &api.tenant, &filter, limit).await?;
     let next_cursor = (rows.len() as u64 == limit).then(|| rows.last().map(|t| t.id)).flatten();
     Ok(Json(serde_json::json!({
@@ -83,19 +90,48 @@ pub async fn get_task(State(state): State<AppState>, api: ApiTenant, Path(id): P
     Ok(Json(TaskView::from(backend::tasks::get(&state.services.db, &api.tenant, id).await?)))
 }
 
-/// `PATCH /api/v1/tasks/{id}` body.
-#[derive(Deserialize)]
-pub struct TaskPatch {
-    pub status: String,
+/// A present-or-absent field whose value may be null: absent = `None`, null = `Some(None)`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
-/// `PATCH /api/v1/tasks/{id}` with `{"status": "open" | "done"}`.
+/// `PATCH /api/v1/tasks/{id}` body: any of the fields; absent ones stay as they are.
+#[derive(Deserialize)]
+pub struct TaskPatch {
+    /// `open` or `done`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// A member's user id, or null to unassign.
+    #[serde(default, deserialize_with = "present")]
+    pub assignee_user_id: Option<Option<Uuid>>,
+    /// RFC 3339, or null for no due date.
+    #[serde(default, deserialize_with = "present")]
+    pub due_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// `PATCH /api/v1/tasks/{id}` with `{"status"?: "open" | "done", "assignee_user_id"?: id |
+/// null, "due_at"?: time | null}`.
 pub async fn patch_task(
     State(state): State<AppState>,
     api: ApiTenant,
     Path(id): Path<Uuid>,
     ApiJson(patch): ApiJson<TaskPatch>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let updated = backend::tasks::set_status(&state.services.db, &api.tenant, id, &patch.status).await?;
-    Ok(Json(TaskView::from(updated)))
+    let db = &state.services.db;
+    let mut task = backend::tasks::get(db, &api.tenant, id).await?;
+    if patch.assignee_user_id.is_some() || patch.due_at.is_some() {
+        let assignee = patch.assignee_user_id.unwrap_or(task.assignee_user_id);
+        let due_at = patch.due_at.unwrap_or(task.due_at);
+        task = backend::tasks::assign(db, &api.tenant, id, assignee, due_at).await.map_err(|e| match e {
+            // The REST body's name for the dashboard's `assignee`.
+            backend::Error::Invalid { field, message } if field == "assignee" => {
+                backend::Error::Invalid { field: "assignee_user_id".into(), message }
+            }
+            other => other,
+        })?;
+    }
+    if let Some(status) = &patch.status {
+        task = backend::tasks::set_status(db, &api.tenant, id, status).await?;
+    }
+    Ok(Json(TaskView::from(task)))
 }

@@ -1,0 +1,85 @@
+//! `GET /events/alerts`: the signed-in member's live alerts as server-sent events.
+//!
+//! Events: `unread` once at connect with `{"unread": n}`; then `alert` per new alert for this
+//! member with `{"id", "title", "body", "link", "unread"}`. A comment keeps the connection
+//! alive every 15 s; browsers reconnect by themselves (`EventSource`).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use tokio::sync::broadcast::error::RecvError;
+use tower_sessions::Session;
+
+use super::AppState;
+use backend::Member;
+use backend::live::AlertEvent;
+
+/// The member signed in on `session`, or 401.
+pub async fn session_member(state: &AppState, session: &Session) -> Result<Member, StatusCode> {
+    let (user, account) = app::auth::session_user(session).await.ok_or(StatusCode::UNAUTHORIZED)?;
+    backend::accounts::member(&state.services.db, user, account).await.map_err(|e| match e {
+        backend::Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+        other => {
+            tracing::error!(error = %other, "membership lookup failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    })
+}
+
+async fn alert_event(state: &AppState, member: &Member, event: AlertEvent) -> Option<Event> {
+    let db = &state.services.db;
+    let alert = backend::alerts::get(db, member, event.alert_id).await.ok()?;
+    let unread = backend::alerts::unread_count(db, member).await.ok()?;
+    let data = serde_json::json!({
+        "id": alert.id,
+        "title": alert.title,
+        "body": alert.body,
+        "link": alert.link,
+        "unread": unread,
+    });
+    Some(Event::default().event("alert").id(alert.id.to_string()).data(data.to_string()))
+}
+
+/// `GET /events/alerts` (signed-in members; 401 otherwise).
+pub async fn alerts(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
+    let member = session_member(&state, &session).await?;
+    let receiver = state.services.live.subscribe();
+    let unread = backend::alerts::unread_count(&state.services.db, &member).await.unwrap_or(0);
+    let first = Event::default().event("unread").data(serde_json::json!({ "unread": unread }).to_string());
+    let stream = futures::stream::unfold(
+        (Some(first), receiver, state, member),
+        |(first, mut receiver, state, member)| async move {
+            if let Some(event) = first {
+                return Some((Ok(event), (None, receiver, state, member)));
+            }
+            loop {
+                match receiver.recv().await {
+                    Ok(e) if e.account_id == member.tenant.account_id() && e.user_id == member.user_id => {
+                        // A member removed meanwhile gets nothing more.
+                        if backend::accounts::member(&state.services.db, member.user_id, e.account_id).await.is_err() {
+                            return None;
+                        }
+                        if let Some(event) = alert_event(&state, &member, e).await {
+                            return Some((Ok(event), (None, receiver, state, member)));
+                        }
+                    }
+                    Ok(_) => continue,
+                    Err(RecvError::Lagged(_)) => {
+                        let unread = backend::alerts::unread_count(&state.services.db, &member).await.unwrap_or(0);
+                        let event = Event::default().event("unread").data(serde_json::json!({ "unread": unread }).to_string());
+                        return Some((Ok(event), (None, receiver, state, member)));
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
