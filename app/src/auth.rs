@@ -92,7 +92,7 @@ pub use server::*;
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/conversations".to_owned(),
+        _ => "/".to_owned(),
     }
 }
 
@@ -161,7 +161,7 @@ pub async fn sign_up(
     match created {
         Ok(member) => {
             start_session(&session().await?, &member).await?;
-            leptos_axum::redirect("/conversations");
+            leptos_axum::redirect("/");
         }
         Err(e) => {
             let message = AppError::from(e).to_string();

@@ -15,11 +15,64 @@ pub struct BellRefresh(pub RwSignal<u32>);
 #[derive(Clone, Copy)]
 pub struct CurrentUser(pub Resource<Result<Option<Viewer>, AppError>>);
 
-/// Header with navigation and the alert bell, then the page.
+/// Whether the signed-in viewer may change configuration (`false` while unknown or
+/// signed out). Call `use_context::<CurrentUser>()` in the component, await this in a
+/// `Suspend`.
+pub async fn viewer_can_configure(user: Option<CurrentUser>) -> bool {
+    match user {
+        Some(CurrentUser(resource)) => matches!(resource.await, Ok(Some(v)) if v.can_configure),
+        None => false,
+    }
+}
+
+/// An alert that arrived live, shown as a toast.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct LiveAlert {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+}
+
+/// Opens the live alert stream (`/events/alerts`, server-sent events): each new alert
+/// bumps `refresh` (the bell and the alerts list refetch) and is added to `toasts` for
+/// 10 s. The browser's `EventSource` reconnects by itself.
+#[cfg(feature = "hydrate")]
+fn listen_for_alerts(refresh: RwSignal<u32>, toasts: RwSignal<Vec<LiveAlert>>) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    let Ok(source) = web_sys::EventSource::new("/events/alerts") else { return };
+    let on_alert = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        refresh.update(|n| *n += 1);
+        let Some(data) = event.data().as_string() else { return };
+        let Ok(alert) = serde_json::from_str::<LiveAlert>(&data) else { return };
+        let id = alert.id.clone();
+        toasts.update(|list| {
+            list.push(alert);
+            if list.len() > 3 {
+                list.remove(0);
+            }
+        });
+        set_timeout(move || toasts.update(|list| list.retain(|a| a.id != id)), std::time::Duration::from_secs(10));
+    });
+    let on_unread = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
+        refresh.update(|n| *n += 1);
+    });
+    let _ = source.add_event_listener_with_callback("alert", on_alert.as_ref().unchecked_ref());
+    let _ = source.add_event_listener_with_callback("unread", on_unread.as_ref().unchecked_ref());
+    // The stream lives as long as the page: the layout is never unmounted.
+    on_alert.forget();
+    on_unread.forget();
+    std::mem::forget(source);
+}
+
+/// Header with navigation and the alert bell (live: server-sent events), then the page.
 #[component]
 pub fn Layout() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     provide_context(BellRefresh(refresh));
+    let toasts = RwSignal::new(Vec::<LiveAlert>::new());
     let location = use_location();
     let me = Resource::new(move || (location.pathname.get(), refresh.get()), |_| me());
     provide_context(CurrentUser(me));
@@ -31,19 +84,31 @@ pub fn Layout() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+    #[cfg(feature = "hydrate")]
+    {
+        let started = StoredValue::new(false);
+        Effect::new(move |_| {
+            if !started.get_value() {
+                started.set_value(true);
+                listen_for_alerts(refresh, toasts);
+            }
+        });
+    }
     view! {
         <header class="topbar">
-            <A href="/conversations" attr:class="brand">"Aftercall"</A>
+            <A href="/" attr:class="brand">"Aftercall"</A>
             <nav class="mainnav">
+                <A href="/" exact=true>"Home"</A>
                 <A href="/conversations">"Conversations"</A>
                 <A href="/agents">"Agents"</A>
                 <A href="/notifications">"Notifications"</A>
                 <A href="/tasks">"Tasks"</A>
                 <A href="/alerts">"Alerts"</A>
                 <A href="/outbox">"Outbox"</A>
+                <A href="/team">"Team"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(Some(user)) => {
@@ -69,11 +134,19 @@ pub fn Layout() -> impl IntoView {
                         _ => view! { <div class="session"><a href="/signin">"Sign in"</a></div> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </header>
         <main class="page">
             <Outlet />
         </main>
+        <div class="toasts" aria-live="polite" data-testid="toasts">
+            {move || toasts.get().into_iter().map(|a| view! {
+                <a class="toast" href=a.link.clone() data-testid="toast">
+                    <strong>{a.title.clone()}</strong>
+                    <span>{a.body.clone()}</span>
+                </a>
+            }).collect_view()}
+        </div>
     }
 }
 

@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("conversations") view=ConversationsPage ssr=SsrMode::Async />
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tasks") view=TasksPage ssr=SsrMode::Async />
                     <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("team") view=TeamPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -112,6 +112,10 @@ pub struct RunView {
     pub notification: String,
     pub fired: bool,
     pub reason: String,
+    /// The notification version the run used.
+    pub version: Option<i32>,
+    /// The structured condition that stopped it.
+    pub stopped_by: Option<String>,
     pub emails: Vec<RunEmail>,
     /// Names of the members alerted.
     pub alerted: Vec<String>,
@@ -153,15 +157,81 @@ pub fn analyzer_label(name: &str) -> String {
     }
 }
 
-/// One page of conversations, newest first; `before` is the previous page's cursor.
+/// The conversation list's filters as in its query string (all optional).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationFilters {
+    /// Agent id.
+    pub agent: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub to: Option<String>,
+    pub end_reason: Option<String>,
+    /// `yes` or `no`.
+    pub fired: Option<String>,
+    /// Text in the transcript, number, name or call id.
+    pub q: Option<String>,
+}
+
+impl ConversationFilters {
+    /// The filters as a query string (`agent=…&q=…`), without a leading `?`.
+    pub fn query(&self) -> String {
+        let pairs = [
+            ("agent", &self.agent),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("end_reason", &self.end_reason),
+            ("fired", &self.fired),
+            ("q", &self.q),
+        ];
+        pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", crate::auth::encode(v))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// What the conversation filters offer: agents `(id, name)` and end reasons.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FilterOptions {
+    pub agents: Vec<(String, String)>,
+    pub end_reasons: Vec<String>,
+}
+
+/// The choices of the conversation filters.
+#[server(endpoint = "conversation_filter_options")]
+pub async fn conversation_filter_options() -> Result<FilterOptions, AppError> {
+    use crate::auth::{member, services};
+    let member = member().await?;
+    let services = services()?;
+    let agents = backend::agents::list(&services.db, &member.tenant).await?;
+    Ok(FilterOptions {
+        agents: agents.into_iter().map(|a| (a.id.to_string(), a.name)).collect(),
+        end_reasons: backend::types::EndReason::ALL.iter().map(|r| r.as_str().to_owned()).collect(),
+    })
+}
+
+/// One page of conversations matching `filters`, newest first; `before` is the previous
+/// page's cursor.
 #[server(endpoint = "list_conversations")]
-pub async fn list_conversations(before: Option<String>) -> Result<Page<ConversationItem>, AppError> {
+pub async fn list_conversations(before: Option<String>, filters: ConversationFilters) -> Result<Page<ConversationItem>, AppError> {
     use crate::api::fmt;
     use crate::auth::{member, parse_cursor, services};
     let member = member().await?;
     let services = services()?;
     let before = parse_cursor(before.as_deref())?;
-    let rows = backend::conversations::list(&services.db, &member.tenant, before, super::PAGE_SIZE).await?;
+    let params = backend::conversations::FilterParams {
+        agent: filters.agent,
+        from: filters.from,
+        to: filters.to,
+        end_reason: filters.end_reason,
+        fired: filters.fired,
+        q: filters.q,
+    };
+    let mut filter = params.resolve(&services.db, &member.tenant).await?;
+    filter.before = before;
+    let rows = backend::conversations::list(&services.db, &member.tenant, &filter, super::PAGE_SIZE).await?;
     let agents = backend::agents::list(&services.db, &member.tenant).await?;
     let next = fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|r| r.conversation.id));
     let items = rows
@@ -285,6 +355,8 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
             notification: r.run.notification_name.clone(),
             fired: r.run.fired,
             reason: r.run.reason.clone(),
+            version: r.run.notification_version,
+            stopped_by: r.run.stopped_by.clone(),
             emails: r
                 .emails
                 .iter()

@@ -6,10 +6,13 @@
 pub mod agents;
 pub mod alerts;
 pub mod conversations;
+pub mod home;
 pub mod notifications;
 pub mod outbox;
+pub mod push;
 pub mod settings;
 pub mod tasks;
+pub mod team;
 
 /// A page of a keyset-paginated list.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

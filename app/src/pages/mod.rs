@@ -4,10 +4,12 @@ mod agents;
 mod alerts;
 mod auth_pages;
 mod conversations;
-mod notifications;
+mod home;
+pub(crate) mod notifications;
 mod outbox;
 mod settings;
 mod tasks;
+mod team;
 
 pub use agents::{AgentPage, AgentsPage};
 pub use alerts::AlertsPage;
@@ -17,16 +19,11 @@ pub use notifications::{EditNotificationPage, NewNotificationPage, Notifications
 pub use outbox::OutboxPage;
 pub use settings::SettingsPage;
 pub use tasks::TasksPage;
+pub use team::{InvitePage, TeamPage};
+pub use home::HomePage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
-
-/// `/`: the conversations are home for now.
-#[component]
-pub fn HomePage() -> impl IntoView {
-    view! { <Redirect path="/conversations" /> }
-}
 
 /// Any unknown path.
 #[component]

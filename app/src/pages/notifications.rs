@@ -1,33 +1,142 @@
-//! `/notifications` (every notification), `/notifications/new` and `/notifications/:id`:
-//! the notification form.
+//! `/notifications` (every notification, with list actions), `/notifications/new` (the
+//! starter gallery; with `?template=` the editor pre-filled) and `/notifications/:id` (the
+//! editor: variables, conditions, live preview, test-send, drafts and versions).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{path_param, query_param};
-use crate::api::notifications::{EditorData, NotificationItem, SaveNotification, list_notifications, notification_editor};
+use crate::api::notifications::{
+    DeleteNotification, DiscardNotificationDraft, DuplicateNotification, EditorData, FieldConditionForm, MoveNotification,
+    NotificationItem, PublishNotification, RestoreNotificationVersion, SaveNotification, SetNotificationEnabled,
+    TestSendNotification, list_notifications, list_starters, notification_editor, preview_notification,
+};
 use crate::components::{Badge, ErrorBox, FormResult};
 
-/// A table of notifications.
-#[component]
-pub fn NotificationList(items: Vec<NotificationItem>) -> impl IntoView {
-    if items.is_empty() {
-        return view! { <p class="muted">"No notifications yet."</p> }.into_any();
+/// Server actions of the list, so the list refetches after any of them.
+#[derive(Clone, Copy)]
+pub struct ListActions {
+    toggle: ServerAction<SetNotificationEnabled>,
+    duplicate: ServerAction<DuplicateNotification>,
+    delete: ServerAction<DeleteNotification>,
+    reorder: ServerAction<MoveNotification>,
+}
+
+impl ListActions {
+    /// New actions.
+    pub fn new() -> Self {
+        Self {
+            toggle: ServerAction::new(),
+            duplicate: ServerAction::new(),
+            delete: ServerAction::new(),
+            reorder: ServerAction::new(),
+        }
     }
+
+    /// Changes whenever one of the actions completes.
+    pub fn version(&self) -> usize {
+        self.toggle.version().get() + self.duplicate.version().get() + self.delete.version().get() + self.reorder.version().get()
+    }
+}
+
+impl Default for ListActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A table of notifications with their firing figures and actions (admins).
+#[component]
+pub fn NotificationList(
+    items: Vec<NotificationItem>,
+    actions: ListActions,
+    /// The agent whose list this is (order moves within it); `None` = the account's list.
+    #[prop(optional)]
+    agent_id: Option<String>,
+    #[prop(optional)] can_configure: bool,
+) -> impl IntoView {
+    if items.is_empty() {
+        return view! { <p class="muted">"No notifications yet. Start from a template or from scratch."</p> }.into_any();
+    }
+    let count = items.len();
+    let agent = agent_id.unwrap_or_default();
     view! {
+        <FormResult action=actions.toggle />
+        <FormResult action=actions.duplicate />
+        <FormResult action=actions.delete />
+        <FormResult action=actions.reorder />
         <table class="list" data-testid="notifications">
-            <thead><tr><th>"Name"</th><th>"Applies to"</th><th>"Trigger"</th><th>"Email to"</th><th>"Alert"</th><th>"Task"</th><th>"State"</th></tr></thead>
+            <thead><tr>
+                <th>"Order"</th><th>"Name"</th><th>"Applies to"</th><th>"Trigger"</th><th>"Email to"</th>
+                <th>"Alert"</th><th>"Task"</th><th>"Version"</th><th>"Last fired"</th><th title="Fired in the last 7 days">"7 days"</th><th>"State"</th><th></th>
+            </tr></thead>
             <tbody>
-                {items.into_iter().map(|n| view! {
-                    <tr>
-                        <td><a href=format!("/notifications/{}", n.id)>{n.name}</a></td>
-                        <td>{n.agent_name.unwrap_or_else(|| "All agents".into())}</td>
-                        <td>{n.trigger}</td>
-                        <td>{if n.recipients.is_empty() { "—".to_owned() } else { n.recipients.join(", ") }}</td>
-                        <td>{n.team_alert}</td>
-                        <td>{n.task.map(|t| view! { <Badge text=t /> }.into_any()).unwrap_or_else(|| "—".into_any())}</td>
-                        <td><Badge text=if n.enabled { "enabled" } else { "disabled" } /></td>
-                    </tr>
+                {items.into_iter().enumerate().map(|(i, n)| {
+                    let version = match (n.version, n.has_draft) {
+                        (0, _) => view! { <Badge text="draft" /> }.into_any(),
+                        (v, true) => view! { <span>{format!("v{v}")} " " <Badge text="unpublished edits" /></span> }.into_any(),
+                        (v, false) => view! { <span>{format!("v{v}")}</span> }.into_any(),
+                    };
+                    let state = if n.version == 0 { "not live" } else if n.enabled { "enabled" } else { "disabled" };
+                    let toggle_to = (!n.enabled).to_string();
+                    let toggle_label = if n.enabled { "Disable" } else { "Enable" };
+                    let agent = agent.clone();
+                    let order = can_configure.then(|| {
+                        let (id_up, id_down, agent_up, agent_down) = (n.id.clone(), n.id.clone(), agent.clone(), agent.clone());
+                        let (up_label, down_label) = (format!("Move {} up", n.name), format!("Move {} down", n.name));
+                        view! {
+                            <ActionForm action=actions.reorder attr:class="inline">
+                                <input type="hidden" name="id" value=id_up />
+                                <input type="hidden" name="agent_id" value=agent_up />
+                                <input type="hidden" name="direction" value="up" />
+                                <button type="submit" class="link" disabled=i == 0 title="Move up" aria-label=up_label>"▲"</button>
+                            </ActionForm>
+                            <ActionForm action=actions.reorder attr:class="inline">
+                                <input type="hidden" name="id" value=id_down />
+                                <input type="hidden" name="agent_id" value=agent_down />
+                                <input type="hidden" name="direction" value="down" />
+                                <button type="submit" class="link" disabled=i + 1 == count title="Move down" aria-label=down_label>"▼"</button>
+                            </ActionForm>
+                        }
+                    });
+                    let buttons = can_configure.then(|| {
+                        let (id_toggle, id_dup, id_del) = (n.id.clone(), n.id.clone(), n.id.clone());
+                        view! {
+                            <ActionForm action=actions.toggle attr:class="inline">
+                                <input type="hidden" name="id" value=id_toggle />
+                                <input type="hidden" name="enabled" value=toggle_to />
+                                <button type="submit" class="link">{toggle_label}</button>
+                            </ActionForm>
+                            " · "
+                            <ActionForm action=actions.duplicate attr:class="inline">
+                                <input type="hidden" name="id" value=id_dup />
+                                <button type="submit" class="link">"Duplicate"</button>
+                            </ActionForm>
+                            " · "
+                            <ActionForm action=actions.delete attr:class="inline" attr:onsubmit="return confirm('Delete this notification? Past runs keep their history.')">
+                                <input type="hidden" name="id" value=id_del />
+                                <button type="submit" class="link danger">"Delete"</button>
+                            </ActionForm>
+                        }
+                    });
+                    view! {
+                        <tr>
+                            <td class="order">{order}</td>
+                            <td><a href=format!("/notifications/{}", n.id)>{n.name.clone()}</a></td>
+                            <td>{n.agent_name.clone().unwrap_or_else(|| "All agents".into())}</td>
+                            <td>{n.trigger.clone()}
+                                {(!n.conditions.is_empty()).then(|| view! { <div class="muted small">"and " {n.conditions.join(", and ")}</div> })}
+                            </td>
+                            <td>{if n.recipients.is_empty() { "—".to_owned() } else { n.recipients.join(", ") }}</td>
+                            <td>{n.team_alert.clone()}</td>
+                            <td>{n.task.clone().map(|t| view! { <Badge text=t /> }.into_any()).unwrap_or_else(|| "—".into_any())}</td>
+                            <td>{version}</td>
+                            <td data-testid="last-fired">{n.last_fired.clone().unwrap_or_else(|| "never".to_owned())}</td>
+                            <td class="num" data-testid="fired-7d">{n.fired_7d}</td>
+                            <td><Badge text=state /></td>
+                            <td class="actions">{buttons}</td>
+                        </tr>
+                    }
                 }).collect_view()}
             </tbody>
         </table>
@@ -38,34 +147,85 @@ pub fn NotificationList(items: Vec<NotificationItem>) -> impl IntoView {
 /// Every notification of the account.
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| list_notifications(None));
+    let actions = ListActions::new();
+    let list = Resource::new(move || actions.version(), |_| list_notifications(None));
+    let user = use_context::<crate::components::CurrentUser>();
     view! {
         <Title text="Notifications" />
         <div class="row-between">
             <h1>"Notifications"</h1>
             <a class="button primary" href="/notifications/new" data-testid="new-notification">"New notification"</a>
         </div>
-        <p class="muted">"Each notification is judged for every call of its agent (or of all agents): it can email fixed recipients, alert the team and create a task."</p>
+        <p class="muted">"Each published, enabled notification is judged for every call of its agent (or of all agents), in this order: it can email recipients, alert the team and create a task."</p>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let can = crate::components::viewer_can_configure(user).await;
                 match list.await {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(items) => view! { <section class="card"><NotificationList items=items /></section> }.into_any(),
+                    Ok(items) => view! { <section class="card"><NotificationList items=items actions=actions can_configure=can /></section> }.into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
-/// A new notification (for `?agent=<id>`, else for all agents).
+/// `/notifications/new`: the starter gallery, or (with `?template=<key>|scratch`) the editor.
 #[component]
 pub fn NewNotificationPage() -> impl IntoView {
     let agent = query_param("agent");
-    let editor = Resource::new(move || agent.get(), |agent| notification_editor(None, agent));
+    let template = query_param("template");
     view! {
         <Title text="New notification" />
         <h1>"New notification"</h1>
-        <Editor editor=editor />
+        {move || match template.get() {
+            None => view! { <Gallery agent=agent.get() /> }.into_any(),
+            Some(t) => {
+                let key = (t != "scratch").then_some(t);
+                let editor = Resource::new(move || (agent.get(), key.clone()), |(agent, key)| notification_editor(None, agent, key));
+                view! { <Editor editor=editor /> }.into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn Gallery(agent: Option<String>) -> impl IntoView {
+    let starters = Resource::new(|| (), |_| list_starters());
+    let suffix = agent.map(|a| format!("&agent={a}")).unwrap_or_default();
+    view! {
+        <p class="muted">"Pick a starter template — each comes with a trigger question, an email and sensible alert and task settings you can change — or start from scratch."</p>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let suffix = suffix.clone();
+                Suspend::new(async move {
+                    match starters.await {
+                        Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                        Ok(items) => view! {
+                            <div class="gallery" data-testid="gallery">
+                                <a class="card starter scratch" href=format!("/notifications/new?template=scratch{suffix}")>
+                                    <strong>"Start from scratch"</strong>
+                                    <p class="muted">"An always-send email with the call summary; change anything."</p>
+                                </a>
+                                {items.into_iter().map(|s| {
+                                    let extras = [
+                                        (s.team_alert == "all").then(|| "alerts the team".to_owned()),
+                                        s.task.clone().map(|t| format!("{t} task")),
+                                    ].into_iter().flatten().collect::<Vec<_>>();
+                                    view! {
+                                        <a class="card starter" href=format!("/notifications/new?template={}{suffix}", s.key) data-testid=format!("starter-{}", s.key)>
+                                            <strong>{s.name.clone()}</strong>
+                                            <p>{s.description.clone()}</p>
+                                            <p class="muted small">"“" {s.trigger.clone()} "”"</p>
+                                            <p class="small">{if extras.is_empty() { "email only".to_owned() } else { format!("email, {}", extras.join(", ")) }}</p>
+                                        </a>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
     }
 }
 
@@ -73,10 +233,19 @@ pub fn NewNotificationPage() -> impl IntoView {
 #[component]
 pub fn EditNotificationPage() -> impl IntoView {
     let id = path_param("id");
-    let editor = Resource::new(move || id.get(), |id| notification_editor(Some(id), None));
+    let saved = query_param("saved");
+    let editor = Resource::new(move || id.get(), |id| notification_editor(Some(id), None, None));
     view! {
         <Title text="Edit notification" />
         <h1>"Edit notification"</h1>
+        {move || saved.get().map(|s| {
+            let text = match s.as_str() {
+                "draft" => "Draft saved. It is not live until you publish it.",
+                "restored" => "The version was loaded as a draft; publish it to make it live.",
+                _ => "Published: new calls use this version.",
+            };
+            view! { <p class="form-ok" data-testid="saved">{text}</p> }
+        })}
         <Editor editor=editor />
     }
 }
@@ -95,23 +264,135 @@ fn Editor(editor: Resource<Result<EditorData, crate::error::AppError>>) -> impl 
     }
 }
 
+/// Which template field the variable picker inserts into.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Subject,
+    Body,
+}
+
+/// Inserts `text` at the cursor of `element` (or appends), returning the new value. Offsets
+/// from the DOM are UTF-16 code units.
+#[cfg(feature = "hydrate")]
+fn splice_utf16(value: &str, start: u32, end: u32, text: &str) -> (String, u32) {
+    let units: Vec<u16> = value.encode_utf16().collect();
+    let start = (start as usize).min(units.len());
+    let end = (end as usize).clamp(start, units.len());
+    let mut out: Vec<u16> = units[..start].to_vec();
+    out.extend(text.encode_utf16());
+    let cursor = out.len() as u32;
+    out.extend_from_slice(&units[end..]);
+    (String::from_utf16_lossy(&out), cursor)
+}
+
 #[component]
 fn NotificationForm(editor: EditorData) -> impl IntoView {
     let save = ServerAction::<SaveNotification>::new();
-    let f = editor.form;
+    let publish = ServerAction::<PublishNotification>::new();
+    let discard = ServerAction::<DiscardNotificationDraft>::new();
+    let restore = ServerAction::<RestoreNotificationVersion>::new();
+    let test_send = ServerAction::<TestSendNotification>::new();
+    let f = editor.form.clone();
     let always = RwSignal::new(f.always);
     let team = RwSignal::new(f.team_alert.clone());
-    let selected = f.alert_members.clone();
+    let task = RwSignal::new(f.task.clone());
+    let subject = RwSignal::new(f.subject.clone());
+    let body = RwSignal::new(f.body.clone());
+    let agent = RwSignal::new(f.agent_id.clone());
+    let source = RwSignal::new("sample".to_owned());
+    let target = RwSignal::new(Target::Body);
+    let subject_ref = NodeRef::<leptos::html::Input>::new();
+    let body_ref = NodeRef::<leptos::html::Textarea>::new();
+
+    // The preview follows the subject and body 300 ms after typing stops.
+    let debounced = RwSignal::new((f.subject.clone(), f.body.clone()));
+    #[cfg(feature = "hydrate")]
+    {
+        let generation = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let value = (subject.get(), body.get());
+            let mine = generation.get_value() + 1;
+            generation.set_value(mine);
+            set_timeout(
+                move || {
+                    if generation.get_value() == mine {
+                        debounced.set(value);
+                    }
+                },
+                std::time::Duration::from_millis(300),
+            );
+        });
+    }
+    let preview = Resource::new(
+        move || (agent.get(), source.get(), debounced.get()),
+        |(agent, source, (subject, body))| preview_notification(agent, source, subject, body),
+    );
+
+    let insert = move |name: String| {
+        let text = format!("{{{{ {name} }}}}");
+        #[cfg(feature = "hydrate")]
+        {
+            match target.get_untracked() {
+                Target::Subject => {
+                    if let Some(el) = subject_ref.get_untracked() {
+                        let start = el.selection_start().ok().flatten().unwrap_or(u32::MAX);
+                        let end = el.selection_end().ok().flatten().unwrap_or(start);
+                        let (value, cursor) = splice_utf16(&el.value(), start, end, &text);
+                        el.set_value(&value);
+                        subject.set(value);
+                        let _ = el.focus();
+                        let _ = el.set_selection_range(cursor, cursor);
+                    }
+                }
+                Target::Body => {
+                    if let Some(el) = body_ref.get_untracked() {
+                        let start = el.selection_start().ok().flatten().unwrap_or(u32::MAX);
+                        let end = el.selection_end().ok().flatten().unwrap_or(start);
+                        let (value, cursor) = splice_utf16(&el.value(), start, end, &text);
+                        el.set_value(&value);
+                        body.set(value);
+                        let _ = el.focus();
+                        let _ = el.set_selection_range(cursor, cursor);
+                    }
+                }
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (text, target, subject_ref, body_ref);
+    };
+
     let disabled = !editor.can_configure;
+    let selected = f.alert_members.clone();
+    let id = f.id.clone().unwrap_or_default();
+    let is_new = f.id.is_none();
+    let status = match (editor.version, editor.has_draft, is_new) {
+        (_, _, true) => editor.starter.clone().map(|s| format!("New, from the “{s}” template: not live until published.")).unwrap_or_else(|| "New notification: not live until published.".to_owned()),
+        (0, _, false) => "Draft: never published, so it does not run yet.".to_owned(),
+        (v, true, false) => format!("Live: version {v}. You are editing unpublished changes."),
+        (v, false, false) => format!("Live: version {v}."),
+    };
+    let mut field_rows = f.field_conditions.clone();
+    field_rows.push(FieldConditionForm { op: "==".into(), ..Default::default() });
+    field_rows.push(FieldConditionForm { op: "==".into(), ..Default::default() });
+    let ops = [("==", "equals"), ("!=", "does not equal"), (">", "is greater than"), ("<", "is less than"), ("contains", "contains"), ("is_empty", "is empty"), ("is_not_empty", "is not empty")];
+    let field_names = editor.field_names.clone();
+    let (agent_hidden, subject_hidden, body_hidden) = (f.agent_id.clone(), f.subject.clone(), f.body.clone());
+    let id_form = id.clone();
+    let versions = editor.versions.clone();
+    let live_version = editor.version;
+    let has_draft = editor.has_draft;
+
     view! {
+        <p class="status-line" data-testid="editor-status">{status}</p>
         {disabled.then(|| view! { <p class="muted">"Only owners and admins can change notifications."</p> })}
+        <div class="editor">
         <ActionForm action=save attr:class="form card wide" attr:data-testid="notification-form">
             <FormResult action=save />
-            <input type="hidden" name="id" value=f.id.clone().unwrap_or_default() />
+            <input type="hidden" name="id" value=id_form />
             <fieldset disabled=disabled>
                 <label>"Name" <input type="text" name="name" required maxlength="120" value=f.name.clone() placeholder="e.g. Callback requested" /></label>
                 <label>"Applies to"
-                    <select name="agent_id">
+                    <select name="agent_id" on:change=move |ev| agent.set(event_target_value(&ev))>
                         <option value="" selected=f.agent_id.is_empty()>"All agents"</option>
                         {editor.agents.iter().map(|a| view! {
                             <option value=a.value.clone() selected=a.value == f.agent_id>{a.label.clone()}</option>
@@ -123,7 +404,42 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
                 <h2>"When should it fire?"</h2>
                 <label class="check"><input type="radio" name="trigger_mode" value="always" checked=f.always on:change=move |_| always.set(true) /> "Always send, after every call"</label>
                 <label class="check"><input type="radio" name="trigger_mode" value="condition" checked=!f.always on:change=move |_| always.set(false) /> "When the AI judges this condition true:"</label>
-                <textarea name="condition" rows="2" maxlength="1000" placeholder="Did the customer ask to be called back?" class:dim=move || always.get()>{f.condition.clone()}</textarea>
+                <textarea name="condition" rows="2" maxlength="1000" aria-label="Trigger question" placeholder="Did the customer ask to be called back?" class:dim=move || always.get()>{f.condition.clone()}</textarea>
+                <details class="conditions" open=!(f.end_reasons.is_empty() && f.direction.is_empty() && f.status.is_empty() && f.duration_min.is_empty() && f.duration_max.is_empty() && f.field_conditions.is_empty())>
+                    <summary>"Only when… (structured conditions, all must hold)"</summary>
+                    <fieldset class="end-reasons">
+                        <legend>"End reason is one of (none ticked = any)"</legend>
+                        {editor.end_reasons.iter().enumerate().map(|(j, r)| view! {
+                            <label class="check"><input type="checkbox" name=format!("end_reasons[{j}]") value=r.clone() checked=f.end_reasons.contains(r) /> {r.clone()}</label>
+                        }).collect_view()}
+                    </fieldset>
+                    <div class="cond-grid">
+                        <label>"Direction"
+                            <select name="direction">
+                                {[("", "Any"), ("inbound", "Inbound"), ("outbound", "Outbound")].into_iter().map(|(v, l)| view! {
+                                    <option value=v selected=f.direction == v>{l}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Status is" <input type="text" name="status" value=f.status.clone() placeholder="e.g. completed" maxlength="64" /></label>
+                        <label>"Duration at least (s)" <input type="text" inputmode="decimal" name="duration_min" value=f.duration_min.clone() placeholder="e.g. 30" /></label>
+                        <label>"Duration at most (s)" <input type="text" inputmode="decimal" name="duration_max" value=f.duration_max.clone() placeholder="e.g. 600" /></label>
+                    </div>
+                    <datalist id="field-names">
+                        {field_names.iter().map(|n| view! { <option value=n.clone() /> }).collect_view()}
+                    </datalist>
+                    {field_rows.into_iter().enumerate().map(|(i, row)| view! {
+                        <div class="field-cond">
+                            <label>{format!("Field {}", i + 1)} <input type="text" name=format!("field_name[{i}]") list="field-names" value=row.field.clone() placeholder="order_total" /></label>
+                            <label>"operator"
+                                <select name=format!("field_op[{i}]")>
+                                    {ops.iter().map(|(v, l)| view! { <option value=*v selected=row.op == *v>{*l}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <label>"value" <input type="text" name=format!("field_value[{i}]") value=row.value.clone() /></label>
+                        </div>
+                    }).collect_view()}
+                </details>
 
                 <h2>"Who gets the email?"</h2>
                 <label>"Recipients (one address per line; leave empty for no email)"
@@ -143,16 +459,14 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
                     }).collect_view()}
                     <label>"Otherwise email" <input type="text" name="otherwise" value=f.otherwise.clone() placeholder="front-desk@example.com" /></label>
                 </details>
-                <label>"Subject" <input type="text" name="subject" required maxlength="500" value=f.subject.clone() /></label>
-                <label>"Body (Markdown)" <textarea name="body" rows="10" required class="mono">{f.body.clone()}</textarea></label>
-                <details class="variables">
-                    <summary>"Variables"</summary>
-                    <p class="muted">"Write " <code>"{{ name }}"</code> ". Also " <code>"{{ dyn_<name> }}"</code> " for values the AI extracts, and "
-                        <code>"{{ dynamic_variables.<name> }}"</code> " for values your platform sent. Unavailable values render as “(not available)”."</p>
-                    <dl class="vars">
-                        {editor.variables.iter().map(|v| view! { <dt><code>{format!("{{{{ {} }}}}", v.value)}</code></dt><dd>{v.label.clone()}</dd> }).collect_view()}
-                    </dl>
-                </details>
+                <label>"Subject"
+                    <input type="text" name="subject" required maxlength="500" node_ref=subject_ref value=f.subject.clone() prop:value=move || subject.get()
+                        on:input=move |ev| subject.set(event_target_value(&ev)) on:focus=move |_| target.set(Target::Subject) />
+                </label>
+                <label>"Body (Markdown)"
+                    <textarea name="body" rows="12" required class="mono" node_ref=body_ref prop:value=move || body.get()
+                        on:input=move |ev| body.set(event_target_value(&ev)) on:focus=move |_| target.set(Target::Body)>{f.body.clone()}</textarea>
+                </label>
 
                 <h2>"What else should happen?"</h2>
                 <label>"Team alert"
@@ -167,15 +481,144 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
                         <label class="check"><input type="checkbox" name=format!("alert_members[{i}]") value=m.value.clone() checked=selected.contains(&m.value) /> {m.label.clone()}</label>
                     }).collect_view()}
                 </div>
-                <label>"Task"
-                    <select name="task">
-                        {[("off", "No task"), ("low", "Low priority"), ("medium", "Medium priority"), ("high", "High priority"), ("urgent", "Urgent")].into_iter().map(|(v, label)| view! {
-                            <option value=v selected=f.task == v>{label}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <button type="submit" class="primary">"Save notification"</button>
+                <div class="cond-grid">
+                    <label>"Task"
+                        <select name="task" on:change=move |ev| task.set(event_target_value(&ev))>
+                            {[("off", "No task"), ("low", "Low priority"), ("medium", "Medium priority"), ("high", "High priority"), ("urgent", "Urgent")].into_iter().map(|(v, label)| view! {
+                                <option value=v selected=f.task == v>{label}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class:dim=move || task.get() == "off">"Assign the task to"
+                        <select name="task_assignee">
+                            <option value="" selected=f.task_assignee.is_empty()>"Nobody (the team)"</option>
+                            {editor.members.iter().map(|m| view! {
+                                <option value=m.value.clone() selected=m.value == f.task_assignee>{m.label.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class:dim=move || task.get() == "off">"Due after (hours)"
+                        <input type="text" inputmode="numeric" name="task_due_hours" value=f.task_due_hours.clone() placeholder="e.g. 24" />
+                    </label>
+                </div>
+                {if disabled {
+                    view! { <p class="muted">"Only owners and admins can change notifications."</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="buttons">
+                            <button type="submit" name="action" value="draft">"Save draft"</button>
+                            <button type="submit" name="action" value="publish" class="primary">"Publish"</button>
+                        </div>
+                    }.into_any()
+                }}
             </fieldset>
         </ActionForm>
+
+        <aside class="side">
+            <section class="card" data-testid="variables">
+                <h2>"Variables"</h2>
+                <p class="muted small">"Click to insert at the cursor of the subject or body. Unavailable values render as “(not available)”; "
+                    <code>"{{ dynamic_variables.<name> }}"</code> " reads what your platform sent."</p>
+                {editor.variable_groups.iter().map(|g| view! {
+                    <h3>{g.title.clone()}</h3>
+                    <ul class="var-list">
+                        {g.variables.iter().map(|v| {
+                            let name = v.value.clone();
+                            view! {
+                                <li>
+                                    <button type="button" class="var" title=v.label.clone() disabled=disabled on:click={
+                                        let name = name.clone();
+                                        move |_| insert(name.clone())
+                                    }>{format!("{{{{ {name} }}}}")}</button>
+                                    <span class="muted small">{v.label.clone()}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }).collect_view()}
+            </section>
+            <section class="card" data-testid="preview">
+                <h2>"Preview"</h2>
+                <label class="stack">"Render with"
+                    <select aria-label="Preview with" on:change=move |ev| source.set(event_target_value(&ev))>
+                        {editor.preview_sources.iter().map(|c| view! { <option value=c.value.clone()>{c.label.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <Transition fallback=|| view! { <p class="muted">"Rendering…"</p> }>
+                    {move || Suspend::new(async move {
+                        match preview.await {
+                            Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                            Ok(p) => match p.error {
+                                Some(error) => view! { <p class="form-error" data-testid="preview-error">{error}</p> }.into_any(),
+                                None => view! {
+                                    <p class="preview-subject" data-testid="preview-subject"><strong>{p.subject}</strong></p>
+                                    <iframe class="email-html" sandbox="" title="Email preview" srcdoc=p.html data-testid="preview-body"></iframe>
+                                }.into_any(),
+                            },
+                        }
+                    })}
+                </Transition>
+                <ActionForm action=test_send attr:class="inline-test">
+                    <input type="hidden" name="agent_id" value=agent_hidden prop:value=move || agent.get() />
+                    <input type="hidden" name="source" value="sample" prop:value=move || source.get() />
+                    <input type="hidden" name="subject" value=subject_hidden prop:value=move || subject.get() />
+                    <input type="hidden" name="body" value=body_hidden prop:value=move || body.get() />
+                    <button type="submit" disabled=disabled>"Send a test to me"</button>
+                </ActionForm>
+                {move || match test_send.value().get() {
+                    Some(Ok(text)) => view! { <p class="form-ok" data-testid="test-send-result">{text}</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </section>
+            {(!is_new).then(move || view! {
+                <section class="card" data-testid="versions">
+                    <h2>"Versions"</h2>
+                    <FormResult action=publish />
+                    <FormResult action=discard />
+                    <FormResult action=restore />
+                    {has_draft.then(|| {
+                        let (id_publish, id_discard) = (id.clone(), id.clone());
+                        view! {
+                            <div class="buttons">
+                                <ActionForm action=publish attr:class="inline">
+                                    <input type="hidden" name="id" value=id_publish />
+                                    <button type="submit" class="primary" disabled=disabled>"Publish saved draft"</button>
+                                </ActionForm>
+                                <ActionForm action=discard attr:class="inline">
+                                    <input type="hidden" name="id" value=id_discard />
+                                    <button type="submit" disabled=disabled>"Discard draft"</button>
+                                </ActionForm>
+                            </div>
+                        }
+                    })}
+                    {if versions.is_empty() {
+                        view! { <p class="muted">"Not published yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain versions">
+                                {versions.clone().into_iter().map(|v| {
+                                    let id_restore = id.clone();
+                                    view! {
+                                    <li>
+                                        <strong>{format!("v{}", v.version)}</strong>
+                                        {(v.version == live_version).then(|| view! { " " <Badge text="live" /> })}
+                                        <span class="muted small">" " {v.when} {v.by.map(|b| format!(" by {b}"))}</span>
+                                        <div class="small">{v.summary}</div>
+                                        <ActionForm action=restore attr:class="inline">
+                                            <input type="hidden" name="id" value=id_restore />
+                                            <input type="hidden" name="version" value=v.version />
+                                            <button type="submit" class="link" disabled=disabled>{format!("Restore v{}", v.version)}</button>
+                                        </ActionForm>
+                                    </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+            })}
+        </aside>
+        </div>
     }
 }
