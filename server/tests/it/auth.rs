@@ -28,7 +28,7 @@ db_test!(pages_need_a_session_and_sign_up_starts_one, |app| {
         ("account_name", "Acme"), ("name", "Ann"), ("email", "ann@example.com"), ("password", "long enough pw"),
     ]).await;
     assert_eq!(resp.status().as_u16(), 302);
-    assert_eq!(resp.headers()["location"], "/conversations");
+    assert_eq!(resp.headers()["location"], "/");
     let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("aftercall_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
@@ -62,7 +62,7 @@ db_test!(a_wrong_password_and_an_unknown_email_get_the_same_answer, |app| {
     let ok = form_post(&app, &client, "sign_in", "/signin", &[("email", &t.email), ("password", &t.password), ("next", "/tasks")]).await;
     assert_eq!(ok.headers()["location"], "/tasks");
     let evil = form_post(&app, &client, "sign_in", "/signin", &[("email", &t.email), ("password", &t.password), ("next", "//evil.example/")]).await;
-    assert_eq!(evil.headers()["location"], "/conversations");
+    assert_eq!(evil.headers()["location"], "/");
 });
 
 db_test!(a_sign_up_with_a_taken_email_or_short_password_is_refused, |app| {

@@ -109,6 +109,11 @@ async fn fresh_postgres_url() -> Option<String> {
 /// Starts the app on `db` with `extra_toml` merged over the test defaults. `None` when
 /// PostgreSQL is asked for and `TEST_DATABASE_URL` is unset.
 pub async fn spawn_app(db: Db, extra_toml: &str) -> Option<TestApp> {
+    // Logs go to the test's captured output (shown for failing tests; `RUST_LOG` filters).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().expect("tempdir");
     let url = match db {
         Db::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
@@ -228,7 +233,7 @@ impl TestApp {
             .await
             .expect("sign in");
         assert_eq!(resp.status().as_u16(), 302);
-        assert_eq!(resp.headers()["location"], "/conversations", "signed in");
+        assert_eq!(resp.headers()["location"], "/", "signed in");
         client
     }
 
@@ -251,5 +256,53 @@ impl TestApp {
         if let Some(r) = self.running.take() {
             r.shutdown().await;
         }
+    }
+}
+
+/// A signed-in team member (not the owner) and their login.
+pub struct Teammate {
+    pub client: reqwest::Client,
+    pub email: String,
+    pub password: String,
+    pub user_id: uuid::Uuid,
+}
+
+impl TestApp {
+    /// The owner of `tenant` as a [`backend::Member`].
+    pub async fn owner(&self, tenant: &Tenant) -> backend::Member {
+        backend::accounts::sign_in(&self.services.db, &tenant.email, &tenant.password).await.expect("owner signs in")
+    }
+
+    /// Invites a new user to `tenant` as `role` (`admin` / `member`) and accepts the link in a
+    /// fresh browser-like client, as a person following the emailed link does.
+    pub async fn teammate(&self, tenant: &Tenant, role: &str) -> Teammate {
+        let owner = self.owner(tenant).await;
+        let email = format!("{role}-{}@team.example", uuid::Uuid::new_v4().simple());
+        let created = backend::members::invite(&self.services, &owner, &email, role).await.expect("invite");
+        let token = created.link.rsplit('/').next().expect("token").to_owned();
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let password = "teammate password 1".to_owned();
+        let resp = self.accept_invitation(&client, &token, &password).await;
+        assert_eq!(resp.headers()["location"], "/", "accepted and signed in");
+        let member = backend::accounts::sign_in(&self.services.db, &email, &password).await.expect("teammate signs in");
+        Teammate { client, email, password, user_id: member.user_id }
+    }
+
+    /// Posts the invitation page's form (no JavaScript) with `password`.
+    pub async fn accept_invitation(&self, client: &reqwest::Client, token: &str, password: &str) -> reqwest::Response {
+        let resp = client
+            .post(format!("{}/api/accept_invitation", self.base))
+            .header("accept", "text/html")
+            .header("referer", format!("{}/invite/{token}", self.base))
+            .form(&[("token", token), ("name", "Tess Mate"), ("password", password)])
+            .send()
+            .await
+            .expect("accept invitation");
+        assert_eq!(resp.status().as_u16(), 302);
+        resp
     }
 }

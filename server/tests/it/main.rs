@@ -6,8 +6,12 @@ mod helpers;
 
 mod analysis;
 mod auth;
+mod authoring;
+mod dashboard;
 mod ingest;
+mod live;
 mod llm;
 mod pipeline;
 mod smtp;
+mod team;
 mod tenancy;
