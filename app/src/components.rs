@@ -54,7 +54,7 @@ fn listen_for_alerts(refresh: RwSignal<u32>, toasts: RwSignal<Vec<LiveAlert>>) {
                 list.remove(0);
             }
         });
-        set_timeout(move || toasts.update(|list| list.retain(|a| a.id != id)), std::time::Duration::from_secs(10));
+        set_timeout(move || { toasts.try_update(|list| list.retain(|a| a.id != id)); }, std::time::Duration::from_secs(10));
     });
     let on_unread = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
         refresh.update(|n| *n += 1);

@@ -38,10 +38,10 @@ test('fields, a goal and routes are set up in the browser and shown on the AI An
   await expect(page.getByTestId('fields')).toContainText('indoors, outdoors');
 
   // A notification with routes.
-  await page.goto(`/notifications/new?agent=${agentId}`);
+  await page.goto(`/notifications/new?template=scratch&agent=${agentId}`);
   await hydrated(page);
   const n = page.getByTestId('notification-form');
-  await n.getByLabel('Name').fill('Routed');
+  await n.getByLabel('Name', { exact: true }).fill('Routed');
   await n.getByLabel('Always send, after every call').check();
   await n.getByLabel(/Recipients/).fill('ops@example.com');
   await n.getByText('Route by what was said').click();
@@ -49,8 +49,8 @@ test('fields, a goal and routes are set up in the browser and shown on the AI An
   await n.locator('input[name="route_to[0]"]').fill('reservations@example.com');
   await n.getByLabel('Otherwise email').fill('front-desk@example.com');
   await n.getByLabel('Subject').fill('Table for {{ dyn_party_size }}');
-  await n.getByRole('button', { name: 'Save notification' }).click();
-  await expect(page).toHaveURL(new RegExp(`/agents/${agentId}$`));
+  await n.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(page.getByTestId('saved')).toHaveText('Published: new calls use this version.');
 
   const { conversation_id } = await postCall(request, key, {
     call_id: 'e2e-bistro-1',

@@ -12,7 +12,7 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
 }
 
-/** Signs up a new account through the form and lands on the conversations page. */
+/** Signs up a new account through the form and lands on the home dashboard. */
 export async function signUp(page: Page, who: string): Promise<{ email: string; password: string }> {
   const email = `${who}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
   const password = 'a long enough password';
@@ -22,8 +22,8 @@ export async function signUp(page: Page, who: string): Promise<{ email: string; 
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password (8 characters or more)').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/conversations$/);
-  await expect(page.getByRole('heading', { name: 'Conversations' })).toBeVisible();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Home' })).toBeVisible();
   return { email, password };
 }
 

@@ -12,7 +12,7 @@ test('sign-up, API keys and tasks work without JavaScript', async ({ page, reque
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password (8 characters or more)').fill('a long enough password');
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/conversations$/);
+  await expect(page).toHaveURL(/\/$/);
 
   // A second sign-up with the same email is refused, keeping what was typed.
   await page.context().clearCookies();
@@ -33,7 +33,7 @@ test('sign-up, API keys and tasks work without JavaScript', async ({ page, reque
   await expect(page.getByRole('alert')).toHaveText('Invalid email or password.');
   await page.getByLabel('Password').fill('a long enough password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/conversations$/);
+  await expect(page).toHaveURL(/\/$/);
 
   await page.goto('/settings');
   await page.getByLabel('New key name').fill('no-js');
@@ -45,13 +45,15 @@ test('sign-up, API keys and tasks work without JavaScript', async ({ page, reque
   await expect(page.getByTestId('new-api-key')).toHaveCount(0);
 
   await page.goto('/notifications/new');
-  await page.getByLabel('Name').fill('Callbacks');
+  await page.getByRole('link', { name: /Start from scratch/ }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Callbacks');
   await page.getByLabel(/When the AI judges/).check();
   await page.locator('textarea[name=condition]').fill('Did the agent promise that someone will contact the customer later?');
-  await page.getByLabel('Task').selectOption('urgent');
+  await page.locator('select[name=task]').selectOption('urgent');
   await page.getByLabel('Team alert').selectOption('off');
-  await page.getByRole('button', { name: 'Save notification' }).click();
-  await expect(page).toHaveURL(/\/notifications$/);
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(page).toHaveURL(/\/notifications\/[0-9a-f-]+\?saved=published$/);
+  await expect(page.getByTestId('editor-status')).toHaveText('Live: version 1.');
 
   await postCall(request, key, fixture('abcd-3592'));
   await expect

@@ -13,15 +13,19 @@ test('a call posted by the platform raises an alert, creates a task and shows it
   await expect(page).toHaveURL(/\/notifications$/);
   await page.getByTestId('new-notification').click();
   await expect(page.getByRole('heading', { name: 'New notification' })).toBeVisible();
+  await page.getByRole('link', { name: /Start from scratch/ }).click();
+  await expect(page).toHaveURL(/template=scratch/);
   await hydrated(page);
   const form = page.getByTestId('notification-form');
-  await form.getByLabel('Name').fill('Every call');
+  await form.getByLabel('Name', { exact: true }).fill('Every call');
   await form.getByLabel('Always send, after every call').check();
   await form.getByLabel(/Recipients/).fill('ops@example.com');
   await form.getByLabel('Team alert').selectOption('all');
-  await form.getByLabel('Task').selectOption('high');
-  await form.getByRole('button', { name: 'Save notification' }).click();
-  await expect(page).toHaveURL(/\/notifications$/);
+  await form.locator('select[name=task]').selectOption('high');
+  await form.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(page).toHaveURL(/\/notifications\/[0-9a-f-]+\?saved=published$/);
+  await expect(page.getByTestId('editor-status')).toHaveText('Live: version 1.');
+  await page.getByRole('link', { name: 'Notifications', exact: true }).click();
   const row = page.getByTestId('notifications').getByRole('row', { name: /Every call/ });
   await expect(row).toContainText('All agents');
   await expect(row).toContainText('Always send');
@@ -80,13 +84,13 @@ test('a call posted by the platform raises an alert, creates a task and shows it
 
 test('a notification with an unknown variable is refused with its position', async ({ page }) => {
   await signUp(page, 'Bo');
-  await page.goto('/notifications/new');
+  await page.goto('/notifications/new?template=scratch');
   await hydrated(page);
   const form = page.getByTestId('notification-form');
-  await form.getByLabel('Name').fill('Broken');
+  await form.getByLabel('Name', { exact: true }).fill('Broken');
   await form.getByLabel('Always send, after every call').check();
   await form.getByLabel('Body (Markdown)').fill('Hello\n{{ summary }}');
-  await form.getByRole('button', { name: 'Save notification' }).click();
+  await form.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(form.getByRole('alert')).toHaveText('email.body: line 2, column 4: unknown variable `summary`');
-  await expect(page).toHaveURL(/\/notifications\/new$/);
+  await expect(page).toHaveURL(/\/notifications\/new\?template=scratch$/);
 });

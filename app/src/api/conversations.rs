@@ -159,6 +159,7 @@ pub fn analyzer_label(name: &str) -> String {
 
 /// The conversation list's filters as in its query string (all optional).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ConversationFilters {
     /// Agent id.
     pub agent: Option<String>,
@@ -215,7 +216,10 @@ pub async fn conversation_filter_options() -> Result<FilterOptions, AppError> {
 /// One page of conversations matching `filters`, newest first; `before` is the previous
 /// page's cursor.
 #[server(endpoint = "list_conversations")]
-pub async fn list_conversations(before: Option<String>, filters: ConversationFilters) -> Result<Page<ConversationItem>, AppError> {
+pub async fn list_conversations(
+    before: Option<String>,
+    #[server(flatten)] filters: ConversationFilters,
+) -> Result<Page<ConversationItem>, AppError> {
     use crate::api::fmt;
     use crate::auth::{member, parse_cursor, services};
     let member = member().await?;

@@ -234,7 +234,11 @@ fn Gallery(agent: Option<String>) -> impl IntoView {
 pub fn EditNotificationPage() -> impl IntoView {
     let id = path_param("id");
     let saved = query_param("saved");
-    let editor = Resource::new(move || id.get(), |id| notification_editor(Some(id), None, None));
+    // Saving, publishing and restoring redirect here again (often to the same URL): the
+    // form bumps this after each success so the editor shows what is stored now.
+    let refresh = RwSignal::new(0u32);
+    provide_context(EditorRefresh(refresh));
+    let editor = Resource::new(move || (id.get(), refresh.get()), |(id, _)| notification_editor(Some(id), None, None));
     view! {
         <Title text="Edit notification" />
         <h1>"Edit notification"</h1>
@@ -250,17 +254,21 @@ pub fn EditNotificationPage() -> impl IntoView {
     }
 }
 
+/// Asks the edit page to reload the stored notification.
+#[derive(Clone, Copy)]
+struct EditorRefresh(RwSignal<u32>);
+
 #[component]
 fn Editor(editor: Resource<Result<EditorData, crate::error::AppError>>) -> impl IntoView {
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match editor.await {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
                     Ok(ed) => view! { <NotificationForm editor=ed /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -292,6 +300,18 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
     let discard = ServerAction::<DiscardNotificationDraft>::new();
     let restore = ServerAction::<RestoreNotificationVersion>::new();
     let test_send = ServerAction::<TestSendNotification>::new();
+    if let Some(EditorRefresh(refresh)) = use_context::<EditorRefresh>() {
+        // Only successes reload: after an error the form keeps what was typed.
+        Effect::new(move |_| {
+            let ok = matches!(save.value().get(), Some(Ok(_)))
+                || matches!(publish.value().get(), Some(Ok(_)))
+                || matches!(discard.value().get(), Some(Ok(_)))
+                || matches!(restore.value().get(), Some(Ok(_)));
+            if ok {
+                refresh.try_update(|n| *n += 1);
+            }
+        });
+    }
     let f = editor.form.clone();
     let always = RwSignal::new(f.always);
     let team = RwSignal::new(f.team_alert.clone());
@@ -311,12 +331,13 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
         let generation = StoredValue::new(0u64);
         Effect::new(move |_| {
             let value = (subject.get(), body.get());
-            let mine = generation.get_value() + 1;
-            generation.set_value(mine);
+            let mine = generation.try_get_value().unwrap_or_default() + 1;
+            generation.try_set_value(mine);
             set_timeout(
                 move || {
-                    if generation.get_value() == mine {
-                        debounced.set(value);
+                    // The form may be gone by then (saved and navigated away).
+                    if generation.try_get_value() == Some(mine) {
+                        let _ = debounced.try_set(value);
                     }
                 },
                 std::time::Duration::from_millis(300),
@@ -501,42 +522,16 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
                         <input type="text" inputmode="numeric" name="task_due_hours" value=f.task_due_hours.clone() placeholder="e.g. 24" />
                     </label>
                 </div>
-                {if disabled {
-                    view! { <p class="muted">"Only owners and admins can change notifications."</p> }.into_any()
-                } else {
-                    view! {
-                        <div class="buttons">
-                            <button type="submit" name="action" value="draft">"Save draft"</button>
-                            <button type="submit" name="action" value="publish" class="primary">"Publish"</button>
-                        </div>
-                    }.into_any()
-                }}
+                {(!disabled).then(|| view! {
+                    <div class="buttons">
+                        <button type="submit" name="action" value="draft">"Save draft"</button>
+                        <button type="submit" name="action" value="publish" class="primary">"Publish"</button>
+                    </div>
+                })}
             </fieldset>
         </ActionForm>
 
         <aside class="side">
-            <section class="card" data-testid="variables">
-                <h2>"Variables"</h2>
-                <p class="muted small">"Click to insert at the cursor of the subject or body. Unavailable values render as “(not available)”; "
-                    <code>"{{ dynamic_variables.<name> }}"</code> " reads what your platform sent."</p>
-                {editor.variable_groups.iter().map(|g| view! {
-                    <h3>{g.title.clone()}</h3>
-                    <ul class="var-list">
-                        {g.variables.iter().map(|v| {
-                            let name = v.value.clone();
-                            view! {
-                                <li>
-                                    <button type="button" class="var" title=v.label.clone() disabled=disabled on:click={
-                                        let name = name.clone();
-                                        move |_| insert(name.clone())
-                                    }>{format!("{{{{ {name} }}}}")}</button>
-                                    <span class="muted small">{v.label.clone()}</span>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }).collect_view()}
-            </section>
             <section class="card" data-testid="preview">
                 <h2>"Preview"</h2>
                 <label class="stack">"Render with"
@@ -570,6 +565,28 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
                     Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     None => ().into_any(),
                 }}
+            </section>
+            <section class="card" data-testid="variables">
+                <h2>"Variables"</h2>
+                <p class="muted small">"Click to insert at the cursor of the subject or body. Unavailable values render as “(not available)”; "
+                    <code>"{{ dynamic_variables.<name> }}"</code> " reads what your platform sent."</p>
+                {editor.variable_groups.iter().map(|g| view! {
+                    <h3>{g.title.clone()}</h3>
+                    <ul class="var-list">
+                        {g.variables.iter().map(|v| {
+                            let name = v.value.clone();
+                            view! {
+                                <li>
+                                    <button type="button" class="var" title=v.label.clone() disabled=disabled on:click={
+                                        let name = name.clone();
+                                        move |_| insert(name.clone())
+                                    }>{format!("{{{{ {name} }}}}")}</button>
+                                    <span class="muted small">{v.label.clone()}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }).collect_view()}
             </section>
             {(!is_new).then(move || view! {
                 <section class="card" data-testid="versions">

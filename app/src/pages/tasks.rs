@@ -45,7 +45,7 @@ pub fn TasksPage() -> impl IntoView {
             <button type="submit">"Filter"</button>
         </form>
         <FormResult action=set_status />
-        <FormResult action=assign />
+        <FormResult action=assign ok="Task saved." />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
