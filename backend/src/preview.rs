@@ -142,20 +142,7 @@ pub async fn render<C: ConnectionTrait>(
     let account = account::Entity::find_by_id(tenant.account_id()).one(db).await?.ok_or(Error::NotFound("account"))?;
     let rendered = match source {
         PreviewSource::Conversation(id) => {
-            let conv = secure_find::<conversation::Entity, _>(db, tenant, id).await?;
-            let agent = secure_find::<agent::Entity, _>(db, tenant, conv.agent_id).await?;
-            let analysis = analysis::Entity::find()
-                .filter(analysis::Column::AccountId.eq(tenant.account_id()))
-                .filter(analysis::Column::ConversationId.eq(conv.id))
-                .one(db)
-                .await?;
-            let vars = templates::variables(&VariableSources {
-                conversation: &conv,
-                agent: &agent,
-                account: &account,
-                analysis: analysis.as_ref(),
-                public_url,
-            });
+            let vars = templates::conversation_variables(db, tenant, id, public_url).await?;
             templates::render_email(subject, body, &vars)
         }
         PreviewSource::Sample => {

@@ -94,6 +94,28 @@ pub fn transcript_text(turns: &[Turn]) -> String {
     out.trim_end().to_owned()
 }
 
+/// The variables of the tenant's conversation `id`, with its agent, account and analysis
+/// loaded (what a notification email and the editor's preview render with).
+///
+/// Errors: [`Error::NotFound`] for an unknown id or another tenant's conversation.
+pub async fn conversation_variables<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    tenant: &crate::tenancy::Tenant,
+    id: uuid::Uuid,
+    public_url: &str,
+) -> Result<Variables, Error> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let conv = crate::tenancy::secure_find::<conversation::Entity, _>(db, tenant, id).await?;
+    let agent = crate::tenancy::secure_find::<agent::Entity, _>(db, tenant, conv.agent_id).await?;
+    let account = account::Entity::find_by_id(tenant.account_id()).one(db).await?.ok_or(Error::NotFound("account"))?;
+    let analysis = analysis::Entity::find()
+        .filter(analysis::Column::AccountId.eq(tenant.account_id()))
+        .filter(analysis::Column::ConversationId.eq(conv.id))
+        .one(db)
+        .await?;
+    Ok(variables(&VariableSources { conversation: &conv, agent: &agent, account: &account, analysis: analysis.as_ref(), public_url }))
+}
+
 /// Computes the SPEC section 5 system variables plus `dynamic_variables`.
 pub fn variables(src: &VariableSources<'_>) -> Variables {
     let c = src.conversation;

@@ -17,6 +17,20 @@ pub struct AlertItem {
     pub when: String,
 }
 
+#[cfg(feature = "ssr")]
+impl From<backend::entities::alert::Model> for AlertItem {
+    fn from(a: backend::entities::alert::Model) -> Self {
+        AlertItem {
+            id: a.id.to_string(),
+            title: a.title,
+            body: a.body,
+            link: a.link,
+            read: a.read_at.is_some(),
+            when: super::fmt::time(a.created_at),
+        }
+    }
+}
+
 /// One page of the member's alerts, newest first.
 #[server(endpoint = "list_alerts")]
 pub async fn list_alerts(before: Option<String>) -> Result<Page<AlertItem>, AppError> {
@@ -26,17 +40,7 @@ pub async fn list_alerts(before: Option<String>) -> Result<Page<AlertItem>, AppE
     let before = parse_cursor(before.as_deref())?;
     let rows = backend::alerts::list(&services.db, &member, before, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|a| a.id));
-    let items = rows
-        .into_iter()
-        .map(|a| AlertItem {
-            id: a.id.to_string(),
-            title: a.title,
-            body: a.body,
-            link: a.link,
-            read: a.read_at.is_some(),
-            when: super::fmt::time(a.created_at),
-        })
-        .collect();
+    let items = rows.into_iter().map(AlertItem::from).collect();
     Ok(Page { items, next })
 }
 

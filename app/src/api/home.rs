@@ -83,18 +83,7 @@ pub async fn home_overview() -> Result<HomeView, AppError> {
             }
         })
         .collect();
-    let alerts = backend::alerts::list(db, &member, None, 6)
-        .await?
-        .into_iter()
-        .map(|a| AlertItem {
-            id: a.id.to_string(),
-            title: a.title,
-            body: a.body,
-            link: a.link,
-            read: a.read_at.is_some(),
-            when: super::fmt::time(a.created_at),
-        })
-        .collect();
+    let alerts = backend::alerts::list(db, &member, None, 6).await?.into_iter().map(AlertItem::from).collect();
     Ok(HomeView {
         days,
         open_tasks: o.open_tasks.into_iter().map(|(p, n)| (p.as_str().to_owned(), n)).collect(),

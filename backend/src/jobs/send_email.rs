@@ -4,16 +4,16 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{ClaimedJob, Job, JobError, queue};
 use crate::Services;
 use crate::email::{OutgoingEmail, SendFailure};
-use crate::entities::{account, agent, analysis, conversation, email};
+use crate::entities::email;
 use crate::outbox::state;
-use crate::templates::{self, VariableSources};
+use crate::templates;
 use crate::tenancy::secure_find;
 
 /// Send email `email_id`.
@@ -105,23 +105,7 @@ async fn render(services: &Services, row: &email::Model) -> Result<templates::Re
     let conversation_id = row
         .conversation_id
         .ok_or_else(|| JobError::Permanent("the email has no conversation".into()))?;
-    let conv = secure_find::<conversation::Entity, _>(db, &tenant, conversation_id).await?;
-    let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
-    let account = account::Entity::find_by_id(row.account_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| JobError::Permanent("account gone".into()))?;
-    let analysis = analysis::Entity::find()
-        .filter(analysis::Column::ConversationId.eq(conv.id))
-        .one(db)
-        .await?;
-    let vars = templates::variables(&VariableSources {
-        conversation: &conv,
-        agent: &agent,
-        account: &account,
-        analysis: analysis.as_ref(),
-        public_url: &services.settings.public_url,
-    });
+    let vars = templates::conversation_variables(db, &tenant, conversation_id, &services.settings.public_url).await?;
     templates::render_email(&row.subject_template, &row.body_template, &vars)
         .map_err(|e| JobError::Permanent(format!("template: {e}")))
 }
