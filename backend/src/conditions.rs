@@ -180,7 +180,7 @@ impl Condition {
     /// Whether the condition holds for the call and its analysis.
     pub fn holds(&self, call: &conversation::Model, analysis: &AnalysisOutput) -> bool {
         match self {
-            Condition::EndReason { values } => values.iter().any(|v| *v == call.end_reason),
+            Condition::EndReason { values } => values.contains(&call.end_reason),
             Condition::Direction { value } => call.direction.as_deref() == Some(value.as_str()),
             Condition::Status { value } => call.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(value)),
             Condition::Duration { op, seconds } => match (call.duration_s, op) {

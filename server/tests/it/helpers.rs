@@ -36,7 +36,6 @@ pub struct Tenant {
 
 /// Runs a test body on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL:
 /// `db_test!(name_as_a_sentence, |app| { ... });` makes `name::sqlite` and `name::postgres`.
-
 macro_rules! db_test {
     ($name:ident, |$app:ident| $body:block) => {
         mod $name {
