@@ -49,6 +49,7 @@ test('fields, a goal and routes are set up in the browser and shown on the AI An
   await n.locator('input[name="route_to[0]"]').fill('reservations@example.com');
   await n.getByLabel('Otherwise email').fill('front-desk@example.com');
   await n.getByLabel('Subject').fill('Table for {{ dyn_party_size }}');
+  await expect(page.getByTestId('preview-subject')).toContainText('Table for');
   await n.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(page.getByTestId('saved')).toHaveText('Published: new calls use this version.');
 
