@@ -7,9 +7,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::alert;
+use crate::entities::{alert, push_subscription};
 use crate::error::{Error, Result};
-use crate::tenancy::{Member, scope};
+use crate::tenancy::{Member, Tenant, scope};
 
 fn mine(member: &Member) -> sea_orm::Select<alert::Entity> {
     scope::<alert::Entity>(&member.tenant).filter(alert::Column::UserId.eq(member.user_id))
@@ -71,38 +71,67 @@ pub async fn get<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid) -> Resul
     mine(member).filter(alert::Column::Id.eq(id)).one(db).await?.ok_or(Error::NotFound("alert"))
 }
 
+/// A new alert for one member.
+pub(crate) struct NewAlert {
+    pub user_id: Uuid,
+    pub conversation_id: Option<Uuid>,
+    pub notification_run_id: Option<Uuid>,
+    pub title: String,
+    pub body: String,
+    /// Dashboard path, e.g. `/conversations/<id>`.
+    pub link: String,
+}
+
+/// Inserts `new` in `db` (a transaction in practice) and queues one `SendPush` job per
+/// browser of that member in `subscriptions` (others are skipped), so an alert and its
+/// push deliveries commit together. Returns the alert's id; the caller publishes it on
+/// [`crate::live::AlertBus`] after committing.
+pub(crate) async fn insert_with_push<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    new: NewAlert,
+    subscriptions: &[push_subscription::Model],
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    for sub in subscriptions.iter().filter(|s| s.user_id == new.user_id) {
+        crate::jobs::queue::enqueue(db, tenant, &crate::push::SendPush { alert_id: id, subscription_id: sub.id }).await?;
+    }
+    alert::Entity::insert(alert::ActiveModel {
+        id: Set(id),
+        account_id: Set(tenant.account_id()),
+        user_id: Set(new.user_id),
+        conversation_id: Set(new.conversation_id),
+        notification_run_id: Set(new.notification_run_id),
+        title: Set(new.title),
+        body: Set(new.body),
+        link: Set(new.link),
+        read_at: Set(None),
+        created_at: Set(Utc::now()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(id)
+}
+
 /// Creates a test alert for the member ("Test alert"), delivered like any alert: live to
-/// open dashboards and by push to their subscribed browsers. Returns the alert.
-pub async fn create_test(services: &crate::Services, member: &Member) -> Result<alert::Model> {
+/// open dashboards and by push to their subscribed browsers. Returns the alert's id.
+pub async fn create_test(services: &crate::Services, member: &Member) -> Result<Uuid> {
     let db = &services.db;
     let subscriptions = crate::push::subscriptions_of(db, &member.tenant, member.user_id).await?;
     let txn = crate::db::begin_write(db).await?;
-    let row = alert::ActiveModel {
-        id: sea_orm::ActiveValue::Set(Uuid::now_v7()),
-        account_id: Set(member.tenant.account_id()),
-        user_id: Set(member.user_id),
-        conversation_id: Set(None),
-        notification_run_id: Set(None),
-        title: Set("Test alert".to_owned()),
-        body: Set("Alerts reach you here, live in open dashboards and by browser push.".to_owned()),
-        link: Set("/alerts".to_owned()),
-        read_at: Set(None),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    for sub in &subscriptions {
-        crate::jobs::queue::enqueue(&txn, &member.tenant, &crate::push::SendPush { alert_id: row.id, subscription_id: sub.id })
-            .await?;
-    }
-    txn.commit().await?;
-    services.live.publish(crate::live::AlertEvent {
-        account_id: member.tenant.account_id(),
+    let new = NewAlert {
         user_id: member.user_id,
-        alert_id: row.id,
-    });
+        conversation_id: None,
+        notification_run_id: None,
+        title: "Test alert".to_owned(),
+        body: "Alerts reach you here, live in open dashboards and by browser push.".to_owned(),
+        link: "/alerts".to_owned(),
+    };
+    let alert_id = insert_with_push(&txn, &member.tenant, new, &subscriptions).await?;
+    txn.commit().await?;
+    services.live.publish(crate::live::AlertEvent { account_id: member.tenant.account_id(), user_id: member.user_id, alert_id });
     if !subscriptions.is_empty() {
         services.jobs_wakeup.notify_one();
     }
-    Ok(row)
+    Ok(alert_id)
 }

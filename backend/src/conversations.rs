@@ -247,13 +247,16 @@ pub async fn export<C: ConnectionTrait>(db: &C, tenant: &Tenant, filter: &Conver
         let rows = list(db, tenant, &page_filter, PAGE).await?;
         let Some(last) = rows.last().map(|r| r.conversation.id) else { break };
         let ids: Vec<Uuid> = rows.iter().map(|r| r.conversation.id).collect();
-        let analyses = scope::<analysis::Entity>(tenant)
+        let mut analyses: std::collections::HashMap<Uuid, analysis::Model> = scope::<analysis::Entity>(tenant)
             .filter(analysis::Column::ConversationId.is_in(ids))
             .all(db)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|a| (a.conversation_id, a))
+            .collect();
         let full = rows.len() as u64 == PAGE;
         for row in rows {
-            let analysis = analyses.iter().find(|a| a.conversation_id == row.conversation.id).cloned();
+            let analysis = analyses.remove(&row.conversation.id);
             out.push(ExportRow { row, analysis });
             if out.len() >= MAX_EXPORT_ROWS {
                 return Ok(out);

@@ -94,16 +94,18 @@ pub async fn overview<C: ConnectionTrait>(db: &C, tenant: &Tenant, days: u32, no
             _ => out[i].goal_unknown += 1,
         }
     }
-    let open: Vec<String> = scope::<task::Entity>(tenant)
+    let open: Vec<(String, i64)> = scope::<task::Entity>(tenant)
         .select_only()
         .column(task::Column::Priority)
+        .column_as(task::Column::Id.count(), "open")
         .filter(task::Column::Status.eq(crate::tasks::status::OPEN))
+        .group_by(task::Column::Priority)
         .into_tuple()
         .all(db)
         .await?;
     let open_tasks = [Priority::Urgent, Priority::High, Priority::Medium, Priority::Low]
         .into_iter()
-        .map(|p| (p, open.iter().filter(|o| o.as_str() == p.as_str()).count() as u64))
+        .map(|p| (p, open.iter().find(|(o, _)| o.as_str() == p.as_str()).map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0))))
         .collect();
     let judged = success + failure;
     Ok(Overview {

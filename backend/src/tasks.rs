@@ -101,9 +101,10 @@ pub async fn assign<C: ConnectionTrait>(
 ) -> Result<task::Model> {
     let found = get(db, tenant, id).await?;
     if let Some(user) = assignee {
-        let members = crate::accounts::members(db, tenant).await?;
-        if !members.iter().any(|m| m.user_id == user) {
-            return Err(Error::invalid("assignee", "is not a member of this account"));
+        match crate::accounts::member(db, user, tenant.account_id()).await {
+            Ok(_) => {}
+            Err(Error::Unauthenticated) => return Err(Error::invalid("assignee", "is not a member of this account")),
+            Err(other) => return Err(other),
         }
     }
     let mut active: task::ActiveModel = found.into();

@@ -16,7 +16,7 @@ use crate::Services;
 use crate::accounts;
 use crate::analysis::{AnalysisOutput, AnalysisRequest, CallFacts, RouteQuestion, TriggerQuestion, Usage, fields};
 use crate::calls::event::Turn;
-use crate::entities::{agent, alert, analysis, conversation, email, notification, notification_run, task};
+use crate::entities::{agent, analysis, conversation, email, notification, notification_run, task};
 use crate::notifications::{Recipients, team_alert_of};
 use crate::tenancy::{Tenant, secure_find};
 use crate::types::TeamAlert;
@@ -289,25 +289,16 @@ impl Job for AnalyzeCall {
                 TeamAlert::Selected(ids) => members.iter().map(|m| m.user_id).filter(|id| ids.contains(id)).collect(),
             };
             for user_id in alerted {
-                let alert_id = Uuid::now_v7();
+                let new = crate::alerts::NewAlert {
+                    user_id,
+                    conversation_id: Some(conv.id),
+                    notification_run_id: Some(run_id),
+                    title: rule.name.clone(),
+                    body: format!("{} · {}: {}", agent.name, who, decision.reason),
+                    link: format!("/conversations/{}", conv.id),
+                };
+                let alert_id = crate::alerts::insert_with_push(&txn, &tenant, new, &push_subscriptions).await?;
                 created_alerts.push((user_id, alert_id));
-                for sub in push_subscriptions.iter().filter(|s| s.user_id == user_id) {
-                    queue::enqueue(&txn, &tenant, &crate::push::SendPush { alert_id, subscription_id: sub.id }).await?;
-                }
-                alert::Entity::insert(alert::ActiveModel {
-                    id: Set(alert_id),
-                    account_id: Set(tenant.account_id()),
-                    user_id: Set(user_id),
-                    conversation_id: Set(Some(conv.id)),
-                    notification_run_id: Set(Some(run_id)),
-                    title: Set(rule.name.clone()),
-                    body: Set(format!("{} · {}: {}", agent.name, who, decision.reason)),
-                    link: Set(format!("/conversations/{}", conv.id)),
-                    read_at: Set(None),
-                    created_at: Set(now),
-                })
-                .exec_without_returning(&txn)
-                .await?;
             }
             if let Some(priority) = &rule.task_priority {
                 let mut description = decision.reason.clone();
