@@ -76,11 +76,14 @@ impl Mailer {
         matches!(self, Mailer::Outbox)
     }
 
-    /// Sends `email` through SMTP (text and HTML alternatives).
+    /// Sends `email` through SMTP (text and HTML alternatives). Returns the server's final
+    /// reply, e.g. `250 2.0.0 Ok: queued as 1A2B`.
     ///
-    /// Errors: [`SendFailure`], classified; an outbox mailer never fails.
-    pub async fn send(&self, email: &OutgoingEmail) -> Result<(), SendFailure> {
-        let Mailer::Smtp(transport) = self else { return Ok(()) };
+    /// Errors: [`SendFailure`], classified (connection problems, timeouts and 4xx replies
+    /// are transient; 5xx replies and unbuildable messages permanent), with the server's
+    /// reply when there was one; an outbox mailer never fails.
+    pub async fn send(&self, email: &OutgoingEmail) -> Result<String, SendFailure> {
+        let Mailer::Smtp(transport) = self else { return Ok("kept in the outbox".to_owned()) };
         let mut builder = Message::builder()
             .from(email.from.clone())
             .subject(email.subject.clone())
@@ -96,7 +99,7 @@ impl Mailer {
             .map_err(|e| SendFailure::Permanent(format!("could not build the message: {e}")))?;
         match tokio::time::timeout(Duration::from_secs(120), transport.send(message)).await {
             Err(_) => Err(SendFailure::Transient("SMTP send timed out after 120 s".into())),
-            Ok(Ok(_)) => Ok(()),
+            Ok(Ok(reply)) => Ok(format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" "))),
             Ok(Err(e)) if e.is_permanent() => Err(SendFailure::Permanent(e.to_string())),
             Ok(Err(e)) => Err(SendFailure::Transient(e.to_string())),
         }

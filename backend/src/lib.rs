@@ -3,6 +3,7 @@
 //! `aftercall` binary and the UI's server functions call into it.
 
 pub mod accounts;
+pub mod actions;
 pub mod agents;
 pub mod alerts;
 pub mod analysis;
@@ -13,6 +14,7 @@ pub mod conditions;
 pub mod conversations;
 pub mod dashboard;
 pub mod db;
+pub mod deliveries;
 pub mod email;
 pub mod entities;
 pub mod error;

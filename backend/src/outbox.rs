@@ -32,6 +32,7 @@ pub async fn queue_rendered<C: ConnectionTrait>(
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let now = Utc::now();
+    let job_id = queue::enqueue(db, tenant, &SendEmail { email_id: id, conversation_id: email.conversation_id }).await?;
     email::Entity::insert(email::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
@@ -48,12 +49,12 @@ pub async fn queue_rendered<C: ConnectionTrait>(
         last_error: Set(None),
         message_id: Set(message_id(id, public_url)),
         sent_at: Set(None),
+        job_id: Set(Some(job_id)),
         created_at: Set(now),
         updated_at: Set(now),
     })
     .exec_without_returning(db)
     .await?;
-    queue::enqueue(db, tenant, &SendEmail { email_id: id }).await?;
     Ok(id)
 }
 

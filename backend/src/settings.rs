@@ -23,6 +23,38 @@ pub struct Settings {
     /// Whether browser push subscriptions may use `http://` push services (local push
     /// services in development and tests); browsers' own are always `https://`.
     pub push_allow_http: bool,
+    /// Outgoing webhooks and callback requests.
+    pub webhooks: WebhookSettings,
+}
+
+/// Outgoing webhook delivery (SPEC section 7).
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// Whole-request timeout of one attempt (SPEC: 15 s).
+    pub timeout: Duration,
+    /// Delays before retries 1, 2, …; attempts = delays + 1. SPEC: immediately, then 5 s,
+    /// 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (each with ±10 % jitter).
+    pub retry_schedule: Vec<Duration>,
+    /// An endpoint failing for this long (no success since its first failure) is disabled
+    /// and the account's admins are alerted (5 days).
+    pub disable_after: Duration,
+    /// After a secret rotation, how long requests also carry the old secret's signature.
+    pub rotation_overlap: Duration,
+}
+
+impl WebhookSettings {
+    /// The SPEC's schedule: 15 s timeout; immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h;
+    /// disabled after 5 days of failures; 24 h rotation overlap.
+    pub fn standard() -> Self {
+        let m = 60;
+        let h = 3600;
+        Self {
+            timeout: Duration::from_secs(15),
+            retry_schedule: [5, 5 * m, 30 * m, 2 * h, 5 * h, 10 * h, 10 * h].into_iter().map(Duration::from_secs).collect(),
+            disable_after: Duration::from_secs(5 * 24 * h),
+            rotation_overlap: Duration::from_secs(24 * h),
+        }
+    }
 }
 
 /// SMTP delivery through lettre.
@@ -65,6 +97,7 @@ impl Settings {
                 backoff_max: Duration::from_secs(3600),
             },
             push_allow_http: true,
+            webhooks: WebhookSettings::standard(),
         }
     }
 }

@@ -249,6 +249,14 @@ pub fn markdown_to_html(markdown: &str) -> String {
     out
 }
 
+/// Renders a plain-text template (Slack and Teams messages): values inserted as they are,
+/// unavailable ones as the fallback.
+///
+/// Errors: minijinja's message with the position.
+pub fn render_text(source: &str, vars: &Variables) -> Result<String, String> {
+    render_one(&environment(ValueMode::Raw), source, vars)
+}
+
 fn render_one(env: &Environment<'_>, source: &str, vars: &Variables) -> Result<String, String> {
     let ctx = Value::from_serialize(&vars.0);
     env.render_str(source, ctx).map_err(|e| describe(&e))

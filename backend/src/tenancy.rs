@@ -117,6 +117,7 @@ owned! {
     analysis => "analysis",
     api_key => "API key",
     conversation => "conversation",
+    delivery_attempt => "delivery attempt",
     email => "email",
     extraction_field => "field",
     invitation => "invitation",
@@ -126,7 +127,10 @@ owned! {
     membership => "membership",
     notification => "notification",
     notification_run => "notification run",
+    post_call_action => "action",
+    scheduled_call => "scheduled call",
     task => "task",
+    webhook_delivery => "webhook delivery",
 }
 
 /// `SELECT ... WHERE account_id = <tenant>`: the start of every tenant-owned query.

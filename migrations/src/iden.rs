@@ -317,3 +317,95 @@ pub enum InstallationSettings {
     Key,
     Value,
 }
+
+#[derive(DeriveIden)]
+pub enum PostCallActions {
+    Table,
+    Id,
+    AccountId,
+    AgentId,
+    Kind,
+    Name,
+    Enabled,
+    Url,
+    Format,
+    MessageTemplate,
+    IncludeTranscript,
+    Secret,
+    PreviousSecret,
+    PreviousSecretExpiresAt,
+    Condition,
+    TimeField,
+    FallbackDelayMinutes,
+    FailingSince,
+    DisabledReason,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum WebhookDeliveries {
+    Table,
+    Id,
+    AccountId,
+    ActionId,
+    ActionName,
+    Url,
+    Format,
+    ConversationId,
+    EventType,
+    WebhookId,
+    Payload,
+    State,
+    Attempts,
+    LastStatus,
+    LastError,
+    JobId,
+    Test,
+    DeliveredAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum DeliveryAttempts {
+    Table,
+    Id,
+    AccountId,
+    EmailId,
+    WebhookDeliveryId,
+    Attempt,
+    Outcome,
+    StatusCode,
+    Request,
+    Response,
+    Error,
+    DurationMs,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum ScheduledCalls {
+    Table,
+    Id,
+    AccountId,
+    ConversationId,
+    ActionId,
+    DueAt,
+    State,
+    Source,
+    JobId,
+    WebhookDeliveryId,
+    CancelledBy,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// Columns added by the delivery migration.
+#[derive(DeriveIden)]
+pub enum DeliveryColumns {
+    #[sea_orm(iden = "conversation_id")]
+    ConversationId,
+    #[sea_orm(iden = "job_id")]
+    JobId,
+}

@@ -24,6 +24,7 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub ingest: IngestConfig,
     pub push: PushConfig,
+    pub webhooks: WebhooksConfig,
     pub log: LogConfig,
 }
 
@@ -75,6 +76,15 @@ pub struct IngestConfig {
 #[derive(Debug, Deserialize)]
 pub struct PushConfig {
     pub allow_http_endpoints: bool,
+}
+
+/// `[webhooks]`.
+#[derive(Debug, Deserialize)]
+pub struct WebhooksConfig {
+    pub timeout_secs: f64,
+    pub retry_schedule_secs: Vec<f64>,
+    pub disable_after_hours: f64,
+    pub rotation_overlap_hours: f64,
 }
 
 /// `[log]`.
@@ -168,6 +178,19 @@ impl Config {
         if self.jobs.poll_interval_ms == 0 || self.jobs.lease_secs == 0 || self.jobs.backoff_base_secs == 0 {
             return Err(bad("jobs", "poll_interval_ms, lease_secs and backoff_base_secs must be positive"));
         }
+        let w = &self.webhooks;
+        if !(w.timeout_secs > 0.0 && w.timeout_secs <= 300.0) {
+            return Err(bad("webhooks.timeout_secs", "must be more than 0 and at most 300"));
+        }
+        if w.retry_schedule_secs.len() > 20 || w.retry_schedule_secs.iter().any(|d| !(d.is_finite() && *d >= 0.0 && *d <= 7.0 * 86400.0)) {
+            return Err(bad("webhooks.retry_schedule_secs", "must be at most 20 delays of 0 to 604800 seconds"));
+        }
+        if !(w.disable_after_hours.is_finite() && w.disable_after_hours >= 0.0) {
+            return Err(bad("webhooks.disable_after_hours", "must be a non-negative number of hours"));
+        }
+        if !(w.rotation_overlap_hours.is_finite() && w.rotation_overlap_hours >= 0.0) {
+            return Err(bad("webhooks.rotation_overlap_hours", "must be a non-negative number of hours"));
+        }
         if self.ingest.max_body_bytes < 1024 {
             return Err(bad("ingest.max_body_bytes", "must be at least 1024"));
         }
@@ -212,6 +235,12 @@ impl Config {
                 backoff_max: Duration::from_secs(self.jobs.backoff_max_secs.max(self.jobs.backoff_base_secs)),
             },
             push_allow_http: self.push.allow_http_endpoints,
+            webhooks: backend::settings::WebhookSettings {
+                timeout: Duration::from_secs_f64(self.webhooks.timeout_secs),
+                retry_schedule: self.webhooks.retry_schedule_secs.iter().map(|s| Duration::from_secs_f64(*s)).collect(),
+                disable_after: Duration::from_secs_f64(self.webhooks.disable_after_hours * 3600.0),
+                rotation_overlap: Duration::from_secs_f64(self.webhooks.rotation_overlap_hours * 3600.0),
+            },
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Model {
     /// Stable across retries: `<email id>@<host>`.
     pub message_id: String,
     pub sent_at: Option<DateTimeUtc>,
+    /// The `SendEmail` job (replay puts it back to pending).
+    pub job_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

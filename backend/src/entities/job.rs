@@ -21,6 +21,8 @@ pub struct Model {
     /// While `running`: the lease; after it a crashed worker's job is claimed again.
     pub locked_until: Option<DateTimeUtc>,
     pub last_error: Option<String>,
+    /// The conversation the job works for, when there is one (replaying a conversation's dead jobs).
+    pub conversation_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

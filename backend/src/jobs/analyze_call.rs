@@ -90,13 +90,20 @@ pub(crate) async fn build_request<C: ConnectionTrait>(
         })
         .collect();
     let agent_fields = fields::list(db, tenant, agent.id).await?;
+    let mut specs = fields::specs_for(&agent_fields, rules);
+    let actions = crate::actions::enabled_for_agent(db, tenant, agent.id).await?;
+    for name in crate::actions::needed_fields(&actions) {
+        if !specs.iter().any(|s| s.name == name) {
+            specs.push(fields::FieldSpec::implied(&name));
+        }
+    }
     Ok(AnalysisRequest {
         transcript,
         started_at: conv.started_at,
         timezone: agent.timezone.clone(),
         agent_name: agent.name.clone(),
         triggers,
-        fields: fields::specs_for(&agent_fields, rules),
+        fields: specs,
         goal: agent.goal.clone(),
         routes,
         call: CallFacts {
@@ -191,6 +198,7 @@ fn email_row(
         last_error: Set(None),
         message_id: Set(crate::outbox::message_id(id, public_url)),
         sent_at: Set(None),
+        job_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -201,6 +209,10 @@ fn email_row(
 impl Job for AnalyzeCall {
     const KIND: &'static str = "AnalyzeCall";
     const MAX_ATTEMPTS: i32 = 5;
+
+    fn conversation_id(&self) -> Option<Uuid> {
+        Some(self.conversation_id)
+    }
 
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
         let db = &services.db;
@@ -213,6 +225,7 @@ impl Job for AnalyzeCall {
         }
         let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
         let rules = notifications_for_agent(db, &tenant, agent.id).await?;
+        let actions = crate::actions::enabled_for_agent(db, &tenant, agent.id).await?;
         let request = build_request(db, &tenant, &conv, &agent, &rules).await?;
         let analysed = run_analyzer(services, &tenant, &request).await?;
         let members = accounts::members(db, &tenant).await?;
@@ -278,8 +291,10 @@ impl Job for AnalyzeCall {
             }
             for to in lists.into_iter().filter(|l| !l.is_empty()) {
                 let (email_id, row) = email_row(&tenant, &conv, run_id, rule, &to, &services.settings.public_url);
+                let job_id = queue::enqueue(&txn, &tenant, &SendEmail { email_id, conversation_id: Some(conv.id) }).await?;
+                let mut row = row;
+                row.job_id = Set(Some(job_id));
                 email::Entity::insert(row).exec_without_returning(&txn).await?;
-                queue::enqueue(&txn, &tenant, &SendEmail { email_id }).await?;
                 emails += 1;
             }
             let who = conv.from_number.clone().unwrap_or_else(|| conv.call_id.clone());
@@ -325,12 +340,13 @@ impl Job for AnalyzeCall {
                 .await?;
             }
         }
+        let planned = crate::actions::plan(&txn, &tenant, &services.settings, &actions, &conv, &agent.timezone, output).await?;
         queue::complete(&txn, job.id).await?;
         txn.commit().await?;
         for (user_id, alert_id) in created_alerts {
             services.live.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
         }
-        if emails > 0 || !push_subscriptions.is_empty() {
+        if emails > 0 || planned > 0 || !push_subscriptions.is_empty() {
             services.jobs_wakeup.notify_one();
         }
         Ok(())

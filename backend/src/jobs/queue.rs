@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::{ClaimedJob, Job};
 use crate::entities::job;
+use crate::error::Error;
 use crate::settings::JobSettings;
 use crate::tenancy::Tenant;
 
@@ -26,12 +27,23 @@ pub mod state {
     pub const DEAD: &str = "dead";
 }
 
-/// Inserts `job` for the tenant, due now, on `db` (pass the transaction that creates the
-/// job's cause). Returns the job id.
+/// Inserts `job` for the tenant, due now, with the kind's `MAX_ATTEMPTS`, on `db` (pass
+/// the transaction that creates the job's cause). Returns the job id.
 pub async fn enqueue<C: ConnectionTrait, J: Job>(
     db: &C,
     tenant: &Tenant,
     job: &J,
+) -> Result<Uuid, sea_orm::DbErr> {
+    enqueue_with(db, tenant, job, Utc::now(), J::MAX_ATTEMPTS).await
+}
+
+/// Inserts `job` due at `run_at` with `max_attempts` (at least 1). Returns the job id.
+pub async fn enqueue_with<C: ConnectionTrait, J: Job>(
+    db: &C,
+    tenant: &Tenant,
+    job: &J,
+    run_at: chrono::DateTime<Utc>,
+    max_attempts: i32,
 ) -> Result<Uuid, sea_orm::DbErr> {
     let payload = serde_json::to_value(job)
         .map_err(|e| sea_orm::DbErr::Custom(format!("serialising {}: {e}", J::KIND)))?;
@@ -44,10 +56,11 @@ pub async fn enqueue<C: ConnectionTrait, J: Job>(
         payload: Set(payload),
         state: Set(state::PENDING.to_owned()),
         attempts: Set(0),
-        max_attempts: Set(J::MAX_ATTEMPTS),
-        run_at: Set(now),
+        max_attempts: Set(std::cmp::max(max_attempts, 1)),
+        run_at: Set(run_at),
         locked_until: Set(None),
         last_error: Set(None),
+        conversation_id: Set(job.conversation_id()),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -118,20 +131,18 @@ pub fn backoff(settings: &JobSettings, attempt: i32) -> Duration {
     capped.mul_f64(jitter)
 }
 
-/// Records a failed attempt: back to pending after [`backoff`], or dead when `permanent`
-/// or out of attempts. Returns whether the job is now dead.
+/// Records a failed attempt: back to pending after `delay` (see [`super::retry_delay`]),
+/// or dead when `permanent` or out of attempts. Returns whether the job is now dead.
 pub async fn fail<C: ConnectionTrait>(
     db: &C,
     job: &ClaimedJob,
     error: &str,
     permanent: bool,
-    settings: &JobSettings,
+    delay: Duration,
 ) -> Result<bool, sea_orm::DbErr> {
     let dead = permanent || job.is_last_attempt();
     let now = Utc::now();
-    let run_at = now
-        + chrono::Duration::from_std(backoff(settings, job.attempts))
-            .unwrap_or(chrono::Duration::seconds(60));
+    let run_at = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(60));
     let error: String = error.chars().take(2000).collect();
     job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(if dead { state::DEAD } else { state::PENDING }))
@@ -162,6 +173,40 @@ pub async fn release<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), sea
     Ok(())
 }
 
+/// The delay before retry `attempt` (1-based) on a fixed `schedule` (the webhook schedule):
+/// the `attempt`-th entry (the last one once past the end), ±10 % jitter.
+pub fn scheduled_delay(schedule: &[Duration], attempt: i32) -> Duration {
+    let Some(last) = schedule.last() else { return Duration::ZERO };
+    let index = usize::try_from(std::cmp::max(attempt, 1) - 1).unwrap_or(0);
+    let base = schedule.get(index).unwrap_or(last);
+    base.mul_f64(rand::thread_rng().gen_range(0.9..=1.1))
+}
+
+/// Puts the tenant's dead job `id` back to pending, due now, with its attempts reset (the
+/// last error stays until the next attempt). Returns the job.
+///
+/// Errors: [`Error::NotFound`] for another account's or an unknown id; [`Error::Invalid`]
+/// (`job`) when the job is not dead.
+pub async fn replay<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<job::Model, Error> {
+    let row = crate::tenancy::secure_find::<job::Entity, _>(db, tenant, id).await?;
+    if row.state != state::DEAD {
+        return Err(Error::invalid("job", format!("only dead jobs can be replayed; this one is {}", row.state)));
+    }
+    let now = Utc::now();
+    job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(state::PENDING))
+        .col_expr(job::Column::Attempts, Expr::value(0))
+        .col_expr(job::Column::RunAt, Expr::value(now))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::AccountId.eq(tenant.account_id()))
+        .filter(job::Column::State.eq(state::DEAD))
+        .exec(db)
+        .await?;
+    Ok(row)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +220,16 @@ mod tests {
             assert!(got >= expected * 0.75 - 1e-9 && got <= expected * 1.25 + 1e-9, "attempt {attempt}: {got}");
         }
         assert!(backoff(&s, 30).as_secs_f64() <= s.backoff_max.as_secs_f64() * 1.25);
+    }
+
+    #[test]
+    fn the_webhook_schedule_is_followed_within_ten_percent() {
+        let schedule = crate::settings::WebhookSettings::standard().retry_schedule;
+        let expected = [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0, 36000.0];
+        for (i, want) in expected.iter().enumerate() {
+            let got = scheduled_delay(&schedule, i as i32 + 1).as_secs_f64();
+            assert!(got >= want * 0.9 - 1e-9 && got <= want * 1.1 + 1e-9, "retry {}: {got}", i + 1);
+        }
+        assert_eq!(scheduled_delay(&[], 1), Duration::ZERO);
     }
 }

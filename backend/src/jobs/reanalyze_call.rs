@@ -25,6 +25,10 @@ impl Job for ReanalyzeCall {
     const KIND: &'static str = "ReanalyzeCall";
     const MAX_ATTEMPTS: i32 = 3;
 
+    fn conversation_id(&self) -> Option<Uuid> {
+        Some(self.conversation_id)
+    }
+
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
         let db = &services.db;
         let tenant = job.tenant;

@@ -8,7 +8,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use uuid::Uuid;
 
-use super::{ClaimedJob, JobError, dispatch, queue};
+use super::{ClaimedJob, JobError, dispatch, queue, retry_delay};
 use crate::Services;
 
 /// Runs one claimed job and records its outcome.
@@ -17,10 +17,10 @@ async fn run_one(services: Services, job: ClaimedJob) {
     let recorded = match &outcome {
         Ok(()) => queue::complete(&services.db, job.id).await.map(|_| false),
         Err(JobError::Retry(e)) => {
-            queue::fail(&services.db, &job, e, false, &services.settings.jobs).await
+            queue::fail(&services.db, &job, e, false, retry_delay(&services, &job)).await
         }
         Err(JobError::Permanent(e)) => {
-            queue::fail(&services.db, &job, e, true, &services.settings.jobs).await
+            queue::fail(&services.db, &job, e, true, retry_delay(&services, &job)).await
         }
     };
     match (outcome, recorded) {

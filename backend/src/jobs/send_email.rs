@@ -20,12 +20,19 @@ use crate::tenancy::secure_find;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SendEmail {
     pub email_id: Uuid,
+    /// The conversation the email is about (for replaying a conversation's dead jobs).
+    #[serde(default)]
+    pub conversation_id: Option<Uuid>,
 }
 
 #[async_trait]
 impl Job for SendEmail {
     const KIND: &'static str = "SendEmail";
     const MAX_ATTEMPTS: i32 = 8;
+
+    fn conversation_id(&self) -> Option<Uuid> {
+        self.conversation_id
+    }
 
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
         let db = &services.db;
@@ -78,8 +85,23 @@ impl Job for SendEmail {
             html: rendered.html,
             message_id: row.message_id.clone(),
         };
-        match services.mailer.send(&outgoing).await {
-            Ok(()) => {
+        let started = std::time::Instant::now();
+        let result = services.mailer.send(&outgoing).await;
+        let attempt = crate::deliveries::Attempt {
+            number: row.attempts,
+            request: format!(
+                "MAIL FROM:<{}>\nRCPT TO:{}\nMessage-ID: <{}>\nSubject: {}",
+                outgoing.from.email,
+                outgoing.to.iter().map(|t| format!("<{t}>")).collect::<Vec<_>>().join(", "),
+                outgoing.message_id,
+                outgoing.subject
+            ),
+            duration: started.elapsed(),
+            ..crate::deliveries::Attempt::from_smtp(&result)
+        };
+        crate::deliveries::record_email_attempt(db, &tenant, row.id, attempt).await?;
+        match result {
+            Ok(_) => {
                 let txn = crate::db::begin_write(db).await?;
                 set_state(&txn, &row, state::SENT, None, Some(Utc::now())).await?;
                 queue::complete(&txn, job.id).await?;

@@ -38,19 +38,22 @@ pub struct Tenant {
 /// `db_test!(name_as_a_sentence, |app| { ... });` makes `name::sqlite` and `name::postgres`.
 macro_rules! db_test {
     ($name:ident, |$app:ident| $body:block) => {
+        db_test!($name, extra = "", |$app| $body);
+    };
+    ($name:ident, extra = $extra:expr, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::helpers::spawn_app($crate::helpers::Db::Sqlite, "").await.expect("sqlite app");
+                let $app = $crate::helpers::spawn_app($crate::helpers::Db::Sqlite, $extra).await.expect("sqlite app");
                 $body
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some($app) = $crate::helpers::spawn_app($crate::helpers::Db::Postgres, "").await else {
+                let Some($app) = $crate::helpers::spawn_app($crate::helpers::Db::Postgres, $extra).await else {
                     eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
                     return;
                 };
@@ -91,7 +94,8 @@ pub fn call(call_id: &str, agent_id: &str) -> Value {
     })
 }
 
-async fn fresh_postgres_url() -> Option<String> {
+/// A new empty PostgreSQL database on `TEST_DATABASE_URL`'s server; `None` when unset.
+pub async fn fresh_postgres_url() -> Option<String> {
     let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
     let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
     let name = format!("aftercall_test_{}", uuid::Uuid::new_v4().simple());

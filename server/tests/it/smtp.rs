@@ -33,9 +33,14 @@ impl SmtpServer {
     /// Starts `python3 -m aiosmtpd` on a free port (install: `scripts/setup --test`, which
     /// installs Debian's python3-aiosmtpd).
     pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self::start_on(port).await
+    }
+
+    /// Starts it on `port` (an SMTP server that comes back after an outage).
+    pub async fn start_on(port: u16) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let maildir = dir.path().join("Maildir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(python())
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)

@@ -1,0 +1,434 @@
+//! Deliveries: every email and webhook the account sent or is sending, every attempt with
+//! what the server answered, and replay of dead letters (one delivery, or everything dead
+//! for a conversation).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+use uuid::Uuid;
+
+use crate::email::SendFailure;
+use crate::entities::{delivery_attempt, email, job, webhook_delivery};
+use crate::error::{Error, Result};
+use crate::jobs::{DeliverWebhook, SendEmail, queue};
+use crate::tenancy::{Tenant, scope, secure_find};
+
+/// Webhook delivery states as stored (emails use [`crate::outbox::state`]).
+pub mod state {
+    /// Created; not attempted yet.
+    pub const PENDING: &str = "pending";
+    /// An attempt failed transiently; another is scheduled.
+    pub const RETRYING: &str = "retrying";
+    /// The endpoint answered 2xx.
+    pub const DELIVERED: &str = "delivered";
+    /// Failed permanently or ran out of attempts: a dead letter, replayable.
+    pub const DEAD: &str = "dead";
+}
+
+/// Attempt outcomes as stored.
+pub mod outcome {
+    pub const DELIVERED: &str = "delivered";
+    /// Will be retried (unless it was the last attempt).
+    pub const TRANSIENT: &str = "transient";
+    pub const PERMANENT: &str = "permanent";
+}
+
+/// Longest stored response or request text, in bytes.
+pub const MAX_LOGGED: usize = 2048;
+
+/// Cuts `text` to [`MAX_LOGGED`] bytes at a character boundary, marking the cut.
+pub fn truncate(text: &str) -> String {
+    if text.len() <= MAX_LOGGED {
+        return text.to_owned();
+    }
+    let mut end = MAX_LOGGED;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..end], text.len())
+}
+
+/// One attempt, to record with [`record_email_attempt`] or [`record_webhook_attempt`].
+#[derive(Clone, Debug, Default)]
+pub struct Attempt {
+    /// 1-based.
+    pub number: i32,
+    /// One of [`outcome`].
+    pub outcome: &'static str,
+    /// HTTP status or SMTP reply code.
+    pub status_code: Option<i32>,
+    pub request: String,
+    pub response: Option<String>,
+    pub error: Option<String>,
+    pub duration: Duration,
+}
+
+fn smtp_code(text: &str) -> Option<i32> {
+    // lettre's errors read "permanent error (550): ..." / "transient error (451): ...";
+    // replies start with the code.
+    let digits = |s: &str| s.get(..3).filter(|d| d.chars().all(|c| c.is_ascii_digit())).and_then(|d| d.parse().ok());
+    digits(text).or_else(|| text.find('(').and_then(|i| digits(&text[i + 1..])))
+}
+
+impl Attempt {
+    /// The outcome, reply code and reply of an SMTP send (request and timing are the caller's).
+    pub fn from_smtp(result: &std::result::Result<String, SendFailure>) -> Self {
+        match result {
+            Ok(reply) => Attempt { outcome: outcome::DELIVERED, status_code: smtp_code(reply), response: Some(truncate(reply)), ..Default::default() },
+            Err(SendFailure::Transient(e)) => Attempt {
+                outcome: outcome::TRANSIENT,
+                status_code: smtp_code(e),
+                response: smtp_code(e).map(|_| truncate(e)),
+                error: Some(truncate(e)),
+                ..Default::default()
+            },
+            Err(SendFailure::Permanent(e)) => Attempt {
+                outcome: outcome::PERMANENT,
+                status_code: smtp_code(e),
+                response: smtp_code(e).map(|_| truncate(e)),
+                error: Some(truncate(e)),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+async fn record<C: ConnectionTrait>(db: &C, tenant: &Tenant, email_id: Option<Uuid>, webhook_id: Option<Uuid>, a: Attempt) -> Result<()> {
+    delivery_attempt::Entity::insert(delivery_attempt::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(tenant.account_id()),
+        email_id: Set(email_id),
+        webhook_delivery_id: Set(webhook_id),
+        attempt: Set(a.number),
+        outcome: Set(a.outcome.to_owned()),
+        status_code: Set(a.status_code),
+        request: Set(truncate(&a.request)),
+        response: Set(a.response),
+        error: Set(a.error),
+        duration_ms: Set(i64::try_from(a.duration.as_millis()).unwrap_or(i64::MAX)),
+        created_at: Set(Utc::now()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Logs an SMTP attempt of email `email_id`.
+pub async fn record_email_attempt<C: ConnectionTrait>(db: &C, tenant: &Tenant, email_id: Uuid, attempt: Attempt) -> Result<()> {
+    record(db, tenant, Some(email_id), None, attempt).await
+}
+
+/// Logs an HTTP attempt of webhook delivery `delivery_id`.
+pub async fn record_webhook_attempt<C: ConnectionTrait>(db: &C, tenant: &Tenant, delivery_id: Uuid, attempt: Attempt) -> Result<()> {
+    record(db, tenant, None, Some(delivery_id), attempt).await
+}
+
+/// Which deliveries to list: the states of the Deliveries page's filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateFilter {
+    Pending,
+    Retrying,
+    /// Webhooks answered 2xx and emails accepted by SMTP (not outbox-only emails).
+    Delivered,
+    Dead,
+}
+
+impl StateFilter {
+    /// `pending`, `retrying`, `delivered` or `dead`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "pending" => Some(Self::Pending),
+            "retrying" => Some(Self::Retrying),
+            "delivered" => Some(Self::Delivered),
+            "dead" => Some(Self::Dead),
+            _ => None,
+        }
+    }
+
+    fn email_states(self) -> &'static [&'static str] {
+        match self {
+            Self::Pending => &[crate::outbox::state::PENDING],
+            Self::Retrying => &[crate::outbox::state::RETRYING],
+            Self::Delivered => &[crate::outbox::state::SENT],
+            Self::Dead => &[crate::outbox::state::DEAD],
+        }
+    }
+
+    fn webhook_state(self) -> &'static str {
+        match self {
+            Self::Pending => state::PENDING,
+            Self::Retrying => state::RETRYING,
+            Self::Delivered => state::DELIVERED,
+            Self::Dead => state::DEAD,
+        }
+    }
+}
+
+/// What a delivery is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Webhook,
+}
+
+impl Channel {
+    /// `email` or `webhook`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+        }
+    }
+
+    /// Parses [`Channel::as_str`].
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "email" => Some(Channel::Email),
+            "webhook" => Some(Channel::Webhook),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the Deliveries page.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub channel: Channel,
+    pub id: Uuid,
+    /// Recipients (email) or URL (webhook).
+    pub target: String,
+    /// Subject (email) or `<action name> · <event type>` (webhook).
+    pub title: String,
+    pub conversation_id: Option<Uuid>,
+    /// The stored state: emails `pending|retrying|sent|outbox|dead`, webhooks
+    /// `pending|retrying|delivered|dead`.
+    pub state: String,
+    pub attempts: i32,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Delivery {
+    /// Whether it is a dead letter (replayable).
+    pub fn is_dead(&self) -> bool {
+        self.state == state::DEAD
+    }
+}
+
+fn from_email(e: email::Model) -> Delivery {
+    let to: Vec<String> = serde_json::from_value(e.recipients).unwrap_or_default();
+    Delivery {
+        channel: Channel::Email,
+        id: e.id,
+        target: to.join(", "),
+        title: e.subject.unwrap_or_else(|| "(not rendered yet)".to_owned()),
+        conversation_id: e.conversation_id,
+        state: e.state,
+        attempts: e.attempts,
+        last_status: None,
+        last_error: e.last_error,
+        created_at: e.created_at,
+    }
+}
+
+fn from_webhook(w: webhook_delivery::Model) -> Delivery {
+    Delivery {
+        channel: Channel::Webhook,
+        id: w.id,
+        target: w.url,
+        title: format!("{} · {}", w.action_name, w.event_type),
+        conversation_id: w.conversation_id,
+        state: w.state,
+        attempts: w.attempts,
+        last_status: w.last_status,
+        last_error: w.last_error,
+        created_at: w.created_at,
+    }
+}
+
+/// Emails and webhook deliveries of the tenant, newest first (ids are time-ordered UUIDv7):
+/// at most `limit`, older than the cursor `before` (keyset pagination), in `filter`'s
+/// state, or of one conversation.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    filter: Option<StateFilter>,
+    conversation_id: Option<Uuid>,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Delivery>> {
+    let mut emails = scope::<email::Entity>(tenant);
+    let mut hooks = scope::<webhook_delivery::Entity>(tenant);
+    if let Some(f) = filter {
+        emails = emails.filter(email::Column::State.is_in(f.email_states().iter().copied()));
+        hooks = hooks.filter(webhook_delivery::Column::State.eq(f.webhook_state()));
+    }
+    if let Some(c) = conversation_id {
+        emails = emails.filter(email::Column::ConversationId.eq(c));
+        hooks = hooks.filter(webhook_delivery::Column::ConversationId.eq(c));
+    }
+    if let Some(b) = before {
+        emails = emails.filter(email::Column::Id.lt(b));
+        hooks = hooks.filter(webhook_delivery::Column::Id.lt(b));
+    }
+    let emails = emails.order_by_desc(email::Column::Id).limit(limit).all(db).await?;
+    let hooks = hooks.order_by_desc(webhook_delivery::Column::Id).limit(limit).all(db).await?;
+    let mut all: Vec<Delivery> = emails.into_iter().map(from_email).chain(hooks.into_iter().map(from_webhook)).collect();
+    all.sort_by_key(|d| std::cmp::Reverse(d.id));
+    all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(all)
+}
+
+/// A delivery with everything the detail view shows.
+#[derive(Clone, Debug)]
+pub struct Detail {
+    pub delivery: Delivery,
+    /// Webhooks: the `webhook-id`; emails: the Message-ID.
+    pub message_id: String,
+    /// Webhooks: the JSON body sent (once built); emails: the text part.
+    pub body: Option<String>,
+    /// Attempts, oldest first.
+    pub attempts: Vec<delivery_attempt::Model>,
+}
+
+/// One delivery and its attempts.
+///
+/// Errors: [`Error::NotFound`] (also for another account's id).
+pub async fn detail<C: ConnectionTrait>(db: &C, tenant: &Tenant, channel: Channel, id: Uuid) -> Result<Detail> {
+    let (delivery, message_id, body, column) = match channel {
+        Channel::Email => {
+            let e = secure_find::<email::Entity, _>(db, tenant, id).await?;
+            let (mid, body) = (e.message_id.clone(), e.text_body.clone());
+            (from_email(e), mid, body, delivery_attempt::Column::EmailId)
+        }
+        Channel::Webhook => {
+            let w = secure_find::<webhook_delivery::Entity, _>(db, tenant, id).await?;
+            let body = w.payload.as_deref().map(|p| serde_json::from_str::<serde_json::Value>(p).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| p.to_owned()));
+            let mid = w.webhook_id.clone();
+            (from_webhook(w), mid, body, delivery_attempt::Column::WebhookDeliveryId)
+        }
+    };
+    let attempts = scope::<delivery_attempt::Entity>(tenant)
+        .filter(column.eq(id))
+        .order_by_asc(delivery_attempt::Column::Id)
+        .all(db)
+        .await?;
+    Ok(Detail { delivery, message_id, body, attempts })
+}
+
+/// Runs `job_id` again if it is dead, or queues `fresh` when the delivery has no dead job
+/// (rows from before jobs were linked). Returns the job id.
+async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(db: &C, tenant: &Tenant, job_id: Option<Uuid>, fresh: &J, max_attempts: i32) -> Result<Uuid> {
+    if let Some(id) = job_id
+        && let Some(j) = scope::<job::Entity>(tenant).filter(job::Column::Id.eq(id)).one(db).await?
+        && j.state == queue::state::DEAD
+    {
+        queue::replay(db, tenant, id).await?;
+        return Ok(id);
+    }
+    Ok(queue::enqueue_with(db, tenant, fresh, Utc::now(), max_attempts).await?)
+}
+
+/// Replays a dead delivery: its job runs again from attempt 1 (same Message-ID or
+/// `webhook-id`, same rendered content). The caller wakes the runner.
+///
+/// Errors: [`Error::NotFound`]; [`Error::Invalid`] (`state`) unless it is dead.
+pub async fn replay(db: &sea_orm::DatabaseConnection, tenant: &Tenant, settings: &crate::Settings, channel: Channel, id: Uuid) -> Result<()> {
+    let txn = crate::db::begin_write(db).await?;
+    match channel {
+        Channel::Email => {
+            let e = secure_find::<email::Entity, _>(&txn, tenant, id).await?;
+            if e.state != crate::outbox::state::DEAD {
+                return Err(Error::invalid("state", format!("only dead deliveries can be replayed; this one is {}", e.state)));
+            }
+            let job_id = revive(&txn, tenant, e.job_id, &SendEmail { email_id: e.id, conversation_id: e.conversation_id }, <SendEmail as crate::jobs::Job>::MAX_ATTEMPTS).await?;
+            email::Entity::update_many()
+                .col_expr(email::Column::State, Expr::value(crate::outbox::state::PENDING))
+                .col_expr(email::Column::JobId, Expr::value(Some(job_id)))
+                .col_expr(email::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(email::Column::Id.eq(e.id))
+                .exec(&txn)
+                .await?;
+        }
+        Channel::Webhook => {
+            let w = secure_find::<webhook_delivery::Entity, _>(&txn, tenant, id).await?;
+            if w.state != state::DEAD {
+                return Err(Error::invalid("state", format!("only dead deliveries can be replayed; this one is {}", w.state)));
+            }
+            let attempts = i32::try_from(settings.webhooks.retry_schedule.len() + 1).unwrap_or(i32::MAX);
+            let job_id = revive(&txn, tenant, w.job_id, &DeliverWebhook { delivery_id: w.id, conversation_id: w.conversation_id }, attempts).await?;
+            webhook_delivery::Entity::update_many()
+                .col_expr(webhook_delivery::Column::State, Expr::value(state::PENDING))
+                .col_expr(webhook_delivery::Column::JobId, Expr::value(Some(job_id)))
+                .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(webhook_delivery::Column::Id.eq(w.id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Replays everything dead for a conversation: its dead jobs (analysis, emails, webhooks,
+/// callback requests, pushes) run again. Returns how many jobs were revived. The caller
+/// wakes the runner.
+///
+/// Errors: [`Error::NotFound`] for another account's conversation.
+pub async fn replay_conversation(db: &sea_orm::DatabaseConnection, tenant: &Tenant, conversation_id: Uuid) -> Result<usize> {
+    let conv = secure_find::<crate::entities::conversation::Entity, _>(db, tenant, conversation_id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let dead = scope::<job::Entity>(tenant)
+        .filter(job::Column::ConversationId.eq(conv.id))
+        .filter(job::Column::State.eq(queue::state::DEAD))
+        .all(&txn)
+        .await?;
+    for j in &dead {
+        queue::replay(&txn, tenant, j.id).await?;
+    }
+    let now = Utc::now();
+    email::Entity::update_many()
+        .col_expr(email::Column::State, Expr::value(crate::outbox::state::PENDING))
+        .col_expr(email::Column::UpdatedAt, Expr::value(now))
+        .filter(email::Column::AccountId.eq(tenant.account_id()))
+        .filter(email::Column::ConversationId.eq(conv.id))
+        .filter(email::Column::State.eq(crate::outbox::state::DEAD))
+        .filter(email::Column::JobId.is_in(dead.iter().map(|j| j.id)))
+        .exec(&txn)
+        .await?;
+    webhook_delivery::Entity::update_many()
+        .col_expr(webhook_delivery::Column::State, Expr::value(state::PENDING))
+        .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(webhook_delivery::Column::AccountId.eq(tenant.account_id()))
+        .filter(webhook_delivery::Column::ConversationId.eq(conv.id))
+        .filter(webhook_delivery::Column::State.eq(state::DEAD))
+        .filter(webhook_delivery::Column::JobId.is_in(dead.iter().map(|j| j.id)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(dead.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_reply_codes_are_read_from_replies_and_lettre_errors() {
+        assert_eq!(smtp_code("250 2.0.0 Ok: queued"), Some(250));
+        assert_eq!(smtp_code("permanent error (550): mailbox unavailable"), Some(550));
+        assert_eq!(smtp_code("Connection refused (os error 111)"), None);
+        let a = Attempt::from_smtp(&Err(SendFailure::Transient("transient error (451): try later".into())));
+        assert_eq!((a.outcome, a.status_code), (outcome::TRANSIENT, Some(451)));
+    }
+
+    #[test]
+    fn long_texts_are_cut_at_a_character_boundary() {
+        let long = "é".repeat(MAX_LOGGED);
+        let cut = truncate(&long);
+        assert!(cut.len() < long.len() && cut.ends_with("bytes in all)"), "{}", &cut[cut.len() - 30..]);
+        assert_eq!(truncate("short"), "short");
+    }
+}

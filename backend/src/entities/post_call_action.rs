@@ -1,0 +1,49 @@
+//! `post_call_actions`: per-agent actions run after analysis — a `webhook` (signed JSON,
+//! Slack or Microsoft Teams message) or a `schedule_call` (a signed callback request at a
+//! follow-up time) — each with an optional `{field, operator, value}` condition.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "post_call_actions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub agent_id: Uuid,
+    /// `webhook` or `schedule_call`.
+    pub kind: String,
+    pub name: String,
+    /// Turned off by an admin, or automatically after days of failures (see `disabled_reason`).
+    pub enabled: bool,
+    /// Where requests go (`http://` or `https://`).
+    pub url: String,
+    /// `standard` (Standard Webhooks signed JSON), `slack` or `teams`.
+    pub format: String,
+    /// Slack/Teams message text (minijinja with the email variables).
+    pub message_template: Option<String>,
+    /// Whether the JSON payload carries the transcript.
+    pub include_transcript: bool,
+    /// The Standard Webhooks signing secret, `whsec_<base64>`; shown once.
+    pub secret: String,
+    /// The secret before the last rotation; requests carry both signatures until it expires.
+    pub previous_secret: Option<String>,
+    pub previous_secret_expires_at: Option<DateTimeUtc>,
+    /// `{"field", "op", "value"}` (a field condition); NULL = always.
+    pub condition: Option<Json>,
+    /// `schedule_call`: the extracted field holding the follow-up time (ISO 8601).
+    pub time_field: Option<String>,
+    /// `schedule_call`: minutes after the call when the field is empty or unreadable.
+    pub fallback_delay_minutes: Option<i32>,
+    /// First failed attempt since the last success; the endpoint is disabled when this gets old.
+    pub failing_since: Option<DateTimeUtc>,
+    /// Why the endpoint was disabled automatically.
+    pub disabled_reason: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

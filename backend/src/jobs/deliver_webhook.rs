@@ -1,0 +1,411 @@
+//! `DeliverWebhook`: one HTTP attempt of a webhook delivery (SPEC section 7).
+//!
+//! - The body is built at the first attempt and stored; retries send the same bytes with
+//!   the same `webhook-id` and a fresh `webhook-timestamp` and signature (Standard
+//!   Webhooks: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, space-separated when a
+//!   rotated secret still overlaps). Slack and Teams requests are not signed (they do not
+//!   check signatures).
+//! - 15 s timeout (`webhooks.timeout_secs`); no redirects followed.
+//! - 2xx = delivered. Network errors, timeouts, 408, 429 and 5xx are retried on the
+//!   webhook schedule; any other status fails at once (dead letter).
+//! - Every attempt is logged with status, duration and the truncated response.
+//! - An endpoint with no success for `webhooks.disable_after_hours` since its first failure
+//!   is disabled and the account's admins get an alert.
+
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+use super::{ClaimedJob, Job, JobError, queue};
+use crate::Services;
+use crate::actions::{event, format};
+use crate::deliveries::{Attempt, outcome, state};
+use crate::entities::{agent, analysis, conversation, notification_run, post_call_action, scheduled_call, webhook_delivery};
+use crate::tenancy::{Tenant, scope, secure_find};
+
+/// Deliver webhook delivery `delivery_id`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeliverWebhook {
+    pub delivery_id: Uuid,
+    #[serde(default)]
+    pub conversation_id: Option<Uuid>,
+}
+
+/// What one HTTP attempt ended with.
+enum Sent {
+    Delivered(Attempt),
+    Transient(Attempt),
+    Permanent(Attempt),
+}
+
+#[async_trait]
+impl Job for DeliverWebhook {
+    const KIND: &'static str = "DeliverWebhook";
+    /// The SPEC schedule's 8 attempts; deliveries are queued with the configured count.
+    const MAX_ATTEMPTS: i32 = 8;
+
+    fn conversation_id(&self) -> Option<Uuid> {
+        self.conversation_id
+    }
+
+    async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
+        let db = &services.db;
+        let tenant = job.tenant;
+        let row = secure_find::<webhook_delivery::Entity, _>(db, &tenant, self.delivery_id).await?;
+        if row.state == state::DELIVERED {
+            return Ok(());
+        }
+        let action = match row.action_id {
+            Some(id) => scope::<post_call_action::Entity>(&tenant).filter(post_call_action::Column::Id.eq(id)).one(db).await?,
+            None => None,
+        };
+        let Some(action) = action else {
+            return dead(services, &row, "the action was deleted").await;
+        };
+        if !action.enabled && !row.test {
+            return dead(services, &row, "the endpoint is disabled").await;
+        }
+        let payload = match &row.payload {
+            Some(p) => p.clone(),
+            None => {
+                let built = build_payload(services, &tenant, &row, &action).await?.to_string();
+                webhook_delivery::Entity::update_many()
+                    .col_expr(webhook_delivery::Column::Payload, Expr::value(Some(built.clone())))
+                    .filter(webhook_delivery::Column::Id.eq(row.id))
+                    .exec(db)
+                    .await?;
+                built
+            }
+        };
+        let number = row.attempts + 1;
+        let sent = send(services, &action, &row, &payload, number).await;
+        let (attempt, result_state) = match &sent {
+            Sent::Delivered(a) => (a.clone(), state::DELIVERED),
+            Sent::Transient(a) if !job.is_last_attempt() => (a.clone(), state::RETRYING),
+            Sent::Transient(a) | Sent::Permanent(a) => (a.clone(), state::DEAD),
+        };
+        let now = Utc::now();
+        let txn = crate::db::begin_write(db).await?;
+        crate::deliveries::record_webhook_attempt(&txn, &tenant, row.id, attempt.clone()).await?;
+        webhook_delivery::Entity::update_many()
+            .col_expr(webhook_delivery::Column::State, Expr::value(result_state))
+            .col_expr(webhook_delivery::Column::Attempts, Expr::value(number))
+            .col_expr(webhook_delivery::Column::LastStatus, Expr::value(attempt.status_code))
+            .col_expr(webhook_delivery::Column::LastError, Expr::value(attempt.error.clone()))
+            .col_expr(webhook_delivery::Column::DeliveredAt, Expr::value((result_state == state::DELIVERED).then_some(now)))
+            .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
+            .filter(webhook_delivery::Column::Id.eq(row.id))
+            .exec(&txn)
+            .await?;
+        let disabled = track_endpoint_health(services, &txn, &tenant, &action, matches!(sent, Sent::Delivered(_)), row.test).await?;
+        if matches!(sent, Sent::Delivered(_)) {
+            queue::complete(&txn, job.id).await?;
+        }
+        txn.commit().await?;
+        for (user_id, alert_id) in disabled {
+            services.live.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
+        }
+        let describe = || attempt.error.clone().unwrap_or_else(|| format!("HTTP {}", attempt.status_code.unwrap_or_default()));
+        match sent {
+            Sent::Delivered(_) => Ok(()),
+            Sent::Transient(_) => Err(JobError::Retry(describe())),
+            Sent::Permanent(_) => Err(JobError::Permanent(describe())),
+        }
+    }
+}
+
+async fn dead(services: &Services, row: &webhook_delivery::Model, why: &str) -> Result<(), JobError> {
+    webhook_delivery::Entity::update_many()
+        .col_expr(webhook_delivery::Column::State, Expr::value(state::DEAD))
+        .col_expr(webhook_delivery::Column::LastError, Expr::value(Some(why.to_owned())))
+        .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(webhook_delivery::Column::Id.eq(row.id))
+        .exec(&services.db)
+        .await?;
+    Err(JobError::Permanent(why.to_owned()))
+}
+
+/// Records a success (clears `failing_since`) or a failure (sets it; disables the endpoint
+/// and alerts the admins once it is older than `webhooks.disable_after_hours`). Test-sends
+/// do not count. Returns the alerts created.
+async fn track_endpoint_health<C: ConnectionTrait>(
+    services: &Services,
+    txn: &C,
+    tenant: &Tenant,
+    action: &post_call_action::Model,
+    success: bool,
+    test: bool,
+) -> Result<Vec<(Uuid, Uuid)>, JobError> {
+    if test {
+        return Ok(Vec::new());
+    }
+    let now = Utc::now();
+    let update = post_call_action::Entity::update_many().filter(post_call_action::Column::Id.eq(action.id));
+    if success {
+        if action.failing_since.is_some() {
+            update.col_expr(post_call_action::Column::FailingSince, Expr::value(Option::<chrono::DateTime<Utc>>::None)).exec(txn).await?;
+        }
+        return Ok(Vec::new());
+    }
+    let Some(since) = action.failing_since else {
+        update.col_expr(post_call_action::Column::FailingSince, Expr::value(Some(now))).exec(txn).await?;
+        return Ok(Vec::new());
+    };
+    let limit = chrono::Duration::from_std(services.settings.webhooks.disable_after).unwrap_or(chrono::Duration::days(5));
+    if !action.enabled || now - since < limit {
+        return Ok(Vec::new());
+    }
+    let days = (now - since).num_hours() as f64 / 24.0;
+    let reason = format!("Disabled automatically: every delivery failed for {days:.1} days (since {}).", since.format("%Y-%m-%d %H:%M UTC"));
+    update
+        .col_expr(post_call_action::Column::Enabled, Expr::value(false))
+        .col_expr(post_call_action::Column::DisabledReason, Expr::value(Some(reason.clone())))
+        .col_expr(post_call_action::Column::UpdatedAt, Expr::value(now))
+        .exec(txn)
+        .await?;
+    tracing::warn!(action = %action.id, url = %action.url, "webhook endpoint disabled after days of failures");
+    let members = crate::accounts::members(txn, tenant).await?;
+    let admins: Vec<Uuid> = members.iter().filter(|m| m.role.can_configure()).map(|m| m.user_id).collect();
+    let subscriptions = crate::push::subscriptions_of_users(txn, tenant, &admins).await?;
+    let mut created = Vec::new();
+    for user_id in admins {
+        let new = crate::alerts::NewAlert {
+            user_id,
+            conversation_id: None,
+            notification_run_id: None,
+            title: format!("Webhook disabled: {}", action.name),
+            body: format!("{} — {reason} Fix the endpoint, then turn the action on again.", action.url),
+            link: format!("/agents/{}", action.agent_id),
+        };
+        let alert_id = crate::alerts::insert_with_push(txn, tenant, new, &subscriptions).await?;
+        created.push((user_id, alert_id));
+    }
+    Ok(created)
+}
+
+fn classify(status: u16) -> &'static str {
+    match status {
+        200..=299 => outcome::DELIVERED,
+        408 | 429 | 500..=599 => outcome::TRANSIENT,
+        _ => outcome::PERMANENT,
+    }
+}
+
+async fn send(services: &Services, action: &post_call_action::Model, row: &webhook_delivery::Model, body: &str, number: i32) -> Sent {
+    let body = body.to_owned();
+    let timestamp = Utc::now().timestamp();
+    let mut headers = vec![
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("user-agent".to_owned(), "Aftercall-Webhooks/1.0".to_owned()),
+    ];
+    if row.format == format::STANDARD {
+        let mut signatures = Vec::new();
+        for secret in crate::actions::signing_secrets(action, Utc::now()) {
+            match standardwebhooks::Webhook::new(&secret).and_then(|w| w.sign(&row.webhook_id, timestamp, body.as_bytes())) {
+                Ok(sig) => signatures.push(sig),
+                Err(e) => tracing::error!(action = %action.id, error = %e, "unusable signing secret"),
+            }
+        }
+        headers.push(("webhook-id".to_owned(), row.webhook_id.clone()));
+        headers.push(("webhook-timestamp".to_owned(), timestamp.to_string()));
+        headers.push(("webhook-signature".to_owned(), signatures.join(" ")));
+    }
+    let request_log = format!(
+        "POST {}\n{}\n\n{}",
+        row.url,
+        headers
+            .iter()
+            .map(|(k, v)| if k == "webhook-signature" { format!("{k}: {}", redact_signatures(v)) } else { format!("{k}: {v}") })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        body
+    );
+    let client = match reqwest::Client::builder()
+        .timeout(services.settings.webhooks.timeout)
+        .connect_timeout(services.settings.webhooks.timeout.min(Duration::from_secs(10)))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => return Sent::Transient(Attempt { number, outcome: outcome::TRANSIENT, request: request_log, error: Some(e.to_string()), ..Default::default() }),
+    };
+    let mut request = client.post(&row.url).body(body);
+    for (k, v) in &headers {
+        request = request.header(k, v);
+    }
+    let started = Instant::now();
+    match request.send().await {
+        Err(e) => {
+            let what = if e.is_timeout() {
+                format!("timed out after {:.0} s", services.settings.webhooks.timeout.as_secs_f64())
+            } else if e.is_connect() {
+                format!("could not connect: {}", error_chain(&e))
+            } else {
+                error_chain(&e)
+            };
+            Sent::Transient(Attempt { number, outcome: outcome::TRANSIENT, request: request_log, error: Some(what), duration: started.elapsed(), ..Default::default() })
+        }
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap_or_default();
+            let verdict = classify(status);
+            let attempt = Attempt {
+                number,
+                outcome: verdict,
+                status_code: Some(i32::from(status)),
+                request: request_log,
+                response: Some(crate::deliveries::truncate(&text)),
+                error: (verdict != outcome::DELIVERED).then(|| format!("HTTP {status}")),
+                duration: started.elapsed(),
+            };
+            match verdict {
+                outcome::DELIVERED => Sent::Delivered(attempt),
+                outcome::TRANSIENT => Sent::Transient(attempt),
+                _ => Sent::Permanent(attempt),
+            }
+        }
+    }
+}
+
+/// Keeps the version and the first characters of each signature in the log.
+fn redact_signatures(header: &str) -> String {
+    header.split(' ').map(|s| format!("{}…", &s[..s.len().min(10)])).collect::<Vec<_>>().join(" ")
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// The JSON body of a delivery. `standard`: `{type, timestamp, data}` with the conversation
+/// (transcript when the action includes it), its analysis and notification runs, and for
+/// callback requests the scheduled call. `slack`: `{text}`; `teams`: a MessageCard — both
+/// with the action's template rendered with the conversation's variables.
+async fn build_payload(services: &Services, tenant: &Tenant, row: &webhook_delivery::Model, action: &post_call_action::Model) -> Result<Json, JobError> {
+    let db = &services.db;
+    let public_url = &services.settings.public_url;
+    if row.format != format::STANDARD {
+        let text = match row.conversation_id {
+            Some(conv_id) => {
+                let vars = crate::templates::conversation_variables(db, tenant, conv_id, public_url).await?;
+                let template = action.message_template.clone().unwrap_or_default();
+                crate::templates::render_text(&template, &vars).map_err(|e| JobError::Permanent(format!("template: {e}")))?
+            }
+            None => format!("Test message from Aftercall for “{}”.", action.name),
+        };
+        return Ok(if row.format == format::SLACK {
+            json!({ "text": text })
+        } else {
+            json!({
+                "@type": "MessageCard",
+                "@context": "https://schema.org/extensions",
+                "summary": action.name,
+                "title": action.name,
+                "text": text,
+            })
+        });
+    }
+    let mut data = serde_json::Map::new();
+    if let Some(conv_id) = row.conversation_id {
+        let conv = secure_find::<conversation::Entity, _>(db, tenant, conv_id).await?;
+        data.insert("conversation".into(), conversation_json(db, tenant, &conv, action.include_transcript, public_url).await?);
+        data.insert("analysis".into(), analysis_json(db, tenant, conv.id).await?);
+    } else {
+        data.insert("message".into(), json!(format!("Test message from Aftercall for “{}”.", action.name)));
+    }
+    if row.event_type == event::CALLBACK_REQUESTED {
+        let call = scope::<scheduled_call::Entity>(tenant).filter(scheduled_call::Column::WebhookDeliveryId.eq(row.id)).one(db).await?;
+        if let Some(call) = call {
+            let conv = data.get("conversation").cloned().unwrap_or(Json::Null);
+            let inbound = conv["direction"].as_str() != Some("outbound");
+            let phone = if inbound { conv["from_number"].clone() } else { conv["to_number"].clone() };
+            data.insert("callback".into(), json!({
+                "scheduled_call_id": call.id,
+                "due_at": call.due_at.to_rfc3339(),
+                "source": call.source,
+                "phone_number": phone,
+                "agent_id": conv["agent"]["external_id"],
+            }));
+        }
+    }
+    Ok(json!({ "type": row.event_type, "timestamp": Utc::now().to_rfc3339(), "data": data }))
+}
+
+async fn conversation_json<C: ConnectionTrait>(db: &C, tenant: &Tenant, conv: &conversation::Model, transcript: bool, public_url: &str) -> Result<Json, JobError> {
+    let agent = secure_find::<agent::Entity, _>(db, tenant, conv.agent_id).await?;
+    let mut value = json!({
+        "id": conv.id,
+        "call_id": conv.call_id,
+        "agent": { "external_id": agent.external_id, "name": agent.name },
+        "status": conv.status,
+        "direction": conv.direction,
+        "channel": conv.channel,
+        "started_at": conv.started_at.map(|t| t.to_rfc3339()),
+        "ended_at": conv.ended_at.map(|t| t.to_rfc3339()),
+        "duration_s": conv.duration_s,
+        "end_reason": conv.end_reason,
+        "from_number": conv.from_number,
+        "to_number": conv.to_number,
+        "customer": { "name": conv.customer_name, "email": conv.customer_email },
+        "dynamic_variables": conv.dynamic_variables,
+        "url": format!("{public_url}/conversations/{}", conv.id),
+    });
+    if transcript {
+        value["transcript"] = conv.transcript.clone();
+    }
+    Ok(value)
+}
+
+async fn analysis_json<C: ConnectionTrait>(db: &C, tenant: &Tenant, conversation_id: Uuid) -> Result<Json, JobError> {
+    let Some(a) = scope::<analysis::Entity>(tenant).filter(analysis::Column::ConversationId.eq(conversation_id)).one(db).await? else {
+        return Ok(Json::Null);
+    };
+    let output: crate::analysis::AnalysisOutput = serde_json::from_value(a.result.clone()).unwrap_or_default();
+    let fields: serde_json::Map<String, Json> = output.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect();
+    let runs = scope::<notification_run::Entity>(tenant)
+        .filter(notification_run::Column::ConversationId.eq(conversation_id))
+        .all(db)
+        .await?;
+    Ok(json!({
+        "status": a.status,
+        "analyzer": a.analyzer,
+        "summary": a.summary,
+        "goal": output.goal,
+        "fields": fields,
+        "notifications": runs.iter().map(|r| json!({ "name": r.notification_name, "fired": r.fired, "reason": r.reason })).collect::<Vec<_>>(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_classified_as_the_spec_says() {
+        for s in [200, 201, 204] {
+            assert_eq!(classify(s), outcome::DELIVERED);
+        }
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert_eq!(classify(s), outcome::TRANSIENT);
+        }
+        for s in [301, 400, 401, 403, 404, 410, 422] {
+            assert_eq!(classify(s), outcome::PERMANENT);
+        }
+    }
+
+    #[test]
+    fn logged_signatures_are_redacted() {
+        assert_eq!(redact_signatures("v1,abcdefghijklmnop v1,zyxwvutsrqpo"), "v1,abcdefg… v1,zyxwvut…");
+    }
+}

@@ -1,0 +1,71 @@
+//! `RequestCallback`: at a scheduled call's due time, queues the signed callback request
+//! (`call.callback_requested`) to the `schedule_call` action's URL — unless the call was
+//! cancelled — and marks the call requested, in one transaction with finishing the job.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{ClaimedJob, Job, JobError, queue};
+use crate::Services;
+use crate::actions::{event, scheduled};
+use crate::entities::{post_call_action, scheduled_call};
+use crate::tenancy::{scope, secure_find};
+
+/// Request the follow-up call `scheduled_call_id`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RequestCallback {
+    pub scheduled_call_id: Uuid,
+    pub conversation_id: Uuid,
+}
+
+#[async_trait]
+impl Job for RequestCallback {
+    const KIND: &'static str = "RequestCallback";
+    const MAX_ATTEMPTS: i32 = 5;
+
+    fn conversation_id(&self) -> Option<Uuid> {
+        Some(self.conversation_id)
+    }
+
+    async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
+        let db = &services.db;
+        let tenant = job.tenant;
+        let call = secure_find::<scheduled_call::Entity, _>(db, &tenant, self.scheduled_call_id).await?;
+        if call.state != scheduled::SCHEDULED {
+            // Cancelled, or a previous attempt committed.
+            return Ok(());
+        }
+        let action = match call.action_id {
+            Some(id) => scope::<post_call_action::Entity>(&tenant).filter(post_call_action::Column::Id.eq(id)).one(db).await?,
+            None => None,
+        };
+        let Some(action) = action else {
+            return Err(JobError::Permanent("the schedule_call action was deleted".into()));
+        };
+        let txn = crate::db::begin_write(db).await?;
+        let claimed = scheduled_call::Entity::update_many()
+            .col_expr(scheduled_call::Column::State, Expr::value(scheduled::REQUESTED))
+            .col_expr(scheduled_call::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(scheduled_call::Column::Id.eq(call.id))
+            .filter(scheduled_call::Column::State.eq(scheduled::SCHEDULED))
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 0 {
+            txn.rollback().await?;
+            return Ok(());
+        }
+        let delivery = crate::actions::queue_delivery(&txn, &tenant, &services.settings, &action, Some(call.conversation_id), event::CALLBACK_REQUESTED, false).await?;
+        scheduled_call::Entity::update_many()
+            .col_expr(scheduled_call::Column::WebhookDeliveryId, Expr::value(Some(delivery)))
+            .filter(scheduled_call::Column::Id.eq(call.id))
+            .exec(&txn)
+            .await?;
+        queue::complete(&txn, job.id).await?;
+        txn.commit().await?;
+        services.jobs_wakeup.notify_one();
+        Ok(())
+    }
+}

@@ -1,0 +1,462 @@
+//! Reliable delivery: signed webhooks with retries and dead letters, secret rotation,
+//! automatic disabling, Slack messages, scheduled follow-up calls, replay, SMTP outages,
+//! and the job runner's lease and replay.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use reqwest::Method;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::helpers::{Db, TestApp, Tenant, call, spawn_app};
+use crate::smtp::SmtpServer;
+use backend::actions::{ActionInput, FieldCondition};
+use backend::conditions::FieldOp;
+use backend::deliveries::{self, Channel};
+use backend::entities::{job, post_call_action, scheduled_call, webhook_delivery};
+
+/// Retries without waiting, so a test can drain a whole schedule.
+pub const FAST_RETRIES: &str = "[webhooks]\nretry_schedule_secs = [0, 0, 0, 0, 0, 0, 0]\ntimeout_secs = 10\n";
+
+/// One request a [`Receiver`] got.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub headers: HeaderMap,
+    pub body: String,
+    /// What it answered.
+    pub status: u16,
+}
+
+#[derive(Clone, Default)]
+struct ReceiverState {
+    received: Arc<Mutex<Vec<Received>>>,
+    /// Statuses to answer, in order; 200 once empty.
+    script: Arc<Mutex<VecDeque<u16>>>,
+}
+
+/// A real HTTP endpoint on 127.0.0.1 that records every request and answers with a
+/// scripted sequence of statuses (the failure injection a healthy endpoint cannot give).
+pub struct Receiver {
+    pub url: String,
+    state: ReceiverState,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
+async fn receive(State(state): State<ReceiverState>, headers: HeaderMap, body: String) -> StatusCode {
+    let status = state.script.lock().unwrap().pop_front().unwrap_or(200);
+    state.received.lock().unwrap().push(Received { headers, body, status });
+    StatusCode::from_u16(status).unwrap()
+}
+
+impl Receiver {
+    /// Starts a receiver answering `script` first, then 200.
+    pub async fn start(script: &[u16]) -> Self {
+        let state = ReceiverState { received: Arc::default(), script: Arc::new(Mutex::new(script.iter().copied().collect())) };
+        let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let handle = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self { url, state, handle }
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.state.received.lock().unwrap().clone()
+    }
+}
+
+/// Verifies a Standard Webhooks request with the `standardwebhooks` crate (the reference
+/// implementation's Rust port), as a receiver would.
+pub fn verify(secret: &str, r: &Received) -> Result<(), String> {
+    let mut headers = http::HeaderMap::new();
+    for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
+        if let Some(v) = r.headers.get(name) {
+            headers.insert(name, v.to_str().unwrap().parse().unwrap());
+        }
+    }
+    standardwebhooks::Webhook::new(secret).unwrap().verify(r.body.as_bytes(), &headers).map_err(|e| e.to_string())
+}
+
+/// An agent `desk` with an always-send notification (one email), returning its id.
+pub async fn desk(app: &TestApp, t: &Tenant) -> uuid::Uuid {
+    let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Front desk"})).await;
+    assert_eq!(status, 201);
+    let owner = app.owner(t).await;
+    backend::agents::find_by_external_id(&app.services.db, &owner.tenant, "desk").await.unwrap().unwrap().id
+}
+
+fn webhook(url: &str) -> ActionInput {
+    ActionInput { kind: "webhook".into(), name: "CRM".into(), url: url.into(), enabled: true, ..Default::default() }
+}
+
+async fn ingest(app: &TestApp, t: &Tenant, call_id: &str) -> String {
+    let created: Value = app.post_call(&t.api_key, &call(call_id, "desk")).await.json().await.unwrap();
+    created["conversation_id"].as_str().unwrap().to_owned()
+}
+
+async fn deliveries_of(app: &TestApp) -> Vec<webhook_delivery::Model> {
+    webhook_delivery::Entity::find().all(&app.services.db).await.unwrap()
+}
+
+db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webhook_id, extra = FAST_RETRIES, |app| {
+    let receiver = Receiver::start(&[503, 429, 408]).await;
+    let t = app.tenant("Acme").await;
+    let agent = desk(&app, &t).await;
+    let owner = app.owner(&t).await;
+    let (_action, secret) = backend::actions::create(&app.services.db, &owner, agent, webhook(&receiver.url)).await.unwrap();
+    assert!(secret.starts_with("whsec_"));
+    let conversation = ingest(&app, &t, "wh-1").await;
+    app.drain().await;
+
+    let got = receiver.received();
+    assert_eq!(got.iter().map(|r| r.status).collect::<Vec<_>>(), vec![503, 429, 408, 200]);
+    let ids: Vec<&str> = got.iter().map(|r| r.headers["webhook-id"].to_str().unwrap()).collect();
+    assert!(ids.iter().all(|id| *id == ids[0] && id.starts_with("msg_")), "one webhook-id across retries: {ids:?}");
+    for r in &got {
+        verify(&secret, r).expect("every attempt is validly signed");
+    }
+    let mut tampered = got[3].clone();
+    tampered.body = tampered.body.replace("wh-1", "wh-2");
+    assert!(verify(&secret, &tampered).is_err(), "the signature covers the body");
+    let body: Value = serde_json::from_str(&got[3].body).unwrap();
+    assert_eq!(body["type"], "conversation.analyzed");
+    assert_eq!(body["data"]["conversation"]["id"], conversation.as_str());
+    assert_eq!(body["data"]["conversation"]["call_id"], "wh-1");
+    assert_eq!(body["data"]["conversation"]["agent"]["external_id"], "desk");
+    assert!(body["data"]["conversation"].get("transcript").is_none(), "transcript only when the action includes it");
+    assert_eq!(body["data"]["analysis"]["status"], "completed");
+    assert!(body["data"]["analysis"]["summary"].as_str().unwrap().contains("call me back"));
+    assert!(got.iter().all(|r| r.body == got[0].body), "retries send the same bytes");
+
+    let rows = deliveries_of(&app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].state.as_str(), rows[0].attempts, rows[0].last_status), ("delivered", 4, Some(200)));
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Channel::Webhook, rows[0].id).await.unwrap();
+    let logged: Vec<(i32, &str, Option<i32>)> = detail.attempts.iter().map(|a| (a.attempt, a.outcome.as_str(), a.status_code)).collect();
+    assert_eq!(logged, vec![(1, "transient", Some(503)), (2, "transient", Some(429)), (3, "transient", Some(408)), (4, "delivered", Some(200))]);
+    assert!(detail.attempts[0].request.starts_with(&format!("POST {}", receiver.url)));
+    assert!(detail.attempts[0].request.contains("webhook-id: msg_"));
+    let job = job::Entity::find().filter(job::Column::Kind.eq("DeliverWebhook")).one(&app.services.db).await.unwrap().unwrap();
+    assert_eq!((job.state.as_str(), job.attempts, job.conversation_id.map(|c| c.to_string())), ("done", 4, Some(conversation)));
+});
+
+db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra = FAST_RETRIES, |app| {
+    let receiver = Receiver::start(&[400]).await;
+    let t = app.tenant("Acme").await;
+    let agent = desk(&app, &t).await;
+    let owner = app.owner(&t).await;
+    let mut input = webhook(&receiver.url);
+    input.include_transcript = true;
+    backend::actions::create(&app.services.db, &owner, agent, input).await.unwrap();
+    let conversation = ingest(&app, &t, "wh-dead").await;
+    app.drain().await;
+    assert_eq!(receiver.received().len(), 1, "a 400 is not retried");
+    let row = deliveries_of(&app).await.remove(0);
+    assert_eq!((row.state.as_str(), row.last_status, row.last_error.as_deref()), ("dead", Some(400), Some("HTTP 400")));
+    let dead = deliveries::list(&app.services.db, &owner.tenant, deliveries::StateFilter::parse("dead"), None, None, 50).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert!(deliveries::list(&app.services.db, &owner.tenant, deliveries::StateFilter::parse("delivered"), None, None, 50).await.unwrap().is_empty());
+
+    // Another account can neither see nor replay it.
+    let other = app.tenant("Other").await;
+    let other_owner = app.owner(&other).await;
+    assert!(matches!(
+        deliveries::replay(&app.services.db, &other_owner.tenant, &app.services.settings, Channel::Webhook, row.id).await,
+        Err(backend::Error::NotFound(_))
+    ));
+    deliveries::replay(&app.services.db, &owner.tenant, &app.services.settings, Channel::Webhook, row.id).await.unwrap();
+    assert!(matches!(
+        deliveries::replay(&app.services.db, &owner.tenant, &app.services.settings, Channel::Webhook, row.id).await,
+        Err(backend::Error::Invalid { .. })
+    ), "only dead letters replay");
+    app.drain().await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].headers["webhook-id"], got[1].headers["webhook-id"], "a replay keeps the webhook-id");
+    let body: Value = serde_json::from_str(&got[1].body).unwrap();
+    assert_eq!(body["data"]["conversation"]["transcript"][1]["role"], "user", "the transcript is included when asked");
+    let row = deliveries_of(&app).await.remove(0);
+    assert_eq!((row.state.as_str(), row.attempts), ("delivered", 2), "attempts count across the replay");
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Channel::Webhook, row.id).await.unwrap();
+    assert_eq!(detail.attempts.len(), 2, "both attempts stay in the log");
+    let convo: uuid::Uuid = conversation.parse().unwrap();
+    assert_eq!(deliveries::list(&app.services.db, &owner.tenant, None, Some(convo), None, 50).await.unwrap().len(), 1);
+});
+
+db_test!(every_attempt_fails_until_the_schedule_runs_out_then_replaying_the_conversation_revives_it, extra = "[webhooks]\nretry_schedule_secs = [0, 0]\n", |app| {
+    let receiver = Receiver::start(&[500, 502, 504]).await;
+    let t = app.tenant("Acme").await;
+    let agent = desk(&app, &t).await;
+    let owner = app.owner(&t).await;
+    backend::actions::create(&app.services.db, &owner, agent, webhook(&receiver.url)).await.unwrap();
+    let conversation: uuid::Uuid = ingest(&app, &t, "wh-exhaust").await.parse().unwrap();
+    app.drain().await;
+    assert_eq!(receiver.received().len(), 3, "three attempts: the first and two retries");
+    let row = deliveries_of(&app).await.remove(0);
+    assert_eq!(row.state, "dead");
+    let job = job::Entity::find().filter(job::Column::Kind.eq("DeliverWebhook")).one(&app.services.db).await.unwrap().unwrap();
+    assert_eq!((job.state.as_str(), job.last_error.as_deref()), ("dead", Some("HTTP 504")));
+
+    let revived = deliveries::replay_conversation(&app.services.db, &owner.tenant, conversation).await.unwrap();
+    assert_eq!(revived, 1);
+    app.drain().await;
+    assert_eq!(receiver.received().len(), 4);
+    assert_eq!(deliveries_of(&app).await.remove(0).state, "delivered");
+});
+
+db_test!(a_rotated_secret_signs_with_both_secrets_during_the_overlap, extra = FAST_RETRIES, |app| {
+    let receiver = Receiver::start(&[]).await;
+    let t = app.tenant("Acme").await;
+    let agent = desk(&app, &t).await;
+    let owner = app.owner(&t).await;
+    let (action, old) = backend::actions::create(&app.services.db, &owner, agent, webhook(&receiver.url)).await.unwrap();
+    let new = backend::actions::rotate_secret(&app.services.db, &owner, action.id, Duration::from_secs(3600)).await.unwrap();
+    assert_ne!(old, new);
+    backend::actions::test_send(&app.services, &owner, action.id).await.unwrap();
+    app.drain().await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    let signature = got[0].headers["webhook-signature"].to_str().unwrap();
+    assert_eq!(signature.split(' ').count(), 2, "{signature}");
+    verify(&old, &got[0]).expect("old secret still verifies");
+    verify(&new, &got[0]).expect("new secret verifies");
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["type"], "webhook.test");
+
+    // After the overlap only the new secret signs.
+    post_call_action::Entity::update_many()
+        .col_expr(post_call_action::Column::PreviousSecretExpiresAt, sea_orm::sea_query::Expr::value(Some(chrono::Utc::now() - chrono::Duration::minutes(1))))
+        .exec(&app.services.db)
+        .await
+        .unwrap();
+    backend::actions::test_send(&app.services, &owner, action.id).await.unwrap();
+    app.drain().await;
+    let last = receiver.received().pop().unwrap();
+    assert!(verify(&old, &last).is_err());
+    verify(&new, &last).unwrap();
+});
+
+db_test!(an_endpoint_failing_for_five_days_is_disabled_and_the_admins_are_alerted, extra = "[webhooks]\nretry_schedule_secs = []\n", |app| {
+    let receiver = Receiver::start(&[500, 500]).await;
+    let t = app.tenant("Acme").await;
+    let agent = desk(&app, &t).await;
+    let owner = app.owner(&t).await;
+    let member = app.teammate(&t, "member").await;
+    let (action, _) = backend::actions::create(&app.services.db, &owner, agent, webhook(&receiver.url)).await.unwrap();
+    ingest(&app, &t, "fail-1").await;
+    app.drain().await;
+    let row = backend::actions::get(&app.services.db, &owner.tenant, action.id).await.unwrap();
+    assert!(row.enabled && row.failing_since.is_some(), "one failure only starts the clock");
+
+    post_call_action::Entity::update_many()
+        .col_expr(post_call_action::Column::FailingSince, sea_orm::sea_query::Expr::value(Some(chrono::Utc::now() - chrono::Duration::days(5) - chrono::Duration::minutes(5))))
+        .exec(&app.services.db)
+        .await
+        .unwrap();
+    ingest(&app, &t, "fail-2").await;
+    app.drain().await;
+    let row = backend::actions::get(&app.services.db, &owner.tenant, action.id).await.unwrap();
+    assert!(!row.enabled, "disabled after 5 days of failures");
+    assert!(row.disabled_reason.as_deref().unwrap().contains("5.0 days"), "{:?}", row.disabled_reason);
+    let alerts = backend::alerts::list(&app.services.db, &owner, None, 50).await.unwrap();
+    assert!(alerts.iter().any(|a| a.title == "Webhook disabled: CRM"), "the owner is alerted");
+    let member_alerts = backend::alerts::list(&app.services.db, &backend::accounts::sign_in(&app.services.db, &member.email, &member.password).await.unwrap(), None, 50).await.unwrap();
+    assert!(member_alerts.iter().all(|a| !a.title.starts_with("Webhook disabled")), "members are not admins");
+
+    // A disabled endpoint gets nothing more; turning it on again clears the record.
+    ingest(&app, &t, "fail-3").await;
+    app.drain().await;
+    assert_eq!(receiver.received().len(), 2);
+    let row = backend::actions::set_enabled(&app.services.db, &owner, action.id, true).await.unwrap();
+    assert!(row.failing_since.is_none() && row.disabled_reason.is_none());
+});
+
+db_test!(slack_and_teams_messages_are_rendered_from_their_templates_and_conditions_filter_actions, extra = FAST_RETRIES, |app| {
+    let receiver = Receiver::start(&[]).await;
+    let t = app.tenant("Acme").await;
+    let agent = desk(&app, &t).await;
+    let owner = app.owner(&t).await;
+    let mut slack = webhook(&receiver.url);
+    slack.name = "Slack".into();
+    slack.format = Some("slack".into());
+    slack.message_template = Some("Call from {{ customer_number }} to {{ agent_name }}: {{ conversation_summary }}".into());
+    backend::actions::create(&app.services.db, &owner, agent, slack).await.unwrap();
+    let mut teams = webhook(&receiver.url);
+    teams.name = "Teams".into();
+    teams.format = Some("teams".into());
+    teams.message_template = Some("Ended: {{ conversation_status }}".into());
+    teams.condition = Some(FieldCondition { field: "order_total".into(), op: FieldOp::Gt, value: Some("100".into()) });
+    backend::actions::create(&app.services.db, &owner, agent, teams).await.unwrap();
+
+    let mut missing = webhook(&receiver.url);
+    missing.format = Some("slack".into());
+    assert!(matches!(backend::actions::create(&app.services.db, &owner, agent, missing).await, Err(backend::Error::Invalid { field, .. }) if field == "message_template"));
+    let mut bad_url = webhook("ftp://example.com/x");
+    bad_url.name = "x".into();
+    assert!(matches!(backend::actions::create(&app.services.db, &owner, agent, bad_url).await, Err(backend::Error::Invalid { field, .. }) if field == "url"));
+    let mut bad_op = webhook(&receiver.url);
+    bad_op.condition = Some(FieldCondition { field: "total".into(), op: FieldOp::Gt, value: Some("lots".into()) });
+    assert!(matches!(backend::actions::create(&app.services.db, &owner, agent, bad_op).await, Err(backend::Error::Invalid { field, .. }) if field == "condition.value"));
+
+    ingest(&app, &t, "slack-1").await;
+    app.drain().await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "the Teams action's condition does not hold (no order_total)");
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    let text = body["text"].as_str().unwrap();
+    assert!(text.starts_with("Call from +14155550141 to Front desk: "), "{text}");
+    assert!(got[0].headers.get("webhook-signature").is_none(), "Slack requests are not signed");
+});
+
+db_test!(schedule_call_actions_request_a_signed_callback_at_their_time_and_can_be_cancelled, extra = FAST_RETRIES, |app| {
+    let receiver = Receiver::start(&[]).await;
+    let t = app.tenant("Acme").await;
+    let agent = desk(&app, &t).await;
+    let owner = app.owner(&t).await;
+    let now_action = ActionInput {
+        kind: "schedule_call".into(),
+        name: "Call back now".into(),
+        url: receiver.url.clone(),
+        time_field: Some("callback_time".into()),
+        fallback_delay_minutes: Some(0),
+        enabled: true,
+        ..Default::default()
+    };
+    let (now_action, secret) = backend::actions::create(&app.services.db, &owner, agent, now_action).await.unwrap();
+    let later = ActionInput { name: "Call back in an hour".into(), fallback_delay_minutes: Some(60), time_field: None, ..ActionInput { kind: "schedule_call".into(), url: receiver.url.clone(), enabled: true, ..Default::default() } };
+    backend::actions::create(&app.services.db, &owner, agent, later).await.unwrap();
+    let none = ActionInput { kind: "schedule_call".into(), name: "x".into(), url: receiver.url.clone(), enabled: true, ..Default::default() };
+    assert!(matches!(backend::actions::create(&app.services.db, &owner, agent, none).await, Err(backend::Error::Invalid { field, .. }) if field == "time_field"));
+
+    let conversation: uuid::Uuid = ingest(&app, &t, "sched-1").await.parse().unwrap();
+    app.drain().await;
+    let calls = backend::actions::scheduled_calls(&app.services.db, &owner.tenant, conversation).await.unwrap();
+    assert_eq!(calls.len(), 2);
+    let (due_now, due_later) = (&calls[0], &calls[1]);
+    assert_eq!(due_now.state, "requested");
+    assert_eq!(due_later.state, "scheduled");
+    let minutes = (due_later.due_at - chrono::Utc::now()).num_minutes();
+    assert!((58..=60).contains(&minutes), "due in an hour: {minutes}");
+    assert!(due_later.source.contains("fallback 60 min"));
+
+    let got = receiver.received();
+    assert_eq!(got.len(), 1, "only the due call is requested");
+    verify(&secret, &got[0]).unwrap();
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["type"], "call.callback_requested");
+    assert_eq!(body["data"]["callback"]["phone_number"], "+14155550141", "inbound: call the caller back");
+    assert_eq!(body["data"]["callback"]["scheduled_call_id"], due_now.id.to_string());
+    assert_eq!(now_action.kind, "schedule_call");
+
+    // Cancelled calls are never requested, even when their job comes due.
+    let member = app.teammate(&t, "member").await;
+    let member = backend::accounts::sign_in(&app.services.db, &member.email, &member.password).await.unwrap();
+    let cancelled = backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.unwrap();
+    assert_eq!((cancelled.state.as_str(), cancelled.cancelled_by), ("cancelled", Some(member.user_id)));
+    assert!(backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.is_err());
+    job::Entity::update_many()
+        .col_expr(job::Column::RunAt, sea_orm::sea_query::Expr::value(chrono::Utc::now()))
+        .filter(job::Column::Kind.eq("RequestCallback"))
+        .exec(&app.services.db)
+        .await
+        .unwrap();
+    app.drain().await;
+    assert_eq!(receiver.received().len(), 1);
+    let rows = scheduled_call::Entity::find().all(&app.services.db).await.unwrap();
+    assert_eq!(rows.iter().filter(|r| r.state == "cancelled").count(), 1);
+});
+
+db_test!(members_cannot_configure_actions_and_other_accounts_get_404, |app| {
+    let t = app.tenant("Acme").await;
+    let agent = desk(&app, &t).await;
+    let owner = app.owner(&t).await;
+    let (action, _) = backend::actions::create(&app.services.db, &owner, agent, webhook("https://example.com/hook")).await.unwrap();
+    let member = app.teammate(&t, "member").await;
+    let member = backend::accounts::sign_in(&app.services.db, &member.email, &member.password).await.unwrap();
+    assert!(matches!(backend::actions::create(&app.services.db, &member, agent, webhook("https://example.com/x")).await, Err(backend::Error::Forbidden)));
+    assert!(matches!(backend::actions::delete(&app.services.db, &member, action.id).await, Err(backend::Error::Forbidden)));
+    let other = app.tenant("Other").await;
+    let other = app.owner(&other).await;
+    assert!(matches!(backend::actions::get(&app.services.db, &other.tenant, action.id).await, Err(backend::Error::NotFound(_))));
+    assert!(matches!(backend::actions::delete(&app.services.db, &other, action.id).await, Err(backend::Error::NotFound(_))));
+    assert!(matches!(backend::actions::create(&app.services.db, &other, agent, webhook("https://example.com/x")).await, Err(backend::Error::NotFound(_))));
+});
+
+db_test!(a_claimed_job_whose_worker_died_is_reclaimed_after_its_lease, |app| {
+    let t = app.tenant("Acme").await;
+    desk(&app, &t).await;
+    ingest(&app, &t, "lease-1").await;
+    let db = &app.services.db;
+    let first = backend::jobs::queue::claim(db, 10, Duration::from_millis(300)).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(backend::jobs::queue::claim(db, 10, Duration::from_secs(60)).await.unwrap().is_empty(), "leased");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let again = backend::jobs::queue::claim(db, 10, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].id, again[0].attempts), (first[0].id, 2), "the same job, a second attempt");
+    backend::jobs::queue::release(db, &[again[0].id]).await.unwrap();
+    let row = job::Entity::find_by_id(first[0].id).one(db).await.unwrap().unwrap();
+    assert_eq!((row.state.as_str(), row.attempts), ("pending", 1), "released without counting the interrupted attempt");
+    assert_eq!(app.drain().await, 1);
+    assert_eq!(app.count("analyses").await, 1);
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let extra = format!("[smtp]\nurl = \"smtp://127.0.0.1:{port}\"\ntimeout_secs = 2\n");
+    let app = spawn_app(Db::Sqlite, &extra).await.unwrap();
+    let t = app.tenant("Acme").await;
+    desk(&app, &t).await;
+    app.api_send(
+        Method::POST,
+        &t.api_key,
+        "/api/v1/agents/desk/notifications",
+        &json!({"name": "All", "trigger": {"always": true}, "recipients": {"fixed": ["ops@example.com"]}, "email": {"subject": "Call {{ conversation_uuid }}", "body": "b"}}),
+    )
+    .await;
+    for i in 0..5 {
+        ingest(&app, &t, &format!("outage-{i}")).await;
+    }
+    app.drain().await;
+    let owner = app.owner(&t).await;
+    let retrying = deliveries::list(&app.services.db, &owner.tenant, deliveries::StateFilter::parse("retrying"), None, None, 50).await.unwrap();
+    assert_eq!(retrying.len(), 5, "all five wait for the server");
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Channel::Email, retrying[0].id).await.unwrap();
+    assert_eq!(detail.attempts[0].outcome, "transient");
+    assert!(detail.attempts[0].error.as_deref().unwrap_or_default().to_lowercase().contains("connect"), "{:?}", detail.attempts[0].error);
+
+    let smtp = SmtpServer::start_on(port).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        app.drain().await;
+        let sent = deliveries::list(&app.services.db, &owner.tenant, deliveries::StateFilter::parse("delivered"), None, None, 50).await.unwrap();
+        if sent.len() == 5 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "emails not delivered after the outage: {} of 5", sent.len());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 5, "every email once");
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Channel::Email, retrying[0].id).await.unwrap();
+    let last = detail.attempts.last().unwrap();
+    assert_eq!((last.outcome.as_str(), last.status_code), ("delivered", Some(250)));
+    assert!(last.response.as_deref().unwrap().starts_with("250"), "the server's reply is logged: {:?}", last.response);
+    assert!(detail.attempts.len() >= 2);
+    let backend = app.services.db.get_database_backend();
+    let dead = app.services.db.query_one_raw(sea_orm::Statement::from_string(backend, "SELECT COUNT(*) AS n FROM jobs WHERE state <> 'done'")).await.unwrap().unwrap();
+    assert_eq!(dead.try_get::<i64>("", "n").unwrap(), 0);
+}
