@@ -104,6 +104,7 @@ pub fn Layout() -> impl IntoView {
                 <A href="/notifications">"Notifications"</A>
                 <A href="/tasks">"Tasks"</A>
                 <A href="/alerts">"Alerts"</A>
+                <A href="/deliveries">"Deliveries"</A>
                 <A href="/outbox">"Outbox"</A>
                 <A href="/team">"Team"</A>
                 <A href="/settings">"Settings"</A>

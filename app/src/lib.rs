@@ -62,6 +62,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("alerts") view=AlertsPage ssr=SsrMode::Async />
                     <Route path=path!("tasks") view=TasksPage ssr=SsrMode::Async />
                     <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async />
+                    <Route path=path!("deliveries") view=DeliveriesPage ssr=SsrMode::Async />
+                    <Route path=path!("deliveries/:channel/:id") view=DeliveryPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("team") view=TeamPage ssr=SsrMode::Async />
                 </ParentRoute>

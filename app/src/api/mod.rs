@@ -3,9 +3,11 @@
 //! strings and times are formatted on the server (in the agent's time zone where there
 //! is one, so server and browser render the same text).
 
+pub mod actions;
 pub mod agents;
 pub mod alerts;
 pub mod conversations;
+pub mod deliveries;
 pub mod home;
 pub mod notifications;
 pub mod outbox;

@@ -74,7 +74,7 @@ pub fn AgentPage() -> impl IntoView {
                     Ok(a) => {
                         let current = tab.get().unwrap_or_else(|| "notifications".to_owned());
                         let base = format!("/agents/{}", a.id);
-                        let tabs = [("notifications", "Notifications"), ("fields", "Fields"), ("settings", "Settings")];
+                        let tabs = [("notifications", "Notifications"), ("fields", "Fields"), ("actions", "Actions"), ("settings", "Settings")];
                         view! {
                             <h1>{a.name.clone()}</h1>
                             <dl class="facts">
@@ -92,6 +92,7 @@ pub fn AgentPage() -> impl IntoView {
                             <section class="tab-panel card">
                                 {match current.as_str() {
                                     "fields" => view! { <FieldsTab agent_id=a.id.clone() /> }.into_any(),
+                                    "actions" => view! { <crate::pages::actions::ActionsTab agent_id=a.id.clone() /> }.into_any(),
                                     "settings" => view! { <AgentSettings agent=a.clone() update=update /> }.into_any(),
                                     _ => view! { <AgentNotifications agent_id=a.id.clone() /> }.into_any(),
                                 }}
@@ -132,7 +133,7 @@ fn AgentNotifications(agent_id: String) -> impl IntoView {
     }
 }
 
-fn can_configure() -> bool {
+pub(crate) fn can_configure() -> bool {
     use_context::<CurrentUser>()
         .and_then(|CurrentUser(me)| me.get().and_then(|r| r.ok()).flatten())
         .is_some_and(|me| me.can_configure)

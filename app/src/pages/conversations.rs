@@ -10,7 +10,7 @@ use crate::api::conversations::{
     AnalysisView, ConversationFilters, ConversationView, ReanalyzeConversation, RunView, conversation_filter_options,
     get_conversation, list_conversations,
 };
-use crate::components::{Badge, ErrorBox, Pager};
+use crate::components::{Badge, ErrorBox, FormResult, Pager};
 
 /// The list, with filters (a plain GET form) and a CSV export of the filtered rows.
 #[component]
@@ -151,7 +151,7 @@ pub fn ConversationPage() -> impl IntoView {
 #[component]
 fn Conversation(c: ConversationView, tab: String) -> impl IntoView {
     let base = format!("/conversations/{}", c.id);
-    let tabs = [("transcript", "Transcript"), ("analysis", "AI Analysis"), ("notifications", "Notifications")];
+    let tabs = [("transcript", "Transcript"), ("analysis", "AI Analysis"), ("notifications", "Notifications"), ("followup", "Deliveries & follow-up")];
     let fired = c.runs.iter().filter(|r| r.fired).count();
     view! {
         <div class="conv-head">
@@ -181,6 +181,7 @@ fn Conversation(c: ConversationView, tab: String) -> impl IntoView {
             {match tab.as_str() {
                 "analysis" => view! { <AnalysisTab analysis=c.analysis.clone() dynamic=c.dynamic_variables.clone() timezone=c.timezone.clone() conversation=c.id.clone() /> }.into_any(),
                 "notifications" => view! { <RunsTab runs=c.runs.clone() /> }.into_any(),
+                "followup" => view! { <FollowUpTab conversation=c.id.clone() /> }.into_any(),
                 _ => view! { <TranscriptTab c=c.clone() /> }.into_any(),
             }}
         </section>
@@ -342,4 +343,74 @@ fn RunsTab(runs: Vec<RunView>) -> impl IntoView {
         </ul>
     }
     .into_any()
+}
+
+/// Scheduled follow-up calls (cancellable) and every delivery of the conversation, with
+/// replay of what is dead.
+#[component]
+fn FollowUpTab(conversation: String) -> impl IntoView {
+    use crate::api::deliveries::{CancelScheduledCall, ReplayConversation, ReplayDelivery, list_deliveries, list_scheduled_calls};
+    let cancel = ServerAction::<CancelScheduledCall>::new();
+    let replay = ServerAction::<ReplayDelivery>::new();
+    let replay_all = ServerAction::<ReplayConversation>::new();
+    let id = StoredValue::new(conversation);
+    let calls = Resource::new(move || (id.get_value(), cancel.version().get()), |(c, _)| list_scheduled_calls(c));
+    let deliveries = Resource::new(
+        move || (id.get_value(), replay.version().get(), replay_all.version().get()),
+        |(c, ..)| list_deliveries(None, Some(c), None),
+    );
+    view! {
+        <h2>"Scheduled calls"</h2>
+        <FormResult action=cancel ok="Cancelled." />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match calls.await {
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"No follow-up call scheduled."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="list" data-testid="scheduled-calls">
+                            <thead><tr><th>"Due"</th><th>"State"</th><th>"Time from"</th><th></th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|call| view! {
+                                    <tr data-testid="scheduled-call">
+                                        <td>{call.due.clone()}</td>
+                                        <td><Badge text=call.state.clone() /></td>
+                                        <td>{call.source.clone()}</td>
+                                        <td>{(call.state == "scheduled").then(|| view! {
+                                            <ActionForm action=cancel attr:class="inline">
+                                                <input type="hidden" name="id" value=call.id.clone() />
+                                                <button type="submit" class="danger" data-testid="cancel-call">"Cancel"</button>
+                                            </ActionForm>
+                                        })}
+                                        {call.delivery_id.clone().map(|d| view! { <a href=format!("/deliveries/webhook/{d}")>"Callback request"</a> })}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <div class="row-between">
+            <h2>"Deliveries"</h2>
+            <ActionForm action=replay_all attr:class="inline">
+                <input type="hidden" name="id" value=id.get_value() />
+                <button type="submit" data-testid="replay-conversation">"Replay everything dead"</button>
+            </ActionForm>
+        </div>
+        {move || replay_all.value().get().map(|r| match r {
+            Ok(n) => view! { <p class="form-ok">{format!("{n} dead job(s) queued again.")}</p> }.into_any(),
+            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+        })}
+        <FormResult action=replay ok="Replay queued." />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match deliveries.await {
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! { <p class="muted">"Nothing was sent for this call."</p> }.into_any(),
+                    Ok(page) => view! { <crate::pages::deliveries::DeliveryTable items=page.items replay=replay /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
 }

@@ -1,9 +1,11 @@
 //! One module per area of the dashboard.
 
-mod agents;
+pub(crate) mod actions;
+pub(crate) mod agents;
 mod alerts;
 mod auth_pages;
 mod conversations;
+pub(crate) mod deliveries;
 mod home;
 pub(crate) mod notifications;
 mod outbox;
@@ -15,6 +17,7 @@ pub use agents::{AgentPage, AgentsPage};
 pub use alerts::AlertsPage;
 pub use auth_pages::{SignInPage, SignUpPage};
 pub use conversations::{ConversationPage, ConversationsPage};
+pub use deliveries::{DeliveriesPage, DeliveryPage};
 pub use notifications::{EditNotificationPage, NewNotificationPage, NotificationsPage};
 pub use outbox::OutboxPage;
 pub use settings::SettingsPage;

@@ -1,0 +1,205 @@
+//! The agent page's Actions tab: post-call webhooks (signed JSON, Slack, Teams) and
+//! scheduled follow-up calls, with test-send, secret rotation and on/off.
+
+use leptos::prelude::*;
+
+use crate::api::actions::{ActionItem, DeleteAction, RotateActionSecret, SaveAction, TestAction, ToggleAction, list_actions};
+use crate::components::{Badge, ErrorBox, FormResult};
+use crate::pages::agents::can_configure;
+
+/// Shows a secret once, after creating an action or rotating its secret.
+#[component]
+fn SecretOnce(secret: String) -> impl IntoView {
+    view! {
+        <div class="form-ok" role="status" data-testid="signing-secret">
+            <p>"Signing secret — copy it now, it is not shown again:"</p>
+            <p><code>{secret}</code></p>
+            <p class="muted">"Verify requests with any Standard Webhooks library (headers webhook-id, webhook-timestamp, webhook-signature)."</p>
+        </div>
+    }
+}
+
+/// The agent's actions and a form to add one.
+#[component]
+pub fn ActionsTab(agent_id: String) -> impl IntoView {
+    let save = ServerAction::<SaveAction>::new();
+    let toggle = ServerAction::<ToggleAction>::new();
+    let delete = ServerAction::<DeleteAction>::new();
+    let rotate = ServerAction::<RotateActionSecret>::new();
+    let test = ServerAction::<TestAction>::new();
+    let id = agent_id.clone();
+    let list = Resource::new(
+        move || (id.clone(), save.version().get(), toggle.version().get(), delete.version().get(), rotate.version().get()),
+        |(id, ..)| list_actions(id),
+    );
+    let agent = StoredValue::new(agent_id);
+    let admin = can_configure();
+    view! {
+        <p class="muted">"After each call is analysed, these run once: a webhook POSTs the conversation and its analysis (signed JSON, or a Slack / Microsoft Teams message); a scheduled call POSTs a signed callback request to your URL at the follow-up time. Failed requests are retried (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) and then land on the "
+            <a href="/deliveries?state=dead">"Deliveries"</a> " page for replay."</p>
+        {move || save.value().get().and_then(|r| r.ok()).flatten().map(|secret| view! { <SecretOnce secret=secret /> })}
+        {move || rotate.value().get().and_then(|r| r.ok()).map(|secret| view! { <SecretOnce secret=secret /> })}
+        <FormResult action=toggle />
+        <FormResult action=delete />
+        <FormResult action=rotate />
+        <FormResult action=test ok="Test request queued: see Deliveries." />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                    Ok(items) if items.is_empty() => view! { <p class="muted" data-testid="actions-empty">"No actions yet."</p> }.into_any(),
+                    Ok(items) => view! {
+                        <ul class="actions-list" data-testid="actions">
+                            {items.into_iter().map(|a| view! { <ActionRow action=a agent_id=agent.get_value() admin=admin save toggle delete rotate test /> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        {admin.then(|| view! {
+            <h2>"Add an action"</h2>
+            <ActionForm action=save attr:class="form" attr:data-testid="action-form">
+                <FormResult action=save />
+                <input type="hidden" name="agent_id" value=agent.get_value() />
+                <ActionInputs action=None />
+                <button type="submit" class="primary">"Add action"</button>
+            </ActionForm>
+        })}
+    }
+}
+
+#[component]
+fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
+    let a = action.unwrap_or(ActionItem {
+        id: String::new(),
+        kind: "webhook".into(),
+        name: String::new(),
+        enabled: true,
+        url: String::new(),
+        format: "standard".into(),
+        message_template: None,
+        include_transcript: false,
+        condition: None,
+        condition_field: String::new(),
+        condition_op: "==".into(),
+        condition_value: String::new(),
+        time_field: None,
+        fallback_delay_minutes: None,
+        disabled_reason: None,
+        failing_since: None,
+        rotating: false,
+    });
+    let kinds = [("webhook", "Webhook (after analysis)"), ("schedule_call", "Schedule a follow-up call")];
+    let formats = [("standard", "Signed JSON (Standard Webhooks)"), ("slack", "Slack incoming webhook"), ("teams", "Microsoft Teams incoming webhook")];
+    let ops = ["==", "!=", ">", "<", "contains", "is_empty", "is_not_empty"];
+    view! {
+        <input type="hidden" name="id" value=a.id.clone() />
+        <label>"Kind"
+            <select name="kind">
+                {kinds.into_iter().map(|(v, l)| view! { <option value=v selected=a.kind == v>{l}</option> }).collect_view()}
+            </select>
+        </label>
+        <label>"Name" <input type="text" name="name" required maxlength="120" value=a.name.clone() placeholder="CRM sync" /></label>
+        <label>"URL" <input type="url" name="url" required maxlength="2000" value=a.url.clone() placeholder="https://example.com/hooks/aftercall" /></label>
+        <label>"Format (webhooks)"
+            <select name="format">
+                {formats.into_iter().map(|(v, l)| view! { <option value=v selected=a.format == v>{l}</option> }).collect_view()}
+            </select>
+        </label>
+        <label>"Message (Slack / Teams; the email variables work here)"
+            <textarea name="message_template" rows="3" placeholder="Call from {{ customer_number }}: {{ conversation_summary }} {{ conversation_url }}">{a.message_template.clone().unwrap_or_default()}</textarea>
+        </label>
+        <label class="check"><input type="checkbox" name="include_transcript" checked=a.include_transcript />" Include the transcript in signed JSON"</label>
+        <fieldset class="inline-fields">
+            <legend>"Only when (optional)"</legend>
+            <label>"Field" <input type="text" name="condition_field" value=a.condition_field.clone() placeholder="order_total" /></label>
+            <label>"Operator"
+                <select name="condition_op">
+                    {ops.into_iter().map(|o| view! { <option value=o selected=a.condition_op == o>{o.replace('_', " ")}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Value" <input type="text" name="condition_value" value=a.condition_value.clone() /></label>
+        </fieldset>
+        <fieldset class="inline-fields">
+            <legend>"Follow-up time (scheduled calls)"</legend>
+            <label>"Time field (ISO date-time)" <input type="text" name="time_field" value=a.time_field.clone().unwrap_or_default() placeholder="callback_time" /></label>
+            <label>"Fallback delay (minutes)" <input type="number" name="fallback_delay_minutes" min="0" max="525600" value=a.fallback_delay_minutes.map(|m| m.to_string()).unwrap_or_default() /></label>
+        </fieldset>
+        <label class="check"><input type="checkbox" name="enabled" checked=a.enabled />" Enabled"</label>
+    }
+}
+
+#[component]
+fn ActionRow(
+    action: ActionItem,
+    agent_id: String,
+    admin: bool,
+    save: ServerAction<SaveAction>,
+    toggle: ServerAction<ToggleAction>,
+    delete: ServerAction<DeleteAction>,
+    rotate: ServerAction<RotateActionSecret>,
+    test: ServerAction<TestAction>,
+) -> impl IntoView {
+    let a = action.clone();
+    let kind = if a.kind == "schedule_call" { "scheduled call".to_owned() } else { a.format.clone() };
+    let when = match (&a.kind[..], &a.time_field, a.fallback_delay_minutes) {
+        ("schedule_call", Some(f), Some(m)) => format!("at {f}, else {m} min after the call"),
+        ("schedule_call", Some(f), None) => format!("at {f}"),
+        ("schedule_call", None, Some(m)) => format!("{m} min after the call"),
+        _ => String::new(),
+    };
+    view! {
+        <li class="card action" data-testid="action">
+            <div class="row-between">
+                <strong>{a.name.clone()}</strong>
+                <span>
+                    <Badge text=kind />
+                    " "
+                    <Badge text=if a.enabled { "enabled" } else { "disabled" } />
+                </span>
+            </div>
+            <p class="muted"><code>{a.url.clone()}</code>
+                {(!when.is_empty()).then(|| view! { " · " {when.clone()} })}
+                " · " {a.condition.clone().map(|c| format!("only when {c}")).unwrap_or_else(|| "always".into())}
+                {a.rotating.then(|| " · previous secret still signs")}
+            </p>
+            {a.disabled_reason.clone().map(|r| view! { <p class="form-error">{r}</p> })}
+            {a.failing_since.clone().filter(|_| a.disabled_reason.is_none()).map(|f| view! { <p class="form-error">"Failing since " {f}</p> })}
+            {admin.then(|| {
+                let (id1, id2, id4) = (a.id.clone(), a.id.clone(), a.id.clone());
+                let rotatable = (a.format == "standard").then(|| a.id.clone());
+                view! {
+                    <div class="buttons">
+                        <ActionForm action=test attr:class="inline">
+                            <input type="hidden" name="id" value=id1 />
+                            <button type="submit" data-testid="test-action">"Send test"</button>
+                        </ActionForm>
+                        <ActionForm action=toggle attr:class="inline">
+                            <input type="hidden" name="id" value=id2 />
+                            <input type="hidden" name="enabled" value=(!a.enabled).to_string() />
+                            <button type="submit">{if a.enabled { "Turn off" } else { "Turn on" }}</button>
+                        </ActionForm>
+                        {rotatable.map(|id3| view! {
+                            <ActionForm action=rotate attr:class="inline">
+                                <input type="hidden" name="id" value=id3 />
+                                <button type="submit">"Rotate secret"</button>
+                            </ActionForm>
+                        })}
+                        <ActionForm action=delete attr:class="inline">
+                            <input type="hidden" name="id" value=id4 />
+                            <button type="submit" class="danger">"Delete"</button>
+                        </ActionForm>
+                    </div>
+                    <details>
+                        <summary>"Edit"</summary>
+                        <ActionForm action=save attr:class="form">
+                            <input type="hidden" name="agent_id" value=agent_id.clone() />
+                            <ActionInputs action=Some(action.clone()) />
+                            <button type="submit">"Save"</button>
+                        </ActionForm>
+                    </details>
+                }
+            })}
+        </li>
+    }
+}
