@@ -161,7 +161,7 @@ fn ActionRow(
             <p class="muted"><code>{a.url.clone()}</code>
                 {(!when.is_empty()).then(|| view! { " · " {when.clone()} })}
                 " · " {a.condition.clone().map(|c| format!("only when {c}")).unwrap_or_else(|| "always".into())}
-                {a.rotating.then(|| " · previous secret still signs")}
+                {a.rotating.then_some(" · previous secret still signs")}
             </p>
             {a.disabled_reason.clone().map(|r| view! { <p class="form-error">{r}</p> })}
             {a.failing_since.clone().filter(|_| a.disabled_reason.is_none()).map(|f| view! { <p class="form-error">"Failing since " {f}</p> })}
