@@ -261,13 +261,20 @@ pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Resul
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`] (agent), [`Error::Invalid`] naming the field.
 pub async fn create<C: ConnectionTrait>(db: &C, member: &Member, agent_id: Uuid, input: ActionInput) -> Result<(post_call_action::Model, String)> {
     member.require_admin()?;
-    let agent = secure_find::<agent::Entity, _>(db, &member.tenant, agent_id).await?;
+    create_for_tenant(db, &member.tenant, agent_id, input).await
+}
+
+/// [`create`] for an API key (account-wide access).
+///
+/// Errors: [`Error::NotFound`] (agent), [`Error::Invalid`] naming the field.
+pub async fn create_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, agent_id: Uuid, input: ActionInput) -> Result<(post_call_action::Model, String)> {
+    let agent = secure_find::<agent::Entity, _>(db, tenant, agent_id).await?;
     let v = validate(input)?;
     let secret = generate_secret();
     let now = Utc::now();
     let model = post_call_action::ActiveModel {
         id: Set(Uuid::now_v7()),
-        account_id: Set(member.tenant.account_id()),
+        account_id: Set(tenant.account_id()),
         agent_id: Set(agent.id),
         kind: Set(v.kind.to_owned()),
         name: Set(v.name),
@@ -298,7 +305,14 @@ pub async fn create<C: ConnectionTrait>(db: &C, member: &Member, agent_id: Uuid,
 /// Errors: as for [`create`].
 pub async fn update<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid, input: ActionInput) -> Result<post_call_action::Model> {
     member.require_admin()?;
-    let row = get(db, &member.tenant, id).await?;
+    update_for_tenant(db, &member.tenant, id, input).await
+}
+
+/// [`update`] for an API key.
+///
+/// Errors: [`Error::NotFound`], [`Error::Invalid`] naming the field.
+pub async fn update_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid, input: ActionInput) -> Result<post_call_action::Model> {
+    let row = get(db, tenant, id).await?;
     let v = validate(input)?;
     let mut active: post_call_action::ActiveModel = row.clone().into();
     active.kind = Set(v.kind.to_owned());
@@ -340,7 +354,14 @@ pub async fn set_enabled<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid, 
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
 pub async fn delete<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid) -> Result<()> {
     member.require_admin()?;
-    let row = get(db, &member.tenant, id).await?;
+    delete_for_tenant(db, &member.tenant, id).await
+}
+
+/// [`delete`] for an API key.
+///
+/// Errors: [`Error::NotFound`].
+pub async fn delete_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<()> {
+    let row = get(db, tenant, id).await?;
     post_call_action::Entity::delete_by_id(row.id).exec(db).await?;
     Ok(())
 }
@@ -351,7 +372,14 @@ pub async fn delete<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid) -> Re
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
 pub async fn rotate_secret<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid, overlap: std::time::Duration) -> Result<String> {
     member.require_admin()?;
-    let row = get(db, &member.tenant, id).await?;
+    rotate_secret_for_tenant(db, &member.tenant, id, overlap).await
+}
+
+/// [`rotate_secret`] for an API key.
+///
+/// Errors: [`Error::NotFound`].
+pub async fn rotate_secret_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid, overlap: std::time::Duration) -> Result<String> {
+    let row = get(db, tenant, id).await?;
     let secret = generate_secret();
     let now = Utc::now();
     let mut active: post_call_action::ActiveModel = row.clone().into();
@@ -411,14 +439,21 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
 pub async fn test_send(services: &crate::Services, member: &Member, id: Uuid) -> Result<Uuid> {
     member.require_admin()?;
+    test_send_for_tenant(services, &member.tenant, id).await
+}
+
+/// [`test_send`] for an API key.
+///
+/// Errors: [`Error::NotFound`].
+pub async fn test_send_for_tenant(services: &crate::Services, tenant: &Tenant, id: Uuid) -> Result<Uuid> {
     let db = &services.db;
-    let action = get(db, &member.tenant, id).await?;
-    let latest = scope::<conversation::Entity>(&member.tenant)
+    let action = get(db, tenant, id).await?;
+    let latest = scope::<conversation::Entity>(tenant)
         .filter(conversation::Column::AgentId.eq(action.agent_id))
         .order_by_desc(conversation::Column::ReceivedAt)
         .one(db)
         .await?;
-    let delivery = queue_delivery(db, &member.tenant, &services.settings, &action, latest.map(|c| c.id), event::TEST, true).await?;
+    let delivery = queue_delivery(db, tenant, &services.settings, &action, latest.map(|c| c.id), event::TEST, true).await?;
     services.jobs_wakeup.notify_one();
     Ok(delivery)
 }
@@ -561,13 +596,20 @@ pub async fn scheduled_calls<C: ConnectionTrait>(db: &C, tenant: &Tenant, conver
 /// Errors: [`Error::NotFound`]; [`Error::Invalid`] (`state`) when it was already requested
 /// or cancelled.
 pub async fn cancel_scheduled_call<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid) -> Result<scheduled_call::Model> {
-    let row = secure_find::<scheduled_call::Entity, _>(db, &member.tenant, id).await?;
+    cancel_scheduled_call_for_tenant(db, &member.tenant, Some(member.user_id), id).await
+}
+
+/// [`cancel_scheduled_call`] by `user` (`None`: an API key).
+///
+/// Errors: as for [`cancel_scheduled_call`].
+pub async fn cancel_scheduled_call_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, user: Option<Uuid>, id: Uuid) -> Result<scheduled_call::Model> {
+    let row = secure_find::<scheduled_call::Entity, _>(db, tenant, id).await?;
     if row.state != scheduled::SCHEDULED {
         return Err(Error::invalid("state", format!("the call is already {}", row.state)));
     }
     let updated = scheduled_call::Entity::update_many()
         .col_expr(scheduled_call::Column::State, sea_orm::sea_query::Expr::value(scheduled::CANCELLED))
-        .col_expr(scheduled_call::Column::CancelledBy, sea_orm::sea_query::Expr::value(Some(member.user_id)))
+        .col_expr(scheduled_call::Column::CancelledBy, sea_orm::sea_query::Expr::value(user))
         .col_expr(scheduled_call::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
         .filter(scheduled_call::Column::Id.eq(row.id))
         .filter(scheduled_call::Column::State.eq(scheduled::SCHEDULED))
@@ -576,7 +618,7 @@ pub async fn cancel_scheduled_call<C: ConnectionTrait>(db: &C, member: &Member, 
     if updated.rows_affected == 0 {
         return Err(Error::invalid("state", "the call was requested meanwhile"));
     }
-    secure_find::<scheduled_call::Entity, _>(db, &member.tenant, id).await
+    secure_find::<scheduled_call::Entity, _>(db, tenant, id).await
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod auth;
 pub mod calls;
 pub mod conversations;
+pub mod delivery;
 pub mod error;
 pub mod export;
 pub mod live;
@@ -109,6 +110,19 @@ pub fn router(state: AppState) -> Router {
         .route("/conversations/{id}", get(conversations::get))
         .route("/tasks", get(tasks::list_tasks))
         .route("/tasks/{id}", get(tasks::get_task).patch(tasks::patch_task))
+        .route("/agents/{external_id}/actions", post(delivery::create_action).get(delivery::list_actions))
+        .route(
+            "/actions/{id}",
+            get(delivery::get_action).put(delivery::replace_action).delete(delivery::delete_action),
+        )
+        .route("/actions/{id}/rotate-secret", post(delivery::rotate_secret))
+        .route("/actions/{id}/test", post(delivery::test_action))
+        .route("/deliveries", get(delivery::list_deliveries))
+        .route("/deliveries/{channel}/{id}", get(delivery::get_delivery))
+        .route("/deliveries/{channel}/{id}/replay", post(delivery::replay_delivery))
+        .route("/conversations/{id}/replay", post(delivery::replay_conversation))
+        .route("/conversations/{id}/scheduled-calls", get(delivery::list_scheduled_calls))
+        .route("/scheduled-calls/{id}/cancel", post(delivery::cancel_scheduled_call))
         .fallback(api_not_found);
 
     let routes = generate_route_list(app::App);

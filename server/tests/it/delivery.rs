@@ -460,3 +460,82 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     let dead = app.services.db.query_one_raw(sea_orm::Statement::from_string(backend, "SELECT COUNT(*) AS n FROM jobs WHERE state <> 'done'")).await.unwrap().unwrap();
     assert_eq!(dead.try_get::<i64>("", "n").unwrap(), 0);
 }
+
+db_test!(integrators_manage_actions_deliveries_and_scheduled_calls_over_rest, extra = FAST_RETRIES, |app| {
+    let receiver = Receiver::start(&[404]).await;
+    let t = app.tenant("Acme").await;
+    desk(&app, &t).await;
+    let (status, body) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "CRM", "url": "mailto:x"})).await;
+    assert_eq!((status, body["error"]["field"].as_str()), (422, Some("url")), "{body}");
+    let (status, body) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "CRM", "url": receiver.url, "colour": "red"})).await;
+    assert_eq!(status, 400, "unknown fields are refused: {body}");
+    let (status, created) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "webhook", "name": "CRM", "url": receiver.url, "condition": {"field": "callback_time", "op": "is_not_empty"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let action_id = created["action"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["action"]["condition"]["op"], "is_not_empty");
+    let (_, listed) = app.api_get(&t.api_key, "/api/v1/agents/desk/actions").await;
+    assert_eq!(listed["actions"].as_array().unwrap().len(), 1);
+    assert!(!listed.to_string().contains(&secret), "the secret is shown once");
+    let (status, _) = app
+        .api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "schedule_call", "name": "Later", "url": receiver.url, "fallback_delay_minutes": 30}))
+        .await;
+    assert_eq!(status, 201);
+
+    // A test-send that the endpoint refuses (404) is dead at once; replay delivers it.
+    let (status, test) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/actions/{action_id}/test"), &json!({})).await;
+    assert_eq!(status, 202);
+    app.drain().await;
+    let delivery = test["delivery_id"].as_str().unwrap();
+    let (_, dead) = app.api_get(&t.api_key, "/api/v1/deliveries?state=dead").await;
+    assert_eq!(dead["deliveries"][0]["id"], delivery);
+    let (_, detail) = app.api_get(&t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}")).await;
+    assert_eq!(detail["attempts"][0]["status_code"], 404);
+    assert!(detail["message_id"].as_str().unwrap().starts_with("msg_"));
+    let (status, _) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}/replay"), &json!({})).await;
+    assert_eq!(status, 202);
+    app.drain().await;
+    verify(&secret, &receiver.received()[1]).unwrap();
+    let (_, detail) = app.api_get(&t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}")).await;
+    assert_eq!(detail["delivery"]["state"], "delivered");
+    let (status, body) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}/replay"), &json!({})).await;
+    assert_eq!((status, body["error"]["field"].as_str()), (422, Some("state")));
+
+    // A call: the webhook's condition does not hold (no callback time), the call is scheduled.
+    let conversation = ingest(&app, &t, "rest-1").await;
+    app.drain().await;
+    assert_eq!(receiver.received().len(), 2, "condition not met: nothing sent");
+    let (_, calls) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{conversation}/scheduled-calls")).await;
+    let call = &calls["scheduled_calls"][0];
+    assert_eq!(call["state"], "scheduled");
+    let (status, cancelled) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/scheduled-calls/{}/cancel", call["id"].as_str().unwrap()), &json!({})).await;
+    assert_eq!((status, cancelled["state"].as_str()), (200, Some("cancelled")));
+    let (status, replayed) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/conversations/{conversation}/replay"), &json!({})).await;
+    assert_eq!((status, replayed["replayed"].as_u64()), (202, Some(0)), "nothing dead to replay");
+
+    // Another account sees none of it.
+    let other = app.tenant("Other").await;
+    let (status, _) = app.api_get(&other.api_key, &format!("/api/v1/actions/{action_id}")).await;
+    assert_eq!(status, 404);
+    let (status, _) = app.api_get(&other.api_key, &format!("/api/v1/deliveries/webhook/{delivery}")).await;
+    assert_eq!(status, 404);
+    let (status, _) = app.api_get(&other.api_key, &format!("/api/v1/conversations/{conversation}/scheduled-calls")).await;
+    assert_eq!(status, 404);
+    let (_, none) = app.api_get(&other.api_key, "/api/v1/deliveries").await;
+    assert_eq!(none["deliveries"].as_array().unwrap().len(), 0);
+    let (status, _) = app.api_send(Method::DELETE, &other.api_key, &format!("/api/v1/actions/{action_id}"), &json!({})).await;
+    assert_eq!(status, 404);
+    let (status, _) = app.api_send(Method::DELETE, &t.api_key, &format!("/api/v1/actions/{action_id}"), &json!({})).await;
+    assert_eq!(status, 204);
+    let (status, _) = app.api_get(&t.api_key, "/api/v1/deliveries").await;
+    assert_eq!(status, 200);
+    let (status, _) = app.api_get("wrong", "/api/v1/deliveries").await;
+    assert_eq!(status, 401);
+});
