@@ -165,8 +165,9 @@ impl StateFilter {
     }
 }
 
-/// What a delivery is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a delivery is; serialised as `email` / `webhook`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Channel {
     Email,
     Webhook,
@@ -191,8 +192,8 @@ impl Channel {
     }
 }
 
-/// One row of the Deliveries page.
-#[derive(Clone, Debug)]
+/// One row of the Deliveries page, and a delivery as the REST API returns it.
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Delivery {
     pub channel: Channel,
     pub id: Uuid,

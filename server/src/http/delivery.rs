@@ -160,39 +160,6 @@ pub async fn test_action(State(state): State<AppState>, api: ApiTenant, Path(id)
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "delivery_id": delivery }))))
 }
 
-/// A delivery on the wire.
-#[derive(Serialize)]
-pub struct DeliveryView {
-    /// `email` or `webhook`.
-    pub channel: &'static str,
-    pub id: Uuid,
-    pub target: String,
-    pub title: String,
-    pub conversation_id: Option<Uuid>,
-    pub state: String,
-    pub attempts: i32,
-    pub last_status: Option<i32>,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<backend::deliveries::Delivery> for DeliveryView {
-    fn from(d: backend::deliveries::Delivery) -> Self {
-        Self {
-            channel: d.channel.as_str(),
-            id: d.id,
-            target: d.target,
-            title: d.title,
-            conversation_id: d.conversation_id,
-            state: d.state,
-            attempts: d.attempts,
-            last_status: d.last_status,
-            last_error: d.last_error,
-            created_at: d.created_at,
-        }
-    }
-}
-
 /// Query of `GET /api/v1/deliveries`.
 #[derive(Deserialize)]
 pub struct DeliveryQuery {
@@ -216,7 +183,7 @@ pub async fn list_deliveries(State(state): State<AppState>, api: ApiTenant, Quer
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let rows = backend::deliveries::list(&state.services.db, &api.tenant, filter, q.conversation_id, q.cursor, limit).await?;
     let next = (rows.len() as u64 == limit).then(|| rows.last().map(|d| d.id)).flatten();
-    Ok(Json(serde_json::json!({ "deliveries": rows.into_iter().map(DeliveryView::from).collect::<Vec<_>>(), "next_cursor": next })))
+    Ok(Json(serde_json::json!({ "deliveries": rows, "next_cursor": next })))
 }
 
 fn channel(value: &str) -> Result<Channel, ApiError> {
@@ -237,7 +204,7 @@ pub async fn get_delivery(State(state): State<AppState>, api: ApiTenant, Path((c
             })
         })
         .collect();
-    Ok(Json(serde_json::json!({ "delivery": DeliveryView::from(d.delivery), "message_id": d.message_id, "body": d.body, "attempts": attempts })))
+    Ok(Json(serde_json::json!({ "delivery": d.delivery, "message_id": d.message_id, "body": d.body, "attempts": attempts })))
 }
 
 /// `POST /api/v1/deliveries/{channel}/{id}/replay` → 202; 422 (`state`) unless dead.
