@@ -162,12 +162,17 @@ async fn track_endpoint_health<C: ConnectionTrait>(
     }
     let days = (now - since).num_hours() as f64 / 24.0;
     let reason = format!("Disabled automatically: every delivery failed for {days:.1} days (since {}).", since.format("%Y-%m-%d %H:%M UTC"));
-    update
+    let turned_off = update
+        .filter(post_call_action::Column::Enabled.eq(true))
         .col_expr(post_call_action::Column::Enabled, Expr::value(false))
         .col_expr(post_call_action::Column::DisabledReason, Expr::value(Some(reason.clone())))
         .col_expr(post_call_action::Column::UpdatedAt, Expr::value(now))
         .exec(txn)
         .await?;
+    if turned_off.rows_affected == 0 {
+        // Another delivery's failure turned it off first (and alerted).
+        return Ok(Vec::new());
+    }
     tracing::warn!(action = %action.id, url = %action.url, "webhook endpoint disabled after days of failures");
     let members = crate::accounts::members(txn, tenant).await?;
     let admins: Vec<Uuid> = members.iter().filter(|m| m.role.can_configure()).map(|m| m.user_id).collect();
