@@ -63,6 +63,7 @@ pub async fn create_account(db: &DatabaseConnection, new: NewAccount) -> Result<
         name: Set(name.to_owned()),
         auto_create_agents: Set(new.auto_create_agents),
         created_at: Set(now),
+        inbound_signing_secret: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -174,6 +175,48 @@ pub async fn members<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Vec<
             })
         })
         .collect())
+}
+
+/// Turns signed ingest on with a new secret (returned, shown once; it replaces any earlier
+/// one at once) or off (`enable` false; returns `None`). Admins only. While on, `POST
+/// /api/v1/calls` must carry valid Standard Webhooks headers (see [`verify_inbound`]).
+///
+/// Errors: [`Error::Forbidden`] for members.
+pub async fn set_inbound_signing(db: &DatabaseConnection, member: &Member, enable: bool) -> Result<Option<String>> {
+    member.require_admin()?;
+    let found = get(db, &member.tenant).await?;
+    let secret = enable.then(crate::actions::generate_secret);
+    let mut active: account::ActiveModel = found.into();
+    active.inbound_signing_secret = Set(secret.clone());
+    active.update(db).await?;
+    Ok(secret)
+}
+
+/// Checks a signed ingest request against the account's inbound secret (SPEC section 3):
+/// `webhook-id`, `webhook-timestamp` (within 5 minutes of now) and a `webhook-signature`
+/// that matches `body`, compared in constant time by the `standardwebhooks` crate. An
+/// account without a secret accepts every request.
+///
+/// Errors: the header at fault (`webhook-id`, `webhook-timestamp` or `webhook-signature`)
+/// and what is wrong with it.
+pub fn verify_inbound(account: &account::Model, headers: &http::HeaderMap, body: &[u8]) -> std::result::Result<(), (&'static str, String)> {
+    use standardwebhooks::WebhookError as E;
+    let Some(secret) = &account.inbound_signing_secret else { return Ok(()) };
+    let hook = standardwebhooks::Webhook::new(secret).map_err(|e| ("webhook-signature", format!("the account's signing secret is unusable: {e}")))?;
+    hook.verify(body, headers).map_err(|e| {
+        let header = |h: &str| match h {
+            "id" => "webhook-id",
+            "timestamp" => "webhook-timestamp",
+            _ => "webhook-signature",
+        };
+        match e {
+            E::MissingHeader(h) => (header(h), format!("missing header {}: this account requires signed requests", header(h))),
+            E::InvalidHeader(h) => (header(h), format!("unreadable header {}", header(h))),
+            E::InvalidTimestamp => ("webhook-timestamp", "must be Unix seconds".to_owned()),
+            E::TimestampTooOldError | E::FutureTimestampError => ("webhook-timestamp", "is more than 5 minutes from now".to_owned()),
+            _ => ("webhook-signature", "does not match the body and the account's signing secret".to_owned()),
+        }
+    })
 }
 
 /// Turns auto-creating unknown agents on ingest on or off. Admins only.

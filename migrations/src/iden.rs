@@ -408,4 +408,6 @@ pub enum DeliveryColumns {
     ConversationId,
     #[sea_orm(iden = "job_id")]
     JobId,
+    #[sea_orm(iden = "inbound_signing_secret")]
+    InboundSigningSecret,
 }

@@ -1,8 +1,9 @@
 //! Reliable delivery and post-call actions: per-agent actions (signed webhooks, Slack and
 //! Teams messages, scheduled follow-up calls), webhook deliveries with a stable
 //! `webhook-id`, every delivery attempt (email or webhook) with the server's reply, the
-//! scheduled calls, and the links that make replay possible (the job of an email, the
-//! conversation of a job).
+//! scheduled calls, the links that make replay possible (the job of an email, the
+//! conversation of a job), and an account's optional inbound signing secret (SPEC
+//! section 3: signed `POST /api/v1/calls`).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -32,6 +33,8 @@ impl MigrationTrait for Migration {
             .await?;
         let mut email_job = uuid_null(DeliveryColumns::JobId);
         manager.alter_table(Table::alter().table(Emails::Table).add_column(&mut email_job).to_owned()).await?;
+        let mut inbound_secret = string_null(DeliveryColumns::InboundSigningSecret);
+        manager.alter_table(Table::alter().table(Accounts::Table).add_column(&mut inbound_secret).to_owned()).await?;
 
         manager
             .create_table(
@@ -187,6 +190,7 @@ impl MigrationTrait for Migration {
         manager.drop_index(Index::drop().name("jobs_conversation").table(Jobs::Table).to_owned()).await?;
         manager.alter_table(Table::alter().table(Jobs::Table).drop_column(DeliveryColumns::ConversationId).to_owned()).await?;
         manager.alter_table(Table::alter().table(Emails::Table).drop_column(DeliveryColumns::JobId).to_owned()).await?;
+        manager.alter_table(Table::alter().table(Accounts::Table).drop_column(DeliveryColumns::InboundSigningSecret).to_owned()).await?;
         Ok(())
     }
 }

@@ -22,6 +22,8 @@ pub struct KeyItem {
 pub struct SettingsView {
     pub account_name: String,
     pub auto_create_agents: bool,
+    /// Whether `POST /api/v1/calls` must be signed.
+    pub inbound_signing: bool,
     pub keys: Vec<KeyItem>,
     /// A key created by the previous request, shown this once.
     pub new_key: Option<String>,
@@ -65,6 +67,7 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
     Ok(SettingsView {
         account_name: account.name,
         auto_create_agents: account.auto_create_agents,
+        inbound_signing: account.inbound_signing_secret.is_some(),
         keys,
         new_key,
         can_configure: member.role.can_configure(),
@@ -146,4 +149,13 @@ pub async fn set_auto_create_agents(enabled: Option<String>) -> Result<(), AppEr
     let services = services()?;
     backend::accounts::set_auto_create_agents(&services.db, &member, enabled.is_some()).await?;
     Ok(())
+}
+
+/// Turns signed ingest on with a new secret (returned once) or off (admins).
+#[server(endpoint = "set_inbound_signing")]
+pub async fn set_inbound_signing(enable: bool) -> Result<Option<String>, AppError> {
+    use crate::auth::{member, services};
+    let member = member().await?;
+    let services = services()?;
+    Ok(backend::accounts::set_inbound_signing(&services.db, &member, enable).await?)
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::settings::{CreateApiKey, RevokeApiKey, SaveAnalyzer, SetAutoCreateAgents, get_settings};
+use crate::api::settings::{CreateApiKey, RevokeApiKey, SaveAnalyzer, SetAutoCreateAgents, SetInboundSigning, get_settings};
 use crate::components::{Badge, ErrorBox, FormResult};
 
 /// The settings page.
@@ -13,8 +13,9 @@ pub fn SettingsPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeApiKey>::new();
     let auto = ServerAction::<SetAutoCreateAgents>::new();
     let analyzer = ServerAction::<SaveAnalyzer>::new();
+    let signing = ServerAction::<SetInboundSigning>::new();
     let settings = Resource::new(
-        move || (create.version().get(), revoke.version().get(), auto.version().get(), analyzer.version().get()),
+        move || (create.version().get(), revoke.version().get(), auto.version().get(), analyzer.version().get(), signing.version().get()),
         |_| get_settings(),
     );
     view! {
@@ -39,6 +40,30 @@ pub fn SettingsPage() -> impl IntoView {
                                 </fieldset>
                             </ActionForm>
                             <FormResult action=auto ok="Saved." />
+                        </section>
+                        <section class="card" data-testid="inbound-signing">
+                            <h2>"Signed calls"</h2>
+                            <p class="muted">"When on, POST /api/v1/calls must also carry Standard Webhooks headers (webhook-id, webhook-timestamp within 5 minutes, webhook-signature) made with this account's secret; unsigned or altered requests get 401 and nothing is stored."</p>
+                            <p>{if s.inbound_signing { "Signing is required." } else { "Signing is off: the API key alone authenticates." }}</p>
+                            {move || signing.value().get().and_then(|r| r.ok()).flatten().map(|secret| view! {
+                                <div class="form-ok" role="status" data-testid="inbound-secret">
+                                    <p>"Signing secret — copy it now, it is not shown again:"</p>
+                                    <p><code>{secret}</code></p>
+                                </div>
+                            })}
+                            <FormResult action=signing />
+                            <div class="buttons">
+                                <ActionForm action=signing attr:class="inline">
+                                    <input type="hidden" name="enable" value="true" />
+                                    <button type="submit" disabled=!can_configure>{if s.inbound_signing { "Generate a new secret" } else { "Require signed calls" }}</button>
+                                </ActionForm>
+                                {s.inbound_signing.then(|| view! {
+                                    <ActionForm action=signing attr:class="inline">
+                                        <input type="hidden" name="enable" value="false" />
+                                        <button type="submit" class="danger" disabled=!can_configure>"Turn off"</button>
+                                    </ActionForm>
+                                })}
+                            </div>
                         </section>
                         <section class="card" data-testid="analyzer-settings">
                             <h2>"AI analysis"</h2>

@@ -11,6 +11,8 @@ pub struct Model {
     /// Whether ingest creates an unknown `agent_id` instead of answering 404.
     pub auto_create_agents: bool,
     pub created_at: DateTimeUtc,
+    /// When set (`whsec_…`), `POST /api/v1/calls` must be signed with it (Standard Webhooks).
+    pub inbound_signing_secret: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,8 @@
 //! `POST /api/v1/calls`: the call-ended webhook (SPEC section 3).
 //!
 //! Checks run in this order, and a rejected request stores nothing: 401 API key, 413 body
-//! over `ingest.max_body_bytes`, 400 malformed JSON or a mistyped field (with its path),
+//! over `ingest.max_body_bytes`, 401 signature (when the account signs ingest: Standard
+//! Webhooks headers, 5-minute tolerance), 400 malformed JSON or a mistyped field (with its path),
 //! 422 a semantically invalid field (with its path), 404 unknown agent (unless the
 //! account auto-creates agents). Then 202 `{"conversation_id", "duplicate": false}` for a
 //! new call, 200 `{"conversation_id", "duplicate": true}` for any later event.
@@ -97,6 +98,8 @@ pub async fn ingest(
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
     let bytes = read_limited(&headers, body, state.max_body_bytes).await?;
+    backend::accounts::verify_inbound(&account, &headers, &bytes)
+        .map_err(|(header, m)| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", format!("{header}: {m}")).with_field(header))?;
     let raw: RawCallEvent = parse_json(&bytes)?;
     let call = raw.validate()?;
     let outcome = backend::calls::ingest(&state.services, &tenant, &account, call).await?;

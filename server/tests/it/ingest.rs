@@ -193,3 +193,45 @@ db_test!(every_fixture_call_is_accepted, |app| {
     assert_eq!((again.created, again.duplicate, again.rejected), (0, 10, 0));
     assert_eq!(app.count("conversations").await, 10);
 });
+
+db_test!(an_account_that_signs_ingest_accepts_only_correctly_signed_fresh_requests, |app| {
+    let t = app.tenant("Acme").await;
+    let owner = app.owner(&t).await;
+    let secret = backend::accounts::set_inbound_signing(&app.services.db, &owner, true).await.unwrap().unwrap();
+    let member = app.teammate(&t, "member").await;
+    let member = backend::accounts::sign_in(&app.services.db, &member.email, &member.password).await.unwrap();
+    assert!(matches!(backend::accounts::set_inbound_signing(&app.services.db, &member, false).await, Err(backend::Error::Forbidden)));
+
+    let body = serde_json::to_vec(&call("signed-1", "desk")).unwrap();
+    let post = |headers: Vec<(&'static str, String)>, body: Vec<u8>| {
+        let mut req = app.http.post(format!("{}/api/v1/calls", app.base)).bearer_auth(&t.api_key).header("content-type", "application/json").body(body);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        req.send()
+    };
+    let sign = |id: &str, ts: i64, body: &[u8]| standardwebhooks::Webhook::new(&secret).unwrap().sign(id, ts, body).unwrap();
+    let now = chrono::Utc::now().timestamp();
+
+    let unsigned = post(vec![], body.clone()).await.unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    let err: serde_json::Value = unsigned.json().await.unwrap();
+    assert_eq!((err["error"]["code"].as_str(), err["error"]["field"].as_str()), (Some("invalid_signature"), Some("webhook-id")), "{err}");
+
+    let stale = post(vec![("webhook-id", "msg_1".into()), ("webhook-timestamp", (now - 600).to_string()), ("webhook-signature", sign("msg_1", now - 600, &body))], body.clone()).await.unwrap();
+    assert_eq!(stale.status().as_u16(), 401);
+    assert_eq!(stale.json::<serde_json::Value>().await.unwrap()["error"]["field"], "webhook-timestamp");
+
+    let other_body = serde_json::to_vec(&call("signed-2", "desk")).unwrap();
+    let altered = post(vec![("webhook-id", "msg_2".into()), ("webhook-timestamp", now.to_string()), ("webhook-signature", sign("msg_2", now, &body))], other_body).await.unwrap();
+    assert_eq!(altered.status().as_u16(), 401, "a signature for another body");
+    assert_eq!(app.count("conversations").await, 0, "rejected requests store nothing");
+
+    let good = post(vec![("webhook-id", "msg_3".into()), ("webhook-timestamp", now.to_string()), ("webhook-signature", format!("v1,bm90IGl0 {}", sign("msg_3", now, &body)))], body.clone()).await.unwrap();
+    assert_eq!(good.status().as_u16(), 202, "one valid signature among several is enough");
+    assert_eq!(app.count("conversations").await, 1);
+
+    backend::accounts::set_inbound_signing(&app.services.db, &owner, false).await.unwrap();
+    let plain = app.post_call(&t.api_key, &call("signed-4", "desk")).await;
+    assert_eq!(plain.status().as_u16(), 202, "signing off: the key alone is enough");
+});
