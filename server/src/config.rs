@@ -23,6 +23,7 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub jobs: JobsConfig,
     pub ingest: IngestConfig,
+    pub api: ApiConfig,
     pub push: PushConfig,
     pub webhooks: WebhooksConfig,
     pub log: LogConfig,
@@ -70,6 +71,13 @@ pub struct JobsConfig {
 pub struct IngestConfig {
     pub max_body_bytes: usize,
     pub auto_create_agents: bool,
+}
+
+/// `[api]`.
+#[derive(Debug, Deserialize)]
+pub struct ApiConfig {
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
 }
 
 /// `[push]`.
@@ -190,6 +198,9 @@ impl Config {
         }
         if !(w.rotation_overlap_hours.is_finite() && w.rotation_overlap_hours >= 0.0) {
             return Err(bad("webhooks.rotation_overlap_hours", "must be a non-negative number of hours"));
+        }
+        if self.api.rate_limit_per_second > 0 && self.api.rate_limit_burst == 0 {
+            return Err(bad("api.rate_limit_burst", "must be at least 1 when api.rate_limit_per_second is set"));
         }
         if self.ingest.max_body_bytes < 1024 {
             return Err(bad("ingest.max_body_bytes", "must be at least 1024"));

@@ -63,6 +63,8 @@ pub fn app_router(config: &Config, services: Services) -> axum::Router {
         services,
         leptos_options: leptos_options(config),
         max_body_bytes: config.ingest.max_body_bytes,
+        rate_limit: (config.api.rate_limit_per_second > 0)
+            .then(|| http::RateLimit { per_second: config.api.rate_limit_per_second, burst: config.api.rate_limit_burst }),
     };
     http::router(state).layer(sessions)
 }

@@ -32,6 +32,72 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// `ingest.max_body_bytes`.
     pub max_body_bytes: usize,
+    /// `api.rate_limit_*`; `None` = unlimited.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A per-API-key request budget for `/api/v1` (SPEC section 3: 429 rate limited).
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimit {
+    /// Sustained requests per second.
+    pub per_second: u32,
+    /// Requests allowed at once above the sustained rate.
+    pub burst: u32,
+}
+
+/// Rate-limit key: the request's `Authorization` header (each API key has its own budget;
+/// requests without one share a budget and fail authentication anyway).
+#[derive(Clone, Copy, Debug)]
+struct ApiKeyExtractor;
+
+impl tower_governor::key_extractor::KeyExtractor for ApiKeyExtractor {
+    type Key = String;
+
+    fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<Self::Key, tower_governor::GovernorError> {
+        let value = req.headers().get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Ok(value.chars().take(200).collect())
+    }
+}
+
+/// 429 as the API's JSON error, with `Retry-After` (whole seconds).
+fn rate_limited(err: tower_governor::GovernorError) -> Response {
+    match err {
+        tower_governor::GovernorError::TooManyRequests { wait_time, .. } => {
+            let wait = wait_time.max(1);
+            let mut response = error::ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests for this API key; retry after {wait} s"),
+            )
+            .into_response();
+            if let Ok(value) = wait.to_string().parse() {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+            }
+            response
+        }
+        other => error::ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()).into_response(),
+    }
+}
+
+/// `api` behind the rate limit `limit`, plus a task that forgets idle keys every minute (so
+/// made-up keys cannot grow its memory).
+fn with_rate_limit(api: Router<AppState>, limit: RateLimit) -> Router<AppState> {
+    let period = std::time::Duration::from_nanos(1_000_000_000 / u64::from(limit.per_second.max(1)));
+    let config = tower_governor::governor::GovernorConfigBuilder::default()
+        .key_extractor(ApiKeyExtractor)
+        .period(period)
+        .burst_size(limit.burst.max(1))
+        .finish();
+    let Some(config) = config else { return api };
+    let limiter = config.limiter().clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limiter.retain_recent();
+        }
+    });
+    api.layer(tower_governor::GovernorLayer::new(config).error_handler(rate_limited))
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -124,6 +190,10 @@ pub fn router(state: AppState) -> Router {
         .route("/conversations/{id}/scheduled-calls", get(delivery::list_scheduled_calls))
         .route("/scheduled-calls/{id}/cancel", post(delivery::cancel_scheduled_call))
         .fallback(api_not_found);
+    let api = match state.rate_limit {
+        Some(limit) => with_rate_limit(api, limit),
+        None => api,
+    };
 
     let routes = generate_route_list(app::App);
     let services = state.services.clone();
