@@ -64,7 +64,7 @@ pub fn app_router(config: &Config, services: Services) -> axum::Router {
         leptos_options: leptos_options(config),
         max_body_bytes: config.ingest.max_body_bytes,
         rate_limit: (config.api.rate_limit_per_second > 0)
-            .then(|| http::RateLimit { per_second: config.api.rate_limit_per_second, burst: config.api.rate_limit_burst }),
+            .then_some(http::RateLimit { per_second: config.api.rate_limit_per_second, burst: config.api.rate_limit_burst }),
     };
     http::router(state).layer(sessions)
 }
