@@ -458,29 +458,34 @@ pub async fn test_send_for_tenant(services: &crate::Services, tenant: &Tenant, i
     Ok(delivery)
 }
 
-/// The extracted fields the agent's actions need (condition fields, time fields, and
-/// `dyn_*` variables of Slack/Teams messages), so the analyzer extracts them.
-pub fn needed_fields(actions: &[post_call_action::Model]) -> Vec<String> {
-    let mut names = Vec::new();
-    for a in actions.iter().filter(|a| a.enabled) {
-        let mut add = |n: String| {
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        };
-        if let Some(c) = condition_of(a) {
-            add(c.field);
+/// What the description of an implied follow-up time field tells the analyzer.
+pub const TIME_FIELD_DESCRIPTION: &str = "When to call the customer back: date and time (ISO 8601), as agreed in the call";
+
+/// The extracted fields the agent's enabled actions need, so the analyzer extracts them
+/// even without a defined field: condition fields and `dyn_*` variables of Slack/Teams
+/// messages as text, follow-up time fields as a date and time ([`TIME_FIELD_DESCRIPTION`]).
+pub fn needed_fields(actions: &[post_call_action::Model]) -> Vec<crate::analysis::FieldSpec> {
+    use crate::analysis::{FieldSpec, FieldType};
+    let mut specs: Vec<FieldSpec> = Vec::new();
+    let mut add = |spec: FieldSpec| {
+        if !specs.iter().any(|s| s.name == spec.name) {
+            specs.push(spec);
         }
+    };
+    for a in actions.iter().filter(|a| a.enabled) {
         if let Some(t) = &a.time_field {
-            add(t.clone());
+            add(FieldSpec::new(t, FieldType::String, TIME_FIELD_DESCRIPTION, vec![]));
+        }
+        if let Some(c) = condition_of(a) {
+            add(FieldSpec::implied(&c.field));
         }
         if let Some(t) = &a.message_template {
             for v in crate::templates::dyn_variables(t) {
-                add(v.trim_start_matches("dyn_").to_owned());
+                add(FieldSpec::implied(v.trim_start_matches("dyn_")));
             }
         }
     }
-    names
+    specs
 }
 
 /// The enabled actions of the agent.

@@ -92,9 +92,9 @@ pub(crate) async fn build_request<C: ConnectionTrait>(
     let agent_fields = fields::list(db, tenant, agent.id).await?;
     let mut specs = fields::specs_for(&agent_fields, rules);
     let actions = crate::actions::enabled_for_agent(db, tenant, agent.id).await?;
-    for name in crate::actions::needed_fields(&actions) {
-        if !specs.iter().any(|s| s.name == name) {
-            specs.push(fields::FieldSpec::implied(&name));
+    for spec in crate::actions::needed_fields(&actions) {
+        if !specs.iter().any(|s| s.name == spec.name) {
+            specs.push(spec);
         }
     }
     Ok(AnalysisRequest {

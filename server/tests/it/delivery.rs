@@ -539,3 +539,41 @@ db_test!(integrators_manage_actions_deliveries_and_scheduled_calls_over_rest, ex
     let (status, _) = app.api_get("wrong", "/api/v1/deliveries").await;
     assert_eq!(status, 401);
 });
+
+db_test!(a_follow_up_time_said_in_the_call_schedules_the_callback_for_that_moment, extra = FAST_RETRIES, |app| {
+    let receiver = Receiver::start(&[]).await;
+    let t = app.tenant("Acme").await;
+    let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "timezone": "America/New_York"})).await;
+    assert_eq!(status, 201);
+    let (status, _) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "schedule_call", "name": "Call back", "url": receiver.url, "time_field": "callback_time", "fallback_delay_minutes": 1440}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let started = chrono::Utc::now();
+    let mut event = call("when-1", "desk");
+    event["started_at"] = json!(started.to_rfc3339());
+    event["ended_at"] = json!((started + chrono::Duration::minutes(2)).to_rfc3339());
+    event["transcript"] = json!([
+        {"role": "agent", "text": "Thanks for calling, how can I help?"},
+        {"role": "user", "text": "I'm driving right now. Could you call me back tomorrow at 3 pm?"},
+        {"role": "agent", "text": "Of course, we will call you back tomorrow at 3 pm."}
+    ]);
+    let created: Value = app.post_call(&t.api_key, &event).await.json().await.unwrap();
+    let conversation: uuid::Uuid = created["conversation_id"].as_str().unwrap().parse().unwrap();
+    app.drain().await;
+    let owner = app.owner(&t).await;
+    let calls = backend::actions::scheduled_calls(&app.services.db, &owner.tenant, conversation).await.unwrap();
+    assert_eq!(calls.len(), 1);
+    let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let tomorrow = started.with_timezone(&tz).date_naive() + chrono::Duration::days(1);
+    let expected = tomorrow.and_hms_opt(15, 0, 0).unwrap().and_local_timezone(tz).earliest().unwrap().with_timezone(&chrono::Utc);
+    assert_eq!(calls[0].due_at, expected, "3 pm tomorrow in the agent's time zone ({})", calls[0].source);
+    assert!(calls[0].source.starts_with("field callback_time = "), "{}", calls[0].source);
+    assert_eq!(calls[0].state, "scheduled");
+    assert!(receiver.received().is_empty());
+});

@@ -22,7 +22,7 @@ mod when;
 use figures::{extract_emails, extract_identifier, extract_number, extract_phones};
 use names::{extract_customer_name, extract_entity, extract_person, extract_place};
 use text::{extract_boolean, extract_free_text, extract_items};
-use when::{extract_dates, extract_times, extract_weekday};
+use when::{extract_date_time, extract_dates, extract_times, extract_weekday};
 
 /// What a field holds, read from its type, name and description.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +30,8 @@ pub enum Category {
     Email,
     Phone,
     Date,
+    /// A moment: date and time, as a local ISO 8601 date-time (`2026-11-24T15:00`).
+    DateTime,
     Weekday,
     Time,
     PersonName,
@@ -98,6 +100,8 @@ pub fn category(spec: &FieldSpec) -> Category {
         Category::Email
     } else if says(&all, &["phone", "callback number", "mobile", "cell", "telephone"]) {
         Category::Phone
+    } else if says(&all, &["datetime", "date and time", "date time", "iso 8601", "timestamp"]) {
+        Category::DateTime
     } else if says(&all, &["date", "yyyy", "birthday"]) {
         Category::Date
     } else if says(name, &["day"]) || says(&spec.description, &["day of the week", "weekday"]) {
@@ -239,6 +243,7 @@ pub fn extract(doc: &Doc, spec: &FieldSpec) -> FieldValue {
         Category::Email => extract_emails(doc, &topic),
         Category::Phone => extract_phones(doc, &topic),
         Category::Date => extract_dates(doc, spec, &topic),
+        Category::DateTime => extract_date_time(doc, spec, &topic),
         Category::Weekday => extract_weekday(doc, &topic),
         Category::Time => extract_times(doc, spec, &topic),
         Category::CustomerName => extract_customer_name(doc, &topic),

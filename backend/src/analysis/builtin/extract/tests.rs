@@ -125,3 +125,16 @@ fn range_fields_take_their_end_of_a_range() {
     assert_eq!(value(&d, "pickup_date", FieldType::String, "Date of rental car pickup"), Json::from("2019-03-04"));
     assert_eq!(value(&d, "dropoff_date", FieldType::String, "Date of rental car drop-off"), Json::from("2019-03-09"));
 }
+
+#[test]
+fn a_date_and_time_field_joins_the_day_and_the_hour() {
+    let d = doc(&[
+        ("a", "Hello, how can I help?"),
+        ("u", "I'm driving, could you call me back tomorrow at 3pm?"),
+        ("a", "Sure, we will call you tomorrow at 3 pm."),
+    ]);
+    let description = "When to call the customer back: date and time (ISO 8601)";
+    assert_eq!(value(&d, "callback_time", FieldType::String, description), Json::from("2019-03-02T15:00"));
+    let only_time = doc(&[("a", "When should we call?"), ("u", "Call me at 5:30 pm please.")]);
+    assert_eq!(value(&only_time, "callback_time", FieldType::String, description), Json::from("2019-03-01T17:30"));
+}

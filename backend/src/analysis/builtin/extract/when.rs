@@ -45,3 +45,17 @@ pub(super) fn extract_times(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Op
     }
     best(candidates, doc)
 }
+
+/// A moment: the best date and the best time joined as a local ISO 8601 date-time
+/// (`YYYY-MM-DDTHH:MM`). A time without a date is on the call's (local) day; a date without
+/// a time stays a date.
+pub(super) fn extract_date_time(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Option<(Json, String)> {
+    let date = extract_dates(doc, spec, topic);
+    let time = extract_times(doc, spec, topic);
+    match (date, time) {
+        (Some((d, evidence)), Some((t, _))) => Some((Json::from(format!("{}T{}", d.as_str()?, t.as_str()?)), evidence)),
+        (Some(d), None) => Some(d),
+        (None, Some((t, evidence))) => Some((Json::from(format!("{}T{}", doc.anchor.format("%Y-%m-%d"), t.as_str()?)), evidence)),
+        (None, None) => None,
+    }
+}
