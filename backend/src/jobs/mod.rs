@@ -8,7 +8,9 @@
 //!   notification run), so nothing accepted is lost by a crash.
 //! - A runner claims a job with a lease (`jobs.lease_secs`); a job whose process died is
 //!   claimed again when the lease runs out; a graceful shutdown releases unfinished jobs
-//!   at once (without counting the interrupted attempt).
+//!   at once (without counting the interrupted attempt). The lease (300 s by default) is
+//!   longer than any attempt can take (SMTP sends time out after 120 s, webhooks after
+//!   15 s), so a live job is never claimed twice.
 //! - Database effects (analysis, notification runs, alerts, tasks, emails and webhook
 //!   deliveries to send) are written in one transaction together with marking the job
 //!   done, and each job checks first whether a previous attempt committed: they happen

@@ -238,22 +238,37 @@ db_test!(an_account_that_signs_ingest_accepts_only_correctly_signed_fresh_reques
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_api_key_is_rate_limited_with_429_and_retry_after() {
+    // 3 at once, then 1 per second: a slow machine may earn a token or two while the test
+    // runs, so the test counts instead of assuming exact timing.
     let app = crate::helpers::spawn_app(crate::helpers::Db::Sqlite, "[api]\nrate_limit_per_second = 1\nrate_limit_burst = 3\n").await.unwrap();
     let t = app.tenant("Acme").await;
     let other = app.tenant("Other").await;
-    for i in 0..3 {
-        assert_eq!(app.post_call(&t.api_key, &call(&format!("rl-{i}"), "desk")).await.status().as_u16(), 202);
+    let mut accepted = 0;
+    let mut limited = None;
+    for i in 0..10 {
+        let resp = app.post_call(&t.api_key, &call(&format!("rl-{i}"), "desk")).await;
+        match resp.status().as_u16() {
+            202 => accepted += 1,
+            429 => {
+                limited = Some(resp);
+                break;
+            }
+            other => panic!("unexpected {other}"),
+        }
     }
-    let limited = app.post_call(&t.api_key, &call("rl-3", "desk")).await;
-    assert_eq!(limited.status().as_u16(), 429);
+    let limited = limited.expect("the burst runs out");
+    assert!((3..=5).contains(&accepted), "the burst of 3 (plus what refilled meanwhile) passes: {accepted}");
     let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry_after), "{retry_after}");
     let body: Value = limited.json().await.unwrap();
     assert_eq!(error_of(&body), ("rate_limited", None));
-    assert_eq!(app.count("conversations").await, 3, "a limited request stores nothing");
-    let (status, _) = app.api_get(&t.api_key, "/api/v1/agents").await;
-    assert_eq!(status, 429, "the budget covers the whole API");
+    assert_eq!(app.count("conversations").await, accepted, "a limited request stores nothing");
+    let mut reads = Vec::new();
+    for _ in 0..2 {
+        reads.push(app.api_get(&t.api_key, "/api/v1/agents").await.0);
+    }
+    assert!(reads.contains(&429), "reads share the key's budget: {reads:?}");
     assert_eq!(app.post_call(&other.api_key, &call("rl-other", "desk")).await.status().as_u16(), 202, "another key has its own budget");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert_eq!(app.post_call(&t.api_key, &call("rl-4", "desk")).await.status().as_u16(), 202, "the budget refills");
+    assert_eq!(app.post_call(&t.api_key, &call("rl-last", "desk")).await.status().as_u16(), 202, "the budget refills");
 }
