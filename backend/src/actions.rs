@@ -488,9 +488,14 @@ pub fn needed_fields(actions: &[post_call_action::Model]) -> Vec<crate::analysis
     specs
 }
 
-/// The enabled actions of the agent.
+/// The enabled actions of the agent, oldest first.
 pub async fn enabled_for_agent<C: ConnectionTrait>(db: &C, tenant: &Tenant, agent_id: Uuid) -> Result<Vec<post_call_action::Model>> {
-    Ok(list(db, tenant, agent_id).await?.into_iter().filter(|a| a.enabled).collect())
+    Ok(scope::<post_call_action::Entity>(tenant)
+        .filter(post_call_action::Column::AgentId.eq(agent_id))
+        .filter(post_call_action::Column::Enabled.eq(true))
+        .order_by_asc(post_call_action::Column::CreatedAt)
+        .all(db)
+        .await?)
 }
 
 /// When a `schedule_call` action calls back: the time in its field — RFC 3339, a local

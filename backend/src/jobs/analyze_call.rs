@@ -62,15 +62,17 @@ pub(crate) struct Analysed {
     pub latency_ms: i64,
 }
 
-/// What the analyzer is asked about `conv` given the agent and the notifications that
-/// apply: the triggers of non-always notifications, the agent's fields plus the `dyn_*`
-/// names their templates use, the goal, and the routes of dynamic recipient lists.
+/// What the analyzer is asked about `conv` given the agent, the notifications and the
+/// enabled post-call actions that apply: the triggers of non-always notifications, the
+/// agent's fields plus the `dyn_*` names their templates use and the fields the actions
+/// need, the goal, and the routes of dynamic recipient lists.
 pub(crate) async fn build_request<C: ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
     conv: &conversation::Model,
     agent: &agent::Model,
     rules: &[notification::Model],
+    actions: &[crate::entities::post_call_action::Model],
 ) -> Result<AnalysisRequest, JobError> {
     let transcript: Vec<Turn> = serde_json::from_value(conv.transcript.clone())
         .map_err(|e| JobError::Permanent(format!("stored transcript unreadable: {e}")))?;
@@ -91,8 +93,7 @@ pub(crate) async fn build_request<C: ConnectionTrait>(
         .collect();
     let agent_fields = fields::list(db, tenant, agent.id).await?;
     let mut specs = fields::specs_for(&agent_fields, rules);
-    let actions = crate::actions::enabled_for_agent(db, tenant, agent.id).await?;
-    for spec in crate::actions::needed_fields(&actions) {
+    for spec in crate::actions::needed_fields(actions) {
         if !specs.iter().any(|s| s.name == spec.name) {
             specs.push(spec);
         }
@@ -226,7 +227,7 @@ impl Job for AnalyzeCall {
         let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
         let rules = notifications_for_agent(db, &tenant, agent.id).await?;
         let actions = crate::actions::enabled_for_agent(db, &tenant, agent.id).await?;
-        let request = build_request(db, &tenant, &conv, &agent, &rules).await?;
+        let request = build_request(db, &tenant, &conv, &agent, &rules, &actions).await?;
         let analysed = run_analyzer(services, &tenant, &request).await?;
         let members = accounts::members(db, &tenant).await?;
         let member_ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
