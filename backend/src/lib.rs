@@ -61,6 +61,9 @@ pub struct Services {
     pub jobs_wakeup: Arc<Notify>,
     /// New alerts, for the live (server-sent events) streams of open dashboards.
     pub live: live::AlertBus,
+    /// The HTTP client of outgoing webhooks (connection pool; `webhooks.timeout_secs`, no
+    /// redirects).
+    pub webhook_client: reqwest::Client,
 }
 
 /// Installs rustls' ring crypto provider as the process default (once; later calls do
@@ -79,6 +82,14 @@ impl Services {
     pub fn new(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, String> {
         install_crypto_provider();
         let mailer = Mailer::from_settings(settings.smtp.as_ref())?;
+        let timeout = settings.webhooks.timeout;
+        let webhook_client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(std::time::Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Aftercall-Webhooks/1.0")
+            .build()
+            .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?;
         Ok(Self {
             db,
             settings: Arc::new(settings),
@@ -86,6 +97,7 @@ impl Services {
             mailer,
             jobs_wakeup: Arc::new(Notify::new()),
             live: live::AlertBus::new(),
+            webhook_client,
         })
     }
 }

@@ -12,7 +12,7 @@
 //! - An endpoint with no success for `webhooks.disable_after_hours` since its first failure
 //!   is disabled and the account's admins get an alert.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -83,7 +83,7 @@ impl Job for DeliverWebhook {
             }
         };
         let number = row.attempts + 1;
-        let sent = send(services, &action, &row, &payload, number).await;
+        let sent = send(services, &action, &row, payload, number).await;
         let (attempt, result_state) = match &sent {
             Sent::Delivered(a) => (a.clone(), state::DELIVERED),
             Sent::Transient(a) if !job.is_last_attempt() => (a.clone(), state::RETRYING),
@@ -201,13 +201,9 @@ fn classify(status: u16) -> &'static str {
     }
 }
 
-async fn send(services: &Services, action: &post_call_action::Model, row: &webhook_delivery::Model, body: &str, number: i32) -> Sent {
-    let body = body.to_owned();
+async fn send(services: &Services, action: &post_call_action::Model, row: &webhook_delivery::Model, body: String, number: i32) -> Sent {
     let timestamp = Utc::now().timestamp();
-    let mut headers = vec![
-        ("content-type".to_owned(), "application/json".to_owned()),
-        ("user-agent".to_owned(), "Aftercall-Webhooks/1.0".to_owned()),
-    ];
+    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
     if row.format == format::STANDARD {
         let mut signatures = Vec::new();
         for secret in crate::actions::signing_secrets(action, Utc::now()) {
@@ -230,16 +226,7 @@ async fn send(services: &Services, action: &post_call_action::Model, row: &webho
             .join("\n"),
         body
     );
-    let client = match reqwest::Client::builder()
-        .timeout(services.settings.webhooks.timeout)
-        .connect_timeout(services.settings.webhooks.timeout.min(Duration::from_secs(10)))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => return Sent::Transient(Attempt { number, outcome: outcome::TRANSIENT, request: request_log, error: Some(e.to_string()), ..Default::default() }),
-    };
-    let mut request = client.post(&row.url).body(body);
+    let mut request = services.webhook_client.post(&row.url).body(body);
     for (k, v) in &headers {
         request = request.header(k, v);
     }
