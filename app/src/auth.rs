@@ -1,11 +1,22 @@
-//! Sessions and sign-in. The session stores the user and the account they act in; every
-//! server function turns it into a [`backend::Member`] through [`member`], which checks
-//! the membership still exists.
+//! Sessions, sign-in and the account flows (sign-up, password reset, address
+//! confirmation, switching accounts). The session stores [`backend::auth::SessionClaims`]:
+//! the user, the account they act in and when they signed in; every server function turns
+//! it into a [`backend::Member`] through [`member`], which checks the session's absolute
+//! lifetime, the user's last password change and that the membership still exists.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+
+/// An account the signed-in user belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountItem {
+    pub id: String,
+    pub name: String,
+    /// The account the session acts in.
+    pub current: bool,
+}
 
 /// The signed-in user as the header shows them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,10 +28,13 @@ pub struct Viewer {
     pub role: String,
     pub can_configure: bool,
     pub unread_alerts: i64,
+    /// Every account of the user, for the switcher (one entry: no switcher).
+    pub accounts: Vec<AccountItem>,
 }
 
 #[cfg(feature = "ssr")]
 mod server {
+    use chrono::{DateTime, Utc};
     use tower_sessions::Session;
     use uuid::Uuid;
 
@@ -28,24 +42,37 @@ mod server {
 
     const USER_KEY: &str = "user_id";
     const ACCOUNT_KEY: &str = "account_id";
+    const SIGNED_IN_KEY: &str = "signed_in_at_ms";
     /// A just-created API key, shown once on the next settings page render.
     pub const NEW_KEY_FLASH: &str = "new_api_key";
 
-    /// The `(user, account)` a session is signed in as, if any.
-    pub async fn session_user(session: &Session) -> Option<(Uuid, Uuid)> {
-        let user = session.get::<Uuid>(USER_KEY).await.ok().flatten()?;
-        let account = session.get::<Uuid>(ACCOUNT_KEY).await.ok().flatten()?;
-        Some((user, account))
+    /// What the session says about who is signed in, if anything.
+    pub async fn session_claims(session: &Session) -> Option<backend::auth::SessionClaims> {
+        let user_id = session.get::<Uuid>(USER_KEY).await.ok().flatten()?;
+        let account_id = session.get::<Uuid>(ACCOUNT_KEY).await.ok().flatten()?;
+        let ms = session.get::<i64>(SIGNED_IN_KEY).await.ok().flatten()?;
+        let signed_in_at = DateTime::<Utc>::from_timestamp_millis(ms)?;
+        Some(backend::auth::SessionClaims { user_id, account_id, signed_in_at })
     }
 
-    /// Starts a signed-in session for `member` (a fresh session id against fixation).
-    pub async fn start_session(session: &Session, member: &backend::Member) -> Result<(), AppError> {
-        let internal = |e: tower_sessions::session::Error| {
-            tracing::error!(error = %e, "session store failed");
-            AppError::Internal
-        };
+    fn internal(e: tower_sessions::session::Error) -> AppError {
+        tracing::error!(error = %e, "session store failed");
+        AppError::Internal
+    }
+
+    /// Starts a signed-in session for `member`, signed in at `at` (a fresh session id
+    /// against fixation).
+    pub async fn start_session(session: &Session, member: &backend::Member, at: DateTime<Utc>) -> Result<(), AppError> {
         session.cycle_id().await.map_err(internal)?;
         session.insert(USER_KEY, member.user_id).await.map_err(internal)?;
+        session.insert(ACCOUNT_KEY, member.tenant.account_id()).await.map_err(internal)?;
+        session.insert(SIGNED_IN_KEY, at.timestamp_millis()).await.map_err(internal)?;
+        Ok(())
+    }
+
+    /// Points the session at another account of the same user (its sign-in time stays).
+    pub async fn set_account(session: &Session, member: &backend::Member) -> Result<(), AppError> {
+        session.cycle_id().await.map_err(internal)?;
         session.insert(ACCOUNT_KEY, member.tenant.account_id()).await.map_err(internal)?;
         Ok(())
     }
@@ -66,12 +93,31 @@ mod server {
         })
     }
 
+    /// The client's address, as the server's edge determined it (the throttles' key).
+    pub async fn client_ip() -> Option<std::net::IpAddr> {
+        leptos_axum::extract::<axum::Extension<backend::throttle::ClientIp>>().await.ok().and_then(|e| e.0.0)
+    }
+
+    /// The member a session acts as, checked against the user and membership now; an
+    /// ended session is flushed.
+    ///
+    /// Errors: [`AppError::Unauthenticated`] when signed out or the session ended.
+    pub async fn session_member(services: &backend::Services, session: &Session) -> Result<backend::Member, AppError> {
+        let claims = session_claims(session).await.ok_or(AppError::Unauthenticated)?;
+        match backend::auth::session_member(&services.db, &services.settings.auth, &claims, Utc::now()).await {
+            Ok(m) => Ok(m),
+            Err(backend::Error::Unauthenticated) => {
+                let _ = session.flush().await;
+                Err(AppError::Unauthenticated)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The signed-in member, or [`AppError::Unauthenticated`].
     pub async fn member() -> Result<backend::Member, AppError> {
         let session = session().await?;
-        let (user, account) = session_user(&session).await.ok_or(AppError::Unauthenticated)?;
-        let services = services()?;
-        Ok(backend::accounts::member(&services.db, user, account).await?)
+        session_member(&services()?, &session).await
     }
 
     /// Parses an optional keyset cursor (`before`) from the browser; empty means the first page.
@@ -88,10 +134,19 @@ mod server {
 #[cfg(feature = "ssr")]
 pub use server::*;
 
-/// Only same-site relative paths are followed after sign-in.
+/// Only same-site relative paths are followed after sign-in: a single leading `/`, then
+/// printable ASCII without backslashes (browsers drop tabs and newlines and read `\` as
+/// `/`, so `/\t/evil.example` or `/\evil.example` would leave the site).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 2000
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -118,14 +173,16 @@ pub fn encode(value: &str) -> String {
 }
 
 /// Signs in and redirects to `next`; on failure redirects back to `/signin?error=...`.
+/// Over the throttle: 429 with `Retry-After`.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let services = services()?;
-    match backend::accounts::sign_in(&services.db, &email, &password).await {
+    match backend::auth::sign_in(&services, client_ip().await, &email, &password).await {
         Ok(member) => {
-            start_session(&session().await?, &member).await?;
+            start_session(&session().await?, &member, chrono::Utc::now()).await?;
             leptos_axum::redirect(&safe_next(next.as_deref()));
         }
+        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
         Err(e) => {
             let message = AppError::from(e).to_string();
             let back = with_error("/signin", &message, next.as_deref());
@@ -135,8 +192,21 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     Ok(())
 }
 
-/// Creates an account and its owner, signs in, and redirects to the dashboard; on
-/// failure redirects back to `/signup?error=...`.
+/// The installation's sign-up policy, for the sign-up page: `open`, `verified` or `closed`.
+#[server(endpoint = "signup_policy")]
+pub async fn signup_policy() -> Result<String, AppError> {
+    let services = services()?;
+    Ok(match services.settings.auth.signup {
+        backend::settings::SignupPolicy::Open => "open",
+        backend::settings::SignupPolicy::Verified => "verified",
+        backend::settings::SignupPolicy::Closed => "closed",
+    }
+    .to_owned())
+}
+
+/// Creates an account and its owner under the sign-up policy: signed in at once (`open`),
+/// or sent to `/signup?sent=1` to wait for the confirmation email (`verified`); on failure
+/// redirects back to `/signup?error=...`.
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(
     account_name: String,
@@ -147,25 +217,109 @@ pub async fn sign_up(
     let services = services()?;
     // Entered values (never the password) come back with an error.
     let keep = format!("&account_name={}&name={}&email={}", encode(&account_name), encode(&name), encode(&email));
-    let created = backend::accounts::create_account(
-        &services.db,
+    let created = backend::auth::signup::sign_up(
+        &services,
+        client_ip().await,
         backend::accounts::NewAccount {
             account_name,
             owner_name: Some(name),
             owner_email: email,
             owner_password: password,
             auto_create_agents: services.settings.auto_create_agents_default,
+            email_verified: false,
         },
     )
     .await;
     match created {
-        Ok(member) => {
-            start_session(&session().await?, &member).await?;
+        Ok(backend::auth::signup::SignUp::SignedIn(member)) => {
+            start_session(&session().await?, &member, chrono::Utc::now()).await?;
             leptos_axum::redirect("/");
         }
+        Ok(backend::auth::signup::SignUp::ConfirmationSent) => leptos_axum::redirect("/signup?sent=1"),
+        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
         Err(e) => {
             let message = AppError::from(e).to_string();
             leptos_axum::redirect(&format!("{}{keep}", with_error("/signup", &message, None)));
+        }
+    }
+    Ok(())
+}
+
+/// Confirms a new owner's address (the link in the confirmation email), signs them in and
+/// opens the dashboard; errors come back to `/verify-email/<token>?error=…`.
+#[server(endpoint = "verify_email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    let services = services()?;
+    match backend::auth::signup::verify_email(&services, client_ip().await, &token).await {
+        Ok(member) => {
+            start_session(&session().await?, &member, chrono::Utc::now()).await?;
+            leptos_axum::redirect("/");
+        }
+        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
+        Err(e) => {
+            let message = AppError::from(e).to_string();
+            leptos_axum::redirect(&format!("/verify-email/{}?error={}", encode(&token), encode(&message)));
+        }
+    }
+    Ok(())
+}
+
+/// Sends a new confirmation link when `email` is an unconfirmed user's; always redirects
+/// to `/signin?sent=verification` (the same answer for every address).
+#[server(endpoint = "resend_verification")]
+pub async fn resend_verification(email: String) -> Result<(), AppError> {
+    let services = services()?;
+    backend::auth::signup::resend_verification(&services, client_ip().await, &email).await?;
+    leptos_axum::redirect("/signin?sent=verification");
+    Ok(())
+}
+
+/// Emails a password reset link when `email` has a user; always redirects to
+/// `/forgot-password?sent=1` (the same answer for every address).
+#[server(endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    let services = services()?;
+    backend::auth::reset::request(&services, client_ip().await, &email).await?;
+    leptos_axum::redirect("/forgot-password?sent=1");
+    Ok(())
+}
+
+/// Whether reset link `token` still works (the reset page shows the form or says why not).
+#[server(endpoint = "check_reset_token")]
+pub async fn check_reset_token(token: String) -> Result<(), AppError> {
+    let services = services()?;
+    Ok(backend::auth::reset::check(&services, &token).await?)
+}
+
+/// Sets a new password with reset link `token`: every session of the user ends, and the
+/// browser goes to `/signin?reset=1`; errors come back to the reset page.
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    let services = services()?;
+    match backend::auth::reset::reset(&services, client_ip().await, &token, &password).await {
+        Ok(()) => {
+            let _ = session().await?.flush().await;
+            leptos_axum::redirect("/signin?reset=1");
+        }
+        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
+        Err(e) => {
+            let message = AppError::from(e).to_string();
+            leptos_axum::redirect(&format!("/reset-password/{}?error={}", encode(&token), encode(&message)));
+        }
+    }
+    Ok(())
+}
+
+/// Confirms an email change (the link sent to the new address) and goes to the profile.
+#[server(endpoint = "confirm_email_change")]
+pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
+    let services = services()?;
+    match backend::auth::profile::confirm_email_change(&services, client_ip().await, &token).await {
+        Ok(_) => leptos_axum::redirect("/profile?email=confirmed"),
+        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
+        Err(e) => {
+            let message = AppError::from(e).to_string();
+            leptos_axum::redirect(&format!("/confirm-email/{}?error={}", encode(&token), encode(&message)));
         }
     }
     Ok(())
@@ -183,6 +337,18 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Switches the session to another of the user's accounts and opens its dashboard.
+#[server(endpoint = "switch_account")]
+pub async fn switch_account(account_id: String) -> Result<(), AppError> {
+    let services = services()?;
+    let me = member().await?;
+    let target = parse_id(&account_id, "Account")?;
+    let member = backend::auth::switch_account(&services.db, me.user_id, target).await?;
+    set_account(&session().await?, &member).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
 /// The signed-in user with the unread alert count, or `None` when signed out.
 #[server(endpoint = "me")]
 pub async fn me() -> Result<Option<Viewer>, AppError> {
@@ -195,6 +361,11 @@ pub async fn me() -> Result<Option<Viewer>, AppError> {
     let user = backend::accounts::user(&services.db, &member).await?;
     let account = backend::accounts::get(&services.db, &member.tenant).await?;
     let unread = backend::alerts::unread_count(&services.db, &member).await?;
+    let accounts = backend::auth::accounts_of(&services.db, member.user_id)
+        .await?
+        .into_iter()
+        .map(|a| AccountItem { current: a.account_id == member.tenant.account_id(), id: a.account_id.to_string(), name: a.name })
+        .collect();
     Ok(Some(Viewer {
         name: user.name,
         email: user.email,
@@ -202,5 +373,20 @@ pub async fn me() -> Result<Option<Viewer>, AppError> {
         role: member.role.as_str().to_owned(),
         can_configure: member.role.can_configure(),
         unread_alerts: unread as i64,
+        accounts,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_same_site_paths_are_followed() {
+        assert_eq!(safe_next(Some("/tasks?status=open")), "/tasks?status=open");
+        for evil in ["//evil.example", "/\t/evil.example", "/\\evil.example", "/%09/x\n", "https://evil.example", "/\u{3000}/evil", "/\r\n/evil", ""] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

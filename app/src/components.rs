@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
 
-use crate::auth::{SignOut, Viewer, me};
+use crate::auth::{SignOut, SwitchAccount, Viewer, me};
 use crate::error::AppError;
 
 /// Bumped by actions that change the unread count, so the bell refetches.
@@ -77,6 +77,7 @@ pub fn Layout() -> impl IntoView {
     let me = Resource::new(move || (location.pathname.get(), refresh.get()), |_| me());
     provide_context(CurrentUser(me));
     let sign_out = ServerAction::<SignOut>::new();
+    let switch = ServerAction::<SwitchAccount>::new();
     // Marks the page as hydrated (effects run only in the browser); tests wait for it.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -124,7 +125,20 @@ pub fn Layout() -> impl IntoView {
                                         <span class="sr-only">"Unread alerts: "</span>
                                         <span class=count_class data-testid="unread-count">{unread}</span>
                                     </A>
-                                    <span class="who" title=user.email.clone()>{user.name.clone()} " · " {user.account_name.clone()}</span>
+                                    <A href="/profile" attr:class="who" attr:title=user.email.clone()>{user.name.clone()}</A>
+                                    {if user.accounts.len() > 1 {
+                                        view! {
+                                            <ActionForm action=switch attr:class="inline account-switcher" attr:data-testid="account-switcher">
+                                                <label class="sr-only" for="account-switch">"Account"</label>
+                                                <select id="account-switch" name="account_id">
+                                                    {user.accounts.iter().map(|a| view! { <option value=a.id.clone() selected=a.current>{a.name.clone()}</option> }).collect_view()}
+                                                </select>
+                                                <button type="submit" class="link">"Switch"</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span class="who">{user.account_name.clone()}</span> }.into_any()
+                                    }}
                                     <ActionForm action=sign_out attr:class="inline">
                                         <button type="submit" class="link">"Sign out"</button>
                                     </ActionForm>

@@ -23,6 +23,10 @@ pub enum AppError {
     /// A field is invalid; `field` is its path, e.g. `email.body`.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// Too many attempts from this client or for this email; answered 429 with
+    /// `Retry-After`.
+    #[error("Too many attempts; try again in {retry_after_secs} s.")]
+    RateLimited { retry_after_secs: u64 },
     /// Our failure; details are in the server log.
     #[error("Something went wrong on our side; it has been logged.")]
     Internal,
@@ -63,6 +67,17 @@ impl From<backend::Error> for AppError {
             }
             E::Invalid { field, message } | E::Conflict { field, message } => AppError::Invalid { field, message },
             E::InvalidCredentials => AppError::InvalidCredentials,
+            E::RateLimited { retry_after_secs } => {
+                // The HTTP answer is 429 with Retry-After whichever server function
+                // propagated it.
+                if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+                    if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                        response.insert_header(http::header::RETRY_AFTER, value);
+                    }
+                }
+                AppError::RateLimited { retry_after_secs }
+            }
             E::Unauthenticated => AppError::Unauthenticated,
             E::Forbidden => AppError::Forbidden,
             E::Db(_) | E::Internal(_) => {

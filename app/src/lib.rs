@@ -50,6 +50,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/verify-email/:token") view=VerifyEmailPage ssr=SsrMode::Async />
+                <Route path=path!("/confirm-email/:token") view=ConfirmEmailPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("conversations") view=ConversationsPage ssr=SsrMode::Async />
@@ -66,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("deliveries/:channel/:id") view=DeliveryPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("team") view=TeamPage ssr=SsrMode::Async />
+                    <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

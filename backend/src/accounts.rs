@@ -1,5 +1,6 @@
-//! Accounts, users and memberships: sign-up (an account and its owner), sign-in, and the
-//! membership check that turns a session into a [`Member`].
+//! Accounts, users and memberships: creating an account and its owner, the membership
+//! check that turns a session into a [`Member`], the account's members, and the account's
+//! ingest settings. Signing in and the account flows are in [`crate::auth`].
 
 use chrono::Utc;
 use sea_orm::{
@@ -27,19 +28,23 @@ pub struct NewAccount {
     pub owner_password: String,
     /// Whether ingest auto-creates unknown agents for this account.
     pub auto_create_agents: bool,
+    /// Whether the owner's address counts as confirmed (`aftercall account create`: the
+    /// operator vouches for it; sign-up: not yet).
+    pub email_verified: bool,
 }
 
-/// Creates an account and its owner in one transaction.
+/// Creates an account and its owner in one transaction (the password is hashed before it
+/// opens).
 ///
 /// Errors: [`Error::Invalid`] naming `account_name`, `email` or `password`;
 /// [`Error::Conflict`] on `email` when a user with that email exists.
-pub async fn create_account(db: &DatabaseConnection, new: NewAccount) -> Result<Member> {
+pub async fn create_account(db: &DatabaseConnection, hasher: &passwords::Hasher, new: NewAccount) -> Result<Member> {
     let name = new.account_name.trim();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(Error::invalid("account_name", "must be 1 to 120 characters"));
     }
     let email = EmailAddress::parse(&new.owner_email).map_err(|m| Error::invalid("email", m))?;
-    let password_hash = passwords::hash(&new.owner_password)?;
+    let password_hash = hasher.hash(&new.owner_password).await?;
     let owner_name = new
         .owner_name
         .map(|n| n.trim().to_owned())
@@ -73,6 +78,8 @@ pub async fn create_account(db: &DatabaseConnection, new: NewAccount) -> Result<
         name: Set(owner_name),
         password_hash: Set(password_hash),
         created_at: Set(now),
+        email_verified_at: Set(new.email_verified.then_some(now)),
+        sessions_valid_after: Set(None),
     }
     .insert(&txn)
     .await;
@@ -88,34 +95,12 @@ pub async fn create_account(db: &DatabaseConnection, new: NewAccount) -> Result<
         user_id: Set(user_id),
         role: Set(Role::Owner.as_str().to_owned()),
         created_at: Set(now),
+        last_used_at: Set(Some(now)),
     }
     .insert(&txn)
     .await?;
     txn.commit().await?;
     Ok(Member { tenant: Tenant::new(account_id), user_id, role: Role::Owner })
-}
-
-/// Checks an email and password and returns the user's first membership.
-///
-/// Errors: [`Error::InvalidCredentials`] for an unknown email and for a wrong password
-/// alike (and both cost one argon2 verification).
-pub async fn sign_in(db: &DatabaseConnection, email: &str, password: &str) -> Result<Member> {
-    let normalized = email.trim().to_lowercase();
-    let found = user::Entity::find().filter(user::Column::Email.eq(normalized)).one(db).await?;
-    let Some(found) = found else {
-        passwords::verify(password, passwords::dummy_hash());
-        return Err(Error::InvalidCredentials);
-    };
-    if !passwords::verify(password, &found.password_hash) {
-        return Err(Error::InvalidCredentials);
-    }
-    let first = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(found.id))
-        .order_by_asc(membership::Column::CreatedAt)
-        .one(db)
-        .await?
-        .ok_or(Error::InvalidCredentials)?;
-    member(db, found.id, first.account_id).await
 }
 
 /// The user's membership in the account, as a [`Member`].
@@ -182,13 +167,19 @@ pub async fn members<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Vec<
 /// /api/v1/calls` must carry valid Standard Webhooks headers (see [`verify_inbound`]).
 ///
 /// Errors: [`Error::Forbidden`] for members.
-pub async fn set_inbound_signing(db: &DatabaseConnection, member: &Member, enable: bool) -> Result<Option<String>> {
+pub async fn set_inbound_signing(services: &crate::Services, member: &Member, enable: bool) -> Result<Option<String>> {
     member.require_admin()?;
+    let db = &services.db;
     let found = get(db, &member.tenant).await?;
     let secret = enable.then(crate::actions::generate_secret);
+    let aad = crate::secrets::aad("accounts", "inbound_signing_secret", found.id);
+    let txn = crate::db::begin_write(db).await?;
     let mut active: account::ActiveModel = found.into();
-    active.inbound_signing_secret = Set(secret.clone());
-    active.update(db).await?;
+    active.inbound_signing_secret = Set(secret.as_deref().map(|s| services.secrets.seal(&aad, s)));
+    active.update(&txn).await?;
+    let detail = if enable { "signed calls required (new secret)" } else { "signed calls off" };
+    crate::audit::record(&txn, &crate::audit::Actor::Member(*member), crate::audit::action::SETTINGS_CHANGED, "settings", None, detail.to_owned()).await?;
+    txn.commit().await?;
     Ok(secret)
 }
 
@@ -199,10 +190,20 @@ pub async fn set_inbound_signing(db: &DatabaseConnection, member: &Member, enabl
 ///
 /// Errors: the header at fault (`webhook-id`, `webhook-timestamp` or `webhook-signature`)
 /// and what is wrong with it.
-pub fn verify_inbound(account: &account::Model, headers: &http::HeaderMap, body: &[u8]) -> std::result::Result<(), (&'static str, String)> {
+pub fn verify_inbound(
+    secrets: &crate::secrets::SecretBox,
+    account: &account::Model,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> std::result::Result<(), (&'static str, String)> {
     use standardwebhooks::WebhookError as E;
-    let Some(secret) = &account.inbound_signing_secret else { return Ok(()) };
-    let hook = standardwebhooks::Webhook::new(secret).map_err(|e| ("webhook-signature", format!("the account's signing secret is unusable: {e}")))?;
+    let Some(sealed) = &account.inbound_signing_secret else { return Ok(()) };
+    let aad = crate::secrets::aad("accounts", "inbound_signing_secret", account.id);
+    let secret = secrets.open(&aad, sealed).map_err(|e| {
+        tracing::error!(error = %e, "inbound signing secret unreadable");
+        ("webhook-signature", "the account's signing secret is unusable".to_owned())
+    })?;
+    let hook = standardwebhooks::Webhook::new(&secret).map_err(|e| ("webhook-signature", format!("the account's signing secret is unusable: {e}")))?;
     hook.verify(body, headers).map_err(|e| {
         let header = |h: &str| match h {
             "id" => "webhook-id",
@@ -219,7 +220,9 @@ pub fn verify_inbound(account: &account::Model, headers: &http::HeaderMap, body:
     })
 }
 
-/// Turns auto-creating unknown agents on ingest on or off. Admins only.
+/// Turns auto-creating unknown agents on ingest on or off. Admins only; audited.
+///
+/// Errors: [`Error::Forbidden`] for members.
 pub async fn set_auto_create_agents(
     db: &DatabaseConnection,
     member: &Member,
@@ -227,8 +230,12 @@ pub async fn set_auto_create_agents(
 ) -> Result<()> {
     member.require_admin()?;
     let found = get(db, &member.tenant).await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut active: account::ActiveModel = found.into();
     active.auto_create_agents = Set(enabled);
-    active.update(db).await?;
+    active.update(&txn).await?;
+    let detail = format!("automatic agents {}", if enabled { "on" } else { "off" });
+    crate::audit::record(&txn, &crate::audit::Actor::Member(*member), crate::audit::action::SETTINGS_CHANGED, "settings", None, detail).await?;
+    txn.commit().await?;
     Ok(())
 }

@@ -24,7 +24,11 @@ use crate::analysis::AnalysisOutput;
 use crate::conditions::{Condition, FieldOp};
 use crate::entities::{agent, conversation, post_call_action, scheduled_call, webhook_delivery};
 use crate::error::{Error, Result};
+use crate::Services;
+use crate::audit::{self, Actor};
 use crate::jobs::{DeliverWebhook, RequestCallback, queue};
+use crate::outbound::Outbound;
+use crate::secrets::SecretBox;
 use crate::tenancy::{Member, Tenant, scope, secure_find};
 
 /// Action kinds as stored.
@@ -90,7 +94,8 @@ pub struct ActionInput {
     pub kind: String,
     /// 1-120 characters.
     pub name: String,
-    /// `http://` or `https://` URL, at most 2000 characters.
+    /// `http://` or `https://` URL, at most 2000 characters, allowed by the outbound
+    /// policy (no internal addresses).
     pub url: String,
     /// [`format::STANDARD`] (default), [`format::SLACK`] or [`format::TEAMS`]; callback
     /// requests are always `standard`.
@@ -126,23 +131,43 @@ fn field_name(raw: &str) -> Option<String> {
     ok.then_some(name)
 }
 
-/// Checks an endpoint URL.
-///
-/// Errors: [`Error::Invalid`] on `field` unless it is an absolute `http(s)://` URL with a host.
-pub fn check_url(url: &str, field: &str) -> Result<String> {
-    let url = url.trim();
-    if url.chars().count() > 2000 {
-        return Err(Error::invalid(field, "must be at most 2000 characters"));
+/// How an endpoint URL is shown where it is not a credential's place: the delivery log,
+/// the Deliveries page and members' views. Slack and Teams incoming-webhook URLs *are*
+/// the credential, and other endpoints often carry a token in the path or query, so only
+/// the scheme and host are kept: `https://hooks.slack.com/…`.
+pub fn display_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => {
+            let host = u.host_str().unwrap_or_default();
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let rest = if u.path() == "/" && u.query().is_none() { "/" } else { "/…" };
+            format!("{}://{host}{port}{rest}", u.scheme())
+        }
+        Err(_) => "(unreadable URL)".to_owned(),
     }
-    let parsed: http::Uri = url.parse().map_err(|_| Error::invalid(field, "must be a URL such as https://example.com/hooks"))?;
-    let scheme_ok = matches!(parsed.scheme_str(), Some("http" | "https"));
-    if !scheme_ok || parsed.host().is_none_or(str::is_empty) {
-        return Err(Error::invalid(field, "must be an http:// or https:// URL with a host"));
-    }
-    Ok(url.to_owned())
 }
 
-fn validate(input: ActionInput) -> Result<Valid> {
+/// The associated data of an action's sealed columns.
+fn aad(id: Uuid, column: &str) -> String {
+    crate::secrets::aad("post_call_actions", column, id)
+}
+
+/// The action with its URL and signing secrets decrypted (as every function here returns
+/// it; the database only holds them sealed).
+///
+/// Errors: [`Error::Internal`] when a sealed value does not open.
+pub fn open(secrets: &SecretBox, mut row: post_call_action::Model) -> Result<post_call_action::Model> {
+    row.url = secrets.open(&aad(row.id, "url"), &row.url)?;
+    row.secret = secrets.open(&aad(row.id, "secret"), &row.secret)?;
+    row.previous_secret = secrets.open_opt(&aad(row.id, "previous_secret"), row.previous_secret.as_deref())?;
+    Ok(row)
+}
+
+fn open_all(secrets: &SecretBox, rows: Vec<post_call_action::Model>) -> Result<Vec<post_call_action::Model>> {
+    rows.into_iter().map(|r| open(secrets, r)).collect()
+}
+
+async fn validate(outbound: &Outbound, input: ActionInput) -> Result<Valid> {
     let kind = match input.kind.trim() {
         kind::WEBHOOK => kind::WEBHOOK,
         kind::SCHEDULE_CALL => kind::SCHEDULE_CALL,
@@ -152,7 +177,7 @@ fn validate(input: ActionInput) -> Result<Valid> {
     if name.is_empty() || name.chars().count() > 120 {
         return Err(Error::invalid("name", "must be 1 to 120 characters"));
     }
-    let url = check_url(&input.url, "url")?;
+    let url = outbound.check_url(&input.url, "url").await?.to_string();
     let format = match (kind, input.format.as_deref().map(str::trim).unwrap_or("")) {
         (kind::SCHEDULE_CALL, _) | (_, "" | format::STANDARD) => format::STANDARD,
         (_, format::SLACK) => format::SLACK,
@@ -239,51 +264,58 @@ pub fn condition_of(action: &post_call_action::Model) -> Option<FieldCondition> 
     action.condition.as_ref().and_then(|c| serde_json::from_value(c.clone()).ok())
 }
 
-/// The agent's actions, oldest first.
-pub async fn list<C: ConnectionTrait>(db: &C, tenant: &Tenant, agent_id: Uuid) -> Result<Vec<post_call_action::Model>> {
-    Ok(scope::<post_call_action::Entity>(tenant)
+/// The agent's actions, oldest first, decrypted.
+pub async fn list<C: ConnectionTrait>(db: &C, secrets: &SecretBox, tenant: &Tenant, agent_id: Uuid) -> Result<Vec<post_call_action::Model>> {
+    let rows = scope::<post_call_action::Entity>(tenant)
         .filter(post_call_action::Column::AgentId.eq(agent_id))
         .order_by_asc(post_call_action::Column::CreatedAt)
         .all(db)
-        .await?)
+        .await?;
+    open_all(secrets, rows)
 }
 
-/// The tenant's action `id`.
+/// The tenant's action `id`, decrypted.
 ///
 /// Errors: [`Error::NotFound`] (also for another account's id).
-pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<post_call_action::Model> {
-    secure_find::<post_call_action::Entity, _>(db, tenant, id).await
+pub async fn get<C: ConnectionTrait>(db: &C, secrets: &SecretBox, tenant: &Tenant, id: Uuid) -> Result<post_call_action::Model> {
+    open(secrets, secure_find::<post_call_action::Entity, _>(db, tenant, id).await?)
 }
 
 /// Creates an action on the member's agent `agent_id`. Admins only. Returns the action
 /// and its signing secret (shown once).
 ///
+/// The URL must pass the outbound policy ([`Outbound::check_url`]); it and the signing
+/// secret are stored encrypted.
+///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`] (agent), [`Error::Invalid`] naming the field.
-pub async fn create<C: ConnectionTrait>(db: &C, member: &Member, agent_id: Uuid, input: ActionInput) -> Result<(post_call_action::Model, String)> {
+pub async fn create(services: &Services, member: &Member, agent_id: Uuid, input: ActionInput) -> Result<(post_call_action::Model, String)> {
     member.require_admin()?;
-    create_for_tenant(db, &member.tenant, agent_id, input).await
+    create_for_tenant(services, &Actor::Member(*member), agent_id, input).await
 }
 
-/// [`create`] for an API key (account-wide access).
+/// [`create`] by any actor allowed to configure (an API key acts account-wide).
 ///
 /// Errors: [`Error::NotFound`] (agent), [`Error::Invalid`] naming the field.
-pub async fn create_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, agent_id: Uuid, input: ActionInput) -> Result<(post_call_action::Model, String)> {
+pub async fn create_for_tenant(services: &Services, actor: &Actor, agent_id: Uuid, input: ActionInput) -> Result<(post_call_action::Model, String)> {
+    let db = &services.db;
+    let tenant = actor.tenant();
     let agent = secure_find::<agent::Entity, _>(db, tenant, agent_id).await?;
-    let v = validate(input)?;
+    let v = validate(&services.outbound, input).await?;
     let secret = generate_secret();
     let now = Utc::now();
+    let id = Uuid::now_v7();
     let model = post_call_action::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         account_id: Set(tenant.account_id()),
         agent_id: Set(agent.id),
         kind: Set(v.kind.to_owned()),
         name: Set(v.name),
         enabled: Set(v.enabled),
-        url: Set(v.url),
+        url: Set(services.secrets.seal(&aad(id, "url"), &v.url)),
         format: Set(v.format.to_owned()),
         message_template: Set(v.message_template),
         include_transcript: Set(v.include_transcript),
-        secret: Set(secret.clone()),
+        secret: Set(services.secrets.seal(&aad(id, "secret"), &secret)),
         previous_secret: Set(None),
         previous_secret_expires_at: Set(None),
         condition: Set(v.condition),
@@ -293,31 +325,41 @@ pub async fn create_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, agen
         disabled_reason: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    Ok((model, secret))
+    };
+    let txn = crate::db::begin_write(db).await?;
+    let model = model.insert(&txn).await?;
+    audit::record(&txn, actor, audit::action::ACTION_CREATED, "action", Some(id.to_string()), describe(&model)).await?;
+    txn.commit().await?;
+    Ok((open(&services.secrets, model)?, secret))
+}
+
+/// `CRM (webhook, standard) on agent <id>` for the audit log (never the URL: it can be a
+/// credential).
+fn describe(a: &post_call_action::Model) -> String {
+    format!("{} ({}, {}){}", a.name, a.kind, a.format, if a.enabled { "" } else { ", off" })
 }
 
 /// Replaces an action's settings (not its secret). Admins only. Enabling an action that
 /// was disabled automatically clears its failure record.
 ///
 /// Errors: as for [`create`].
-pub async fn update<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid, input: ActionInput) -> Result<post_call_action::Model> {
+pub async fn update(services: &Services, member: &Member, id: Uuid, input: ActionInput) -> Result<post_call_action::Model> {
     member.require_admin()?;
-    update_for_tenant(db, &member.tenant, id, input).await
+    update_for_tenant(services, &Actor::Member(*member), id, input).await
 }
 
-/// [`update`] for an API key.
+/// [`update`] by any actor allowed to configure.
 ///
 /// Errors: [`Error::NotFound`], [`Error::Invalid`] naming the field.
-pub async fn update_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid, input: ActionInput) -> Result<post_call_action::Model> {
-    let row = get(db, tenant, id).await?;
-    let v = validate(input)?;
+pub async fn update_for_tenant(services: &Services, actor: &Actor, id: Uuid, input: ActionInput) -> Result<post_call_action::Model> {
+    let db = &services.db;
+    let tenant = actor.tenant();
+    let row = get(db, &services.secrets, tenant, id).await?;
+    let v = validate(&services.outbound, input).await?;
     let mut active: post_call_action::ActiveModel = row.clone().into();
     active.kind = Set(v.kind.to_owned());
     active.name = Set(v.name);
-    active.url = Set(v.url);
+    active.url = Set(services.secrets.seal(&aad(id, "url"), &v.url));
     active.format = Set(v.format.to_owned());
     active.message_template = Set(v.message_template);
     active.include_transcript = Set(v.include_transcript);
@@ -330,15 +372,20 @@ pub async fn update_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: 
     }
     active.enabled = Set(v.enabled);
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let txn = crate::db::begin_write(db).await?;
+    let saved = active.update(&txn).await?;
+    audit::record(&txn, actor, audit::action::ACTION_UPDATED, "action", Some(id.to_string()), describe(&saved)).await?;
+    txn.commit().await?;
+    open(&services.secrets, saved)
 }
 
 /// Turns an action on or off. Admins only. Turning it on clears an automatic disable.
 ///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
-pub async fn set_enabled<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid, enabled: bool) -> Result<post_call_action::Model> {
+pub async fn set_enabled(services: &Services, member: &Member, id: Uuid, enabled: bool) -> Result<post_call_action::Model> {
     member.require_admin()?;
-    let row = get(db, &member.tenant, id).await?;
+    let db = &services.db;
+    let row = secure_find::<post_call_action::Entity, _>(db, &member.tenant, id).await?;
     let mut active: post_call_action::ActiveModel = row.into();
     active.enabled = Set(enabled);
     if enabled {
@@ -346,23 +393,31 @@ pub async fn set_enabled<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid, 
         active.disabled_reason = Set(None);
     }
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let txn = crate::db::begin_write(db).await?;
+    let saved = active.update(&txn).await?;
+    let what = if enabled { audit::action::ACTION_ENABLED } else { audit::action::ACTION_DISABLED };
+    audit::record(&txn, &Actor::Member(*member), what, "action", Some(id.to_string()), describe(&saved)).await?;
+    txn.commit().await?;
+    open(&services.secrets, saved)
 }
 
 /// Deletes an action; its past deliveries stay (without the link). Admins only.
 ///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
-pub async fn delete<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid) -> Result<()> {
+pub async fn delete(db: &sea_orm::DatabaseConnection, member: &Member, id: Uuid) -> Result<()> {
     member.require_admin()?;
-    delete_for_tenant(db, &member.tenant, id).await
+    delete_for_tenant(db, &Actor::Member(*member), id).await
 }
 
-/// [`delete`] for an API key.
+/// [`delete`] by any actor allowed to configure.
 ///
 /// Errors: [`Error::NotFound`].
-pub async fn delete_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<()> {
-    let row = get(db, tenant, id).await?;
-    post_call_action::Entity::delete_by_id(row.id).exec(db).await?;
+pub async fn delete_for_tenant(db: &sea_orm::DatabaseConnection, actor: &Actor, id: Uuid) -> Result<()> {
+    let row = secure_find::<post_call_action::Entity, _>(db, actor.tenant(), id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    post_call_action::Entity::delete_by_id(row.id).exec(&txn).await?;
+    audit::record(&txn, actor, audit::action::ACTION_DELETED, "action", Some(id.to_string()), describe(&row)).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -370,29 +425,37 @@ pub async fn delete_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: 
 /// signatures for `overlap` (`webhooks.rotation_overlap_hours`). Admins only.
 ///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
-pub async fn rotate_secret<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid, overlap: std::time::Duration) -> Result<String> {
+pub async fn rotate_secret(services: &Services, member: &Member, id: Uuid) -> Result<String> {
     member.require_admin()?;
-    rotate_secret_for_tenant(db, &member.tenant, id, overlap).await
+    rotate_secret_for_tenant(services, &Actor::Member(*member), id).await
 }
 
-/// [`rotate_secret`] for an API key.
+/// [`rotate_secret`] by any actor allowed to configure.
 ///
 /// Errors: [`Error::NotFound`].
-pub async fn rotate_secret_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid, overlap: std::time::Duration) -> Result<String> {
-    let row = get(db, tenant, id).await?;
+pub async fn rotate_secret_for_tenant(services: &Services, actor: &Actor, id: Uuid) -> Result<String> {
+    let db = &services.db;
+    let tenant = actor.tenant();
+    let overlap = services.settings.webhooks.rotation_overlap;
+    let row = secure_find::<post_call_action::Entity, _>(db, tenant, id).await?;
+    let current = services.secrets.open(&aad(id, "secret"), &row.secret)?;
     let secret = generate_secret();
     let now = Utc::now();
     let mut active: post_call_action::ActiveModel = row.clone().into();
-    active.previous_secret = Set(Some(row.secret));
+    active.previous_secret = Set(Some(services.secrets.seal(&aad(id, "previous_secret"), &current)));
     active.previous_secret_expires_at = Set(Some(now + chrono::Duration::from_std(overlap).unwrap_or(chrono::Duration::hours(24))));
-    active.secret = Set(secret.clone());
+    active.secret = Set(services.secrets.seal(&aad(id, "secret"), &secret));
     active.updated_at = Set(now);
-    active.update(db).await?;
+    let txn = crate::db::begin_write(db).await?;
+    active.update(&txn).await?;
+    audit::record(&txn, actor, audit::action::SECRET_ROTATED, "action", Some(id.to_string()), describe(&row)).await?;
+    txn.commit().await?;
     Ok(secret)
 }
 
 /// Inserts a delivery of `event_type` to `action` and its `DeliverWebhook` job (with the
-/// configured attempts) in `db`. The payload is built at the first attempt. Returns the
+/// configured attempts) in `db`. The payload is built at the first attempt; the delivery
+/// keeps only the [`display_url`] (requests go to the action's URL). Returns the
 /// delivery's id; the caller wakes the runner after committing.
 pub(crate) async fn queue_delivery<C: ConnectionTrait>(
     db: &C,
@@ -412,7 +475,7 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
         account_id: Set(tenant.account_id()),
         action_id: Set(Some(action.id)),
         action_name: Set(action.name.clone()),
-        url: Set(action.url.clone()),
+        url: Set(display_url(&action.url)),
         format: Set(action.format.clone()),
         conversation_id: Set(conversation_id),
         event_type: Set(event_type.to_owned()),
@@ -447,7 +510,7 @@ pub async fn test_send(services: &crate::Services, member: &Member, id: Uuid) ->
 /// Errors: [`Error::NotFound`].
 pub async fn test_send_for_tenant(services: &crate::Services, tenant: &Tenant, id: Uuid) -> Result<Uuid> {
     let db = &services.db;
-    let action = get(db, tenant, id).await?;
+    let action = get(db, &services.secrets, tenant, id).await?;
     let latest = scope::<conversation::Entity>(tenant)
         .filter(conversation::Column::AgentId.eq(action.agent_id))
         .order_by_desc(conversation::Column::ReceivedAt)
@@ -488,14 +551,15 @@ pub fn needed_fields(actions: &[post_call_action::Model]) -> Vec<crate::analysis
     specs
 }
 
-/// The enabled actions of the agent, oldest first.
-pub async fn enabled_for_agent<C: ConnectionTrait>(db: &C, tenant: &Tenant, agent_id: Uuid) -> Result<Vec<post_call_action::Model>> {
-    Ok(scope::<post_call_action::Entity>(tenant)
+/// The enabled actions of the agent, oldest first, decrypted.
+pub async fn enabled_for_agent<C: ConnectionTrait>(db: &C, secrets: &SecretBox, tenant: &Tenant, agent_id: Uuid) -> Result<Vec<post_call_action::Model>> {
+    let rows = scope::<post_call_action::Entity>(tenant)
         .filter(post_call_action::Column::AgentId.eq(agent_id))
         .filter(post_call_action::Column::Enabled.eq(true))
         .order_by_asc(post_call_action::Column::CreatedAt)
         .all(db)
-        .await?)
+        .await?;
+    open_all(secrets, rows)
 }
 
 /// When a `schedule_call` action calls back: the time in its field — RFC 3339, a local

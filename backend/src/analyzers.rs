@@ -1,12 +1,16 @@
 //! Which analyzer an account uses (Settings): the built-in offline analyzer, or an
-//! OpenAI-compatible endpoint. The provider's API key is stored server-side only and is
-//! never returned to the browser; the view says only whether one is set.
+//! OpenAI-compatible endpoint. The provider's API key is stored encrypted with the
+//! installation key and is never returned to the browser; the view says only whether one
+//! is set. The base URL must pass the outbound policy, and a key is only ever sent to the
+//! base URL it was entered with: changing the URL forgets the stored key unless a new one
+//! comes with it (otherwise an admin could point the URL at their own server and read the
+//! key another admin entered).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
 use secrecy::SecretString;
 
 use crate::analysis::Analyzer;
@@ -71,8 +75,10 @@ pub async fn view<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Analyze
 
 /// Saves the analyzer settings.
 ///
-/// Errors: [`Error::Invalid`] naming `provider`, `base_url`, `model` or `timeout_secs`.
-pub async fn save_for_tenant(db: &DatabaseConnection, tenant: &Tenant, input: AnalyzerInput) -> Result<AnalyzerView> {
+/// Errors: [`Error::Invalid`] naming `provider`, `base_url` (also when the outbound policy
+/// refuses its address), `model` or `timeout_secs`.
+pub async fn save_for_tenant(services: &Services, tenant: &Tenant, input: AnalyzerInput) -> Result<AnalyzerView> {
+    let db = &services.db;
     let provider = input.provider.trim().to_ascii_lowercase();
     if provider != "builtin" && provider != "openai" {
         return Err(Error::invalid("provider", "must be builtin or openai"));
@@ -83,6 +89,7 @@ pub async fn save_for_tenant(db: &DatabaseConnection, tenant: &Tenant, input: An
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) || base_url.len() > 500 {
             return Err(Error::invalid("base_url", "must be an http:// or https:// URL, e.g. https://api.openai.com/v1"));
         }
+        services.outbound.check_url(&base_url, "base_url").await?;
         if model.is_empty() || model.len() > 200 {
             return Err(Error::invalid("model", "is required, e.g. gpt-4o-mini"));
         }
@@ -91,10 +98,19 @@ pub async fn save_for_tenant(db: &DatabaseConnection, tenant: &Tenant, input: An
         return Err(Error::invalid("timeout_secs", "must be 5 to 600 seconds"));
     }
     let previous = stored(db, tenant).await?;
+    let aad = crate::secrets::aad("analyzer_settings", "api_key", tenant.account_id());
+    let same_url = previous.as_ref().is_some_and(|p| p.base_url == base_url);
     let api_key = match (input.api_key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()), input.clear_api_key) {
-        (Some(new), _) => Some(new),
+        (Some(new), _) => {
+            if new.chars().count() > 500 {
+                return Err(Error::invalid("api_key", "must be at most 500 characters"));
+            }
+            Some(services.secrets.seal(&aad, &new))
+        }
         (None, true) => None,
-        (None, false) => previous.and_then(|p| p.api_key),
+        // The stored key goes only to the URL it was entered with.
+        (None, false) if same_url => previous.and_then(|p| p.api_key),
+        (None, false) => None,
     };
     let row = analyzer_setting::ActiveModel {
         account_id: Set(tenant.account_id()),
@@ -124,9 +140,24 @@ pub async fn save_for_tenant(db: &DatabaseConnection, tenant: &Tenant, input: An
 }
 
 /// Saves from the dashboard; admins only.
-pub async fn save(db: &DatabaseConnection, member: &Member, input: AnalyzerInput) -> Result<AnalyzerView> {
+///
+/// Errors: [`Error::Forbidden`] for members; as [`save_for_tenant`].
+pub async fn save(services: &Services, member: &Member, input: AnalyzerInput) -> Result<AnalyzerView> {
     member.require_admin()?;
-    save_for_tenant(db, &member.tenant, input).await
+    let had_key = stored(&services.db, &member.tenant).await?.is_some_and(|s| s.api_key.is_some());
+    let view = save_for_tenant(services, &member.tenant, input).await?;
+    let key = match (had_key, view.has_api_key) {
+        (false, true) => ", key set",
+        (true, false) => ", key removed",
+        _ => "",
+    };
+    let detail = if view.provider == "openai" {
+        format!("analyzer: OpenAI-compatible {} at {}{key}", view.model, view.base_url)
+    } else {
+        format!("analyzer: built-in{key}")
+    };
+    crate::audit::record(&services.db, &crate::audit::Actor::Member(*member), crate::audit::action::SETTINGS_CHANGED, "settings", None, detail).await?;
+    Ok(view)
 }
 
 /// The analyzer the tenant's calls use.
@@ -135,15 +166,20 @@ pub async fn save(db: &DatabaseConnection, member: &Member, input: AnalyzerInput
 pub async fn for_tenant(services: &Services, tenant: &Tenant) -> Result<Arc<dyn Analyzer>> {
     match stored(&services.db, tenant).await? {
         Some(s) if s.provider == "openai" => {
-            let analyzer = OpenAiAnalyzer::new(OpenAiSettings {
-                base_url: s.base_url,
-                model: s.model,
-                api_key: s.api_key.map(SecretString::from),
-                connect_timeout: Duration::from_secs(10),
-                request_timeout: Duration::from_secs(u64::try_from(s.timeout_secs).unwrap_or(60)),
-                max_attempts: 3,
-                retry_base: Duration::from_secs(1),
-            })
+            let aad = crate::secrets::aad("analyzer_settings", "api_key", tenant.account_id());
+            let api_key = services.secrets.open_opt(&aad, s.api_key.as_deref())?;
+            let analyzer = OpenAiAnalyzer::new(
+                OpenAiSettings {
+                    base_url: s.base_url,
+                    model: s.model,
+                    api_key: api_key.map(SecretString::from),
+                    connect_timeout: Duration::from_secs(10),
+                    request_timeout: Duration::from_secs(u64::try_from(s.timeout_secs).unwrap_or(60)),
+                    max_attempts: 3,
+                    retry_base: Duration::from_secs(1),
+                },
+                services.outbound.clone(),
+            )
             .map_err(Error::Internal)?;
             Ok(Arc::new(analyzer))
         }

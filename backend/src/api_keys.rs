@@ -63,10 +63,15 @@ pub async fn create_for_tenant(
     Ok(CreatedKey { key, secret })
 }
 
-/// Creates a key; admins only.
+/// Creates a key; admins only; audited.
+///
+/// Errors: [`Error::Forbidden`] for members; [`Error::Invalid`] on `name`.
 pub async fn create(db: &DatabaseConnection, member: &Member, name: &str) -> Result<CreatedKey> {
     member.require_admin()?;
-    create_for_tenant(db, &member.tenant, name).await
+    let created = create_for_tenant(db, &member.tenant, name).await?;
+    let detail = format!("{} ({}…)", created.key.name, created.key.prefix);
+    crate::audit::record(db, &crate::audit::Actor::Member(*member), crate::audit::action::API_KEY_CREATED, "api_key", Some(created.key.id.to_string()), detail).await?;
+    Ok(created)
 }
 
 /// The tenant's keys, newest first (revoked ones included, marked).
@@ -84,11 +89,22 @@ pub async fn revoke(db: &DatabaseConnection, member: &Member, id: Uuid) -> Resul
     member.require_admin()?;
     let found = secure_find::<api_key::Entity, _>(db, &member.tenant, id).await?;
     if found.revoked_at.is_none() {
+        let detail = format!("{} ({}…)", found.name, found.prefix);
         let mut active: api_key::ActiveModel = found.into();
         active.revoked_at = Set(Some(Utc::now()));
         active.update(db).await?;
+        crate::audit::record(db, &crate::audit::Actor::Member(*member), crate::audit::action::API_KEY_REVOKED, "api_key", Some(id.to_string()), detail).await?;
     }
     Ok(())
+}
+
+/// A presented key that authenticated.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub tenant: Tenant,
+    pub account: account::Model,
+    /// The key's id (who acted, for the audit log).
+    pub key_id: Uuid,
 }
 
 /// Resolves a presented key to its tenant and account.
@@ -100,7 +116,7 @@ pub async fn revoke(db: &DatabaseConnection, member: &Member, id: Uuid) -> Resul
 pub async fn authenticate(
     db: &DatabaseConnection,
     presented: &str,
-) -> Result<(Tenant, account::Model)> {
+) -> Result<Authenticated> {
     if !presented.starts_with(KEY_PREFIX) {
         return Err(Error::Unauthenticated);
     }
@@ -121,5 +137,5 @@ pub async fn authenticate(
             tracing::warn!(error = %e, "could not record API key use");
         }
     }
-    Ok((Tenant::new(key.account_id), account))
+    Ok(Authenticated { tenant: Tenant::new(key.account_id), account, key_id: key.id })
 }

@@ -12,7 +12,7 @@ use crate::email::SendFailure;
 use crate::entities::{delivery_attempt, email, job, webhook_delivery};
 use crate::error::{Error, Result};
 use crate::jobs::{DeliverWebhook, SendEmail, queue};
-use crate::tenancy::{Tenant, scope, secure_find};
+use crate::tenancy::{Member, Tenant, scope, secure_find};
 
 /// Webhook delivery states as stored (emails use [`crate::outbox::state`]).
 pub mod state {
@@ -251,16 +251,18 @@ fn from_webhook(w: webhook_delivery::Model) -> Delivery {
 
 /// Emails and webhook deliveries of the tenant, newest first (ids are time-ordered UUIDv7):
 /// at most `limit`, older than the cursor `before` (keyset pagination), in `filter`'s
-/// state, or of one conversation.
+/// state, or of one conversation. Account emails (invitations, resets) are listed to
+/// owners and admins only (`viewer` `None`: an API key).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
+    viewer: Option<&Member>,
     filter: Option<StateFilter>,
     conversation_id: Option<Uuid>,
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Delivery>> {
-    let mut emails = scope::<email::Entity>(tenant);
+    let mut emails = crate::outbox::visible(scope::<email::Entity>(tenant), viewer);
     let mut hooks = scope::<webhook_delivery::Entity>(tenant);
     if let Some(f) = filter {
         emails = emails.filter(email::Column::State.is_in(f.email_states().iter().copied()));
@@ -294,13 +296,15 @@ pub struct Detail {
     pub attempts: Vec<delivery_attempt::Model>,
 }
 
-/// One delivery and its attempts.
+/// One delivery and its attempts. An account email shows its stored copy, whose link is
+/// hidden.
 ///
-/// Errors: [`Error::NotFound`] (also for another account's id).
-pub async fn detail<C: ConnectionTrait>(db: &C, tenant: &Tenant, channel: Channel, id: Uuid) -> Result<Detail> {
+/// Errors: [`Error::NotFound`] (also for another account's id, and for a member asking for
+/// an account email).
+pub async fn detail<C: ConnectionTrait>(db: &C, tenant: &Tenant, viewer: Option<&Member>, channel: Channel, id: Uuid) -> Result<Detail> {
     let (delivery, message_id, body, column) = match channel {
         Channel::Email => {
-            let e = secure_find::<email::Entity, _>(db, tenant, id).await?;
+            let e = crate::outbox::get(db, tenant, viewer, id).await?;
             let (mid, body) = (e.message_id.clone(), e.text_body.clone());
             (from_email(e), mid, body, delivery_attempt::Column::EmailId)
         }
@@ -336,11 +340,11 @@ async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(db: &C, tenant: &Tenant
 /// `webhook-id`, same rendered content). The caller wakes the runner.
 ///
 /// Errors: [`Error::NotFound`]; [`Error::Invalid`] (`state`) unless it is dead.
-pub async fn replay(db: &sea_orm::DatabaseConnection, tenant: &Tenant, settings: &crate::Settings, channel: Channel, id: Uuid) -> Result<()> {
+pub async fn replay(db: &sea_orm::DatabaseConnection, tenant: &Tenant, viewer: Option<&Member>, settings: &crate::Settings, channel: Channel, id: Uuid) -> Result<()> {
     let txn = crate::db::begin_write(db).await?;
     match channel {
         Channel::Email => {
-            let e = secure_find::<email::Entity, _>(&txn, tenant, id).await?;
+            let e = crate::outbox::get(&txn, tenant, viewer, id).await?;
             if e.state != crate::outbox::state::DEAD {
                 return Err(Error::invalid("state", format!("only dead deliveries can be replayed; this one is {}", e.state)));
             }

@@ -23,6 +23,10 @@ pub enum Error {
     /// Authenticated, but the member's role does not allow the change.
     #[error("your role does not allow this")]
     Forbidden,
+    /// Too many attempts from this client or for this email (sign-in, sign-up, invitation,
+    /// password reset); answered 429 with `Retry-After`.
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// A uniqueness rule was broken, e.g. an agent `external_id` that already exists.
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },

@@ -9,6 +9,8 @@ pub mod alerts;
 pub mod analysis;
 pub mod analyzers;
 pub mod api_keys;
+pub mod audit;
+pub mod auth;
 pub mod calls;
 pub mod conditions;
 pub mod conversations;
@@ -22,16 +24,19 @@ pub mod jobs;
 pub mod live;
 pub mod members;
 pub mod notifications;
+pub mod outbound;
 pub mod outbox;
 pub mod passwords;
 pub mod preview;
 pub mod push;
+pub mod secrets;
 pub mod session_store;
 pub mod settings;
 pub mod starters;
 pub mod tasks;
 pub mod templates;
 pub mod tenancy;
+pub mod throttle;
 pub mod types;
 
 use std::sync::Arc;
@@ -61,9 +66,19 @@ pub struct Services {
     pub jobs_wakeup: Arc<Notify>,
     /// New alerts, for the live (server-sent events) streams of open dashboards.
     pub live: live::AlertBus,
-    /// The HTTP client of outgoing webhooks (connection pool; `webhooks.timeout_secs`, no
-    /// redirects).
+    /// The outbound HTTP policy every request to a tenant-chosen address follows.
+    pub outbound: outbound::Outbound,
+    /// The HTTP client of outgoing webhooks (connection pool; `webhooks.timeout_secs`;
+    /// under the outbound policy: checked addresses, no redirects).
     pub webhook_client: reqwest::Client,
+    /// The HTTP client of Web Push deliveries (under the outbound policy).
+    pub push_client: reqwest::Client,
+    /// Encrypts and decrypts stored secrets with the installation key.
+    pub secrets: secrets::SecretBox,
+    /// Password hashing on the blocking pool, a bounded number at once.
+    pub passwords: passwords::Hasher,
+    /// Budgets of the account flows (sign-in, sign-up, invitations, password resets).
+    pub throttle: throttle::Throttle,
 }
 
 /// Installs rustls' ring crypto provider as the process default (once; later calls do
@@ -82,14 +97,21 @@ impl Services {
     pub fn new(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, String> {
         install_crypto_provider();
         let mailer = Mailer::from_settings(settings.smtp.as_ref())?;
+        let outbound = outbound::Outbound::new(settings.outbound.policy.clone(), settings.outbound.max_response_bytes);
         let timeout = settings.webhooks.timeout;
-        let webhook_client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(std::time::Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("Aftercall-Webhooks/1.0")
-            .build()
-            .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?;
+        let webhook_client = outbound.client(outbound::ClientOptions {
+            timeout,
+            connect_timeout: timeout.min(std::time::Duration::from_secs(10)),
+            user_agent: "Aftercall-Webhooks/1.0",
+        })?;
+        let push_client = outbound.client(outbound::ClientOptions {
+            timeout: std::time::Duration::from_secs(15),
+            connect_timeout: std::time::Duration::from_secs(5),
+            user_agent: "Aftercall-Push/1.0",
+        })?;
+        let secrets = secrets::SecretBox::new(&settings.secrets_key);
+        let passwords = passwords::Hasher::new(settings.auth.password_hash_concurrency);
+        let throttle = throttle::Throttle::new(settings.auth.ip_attempts_per_minute, settings.auth.email_attempts_per_hour);
         Ok(Self {
             db,
             settings: Arc::new(settings),
@@ -97,7 +119,25 @@ impl Services {
             mailer,
             jobs_wakeup: Arc::new(Notify::new()),
             live: live::AlertBus::new(),
+            outbound,
             webhook_client,
+            push_client,
+            secrets,
+            passwords,
+            throttle,
         })
+    }
+
+    /// [`Services::new`], then the start-up checks of stored secrets: the installation key
+    /// must be the one they were encrypted with, and values stored in clear by an older
+    /// version are encrypted now.
+    ///
+    /// Errors: a message for the operator (wrong key, database failure).
+    pub async fn start(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, String> {
+        let services = Self::new(db, settings)?;
+        secrets::verify_installation_key(&services.db, &services.secrets).await?;
+        secrets::seal_plaintext_columns(&services.db, &services.secrets).await.map_err(|e| format!("encrypting stored secrets: {e}"))?;
+        outbox::hide_legacy_invitation_links(&services.db).await.map_err(|e| format!("hiding stored invitation links: {e}"))?;
+        Ok(services)
     }
 }

@@ -3,6 +3,9 @@
 //!
 //! An invitation is a link `<public_url>/invite/<token>` carrying 256 random bits; only the
 //! token's SHA-256 is stored, so the link cannot be forged or recovered from the database.
+//! The email that carries it is an account email ([`crate::outbox::queue_account_email`]):
+//! stored with the link hidden, sent from an encrypted copy, listed to admins only — a
+//! member who could read the link of an admin invitation could accept it and become admin.
 //! It expires after [`INVITATION_DAYS`] days and works once. Owners and admins invite, as
 //! `admin` or `member`; nobody can be made owner, and the owner cannot be removed or demoted.
 
@@ -18,10 +21,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::Services;
+use crate::audit::{self, Actor};
 use crate::entities::{alert, invitation, membership, push_subscription, task, user};
 use crate::error::{Error, Result};
-use crate::passwords;
-use crate::templates::{self, Variables};
+use crate::templates::Variables;
 use crate::tenancy::{Member, Role, Tenant, scope};
 use crate::types::EmailAddress;
 
@@ -51,6 +54,9 @@ pub struct CreatedInvitation {
 
 const INVITE_SUBJECT: &str = "{{ inviter }} invited you to {{ account_name }} on Aftercall";
 const INVITE_BODY: &str = "{{ inviter }} invited you to join **{{ account_name }}** on Aftercall as {{ role }}.\n\n[Accept the invitation]({{ link }})\n\nThe link works once and expires on {{ expires }}. If you did not expect this email, ignore it.\n";
+
+/// The subject template of invitation emails (older rows are recognised by it).
+pub const INVITE_SUBJECT_TEMPLATE: &str = INVITE_SUBJECT;
 
 /// Invites `email` as `role` (`admin` or `member`) and emails the link; admins only. A
 /// pending invitation for the same address is replaced.
@@ -83,7 +89,6 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
     vars.set("role", Json::from(role.as_str()));
     vars.set("link", Json::from(link.clone()));
     vars.set("expires", Json::from(expires_at.format("%Y-%m-%d %H:%M UTC").to_string()));
-    let rendered = templates::render_email(INVITE_SUBJECT, INVITE_BODY, &vars).map_err(Error::Internal)?;
 
     let txn = crate::db::begin_write(db).await?;
     invitation::Entity::delete_many()
@@ -105,14 +110,9 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
     }
     .insert(&txn)
     .await?;
-    let prepared = crate::outbox::Prepared {
-        to: vec![normalized],
-        conversation_id: None,
-        subject_template: INVITE_SUBJECT,
-        body_template: INVITE_BODY,
-        rendered,
-    };
-    let email_id = crate::outbox::queue_rendered(&txn, &by.tenant, &services.settings.public_url, prepared).await?;
+    let email = crate::outbox::AccountEmail { to: normalized, subject_template: INVITE_SUBJECT, body_template: INVITE_BODY, vars };
+    let email_id = crate::outbox::queue_account_email(&txn, &by.tenant, &services.settings.public_url, &services.secrets, email).await?;
+    audit::record(&txn, &Actor::Member(*by), audit::action::INVITATION_SENT, "invitation", Some(row.id.to_string()), format!("{} as {}", row.email, row.role)).await?;
     txn.commit().await?;
     services.jobs_wakeup.notify_one();
     Ok(CreatedInvitation { invitation: row, link, email_id })
@@ -164,41 +164,71 @@ pub async fn lookup(db: &DatabaseConnection, token: &str) -> Result<InvitationIn
 
 /// Accepts invitation `token`: creates the user with `name` and `password` (or, when the
 /// email already has a user, checks `password` against it) and adds the membership, in one
-/// transaction. Returns the new [`Member`] to sign in as.
+/// transaction. The invitation proves the address, so the user counts as confirmed.
+/// Returns the new [`Member`] to sign in as. Throttled per client address and per the
+/// invitation's email; the password is hashed before the transaction opens (hashing is
+/// slow, and a write transaction blocks SQLite's other writers).
 ///
 /// Errors: as [`lookup`]; [`Error::Invalid`] on `password` (too short, or wrong for an
-/// existing user).
-pub async fn accept(db: &DatabaseConnection, token: &str, name: &str, password: &str) -> Result<Member> {
-    let txn = crate::db::begin_write(db).await?;
-    let found = find_open(&txn, token).await?;
-    let existing = user::Entity::find().filter(user::Column::Email.eq(found.email.clone())).one(&txn).await?;
-    let now = Utc::now();
-    let user_id = match existing {
+/// existing user); [`Error::RateLimited`].
+pub async fn accept(services: &Services, client_ip: Option<std::net::IpAddr>, token: &str, name: &str, password: &str) -> Result<Member> {
+    let db = &services.db;
+    services.throttle.check(client_ip, None)?;
+    let found = find_open(db, token).await?;
+    services.throttle.check(None, Some(&found.email))?;
+    let existing = user::Entity::find().filter(user::Column::Email.eq(found.email.clone())).one(db).await?;
+    let new_user = match &existing {
         Some(u) => {
-            if !passwords::verify(password, &u.password_hash) {
+            if !services.passwords.verify(password, Some(&u.password_hash)).await? {
                 return Err(Error::invalid("password", "is not the password of your existing Aftercall user"));
             }
-            u.id
+            None
         }
         None => {
-            let hash = passwords::hash(password)?;
             let display = name.trim();
             let display = if display.is_empty() { found.email.split('@').next().unwrap_or_default() } else { display };
             if display.chars().count() > 120 {
                 return Err(Error::invalid("name", "must be at most 120 characters"));
             }
+            Some((display.to_owned(), services.passwords.hash(password).await?))
+        }
+    };
+    let now = Utc::now();
+    let txn = crate::db::begin_write(db).await?;
+    // Still open now that the transaction holds the write lock (used once, even when two
+    // accept at the same moment).
+    let found = find_open(&txn, token).await?;
+    let user_id = match (existing, new_user) {
+        (Some(u), _) => {
+            if u.email_verified_at.is_none() {
+                let mut active: user::ActiveModel = u.clone().into();
+                active.email_verified_at = Set(Some(now));
+                active.update(&txn).await?;
+            }
+            u.id
+        }
+        (None, Some((display, hash))) => {
             let id = Uuid::now_v7();
-            user::ActiveModel {
+            let inserted = user::ActiveModel {
                 id: Set(id),
                 email: Set(found.email.clone()),
-                name: Set(display.to_owned()),
+                name: Set(display),
                 password_hash: Set(hash),
                 created_at: Set(now),
+                email_verified_at: Set(Some(now)),
+                sessions_valid_after: Set(None),
             }
             .insert(&txn)
-            .await?;
+            .await;
+            match inserted {
+                Err(e) if crate::db::is_unique_violation(&e) => {
+                    return Err(Error::invalid("token", "a user with this email was created meanwhile; open the link again"));
+                }
+                other => other?,
+            };
             id
         }
+        (None, None) => return Err(Error::Internal("invitation without a user".into())),
     };
     let already = membership::Entity::find()
         .filter(membership::Column::AccountId.eq(found.account_id))
@@ -212,6 +242,7 @@ pub async fn accept(db: &DatabaseConnection, token: &str, name: &str, password: 
             user_id: Set(user_id),
             role: Set(found.role.clone()),
             created_at: Set(now),
+            last_used_at: Set(Some(now)),
         }
         .insert(&txn)
         .await?;
@@ -237,12 +268,15 @@ pub async fn pending_invitations<C: ConnectionTrait>(db: &C, tenant: &Tenant) ->
 /// Revokes pending invitation `id`; admins only.
 pub async fn revoke_invitation(db: &DatabaseConnection, by: &Member, id: Uuid) -> Result<()> {
     by.require_admin()?;
-    crate::tenancy::secure_find::<invitation::Entity, _>(db, &by.tenant, id).await?;
+    let found = crate::tenancy::secure_find::<invitation::Entity, _>(db, &by.tenant, id).await?;
+    let txn = crate::db::begin_write(db).await?;
     invitation::Entity::delete_many()
         .filter(invitation::Column::AccountId.eq(by.tenant.account_id()))
         .filter(invitation::Column::Id.eq(id))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    crate::audit::record(&txn, &Actor::Member(*by), audit::action::INVITATION_REVOKED, "invitation", Some(id.to_string()), found.email).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -266,9 +300,14 @@ pub async fn set_role(db: &DatabaseConnection, by: &Member, user_id: Uuid, role:
     if found.role == Role::Owner.as_str() {
         return Err(Error::invalid("role", "the owner's role cannot be changed"));
     }
+    let from = found.role.clone();
+    let txn = crate::db::begin_write(db).await?;
     let mut active: membership::ActiveModel = found.into();
     active.role = Set(role.as_str().to_owned());
-    active.update(db).await?;
+    active.update(&txn).await?;
+    let who = user::Entity::find_by_id(user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
+    audit::record(&txn, &Actor::Member(*by), audit::action::ROLE_CHANGED, "member", Some(user_id.to_string()), format!("{who}: {from} → {}", role.as_str())).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -302,6 +341,8 @@ pub async fn remove(db: &DatabaseConnection, by: &Member, user_id: Uuid) -> Resu
         .exec(&txn)
         .await?;
     membership::Entity::delete_by_id(found.id).exec(&txn).await?;
+    let who = user::Entity::find_by_id(user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
+    audit::record(&txn, &Actor::Member(*by), audit::action::MEMBER_REMOVED, "member", Some(user_id.to_string()), format!("{who} ({})", found.role)).await?;
     txn.commit().await?;
     Ok(())
 }

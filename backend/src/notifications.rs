@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::accounts;
 use crate::conditions::{self, Condition as RuleCondition};
 use crate::entities::{notification, notification_run, notification_version};
+use crate::audit::{self, Actor};
 use crate::error::{Error, Result};
 use crate::templates::check_template;
 use crate::tenancy::{Member, Tenant, scope, secure_find};
@@ -384,12 +385,16 @@ pub enum Save {
 /// hold the current version.
 async fn publish_into<C: ConnectionTrait>(
     db: &C,
-    tenant: &Tenant,
+    actor: &Actor,
     mut active: notification::ActiveModel,
     agent_id: Option<Uuid>,
     valid: Valid,
-    by: Option<Uuid>,
 ) -> Result<notification::Model> {
+    let tenant = actor.tenant();
+    let by = match actor {
+        Actor::Member(m) => Some(m.user_id),
+        Actor::ApiKey { .. } => None,
+    };
     let next = active.version.clone().unwrap() + 1;
     active.agent_id = Set(agent_id);
     active.version = Set(next);
@@ -413,6 +418,8 @@ async fn publish_into<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    let detail = format!("{}, version {next}{}", saved.name, if saved.enabled { "" } else { " (off)" });
+    audit::record(db, actor, audit::action::NOTIFICATION_PUBLISHED, "notification", Some(saved.id.to_string()), detail).await?;
     Ok(saved)
 }
 
@@ -428,12 +435,12 @@ fn draft_json(agent_id: Option<Uuid>, input: &NotificationInput) -> serde_json::
 /// tenant's.
 pub async fn create_for_tenant(
     db: &DatabaseConnection,
-    tenant: &Tenant,
+    actor: &Actor,
     agent_id: Option<Uuid>,
     input: NotificationInput,
     save: Save,
-    by: Option<Uuid>,
 ) -> Result<notification::Model> {
+    let tenant = actor.tenant();
     if let Some(agent_id) = agent_id {
         crate::agents::get(db, tenant, agent_id).await?;
     }
@@ -460,7 +467,7 @@ pub async fn create_for_tenant(
         ..Default::default()
     };
     let saved = match save {
-        Save::Publish => publish_into(&txn, tenant, active, agent_id, valid, by).await?,
+        Save::Publish => publish_into(&txn, actor, active, agent_id, valid).await?,
         Save::Draft => {
             apply(&mut active, valid);
             active.draft = Set(Some(draft));
@@ -480,7 +487,7 @@ pub async fn create(
     save: Save,
 ) -> Result<notification::Model> {
     member.require_admin()?;
-    create_for_tenant(db, &member.tenant, agent_id, input, save, Some(member.user_id)).await
+    create_for_tenant(db, &Actor::Member(*member), agent_id, input, save).await
 }
 
 /// Saves new settings for notification `id` (applying to `agent_id`): as its draft, or
@@ -490,13 +497,13 @@ pub async fn create(
 /// Errors: as [`create_for_tenant`]; [`Error::NotFound`] for another tenant's id.
 pub async fn update_for_tenant(
     db: &DatabaseConnection,
-    tenant: &Tenant,
+    actor: &Actor,
     id: Uuid,
     agent_id: Option<Uuid>,
     input: NotificationInput,
     save: Save,
-    by: Option<Uuid>,
 ) -> Result<notification::Model> {
+    let tenant = actor.tenant();
     secure_find::<notification::Entity, _>(db, tenant, id).await?;
     if let Some(agent_id) = agent_id {
         crate::agents::get(db, tenant, agent_id).await?;
@@ -508,7 +515,7 @@ pub async fn update_for_tenant(
     let version = found.version;
     let mut active: notification::ActiveModel = found.into();
     let saved = match save {
-        Save::Publish => publish_into(&txn, tenant, active, agent_id, valid, by).await?,
+        Save::Publish => publish_into(&txn, actor, active, agent_id, valid).await?,
         Save::Draft => {
             if version == 0 {
                 active.agent_id = Set(agent_id);
@@ -533,7 +540,7 @@ pub async fn update(
     save: Save,
 ) -> Result<notification::Model> {
     member.require_admin()?;
-    update_for_tenant(db, &member.tenant, id, agent_id, input, save, Some(member.user_id)).await
+    update_for_tenant(db, &Actor::Member(*member), id, agent_id, input, save).await
 }
 
 /// Publishes the stored draft of notification `id` as its next version; admins only.
@@ -544,7 +551,7 @@ pub async fn publish_draft(db: &DatabaseConnection, member: &Member, id: Uuid) -
     member.require_admin()?;
     let found = get(db, &member.tenant, id).await?;
     let draft = draft_of(&found).ok_or_else(|| Error::invalid("draft", "there is no draft to publish"))?;
-    update_for_tenant(db, &member.tenant, id, draft.agent_id, draft.settings, Save::Publish, Some(member.user_id)).await
+    update_for_tenant(db, &Actor::Member(*member), id, draft.agent_id, draft.settings, Save::Publish).await
 }
 
 /// Drops the unpublished draft of notification `id`; admins only. A never-published
@@ -603,7 +610,12 @@ pub async fn set_enabled(db: &DatabaseConnection, member: &Member, id: Uuid, ena
         active.draft = Set(Some(serde_json::to_value(d).unwrap_or_default()));
     }
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let txn = crate::db::begin_write(db).await?;
+    let saved = active.update(&txn).await?;
+    let what = if enabled { audit::action::NOTIFICATION_ENABLED } else { audit::action::NOTIFICATION_DISABLED };
+    audit::record(&txn, &Actor::Member(*member), what, "notification", Some(saved.id.to_string()), saved.name.clone()).await?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// Copies notification `id` (its editable settings) as a new, disabled notification
@@ -618,15 +630,16 @@ pub async fn duplicate(db: &DatabaseConnection, member: &Member, id: Uuid) -> Re
     }
     settings.name = name;
     settings.enabled = false;
-    create_for_tenant(db, &member.tenant, agent_id, settings, Save::Publish, Some(member.user_id)).await
+    create_for_tenant(db, &Actor::Member(*member), agent_id, settings, Save::Publish).await
 }
 
 /// Deletes notification `id` and its versions; admins only. Past runs keep their name and
 /// version (their `notification_id` becomes NULL).
 pub async fn delete(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<()> {
     member.require_admin()?;
-    get(db, &member.tenant, id).await?;
+    let found = get(db, &member.tenant, id).await?;
     let txn = crate::db::begin_write(db).await?;
+    audit::record(&txn, &Actor::Member(*member), audit::action::NOTIFICATION_DELETED, "notification", Some(id.to_string()), found.name.clone()).await?;
     notification_version::Entity::delete_many()
         .filter(notification_version::Column::AccountId.eq(member.tenant.account_id()))
         .filter(notification_version::Column::NotificationId.eq(id))

@@ -1,16 +1,91 @@
 //! Emails as the dashboard sees them: the outbox and every email's delivery state.
+//!
+//! **Account emails** (invitations, password resets, address confirmations) carry a
+//! single-use link that only their recipient may read (a member who read an admin
+//! invitation's link could accept it and become admin). They are rendered twice: the real
+//! message is stored only encrypted ([`crate::secrets`]) in `sealed_body` and sent from
+//! there, and every view — Outbox, Deliveries, the REST API — shows a copy with the link
+//! replaced by [`REDACTED_LINK`]. They are listed to owners and admins only.
 
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entities::email;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::jobs::{SendEmail, queue};
-use crate::templates::RenderedEmail;
-use crate::tenancy::{Tenant, scope, secure_find};
+use crate::secrets::SecretBox;
+use crate::templates::{RenderedEmail, Variables};
+use crate::tenancy::{Member, Tenant, scope, secure_find};
 
-/// An email rendered up front (a test-send, an invitation), to queue with [`queue_rendered`].
+/// Email kinds as stored.
+pub mod kind {
+    /// A fired notification run's email.
+    pub const NOTIFICATION: &str = "notification";
+    /// A test-send from the notification editor.
+    pub const TEST: &str = "test";
+    /// An invitation, password reset or address confirmation (owners and admins only).
+    pub const ACCOUNT: &str = "account";
+}
+
+/// What the stored copy of an account email shows instead of its link.
+pub const REDACTED_LINK: &str = "(link hidden: only the recipient gets it)";
+
+/// The real text and HTML of an account email, sealed in `sealed_body`.
+#[derive(Serialize, Deserialize)]
+pub struct SealedBody {
+    pub text: String,
+    pub html: String,
+}
+
+/// The associated data of an email's sealed body.
+pub fn sealed_aad(id: Uuid) -> String {
+    crate::secrets::aad("emails", "sealed_body", id)
+}
+
+/// An account email to queue with [`queue_account_email`]: templates whose variable `link`
+/// is the secret.
+pub struct AccountEmail<'a> {
+    pub to: String,
+    pub subject_template: &'a str,
+    pub body_template: &'a str,
+    /// The variables, `link` included.
+    pub vars: Variables,
+}
+
+/// Renders an account email (once with its link, once with [`REDACTED_LINK`]), stores the
+/// redacted copy with the real one sealed, and enqueues its `SendEmail` job, in `db`.
+/// Returns the email's id; the caller wakes the runner after committing.
+///
+/// Errors: [`Error::Internal`] when a template does not render (they are constants).
+pub async fn queue_account_email<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    public_url: &str,
+    secrets: &SecretBox,
+    email: AccountEmail<'_>,
+) -> Result<Uuid> {
+    let real = crate::templates::render_email(email.subject_template, email.body_template, &email.vars).map_err(Error::Internal)?;
+    let mut hidden_vars = email.vars.clone();
+    hidden_vars.set("link", serde_json::Value::from(REDACTED_LINK));
+    let shown = crate::templates::render_email(email.subject_template, email.body_template, &hidden_vars).map_err(Error::Internal)?;
+    let id = Uuid::now_v7();
+    let sealed = serde_json::to_string(&SealedBody { text: real.text, html: real.html }).map_err(|e| Error::Internal(e.to_string()))?;
+    insert(
+        db,
+        tenant,
+        public_url,
+        id,
+        Prepared { to: vec![email.to], conversation_id: None, subject_template: email.subject_template, body_template: email.body_template, rendered: shown },
+        kind::ACCOUNT,
+        Some(secrets.seal(&sealed_aad(id), &sealed)),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// An email rendered up front (a test-send), to queue with [`queue_rendered`].
 pub struct Prepared<'a> {
     pub to: Vec<String>,
     /// The conversation it is about, if any.
@@ -31,6 +106,19 @@ pub async fn queue_rendered<C: ConnectionTrait>(
     email: Prepared<'_>,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
+    insert(db, tenant, public_url, id, email, kind::TEST, None).await?;
+    Ok(id)
+}
+
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    public_url: &str,
+    id: Uuid,
+    email: Prepared<'_>,
+    kind: &str,
+    sealed_body: Option<String>,
+) -> Result<()> {
     let now = Utc::now();
     let job_id = queue::enqueue(db, tenant, &SendEmail { email_id: id, conversation_id: email.conversation_id }).await?;
     email::Entity::insert(email::ActiveModel {
@@ -52,10 +140,52 @@ pub async fn queue_rendered<C: ConnectionTrait>(
         job_id: Set(Some(job_id)),
         created_at: Set(now),
         updated_at: Set(now),
+        kind: Set(kind.to_owned()),
+        sealed_body: Set(sealed_body),
     })
     .exec_without_returning(db)
     .await?;
-    Ok(id)
+    Ok(())
+}
+
+/// Replaces the token of every `/invite/<token>` link in `text` with [`REDACTED_LINK`].
+fn hide_invite_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("/invite/") {
+        let (before, after) = rest.split_at(at + "/invite/".len());
+        out.push_str(before);
+        let token_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(after.len());
+        if token_len > 0 {
+            out.push_str(REDACTED_LINK);
+        }
+        rest = &after[token_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Files invitation emails stored before account emails existed (their links in clear) as
+/// account emails with the links hidden. Returns how many changed. Idempotent.
+///
+/// Errors: database errors.
+pub async fn hide_legacy_invitation_links(db: &sea_orm::DatabaseConnection) -> Result<usize> {
+    use sea_orm::ActiveModelTrait;
+    let rows = email::Entity::find()
+        .filter(email::Column::Kind.ne(kind::ACCOUNT))
+        .filter(email::Column::SubjectTemplate.eq(crate::members::INVITE_SUBJECT_TEMPLATE))
+        .all(db)
+        .await?;
+    let n = rows.len();
+    for row in rows {
+        let (text, html) = (row.text_body.clone(), row.html_body.clone());
+        let mut active: email::ActiveModel = row.into();
+        active.kind = Set(kind::ACCOUNT.to_owned());
+        active.text_body = Set(text.as_deref().map(hide_invite_links));
+        active.html_body = Set(html.as_deref().map(hide_invite_links));
+        active.update(db).await?;
+    }
+    Ok(n)
 }
 
 /// Email delivery states as stored.
@@ -86,24 +216,43 @@ pub fn message_id(id: Uuid, public_url: &str) -> String {
     format!("{id}@{host}")
 }
 
-/// One page of the tenant's emails, newest first; `before` is the last id of the previous
-/// page (keyset pagination). Returns at most `limit` rows.
+/// One page of the emails `viewer` may see, newest first; `before` is the last id of the
+/// previous page (keyset pagination). Returns at most `limit` rows. Account emails are
+/// listed to owners and admins only (`viewer` `None`: an API key, account-wide).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
+    viewer: Option<&Member>,
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<email::Model>> {
-    let mut q = scope::<email::Entity>(tenant);
+    let mut q = visible(scope::<email::Entity>(tenant), viewer);
     if let Some(before) = before {
         q = q.filter(email::Column::Id.lt(before));
     }
     Ok(q.order_by_desc(email::Column::Id).limit(limit).all(db).await?)
 }
 
-/// The tenant's email `id`.
-pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<email::Model> {
-    secure_find::<email::Entity, _>(db, tenant, id).await
+/// Narrows an email query to what `viewer` may see (see [`list`]).
+pub fn visible(q: sea_orm::Select<email::Entity>, viewer: Option<&Member>) -> sea_orm::Select<email::Entity> {
+    match viewer {
+        Some(m) if !m.role.can_configure() => q.filter(email::Column::Kind.ne(kind::ACCOUNT)),
+        _ => q,
+    }
+}
+
+/// The tenant's email `id`, if `viewer` may see it.
+///
+/// Errors: [`Error::NotFound`] for another account's email, and for a member asking for an
+/// account email.
+pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, viewer: Option<&Member>, id: Uuid) -> Result<email::Model> {
+    let row = secure_find::<email::Entity, _>(db, tenant, id).await?;
+    if visible_to(&row, viewer) { Ok(row) } else { Err(Error::NotFound("email")) }
+}
+
+/// Whether `viewer` may see `row` (see [`list`]).
+pub fn visible_to(row: &email::Model, viewer: Option<&Member>) -> bool {
+    row.kind != kind::ACCOUNT || viewer.is_none_or(|m| m.role.can_configure())
 }
 
 /// The emails of the given notification runs.
@@ -120,6 +269,14 @@ pub async fn for_runs<C: ConnectionTrait>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn old_invitation_links_are_hidden() {
+        let text = "[Accept](http://x.example/invite/AbC-_9xyz) and http://x.example/invite/ again";
+        let hidden = super::hide_invite_links(text);
+        assert_eq!(hidden, format!("[Accept](http://x.example/invite/{0}) and http://x.example/invite/ again", super::REDACTED_LINK));
+        assert!(!hidden.contains("AbC"));
+    }
+
     #[test]
     fn message_ids_use_the_public_host() {
         let id = uuid::Uuid::nil();

@@ -2,7 +2,9 @@
 //! rendered with the variables of a chosen past conversation — or of a built-in sample call
 //! when the agent has none — exactly as `SendEmail` would render them. A test-send stores
 //! and sends one email to the editing member (SMTP, or the outbox) without creating a
-//! notification run, so nothing about the conversation's history changes.
+//! notification run, so nothing about the conversation's history changes. Both need the
+//! configure role (owner or admin), and rendering is held to the template limits of
+//! [`crate::templates::safety`].
 
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -118,6 +120,21 @@ fn sample_agent(tenant: &Tenant) -> agent::Model {
         goal: None,
         created_at: Utc::now(),
     }
+}
+
+/// The editor's live preview: [`render`] for an owner or admin.
+///
+/// Errors: [`Error::Forbidden`] for members; as [`render`].
+pub async fn preview(
+    services: &Services,
+    member: &Member,
+    agent_id: Option<Uuid>,
+    source: PreviewSource,
+    subject: &str,
+    body: &str,
+) -> Result<RenderedEmail> {
+    member.require_admin()?;
+    render(&services.db, &member.tenant, &services.settings.public_url, agent_id, source, subject, body).await
 }
 
 /// Renders `subject` and `body` for the preview or a test-send.

@@ -8,8 +8,11 @@
 //!   `installation_settings` (key [`VAPID_KEY`]); browsers subscribe with its public key.
 //! - Subscriptions the push service reports gone (404, 410) are deleted; 429 and 5xx are
 //!   retried by the job runner; any other answer fails that delivery.
+//! - Push endpoints are addresses a browser (so, anyone signed in) chose: they are checked
+//!   by the outbound policy when subscribing and sent to under it (no redirects, no
+//!   internal addresses, answers read at most 2 KiB).
+//! - The VAPID private key is stored encrypted with the installation key.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -26,6 +29,7 @@ use crate::Services;
 use crate::entities::{alert, installation_setting, push_subscription};
 use crate::error::{Error, Result};
 use crate::jobs::{ClaimedJob, Job, JobError};
+use crate::secrets::SecretBox;
 use crate::tenancy::{Member, Tenant, scope, secure_find};
 
 /// The `installation_settings` key of the VAPID private key (URL-safe base64, 32 bytes).
@@ -37,16 +41,17 @@ pub const VAPID_KEY: &str = "vapid_private_key";
 const TTL: Duration = Duration::from_secs(12 * 3600);
 
 /// The installation's VAPID key pair, created on first use.
-pub async fn vapid_key_pair<C: ConnectionTrait>(db: &C) -> Result<ES256KeyPair> {
+pub async fn vapid_key_pair<C: ConnectionTrait>(db: &C, secrets: &SecretBox) -> Result<ES256KeyPair> {
+    let aad = crate::secrets::aad("installation_settings", "value", VAPID_KEY);
     let stored = installation_setting::Entity::find_by_id(VAPID_KEY.to_owned()).one(db).await?;
-    let encoded = match stored {
+    let sealed = match stored {
         Some(row) => row.value,
         None => {
             let fresh = URL_SAFE_NO_PAD.encode(ES256KeyPair::generate().to_bytes());
             // Two processes may race: the first insert wins and both read it back.
             installation_setting::Entity::insert(installation_setting::ActiveModel {
                 key: Set(VAPID_KEY.to_owned()),
-                value: Set(fresh),
+                value: Set(secrets.seal(&aad, &fresh)),
             })
             .on_conflict_do_nothing_on([installation_setting::Column::Key])
             .exec_without_returning(db)
@@ -58,14 +63,15 @@ pub async fn vapid_key_pair<C: ConnectionTrait>(db: &C) -> Result<ES256KeyPair> 
                 .value
         }
     };
+    let encoded = secrets.open(&aad, &sealed)?;
     let bytes = URL_SAFE_NO_PAD.decode(encoded.trim()).map_err(|e| Error::Internal(format!("stored VAPID key: {e}")))?;
     ES256KeyPair::from_bytes(&bytes).map_err(|e| Error::Internal(format!("stored VAPID key: {e}")))
 }
 
 /// The VAPID public key browsers subscribe with: the uncompressed P-256 point, URL-safe
 /// base64 without padding (the `applicationServerKey` of `pushManager.subscribe`).
-pub async fn vapid_public_key<C: ConnectionTrait>(db: &C) -> Result<String> {
-    let pair = vapid_key_pair(db).await?;
+pub async fn vapid_public_key<C: ConnectionTrait>(db: &C, secrets: &SecretBox) -> Result<String> {
+    let pair = vapid_key_pair(db, secrets).await?;
     use web_push_native::jwt_simple::algorithms::ECDSAP256PublicKeyLike;
     Ok(URL_SAFE_NO_PAD.encode(pair.public_key().public_key().to_bytes_uncompressed()))
 }
@@ -118,6 +124,7 @@ fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<http::Uri> {
 pub async fn subscribe(services: &Services, member: &Member, input: SubscriptionInput) -> Result<push_subscription::Model> {
     let db = &services.db;
     check_endpoint(&input.endpoint, services.settings.push_allow_http)?;
+    services.outbound.check_url(&input.endpoint, "endpoint").await?;
     let p256dh = decode_b64(&input.keys.p256dh, "keys.p256dh")?;
     p256::PublicKey::from_sec1_bytes(&p256dh).map_err(|_| Error::invalid("keys.p256dh", "is not a P-256 public key"))?;
     let auth = decode_b64(&input.keys.auth, "keys.auth")?;
@@ -192,18 +199,6 @@ pub struct PushPayload {
     pub alert_id: Uuid,
 }
 
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        crate::install_crypto_provider();
-        reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
-            .build()
-            .unwrap_or_default()
-    })
-}
-
 /// Deliver alert `alert_id` to push subscription `subscription_id`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SendPush {
@@ -243,7 +238,7 @@ impl Job for SendPush {
             .filter(|b| b.len() == 16)
             .ok_or_else(|| JobError::Permanent("stored auth secret unreadable".into()))?;
         let auth = Auth::clone_from_slice(&auth_bytes);
-        let pair = vapid_key_pair(db).await?;
+        let pair = vapid_key_pair(db, &services.secrets).await?;
         let contact = format!("mailto:{}", services.settings.email_from.email);
         let payload = PushPayload {
             title: alert.title.clone(),
@@ -258,12 +253,17 @@ impl Job for SendPush {
             .build(body)
             .map_err(|e| JobError::Permanent(format!("push encryption: {e}")))?;
         let (parts, body) = request.into_parts();
-        let mut outgoing = client().post(parts.uri.to_string()).body(body);
+        let target = crate::outbound::parse_url(&parts.uri.to_string(), "endpoint").map_err(|e| JobError::Permanent(e.to_string()))?;
+        services.outbound.check_target(&target).map_err(|e| JobError::Permanent(e.to_string()))?;
+        let mut outgoing = services.push_client.post(target).body(body);
         for (name, value) in &parts.headers {
             outgoing = outgoing.header(name.as_str(), value.as_bytes());
         }
         outgoing = outgoing.header("Urgency", "high");
-        let response = outgoing.send().await.map_err(|e| JobError::Retry(format!("push service unreachable: {e}")))?;
+        let response = outgoing.send().await.map_err(|e| {
+            let why = crate::outbound::describe(&e, Duration::from_secs(15));
+            if crate::outbound::refusal(&e).is_some() { JobError::Permanent(why) } else { JobError::Retry(format!("push service unreachable: {why}")) }
+        })?;
         let status = response.status().as_u16();
         match status {
             200..=299 => Ok(()),
@@ -273,7 +273,7 @@ impl Job for SendPush {
             }
             408 | 429 | 500..=599 => Err(JobError::Retry(format!("push service answered {status}"))),
             _ => {
-                let text = response.text().await.unwrap_or_default();
+                let text = crate::outbound::read_capped(response, crate::deliveries::MAX_LOGGED).await.map(|c| c.text()).unwrap_or_default();
                 Err(JobError::Permanent(format!("push service answered {status}: {}", text.chars().take(300).collect::<String>())))
             }
         }

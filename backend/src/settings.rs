@@ -25,6 +25,81 @@ pub struct Settings {
     pub push_allow_http: bool,
     /// Outgoing webhooks and callback requests.
     pub webhooks: WebhookSettings,
+    /// Which addresses outbound requests may reach, and how much of an answer is read.
+    pub outbound: OutboundSettings,
+    /// The installation key that encrypts stored secrets.
+    pub secrets_key: crate::secrets::InstallationKey,
+    /// Sign-up policy, sessions, throttling and password hashing.
+    pub auth: AuthSettings,
+}
+
+/// The outbound HTTP policy (see [`crate::outbound`]).
+#[derive(Clone, Debug)]
+pub struct OutboundSettings {
+    /// Public addresses plus the operator's `outbound.allow_private` ranges.
+    pub policy: crate::outbound::OutboundPolicy,
+    /// `outbound.max_response_bytes`: the most of a response body that is read (1 MiB).
+    pub max_response_bytes: usize,
+}
+
+/// Who may create an account (`auth.signup`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignupPolicy {
+    /// Anyone may sign up and use the account at once.
+    Open,
+    /// Anyone may sign up; the account works once the owner confirmed the email address.
+    Verified,
+    /// Only invitations and `aftercall account create` add users.
+    Closed,
+}
+
+impl SignupPolicy {
+    /// Parses `open`, `verified` or `closed`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim() {
+            "open" => Some(Self::Open),
+            "verified" => Some(Self::Verified),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// Account flows (OWASP ASVS level 2 defaults).
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// `auth.signup`.
+    pub signup: SignupPolicy,
+    /// A session ends after this long without a request (`auth.session_idle_minutes`, 30).
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in however active (`auth.session_absolute_hours`, 12).
+    pub session_absolute: Duration,
+    /// Sign-in, sign-up, invitation and password-reset attempts allowed per client address
+    /// per minute (`auth.ip_attempts_per_minute`; 0 = unlimited).
+    pub ip_attempts_per_minute: u32,
+    /// The same attempts allowed per email address per hour (`auth.email_attempts_per_hour`;
+    /// 0 = unlimited).
+    pub email_attempts_per_hour: u32,
+    /// Password hashes computed at once, on the blocking thread pool
+    /// (`auth.password_hash_concurrency`).
+    pub password_hash_concurrency: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`server.trusted_proxies`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+impl AuthSettings {
+    /// The documented defaults.
+    pub fn standard() -> Self {
+        Self {
+            signup: SignupPolicy::Open,
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            ip_attempts_per_minute: 20,
+            email_attempts_per_hour: 30,
+            password_hash_concurrency: 2,
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 /// Outgoing webhook delivery (SPEC section 7).
@@ -79,10 +154,14 @@ pub struct JobSettings {
     pub backoff_base: Duration,
     /// Upper bound of a retry delay.
     pub backoff_max: Duration,
+    /// Jobs of one account running at once across all processes, so one account's slow
+    /// endpoints or LLM cannot hold every slot (`jobs.per_account_concurrency`).
+    pub per_account_concurrency: usize,
 }
 
 impl Settings {
-    /// Settings for tests and tools: outbox delivery, fast polling.
+    /// Settings for tests and tools: outbox delivery, fast polling, loopback allowed for
+    /// outbound requests (local receivers), a random installation key.
     pub fn for_tests(public_url: &str) -> Self {
         Self {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -95,9 +174,16 @@ impl Settings {
                 lease: Duration::from_secs(300),
                 backoff_base: Duration::from_secs(5),
                 backoff_max: Duration::from_secs(3600),
+                per_account_concurrency: 3,
             },
             push_allow_http: true,
             webhooks: WebhookSettings::standard(),
+            outbound: OutboundSettings {
+                policy: crate::outbound::OutboundPolicy::parse(&["127.0.0.0/8".to_owned(), "::1".to_owned()]).unwrap_or_default(),
+                max_response_bytes: 1024 * 1024,
+            },
+            secrets_key: crate::secrets::InstallationKey::generate(),
+            auth: AuthSettings::standard(),
         }
     }
 }

@@ -116,6 +116,7 @@ owned! {
     alert => "alert",
     analysis => "analysis",
     api_key => "API key",
+    audit_entry => "audit entry",
     conversation => "conversation",
     delivery_attempt => "delivery attempt",
     email => "email",

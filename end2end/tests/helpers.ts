@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /** A real call event from the repository's fixtures (licensed sources, see fixtures/calls). */
 export function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'calls', `${name}.json`), 'utf8'));
+  return JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'calls', 'events', `${name}.json`), 'utf8'));
 }
 
 /** Waits until the page's wasm has hydrated (the layout marks <body>). */

@@ -411,3 +411,45 @@ pub enum DeliveryColumns {
     #[sea_orm(iden = "inbound_signing_secret")]
     InboundSigningSecret,
 }
+
+/// Columns added by the trust migration.
+#[derive(DeriveIden)]
+pub enum TrustColumns {
+    #[sea_orm(iden = "email_verified_at")]
+    EmailVerifiedAt,
+    #[sea_orm(iden = "sessions_valid_after")]
+    SessionsValidAfter,
+    #[sea_orm(iden = "last_used_at")]
+    LastUsedAt,
+    #[sea_orm(iden = "kind")]
+    Kind,
+    #[sea_orm(iden = "sealed_body")]
+    SealedBody,
+}
+
+#[derive(DeriveIden)]
+pub enum AccountTokens {
+    Table,
+    Id,
+    UserId,
+    Purpose,
+    TokenHash,
+    NewEmail,
+    ExpiresAt,
+    UsedAt,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum AuditEntries {
+    Table,
+    Id,
+    AccountId,
+    ActorUserId,
+    ActorApiKeyId,
+    Action,
+    TargetType,
+    TargetId,
+    Detail,
+    CreatedAt,
+}

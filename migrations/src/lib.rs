@@ -16,6 +16,7 @@ mod m20261121_000005_jobs_emails;
 mod m20261122_000006_analysis_config;
 mod m20261122_000007_team;
 mod m20261123_000008_delivery;
+mod m20261201_000009_trust;
 
 /// The ordered list of schema changes; `aftercall migrate` and `aftercall serve` apply it.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_analysis_config::Migration),
             Box::new(m20261122_000007_team::Migration),
             Box::new(m20261123_000008_delivery::Migration),
+            Box::new(m20261201_000009_trust::Migration),
         ]
     }
 }

@@ -26,6 +26,9 @@ pub struct Config {
     pub api: ApiConfig,
     pub push: PushConfig,
     pub webhooks: WebhooksConfig,
+    pub outbound: OutboundConfig,
+    pub secrets: SecretsConfig,
+    pub auth: AuthConfig,
     pub log: LogConfig,
 }
 
@@ -37,7 +40,10 @@ pub struct ServerConfig {
     pub site_root: String,
     /// `""`, `"true"` or `"false"`.
     pub secure_cookies: String,
-    pub session_days: i64,
+    /// Largest body of a dashboard request (server functions, forms), in bytes.
+    pub max_form_bytes: usize,
+    /// Reverse proxies (CIDR) whose `X-Forwarded-For` header names the client.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// `[database]`.
@@ -64,6 +70,7 @@ pub struct JobsConfig {
     pub lease_secs: u64,
     pub backoff_base_secs: u64,
     pub backoff_max_secs: u64,
+    pub per_account_concurrency: usize,
 }
 
 /// `[ingest]`.
@@ -93,6 +100,35 @@ pub struct WebhooksConfig {
     pub retry_schedule_secs: Vec<f64>,
     pub disable_after_hours: f64,
     pub rotation_overlap_hours: f64,
+}
+
+/// `[outbound]`.
+#[derive(Debug, Deserialize)]
+pub struct OutboundConfig {
+    /// CIDR ranges of internal networks outbound requests may reach.
+    pub allow_private: Vec<String>,
+    pub max_response_bytes: usize,
+}
+
+/// `[secrets]`.
+#[derive(Debug, Deserialize)]
+pub struct SecretsConfig {
+    /// Base64 of 32 bytes; empty = use `key_file`.
+    pub key: SecretString,
+    /// Created with mode 0600 at first start when missing.
+    pub key_file: String,
+}
+
+/// `[auth]`.
+#[derive(Debug, Deserialize)]
+pub struct AuthConfig {
+    /// `open`, `verified` or `closed`.
+    pub signup: String,
+    pub session_idle_minutes: u64,
+    pub session_absolute_hours: u64,
+    pub ip_attempts_per_minute: u32,
+    pub email_attempts_per_hour: u32,
+    pub password_hash_concurrency: usize,
 }
 
 /// `[log]`.
@@ -166,9 +202,10 @@ impl Config {
         if !matches!(self.server.secure_cookies.as_str(), "" | "true" | "false") {
             return Err(bad("server.secure_cookies", "must be empty, true or false"));
         }
-        if self.server.session_days < 1 {
-            return Err(bad("server.session_days", "must be at least 1"));
+        if self.server.max_form_bytes < 1024 {
+            return Err(bad("server.max_form_bytes", "must be at least 1024"));
         }
+        self.trusted_proxies()?;
         let db = self.database.url.expose_secret();
         if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
             return Err(bad("database.url", "must be a sqlite:// or postgres:// URL"));
@@ -205,7 +242,55 @@ impl Config {
         if self.ingest.max_body_bytes < 1024 {
             return Err(bad("ingest.max_body_bytes", "must be at least 1024"));
         }
+        if self.jobs.per_account_concurrency == 0 {
+            return Err(bad("jobs.per_account_concurrency", "must be at least 1"));
+        }
+        backend::outbound::OutboundPolicy::parse(&self.outbound.allow_private).map_err(|e| bad("outbound.allow_private", e))?;
+        if self.outbound.max_response_bytes < 1024 {
+            return Err(bad("outbound.max_response_bytes", "must be at least 1024"));
+        }
+        let key = self.secrets.key.expose_secret();
+        if !key.trim().is_empty() {
+            backend::secrets::InstallationKey::from_base64(key).map_err(|e| bad("secrets.key", e))?;
+        } else if self.secrets.key_file.trim().is_empty() {
+            return Err(bad("secrets", "set secrets.key or secrets.key_file"));
+        }
+        let signup = backend::settings::SignupPolicy::parse(&self.auth.signup)
+            .ok_or_else(|| bad("auth.signup", "must be open, verified or closed"))?;
+        if signup == backend::settings::SignupPolicy::Verified && self.smtp_settings().is_none() {
+            return Err(bad("auth.signup", "= \"verified\" needs smtp.url: confirmation links are only ever emailed"));
+        }
+        if self.auth.session_idle_minutes == 0 || self.auth.session_absolute_hours == 0 {
+            return Err(bad("auth", "session_idle_minutes and session_absolute_hours must be positive"));
+        }
+        if self.auth.password_hash_concurrency == 0 {
+            return Err(bad("auth.password_hash_concurrency", "must be at least 1"));
+        }
         Ok(())
+    }
+
+    fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.server
+            .trusted_proxies
+            .iter()
+            .map(|r| {
+                r.trim()
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| r.trim().parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| bad("server.trusted_proxies", format!("`{r}` is not a CIDR range")))
+            })
+            .collect()
+    }
+
+    /// The installation key: `secrets.key`, else the key file (created when missing).
+    ///
+    /// Errors: [`ConfigError`] naming the key or the file.
+    pub fn installation_key(&self) -> Result<backend::secrets::InstallationKey, ConfigError> {
+        let key = self.secrets.key.expose_secret();
+        if !key.trim().is_empty() {
+            return backend::secrets::InstallationKey::from_base64(key).map_err(|e| bad("secrets.key", e));
+        }
+        backend::secrets::load_or_create_key(Path::new(self.secrets.key_file.trim())).map_err(ConfigError)
     }
 
     /// `server.public_url`, or `http://<addr>` when empty; without trailing slash.
@@ -231,9 +316,12 @@ impl Config {
         })
     }
 
-    /// The backend's part of the configuration.
-    pub fn backend_settings(&self) -> backend::Settings {
-        backend::Settings {
+    /// The backend's part of the configuration (reads or creates the installation key).
+    ///
+    /// Errors: the key file cannot be read or created.
+    pub fn backend_settings(&self) -> Result<backend::Settings, String> {
+        let secrets_key = self.installation_key().map_err(|e| e.to_string())?;
+        Ok(backend::Settings {
             public_url: self.public_url(),
             smtp: self.smtp_settings(),
             email_from: self.smtp.from.parse().unwrap_or_else(|_| backend::settings::default_from()),
@@ -244,6 +332,7 @@ impl Config {
                 lease: Duration::from_secs(self.jobs.lease_secs),
                 backoff_base: Duration::from_secs(self.jobs.backoff_base_secs),
                 backoff_max: Duration::from_secs(self.jobs.backoff_max_secs.max(self.jobs.backoff_base_secs)),
+                per_account_concurrency: self.jobs.per_account_concurrency,
             },
             push_allow_http: self.push.allow_http_endpoints,
             webhooks: backend::settings::WebhookSettings {
@@ -252,7 +341,21 @@ impl Config {
                 disable_after: Duration::from_secs_f64(self.webhooks.disable_after_hours * 3600.0),
                 rotation_overlap: Duration::from_secs_f64(self.webhooks.rotation_overlap_hours * 3600.0),
             },
-        }
+            outbound: backend::settings::OutboundSettings {
+                policy: backend::outbound::OutboundPolicy::parse(&self.outbound.allow_private).unwrap_or_default(),
+                max_response_bytes: self.outbound.max_response_bytes,
+            },
+            secrets_key,
+            auth: backend::settings::AuthSettings {
+                signup: backend::settings::SignupPolicy::parse(&self.auth.signup).unwrap_or(backend::settings::SignupPolicy::Open),
+                session_idle: Duration::from_secs(self.auth.session_idle_minutes * 60),
+                session_absolute: Duration::from_secs(self.auth.session_absolute_hours * 3600),
+                ip_attempts_per_minute: self.auth.ip_attempts_per_minute,
+                email_attempts_per_hour: self.auth.email_attempts_per_hour,
+                password_hash_concurrency: self.auth.password_hash_concurrency,
+                trusted_proxies: self.trusted_proxies().unwrap_or_default(),
+            },
+        })
     }
 }
 

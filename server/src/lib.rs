@@ -35,7 +35,7 @@ pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseCon
 /// The services (database, analyzer, mailer) for `config`.
 pub async fn services(config: &Config) -> Result<Services, String> {
     let db = connect_and_migrate(config).await?;
-    Services::new(db, config.backend_settings())
+    Services::start(db, config.backend_settings()?).await
 }
 
 /// Leptos options from the configuration (no cargo-leptos environment needed).
@@ -49,22 +49,34 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// The complete router with sessions.
+///
+/// The session cookie is `HttpOnly`, `SameSite=Lax`, `Secure` over https, and expires after
+/// `auth.session_idle_minutes` without a request (each request moves the expiry); the
+/// absolute lifetime is checked against the sign-in time the session holds.
 pub fn app_router(config: &Config, services: Services) -> axum::Router {
     let store = DbSessionStore::new(services.db.clone());
+    let idle = i64::try_from(config.auth.session_idle_minutes).unwrap_or(30);
     let sessions = SessionManagerLayer::new(store)
         .with_name("aftercall_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(
-            config.server.session_days,
-        )));
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(idle)));
+    let public_url = config.public_url();
+    let edge = http::edge::EdgeConfig {
+        public_origin: http::edge::origin_of(&public_url).unwrap_or(public_url.clone()).into(),
+        https: public_url.starts_with("https://"),
+        ingest_limit: config.ingest.max_body_bytes,
+        form_limit: config.server.max_form_bytes,
+        trusted_proxies: std::sync::Arc::new(services.settings.auth.trusted_proxies.clone()),
+    };
     let state = http::AppState {
         services,
         leptos_options: leptos_options(config),
         max_body_bytes: config.ingest.max_body_bytes,
         rate_limit: (config.api.rate_limit_per_second > 0)
             .then_some(http::RateLimit { per_second: config.api.rate_limit_per_second, burst: config.api.rate_limit_burst }),
+        edge,
     };
     http::router(state).layer(sessions)
 }
@@ -105,7 +117,8 @@ pub async fn start(config: &Config, services: Services, listener: TcpListener) -
     let router = app_router(config, services.clone());
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(async move {
-        axum::serve(listener, router)
+        // The peer address feeds the sign-in throttle (see `http::edge::client_ip`).
+        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = stopped.wait_for(|s| *s).await;
             })
@@ -113,8 +126,19 @@ pub async fn start(config: &Config, services: Services, listener: TcpListener) -
     });
     let dispatcher = config.jobs.run_in_server.then(|| Dispatcher::start(services.clone()));
     spawn_session_cleanup(services.db.clone());
+    spawn_throttle_cleanup(services.throttle.clone());
     let live_poller = tokio::spawn(services.live.clone().run_poller(services.db.clone()));
     Ok(Running { services, addr, server, stop, dispatcher, live_poller })
+}
+
+fn spawn_throttle_cleanup(throttle: backend::throttle::Throttle) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            throttle.forget_idle();
+        }
+    });
 }
 
 fn spawn_session_cleanup(db: sea_orm::DatabaseConnection) {

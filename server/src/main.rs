@@ -181,14 +181,18 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Account { command: AccountCommand::Create { name, owner_email, owner_password, owner_name, db } } => {
             let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;
             let db = server::connect_and_migrate(&config).await?;
+            let hasher = backend::passwords::Hasher::new(config.auth.password_hash_concurrency);
             let member = backend::accounts::create_account(
                 &db,
+                &hasher,
                 backend::accounts::NewAccount {
                     account_name: name,
                     owner_name,
                     owner_email,
                     owner_password,
                     auto_create_agents: config.ingest.auto_create_agents,
+                    // The operator vouches for the address.
+                    email_verified: true,
                 },
             )
             .await
@@ -225,7 +229,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Replay { dir, url, api_key, concurrency } => {
             let files = server::replay::event_files(&dir)?;
             eprintln!("replaying {} call events from {} to {url}", files.len(), dir.display());
-            let report = server::replay::replay(&files, &url, &api_key, concurrency, true).await;
+            let report = server::replay::replay(&files, &url, &api_key, concurrency, true).await?;
             for reason in &report.rejections {
                 eprintln!("rejected: {reason}");
             }
@@ -247,6 +251,9 @@ async fn run(cli: Cli) -> Result<(), String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Every HTTP client of the process (replay, webhooks, push, the LLM) uses rustls with
+    // ring: installed once, before any client is built.
+    backend::install_crypto_provider();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

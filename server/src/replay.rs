@@ -82,13 +82,18 @@ async fn post_one(client: &reqwest::Client, endpoint: &str, key: &str, file: &Pa
 
 /// Replays `files` against `base_url` with `concurrency` requests in flight, drawing a
 /// progress bar on stderr when `progress`.
-pub async fn replay(files: &[PathBuf], base_url: &str, api_key: &str, concurrency: usize, progress: bool) -> ReplayReport {
+///
+/// Errors: a message when the HTTP client cannot be built (nothing was sent then).
+pub async fn replay(files: &[PathBuf], base_url: &str, api_key: &str, concurrency: usize, progress: bool) -> Result<ReplayReport, String> {
     let endpoint = format!("{}/api/v1/calls", base_url.trim_end_matches('/'));
+    // The client uses rustls without a built-in provider: install ring's before building it
+    // (reqwest's `Client::default()` panics without one).
+    backend::install_crypto_provider();
     let client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(60))
         .build()
-        .unwrap_or_default();
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     let bar = if progress { ProgressBar::new(files.len() as u64) } else { ProgressBar::hidden() };
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} calls  {per_sec}  eta {eta}") {
         bar.set_style(style);
@@ -117,5 +122,5 @@ pub async fn replay(files: &[PathBuf], base_url: &str, api_key: &str, concurrenc
     }
     bar.finish_and_clear();
     report.elapsed = started.elapsed();
-    report
+    Ok(report)
 }

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// An action as the agent page shows it (never its secret).
+/// An action as the agent page shows it (never its secret; members see the URL shortened
+/// to its host, since Slack/Teams URLs and many webhook URLs are credentials).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActionItem {
     pub id: String,
@@ -35,7 +36,7 @@ pub struct ActionItem {
 }
 
 #[cfg(feature = "ssr")]
-fn item(a: backend::entities::post_call_action::Model) -> ActionItem {
+fn item(a: backend::entities::post_call_action::Model, can_configure: bool) -> ActionItem {
     let condition = backend::actions::condition_of(&a);
     let rotating = backend::actions::signing_secrets(&a, chrono::Utc::now()).len() > 1;
     ActionItem {
@@ -43,7 +44,7 @@ fn item(a: backend::entities::post_call_action::Model) -> ActionItem {
         kind: a.kind,
         name: a.name,
         enabled: a.enabled,
-        url: a.url,
+        url: if can_configure { a.url } else { backend::actions::display_url(&a.url) },
         format: a.format,
         message_template: a.message_template,
         include_transcript: a.include_transcript,
@@ -65,8 +66,9 @@ pub async fn list_actions(agent_id: String) -> Result<Vec<ActionItem>, AppError>
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let rows = backend::actions::list(&services.db, &member.tenant, parse_id(&agent_id, "Agent")?).await?;
-    Ok(rows.into_iter().map(item).collect())
+    let rows = backend::actions::list(&services.db, &services.secrets, &member.tenant, parse_id(&agent_id, "Agent")?).await?;
+    let admin = member.role.can_configure();
+    Ok(rows.into_iter().map(|a| item(a, admin)).collect())
 }
 
 /// The form of an action (create when `id` is empty, else replace).
@@ -121,10 +123,10 @@ pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<S
         enabled: form.enabled.is_some(),
     };
     if form.id.trim().is_empty() {
-        let (_, secret) = backend::actions::create(&services.db, &member, parse_id(&form.agent_id, "Agent")?, input).await?;
+        let (_, secret) = backend::actions::create(&services, &member, parse_id(&form.agent_id, "Agent")?, input).await?;
         Ok(Some(secret))
     } else {
-        backend::actions::update(&services.db, &member, parse_id(&form.id, "Action")?, input).await?;
+        backend::actions::update(&services, &member, parse_id(&form.id, "Action")?, input).await?;
         Ok(None)
     }
 }
@@ -135,7 +137,7 @@ pub async fn toggle_action(id: String, enabled: bool) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::actions::set_enabled(&services.db, &member, parse_id(&id, "Action")?, enabled).await?;
+    backend::actions::set_enabled(&services, &member, parse_id(&id, "Action")?, enabled).await?;
     Ok(())
 }
 
@@ -155,8 +157,7 @@ pub async fn rotate_action_secret(id: String) -> Result<String, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let overlap = services.settings.webhooks.rotation_overlap;
-    Ok(backend::actions::rotate_secret(&services.db, &member, parse_id(&id, "Action")?, overlap).await?)
+    Ok(backend::actions::rotate_secret(&services, &member, parse_id(&id, "Action")?).await?)
 }
 
 /// Sends a test request to an action (admins); returns the delivery's id.

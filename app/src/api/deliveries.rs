@@ -86,7 +86,7 @@ pub async fn list_deliveries(state: Option<String>, conversation: Option<String>
         Some(c) => Some(parse_id(c, "Conversation")?),
     };
     let before = parse_cursor(before.as_deref())?;
-    let rows = backend::deliveries::list(&services.db, &member.tenant, filter, conversation, before, super::PAGE_SIZE).await?;
+    let rows = backend::deliveries::list(&services.db, &member.tenant, Some(&member), filter, conversation, before, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|d| d.id));
     Ok(Page { items: rows.into_iter().map(item).collect(), next })
 }
@@ -97,7 +97,7 @@ pub async fn get_delivery(channel: String, id: String) -> Result<DeliveryDetail,
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let d = backend::deliveries::detail(&services.db, &member.tenant, self::channel(&channel)?, parse_id(&id, "Delivery")?).await?;
+    let d = backend::deliveries::detail(&services.db, &member.tenant, Some(&member), self::channel(&channel)?, parse_id(&id, "Delivery")?).await?;
     Ok(DeliveryDetail {
         delivery: item(d.delivery),
         message_id: d.message_id,
@@ -125,7 +125,7 @@ pub async fn replay_delivery(channel: String, id: String) -> Result<(), AppError
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::deliveries::replay(&services.db, &member.tenant, &services.settings, self::channel(&channel)?, parse_id(&id, "Delivery")?).await?;
+    backend::deliveries::replay(&services.db, &member.tenant, Some(&member), &services.settings, self::channel(&channel)?, parse_id(&id, "Delivery")?).await?;
     services.jobs_wakeup.notify_one();
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod home;
 pub mod notifications;
 pub mod outbox;
+pub mod profile;
 pub mod push;
 pub mod settings;
 pub mod tasks;

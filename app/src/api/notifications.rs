@@ -664,10 +664,9 @@ pub async fn preview_notification(
     let member = member().await?;
     let services = services()?;
     let agent = backend_uuid(&agent_id);
-    let rendered = backend::preview::render(
-        &services.db,
-        &member.tenant,
-        &services.settings.public_url,
+    let rendered = backend::preview::preview(
+        &services,
+        &member,
         agent,
         preview_source(&source)?,
         &subject,

@@ -1,4 +1,6 @@
-//! The outbox: every email with its delivery state and rendered content.
+//! The outbox: every email with its delivery state and rendered content. Account emails
+//! (invitations, password resets) are listed to owners and admins only, with their links
+//! hidden.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -31,7 +33,7 @@ pub async fn list_emails(before: Option<String>) -> Result<Page<EmailItem>, AppE
     let member = member().await?;
     let services = services()?;
     let before = parse_cursor(before.as_deref())?;
-    let rows = backend::outbox::list(&services.db, &member.tenant, before, super::PAGE_SIZE).await?;
+    let rows = backend::outbox::list(&services.db, &member.tenant, Some(&member), before, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|e| e.id));
     let items = rows
         .into_iter()

@@ -21,7 +21,7 @@ pub async fn push_status() -> Result<PushState, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    let public_key = backend::push::vapid_public_key(&services.db).await?;
+    let public_key = backend::push::vapid_public_key(&services.db, &services.secrets).await?;
     let endpoints = backend::push::subscriptions_of(&services.db, &member.tenant, member.user_id)
         .await?
         .into_iter()

@@ -101,7 +101,7 @@ pub async fn save_analyzer(
         Some(t) => t.parse().map_err(|_| AppError::Invalid { field: "timeout_secs".into(), message: "must be a whole number of seconds".into() })?,
     };
     backend::analyzers::save(
-        &services.db,
+        &services,
         &member,
         backend::analyzers::AnalyzerInput {
             provider,
@@ -157,5 +157,31 @@ pub async fn set_inbound_signing(enable: bool) -> Result<Option<String>, AppErro
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    Ok(backend::accounts::set_inbound_signing(&services.db, &member, enable).await?)
+    Ok(backend::accounts::set_inbound_signing(&services, &member, enable).await?)
+}
+
+/// An audit log entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditItem {
+    pub id: String,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// One page of the account's audit log, newest first (owners and admins).
+#[server(endpoint = "list_audit")]
+pub async fn list_audit(before: Option<String>) -> Result<super::Page<AuditItem>, AppError> {
+    use crate::auth::{member, parse_cursor, services};
+    let member = member().await?;
+    let services = services()?;
+    let before = parse_cursor(before.as_deref())?;
+    let rows = backend::audit::list(&services.db, &member.tenant, Some(&member), before, super::PAGE_SIZE).await?;
+    let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|e| e.id));
+    let items = rows
+        .into_iter()
+        .map(|e| AuditItem { id: e.id.to_string(), at: super::fmt::time(e.at), actor: e.actor, action: e.action, detail: e.detail })
+        .collect();
+    Ok(super::Page { items, next })
 }

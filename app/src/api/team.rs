@@ -63,14 +63,24 @@ pub async fn get_team() -> Result<TeamView, AppError> {
     Ok(TeamView { members, invitations, can_configure: member.role.can_configure() })
 }
 
-/// Invites `email` as `role` (`admin` or `member`); returns the link (also emailed).
+/// What inviting answered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InviteResult {
+    pub email: String,
+    /// The link, only when no SMTP server is configured: nothing can deliver it then, and
+    /// the inviting admin passes it on themselves. With SMTP only the invitee ever sees it.
+    pub link: Option<String>,
+}
+
+/// Invites `email` as `role` (`admin` or `member`); the link goes by email.
 #[server(endpoint = "invite_member")]
-pub async fn invite_member(email: String, role: String) -> Result<String, AppError> {
+pub async fn invite_member(email: String, role: String) -> Result<InviteResult, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
     let created = backend::members::invite(&services, &member, &email, &role).await?;
-    Ok(created.link)
+    let link = services.mailer.is_outbox().then_some(created.link);
+    Ok(InviteResult { email: created.invitation.email, link })
 }
 
 /// Revokes pending invitation `id`.
@@ -129,16 +139,17 @@ pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
 }
 
 /// Accepts invitation `token`, signs the new member in and opens the dashboard; errors come
-/// back to the invitation page in `error`.
+/// back to the invitation page in `error`. Over the throttle: 429 with `Retry-After`.
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(token: String, name: Option<String>, password: String) -> Result<(), AppError> {
-    use crate::auth::{encode, services, session, start_session};
+    use crate::auth::{client_ip, encode, services, session, start_session};
     let services = services()?;
-    match backend::members::accept(&services.db, &token, name.as_deref().unwrap_or(""), &password).await {
+    match backend::members::accept(&services, client_ip().await, &token, name.as_deref().unwrap_or(""), &password).await {
         Ok(member) => {
-            start_session(&session().await?, &member).await?;
+            start_session(&session().await?, &member, chrono::Utc::now()).await?;
             leptos_axum::redirect("/");
         }
+        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
         Err(e) => {
             let message = AppError::from(e).to_string();
             leptos_axum::redirect(&format!("/invite/{}?error={}", encode(&token), encode(&message)));

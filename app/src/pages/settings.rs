@@ -1,9 +1,9 @@
-//! `/settings`: ingest behaviour and API keys.
+//! `/settings`: ingest behaviour, AI analysis, API keys and (for admins) the audit log.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::settings::{CreateApiKey, RevokeApiKey, SaveAnalyzer, SetAutoCreateAgents, SetInboundSigning, get_settings};
+use crate::api::settings::{CreateApiKey, RevokeApiKey, SaveAnalyzer, SetAutoCreateAgents, SetInboundSigning, get_settings, list_audit};
 use crate::components::{Badge, ErrorBox, FormResult};
 
 /// The settings page.
@@ -127,10 +127,43 @@ pub fn SettingsPage() -> impl IntoView {
                             <FormResult action=create />
                             <FormResult action=revoke />
                         </section>
+                        {can_configure.then(|| view! { <AuditLog /> })}
                     }.into_any()
                     }
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The audit log card (owners and admins): who changed what, newest first.
+#[component]
+fn AuditLog() -> impl IntoView {
+    let before = super::query_param("audit_before");
+    let page = Resource::new(move || before.get(), list_audit);
+    view! {
+        <section class="card" data-testid="audit-log">
+            <h2>"Audit log"</h2>
+            <p class="muted">"Every change of this account's configuration: notifications and actions published, turned on or off and deleted, secrets rotated, members invited, re-roled and removed, API keys, settings."</p>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                        Ok(p) if p.items.is_empty() => view! { <p class="muted">"Nothing has been changed yet."</p> }.into_any(),
+                        Ok(p) => view! {
+                            <table class="list">
+                                <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Details"</th></tr></thead>
+                                <tbody>
+                                    {p.items.into_iter().map(|e| view! {
+                                        <tr><td>{e.at}</td><td>{e.actor}</td><td><code>{e.action}</code></td><td>{e.detail}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {p.next.map(|cursor| view! { <nav class="pager"><a href=format!("/settings?audit_before={cursor}")>"Older →"</a></nav> })}
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{path_param, query_param};
-use crate::api::team::{InviteMember, RemoveMember, RevokeInvitation, SetMemberRole, get_invitation, get_team};
+use crate::api::team::{InviteMember, InviteResult, RemoveMember, RevokeInvitation, SetMemberRole, get_invitation, get_team};
 use crate::components::{Badge, ErrorBox, FormResult};
 
 /// The team page.
@@ -82,11 +82,14 @@ pub fn TeamPage() -> impl IntoView {
                                         </fieldset>
                                     </ActionForm>
                                     {move || match invite.value().get() {
-                                        Some(Ok(link)) => view! {
+                                        Some(Ok(InviteResult { email, link: Some(link) })) => view! {
                                             <div class="new-key" data-testid="invitation-link">
-                                                <p>"Invitation emailed. The link works once, for 7 days; you can also share it yourself:"</p>
+                                                <p>"No SMTP server is configured, so nothing can email the invitation to " {email} ". Send them this link yourself; it works once, for 7 days, and is not shown again:"</p>
                                                 <code>{link}</code>
                                             </div>
+                                        }.into_any(),
+                                        Some(Ok(InviteResult { email, link: None })) => view! {
+                                            <p class="form-ok" data-testid="invitation-sent">"Invitation emailed to " {email} ". The link works once, for 7 days; only they receive it."</p>
                                         }.into_any(),
                                         Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                                         None => ().into_any(),

@@ -6,15 +6,18 @@
 //! mapped back by key; anything else it says is ignored, and the result still passes
 //! through [`AnalysisOutput::sanitize`]. The transcript is sent as data inside the user
 //! message, and the system prompt tells the model never to follow it.
+//!
+//! The request and answer are `async-openai`'s types; the HTTP exchange is ours because
+//! the base URL is a tenant's choice: it goes through the outbound policy
+//! ([`crate::outbound`]: no internal addresses unless the operator allows them, no
+//! redirects) and the answer is read as a stream and cut at `outbound.max_response_bytes`
+//! (`async-openai`'s own client reads any answer whole).
 
 use std::time::Duration;
 
-use async_openai::Client;
-use async_openai::config::OpenAIConfig;
-use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
     ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
-    CreateChatCompletionRequest, ResponseFormat, ResponseFormatJsonSchema,
+    CreateChatCompletionRequest, CreateChatCompletionResponse, ResponseFormat, ResponseFormatJsonSchema,
 };
 use async_trait::async_trait;
 use chrono_tz::Tz;
@@ -27,6 +30,7 @@ use super::{
     RouteChoice, Usage, Verdict,
 };
 use crate::calls::event::Speaker;
+use crate::outbound::Outbound;
 
 /// Connection settings of an OpenAI-compatible endpoint.
 #[derive(Clone, Debug)]
@@ -48,24 +52,25 @@ pub struct OpenAiSettings {
 
 /// The analyzer.
 pub struct OpenAiAnalyzer {
-    client: Client<OpenAIConfig>,
+    http: reqwest::Client,
+    outbound: Outbound,
+    endpoint: Result<reqwest::Url, String>,
     settings: OpenAiSettings,
 }
 
 impl OpenAiAnalyzer {
-    /// An analyzer for `settings`.
+    /// An analyzer for `settings`, sending under `outbound`'s policy.
     ///
     /// Errors: a message when the HTTP client cannot be built.
-    pub fn new(settings: OpenAiSettings) -> Result<Self, String> {
-        crate::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
-            .build()
-            .map_err(|e| format!("HTTP client: {e}"))?;
-        let mut config = OpenAIConfig::new().with_api_base(settings.base_url.trim_end_matches('/'));
-        config = config.with_api_key(settings.api_key.as_ref().map(|k| k.expose_secret().to_owned()).unwrap_or_default());
-        Ok(Self { client: Client::with_config(config).with_http_client(http), settings })
+    pub fn new(settings: OpenAiSettings, outbound: Outbound) -> Result<Self, String> {
+        let http = outbound.client(crate::outbound::ClientOptions {
+            timeout: settings.request_timeout,
+            connect_timeout: settings.connect_timeout,
+            user_agent: "Aftercall-Analysis/1.0",
+        })?;
+        let endpoint = crate::outbound::parse_url(&format!("{}/chat/completions", settings.base_url.trim().trim_end_matches('/')), "base_url")
+            .map_err(|e| e.to_string());
+        Ok(Self { http, outbound, endpoint, settings })
     }
 }
 
@@ -284,31 +289,21 @@ enum Failure {
     Stop(String),
 }
 
-fn classify(err: OpenAIError) -> Failure {
-    match err {
-        OpenAIError::Reqwest(e) => {
-            let status = e.status().map(|s| s.as_u16());
-            if e.is_timeout() {
-                Failure::Retry(format!("the request timed out: {e}"))
-            } else if e.is_connect() {
-                Failure::Retry(format!("could not connect: {e}"))
-            } else if matches!(status, Some(s) if s == 408 || s == 429 || s >= 500) || status.is_none() {
-                Failure::Retry(e.to_string())
-            } else {
-                Failure::Stop(e.to_string())
-            }
-        }
-        OpenAIError::ApiError(resp) => {
-            let s = resp.status_code.as_u16();
-            if s == 408 || s == 429 || s >= 500 {
-                Failure::Retry(format!("provider answered {resp}"))
-            } else {
-                Failure::Stop(format!("provider answered {resp}"))
-            }
-        }
-        OpenAIError::JSONDeserialize(e, _) => Failure::Retry(format!("unreadable response: {e}")),
-        other => Failure::Stop(other.to_string()),
-    }
+/// The message of an OpenAI-style error body `{"error": {"message"}}`, else its first
+/// characters.
+fn error_message(body: &[u8]) -> String {
+    let parsed: Option<Json> = serde_json::from_slice(body).ok();
+    parsed
+        .as_ref()
+        .and_then(|v| v.get("error"))
+        .and_then(|e| e.get("message").and_then(Json::as_str).map(str::to_owned).or_else(|| e.as_str().map(str::to_owned)))
+        .unwrap_or_else(|| String::from_utf8_lossy(body).chars().take(300).collect())
+}
+
+/// 408, 429 and 5xx are worth retrying; any other status is not.
+fn classify_status(status: u16, body: &[u8]) -> Failure {
+    let what = format!("provider answered {status}: {}", error_message(body));
+    if status == 408 || status == 429 || status >= 500 { Failure::Retry(what) } else { Failure::Stop(what) }
 }
 
 impl OpenAiAnalyzer {
@@ -335,6 +330,32 @@ impl OpenAiAnalyzer {
         }
     }
 
+    /// One POST of `body`: the parsed answer, or why it failed.
+    async fn exchange(&self, body: &[u8]) -> Result<CreateChatCompletionResponse, Failure> {
+        let endpoint = self.endpoint.clone().map_err(Failure::Stop)?;
+        self.outbound.check_target(&endpoint).map_err(|e| Failure::Stop(e.to_string()))?;
+        let mut request = self.http.post(endpoint).header("content-type", "application/json").body(body.to_vec());
+        if let Some(key) = self.settings.api_key.as_ref().map(|k| k.expose_secret()).filter(|k| !k.is_empty()) {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.map_err(|e| {
+            let why = crate::outbound::describe(&e, self.settings.request_timeout);
+            if crate::outbound::refusal(&e).is_some() { Failure::Stop(why) } else { Failure::Retry(why) }
+        })?;
+        let status = response.status().as_u16();
+        let cap = self.outbound.max_response_bytes;
+        let answer = crate::outbound::read_capped(response, cap)
+            .await
+            .map_err(|e| Failure::Retry(format!("the answer broke off: {}", crate::outbound::describe(&e, self.settings.request_timeout))))?;
+        if !(200..300).contains(&status) {
+            return Err(classify_status(status, &answer.bytes));
+        }
+        if answer.truncated {
+            return Err(Failure::Stop(format!("the answer is over {cap} bytes (outbound.max_response_bytes)")));
+        }
+        serde_json::from_slice(&answer.bytes).map_err(|e| Failure::Retry(format!("unreadable response: {e}")))
+    }
+
     fn delay(&self, attempt: u32) -> Duration {
         let base = self.settings.retry_base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
         base.mul_f64(rand::thread_rng().gen_range(0.75..=1.25))
@@ -351,11 +372,12 @@ impl Analyzer for OpenAiAnalyzer {
         &self,
         request: &AnalysisRequest,
     ) -> Result<(AnalysisOutput, Option<Usage>), AnalyzerError> {
-        let body = self.request_body(request);
+        let body = serde_json::to_vec(&self.request_body(request))
+            .map_err(|e| AnalyzerError::Permanent(format!("could not encode the request: {e}")))?;
         let attempts = self.settings.max_attempts.max(1);
         let mut last = String::new();
         for attempt in 1..=attempts {
-            match self.client.chat().create(body.clone()).await {
+            match self.exchange(&body).await {
                 Ok(response) => {
                     let usage = response.usage.as_ref().map(|u| Usage {
                         prompt_tokens: i64::from(u.prompt_tokens),
@@ -371,10 +393,8 @@ impl Analyzer for OpenAiAnalyzer {
                         Err(e) => last = format!("{e} (answer: {})", content.chars().take(200).collect::<String>()),
                     }
                 }
-                Err(err) => match classify(err) {
-                    Failure::Stop(e) => return Err(AnalyzerError::Permanent(e)),
-                    Failure::Retry(e) => last = e,
-                },
+                Err(Failure::Stop(e)) => return Err(AnalyzerError::Permanent(e)),
+                Err(Failure::Retry(e)) => last = e,
             }
             tracing::warn!(attempt, error = %last, "LLM analysis attempt failed");
             if attempt < attempts {
@@ -430,6 +450,14 @@ mod tests {
         assert!(parse_answer("not json", &request()).is_err());
         let none = parse_answer(r#"{"summary":"S","routes":{"r1":{"reason":"","route":0}}}"#, &request()).unwrap();
         assert_eq!(none.routes[0].route, None, "0 means no route holds");
+    }
+
+    #[test]
+    fn provider_errors_are_retried_only_when_worth_it() {
+        let body = br#"{"error": {"message": "Rate limit reached", "type": "requests"}}"#;
+        assert!(matches!(classify_status(429, body), Failure::Retry(m) if m == "provider answered 429: Rate limit reached"));
+        assert!(matches!(classify_status(503, b"busy"), Failure::Retry(m) if m.ends_with("busy")));
+        assert!(matches!(classify_status(401, br#"{"error": {"message": "bad key"}}"#), Failure::Stop(m) if m.contains("bad key")));
     }
 
     #[test]

@@ -32,6 +32,13 @@ pub struct Model {
     pub job_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `notification` (a fired notification run), `test` (a test-send) or `account`
+    /// (invitations, password resets, email confirmations: only owners and admins see them).
+    pub kind: String,
+    /// Account emails: the real text and HTML (with their single-use link) as
+    /// `{"text", "html"}`, encrypted with the installation key; `text_body` and
+    /// `html_body` hold the redacted copy every view shows. Cleared once sent.
+    pub sealed_body: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,9 @@ pub struct Model {
     pub user_id: Uuid,
     pub role: String,
     pub created_at: DateTimeUtc,
+    /// When the user last signed in to or switched to this account (sign-in opens the
+    /// most recent one).
+    pub last_used_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,11 +2,13 @@
 //! reach them only through the tenant-scoped finders in [`crate::tenancy`].
 
 pub mod account;
+pub mod account_token;
 pub mod agent;
 pub mod alert;
 pub mod analysis;
 pub mod analyzer_setting;
 pub mod api_key;
+pub mod audit_entry;
 pub mod conversation;
 pub mod delivery_attempt;
 pub mod email;

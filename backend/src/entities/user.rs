@@ -13,6 +13,12 @@ pub struct Model {
     /// argon2id PHC string.
     pub password_hash: String,
     pub created_at: DateTimeUtc,
+    /// When the address was confirmed (a confirmation link, an accepted invitation, the
+    /// CLI); NULL = unconfirmed (`auth.signup = "verified"` refuses sign-in then).
+    pub email_verified_at: Option<DateTimeUtc>,
+    /// Sessions signed in before this instant no longer work (set by a password change or
+    /// reset).
+    pub sessions_valid_after: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -202,6 +202,8 @@ fn email_row(
         job_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        kind: Set(crate::outbox::kind::NOTIFICATION.to_owned()),
+        sealed_body: Set(None),
     };
     (id, row)
 }
@@ -226,7 +228,7 @@ impl Job for AnalyzeCall {
         }
         let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
         let rules = notifications_for_agent(db, &tenant, agent.id).await?;
-        let actions = crate::actions::enabled_for_agent(db, &tenant, agent.id).await?;
+        let actions = crate::actions::enabled_for_agent(db, &services.secrets, &tenant, agent.id).await?;
         let request = build_request(db, &tenant, &conv, &agent, &rules, &actions).await?;
         let analysed = run_analyzer(services, &tenant, &request).await?;
         let members = accounts::members(db, &tenant).await?;

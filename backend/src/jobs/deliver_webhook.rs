@@ -5,7 +5,10 @@
 //!   Webhooks: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, space-separated when a
 //!   rotated secret still overlaps). Slack and Teams requests are not signed (they do not
 //!   check signatures).
-//! - 15 s timeout (`webhooks.timeout_secs`); no redirects followed.
+//! - 15 s timeout (`webhooks.timeout_secs`); sent under the outbound policy
+//!   ([`crate::outbound`]): no redirects followed, an address in an internal range is
+//!   refused (a permanent failure: the attempt log says why); the first 2 KiB of the answer
+//!   are read for the log, the rest never is.
 //! - 2xx = delivered. Network errors, timeouts, 408, 429 and 5xx are retried on the
 //!   webhook schedule; any other status fails at once (dead letter).
 //! - Every attempt is logged with status, duration and the truncated response.
@@ -64,6 +67,7 @@ impl Job for DeliverWebhook {
             Some(id) => scope::<post_call_action::Entity>(&tenant).filter(post_call_action::Column::Id.eq(id)).one(db).await?,
             None => None,
         };
+        let action = action.map(|a| crate::actions::open(&services.secrets, a)).transpose()?;
         let Some(action) = action else {
             return dead(services, &row, "the action was deleted").await;
         };
@@ -173,7 +177,8 @@ async fn track_endpoint_health<C: ConnectionTrait>(
         // Another delivery's failure turned it off first (and alerted).
         return Ok(Vec::new());
     }
-    tracing::warn!(action = %action.id, url = %action.url, "webhook endpoint disabled after days of failures");
+    let shown = crate::actions::display_url(&action.url);
+    tracing::warn!(action = %action.id, url = %shown, "webhook endpoint disabled after days of failures");
     let members = crate::accounts::members(txn, tenant).await?;
     let admins: Vec<Uuid> = members.iter().filter(|m| m.role.can_configure()).map(|m| m.user_id).collect();
     let subscriptions = crate::push::subscriptions_of_users(txn, tenant, &admins).await?;
@@ -184,7 +189,7 @@ async fn track_endpoint_health<C: ConnectionTrait>(
             conversation_id: None,
             notification_run_id: None,
             title: format!("Webhook disabled: {}", action.name),
-            body: format!("{} — {reason} Fix the endpoint, then turn the action on again.", action.url),
+            body: format!("{shown} — {reason} Fix the endpoint, then turn the action on again."),
             link: format!("/agents/{}", action.agent_id),
         };
         let alert_id = crate::alerts::insert_with_push(txn, tenant, new, &subscriptions).await?;
@@ -216,9 +221,10 @@ async fn send(services: &Services, action: &post_call_action::Model, row: &webho
         headers.push(("webhook-timestamp".to_owned(), timestamp.to_string()));
         headers.push(("webhook-signature".to_owned(), signatures.join(" ")));
     }
+    // The log shows the display URL only: members read it, and the URL can be a credential.
     let request_log = format!(
         "POST {}\n{}\n\n{}",
-        row.url,
+        crate::actions::display_url(&action.url),
         headers
             .iter()
             .map(|(k, v)| if k == "webhook-signature" { format!("{k}: {}", redact_signatures(v)) } else { format!("{k}: {v}") })
@@ -226,25 +232,31 @@ async fn send(services: &Services, action: &post_call_action::Model, row: &webho
             .join("\n"),
         body
     );
-    let mut request = services.webhook_client.post(&row.url).body(body);
+    let started = Instant::now();
+    let refused = |why: String| {
+        Sent::Permanent(Attempt { number, outcome: outcome::PERMANENT, request: request_log.clone(), error: Some(why), duration: started.elapsed(), ..Default::default() })
+    };
+    let target = match crate::outbound::parse_url(&action.url, "url") {
+        Ok(url) => url,
+        Err(e) => return refused(e.to_string()),
+    };
+    if let Err(e) = services.outbound.check_target(&target) {
+        return refused(e.to_string());
+    }
+    let mut request = services.webhook_client.post(target).body(body);
     for (k, v) in &headers {
         request = request.header(k, v);
     }
-    let started = Instant::now();
     match request.send().await {
+        Err(e) if crate::outbound::refusal(&e).is_some() => refused(crate::outbound::describe(&e, services.settings.webhooks.timeout)),
         Err(e) => {
-            let what = if e.is_timeout() {
-                format!("timed out after {:.0} s", services.settings.webhooks.timeout.as_secs_f64())
-            } else if e.is_connect() {
-                format!("could not connect: {}", error_chain(&e))
-            } else {
-                error_chain(&e)
-            };
+            let what = crate::outbound::describe(&e, services.settings.webhooks.timeout);
             Sent::Transient(Attempt { number, outcome: outcome::TRANSIENT, request: request_log, error: Some(what), duration: started.elapsed(), ..Default::default() })
         }
         Ok(response) => {
             let status = response.status().as_u16();
-            let text = response.text().await.unwrap_or_default();
+            // Only what the log keeps is read; a huge or endless answer is cut there.
+            let text = crate::outbound::read_capped(response, crate::deliveries::MAX_LOGGED).await.map(|c| c.text()).unwrap_or_default();
             let verdict = classify(status);
             let attempt = Attempt {
                 number,
@@ -269,17 +281,6 @@ fn redact_signatures(header: &str) -> String {
     header.split(' ').map(|s| format!("{}…", &s[..s.len().min(10)])).collect::<Vec<_>>().join(" ")
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 /// The JSON body of a delivery. `standard`: `{type, timestamp, data}` with the conversation
 /// (transcript when the action includes it), its analysis and notification runs, and for
 /// callback requests the scheduled call. `slack`: `{text}`; `teams`: a MessageCard — both
@@ -292,7 +293,8 @@ async fn build_payload(services: &Services, tenant: &Tenant, row: &webhook_deliv
             Some(conv_id) => {
                 let vars = crate::templates::conversation_variables(db, tenant, conv_id, public_url).await?;
                 let template = action.message_template.clone().unwrap_or_default();
-                crate::templates::render_text(&template, &vars).map_err(|e| JobError::Permanent(format!("template: {e}")))?
+                let markup = if row.format == format::SLACK { crate::templates::MessageFormat::Slack } else { crate::templates::MessageFormat::Teams };
+                crate::templates::render_message(&template, &vars, markup).map_err(|e| JobError::Permanent(format!("template: {e}")))?
             }
             None => format!("Test message from Aftercall for “{}”.", action.name),
         };

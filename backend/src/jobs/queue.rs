@@ -71,29 +71,48 @@ pub async fn enqueue_with<C: ConnectionTrait, J: Job>(
 
 /// Claims up to `limit` due jobs: pending ones whose `run_at` has come, and running ones
 /// whose lease expired (their worker died). Each claim counts as an attempt.
+///
+/// **Fair share.** No account gets more than `per_account` jobs running at once (counted
+/// over every process: running jobs with a live lease), and among due jobs each account's
+/// first ones come before anyone's later ones (ordered by how many that account would then
+/// run, then by due time). So one account's hanging webhooks or slow LLM hold at most
+/// `per_account` slots, and another account's email takes the next free one. Two workers
+/// claiming at the very same moment can each fill an account up to the cap, so it may be
+/// exceeded by the number of workers briefly.
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
     limit: usize,
     lease: Duration,
+    per_account: usize,
 ) -> Result<Vec<ClaimedJob>, sea_orm::DbErr> {
     if limit == 0 {
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
     let lock = if backend == DbBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let due = "(state = 'pending' AND run_at <= $2) OR (state = 'running' AND locked_until < $2)";
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
-         WHERE id IN (SELECT id FROM jobs \
-           WHERE (state = 'pending' AND run_at <= $2) OR (state = 'running' AND locked_until < $2) \
-           ORDER BY run_at LIMIT $3 {lock}) \
-         RETURNING *"
+         WHERE id IN (SELECT id FROM jobs WHERE id IN ( \
+             SELECT d.id FROM ( \
+               SELECT j.id, j.run_at, \
+                 ROW_NUMBER() OVER (PARTITION BY j.account_id ORDER BY j.run_at, j.id) + COALESCE(r.n, 0) AS share \
+               FROM jobs j \
+               LEFT JOIN (SELECT account_id, COUNT(*) AS n FROM jobs \
+                          WHERE state = 'running' AND locked_until >= $2 GROUP BY account_id) r \
+                 ON r.account_id = j.account_id \
+               WHERE {due_j} \
+             ) d WHERE d.share <= $4 ORDER BY d.share, d.run_at LIMIT $3) \
+           AND ({due}) {lock}) \
+         RETURNING *",
+        due_j = due.replace("state", "j.state").replace("run_at", "j.run_at").replace("locked_until", "j.locked_until"),
     );
     let now = Utc::now();
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
     let stmt = Statement::from_sql_and_values(
         backend,
         sql,
-        [until.into(), now.into(), (limit as i64).into()],
+        [until.into(), now.into(), (limit as i64).into(), (per_account.max(1) as i64).into()],
     );
     let rows = job::Entity::find().from_raw_sql(stmt).all(db).await?;
     Ok(rows

@@ -35,7 +35,7 @@ impl Job for ReanalyzeCall {
         let conv = secure_find::<conversation::Entity, _>(db, &tenant, self.conversation_id).await?;
         let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
         let rules = notifications_for_agent(db, &tenant, agent.id).await?;
-        let actions = crate::actions::enabled_for_agent(db, &tenant, agent.id).await?;
+        let actions = crate::actions::enabled_for_agent(db, &services.secrets, &tenant, agent.id).await?;
         let request = build_request(db, &tenant, &conv, &agent, &rules, &actions).await?;
         let analysed = run_analyzer(services, &tenant, &request).await?;
         let output = &analysed.output;

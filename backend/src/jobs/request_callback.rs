@@ -45,6 +45,7 @@ impl Job for RequestCallback {
         let Some(action) = action else {
             return Err(JobError::Permanent("the schedule_call action was deleted".into()));
         };
+        let action = crate::actions::open(&services.secrets, action)?;
         let txn = crate::db::begin_write(db).await?;
         let claimed = scheduled_call::Entity::update_many()
             .col_expr(scheduled_call::Column::State, Expr::value(scheduled::REQUESTED))

@@ -42,6 +42,7 @@ pub async fn run_pending_jobs(services: &Services) -> Result<usize, sea_orm::DbE
             &services.db,
             services.settings.jobs.concurrency.max(1),
             services.settings.jobs.lease,
+            services.settings.jobs.per_account_concurrency,
         )
         .await?;
         if batch.is_empty() {
@@ -95,7 +96,7 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
         }
         let free = settings.concurrency.saturating_sub(running.len());
         let batch = if free > 0 {
-            match queue::claim(&services.db, free, settings.lease).await {
+            match queue::claim(&services.db, free, settings.lease, settings.per_account_concurrency).await {
                 Ok(batch) => batch,
                 Err(e) => {
                     tracing::error!(error = %e, "claiming jobs failed");

@@ -68,6 +68,15 @@ impl Job for SendEmail {
         active.attempts = Set(row.attempts + 1);
         active.updated_at = Set(Utc::now());
         let row = active.update(db).await?;
+        // An account email is sent from its sealed copy (the stored text has its link hidden).
+        let rendered = match &row.sealed_body {
+            None => rendered,
+            Some(sealed) => {
+                let plain = services.secrets.open(&crate::outbox::sealed_aad(row.id), sealed).map_err(|e| JobError::Permanent(e.to_string()))?;
+                let body: crate::outbox::SealedBody = serde_json::from_str(&plain).map_err(|e| JobError::Permanent(format!("sealed body: {e}")))?;
+                templates::RenderedEmail { subject: rendered.subject, text: body.text, html: body.html }
+            }
+        };
 
         if services.mailer.is_outbox() {
             let txn = crate::db::begin_write(db).await?;
@@ -141,6 +150,10 @@ async fn set_state<C: sea_orm::ConnectionTrait>(
 ) -> Result<(), sea_orm::DbErr> {
     let mut active: email::ActiveModel = row.clone().into();
     active.state = Set(new_state.to_owned());
+    if new_state == state::SENT {
+        // Delivered: the link has reached its recipient, and is kept nowhere else.
+        active.sealed_body = Set(None);
+    }
     if error.is_some() {
         active.last_error = Set(error);
     }

@@ -13,6 +13,28 @@ use backend::{Services, Tenant};
 pub struct ApiTenant {
     pub tenant: Tenant,
     pub account: account::Model,
+    /// The key that authenticated (who acted, for the audit log).
+    pub key_id: uuid::Uuid,
+}
+
+impl ApiTenant {
+    /// The key as the actor of a change.
+    pub fn actor(&self) -> backend::audit::Actor {
+        backend::audit::Actor::ApiKey { tenant: self.tenant, key_id: self.key_id }
+    }
+}
+
+/// The key presented in an `Authorization` header: `Bearer` (any case) and the key, with
+/// surrounding whitespace ignored. The rate limit keys on the same value, so spelling the
+/// header differently does not buy a fresh budget.
+pub fn bearer_key(header: &str) -> Option<&str> {
+    let header = header.trim();
+    let (scheme, rest) = header.split_once(char::is_whitespace)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let key = rest.trim();
+    (!key.is_empty() && !key.contains(char::is_whitespace)).then_some(key)
 }
 
 impl<S> FromRequestParts<S> for ApiTenant
@@ -29,12 +51,23 @@ where
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(ApiError::unauthorized)?;
-        let key = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
-            .ok_or_else(ApiError::unauthorized)?;
-        let (tenant, account) = backend::api_keys::authenticate(&services.db, key).await?;
-        Ok(Self { tenant, account })
+        let key = bearer_key(header).ok_or_else(ApiError::unauthorized)?;
+        let found = backend::api_keys::authenticate(&services.db, key).await?;
+        Ok(Self { tenant: found.tenant, account: found.account, key_id: found.key_id })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_key;
+
+    #[test]
+    fn bearer_keys_are_read_however_the_header_is_spaced() {
+        for h in ["Bearer ac_x", "bearer ac_x", "BEARER   ac_x", "  Bearer\tac_x  "] {
+            assert_eq!(bearer_key(h), Some("ac_x"), "{h:?}");
+        }
+        for h in ["Basic ac_x", "Bearer", "Bearer ", "ac_x", "Bearer ac_x extra"] {
+            assert_eq!(bearer_key(h), None, "{h:?}");
+        }
     }
 }

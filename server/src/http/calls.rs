@@ -93,12 +93,12 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
 /// The handler.
 pub async fn ingest(
     State(state): State<AppState>,
-    ApiTenant { tenant, account }: ApiTenant,
+    ApiTenant { tenant, account, .. }: ApiTenant,
     headers: HeaderMap,
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
     let bytes = read_limited(&headers, body, state.max_body_bytes).await?;
-    backend::accounts::verify_inbound(&account, &headers, &bytes)
+    backend::accounts::verify_inbound(&state.services.secrets, &account, &headers, &bytes)
         .map_err(|(header, m)| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", format!("{header}: {m}")).with_field(header))?;
     let raw: RawCallEvent = parse_json(&bytes)?;
     let call = raw.validate()?;

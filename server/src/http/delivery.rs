@@ -107,7 +107,7 @@ impl From<ActionBody> for backend::actions::ActionInput {
 /// `GET /api/v1/agents/{external_id}/actions` → `{"actions": [...]}`, oldest first.
 pub async fn list_actions(State(state): State<AppState>, api: ApiTenant, Path(external_id): Path<String>) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let rows = backend::actions::list(&state.services.db, &api.tenant, agent.id).await?;
+    let rows = backend::actions::list(&state.services.db, &state.services.secrets, &api.tenant, agent.id).await?;
     Ok(Json(serde_json::json!({ "actions": rows.into_iter().map(ActionView::from).collect::<Vec<_>>() })))
 }
 
@@ -120,13 +120,13 @@ pub async fn create_action(
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let (action, secret) = backend::actions::create_for_tenant(&state.services.db, &api.tenant, agent.id, body.into()).await?;
+    let (action, secret) = backend::actions::create_for_tenant(&state.services, &api.actor(), agent.id, body.into()).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "action": ActionView::from(action), "secret": secret }))))
 }
 
 /// `GET /api/v1/actions/{id}` → the action.
 pub async fn get_action(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(ActionView::from(backend::actions::get(&state.services.db, &api.tenant, id).await?)))
+    Ok(Json(ActionView::from(backend::actions::get(&state.services.db, &state.services.secrets, &api.tenant, id).await?)))
 }
 
 /// `PUT /api/v1/actions/{id}` → the replaced action (the secret stays).
@@ -136,21 +136,20 @@ pub async fn replace_action(
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let updated = backend::actions::update_for_tenant(&state.services.db, &api.tenant, id, body.into()).await?;
+    let updated = backend::actions::update_for_tenant(&state.services, &api.actor(), id, body.into()).await?;
     Ok(Json(ActionView::from(updated)))
 }
 
 /// `DELETE /api/v1/actions/{id}` → 204 (its deliveries stay).
 pub async fn delete_action(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
-    backend::actions::delete_for_tenant(&state.services.db, &api.tenant, id).await?;
+    backend::actions::delete_for_tenant(&state.services.db, &api.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/actions/{id}/rotate-secret` → `{"secret"}`; the old secret keeps signing
 /// for `webhooks.rotation_overlap_hours`.
 pub async fn rotate_secret(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
-    let overlap = state.services.settings.webhooks.rotation_overlap;
-    let secret = backend::actions::rotate_secret_for_tenant(&state.services.db, &api.tenant, id, overlap).await?;
+    let secret = backend::actions::rotate_secret_for_tenant(&state.services, &api.actor(), id).await?;
     Ok(Json(serde_json::json!({ "secret": secret })))
 }
 
@@ -181,7 +180,7 @@ pub async fn list_deliveries(State(state): State<AppState>, api: ApiTenant, Quer
         })?),
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let rows = backend::deliveries::list(&state.services.db, &api.tenant, filter, q.conversation_id, q.cursor, limit).await?;
+    let rows = backend::deliveries::list(&state.services.db, &api.tenant, None, filter, q.conversation_id, q.cursor, limit).await?;
     let next = (rows.len() as u64 == limit).then(|| rows.last().map(|d| d.id)).flatten();
     Ok(Json(serde_json::json!({ "deliveries": rows, "next_cursor": next })))
 }
@@ -193,7 +192,7 @@ fn channel(value: &str) -> Result<Channel, ApiError> {
 /// `GET /api/v1/deliveries/{channel}/{id}` → the delivery, its `message_id`, body and
 /// `attempts`.
 pub async fn get_delivery(State(state): State<AppState>, api: ApiTenant, Path((ch, id)): Path<(String, Uuid)>) -> Result<impl IntoResponse, ApiError> {
-    let d = backend::deliveries::detail(&state.services.db, &api.tenant, channel(&ch)?, id).await?;
+    let d = backend::deliveries::detail(&state.services.db, &api.tenant, None, channel(&ch)?, id).await?;
     let attempts: Vec<serde_json::Value> = d
         .attempts
         .into_iter()
@@ -209,7 +208,7 @@ pub async fn get_delivery(State(state): State<AppState>, api: ApiTenant, Path((c
 
 /// `POST /api/v1/deliveries/{channel}/{id}/replay` → 202; 422 (`state`) unless dead.
 pub async fn replay_delivery(State(state): State<AppState>, api: ApiTenant, Path((ch, id)): Path<(String, Uuid)>) -> Result<impl IntoResponse, ApiError> {
-    backend::deliveries::replay(&state.services.db, &api.tenant, &state.services.settings, channel(&ch)?, id).await?;
+    backend::deliveries::replay(&state.services.db, &api.tenant, None, &state.services.settings, channel(&ch)?, id).await?;
     state.services.jobs_wakeup.notify_one();
     Ok(StatusCode::ACCEPTED)
 }

@@ -15,6 +15,8 @@ pub struct ApiError {
     pub message: String,
     /// Path of the offending field, e.g. `transcript[2].role`.
     pub field: Option<String>,
+    /// Seconds for the `Retry-After` header (429).
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -33,7 +35,7 @@ struct Inner<'a> {
 impl ApiError {
     /// An error with no field.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None }
+        Self { status, code, message: message.into(), field: None, retry_after: None }
     }
 
     /// Adds the field path.
@@ -57,7 +59,13 @@ impl IntoResponse for ApiError {
         let body = Body {
             error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after
+            && let Ok(value) = secs.to_string().parse()
+        {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 
@@ -77,6 +85,11 @@ impl From<backend::Error> for ApiError {
             }
             E::InvalidCredentials | E::Unauthenticated => Self::unauthorized(),
             E::Forbidden => Self::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this"),
+            E::RateLimited { retry_after_secs } => {
+                let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many attempts; retry after {retry_after_secs} s"));
+                e.retry_after = Some(retry_after_secs);
+                e
+            }
             E::Db(_) | E::Internal(_) => {
                 tracing::error!(error = %err, "internal error answering an API request");
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged")

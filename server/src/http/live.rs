@@ -18,15 +18,11 @@ use super::AppState;
 use backend::Member;
 use backend::live::AlertEvent;
 
-/// The member signed in on `session`, or 401.
+/// The member signed in on `session` (a session that ended answers 401, as signed out).
 pub async fn session_member(state: &AppState, session: &Session) -> Result<Member, StatusCode> {
-    let (user, account) = app::auth::session_user(session).await.ok_or(StatusCode::UNAUTHORIZED)?;
-    backend::accounts::member(&state.services.db, user, account).await.map_err(|e| match e {
-        backend::Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-        other => {
-            tracing::error!(error = %other, "membership lookup failed");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+    app::auth::session_member(&state.services, session).await.map_err(|e| match e {
+        app::error::AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     })
 }
 

@@ -1,11 +1,15 @@
 //! The HTTP router: the integrator API under `/api/v1`, server functions under `/api`,
-//! the Leptos pages, static files, and the sign-in guard for pages.
+//! the Leptos pages, static files, the sign-in guard for pages, and the edge layers every
+//! request passes ([`edge`]: client address, body limits, same-origin check, security
+//! headers).
 
 pub mod agents;
+pub mod audit;
 pub mod auth;
 pub mod calls;
 pub mod conversations;
 pub mod delivery;
+pub mod edge;
 pub mod error;
 pub mod export;
 pub mod live;
@@ -34,6 +38,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// `api.rate_limit_*`; `None` = unlimited.
     pub rate_limit: Option<RateLimit>,
+    /// What the edge layers check.
+    pub edge: edge::EdgeConfig,
 }
 
 /// A per-API-key request budget for `/api/v1` (SPEC section 3: 429 rate limited).
@@ -45,8 +51,10 @@ pub struct RateLimit {
     pub burst: u32,
 }
 
-/// Rate-limit key: the request's `Authorization` header (each API key has its own budget;
-/// requests without one share a budget and fail authentication anyway).
+/// Rate-limit key: the API key itself, read exactly as authentication reads it
+/// ([`auth::bearer_key`]), so extra spaces or another spelling of `Bearer` share the key's
+/// budget. Requests without a readable key are keyed by client address (they fail
+/// authentication anyway, but cannot flood it).
 #[derive(Clone, Copy, Debug)]
 struct ApiKeyExtractor;
 
@@ -54,8 +62,14 @@ impl tower_governor::key_extractor::KeyExtractor for ApiKeyExtractor {
     type Key = String;
 
     fn extract<T>(&self, req: &axum::http::Request<T>) -> Result<Self::Key, tower_governor::GovernorError> {
-        let value = req.headers().get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-        Ok(value.chars().take(200).collect())
+        let header = req.headers().get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        match auth::bearer_key(header) {
+            Some(key) => Ok(format!("key:{}", key.chars().take(200).collect::<String>())),
+            None => {
+                let ip = req.extensions().get::<backend::throttle::ClientIp>().and_then(|c| c.0);
+                Ok(format!("ip:{}", ip.map(|ip| backend::throttle::ip_key(ip).to_string()).unwrap_or_default()))
+            }
+        }
     }
 }
 
@@ -121,18 +135,35 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
     handle_server_fns_with_context(move || provide_context(services.clone()), req).await
 }
 
+/// What every page render gets: the services, and the page's Content-Security-Policy with
+/// the nonce Leptos generated for this response's inline scripts.
+fn page_context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(services.clone());
+        if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+            && let Ok(value) = axum::http::HeaderValue::from_str(&edge::page_csp(&nonce))
+        {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
 /// Paths a signed-out visitor may open.
 fn is_public(path: &str) -> bool {
-    const PREFIXES: &[&str] = &["/api/", "/pkg/", "/signin", "/signup", "/invite/", "/healthz", "/events/"];
+    const PREFIXES: &[&str] = &[
+        "/api/", "/pkg/", "/signin", "/signup", "/invite/", "/healthz", "/events/", "/forgot-password", "/reset-password/",
+        "/verify-email/", "/confirm-email/",
+    ];
     PREFIXES.iter().any(|p| path.starts_with(p))
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }
 
-/// Sends signed-out visitors of a page to `/signin?next=<path>`. Server functions and the
-/// API authenticate themselves; pages also check membership in their server functions.
-async fn require_sign_in(session: Session, req: Request, next: Next) -> Response {
+/// Sends signed-out visitors of a page (or visitors whose session ended) to
+/// `/signin?next=<path>`. Server functions and the API authenticate themselves; pages also
+/// check membership in their server functions.
+async fn require_sign_in(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
     let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && !is_public(req.uri().path());
-    if is_page && app::auth::session_user(&session).await.is_none() {
+    if is_page && app::auth::session_member(&state.services, &session).await.is_err() {
         let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let encoded: String = url_encode(target);
         return Redirect::to(&format!("/signin?next={encoded}")).into_response();
@@ -189,6 +220,7 @@ pub fn router(state: AppState) -> Router {
         .route("/conversations/{id}/replay", post(delivery::replay_conversation))
         .route("/conversations/{id}/scheduled-calls", get(delivery::list_scheduled_calls))
         .route("/scheduled-calls/{id}/cancel", post(delivery::cancel_scheduled_call))
+        .route("/audit-log", get(audit::list))
         .fallback(api_not_found);
     let api = match state.rate_limit {
         Some(limit) => with_rate_limit(api, limit),
@@ -198,26 +230,21 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let services = state.services.clone();
     let options = state.leptos_options.clone();
+    let edge = state.edge.clone();
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(health))
         .route("/events/alerts", get(live::alerts))
         .route("/conversations/export.csv", get(export::conversations_csv))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            {
-                let services = services.clone();
-                move || provide_context(services.clone())
-            },
-            move || app::shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || provide_context(services.clone()),
-            app::shell,
-        ))
-        .layer(middleware::from_fn(require_sign_in))
+        .leptos_routes_with_context(&state, routes, page_context(services.clone()), move || app::shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context(services), app::shell))
+        .layer(middleware::from_fn_with_state(state.clone(), require_sign_in))
+        .layer(middleware::from_fn(edge::friendly_429))
+        .layer(middleware::from_fn_with_state(edge.clone(), edge::same_origin))
+        .layer(middleware::from_fn_with_state(edge.clone(), edge::limit_body))
+        .layer(middleware::from_fn_with_state(edge.clone(), edge::security_headers))
+        .layer(middleware::from_fn_with_state(edge, edge::client_ip))
         .with_state(state)
 }
 

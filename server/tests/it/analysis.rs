@@ -50,8 +50,8 @@ pub async fn routed_agent(app: &TestApp, t: &Tenant) {
 
 /// Every email's recipients, subject and HTML.
 pub async fn emails(app: &TestApp, t: &Tenant) -> Vec<(Vec<String>, String, String)> {
-    let member = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
-    backend::outbox::list(&app.services.db, &member.tenant, None, 100)
+    let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
+    backend::outbox::list(&app.services.db, &member.tenant, Some(&member), None, 100)
         .await
         .unwrap()
         .into_iter()

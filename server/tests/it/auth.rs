@@ -91,7 +91,7 @@ db_test!(api_keys_are_shown_once_and_stored_only_as_a_hash, |app| {
     assert!(second["new_key"].is_null());
     assert!(!second.to_string().contains(&key));
     // Stored hashed: no column holds the key.
-    let rows = backend::api_keys::list(&app.services.db, &backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap().tenant).await.unwrap();
+    let rows = backend::api_keys::list(&app.services.db, &backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap().tenant).await.unwrap();
     assert!(rows.iter().all(|r| r.key_hash != key && !r.key_hash.contains(&key[3..])));
     // It works for ingest.
     assert_eq!(app.post_call(&key, &crate::helpers::call("c", "a")).await.status().as_u16(), 202);

@@ -73,7 +73,7 @@ async fn wait_listening(port: u16) {
 }
 
 fn fixture_events() -> Vec<Value> {
-    let dir = repo_root().join("fixtures/calls");
+    let dir = repo_root().join("fixtures/calls/events");
     let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     names.sort();
     let mut events = Vec::new();
@@ -101,8 +101,10 @@ async fn crash_and_recover(database_url: String) {
         format!(
             "[server]\naddr = \"127.0.0.1:{port}\"\n[database]\nurl = \"{database_url}\"\n[smtp]\nurl = \"smtp://127.0.0.1:{}\"\n\
              [jobs]\nconcurrency = {CONCURRENCY}\nlease_secs = 2\npoll_interval_ms = 100\nbackoff_base_secs = 1\nbackoff_max_secs = 2\n\
-             [webhooks]\nretry_schedule_secs = [0.2, 0.2, 0.5, 1, 1, 1, 1]\n[log]\nfilter = \"error\"\n",
-            smtp.port
+             [webhooks]\nretry_schedule_secs = [0.2, 0.2, 0.5, 1, 1, 1, 1]\n[log]\nfilter = \"error\"\n\
+             [outbound]\nallow_private = [\"127.0.0.0/8\"]\n[secrets]\nkey_file = \"{}\"\n",
+            smtp.port,
+            dir.path().join("aftercall.key").display()
         ),
     )
     .unwrap();
@@ -127,11 +129,9 @@ async fn crash_and_recover(database_url: String) {
         let resp = http.post(format!("{base}/api/v1/agents/desk/notifications")).bearer_auth(&api_key).json(&body).send().await.unwrap();
         assert_eq!(resp.status().as_u16(), 201);
     }
+    let resp = http.post(format!("{base}/api/v1/agents/desk/actions")).bearer_auth(&api_key).json(&json!({"kind": "webhook", "name": "CRM", "url": receiver.url})).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
     let db = Database::connect(&database_url).await.unwrap();
-    let owner = backend::accounts::sign_in(&db, "owner@crash.example", "a long password 1").await.unwrap();
-    let agent = backend::agents::find_by_external_id(&db, &owner.tenant, "desk").await.unwrap().unwrap();
-    let input = backend::actions::ActionInput { kind: "webhook".into(), name: "CRM".into(), url: receiver.url.clone(), enabled: true, ..Default::default() };
-    backend::actions::create(&db, &owner, agent.id, input).await.unwrap();
 
     // POST every event, retrying each until the server answers (it may be dead or restarting).
     let events = fixture_events();

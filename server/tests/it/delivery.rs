@@ -115,7 +115,7 @@ db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webh
     let t = app.tenant("Acme").await;
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
-    let (_action, secret) = backend::actions::create(&app.services.db, &owner, agent, webhook(&receiver.url)).await.unwrap();
+    let (_action, secret) = backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
     assert!(secret.starts_with("whsec_"));
     let conversation = ingest(&app, &t, "wh-1").await;
     app.drain().await;
@@ -143,10 +143,12 @@ db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webh
     let rows = deliveries_of(&app).await;
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].state.as_str(), rows[0].attempts, rows[0].last_status), ("delivered", 4, Some(200)));
-    let detail = deliveries::detail(&app.services.db, &owner.tenant, Channel::Webhook, rows[0].id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Webhook, rows[0].id).await.unwrap();
     let logged: Vec<(i32, &str, Option<i32>)> = detail.attempts.iter().map(|a| (a.attempt, a.outcome.as_str(), a.status_code)).collect();
     assert_eq!(logged, vec![(1, "transient", Some(503)), (2, "transient", Some(429)), (3, "transient", Some(408)), (4, "delivered", Some(200))]);
-    assert!(detail.attempts[0].request.starts_with(&format!("POST {}", receiver.url)));
+    // The log shows the endpoint's host only: a URL can be a credential, and members read the log.
+    assert!(detail.attempts[0].request.starts_with(&format!("POST {}\n", backend::actions::display_url(&receiver.url))), "{}", detail.attempts[0].request);
+    assert!(!detail.attempts[0].request.contains(&receiver.url));
     assert!(detail.attempts[0].request.contains("webhook-id: msg_"));
     let job = job::Entity::find().filter(job::Column::Kind.eq("DeliverWebhook")).one(&app.services.db).await.unwrap().unwrap();
     assert_eq!((job.state.as_str(), job.attempts, job.conversation_id.map(|c| c.to_string())), ("done", 4, Some(conversation)));
@@ -159,26 +161,26 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     let owner = app.owner(&t).await;
     let mut input = webhook(&receiver.url);
     input.include_transcript = true;
-    backend::actions::create(&app.services.db, &owner, agent, input).await.unwrap();
+    backend::actions::create(&app.services, &owner, agent, input).await.unwrap();
     let conversation = ingest(&app, &t, "wh-dead").await;
     app.drain().await;
     assert_eq!(receiver.received().len(), 1, "a 400 is not retried");
     let row = deliveries_of(&app).await.remove(0);
     assert_eq!((row.state.as_str(), row.last_status, row.last_error.as_deref()), ("dead", Some(400), Some("HTTP 400")));
-    let dead = deliveries::list(&app.services.db, &owner.tenant, deliveries::StateFilter::parse("dead"), None, None, 50).await.unwrap();
+    let dead = deliveries::list(&app.services.db, &owner.tenant, Some(&owner), deliveries::StateFilter::parse("dead"), None, None, 50).await.unwrap();
     assert_eq!(dead.len(), 1);
-    assert!(deliveries::list(&app.services.db, &owner.tenant, deliveries::StateFilter::parse("delivered"), None, None, 50).await.unwrap().is_empty());
+    assert!(deliveries::list(&app.services.db, &owner.tenant, Some(&owner), deliveries::StateFilter::parse("delivered"), None, None, 50).await.unwrap().is_empty());
 
     // Another account can neither see nor replay it.
     let other = app.tenant("Other").await;
     let other_owner = app.owner(&other).await;
     assert!(matches!(
-        deliveries::replay(&app.services.db, &other_owner.tenant, &app.services.settings, Channel::Webhook, row.id).await,
+        deliveries::replay(&app.services.db, &other_owner.tenant, Some(&other_owner), &app.services.settings, Channel::Webhook, row.id).await,
         Err(backend::Error::NotFound(_))
     ));
-    deliveries::replay(&app.services.db, &owner.tenant, &app.services.settings, Channel::Webhook, row.id).await.unwrap();
+    deliveries::replay(&app.services.db, &owner.tenant, Some(&owner), &app.services.settings, Channel::Webhook, row.id).await.unwrap();
     assert!(matches!(
-        deliveries::replay(&app.services.db, &owner.tenant, &app.services.settings, Channel::Webhook, row.id).await,
+        deliveries::replay(&app.services.db, &owner.tenant, Some(&owner), &app.services.settings, Channel::Webhook, row.id).await,
         Err(backend::Error::Invalid { .. })
     ), "only dead letters replay");
     app.drain().await;
@@ -189,10 +191,10 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     assert_eq!(body["data"]["conversation"]["transcript"][1]["role"], "user", "the transcript is included when asked");
     let row = deliveries_of(&app).await.remove(0);
     assert_eq!((row.state.as_str(), row.attempts), ("delivered", 2), "attempts count across the replay");
-    let detail = deliveries::detail(&app.services.db, &owner.tenant, Channel::Webhook, row.id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Webhook, row.id).await.unwrap();
     assert_eq!(detail.attempts.len(), 2, "both attempts stay in the log");
     let convo: uuid::Uuid = conversation.parse().unwrap();
-    assert_eq!(deliveries::list(&app.services.db, &owner.tenant, None, Some(convo), None, 50).await.unwrap().len(), 1);
+    assert_eq!(deliveries::list(&app.services.db, &owner.tenant, Some(&owner), None, Some(convo), None, 50).await.unwrap().len(), 1);
 });
 
 db_test!(every_attempt_fails_until_the_schedule_runs_out_then_replaying_the_conversation_revives_it, extra = "[webhooks]\nretry_schedule_secs = [0, 0]\n", |app| {
@@ -200,7 +202,7 @@ db_test!(every_attempt_fails_until_the_schedule_runs_out_then_replaying_the_conv
     let t = app.tenant("Acme").await;
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
-    backend::actions::create(&app.services.db, &owner, agent, webhook(&receiver.url)).await.unwrap();
+    backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
     let conversation: uuid::Uuid = ingest(&app, &t, "wh-exhaust").await.parse().unwrap();
     app.drain().await;
     assert_eq!(receiver.received().len(), 3, "three attempts: the first and two retries");
@@ -221,8 +223,8 @@ db_test!(a_rotated_secret_signs_with_both_secrets_during_the_overlap, extra = FA
     let t = app.tenant("Acme").await;
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
-    let (action, old) = backend::actions::create(&app.services.db, &owner, agent, webhook(&receiver.url)).await.unwrap();
-    let new = backend::actions::rotate_secret(&app.services.db, &owner, action.id, Duration::from_secs(3600)).await.unwrap();
+    let (action, old) = backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
+    let new = backend::actions::rotate_secret(&app.services, &owner, action.id).await.unwrap();
     assert_ne!(old, new);
     backend::actions::test_send(&app.services, &owner, action.id).await.unwrap();
     app.drain().await;
@@ -254,10 +256,10 @@ db_test!(an_endpoint_failing_for_five_days_is_disabled_and_the_admins_are_alerte
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
     let member = app.teammate(&t, "member").await;
-    let (action, _) = backend::actions::create(&app.services.db, &owner, agent, webhook(&receiver.url)).await.unwrap();
+    let (action, _) = backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
     ingest(&app, &t, "fail-1").await;
     app.drain().await;
-    let row = backend::actions::get(&app.services.db, &owner.tenant, action.id).await.unwrap();
+    let row = backend::actions::get(&app.services.db, &app.services.secrets, &owner.tenant, action.id).await.unwrap();
     assert!(row.enabled && row.failing_since.is_some(), "one failure only starts the clock");
 
     post_call_action::Entity::update_many()
@@ -267,19 +269,19 @@ db_test!(an_endpoint_failing_for_five_days_is_disabled_and_the_admins_are_alerte
         .unwrap();
     ingest(&app, &t, "fail-2").await;
     app.drain().await;
-    let row = backend::actions::get(&app.services.db, &owner.tenant, action.id).await.unwrap();
+    let row = backend::actions::get(&app.services.db, &app.services.secrets, &owner.tenant, action.id).await.unwrap();
     assert!(!row.enabled, "disabled after 5 days of failures");
     assert!(row.disabled_reason.as_deref().unwrap().contains("5.0 days"), "{:?}", row.disabled_reason);
     let alerts = backend::alerts::list(&app.services.db, &owner, None, 50).await.unwrap();
     assert!(alerts.iter().any(|a| a.title == "Webhook disabled: CRM"), "the owner is alerted");
-    let member_alerts = backend::alerts::list(&app.services.db, &backend::accounts::sign_in(&app.services.db, &member.email, &member.password).await.unwrap(), None, 50).await.unwrap();
+    let member_alerts = backend::alerts::list(&app.services.db, &backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap(), None, 50).await.unwrap();
     assert!(member_alerts.iter().all(|a| !a.title.starts_with("Webhook disabled")), "members are not admins");
 
     // A disabled endpoint gets nothing more; turning it on again clears the record.
     ingest(&app, &t, "fail-3").await;
     app.drain().await;
     assert_eq!(receiver.received().len(), 2);
-    let row = backend::actions::set_enabled(&app.services.db, &owner, action.id, true).await.unwrap();
+    let row = backend::actions::set_enabled(&app.services, &owner, action.id, true).await.unwrap();
     assert!(row.failing_since.is_none() && row.disabled_reason.is_none());
 });
 
@@ -292,23 +294,23 @@ db_test!(slack_and_teams_messages_are_rendered_from_their_templates_and_conditio
     slack.name = "Slack".into();
     slack.format = Some("slack".into());
     slack.message_template = Some("Call from {{ customer_number }} to {{ agent_name }}: {{ conversation_summary }}".into());
-    backend::actions::create(&app.services.db, &owner, agent, slack).await.unwrap();
+    backend::actions::create(&app.services, &owner, agent, slack).await.unwrap();
     let mut teams = webhook(&receiver.url);
     teams.name = "Teams".into();
     teams.format = Some("teams".into());
     teams.message_template = Some("Ended: {{ conversation_status }}".into());
     teams.condition = Some(FieldCondition { field: "order_total".into(), op: FieldOp::Gt, value: Some("100".into()) });
-    backend::actions::create(&app.services.db, &owner, agent, teams).await.unwrap();
+    backend::actions::create(&app.services, &owner, agent, teams).await.unwrap();
 
     let mut missing = webhook(&receiver.url);
     missing.format = Some("slack".into());
-    assert!(matches!(backend::actions::create(&app.services.db, &owner, agent, missing).await, Err(backend::Error::Invalid { field, .. }) if field == "message_template"));
+    assert!(matches!(backend::actions::create(&app.services, &owner, agent, missing).await, Err(backend::Error::Invalid { field, .. }) if field == "message_template"));
     let mut bad_url = webhook("ftp://example.com/x");
     bad_url.name = "x".into();
-    assert!(matches!(backend::actions::create(&app.services.db, &owner, agent, bad_url).await, Err(backend::Error::Invalid { field, .. }) if field == "url"));
+    assert!(matches!(backend::actions::create(&app.services, &owner, agent, bad_url).await, Err(backend::Error::Invalid { field, .. }) if field == "url"));
     let mut bad_op = webhook(&receiver.url);
     bad_op.condition = Some(FieldCondition { field: "total".into(), op: FieldOp::Gt, value: Some("lots".into()) });
-    assert!(matches!(backend::actions::create(&app.services.db, &owner, agent, bad_op).await, Err(backend::Error::Invalid { field, .. }) if field == "condition.value"));
+    assert!(matches!(backend::actions::create(&app.services, &owner, agent, bad_op).await, Err(backend::Error::Invalid { field, .. }) if field == "condition.value"));
 
     ingest(&app, &t, "slack-1").await;
     app.drain().await;
@@ -334,11 +336,11 @@ db_test!(schedule_call_actions_request_a_signed_callback_at_their_time_and_can_b
         enabled: true,
         ..Default::default()
     };
-    let (now_action, secret) = backend::actions::create(&app.services.db, &owner, agent, now_action).await.unwrap();
+    let (now_action, secret) = backend::actions::create(&app.services, &owner, agent, now_action).await.unwrap();
     let later = ActionInput { name: "Call back in an hour".into(), fallback_delay_minutes: Some(60), time_field: None, ..ActionInput { kind: "schedule_call".into(), url: receiver.url.clone(), enabled: true, ..Default::default() } };
-    backend::actions::create(&app.services.db, &owner, agent, later).await.unwrap();
+    backend::actions::create(&app.services, &owner, agent, later).await.unwrap();
     let none = ActionInput { kind: "schedule_call".into(), name: "x".into(), url: receiver.url.clone(), enabled: true, ..Default::default() };
-    assert!(matches!(backend::actions::create(&app.services.db, &owner, agent, none).await, Err(backend::Error::Invalid { field, .. }) if field == "time_field"));
+    assert!(matches!(backend::actions::create(&app.services, &owner, agent, none).await, Err(backend::Error::Invalid { field, .. }) if field == "time_field"));
 
     let conversation: uuid::Uuid = ingest(&app, &t, "sched-1").await.parse().unwrap();
     app.drain().await;
@@ -362,7 +364,7 @@ db_test!(schedule_call_actions_request_a_signed_callback_at_their_time_and_can_b
 
     // Cancelled calls are never requested, even when their job comes due.
     let member = app.teammate(&t, "member").await;
-    let member = backend::accounts::sign_in(&app.services.db, &member.email, &member.password).await.unwrap();
+    let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
     let cancelled = backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.unwrap();
     assert_eq!((cancelled.state.as_str(), cancelled.cancelled_by), ("cancelled", Some(member.user_id)));
     assert!(backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.is_err());
@@ -382,16 +384,16 @@ db_test!(members_cannot_configure_actions_and_other_accounts_get_404, |app| {
     let t = app.tenant("Acme").await;
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
-    let (action, _) = backend::actions::create(&app.services.db, &owner, agent, webhook("https://example.com/hook")).await.unwrap();
+    let (action, _) = backend::actions::create(&app.services, &owner, agent, webhook("https://example.com/hook")).await.unwrap();
     let member = app.teammate(&t, "member").await;
-    let member = backend::accounts::sign_in(&app.services.db, &member.email, &member.password).await.unwrap();
-    assert!(matches!(backend::actions::create(&app.services.db, &member, agent, webhook("https://example.com/x")).await, Err(backend::Error::Forbidden)));
+    let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
+    assert!(matches!(backend::actions::create(&app.services, &member, agent, webhook("https://example.com/x")).await, Err(backend::Error::Forbidden)));
     assert!(matches!(backend::actions::delete(&app.services.db, &member, action.id).await, Err(backend::Error::Forbidden)));
     let other = app.tenant("Other").await;
     let other = app.owner(&other).await;
-    assert!(matches!(backend::actions::get(&app.services.db, &other.tenant, action.id).await, Err(backend::Error::NotFound(_))));
+    assert!(matches!(backend::actions::get(&app.services.db, &app.services.secrets, &other.tenant, action.id).await, Err(backend::Error::NotFound(_))));
     assert!(matches!(backend::actions::delete(&app.services.db, &other, action.id).await, Err(backend::Error::NotFound(_))));
-    assert!(matches!(backend::actions::create(&app.services.db, &other, agent, webhook("https://example.com/x")).await, Err(backend::Error::NotFound(_))));
+    assert!(matches!(backend::actions::create(&app.services, &other, agent, webhook("https://example.com/x")).await, Err(backend::Error::NotFound(_))));
 });
 
 db_test!(a_claimed_job_whose_worker_died_is_reclaimed_after_its_lease, |app| {
@@ -399,11 +401,11 @@ db_test!(a_claimed_job_whose_worker_died_is_reclaimed_after_its_lease, |app| {
     desk(&app, &t).await;
     ingest(&app, &t, "lease-1").await;
     let db = &app.services.db;
-    let first = backend::jobs::queue::claim(db, 10, Duration::from_secs(2)).await.unwrap();
+    let first = backend::jobs::queue::claim(db, 10, Duration::from_secs(2), 10).await.unwrap();
     assert_eq!(first.len(), 1);
-    assert!(backend::jobs::queue::claim(db, 10, Duration::from_secs(60)).await.unwrap().is_empty(), "leased");
+    assert!(backend::jobs::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().is_empty(), "leased");
     tokio::time::sleep(Duration::from_millis(2600)).await;
-    let again = backend::jobs::queue::claim(db, 10, Duration::from_secs(60)).await.unwrap();
+    let again = backend::jobs::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!((again[0].id, again[0].attempts), (first[0].id, 2), "the same job, a second attempt");
     backend::jobs::queue::release(db, &[again[0].id]).await.unwrap();
@@ -432,9 +434,9 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     }
     app.drain().await;
     let owner = app.owner(&t).await;
-    let retrying = deliveries::list(&app.services.db, &owner.tenant, deliveries::StateFilter::parse("retrying"), None, None, 50).await.unwrap();
+    let retrying = deliveries::list(&app.services.db, &owner.tenant, Some(&owner), deliveries::StateFilter::parse("retrying"), None, None, 50).await.unwrap();
     assert_eq!(retrying.len(), 5, "all five wait for the server");
-    let detail = deliveries::detail(&app.services.db, &owner.tenant, Channel::Email, retrying[0].id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Email, retrying[0].id).await.unwrap();
     assert_eq!(detail.attempts[0].outcome, "transient");
     assert!(detail.attempts[0].error.as_deref().unwrap_or_default().to_lowercase().contains("connect"), "{:?}", detail.attempts[0].error);
 
@@ -442,7 +444,7 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         app.drain().await;
-        let sent = deliveries::list(&app.services.db, &owner.tenant, deliveries::StateFilter::parse("delivered"), None, None, 50).await.unwrap();
+        let sent = deliveries::list(&app.services.db, &owner.tenant, Some(&owner), deliveries::StateFilter::parse("delivered"), None, None, 50).await.unwrap();
         if sent.len() == 5 {
             break;
         }
@@ -451,7 +453,7 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     }
     let messages = smtp.messages();
     assert_eq!(messages.len(), 5, "every email once");
-    let detail = deliveries::detail(&app.services.db, &owner.tenant, Channel::Email, retrying[0].id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Email, retrying[0].id).await.unwrap();
     let last = detail.attempts.last().unwrap();
     assert_eq!((last.outcome.as_str(), last.status_code), ("delivered", Some(250)));
     assert!(last.response.as_deref().unwrap().starts_with("250"), "the server's reply is logged: {:?}", last.response);

@@ -68,9 +68,9 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
 
-/// A fixture call event from `fixtures/calls/`.
+/// A fixture call event from `fixtures/calls/events/`.
 pub fn fixture(name: &str) -> Value {
-    let path = repo_root().join("fixtures/calls").join(format!("{name}.json"));
+    let path = repo_root().join("fixtures/calls/events").join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("fixture JSON")
 }
@@ -123,9 +123,13 @@ pub async fn spawn_app(db: Db, extra_toml: &str) -> Option<TestApp> {
         Db::Postgres => fresh_postgres_url().await?,
     };
     let site_root = repo_root().join("target/site");
+    // Receivers, push services and the LLM server of the tests listen on loopback: the
+    // outbound policy allows it here (tests of the policy itself turn it off again).
     let toml = format!(
-        "[server]\naddr = \"127.0.0.1:0\"\nsite_root = \"{}\"\n[database]\nurl = \"{url}\"\nmax_connections = 5\n[jobs]\nrun_in_server = false\nbackoff_base_secs = 1\n",
-        site_root.display()
+        "[server]\naddr = \"127.0.0.1:0\"\nsite_root = \"{}\"\n[database]\nurl = \"{url}\"\nmax_connections = 5\n[jobs]\nrun_in_server = false\nbackoff_base_secs = 1\n\
+         [outbound]\nallow_private = [\"127.0.0.0/8\", \"::1\"]\n[secrets]\nkey_file = \"{}\"\n",
+        site_root.display(),
+        dir.path().join("aftercall.key").display()
     );
     let mut config = Config::from_toml(&[&toml, extra_toml]).expect("test config");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -148,12 +152,14 @@ impl TestApp {
         let password = "correct horse battery".to_owned();
         let member = backend::accounts::create_account(
             &self.services.db,
+            &self.services.passwords,
             backend::accounts::NewAccount {
                 account_name: name.to_owned(),
                 owner_name: Some(format!("{name} Owner")),
                 owner_email: email.clone(),
                 owner_password: password.clone(),
                 auto_create_agents: true,
+                email_verified: true,
             },
         )
         .await
@@ -230,6 +236,7 @@ impl TestApp {
         let resp = client
             .post(format!("{}/api/sign_in", self.base))
             .header("accept", "text/html")
+            .header("origin", &self.base)
             .header("referer", format!("{}/signin", self.base))
             .form(&[("email", tenant.email.as_str()), ("password", tenant.password.as_str())])
             .send()
@@ -245,6 +252,7 @@ impl TestApp {
         let resp = client
             .post(format!("{}/api/{name}", self.base))
             .header("accept", "application/json")
+            .header("origin", &self.base)
             .form(form)
             .send()
             .await
@@ -273,7 +281,7 @@ pub struct Teammate {
 impl TestApp {
     /// The owner of `tenant` as a [`backend::Member`].
     pub async fn owner(&self, tenant: &Tenant) -> backend::Member {
-        backend::accounts::sign_in(&self.services.db, &tenant.email, &tenant.password).await.expect("owner signs in")
+        backend::auth::sign_in(&self.services, None, &tenant.email, &tenant.password).await.expect("owner signs in")
     }
 
     /// Invites a new user to `tenant` as `role` (`admin` / `member`) and accepts the link in a
@@ -291,7 +299,7 @@ impl TestApp {
         let password = "teammate password 1".to_owned();
         let resp = self.accept_invitation(&client, &token, &password).await;
         assert_eq!(resp.headers()["location"], "/", "accepted and signed in");
-        let member = backend::accounts::sign_in(&self.services.db, &email, &password).await.expect("teammate signs in");
+        let member = backend::auth::sign_in(&self.services, None, &email, &password).await.expect("teammate signs in");
         Teammate { client, email, password, user_id: member.user_id }
     }
 
@@ -300,6 +308,7 @@ impl TestApp {
         let resp = client
             .post(format!("{}/api/accept_invitation", self.base))
             .header("accept", "text/html")
+            .header("origin", &self.base)
             .header("referer", format!("{}/invite/{token}", self.base))
             .form(&[("token", token), ("name", "Tess Mate"), ("password", password)])
             .send()

@@ -84,7 +84,7 @@ db_test!(a_missing_wrong_or_revoked_api_key_is_401_and_stores_nothing, |app| {
     let resp = app.post_call(&t.api_key[..t.api_key.len() - 1], &call("c", "a")).await;
     assert_eq!(resp.status().as_u16(), 401);
     // Revoke the key through the admin path and try again.
-    let member = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
+    let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     let keys = backend::api_keys::list(&app.services.db, &member.tenant).await.unwrap();
     backend::api_keys::revoke(&app.services.db, &member, keys[0].id).await.unwrap();
     let resp = app.post_call(&t.api_key, &call("c", "a")).await;
@@ -151,7 +151,7 @@ db_test!(semantically_invalid_events_are_422_naming_the_field, |app| {
 
 db_test!(an_unknown_agent_is_404_unless_the_account_auto_creates_agents, |app| {
     let t = app.tenant("Acme").await;
-    let member = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
+    let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     backend::accounts::set_auto_create_agents(&app.services.db, &member, false).await.unwrap();
     let resp = app.post_call(&t.api_key, &call("c-1", "nobody")).await;
     assert_eq!(resp.status().as_u16(), 404);
@@ -184,12 +184,12 @@ db_test!(end_reasons_are_case_insensitive_and_unknown_values_kept_verbatim, |app
 
 db_test!(every_fixture_call_is_accepted, |app| {
     let t = app.tenant("Acme").await;
-    let dir = crate::helpers::repo_root().join("fixtures/calls");
+    let dir = crate::helpers::repo_root().join("fixtures/calls/events");
     let files = server::replay::event_files(&dir).unwrap();
     assert_eq!(files.len(), 10);
-    let report = server::replay::replay(&files, &app.base, &t.api_key, 4, false).await;
+    let report = server::replay::replay(&files, &app.base, &t.api_key, 4, false).await.unwrap();
     assert_eq!((report.created, report.duplicate, report.rejected), (10, 0, 0), "{:?}", report.rejections);
-    let again = server::replay::replay(&files, &app.base, &t.api_key, 4, false).await;
+    let again = server::replay::replay(&files, &app.base, &t.api_key, 4, false).await.unwrap();
     assert_eq!((again.created, again.duplicate, again.rejected), (0, 10, 0));
     assert_eq!(app.count("conversations").await, 10);
 });
@@ -197,10 +197,10 @@ db_test!(every_fixture_call_is_accepted, |app| {
 db_test!(an_account_that_signs_ingest_accepts_only_correctly_signed_fresh_requests, |app| {
     let t = app.tenant("Acme").await;
     let owner = app.owner(&t).await;
-    let secret = backend::accounts::set_inbound_signing(&app.services.db, &owner, true).await.unwrap().unwrap();
+    let secret = backend::accounts::set_inbound_signing(&app.services, &owner, true).await.unwrap().unwrap();
     let member = app.teammate(&t, "member").await;
-    let member = backend::accounts::sign_in(&app.services.db, &member.email, &member.password).await.unwrap();
-    assert!(matches!(backend::accounts::set_inbound_signing(&app.services.db, &member, false).await, Err(backend::Error::Forbidden)));
+    let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
+    assert!(matches!(backend::accounts::set_inbound_signing(&app.services, &member, false).await, Err(backend::Error::Forbidden)));
 
     let body = serde_json::to_vec(&call("signed-1", "desk")).unwrap();
     let post = |headers: Vec<(&'static str, String)>, body: Vec<u8>| {
@@ -231,7 +231,7 @@ db_test!(an_account_that_signs_ingest_accepts_only_correctly_signed_fresh_reques
     assert_eq!(good.status().as_u16(), 202, "one valid signature among several is enough");
     assert_eq!(app.count("conversations").await, 1);
 
-    backend::accounts::set_inbound_signing(&app.services.db, &owner, false).await.unwrap();
+    backend::accounts::set_inbound_signing(&app.services, &owner, false).await.unwrap();
     let plain = app.post_call(&t.api_key, &call("signed-4", "desk")).await;
     assert_eq!(plain.status().as_u16(), 202, "signing off: the key alone is enough");
 });

@@ -26,9 +26,9 @@ fn llm_url() -> Option<String> {
 }
 
 async fn use_llm(app: &TestApp, t: &Tenant, base_url: &str, timeout_secs: i32) {
-    let member = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
+    let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     backend::analyzers::save(
-        &app.services.db,
+        &app.services,
         &member,
         backend::analyzers::AnalyzerInput {
             provider: "openai".into(),

@@ -7,6 +7,7 @@ mod helpers;
 mod analysis;
 mod auth;
 mod authoring;
+mod cli;
 mod crash;
 mod dashboard;
 mod delivery;

@@ -65,8 +65,8 @@ db_test!(an_always_send_notification_creates_an_email_alerts_and_a_task, |app| {
     assert_eq!(status, 200);
     assert_eq!(task["priority"], "high");
     assert_eq!(task["status"], "open");
-    let member = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
-    let emails = backend::outbox::list(&app.services.db, &member.tenant, None, 10).await.unwrap();
+    let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
+    let emails = backend::outbox::list(&app.services.db, &member.tenant, Some(&member), None, 10).await.unwrap();
     assert_eq!(emails.len(), 1);
     let email = &emails[0];
     assert_eq!(email.subject.as_deref(), Some("Front desk: call from +14155550141"));
@@ -144,7 +144,7 @@ db_test!(a_retried_analysis_never_runs_a_notification_twice, |app| {
     let id = ingest(&app, &t, &call("c", "desk")).await;
     app.drain().await;
     // A second AnalyzeCall for the same conversation, as after a crash between commit and ack.
-    let member = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
+    let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     let conversation_id = uuid::Uuid::parse_str(&id).unwrap();
     backend::jobs::queue::enqueue(&app.services.db, &member.tenant, &backend::jobs::AnalyzeCall { conversation_id })
         .await
@@ -225,9 +225,9 @@ async fn the_dispatcher_inside_serve_runs_jobs_by_itself() {
 
 db_test!(team_alerts_go_to_the_selected_members_only, |app| {
     let t = app.tenant("Acme").await;
-    let owner = backend::accounts::sign_in(&app.services.db, &t.email, &t.password).await.unwrap();
+    let owner = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     let other = app.tenant("Other").await;
-    let stranger = backend::accounts::sign_in(&app.services.db, &other.email, &other.password).await.unwrap();
+    let stranger = backend::auth::sign_in(&app.services, None, &other.email, &other.password).await.unwrap();
     agent_with(&app, &t, "desk", &[]).await;
     let mut foreign = notification("Foreign", json!({"always": true}));
     foreign["team_alert"] = json!({"selected": [stranger.user_id]});

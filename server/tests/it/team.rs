@@ -32,18 +32,22 @@ async fn desk(app: &TestApp, t: &Tenant) -> String {
 db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     let t = app.tenant("Acme").await;
     let owner = app.browser(&t).await;
-    let (status, link) = app.server_fn(&owner, "invite_member", &[("email", "New.Person@Example.com"), ("role", "member")]).await;
-    assert_eq!(status, 200, "{link}");
-    let link = link.as_str().unwrap().to_owned();
+    let (status, invited) = app.server_fn(&owner, "invite_member", &[("email", "New.Person@Example.com"), ("role", "member")]).await;
+    assert_eq!(status, 200, "{invited}");
+    // No SMTP here: the inviting admin is shown the link once to pass it on.
+    let link = invited["link"].as_str().unwrap().to_owned();
     assert!(link.starts_with(&format!("{}/invite/", app.base)), "{link}");
     let token = token_of(&link);
     assert!(token.len() >= 43, "256 random bits: {token}");
     // The link is emailed to the invitee; only its hash is stored.
     let member = app.owner(&t).await;
-    let emails = backend::outbox::list(&app.services.db, &member.tenant, None, 10).await.unwrap();
+    let emails = backend::outbox::list(&app.services.db, &member.tenant, Some(&member), None, 10).await.unwrap();
     assert_eq!(emails.len(), 1);
     assert_eq!(serde_json::from_value::<Vec<String>>(emails[0].recipients.clone()).unwrap(), vec!["new.person@example.com"]);
-    assert!(emails[0].text_body.as_deref().unwrap().contains(&link));
+    // The stored copy hides the link; only the email sent (from its encrypted copy) has it.
+    assert!(!emails[0].text_body.as_deref().unwrap().contains(&token));
+    assert!(!emails[0].html_body.as_deref().unwrap().contains(&token));
+    assert!(emails[0].text_body.as_deref().unwrap().contains(backend::outbox::REDACTED_LINK));
     let stored = backend::entities::invitation::Entity::find().one(&app.services.db).await.unwrap().unwrap();
     assert_ne!(stored.token_hash, token);
     assert!(!stored.token_hash.contains(&token));
@@ -62,7 +66,7 @@ db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     assert_eq!(resp.headers()["location"], "/");
     let me = invitee.get(format!("{}/tasks", app.base)).send().await.unwrap();
     assert_eq!(me.status().as_u16(), 200, "signed in as the new member");
-    let joined = backend::accounts::sign_in(&app.services.db, "new.person@example.com", "a long enough password").await.unwrap();
+    let joined = backend::auth::sign_in(&app.services, None, "new.person@example.com", "a long enough password").await.unwrap();
     assert_eq!(joined.role, backend::Role::Member);
     assert_eq!(joined.tenant.account_id(), member.tenant.account_id());
     // The link works once.
@@ -72,7 +76,7 @@ db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     assert!(location.contains("already%20used"), "{location}");
     // An expired link is refused.
     let (_, link2) = app.server_fn(&owner, "invite_member", &[("email", "late@example.com"), ("role", "admin")]).await;
-    let token2 = token_of(link2.as_str().unwrap());
+    let token2 = token_of(link2["link"].as_str().unwrap());
     let pending = backend::entities::invitation::Entity::find()
         .filter(backend::entities::invitation::Column::Email.eq("late@example.com"))
         .one(&app.services.db)
@@ -84,7 +88,7 @@ db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     expired.update(&app.services.db).await.unwrap();
     let resp = app.accept_invitation(&again, &token2, "another password 1").await;
     assert!(resp.headers()["location"].to_str().unwrap().contains("expired"));
-    assert!(backend::accounts::sign_in(&app.services.db, "late@example.com", "another password 1").await.is_err());
+    assert!(backend::auth::sign_in(&app.services, None, "late@example.com", "another password 1").await.is_err());
     // An unknown token is not found.
     let (_, body) = app.server_fn(&again, "get_invitation", &[("token", "not-a-real-token")]).await;
     assert_eq!(body, json!({"NotFound": "Invitation"}));
@@ -114,7 +118,7 @@ db_test!(invitations_are_revocable_and_tenant_scoped, |app| {
     // Revoked links stop working.
     let (status, _) = app.server_fn(&alice, "revoke_invitation", &[("id", &invitation)]).await;
     assert_eq!(status, 200);
-    let (_, body) = app.server_fn(&bob, "get_invitation", &[("token", &token_of(link.as_str().unwrap()))]).await;
+    let (_, body) = app.server_fn(&bob, "get_invitation", &[("token", &token_of(link["link"].as_str().unwrap()))]).await;
     assert_eq!(body, json!({"NotFound": "Invitation"}));
 });
 
@@ -202,7 +206,7 @@ db_test!(members_cannot_change_configuration, |app| {
     assert_eq!(body["Invalid"]["field"], "user_id", "{body}");
     let (status, _) = app.server_fn(&admin.client, "set_member_role", &[("user_id", &user), ("role", "admin")]).await;
     assert_eq!(status, 200);
-    let promoted = backend::accounts::sign_in(&app.services.db, &mate.email, &mate.password).await.unwrap();
+    let promoted = backend::auth::sign_in(&app.services, None, &mate.email, &mate.password).await.unwrap();
     assert_eq!(promoted.role, backend::Role::Admin);
 });
 
@@ -227,11 +231,14 @@ db_test!(a_removed_member_loses_access_alerts_and_assignments, |app| {
     assert_eq!(mine["tasks"].as_array().unwrap().len(), 1);
     let (status, _) = app.server_fn(&owner, "remove_member", &[("user_id", &user)]).await;
     assert_eq!(status, 200);
-    // Their session no longer opens the dashboard.
+    // Their session no longer opens the dashboard: pages send them to sign in, server
+    // functions answer Unauthenticated.
     let resp = mate.client.get(format!("{}/tasks", app.base)).send().await.unwrap();
-    assert_eq!(resp.status().as_u16(), 401, "their session no longer counts");
-    assert!(resp.text().await.unwrap().contains("Please sign in again."));
-    assert!(backend::accounts::sign_in(&app.services.db, &mate.email, &mate.password).await.is_err());
+    assert_eq!(resp.status().as_u16(), 303, "their session no longer counts");
+    assert_eq!(resp.headers()["location"], "/signin?next=/tasks");
+    let (_, body) = app.server_fn(&mate.client, "list_tasks", &[]).await;
+    assert_eq!(body, json!("Unauthenticated"));
+    assert!(backend::auth::sign_in(&app.services, None, &mate.email, &mate.password).await.is_err());
     assert_eq!(app.count("alerts").await, 1, "their alerts are gone");
     let (_, task_now) = app.api_get(&t.api_key, &format!("/api/v1/tasks/{task}")).await;
     assert_eq!(task_now["assignee_user_id"], Value::Null, "their tasks are unassigned");

@@ -69,7 +69,7 @@ db_test!(another_accounts_ids_answer_not_found_in_the_dashboard, |app| {
     let (conversation, notification, task) = populate(&app, &a).await;
     let alice = app.browser(&a).await;
     let bob = app.browser(&b).await;
-    let member_a = backend::accounts::sign_in(&app.services.db, &a.email, &a.password).await.unwrap();
+    let member_a = backend::auth::sign_in(&app.services, None, &a.email, &a.password).await.unwrap();
     let alerts = backend::alerts::list(&app.services.db, &member_a, None, 10).await.unwrap();
     assert_eq!(alerts.len(), 1);
     let alert = alerts[0].id.to_string();

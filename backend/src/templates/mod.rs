@@ -3,7 +3,13 @@
 //!
 //! Values come from transcripts and integrators, so they are untrusted: in the HTML part
 //! every value is Markdown-escaped before Markdown is converted, and raw HTML in the
-//! Markdown (from a value or the template) is rendered as text, never as markup.
+//! Markdown (from a value or the template) is rendered as text, never as markup. Slack
+//! and Teams messages escape values for their own markup ([`MessageFormat`]).
+//!
+//! Templates themselves are held to [`safety`]: a subset of the language without
+//! unbounded constructs, fuel, and an output cap, at save time and at every render.
+
+pub mod safety;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -195,10 +201,26 @@ pub struct RenderedEmail {
 enum ValueMode {
     Raw,
     MarkdownEscaped,
+    Slack,
+    Teams,
+}
+
+/// The markup a chat message is written in, so values (a caller's words) can be escaped
+/// for it and never become mentions, links or formatting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// Slack `mrkdwn`: values have `&`, `<` and `>` escaped as Slack's docs require, so
+    /// `<!channel>`, `<@U123>` and `<https://evil|your bank>` arrive as plain text.
+    Slack,
+    /// Teams MessageCard text (Markdown with some HTML): values are HTML-escaped and their
+    /// Markdown punctuation backslash-escaped, so no link, image or formatting appears.
+    Teams,
 }
 
 fn environment(mode: ValueMode) -> Environment<'static> {
     let mut env = Environment::new();
+    env.set_fuel(Some(safety::FUEL));
+    env.set_recursion_limit(20);
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_keep_trailing_newline(true);
@@ -211,6 +233,8 @@ fn environment(mode: ValueMode) -> Environment<'static> {
         let written = match mode {
             ValueMode::Raw => text,
             ValueMode::MarkdownEscaped => escape_markdown(&text),
+            ValueMode::Slack => escape_slack(&text),
+            ValueMode::Teams => escape_teams(&text),
         };
         out.write_str(&written).map_err(minijinja::Error::from)
     });
@@ -235,6 +259,29 @@ fn escape_markdown(value: &str) -> String {
     out
 }
 
+/// Slack's control characters (`&`, `<`, `>`) as entities.
+pub fn escape_slack(value: &str) -> String {
+    value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// HTML entities for `&`, `<`, `>` and a backslash before Markdown punctuation.
+pub fn escape_teams(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    for ch in value.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '!' | '|' | '{' | '}' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// CommonMark to HTML with any raw HTML shown as text.
 pub fn markdown_to_html(markdown: &str) -> String {
     let mut options = Options::empty();
@@ -249,24 +296,46 @@ pub fn markdown_to_html(markdown: &str) -> String {
     out
 }
 
-/// Renders a plain-text template (Slack and Teams messages): values inserted as they are,
-/// unavailable ones as the fallback.
+/// Renders a plain-text template: values inserted as they are, unavailable ones as the
+/// fallback.
 ///
 /// Errors: minijinja's message with the position.
 pub fn render_text(source: &str, vars: &Variables) -> Result<String, String> {
     render_one(&environment(ValueMode::Raw), source, vars)
 }
 
+/// Renders a Slack or Teams message: the template's own markup stays, every value is
+/// escaped for `format` (see [`MessageFormat`]).
+///
+/// Errors: minijinja's message with the position.
+pub fn render_message(source: &str, vars: &Variables, format: MessageFormat) -> Result<String, String> {
+    let mode = match format {
+        MessageFormat::Slack => ValueMode::Slack,
+        MessageFormat::Teams => ValueMode::Teams,
+    };
+    render_one(&environment(mode), source, vars)
+}
+
 fn render_one(env: &Environment<'_>, source: &str, vars: &Variables) -> Result<String, String> {
+    safety::check_subset(source).map_err(|r| format!("line {}, column {}: {}", r.line, r.column, r.message))?;
     let ctx = Value::from_serialize(&vars.0);
-    env.render_str(source, ctx).map_err(|e| describe(&e))
+    let template = env.template_from_str(source).map_err(|e| describe(&e))?;
+    let mut out = safety::Capped::new(safety::MAX_OUTPUT_BYTES);
+    template.render_captured_to(ctx, &mut out).map_err(|e| describe(&e))?;
+    Ok(out.out)
 }
 
 fn describe(err: &minijinja::Error) -> String {
-    match (err.line(), err.detail()) {
-        (Some(line), Some(detail)) => format!("line {line}: {detail}"),
-        (Some(line), None) => format!("line {line}: {}", err.kind()),
-        _ => err.to_string(),
+    let what = match err.kind() {
+        minijinja::ErrorKind::OutOfFuel => format!("the template does too much work (more than {} steps); simplify its loops", safety::FUEL),
+        minijinja::ErrorKind::WriteFailure => {
+            format!("the template renders to more than {} KiB", safety::MAX_OUTPUT_BYTES / 1024)
+        }
+        kind => err.detail().map(str::to_owned).unwrap_or_else(|| kind.to_string()),
+    };
+    match err.line() {
+        Some(line) => format!("line {line}: {what}"),
+        None => what,
     }
 }
 
@@ -314,11 +383,13 @@ pub fn dyn_variables(source: &str) -> Vec<String> {
     names
 }
 
-/// Checks a template when it is saved: it must parse, and use only known variables.
+/// Checks a template when it is saved: it must stay within the [`safety`] subset, parse,
+/// and use only known variables.
 ///
 /// Errors: [`Error::Invalid`] on `field` with the line and column of the syntax error or
 /// of the first unknown variable, e.g. `line 2, column 9: unknown variable `summary``.
 pub fn check_template(source: &str, field: &str) -> Result<(), Error> {
+    safety::check_subset(source).map_err(|r| Error::invalid(field, format!("line {}, column {}: {}", r.line, r.column, r.message)))?;
     let env = environment(ValueMode::Raw);
     let template = env.template_from_str(source).map_err(|e| {
         let at = e.range().map(|r| position(source, r.start));
@@ -450,6 +521,34 @@ mod tests {
         )
         .unwrap();
         assert_eq!(dyn_variables("{{ dyn_b }} {{ dyn_a }} {{ agent_name }}"), vec!["dyn_a", "dyn_b"]);
+    }
+
+    #[test]
+    fn hostile_templates_fail_fast_with_a_clear_error() {
+        let v = vars(&[("conversation_transcript", &"long line of words ".repeat(5000))]);
+        let started = std::time::Instant::now();
+        let spin = "{% for a in conversation_transcript %}{% for b in conversation_transcript %}x{% endfor %}{% endfor %}";
+        let err = render_text(spin, &v).unwrap_err();
+        assert!(err.contains("too much work") || err.contains("KiB"), "{err}");
+        let wide = "{% for a in conversation_transcript %}{{ conversation_transcript }}{% endfor %}";
+        assert!(render_text(wide, &v).unwrap_err().contains("256 KiB"));
+        for refused in ["{{ 'x' * 99999999 }}", "{% set a = 'x' %}", "{{ range(10) }}"] {
+            assert!(render_text(refused, &v).is_err(), "{refused}");
+            assert!(matches!(check_template(refused, "email.body"), Err(Error::Invalid { field, .. }) if field == "email.body"), "{refused}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn chat_messages_escape_callers_words_but_keep_the_templates_markup() {
+        let v = vars(&[("conversation_summary", "<!channel> call <https://evil.example|your bank> & [x](http://e) *now*")]);
+        let slack = render_message("*New call*: {{ conversation_summary }} <https://crm.example|open>", &v, MessageFormat::Slack).unwrap();
+        assert!(slack.starts_with("*New call*: &lt;!channel&gt;"), "{slack}");
+        assert!(slack.contains("&lt;https://evil.example|your bank&gt; &amp;"), "{slack}");
+        assert!(slack.ends_with("<https://crm.example|open>"), "the template's own link stays: {slack}");
+        let teams = render_message("**Call**: {{ conversation_summary }}", &v, MessageFormat::Teams).unwrap();
+        assert!(teams.starts_with("**Call**: &lt;\\!channel&gt;"), "{teams}");
+        assert!(teams.contains("\\[x\\]\\(http://e\\)") && teams.contains("\\*now\\*"), "{teams}");
     }
 
     #[test]

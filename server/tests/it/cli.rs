@@ -1,0 +1,116 @@
+//! The README's try-it flow, run as a user runs it: the built `aftercall` binary creates an
+//! account, serves, replays the bundled fixture calls twice (created, then duplicates) and
+//! evaluates the built-in analyzer on the fixture folder. Each step is a separate process
+//! with nothing installed in-process beforehand (no crypto provider, no services), which is
+//! how the `replay` crash (`No rustls crypto provider is configured`) went unseen.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use crate::helpers::repo_root;
+
+fn aftercall(config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aftercall"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("AFTERCALL_API_KEY")
+        .output()
+        .expect("run aftercall")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+struct Serve(Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+async fn wait_healthy(base: &str) {
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("aftercall serve did not become healthy at {base}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let config = dir.path().join("aftercall.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\naddr = \"127.0.0.1:{port}\"\n[database]\nurl = \"sqlite://{}?mode=rwc\"\n[secrets]\nkey_file = \"{}\"\n",
+            dir.path().join("aftercall.db").display(),
+            dir.path().join("aftercall.key").display(),
+        ),
+    )
+    .expect("config");
+
+    // account create → {"account_id", "api_key"} on stdout.
+    let created = aftercall(&config, &["account", "create", "--name", "Demo", "--owner-email", "you@example.com", "--owner-password", "a long password"]);
+    assert!(created.status.success(), "account create failed: {}", text(&created.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&created.stdout).expect("account create prints JSON");
+    let key = answer["api_key"].as_str().expect("api_key").to_owned();
+    assert!(key.starts_with("ac_"), "{answer}");
+    assert!(answer["account_id"].is_string(), "{answer}");
+
+    let _serve = Serve(
+        Command::new(env!("CARGO_BIN_EXE_aftercall"))
+            .arg("--config")
+            .arg(&config)
+            .arg("serve")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start aftercall serve"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_healthy(&base).await;
+
+    let events = repo_root().join("fixtures/calls/events");
+    let events = events.to_str().expect("utf-8 path");
+    let first = aftercall(&config, &["replay", events, "--url", &base, "--api-key", &key]);
+    assert!(first.status.success(), "replay failed: {}", text(&first.stderr));
+    assert!(text(&first.stdout).starts_with("created 10 / duplicate 0 / rejected 0"), "{}", text(&first.stdout));
+    let second = aftercall(&config, &["replay", events, "--url", &base, "--api-key", &key]);
+    assert!(second.status.success(), "second replay failed: {}", text(&second.stderr));
+    assert!(text(&second.stdout).starts_with("created 0 / duplicate 10 / rejected 0"), "{}", text(&second.stdout));
+
+    // A wrong key is rejected and the command says so with a non-zero exit.
+    let rejected = aftercall(&config, &["replay", events, "--url", &base, "--api-key", "ac_not-a-key"]);
+    assert!(!rejected.status.success());
+    assert!(text(&rejected.stdout).contains("rejected 10"), "{}", text(&rejected.stdout));
+
+    let fixtures = repo_root().join("fixtures/calls");
+    let eval = aftercall(&config, &["eval", fixtures.to_str().expect("utf-8 path")]);
+    assert!(eval.status.success(), "eval failed: {}", text(&eval.stderr));
+    let report = text(&eval.stdout);
+    assert!(report.starts_with("analyzer builtin · 10 calls (0 failed)"), "{report}");
+    let macro_f1: f64 = report
+        .lines()
+        .find_map(|l| l.strip_prefix("macro-F1"))
+        .and_then(|rest| rest.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no macro-F1 line in:\n{report}"));
+    assert!((0.0..=1.0).contains(&macro_f1), "{report}");
+    assert!(report.contains("latency p50"), "{report}");
+}
