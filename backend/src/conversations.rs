@@ -237,37 +237,76 @@ pub struct ExportRow {
     pub analysis: Option<analysis::Model>,
 }
 
-/// Every conversation matching `filter` (ignoring its cursor), newest first, at most
-/// [`MAX_EXPORT_ROWS`], with analyses; read in keyset pages of 500.
-pub async fn export<C: ConnectionTrait>(db: &C, tenant: &Tenant, filter: &ConversationFilter) -> Result<Vec<ExportRow>> {
-    const PAGE: u64 = 500;
-    let mut out = Vec::new();
-    let mut page_filter = ConversationFilter { before: None, ..filter.clone() };
-    loop {
-        let rows = list(db, tenant, &page_filter, PAGE).await?;
-        let Some(last) = rows.last().map(|r| r.conversation.id) else { break };
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.conversation.id).collect();
-        let mut analyses: std::collections::HashMap<Uuid, analysis::Model> = scope::<analysis::Entity>(tenant)
-            .filter(analysis::Column::ConversationId.is_in(ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|a| (a.conversation_id, a))
-            .collect();
-        let full = rows.len() as u64 == PAGE;
-        for row in rows {
+/// Rows of one export page.
+pub const EXPORT_PAGE: u64 = 500;
+
+/// One keyset page of an export: the conversations matching `filter` older than
+/// `filter.before`, newest first, at most [`EXPORT_PAGE`], with their analyses. An export
+/// streams page after page (memory stays one page however large the account), stopping
+/// after [`MAX_EXPORT_ROWS`].
+pub async fn export_page<C: ConnectionTrait>(db: &C, tenant: &Tenant, filter: &ConversationFilter) -> Result<Vec<ExportRow>> {
+    let rows = list(db, tenant, filter, EXPORT_PAGE).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.conversation.id).collect();
+    let mut analyses: std::collections::HashMap<Uuid, analysis::Model> = scope::<analysis::Entity>(tenant)
+        .filter(analysis::Column::ConversationId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.conversation_id, a))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
             let analysis = analyses.remove(&row.conversation.id);
-            out.push(ExportRow { row, analysis });
-            if out.len() >= MAX_EXPORT_ROWS {
-                return Ok(out);
+            ExportRow { row, analysis }
+        })
+        .collect())
+}
+
+/// The names of every field extracted for the conversations an export of `filter` holds,
+/// in first-seen order (the CSV's `field:<name>` columns), read page by page through the
+/// analyses only.
+pub async fn export_field_names<C: ConnectionTrait>(db: &C, tenant: &Tenant, filter: &ConversationFilter) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    let mut page = ConversationFilter { before: None, ..filter.clone() };
+    let mut seen = 0usize;
+    loop {
+        let mut q = filtered(tenant, &page);
+        if let Some(before) = page.before {
+            q = q.filter(conversation::Column::Id.lt(before));
+        }
+        let ids: Vec<Uuid> = q
+            .select_only()
+            .column(conversation::Column::Id)
+            .order_by_desc(conversation::Column::Id)
+            .limit(EXPORT_PAGE)
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?;
+        let Some(last) = ids.last().copied() else { break };
+        seen += ids.len();
+        let full = ids.len() as u64 == EXPORT_PAGE;
+        let results: Vec<serde_json::Value> = scope::<analysis::Entity>(tenant)
+            .select_only()
+            .column(analysis::Column::Result)
+            .filter(analysis::Column::ConversationId.is_in(ids))
+            .into_tuple::<serde_json::Value>()
+            .all(db)
+            .await?;
+        for result in results {
+            let output: crate::analysis::AnalysisOutput = serde_json::from_value(result).unwrap_or_default();
+            for f in output.fields {
+                if !names.contains(&f.name) {
+                    names.push(f.name);
+                }
             }
         }
-        if !full {
+        if !full || seen >= MAX_EXPORT_ROWS {
             break;
         }
-        page_filter.before = Some(last);
+        page.before = Some(last);
     }
-    Ok(out)
+    Ok(names)
 }
 
 /// Filters as they arrive in a query string (dashboard, CSV export and REST alike); every

@@ -158,11 +158,23 @@ fn is_public(path: &str) -> bool {
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }
 
+/// Whether `path` is a static file (assets do not count as activity of a session).
+fn is_static(path: &str) -> bool {
+    path.starts_with("/pkg/") || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
 /// Sends signed-out visitors of a page (or visitors whose session ended) to
-/// `/signin?next=<path>`. Server functions and the API authenticate themselves; pages also
-/// check membership in their server functions.
+/// `/signin?next=<path>`, and moves a signed-in session's idle expiry forward on every
+/// request that is not for a static file (`auth.session_idle_minutes` counts from the last
+/// one). Server functions and the API authenticate themselves; pages also check
+/// membership in their server functions.
 async fn require_sign_in(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
-    let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && !is_public(req.uri().path());
+    let path = req.uri().path();
+    if !is_static(path) && !path.starts_with("/api/v1/") && app::auth::session_claims(&session).await.is_some() {
+        let idle = tower_sessions::cookie::time::Duration::seconds(i64::try_from(state.services.settings.auth.session_idle.as_secs()).unwrap_or(1800));
+        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(idle)));
+    }
+    let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && !is_public(path);
     if is_page && app::auth::session_member(&state.services, &session).await.is_err() {
         let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let encoded: String = url_encode(target);
