@@ -656,7 +656,10 @@ pub(crate) async fn plan<C: ConnectionTrait>(
 }
 
 /// The conversation's scheduled calls, soonest first.
+///
+/// Errors: [`Error::NotFound`] for another account's conversation.
 pub async fn scheduled_calls<C: ConnectionTrait>(db: &C, tenant: &Tenant, conversation_id: Uuid) -> Result<Vec<scheduled_call::Model>> {
+    secure_find::<conversation::Entity, _>(db, tenant, conversation_id).await?;
     Ok(scope::<scheduled_call::Entity>(tenant)
         .filter(scheduled_call::Column::ConversationId.eq(conversation_id))
         .order_by_asc(scheduled_call::Column::DueAt)

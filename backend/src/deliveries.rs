@@ -253,6 +253,8 @@ fn from_webhook(w: webhook_delivery::Model) -> Delivery {
 /// at most `limit`, older than the cursor `before` (keyset pagination), in `filter`'s
 /// state, or of one conversation. Account emails (invitations, resets) are listed to
 /// owners and admins only (`viewer` `None`: an API key).
+///
+/// Errors: [`Error::NotFound`] when `conversation_id` is not the tenant's.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
@@ -269,6 +271,7 @@ pub async fn list<C: ConnectionTrait>(
         hooks = hooks.filter(webhook_delivery::Column::State.eq(f.webhook_state()));
     }
     if let Some(c) = conversation_id {
+        secure_find::<crate::entities::conversation::Entity, _>(db, tenant, c).await?;
         emails = emails.filter(email::Column::ConversationId.eq(c));
         hooks = hooks.filter(webhook_delivery::Column::ConversationId.eq(c));
     }

@@ -334,7 +334,7 @@ impl Capped {
     /// The bytes as text (invalid UTF-8 replaced), with a note when cut.
     pub fn text(&self) -> String {
         let text = String::from_utf8_lossy(&self.bytes).into_owned();
-        if self.truncated { format!("{text}… (cut after {} bytes)", self.bytes.len()) } else { text }
+        if self.truncated { format!("{text}… (cut after {} bytes; the rest was not read)", self.bytes.len()) } else { text }
     }
 }
 

@@ -66,7 +66,9 @@ pub async fn list_actions(agent_id: String) -> Result<Vec<ActionItem>, AppError>
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let rows = backend::actions::list(&services.db, &services.secrets, &member.tenant, parse_id(&agent_id, "Agent")?).await?;
+    // Another account's agent is not found (not an empty list).
+    let agent = backend::agents::get(&services.db, &member.tenant, parse_id(&agent_id, "Agent")?).await?;
+    let rows = backend::actions::list(&services.db, &services.secrets, &member.tenant, agent.id).await?;
     let admin = member.role.can_configure();
     Ok(rows.into_iter().map(|a| item(a, admin)).collect())
 }

@@ -115,7 +115,9 @@ pub async fn list_fields(agent_id: String) -> Result<Vec<FieldItem>, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let rows = backend::analysis::fields::list(&services.db, &member.tenant, parse_id(&agent_id, "Agent")?).await?;
+    // Another account's agent is not found (not an empty list).
+    let agent = backend::agents::get(&services.db, &member.tenant, parse_id(&agent_id, "Agent")?).await?;
+    let rows = backend::analysis::fields::list(&services.db, &member.tenant, agent.id).await?;
     Ok(rows
         .into_iter()
         .map(|f| {

@@ -80,7 +80,9 @@ pub async fn change_password(services: &Services, member: &Member, client_ip: Op
     let found = crate::accounts::user(db, member).await?;
     check_current(services, client_ip, &found, current).await?;
     let hash = services.passwords.hash(new).await?;
-    let now = Utc::now();
+    // Whole milliseconds: the session stores its sign-in time in milliseconds, and the
+    // re-issued session must not look older than the cut-off.
+    let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap_or_else(Utc::now);
     let mut active: user::ActiveModel = found.into();
     active.password_hash = Set(hash);
     active.sessions_valid_after = Set(Some(now));

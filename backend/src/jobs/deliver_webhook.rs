@@ -263,7 +263,8 @@ async fn send(services: &Services, action: &post_call_action::Model, row: &webho
                 outcome: verdict,
                 status_code: Some(i32::from(status)),
                 request: request_log,
-                response: Some(crate::deliveries::truncate(&text)),
+                // Already bounded by the read (at most MAX_LOGGED bytes and the cut note).
+                response: Some(text),
                 error: (verdict != outcome::DELIVERED).then(|| format!("HTTP {status}")),
                 duration: started.elapsed(),
             };

@@ -134,7 +134,9 @@ pub async fn spawn_app(db: Db, extra_toml: &str) -> Option<TestApp> {
     let mut config = Config::from_toml(&[&toml, extra_toml]).expect("test config");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    config.server.public_url = format!("http://{addr}");
+    if config.server.public_url.trim().is_empty() {
+        config.server.public_url = format!("http://{addr}");
+    }
     let services = server::services(&config).await.expect("services");
     let running = server::start(&config, services.clone(), listener).await.expect("start");
     let http = reqwest::Client::builder()
@@ -279,9 +281,23 @@ pub struct Teammate {
 }
 
 impl TestApp {
-    /// The owner of `tenant` as a [`backend::Member`].
+    /// The owner of `tenant` as a [`backend::Member`] (looked up, not signed in: tests of
+    /// the sign-in throttle count only the attempts they make themselves).
     pub async fn owner(&self, tenant: &Tenant) -> backend::Member {
-        backend::auth::sign_in(&self.services, None, &tenant.email, &tenant.password).await.expect("owner signs in")
+        self.member_by_email(&tenant.email).await
+    }
+
+    /// The [`backend::Member`] of the user with `email` in the account they last used.
+    pub async fn member_by_email(&self, email: &str) -> backend::Member {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let user = backend::entities::user::Entity::find()
+            .filter(backend::entities::user::Column::Email.eq(email.to_lowercase()))
+            .one(&self.services.db)
+            .await
+            .expect("user query")
+            .expect("user");
+        let account = backend::auth::accounts_of(&self.services.db, user.id).await.expect("accounts")[0].account_id;
+        backend::accounts::member(&self.services.db, user.id, account).await.expect("member")
     }
 
     /// Invites a new user to `tenant` as `role` (`admin` / `member`) and accepts the link in a
@@ -299,7 +315,7 @@ impl TestApp {
         let password = "teammate password 1".to_owned();
         let resp = self.accept_invitation(&client, &token, &password).await;
         assert_eq!(resp.headers()["location"], "/", "accepted and signed in");
-        let member = backend::auth::sign_in(&self.services, None, &email, &password).await.expect("teammate signs in");
+        let member = self.member_by_email(&email).await;
         Teammate { client, email, password, user_id: member.user_id }
     }
 

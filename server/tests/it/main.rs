@@ -9,6 +9,7 @@ mod auth;
 mod authoring;
 mod cli;
 mod crash;
+mod security;
 mod dashboard;
 mod delivery;
 mod ingest;

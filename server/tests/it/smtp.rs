@@ -61,6 +61,28 @@ impl SmtpServer {
     pub fn messages(&self) -> Vec<Vec<u8>> {
         read_maildir(&self.maildir)
     }
+
+    /// The messages delivered so far as `(To, Subject, decoded text part)`.
+    pub fn texts(&self) -> Vec<(String, String, String)> {
+        use mailparse::MailHeaderMap;
+        self.messages()
+            .iter()
+            .filter_map(|raw| {
+                let parsed = mailparse::parse_mail(raw).ok()?;
+                let headers = parsed.get_headers();
+                let to = headers.get_first_value("To").unwrap_or_default();
+                let subject = headers.get_first_value("Subject").unwrap_or_default();
+                let text = parsed
+                    .subparts
+                    .iter()
+                    .find(|p| p.ctype.mimetype == "text/plain")
+                    .and_then(|p| p.get_body().ok())
+                    .or_else(|| parsed.get_body().ok())
+                    .unwrap_or_default();
+                Some((to, subject, text))
+            })
+            .collect()
+    }
 }
 
 fn read_maildir(maildir: &Path) -> Vec<Vec<u8>> {
