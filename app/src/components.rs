@@ -165,6 +165,20 @@ pub fn Layout() -> impl IntoView {
     }
 }
 
+/// A click handler for a submit button that deletes something: asks the browser to
+/// confirm `message` and cancels the submission when declined. An event handler rather than
+/// an inline `onsubmit` attribute, which the pages' Content-Security-Policy forbids.
+pub fn confirm_first(message: &'static str) -> impl Fn(leptos::ev::MouseEvent) + Clone + 'static {
+    move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        if !window().confirm_with_message(message).unwrap_or(false) {
+            ev.prevent_default();
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, message);
+    }
+}
+
 /// Renders a server-function error; a NotFound also sets the 404 status during SSR.
 #[component]
 pub fn ErrorBox(error: AppError) -> impl IntoView {

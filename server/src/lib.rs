@@ -50,18 +50,18 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// The complete router with sessions.
 ///
-/// The session cookie is `HttpOnly`, `SameSite=Lax`, `Secure` over https, and expires after
-/// `auth.session_idle_minutes` without a request (each request moves the expiry); the
-/// absolute lifetime is checked against the sign-in time the session holds.
+/// The session cookie is `HttpOnly`, `SameSite=Lax`, `Secure` over https and lives as long
+/// as the browser does; the session itself ends on the server after
+/// `auth.session_idle_minutes` without a request (each request moves its expiry, see
+/// [`DbSessionStore`]) and `auth.session_absolute_hours` after sign-in.
 pub fn app_router(config: &Config, services: Services) -> axum::Router {
-    let store = DbSessionStore::new(services.db.clone());
-    let idle = i64::try_from(config.auth.session_idle_minutes).unwrap_or(30);
-    let sessions = SessionManagerLayer::new(store)
+    let store = DbSessionStore::new(services.db.clone(), services.settings.auth.session_idle);
+    let sessions = SessionManagerLayer::new(store.clone())
         .with_name("aftercall_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(idle)));
+        .with_expiry(Expiry::OnSessionEnd);
     let public_url = config.public_url();
     let edge = http::edge::EdgeConfig {
         public_origin: http::edge::origin_of(&public_url).unwrap_or(public_url.clone()).into(),
@@ -77,6 +77,7 @@ pub fn app_router(config: &Config, services: Services) -> axum::Router {
         rate_limit: (config.api.rate_limit_per_second > 0)
             .then_some(http::RateLimit { per_second: config.api.rate_limit_per_second, burst: config.api.rate_limit_burst }),
         edge,
+        sessions: store,
     };
     http::router(state).layer(sessions)
 }
@@ -125,7 +126,7 @@ pub async fn start(config: &Config, services: Services, listener: TcpListener) -
             .await
     });
     let dispatcher = config.jobs.run_in_server.then(|| Dispatcher::start(services.clone()));
-    spawn_session_cleanup(services.db.clone());
+    spawn_session_cleanup(DbSessionStore::new(services.db.clone(), services.settings.auth.session_idle));
     spawn_throttle_cleanup(services.throttle.clone());
     let live_poller = tokio::spawn(services.live.clone().run_poller(services.db.clone()));
     Ok(Running { services, addr, server, stop, dispatcher, live_poller })
@@ -141,10 +142,9 @@ fn spawn_throttle_cleanup(throttle: backend::throttle::Throttle) {
     });
 }
 
-fn spawn_session_cleanup(db: sea_orm::DatabaseConnection) {
+fn spawn_session_cleanup(store: DbSessionStore) {
     use tower_sessions::session_store::ExpiredDeletion;
     tokio::spawn(async move {
-        let store = DbSessionStore::new(db);
         loop {
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "could not delete expired sessions");

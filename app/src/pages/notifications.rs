@@ -11,7 +11,7 @@ use crate::api::notifications::{
     NotificationItem, PublishNotification, RestoreNotificationVersion, SaveNotification, SetNotificationEnabled,
     TestSendNotification, list_notifications, list_starters, notification_editor, preview_notification,
 };
-use crate::components::{Badge, ErrorBox, FormResult};
+use crate::components::{confirm_first, Badge, ErrorBox, FormResult};
 
 /// Server actions of the list, so the list refetches after any of them.
 #[derive(Clone, Copy)]
@@ -113,9 +113,9 @@ pub fn NotificationList(
                                 <button type="submit" class="link">"Duplicate"</button>
                             </ActionForm>
                             " · "
-                            <ActionForm action=actions.delete attr:class="inline" attr:onsubmit="return confirm('Delete this notification? Past runs keep their history.')">
+                            <ActionForm action=actions.delete attr:class="inline">
                                 <input type="hidden" name="id" value=id_del />
-                                <button type="submit" class="link danger">"Delete"</button>
+                                <button type="submit" class="link danger" on:click=confirm_first("Delete this notification? Past runs keep their history.")>"Delete"</button>
                             </ActionForm>
                         }
                     });

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 
 use super::{path_param, query_param};
 use crate::api::team::{InviteMember, InviteResult, RemoveMember, RevokeInvitation, SetMemberRole, get_invitation, get_team};
-use crate::components::{Badge, ErrorBox, FormResult};
+use crate::components::{confirm_first, Badge, ErrorBox, FormResult};
 
 /// The team page.
 #[component]
@@ -54,9 +54,9 @@ pub fn TeamPage() -> impl IntoView {
                                                                 <button type="submit" class="link">{label}</button>
                                                             </ActionForm>
                                                             " · "
-                                                            <ActionForm action=remove attr:class="inline" attr:onsubmit="return confirm('Remove this member from the account?')">
+                                                            <ActionForm action=remove attr:class="inline">
                                                                 <input type="hidden" name="user_id" value=id_remove />
-                                                                <button type="submit" class="link danger">"Remove"</button>
+                                                                <button type="submit" class="link danger" on:click=confirm_first("Remove this member from the account?")>"Remove"</button>
                                                             </ActionForm>
                                                         })}
                                                     </td>

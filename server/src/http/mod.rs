@@ -40,6 +40,8 @@ pub struct AppState {
     pub rate_limit: Option<RateLimit>,
     /// What the edge layers check.
     pub edge: edge::EdgeConfig,
+    /// The session store (to move a session's idle expiry forward).
+    pub sessions: backend::session_store::DbSessionStore,
 }
 
 /// A per-API-key request budget for `/api/v1` (SPEC section 3: 429 rate limited).
@@ -170,9 +172,13 @@ fn is_static(path: &str) -> bool {
 /// membership in their server functions.
 async fn require_sign_in(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if !is_static(path) && !path.starts_with("/api/v1/") && app::auth::session_claims(&session).await.is_some() {
-        let idle = tower_sessions::cookie::time::Duration::seconds(i64::try_from(state.services.settings.auth.session_idle.as_secs()).unwrap_or(1800));
-        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(idle)));
+    if !is_static(path)
+        && !path.starts_with("/api/v1/")
+        && app::auth::session_claims(&session).await.is_some()
+        && let Some(id) = session.id()
+        && let Err(e) = state.sessions.touch(&id).await
+    {
+        tracing::warn!(error = %e, "could not move a session's idle expiry");
     }
     let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && !is_public(path);
     if is_page && app::auth::session_member(&state.services, &session).await.is_err() {
