@@ -96,7 +96,7 @@ impl AuthSettings {
             session_absolute: Duration::from_secs(12 * 3600),
             ip_attempts_per_minute: 20,
             email_attempts_per_hour: 30,
-            password_hash_concurrency: 2,
+            password_hash_concurrency: 1,
             trusted_proxies: Vec::new(),
         }
     }

@@ -263,9 +263,6 @@ impl Config {
         if self.auth.session_idle_minutes == 0 || self.auth.session_absolute_hours == 0 {
             return Err(bad("auth", "session_idle_minutes and session_absolute_hours must be positive"));
         }
-        if self.auth.password_hash_concurrency == 0 {
-            return Err(bad("auth.password_hash_concurrency", "must be at least 1"));
-        }
         Ok(())
     }
 
@@ -280,6 +277,14 @@ impl Config {
                     .map_err(|_| bad("server.trusted_proxies", format!("`{r}` is not a CIDR range")))
             })
             .collect()
+    }
+
+    /// `auth.password_hash_concurrency`, with 0 meaning half the CPU cores (at least 1).
+    pub fn password_hash_concurrency(&self) -> usize {
+        match self.auth.password_hash_concurrency {
+            0 => std::thread::available_parallelism().map(|n| n.get() / 2).unwrap_or(1).max(1),
+            n => n,
+        }
     }
 
     /// The installation key: `secrets.key`, else the key file (created when missing).
@@ -352,7 +357,7 @@ impl Config {
                 session_absolute: Duration::from_secs(self.auth.session_absolute_hours * 3600),
                 ip_attempts_per_minute: self.auth.ip_attempts_per_minute,
                 email_attempts_per_hour: self.auth.email_attempts_per_hour,
-                password_hash_concurrency: self.auth.password_hash_concurrency,
+                password_hash_concurrency: self.password_hash_concurrency(),
                 trusted_proxies: self.trusted_proxies().unwrap_or_default(),
             },
         })

@@ -181,7 +181,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Account { command: AccountCommand::Create { name, owner_email, owner_password, owner_name, db } } => {
             let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;
             let db = server::connect_and_migrate(&config).await?;
-            let hasher = backend::passwords::Hasher::new(config.auth.password_hash_concurrency);
+            let hasher = backend::passwords::Hasher::new(config.password_hash_concurrency());
             let member = backend::accounts::create_account(
                 &db,
                 &hasher,
