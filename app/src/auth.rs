@@ -151,14 +151,17 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// Ends a plain-form account flow that failed: a throttle answer stays an error (429 with
+/// `Retry-After`); anything else goes back to `path?error=<message><rest>` (`rest`: more
+/// query, starting with `&`, e.g. the values typed so far).
 #[cfg(feature = "ssr")]
-fn with_error(path: &str, message: &str, next: Option<&str>) -> String {
-    let mut url = format!("{path}?error={}", encode(message));
-    if let Some(n) = next {
-        url.push_str("&next=");
-        url.push_str(&encode(n));
+pub fn back_with_error(e: backend::Error, path: &str, rest: &str) -> Result<(), AppError> {
+    if matches!(e, backend::Error::RateLimited { .. }) {
+        return Err(e.into());
     }
-    url
+    let message = AppError::from(e).to_string();
+    leptos_axum::redirect(&format!("{path}?error={}{rest}", encode(&message)));
+    Ok(())
 }
 
 /// Percent-encodes a query value.
@@ -182,11 +185,9 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
             start_session(&session().await?, &member, chrono::Utc::now()).await?;
             leptos_axum::redirect(&safe_next(next.as_deref()));
         }
-        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
         Err(e) => {
-            let message = AppError::from(e).to_string();
-            let back = with_error("/signin", &message, next.as_deref());
-            leptos_axum::redirect(&format!("{back}&email={}", encode(&email)));
+            let next = next.as_deref().map(|n| format!("&next={}", encode(n))).unwrap_or_default();
+            return back_with_error(e, "/signin", &format!("{next}&email={}", encode(&email)));
         }
     }
     Ok(())
@@ -236,11 +237,7 @@ pub async fn sign_up(
             leptos_axum::redirect("/");
         }
         Ok(backend::auth::signup::SignUp::ConfirmationSent) => leptos_axum::redirect("/signup?sent=1"),
-        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
-        Err(e) => {
-            let message = AppError::from(e).to_string();
-            leptos_axum::redirect(&format!("{}{keep}", with_error("/signup", &message, None)));
-        }
+        Err(e) => return back_with_error(e, "/signup", &keep),
     }
     Ok(())
 }
@@ -255,11 +252,7 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
             start_session(&session().await?, &member, chrono::Utc::now()).await?;
             leptos_axum::redirect("/");
         }
-        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
-        Err(e) => {
-            let message = AppError::from(e).to_string();
-            leptos_axum::redirect(&format!("/verify-email/{}?error={}", encode(&token), encode(&message)));
-        }
+        Err(e) => return back_with_error(e, &format!("/verify-email/{}", encode(&token)), ""),
     }
     Ok(())
 }
@@ -301,11 +294,7 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
             let _ = session().await?.flush().await;
             leptos_axum::redirect("/signin?reset=1");
         }
-        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
-        Err(e) => {
-            let message = AppError::from(e).to_string();
-            leptos_axum::redirect(&format!("/reset-password/{}?error={}", encode(&token), encode(&message)));
-        }
+        Err(e) => return back_with_error(e, &format!("/reset-password/{}", encode(&token)), ""),
     }
     Ok(())
 }
@@ -316,11 +305,7 @@ pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
     let services = services()?;
     match backend::auth::profile::confirm_email_change(&services, client_ip().await, &token).await {
         Ok(_) => leptos_axum::redirect("/profile?email=confirmed"),
-        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
-        Err(e) => {
-            let message = AppError::from(e).to_string();
-            leptos_axum::redirect(&format!("/confirm-email/{}?error={}", encode(&token), encode(&message)));
-        }
+        Err(e) => return back_with_error(e, &format!("/confirm-email/{}", encode(&token)), ""),
     }
     Ok(())
 }

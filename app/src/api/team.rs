@@ -142,18 +142,14 @@ pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
 /// back to the invitation page in `error`. Over the throttle: 429 with `Retry-After`.
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(token: String, name: Option<String>, password: String) -> Result<(), AppError> {
-    use crate::auth::{client_ip, encode, services, session, start_session};
+    use crate::auth::{back_with_error, client_ip, encode, services, session, start_session};
     let services = services()?;
     match backend::members::accept(&services, client_ip().await, &token, name.as_deref().unwrap_or(""), &password).await {
         Ok(member) => {
             start_session(&session().await?, &member, chrono::Utc::now()).await?;
             leptos_axum::redirect("/");
         }
-        Err(e @ backend::Error::RateLimited { .. }) => return Err(e.into()),
-        Err(e) => {
-            let message = AppError::from(e).to_string();
-            leptos_axum::redirect(&format!("/invite/{}?error={}", encode(&token), encode(&message)));
-        }
+        Err(e) => return back_with_error(e, &format!("/invite/{}", encode(&token)), ""),
     }
     Ok(())
 }

@@ -111,17 +111,14 @@ pub async fn request_email_change(services: &Services, member: &Member, client_i
     if user::Entity::find().filter(user::Column::Email.eq(new.clone())).one(db).await?.is_some() {
         return Err(Error::invalid("email", "belongs to another user"));
     }
-    let txn = crate::db::begin_write(db).await?;
-    let token = tokens::issue(&txn, found.id, Purpose::EmailChange, Some(new.clone())).await?;
     let mut vars = Variables::default();
     vars.set("old_email", Json::from(found.email.clone()));
     vars.set("new_email", Json::from(new.clone()));
-    vars.set("link", Json::from(format!("{}/confirm-email/{token}", services.settings.public_url)));
-    let url = &services.settings.public_url;
-    let confirm = crate::outbox::AccountEmail { to: new, subject_template: CHANGE_SUBJECT, body_template: CHANGE_BODY, vars: vars.clone() };
-    crate::outbox::queue_account_email(&txn, &member.tenant, url, &services.secrets, confirm).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let confirm = tokens::LinkEmail { to: new.clone(), subject_template: CHANGE_SUBJECT, body_template: CHANGE_BODY, vars: vars.clone() };
+    tokens::email_link(&txn, services, &member.tenant, found.id, Purpose::EmailChange, Some(new), confirm).await?;
     let notice = crate::outbox::AccountEmail { to: found.email, subject_template: NOTICE_SUBJECT, body_template: NOTICE_BODY, vars };
-    crate::outbox::queue_account_email(&txn, &member.tenant, url, &services.secrets, notice).await?;
+    crate::outbox::queue_account_email(&txn, &member.tenant, &services.settings.public_url, &services.secrets, notice).await?;
     txn.commit().await?;
     services.jobs_wakeup.notify_one();
     Ok(())

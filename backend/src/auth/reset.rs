@@ -31,14 +31,12 @@ pub async fn request(services: &Services, client_ip: Option<IpAddr>, email: &str
     let normalized = email.trim().to_lowercase();
     let Some(found) = user::Entity::find().filter(user::Column::Email.eq(normalized)).one(db).await? else { return Ok(()) };
     let Some(tenant) = crate::auth::home_account(db, found.id).await? else { return Ok(()) };
-    let txn = crate::db::begin_write(db).await?;
-    let token = tokens::issue(&txn, found.id, Purpose::PasswordReset, None).await?;
     let mut vars = Variables::default();
     vars.set("email", Json::from(found.email.clone()));
     vars.set("hours", Json::from(RESET_HOURS));
-    vars.set("link", Json::from(format!("{}/reset-password/{token}", services.settings.public_url)));
-    let email = crate::outbox::AccountEmail { to: found.email, subject_template: SUBJECT, body_template: BODY, vars };
-    crate::outbox::queue_account_email(&txn, &tenant, &services.settings.public_url, &services.secrets, email).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let email = tokens::LinkEmail { to: found.email, subject_template: SUBJECT, body_template: BODY, vars };
+    tokens::email_link(&txn, services, &tenant, found.id, Purpose::PasswordReset, None, email).await?;
     txn.commit().await?;
     services.jobs_wakeup.notify_one();
     Ok(())

@@ -70,13 +70,11 @@ pub async fn sign_up(services: &Services, client_ip: Option<IpAddr>, mut new: Ne
 async fn send_verification(services: &Services, member: &Member, account_name: &str) -> Result<()> {
     let db = &services.db;
     let owner = crate::accounts::user(db, member).await?;
-    let txn = crate::db::begin_write(db).await?;
-    let token = tokens::issue(&txn, owner.id, Purpose::EmailVerification, None).await?;
     let mut vars = Variables::default();
     vars.set("account_name", Json::from(account_name));
-    vars.set("link", Json::from(format!("{}/verify-email/{token}", services.settings.public_url)));
-    let email = crate::outbox::AccountEmail { to: owner.email.clone(), subject_template: VERIFY_SUBJECT, body_template: VERIFY_BODY, vars };
-    crate::outbox::queue_account_email(&txn, &member.tenant, &services.settings.public_url, &services.secrets, email).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let email = tokens::LinkEmail { to: owner.email.clone(), subject_template: VERIFY_SUBJECT, body_template: VERIFY_BODY, vars };
+    tokens::email_link(&txn, services, &member.tenant, owner.id, Purpose::EmailVerification, None, email).await?;
     txn.commit().await?;
     services.jobs_wakeup.notify_one();
     Ok(())

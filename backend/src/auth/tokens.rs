@@ -39,6 +39,15 @@ impl Purpose {
         }
     }
 
+    /// The dashboard page the link opens.
+    pub fn page(self) -> &'static str {
+        match self {
+            Purpose::PasswordReset => "reset-password",
+            Purpose::EmailVerification => "verify-email",
+            Purpose::EmailChange => "confirm-email",
+        }
+    }
+
     fn lifetime(self) -> Duration {
         match self {
             Purpose::PasswordReset => Duration::hours(RESET_HOURS),
@@ -86,6 +95,37 @@ pub async fn issue<C: ConnectionTrait>(db: &C, user_id: Uuid, purpose: Purpose, 
     .exec_without_returning(db)
     .await?;
     Ok(token)
+}
+
+/// An account email carrying a new token's link: templates (whose `link` variable the
+/// link fills) and the other variables.
+pub struct LinkEmail<'a> {
+    pub to: String,
+    pub subject_template: &'a str,
+    pub body_template: &'a str,
+    pub vars: crate::templates::Variables,
+}
+
+/// Issues a token of `purpose` for `user_id` (see [`issue`]) and queues, in `txn`, the
+/// account email that carries its link `<public_url>/<page>/<token>`, filed under
+/// `tenant`. The caller commits and wakes the runner.
+///
+/// Errors: database errors.
+pub async fn email_link<C: ConnectionTrait>(
+    txn: &C,
+    services: &crate::Services,
+    tenant: &crate::Tenant,
+    user_id: Uuid,
+    purpose: Purpose,
+    new_email: Option<String>,
+    mut email: LinkEmail<'_>,
+) -> Result<()> {
+    let token = issue(txn, user_id, purpose, new_email).await?;
+    let url = &services.settings.public_url;
+    email.vars.set("link", serde_json::Value::from(format!("{url}/{}/{token}", purpose.page())));
+    let queued = crate::outbox::AccountEmail { to: email.to, subject_template: email.subject_template, body_template: email.body_template, vars: email.vars };
+    crate::outbox::queue_account_email(txn, tenant, url, &services.secrets, queued).await?;
+    Ok(())
 }
 
 /// The open token `token` of `purpose` (not used, not expired), without using it.
