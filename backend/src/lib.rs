@@ -38,6 +38,7 @@ pub mod templates;
 pub mod tenancy;
 pub mod throttle;
 pub mod types;
+pub mod upgrade;
 
 use std::sync::Arc;
 
@@ -129,15 +130,15 @@ impl Services {
     }
 
     /// [`Services::new`], then the start-up checks of stored secrets: the installation key
-    /// must be the one they were encrypted with, and values stored in clear by an older
-    /// version are encrypted now.
+    /// must be the one they were encrypted with, values stored in clear by an older version
+    /// are encrypted now, and the one-time rewrites of [`upgrade`] run.
     ///
     /// Errors: a message for the operator (wrong key, database failure).
     pub async fn start(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, String> {
         let services = Self::new(db, settings)?;
         secrets::verify_installation_key(&services.db, &services.secrets).await?;
         secrets::seal_plaintext_columns(&services.db, &services.secrets).await.map_err(|e| format!("encrypting stored secrets: {e}"))?;
-        outbox::hide_legacy_invitation_links(&services.db).await.map_err(|e| format!("hiding stored invitation links: {e}"))?;
+        upgrade::run_once(&services.db).await.map_err(|e| format!("rewriting data of an older version: {e}"))?;
         Ok(services)
     }
 }

@@ -357,16 +357,18 @@ pub async fn read_capped(mut response: reqwest::Response, cap: usize) -> std::re
 }
 
 /// One line for a reqwest failure with its causes (`could not connect: …: …`), naming a
-/// policy refusal plainly.
-pub fn describe(err: &reqwest::Error, timeout: Duration) -> String {
-    if let Some(r) = refusal(err) {
+/// policy refusal plainly. The URL is left out: it can be a credential (a Slack or Teams
+/// URL), and the line is shown in delivery logs members read.
+pub fn describe(err: reqwest::Error, timeout: Duration) -> String {
+    if let Some(r) = refusal(&err) {
         return r.to_string();
     }
     if err.is_timeout() {
         return format!("timed out after {:.0} s", timeout.as_secs_f64());
     }
+    let err = err.without_url();
     let mut text = if err.is_connect() { format!("could not connect: {err}") } else { err.to_string() };
-    let mut source = std::error::Error::source(err);
+    let mut source = std::error::Error::source(&err);
     while let Some(s) = source {
         text.push_str(": ");
         text.push_str(&s.to_string());

@@ -261,8 +261,9 @@ impl Job for SendPush {
         }
         outgoing = outgoing.header("Urgency", "high");
         let response = outgoing.send().await.map_err(|e| {
-            let why = crate::outbound::describe(&e, Duration::from_secs(15));
-            if crate::outbound::refusal(&e).is_some() { JobError::Permanent(why) } else { JobError::Retry(format!("push service unreachable: {why}")) }
+            let refused = crate::outbound::refusal(&e).is_some();
+            let why = crate::outbound::describe(e, Duration::from_secs(15));
+            if refused { JobError::Permanent(why) } else { JobError::Retry(format!("push service unreachable: {why}")) }
         })?;
         let status = response.status().as_u16();
         match status {

@@ -199,13 +199,13 @@ fn unsealed(value: &str) -> bool {
     !value.starts_with(PREFIX)
 }
 
-/// Seals every secret still stored in clear (written before encryption at rest), in place,
-/// and shortens the URLs of Slack and Teams deliveries (and their attempt logs) to their
-/// host: those URLs are credentials. Returns how many rows changed. Idempotent.
+/// Seals every secret still stored in clear (written before encryption at rest, or by an
+/// older process during an upgrade), in place. Returns how many rows changed. Idempotent;
+/// the tables it reads hold a few rows per account.
 ///
 /// Errors: database errors.
 pub async fn seal_plaintext_columns(db: &DatabaseConnection, secrets: &SecretBox) -> Result<usize> {
-    use crate::entities::{account, analyzer_setting, delivery_attempt, installation_setting, post_call_action, webhook_delivery};
+    use crate::entities::{account, analyzer_setting, installation_setting, post_call_action};
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
     let mut changed = 0;
     for a in post_call_action::Entity::find().all(db).await? {
@@ -249,28 +249,6 @@ pub async fn seal_plaintext_columns(db: &DatabaseConnection, secrets: &SecretBox
         let sealed = secrets.seal(&aad("installation_settings", "value", crate::push::VAPID_KEY), &row.value);
         let mut active: installation_setting::ActiveModel = row.into();
         active.value = Set(sealed);
-        active.update(db).await?;
-        changed += 1;
-    }
-    let hooks = webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::Format.ne(crate::actions::format::STANDARD))
-        .all(db)
-        .await?;
-    for w in hooks {
-        let shown = crate::actions::display_url(&w.url);
-        if shown == w.url {
-            continue;
-        }
-        for attempt in delivery_attempt::Entity::find().filter(delivery_attempt::Column::WebhookDeliveryId.eq(w.id)).all(db).await? {
-            if attempt.request.contains(&w.url) {
-                let request = attempt.request.replace(&w.url, &shown);
-                let mut active: delivery_attempt::ActiveModel = attempt.into();
-                active.request = Set(request);
-                active.update(db).await?;
-            }
-        }
-        let mut active: webhook_delivery::ActiveModel = w.into();
-        active.url = Set(shown);
         active.update(db).await?;
         changed += 1;
     }

@@ -199,6 +199,12 @@ impl Config {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(bad("server.public_url", "must start with http:// or https://"));
         }
+        if self.server.public_url.trim().is_empty() && self.server.addr.ip().is_unspecified() {
+            return Err(bad(
+                "server.public_url",
+                "must be set when server.addr listens on every interface (0.0.0.0 or ::): it is the address users type, and the only origin the dashboard accepts forms from, e.g. http://calls.example.com:3000",
+            ));
+        }
         if !matches!(self.server.secure_cookies.as_str(), "" | "true" | "false") {
             return Err(bad("server.secure_cookies", "must be empty, true or false"));
         }
@@ -394,6 +400,19 @@ mod tests {
             jail.set_env("AFTERCALL_JOBS__CONCURRENCY", "many");
             let err = Config::load(None, &Overrides::default()).unwrap_err().to_string();
             assert!(err.to_lowercase().contains("jobs.concurrency"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn listening_everywhere_needs_the_public_url() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("AFTERCALL_SERVER__ADDR", "0.0.0.0:3000");
+            let err = Config::load(None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("server.public_url"), "{err}");
+            jail.set_env("AFTERCALL_SERVER__PUBLIC_URL", "http://calls.example.com:3000");
+            let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.public_url(), "http://calls.example.com:3000");
             Ok(())
         });
     }

@@ -339,14 +339,15 @@ impl OpenAiAnalyzer {
             request = request.bearer_auth(key);
         }
         let response = request.send().await.map_err(|e| {
-            let why = crate::outbound::describe(&e, self.settings.request_timeout);
-            if crate::outbound::refusal(&e).is_some() { Failure::Stop(why) } else { Failure::Retry(why) }
+            let refused = crate::outbound::refusal(&e).is_some();
+            let why = crate::outbound::describe(e, self.settings.request_timeout);
+            if refused { Failure::Stop(why) } else { Failure::Retry(why) }
         })?;
         let status = response.status().as_u16();
         let cap = self.outbound.max_response_bytes;
         let answer = crate::outbound::read_capped(response, cap)
             .await
-            .map_err(|e| Failure::Retry(format!("the answer broke off: {}", crate::outbound::describe(&e, self.settings.request_timeout))))?;
+            .map_err(|e| Failure::Retry(format!("the answer broke off: {}", crate::outbound::describe(e, self.settings.request_timeout))))?;
         if !(200..300).contains(&status) {
             return Err(classify_status(status, &answer.bytes));
         }

@@ -248,9 +248,9 @@ async fn send(services: &Services, action: &post_call_action::Model, row: &webho
         request = request.header(k, v);
     }
     match request.send().await {
-        Err(e) if crate::outbound::refusal(&e).is_some() => refused(crate::outbound::describe(&e, services.settings.webhooks.timeout)),
+        Err(e) if crate::outbound::refusal(&e).is_some() => refused(crate::outbound::describe(e, services.settings.webhooks.timeout)),
         Err(e) => {
-            let what = crate::outbound::describe(&e, services.settings.webhooks.timeout);
+            let what = crate::outbound::describe(e, services.settings.webhooks.timeout);
             Sent::Transient(Attempt { number, outcome: outcome::TRANSIENT, request: request_log, error: Some(what), duration: started.elapsed(), ..Default::default() })
         }
         Ok(response) => {

@@ -10,6 +10,7 @@
 //! - [`edge`]: body limits (a 64 MiB POST anywhere is 413 and the server keeps serving),
 //!   cross-origin refusals, security headers.
 //! - [`throttle`]: 429 with `Retry-After` per client and per email for every account flow.
+//! - [`secrets`]: secrets stored encrypted, older plaintext sealed at start, another key refused.
 //! - [`links`]: an invitation's link is nowhere a member can read, nor stored in clear.
 //! - [`templates`]: hostile templates fail fast; previews need the configure role.
 //! - [`fairness`]: one account's hanging webhooks do not hold up another's email.
@@ -23,6 +24,7 @@ mod lifecycle;
 mod links;
 mod outbound;
 mod roles;
+mod secrets;
 mod templates;
 mod throttle;
 pub mod world;
