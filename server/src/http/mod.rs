@@ -156,8 +156,7 @@ fn is_public(path: &str) -> bool {
         "/api/", "/pkg/", "/signin", "/signup", "/invite/", "/healthz", "/events/", "/forgot-password", "/reset-password/",
         "/verify-email/", "/confirm-email/",
     ];
-    PREFIXES.iter().any(|p| path.starts_with(p))
-        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    PREFIXES.iter().any(|p| path.starts_with(p)) || is_static(path)
 }
 
 /// Whether `path` is a static file (assets do not count as activity of a session).
