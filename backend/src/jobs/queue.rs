@@ -90,7 +90,9 @@ pub async fn claim<C: ConnectionTrait>(
     }
     let backend = db.get_database_backend();
     let lock = if backend == DbBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    // Due: pending and its time has come, or claimed by a worker whose lease ran out.
     let due = "(state = 'pending' AND run_at <= $2) OR (state = 'running' AND locked_until < $2)";
+    let due_j = "(j.state = 'pending' AND j.run_at <= $2) OR (j.state = 'running' AND j.locked_until < $2)";
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
          WHERE id IN (SELECT id FROM jobs WHERE id IN ( \
@@ -104,8 +106,7 @@ pub async fn claim<C: ConnectionTrait>(
                WHERE {due_j} \
              ) d WHERE d.share <= $4 ORDER BY d.share, d.run_at LIMIT $3) \
            AND ({due}) {lock}) \
-         RETURNING *",
-        due_j = due.replace("state", "j.state").replace("run_at", "j.run_at").replace("locked_until", "j.locked_until"),
+         RETURNING *"
     );
     let now = Utc::now();
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
