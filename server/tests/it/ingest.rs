@@ -268,6 +268,11 @@ async fn each_api_key_is_rate_limited_with_429_and_retry_after() {
         reads.push(app.api_get(&t.api_key, "/api/v1/agents").await.0);
     }
     assert!(reads.contains(&429), "reads share the key's budget: {reads:?}");
+    // Spelling the header differently does not buy a fresh budget.
+    for header in [format!("bearer   {}  ", t.api_key), format!("BEARER {}", t.api_key)] {
+        let resp = app.http.get(format!("{}/api/v1/agents", app.base)).header("authorization", header.clone()).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 429, "{header:?} is the same key");
+    }
     assert_eq!(app.post_call(&other.api_key, &call("rl-other", "desk")).await.status().as_u16(), 202, "another key has its own budget");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(app.post_call(&t.api_key, &call("rl-last", "desk")).await.status().as_u16(), 202, "the budget refills");
