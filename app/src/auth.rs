@@ -209,12 +209,7 @@ pub async fn signup_policy() -> Result<String, AppError> {
 /// or sent to `/signup?sent=1` to wait for the confirmation email (`verified`); on failure
 /// redirects back to `/signup?error=...`.
 #[server(endpoint = "sign_up")]
-pub async fn sign_up(
-    account_name: String,
-    name: String,
-    email: String,
-    password: String,
-) -> Result<(), AppError> {
+pub async fn sign_up(account_name: String, name: String, email: String, password: String) -> Result<(), AppError> {
     let services = services()?;
     // Entered values (never the password) come back with an error.
     let keep = format!("&account_name={}&name={}&email={}", encode(&account_name), encode(&name), encode(&email));
@@ -349,7 +344,11 @@ pub async fn me() -> Result<Option<Viewer>, AppError> {
     let accounts = backend::auth::accounts_of(&services.db, member.user_id)
         .await?
         .into_iter()
-        .map(|a| AccountItem { current: a.account_id == member.tenant.account_id(), id: a.account_id.to_string(), name: a.name })
+        .map(|a| AccountItem {
+            current: a.account_id == member.tenant.account_id(),
+            id: a.account_id.to_string(),
+            name: a.name,
+        })
         .collect();
     Ok(Some(Viewer {
         name: user.name,
@@ -369,7 +368,16 @@ mod tests {
     #[test]
     fn only_plain_same_site_paths_are_followed() {
         assert_eq!(safe_next(Some("/tasks?status=open")), "/tasks?status=open");
-        for evil in ["//evil.example", "/\t/evil.example", "/\\evil.example", "/%09/x\n", "https://evil.example", "/\u{3000}/evil", "/\r\n/evil", ""] {
+        for evil in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/%09/x\n",
+            "https://evil.example",
+            "/\u{3000}/evil",
+            "/\r\n/evil",
+            "",
+        ] {
             assert_eq!(safe_next(Some(evil)), "/", "{evil:?}");
         }
         assert_eq!(safe_next(None), "/");

@@ -54,7 +54,12 @@ fn listen_for_alerts(refresh: RwSignal<u32>, toasts: RwSignal<Vec<LiveAlert>>) {
                 list.remove(0);
             }
         });
-        set_timeout(move || { toasts.try_update(|list| list.retain(|a| a.id != id)); }, std::time::Duration::from_secs(10));
+        set_timeout(
+            move || {
+                toasts.try_update(|list| list.retain(|a| a.id != id));
+            },
+            std::time::Duration::from_secs(10),
+        );
     });
     let on_unread = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_event: web_sys::MessageEvent| {
         refresh.update(|n| *n += 1);
@@ -205,10 +210,7 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
 
 /// The outcome of an action's last submission: its error, or `ok` text once it succeeded.
 #[component]
-pub fn FormResult<S>(
-    action: ServerAction<S>,
-    #[prop(optional, into)] ok: Option<String>,
-) -> impl IntoView
+pub fn FormResult<S>(action: ServerAction<S>, #[prop(optional, into)] ok: Option<String>) -> impl IntoView
 where
     S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
@@ -229,11 +231,7 @@ pub fn Badge(#[prop(into)] text: String) -> impl IntoView {
 
 /// "Newer" / "Older" links for keyset pagination (`before` = cursor).
 #[component]
-pub fn Pager(
-    #[prop(into)] base: String,
-    next: Option<String>,
-    has_previous: bool,
-) -> impl IntoView {
+pub fn Pager(#[prop(into)] base: String, next: Option<String>, has_previous: bool) -> impl IntoView {
     let separator = if base.contains('?') { '&' } else { '?' };
     let older = next.map(|cursor| format!("{base}{separator}before={cursor}"));
     view! {

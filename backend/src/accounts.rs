@@ -4,8 +4,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -52,12 +52,7 @@ pub async fn create_account(db: &DatabaseConnection, hasher: &passwords::Hasher,
         .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
 
     let txn = crate::db::begin_write(db).await?;
-    if user::Entity::find()
-        .filter(user::Column::Email.eq(email.normalized()))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
+    if user::Entity::find().filter(user::Column::Email.eq(email.normalized())).one(&txn).await?.is_some() {
         return Err(Error::conflict("email", "an account with this email already exists"));
     }
     let now = Utc::now();
@@ -113,17 +108,13 @@ pub async fn member<C: ConnectionTrait>(db: &C, user_id: Uuid, account_id: Uuid)
         .one(db)
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let role = Role::parse(&found.role)
-        .ok_or_else(|| Error::Internal(format!("unknown role `{}`", found.role)))?;
+    let role = Role::parse(&found.role).ok_or_else(|| Error::Internal(format!("unknown role `{}`", found.role)))?;
     Ok(Member { tenant: Tenant::new(account_id), user_id, role })
 }
 
 /// The account row of a tenant.
 pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<account::Model> {
-    account::Entity::find_by_id(tenant.account_id())
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("account"))
+    account::Entity::find_by_id(tenant.account_id()).one(db).await?.ok_or(Error::NotFound("account"))
 }
 
 /// The user row of a member.
@@ -178,7 +169,15 @@ pub async fn set_inbound_signing(services: &crate::Services, member: &Member, en
     active.inbound_signing_secret = Set(secret.as_deref().map(|s| services.secrets.seal(&aad, s)));
     active.update(&txn).await?;
     let detail = if enable { "signed calls required (new secret)" } else { "signed calls off" };
-    crate::audit::record(&txn, &crate::audit::Actor::Member(*member), crate::audit::action::SETTINGS_CHANGED, "settings", None, detail.to_owned()).await?;
+    crate::audit::record(
+        &txn,
+        &crate::audit::Actor::Member(*member),
+        crate::audit::action::SETTINGS_CHANGED,
+        "settings",
+        None,
+        detail.to_owned(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(secret)
 }
@@ -203,7 +202,8 @@ pub fn verify_inbound(
         tracing::error!(error = %e, "inbound signing secret unreadable");
         ("webhook-signature", "the account's signing secret is unusable".to_owned())
     })?;
-    let hook = standardwebhooks::Webhook::new(&secret).map_err(|e| ("webhook-signature", format!("the account's signing secret is unusable: {e}")))?;
+    let hook = standardwebhooks::Webhook::new(&secret)
+        .map_err(|e| ("webhook-signature", format!("the account's signing secret is unusable: {e}")))?;
     hook.verify(body, headers).map_err(|e| {
         let header = |h: &str| match h {
             "id" => "webhook-id",
@@ -211,10 +211,14 @@ pub fn verify_inbound(
             _ => "webhook-signature",
         };
         match e {
-            E::MissingHeader(h) => (header(h), format!("missing header {}: this account requires signed requests", header(h))),
+            E::MissingHeader(h) => {
+                (header(h), format!("missing header {}: this account requires signed requests", header(h)))
+            }
             E::InvalidHeader(h) => (header(h), format!("unreadable header {}", header(h))),
             E::InvalidTimestamp => ("webhook-timestamp", "must be Unix seconds".to_owned()),
-            E::TimestampTooOldError | E::FutureTimestampError => ("webhook-timestamp", "is more than 5 minutes from now".to_owned()),
+            E::TimestampTooOldError | E::FutureTimestampError => {
+                ("webhook-timestamp", "is more than 5 minutes from now".to_owned())
+            }
             _ => ("webhook-signature", "does not match the body and the account's signing secret".to_owned()),
         }
     })
@@ -223,11 +227,7 @@ pub fn verify_inbound(
 /// Turns auto-creating unknown agents on ingest on or off. Admins only; audited.
 ///
 /// Errors: [`Error::Forbidden`] for members.
-pub async fn set_auto_create_agents(
-    db: &DatabaseConnection,
-    member: &Member,
-    enabled: bool,
-) -> Result<()> {
+pub async fn set_auto_create_agents(db: &DatabaseConnection, member: &Member, enabled: bool) -> Result<()> {
     member.require_admin()?;
     let found = get(db, &member.tenant).await?;
     let txn = crate::db::begin_write(db).await?;
@@ -235,7 +235,15 @@ pub async fn set_auto_create_agents(
     active.auto_create_agents = Set(enabled);
     active.update(&txn).await?;
     let detail = format!("automatic agents {}", if enabled { "on" } else { "off" });
-    crate::audit::record(&txn, &crate::audit::Actor::Member(*member), crate::audit::action::SETTINGS_CHANGED, "settings", None, detail).await?;
+    crate::audit::record(
+        &txn,
+        &crate::audit::Actor::Member(*member),
+        crate::audit::action::SETTINGS_CHANGED,
+        "settings",
+        None,
+        detail,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -14,18 +14,16 @@ use base64::Engine;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rand::RngCore;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::Services;
 use crate::analysis::AnalysisOutput;
+use crate::audit::{self, Actor};
 use crate::conditions::{Condition, FieldOp};
 use crate::entities::{agent, conversation, post_call_action, scheduled_call, webhook_delivery};
 use crate::error::{Error, Result};
-use crate::Services;
-use crate::audit::{self, Actor};
 use crate::jobs::{DeliverWebhook, RequestCallback, queue};
 use crate::outbound::Outbound;
 use crate::secrets::SecretBox;
@@ -127,7 +125,9 @@ struct Valid {
 
 fn field_name(raw: &str) -> Option<String> {
     let name = raw.trim().trim_start_matches("dyn_").to_ascii_lowercase();
-    let ok = !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     ok.then_some(name)
 }
 
@@ -188,7 +188,8 @@ async fn validate(outbound: &Outbound, input: ActionInput) -> Result<Valid> {
     let message_template = if format == format::STANDARD {
         None
     } else {
-        let template = message_template.ok_or_else(|| Error::invalid("message_template", "a Slack or Teams message needs its text"))?;
+        let template = message_template
+            .ok_or_else(|| Error::invalid("message_template", "a Slack or Teams message needs its text"))?;
         if template.chars().count() > 10_000 {
             return Err(Error::invalid("message_template", "must be at most 10000 characters"));
         }
@@ -199,11 +200,16 @@ async fn validate(outbound: &Outbound, input: ActionInput) -> Result<Valid> {
         None => None,
         Some(c) => {
             let checked = crate::conditions::validate(vec![c.as_condition()]).map_err(|e| match e {
-                Error::Invalid { field, message } => Error::invalid(field.replacen("conditions[0]", "condition", 1), message),
+                Error::Invalid { field, message } => {
+                    Error::invalid(field.replacen("conditions[0]", "condition", 1), message)
+                }
                 other => other,
             })?;
             match checked.into_iter().next() {
-                Some(Condition::Field { field, op, value }) => Some(serde_json::to_value(FieldCondition { field, op, value }).map_err(|e| Error::Internal(e.to_string()))?),
+                Some(Condition::Field { field, op, value }) => Some(
+                    serde_json::to_value(FieldCondition { field, op, value })
+                        .map_err(|e| Error::Internal(e.to_string()))?,
+                ),
                 _ => None,
             }
         }
@@ -211,7 +217,10 @@ async fn validate(outbound: &Outbound, input: ActionInput) -> Result<Valid> {
     let (time_field, fallback_delay_minutes) = if kind == kind::SCHEDULE_CALL {
         let time_field = match input.time_field.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             None => None,
-            Some(raw) => Some(field_name(raw).ok_or_else(|| Error::invalid("time_field", "must be a field name such as callback_time"))?),
+            Some(raw) => Some(
+                field_name(raw)
+                    .ok_or_else(|| Error::invalid("time_field", "must be a field name such as callback_time"))?,
+            ),
         };
         let fallback = input.fallback_delay_minutes;
         if let Some(m) = fallback
@@ -265,7 +274,12 @@ pub fn condition_of(action: &post_call_action::Model) -> Option<FieldCondition> 
 }
 
 /// The agent's actions, oldest first, decrypted.
-pub async fn list<C: ConnectionTrait>(db: &C, secrets: &SecretBox, tenant: &Tenant, agent_id: Uuid) -> Result<Vec<post_call_action::Model>> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    secrets: &SecretBox,
+    tenant: &Tenant,
+    agent_id: Uuid,
+) -> Result<Vec<post_call_action::Model>> {
     let rows = scope::<post_call_action::Entity>(tenant)
         .filter(post_call_action::Column::AgentId.eq(agent_id))
         .order_by_asc(post_call_action::Column::CreatedAt)
@@ -277,7 +291,12 @@ pub async fn list<C: ConnectionTrait>(db: &C, secrets: &SecretBox, tenant: &Tena
 /// The tenant's action `id`, decrypted.
 ///
 /// Errors: [`Error::NotFound`] (also for another account's id).
-pub async fn get<C: ConnectionTrait>(db: &C, secrets: &SecretBox, tenant: &Tenant, id: Uuid) -> Result<post_call_action::Model> {
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    secrets: &SecretBox,
+    tenant: &Tenant,
+    id: Uuid,
+) -> Result<post_call_action::Model> {
     open(secrets, secure_find::<post_call_action::Entity, _>(db, tenant, id).await?)
 }
 
@@ -288,7 +307,12 @@ pub async fn get<C: ConnectionTrait>(db: &C, secrets: &SecretBox, tenant: &Tenan
 /// secret are stored encrypted.
 ///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`] (agent), [`Error::Invalid`] naming the field.
-pub async fn create(services: &Services, member: &Member, agent_id: Uuid, input: ActionInput) -> Result<(post_call_action::Model, String)> {
+pub async fn create(
+    services: &Services,
+    member: &Member,
+    agent_id: Uuid,
+    input: ActionInput,
+) -> Result<(post_call_action::Model, String)> {
     member.require_admin()?;
     create_for_tenant(services, &Actor::Member(*member), agent_id, input).await
 }
@@ -296,7 +320,12 @@ pub async fn create(services: &Services, member: &Member, agent_id: Uuid, input:
 /// [`create`] by any actor allowed to configure (an API key acts account-wide).
 ///
 /// Errors: [`Error::NotFound`] (agent), [`Error::Invalid`] naming the field.
-pub async fn create_for_tenant(services: &Services, actor: &Actor, agent_id: Uuid, input: ActionInput) -> Result<(post_call_action::Model, String)> {
+pub async fn create_for_tenant(
+    services: &Services,
+    actor: &Actor,
+    agent_id: Uuid,
+    input: ActionInput,
+) -> Result<(post_call_action::Model, String)> {
     let db = &services.db;
     let tenant = actor.tenant();
     let agent = secure_find::<agent::Entity, _>(db, tenant, agent_id).await?;
@@ -343,7 +372,12 @@ fn describe(a: &post_call_action::Model) -> String {
 /// was disabled automatically clears its failure record.
 ///
 /// Errors: as for [`create`].
-pub async fn update(services: &Services, member: &Member, id: Uuid, input: ActionInput) -> Result<post_call_action::Model> {
+pub async fn update(
+    services: &Services,
+    member: &Member,
+    id: Uuid,
+    input: ActionInput,
+) -> Result<post_call_action::Model> {
     member.require_admin()?;
     update_for_tenant(services, &Actor::Member(*member), id, input).await
 }
@@ -351,7 +385,12 @@ pub async fn update(services: &Services, member: &Member, id: Uuid, input: Actio
 /// [`update`] by any actor allowed to configure.
 ///
 /// Errors: [`Error::NotFound`], [`Error::Invalid`] naming the field.
-pub async fn update_for_tenant(services: &Services, actor: &Actor, id: Uuid, input: ActionInput) -> Result<post_call_action::Model> {
+pub async fn update_for_tenant(
+    services: &Services,
+    actor: &Actor,
+    id: Uuid,
+    input: ActionInput,
+) -> Result<post_call_action::Model> {
     let db = &services.db;
     let tenant = actor.tenant();
     let row = get(db, &services.secrets, tenant, id).await?;
@@ -382,7 +421,12 @@ pub async fn update_for_tenant(services: &Services, actor: &Actor, id: Uuid, inp
 /// Turns an action on or off. Admins only. Turning it on clears an automatic disable.
 ///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
-pub async fn set_enabled(services: &Services, member: &Member, id: Uuid, enabled: bool) -> Result<post_call_action::Model> {
+pub async fn set_enabled(
+    services: &Services,
+    member: &Member,
+    id: Uuid,
+    enabled: bool,
+) -> Result<post_call_action::Model> {
     member.require_admin()?;
     let db = &services.db;
     let row = secure_find::<post_call_action::Entity, _>(db, &member.tenant, id).await?;
@@ -443,7 +487,8 @@ pub async fn rotate_secret_for_tenant(services: &Services, actor: &Actor, id: Uu
     let now = Utc::now();
     let mut active: post_call_action::ActiveModel = row.clone().into();
     active.previous_secret = Set(Some(services.secrets.seal(&aad(id, "previous_secret"), &current)));
-    active.previous_secret_expires_at = Set(Some(now + chrono::Duration::from_std(overlap).unwrap_or(chrono::Duration::hours(24))));
+    active.previous_secret_expires_at =
+        Set(Some(now + chrono::Duration::from_std(overlap).unwrap_or(chrono::Duration::hours(24))));
     active.secret = Set(services.secrets.seal(&aad(id, "secret"), &secret));
     active.updated_at = Set(now);
     let txn = crate::db::begin_write(db).await?;
@@ -469,7 +514,8 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
     let id = Uuid::now_v7();
     let now = Utc::now();
     let attempts = i32::try_from(settings.webhooks.retry_schedule.len() + 1).unwrap_or(i32::MAX);
-    let job_id = queue::enqueue_with(db, tenant, &DeliverWebhook { delivery_id: id, conversation_id }, now, attempts).await?;
+    let job_id =
+        queue::enqueue_with(db, tenant, &DeliverWebhook { delivery_id: id, conversation_id }, now, attempts).await?;
     webhook_delivery::Entity::insert(webhook_delivery::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
@@ -516,13 +562,15 @@ pub async fn test_send_for_tenant(services: &crate::Services, tenant: &Tenant, i
         .order_by_desc(conversation::Column::ReceivedAt)
         .one(db)
         .await?;
-    let delivery = queue_delivery(db, tenant, &services.settings, &action, latest.map(|c| c.id), event::TEST, true).await?;
+    let delivery =
+        queue_delivery(db, tenant, &services.settings, &action, latest.map(|c| c.id), event::TEST, true).await?;
     services.jobs_wakeup.notify_one();
     Ok(delivery)
 }
 
 /// What the description of an implied follow-up time field tells the analyzer.
-pub const TIME_FIELD_DESCRIPTION: &str = "When to call the customer back: date and time (ISO 8601), as agreed in the call";
+pub const TIME_FIELD_DESCRIPTION: &str =
+    "When to call the customer back: date and time (ISO 8601), as agreed in the call";
 
 /// The extracted fields the agent's enabled actions need, so the analyzer extracts them
 /// even without a defined field: condition fields and `dyn_*` variables of Slack/Teams
@@ -552,7 +600,12 @@ pub fn needed_fields(actions: &[post_call_action::Model]) -> Vec<crate::analysis
 }
 
 /// The enabled actions of the agent, oldest first, decrypted.
-pub async fn enabled_for_agent<C: ConnectionTrait>(db: &C, secrets: &SecretBox, tenant: &Tenant, agent_id: Uuid) -> Result<Vec<post_call_action::Model>> {
+pub async fn enabled_for_agent<C: ConnectionTrait>(
+    db: &C,
+    secrets: &SecretBox,
+    tenant: &Tenant,
+    agent_id: Uuid,
+) -> Result<Vec<post_call_action::Model>> {
     let rows = scope::<post_call_action::Entity>(tenant)
         .filter(post_call_action::Column::AgentId.eq(agent_id))
         .filter(post_call_action::Column::Enabled.eq(true))
@@ -576,17 +629,14 @@ pub fn follow_up_time(
     let tz: Tz = timezone.parse().unwrap_or(Tz::UTC);
     let from_field = action.time_field.as_ref().and_then(|name| {
         let value = output.fields.iter().find(|f| f.name == *name)?.value.as_str()?.trim().to_owned();
-        let at = DateTime::parse_from_rfc3339(&value)
-            .map(|t| t.with_timezone(&Utc))
-            .ok()
-            .or_else(|| {
-                ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-                    .iter()
-                    .find_map(|f| NaiveDateTime::parse_from_str(&value, f).ok())
-                    .or_else(|| NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(9, 0, 0)))
-                    .and_then(|naive| tz.from_local_datetime(&naive).earliest())
-                    .map(|t| t.with_timezone(&Utc))
-            })?;
+        let at = DateTime::parse_from_rfc3339(&value).map(|t| t.with_timezone(&Utc)).ok().or_else(|| {
+            ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(&value, f).ok())
+                .or_else(|| NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(9, 0, 0)))
+                .and_then(|naive| tz.from_local_datetime(&naive).earliest())
+                .map(|t| t.with_timezone(&Utc))
+        })?;
         Some((at, format!("field {name} = {value}")))
     });
     let found = from_field.or_else(|| {
@@ -621,7 +671,8 @@ pub(crate) async fn plan<C: ConnectionTrait>(
         }
         match action.kind.as_str() {
             kind::WEBHOOK => {
-                queue_delivery(txn, tenant, settings, action, Some(conv.id), event::CONVERSATION_ANALYZED, false).await?;
+                queue_delivery(txn, tenant, settings, action, Some(conv.id), event::CONVERSATION_ANALYZED, false)
+                    .await?;
                 planned += 1;
             }
             kind::SCHEDULE_CALL => {
@@ -630,7 +681,14 @@ pub(crate) async fn plan<C: ConnectionTrait>(
                     continue;
                 };
                 let id = Uuid::now_v7();
-                let job_id = queue::enqueue_with(txn, tenant, &RequestCallback { scheduled_call_id: id, conversation_id: conv.id }, due, 5).await?;
+                let job_id = queue::enqueue_with(
+                    txn,
+                    tenant,
+                    &RequestCallback { scheduled_call_id: id, conversation_id: conv.id },
+                    due,
+                    5,
+                )
+                .await?;
                 scheduled_call::Entity::insert(scheduled_call::ActiveModel {
                     id: Set(id),
                     account_id: Set(tenant.account_id()),
@@ -658,7 +716,11 @@ pub(crate) async fn plan<C: ConnectionTrait>(
 /// The conversation's scheduled calls, soonest first.
 ///
 /// Errors: [`Error::NotFound`] for another account's conversation.
-pub async fn scheduled_calls<C: ConnectionTrait>(db: &C, tenant: &Tenant, conversation_id: Uuid) -> Result<Vec<scheduled_call::Model>> {
+pub async fn scheduled_calls<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    conversation_id: Uuid,
+) -> Result<Vec<scheduled_call::Model>> {
     secure_find::<conversation::Entity, _>(db, tenant, conversation_id).await?;
     Ok(scope::<scheduled_call::Entity>(tenant)
         .filter(scheduled_call::Column::ConversationId.eq(conversation_id))
@@ -672,14 +734,23 @@ pub async fn scheduled_calls<C: ConnectionTrait>(db: &C, tenant: &Tenant, conver
 ///
 /// Errors: [`Error::NotFound`]; [`Error::Invalid`] (`state`) when it was already requested
 /// or cancelled.
-pub async fn cancel_scheduled_call<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid) -> Result<scheduled_call::Model> {
+pub async fn cancel_scheduled_call<C: ConnectionTrait>(
+    db: &C,
+    member: &Member,
+    id: Uuid,
+) -> Result<scheduled_call::Model> {
     cancel_scheduled_call_for_tenant(db, &member.tenant, Some(member.user_id), id).await
 }
 
 /// [`cancel_scheduled_call`] by `user` (`None`: an API key).
 ///
 /// Errors: as for [`cancel_scheduled_call`].
-pub async fn cancel_scheduled_call_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, user: Option<Uuid>, id: Uuid) -> Result<scheduled_call::Model> {
+pub async fn cancel_scheduled_call_for_tenant<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    user: Option<Uuid>,
+    id: Uuid,
+) -> Result<scheduled_call::Model> {
     let row = secure_find::<scheduled_call::Entity, _>(db, tenant, id).await?;
     if row.state != scheduled::SCHEDULED {
         return Err(Error::invalid("state", format!("the call is already {}", row.state)));
@@ -755,7 +826,10 @@ mod tests {
     }
 
     fn with_field(value: &str) -> AnalysisOutput {
-        AnalysisOutput { fields: vec![FieldValue { name: "callback_time".into(), value: value.into(), evidence: None }], ..Default::default() }
+        AnalysisOutput {
+            fields: vec![FieldValue { name: "callback_time".into(), value: value.into(), evidence: None }],
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -765,13 +839,19 @@ mod tests {
         let c = conv(now);
         let at = |v: &str| follow_up_time(&a, &c, &with_field(v), "America/New_York", now).map(|(t, _)| t.to_rfc3339());
         assert_eq!(at("2026-11-21T15:00:00+01:00").as_deref(), Some("2026-11-21T14:00:00+00:00"));
-        assert_eq!(at("2026-11-21T15:00").as_deref(), Some("2026-11-21T20:00:00+00:00"), "local time in the agent's zone");
+        assert_eq!(
+            at("2026-11-21T15:00").as_deref(),
+            Some("2026-11-21T20:00:00+00:00"),
+            "local time in the agent's zone"
+        );
         assert_eq!(at("2026-11-21").as_deref(), Some("2026-11-21T14:00:00+00:00"), "a date means 09:00 local");
         assert_eq!(at("next week sometime").as_deref(), Some("2026-11-20T09:30:00+00:00"), "unreadable: the fallback");
         assert_eq!(at("2020-01-01T10:00:00Z").as_deref(), Some("2026-11-20T09:00:00+00:00"), "a past time means now");
         let (_, source) = follow_up_time(&a, &c, &with_field("2026-11-21T15:00"), "UTC", now).unwrap();
         assert_eq!(source, "field callback_time = 2026-11-21T15:00");
-        assert!(follow_up_time(&action(Some("callback_time"), None), &c, &AnalysisOutput::default(), "UTC", now).is_none());
+        assert!(
+            follow_up_time(&action(Some("callback_time"), None), &c, &AnalysisOutput::default(), "UTC", now).is_none()
+        );
     }
 
     #[test]

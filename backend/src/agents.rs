@@ -4,8 +4,8 @@
 use chrono::Utc;
 use chrono_tz::Tz;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -41,30 +41,17 @@ fn validate(input: AgentInput) -> Result<ValidAgent> {
     if external_id.is_empty() || external_id.chars().count() > crate::calls::event::MAX_ID_LEN {
         return Err(Error::invalid("external_id", "must be 1 to 200 characters"));
     }
-    let name = input
-        .name
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| external_id.clone());
+    let name = input.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| external_id.clone());
     if name.chars().count() > 120 {
         return Err(Error::invalid("name", "must be at most 120 characters"));
     }
-    let timezone = input
-        .timezone
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "UTC".to_owned());
+    let timezone =
+        input.timezone.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| "UTC".to_owned());
     if timezone.parse::<Tz>().is_err() {
-        return Err(Error::invalid(
-            "timezone",
-            format!("`{timezone}` is not an IANA time zone such as Europe/Berlin"),
-        ));
+        return Err(Error::invalid("timezone", format!("`{timezone}` is not an IANA time zone such as Europe/Berlin")));
     }
-    let language = input
-        .language
-        .map(|l| l.trim().to_owned())
-        .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| "en".to_owned());
+    let language =
+        input.language.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).unwrap_or_else(|| "en".to_owned());
     if language.len() > 35 || !language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(Error::invalid("language", "must be a language tag such as en or de-AT"));
     }
@@ -79,11 +66,7 @@ fn validate(input: AgentInput) -> Result<ValidAgent> {
 ///
 /// Errors: [`Error::Invalid`] naming the field; [`Error::Conflict`] on `external_id` when
 /// the account already has it.
-pub async fn create_for_tenant<C: ConnectionTrait>(
-    db: &C,
-    tenant: &Tenant,
-    input: AgentInput,
-) -> Result<agent::Model> {
+pub async fn create_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: AgentInput) -> Result<agent::Model> {
     let valid = validate(input)?;
     if find_by_external_id(db, tenant, &valid.external_id).await?.is_some() {
         return Err(Error::conflict("external_id", "an agent with this external id exists"));
@@ -123,12 +106,15 @@ pub async fn update(db: &DatabaseConnection, member: &Member, id: Uuid, input: A
 /// Edits an agent.
 ///
 /// Errors: as [`create_for_tenant`]; [`Error::NotFound`] for another tenant's agent.
-pub async fn update_for_tenant(db: &DatabaseConnection, tenant: &Tenant, id: Uuid, input: AgentInput) -> Result<agent::Model> {
+pub async fn update_for_tenant(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    id: Uuid,
+    input: AgentInput,
+) -> Result<agent::Model> {
     let found = secure_find::<agent::Entity, _>(db, tenant, id).await?;
     let valid = validate(input)?;
-    if valid.external_id != found.external_id
-        && find_by_external_id(db, tenant, &valid.external_id).await?.is_some()
-    {
+    if valid.external_id != found.external_id && find_by_external_id(db, tenant, &valid.external_id).await?.is_some() {
         return Err(Error::conflict("external_id", "an agent with this external id exists"));
     }
     let mut active: agent::ActiveModel = found.into();
@@ -146,10 +132,7 @@ pub async fn find_by_external_id<C: ConnectionTrait>(
     tenant: &Tenant,
     external_id: &str,
 ) -> Result<Option<agent::Model>> {
-    Ok(scope::<agent::Entity>(tenant)
-        .filter(agent::Column::ExternalId.eq(external_id))
-        .one(db)
-        .await?)
+    Ok(scope::<agent::Entity>(tenant).filter(agent::Column::ExternalId.eq(external_id)).one(db).await?)
 }
 
 /// The tenant's agent with `id`, or [`Error::NotFound`].

@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -39,11 +39,7 @@ pub async fn unread_count<C: ConnectionTrait>(db: &C, member: &Member) -> Result
 ///
 /// Errors: [`Error::NotFound`] for another member's or another account's alert.
 pub async fn mark_read<C: ConnectionTrait>(db: &C, member: &Member, id: Uuid) -> Result<()> {
-    let found = mine(member)
-        .filter(alert::Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("alert"))?;
+    let found = mine(member).filter(alert::Column::Id.eq(id)).one(db).await?.ok_or(Error::NotFound("alert"))?;
     if found.read_at.is_none() {
         let mut active: alert::ActiveModel = found.into();
         active.read_at = Set(Some(Utc::now()));
@@ -94,7 +90,8 @@ pub(crate) async fn insert_with_push<C: ConnectionTrait>(
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     for sub in subscriptions.iter().filter(|s| s.user_id == new.user_id) {
-        crate::jobs::queue::enqueue(db, tenant, &crate::push::SendPush { alert_id: id, subscription_id: sub.id }).await?;
+        crate::jobs::queue::enqueue(db, tenant, &crate::push::SendPush { alert_id: id, subscription_id: sub.id })
+            .await?;
     }
     alert::Entity::insert(alert::ActiveModel {
         id: Set(id),
@@ -129,7 +126,11 @@ pub async fn create_test(services: &crate::Services, member: &Member) -> Result<
     };
     let alert_id = insert_with_push(&txn, &member.tenant, new, &subscriptions).await?;
     txn.commit().await?;
-    services.live.publish(crate::live::AlertEvent { account_id: member.tenant.account_id(), user_id: member.user_id, alert_id });
+    services.live.publish(crate::live::AlertEvent {
+        account_id: member.tenant.account_id(),
+        user_id: member.user_id,
+        alert_id,
+    });
     if !subscriptions.is_empty() {
         services.jobs_wakeup.notify_one();
     }

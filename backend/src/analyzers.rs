@@ -13,12 +13,12 @@ use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
 use secrecy::SecretString;
 
+use crate::Services;
 use crate::analysis::Analyzer;
 use crate::analysis::openai::{OpenAiAnalyzer, OpenAiSettings};
 use crate::entities::analyzer_setting;
 use crate::error::{Error, Result};
 use crate::tenancy::{Member, Tenant};
-use crate::Services;
 
 /// Default whole-request timeout of LLM calls, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: i32 = 60;
@@ -87,7 +87,10 @@ pub async fn save_for_tenant(services: &Services, tenant: &Tenant, input: Analyz
     let model = input.model.trim().to_owned();
     if provider == "openai" {
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) || base_url.len() > 500 {
-            return Err(Error::invalid("base_url", "must be an http:// or https:// URL, e.g. https://api.openai.com/v1"));
+            return Err(Error::invalid(
+                "base_url",
+                "must be an http:// or https:// URL, e.g. https://api.openai.com/v1",
+            ));
         }
         services.outbound.check_url(&base_url, "base_url").await?;
         if model.is_empty() || model.len() > 200 {
@@ -156,7 +159,15 @@ pub async fn save(services: &Services, member: &Member, input: AnalyzerInput) ->
     } else {
         format!("analyzer: built-in{key}")
     };
-    crate::audit::record(&services.db, &crate::audit::Actor::Member(*member), crate::audit::action::SETTINGS_CHANGED, "settings", None, detail).await?;
+    crate::audit::record(
+        &services.db,
+        &crate::audit::Actor::Member(*member),
+        crate::audit::action::SETTINGS_CHANGED,
+        "settings",
+        None,
+        detail,
+    )
+    .await?;
     Ok(view)
 }
 

@@ -5,8 +5,7 @@ use base64::Engine;
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -33,21 +32,14 @@ fn hash_key(secret: &str) -> String {
 }
 
 /// Creates a key named `name` for the tenant. Used by the CLI and by [`create`].
-pub async fn create_for_tenant(
-    db: &DatabaseConnection,
-    tenant: &Tenant,
-    name: &str,
-) -> Result<CreatedKey> {
+pub async fn create_for_tenant(db: &DatabaseConnection, tenant: &Tenant, name: &str) -> Result<CreatedKey> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(Error::invalid("name", "must be 1 to 80 characters"));
     }
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let secret = format!(
-        "{KEY_PREFIX}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    );
+    let secret = format!("{KEY_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
     let key = api_key::ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(tenant.account_id()),
@@ -70,16 +62,21 @@ pub async fn create(db: &DatabaseConnection, member: &Member, name: &str) -> Res
     member.require_admin()?;
     let created = create_for_tenant(db, &member.tenant, name).await?;
     let detail = format!("{} ({}…)", created.key.name, created.key.prefix);
-    crate::audit::record(db, &crate::audit::Actor::Member(*member), crate::audit::action::API_KEY_CREATED, "api_key", Some(created.key.id.to_string()), detail).await?;
+    crate::audit::record(
+        db,
+        &crate::audit::Actor::Member(*member),
+        crate::audit::action::API_KEY_CREATED,
+        "api_key",
+        Some(created.key.id.to_string()),
+        detail,
+    )
+    .await?;
     Ok(created)
 }
 
 /// The tenant's keys, newest first (revoked ones included, marked).
 pub async fn list(db: &DatabaseConnection, tenant: &Tenant) -> Result<Vec<api_key::Model>> {
-    Ok(scope::<api_key::Entity>(tenant)
-        .order_by_desc(api_key::Column::CreatedAt)
-        .all(db)
-        .await?)
+    Ok(scope::<api_key::Entity>(tenant).order_by_desc(api_key::Column::CreatedAt).all(db).await?)
 }
 
 /// Revokes a key; admins only. Revoking twice is a no-op.
@@ -93,7 +90,15 @@ pub async fn revoke(db: &DatabaseConnection, member: &Member, id: Uuid) -> Resul
         let mut active: api_key::ActiveModel = found.into();
         active.revoked_at = Set(Some(Utc::now()));
         active.update(db).await?;
-        crate::audit::record(db, &crate::audit::Actor::Member(*member), crate::audit::action::API_KEY_REVOKED, "api_key", Some(id.to_string()), detail).await?;
+        crate::audit::record(
+            db,
+            &crate::audit::Actor::Member(*member),
+            crate::audit::action::API_KEY_REVOKED,
+            "api_key",
+            Some(id.to_string()),
+            detail,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -113,10 +118,7 @@ pub struct Authenticated {
 /// per request.
 ///
 /// Errors: [`Error::Unauthenticated`] for an unknown or revoked key.
-pub async fn authenticate(
-    db: &DatabaseConnection,
-    presented: &str,
-) -> Result<Authenticated> {
+pub async fn authenticate(db: &DatabaseConnection, presented: &str) -> Result<Authenticated> {
     if !presented.starts_with(KEY_PREFIX) {
         return Err(Error::Unauthenticated);
     }

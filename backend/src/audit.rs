@@ -102,7 +102,13 @@ pub struct Entry {
 /// `limit` entries. Owners and admins only (`viewer` `None`: an API key).
 ///
 /// Errors: [`crate::Error::Forbidden`] for members.
-pub async fn list<C: ConnectionTrait>(db: &C, tenant: &Tenant, viewer: Option<&Member>, before: Option<Uuid>, limit: u64) -> Result<Vec<Entry>> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    viewer: Option<&Member>,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Entry>> {
     if let Some(m) = viewer {
         m.require_admin()?;
     }
@@ -119,8 +125,16 @@ pub async fn list<C: ConnectionTrait>(db: &C, tenant: &Tenant, viewer: Option<&M
         .into_iter()
         .map(|r| {
             let actor = match (r.actor_user_id, r.actor_api_key_id) {
-                (Some(u), _) => users.iter().find(|x| x.id == u).map(|x| format!("{} <{}>", x.name, x.email)).unwrap_or_else(|| "(deleted user)".to_owned()),
-                (None, Some(k)) => keys.iter().find(|x| x.id == k).map(|x| format!("API key \"{}\"", x.name)).unwrap_or_else(|| "(deleted API key)".to_owned()),
+                (Some(u), _) => users
+                    .iter()
+                    .find(|x| x.id == u)
+                    .map(|x| format!("{} <{}>", x.name, x.email))
+                    .unwrap_or_else(|| "(deleted user)".to_owned()),
+                (None, Some(k)) => keys
+                    .iter()
+                    .find(|x| x.id == k)
+                    .map(|x| format!("API key \"{}\"", x.name))
+                    .unwrap_or_else(|| "(deleted API key)".to_owned()),
                 (None, None) => "(system)".to_owned(),
             };
             Entry {

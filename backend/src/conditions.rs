@@ -32,7 +32,8 @@ pub enum FieldOp {
 
 impl FieldOp {
     /// Every operator, in picker order.
-    pub const ALL: [FieldOp; 7] = [FieldOp::Eq, FieldOp::Ne, FieldOp::Gt, FieldOp::Lt, FieldOp::Contains, FieldOp::IsEmpty, FieldOp::IsNotEmpty];
+    pub const ALL: [FieldOp; 7] =
+        [FieldOp::Eq, FieldOp::Ne, FieldOp::Gt, FieldOp::Lt, FieldOp::Contains, FieldOp::IsEmpty, FieldOp::IsNotEmpty];
 
     /// `==`, `!=`, `>`, `<`, `contains`, `is_empty`, `is_not_empty`.
     pub fn as_str(self) -> &'static str {
@@ -74,11 +75,25 @@ pub enum DurationOp {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Condition {
-    EndReason { values: Vec<String> },
-    Direction { value: String },
-    Status { value: String },
-    Duration { op: DurationOp, seconds: f64 },
-    Field { field: String, op: FieldOp, #[serde(default)] value: Option<String> },
+    EndReason {
+        values: Vec<String>,
+    },
+    Direction {
+        value: String,
+    },
+    Status {
+        value: String,
+    },
+    Duration {
+        op: DurationOp,
+        seconds: f64,
+    },
+    Field {
+        field: String,
+        op: FieldOp,
+        #[serde(default)]
+        value: Option<String>,
+    },
 }
 
 /// Most conditions per notification.
@@ -103,7 +118,10 @@ pub fn validate(conditions: Vec<Condition>) -> Result<Vec<Condition>> {
                 for (j, v) in values.iter().enumerate() {
                     let lower = v.trim().to_ascii_lowercase();
                     if !EndReason::ALL.iter().any(|r| r.as_str() == lower) {
-                        return Err(Error::invalid(format!("conditions[{i}].values[{j}]"), format!("`{v}` is not a documented end reason")));
+                        return Err(Error::invalid(
+                            format!("conditions[{i}].values[{j}]"),
+                            format!("`{v}` is not a documented end reason"),
+                        ));
                     }
                     if !normalised.contains(&lower) {
                         normalised.push(lower);
@@ -130,13 +148,17 @@ pub fn validate(conditions: Vec<Condition>) -> Result<Vec<Condition>> {
             }
             Condition::Field { field, op, value } => {
                 let name = field.trim().trim_start_matches("dyn_").to_ascii_lowercase();
-                let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                let valid =
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
                 if !valid {
                     return Err(Error::invalid(at(".field"), "must be a field name such as order_total"));
                 }
                 let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
                 if op.needs_value() && value.is_none() {
-                    return Err(Error::invalid(at(".value"), format!("`{}` needs a value to compare with", op.as_str())));
+                    return Err(Error::invalid(
+                        at(".value"),
+                        format!("`{}` needs a value to compare with", op.as_str()),
+                    ));
                 }
                 if matches!(op, FieldOp::Gt | FieldOp::Lt) && value.as_deref().and_then(number).is_none() {
                     return Err(Error::invalid(at(".value"), format!("`{}` compares numbers", op.as_str())));
@@ -202,7 +224,13 @@ impl Condition {
                         if *op == FieldOp::Eq { equal } else { !equal }
                     }
                     FieldOp::Gt | FieldOp::Lt => match (actual.as_deref().and_then(number), number(&expected)) {
-                        (Some(a), Some(e)) => if *op == FieldOp::Gt { a > e } else { a < e },
+                        (Some(a), Some(e)) => {
+                            if *op == FieldOp::Gt {
+                                a > e
+                            } else {
+                                a < e
+                            }
+                        }
                         _ => false,
                     },
                     FieldOp::Contains => actual.is_some_and(|a| a.to_lowercase().contains(&expected.to_lowercase())),
@@ -213,7 +241,11 @@ impl Condition {
 }
 
 /// The first condition that does not hold, described; `None` when all hold.
-pub fn first_failing(conditions: &[Condition], call: &conversation::Model, analysis: &AnalysisOutput) -> Option<String> {
+pub fn first_failing(
+    conditions: &[Condition],
+    call: &conversation::Model,
+    analysis: &AnalysisOutput,
+) -> Option<String> {
     conditions.iter().find(|c| !c.holds(call, analysis)).map(Condition::describe)
 }
 
@@ -254,7 +286,10 @@ mod tests {
     }
 
     fn output(value: Json) -> AnalysisOutput {
-        AnalysisOutput { fields: vec![FieldValue { name: "amount".into(), value, evidence: None }], ..Default::default() }
+        AnalysisOutput {
+            fields: vec![FieldValue { name: "amount".into(), value, evidence: None }],
+            ..Default::default()
+        }
     }
 
     fn field(op: FieldOp, value: Option<&str>) -> Condition {
@@ -288,7 +323,8 @@ mod tests {
         assert!(Condition::Status { value: "COMPLETED".into() }.holds(&call(), &o));
         assert!(Condition::Duration { op: DurationOp::AtLeast, seconds: 60.0 }.holds(&call(), &o));
         assert!(!Condition::Duration { op: DurationOp::AtMost, seconds: 60.0 }.holds(&call(), &o));
-        let all = vec![Condition::Status { value: "completed".into() }, Condition::Direction { value: "outbound".into() }];
+        let all =
+            vec![Condition::Status { value: "completed".into() }, Condition::Direction { value: "outbound".into() }];
         assert_eq!(first_failing(&all, &call(), &o).as_deref(), Some("direction is outbound"));
     }
 
@@ -300,7 +336,11 @@ mod tests {
         assert!(matches!(err, Error::Invalid { field, .. } if field == "conditions[0].value"));
         let err = validate(vec![Condition::Direction { value: "up".into() }]).unwrap_err();
         assert!(matches!(err, Error::Invalid { field, .. } if field == "conditions[0].value"));
-        let ok = validate(vec![Condition::EndReason { values: vec!["VOICEMAIL".into()] }, field(FieldOp::IsEmpty, Some("x"))]).unwrap();
+        let ok = validate(vec![
+            Condition::EndReason { values: vec!["VOICEMAIL".into()] },
+            field(FieldOp::IsEmpty, Some("x")),
+        ])
+        .unwrap();
         assert_eq!(ok[0], Condition::EndReason { values: vec!["voicemail".into()] });
         assert_eq!(ok[1], field(FieldOp::IsEmpty, None));
     }

@@ -98,9 +98,15 @@ fn filtered(tenant: &Tenant, filter: &ConversationFilter) -> Select<conversation
         q = q.filter(
             Condition::any()
                 // The transcript is JSON (text on SQLite, json on PostgreSQL): searched as text.
-                .add(Func::lower(Expr::col((conversation::Entity, conversation::Column::Transcript)).cast_as("TEXT")).like(like(&pattern)))
+                .add(
+                    Func::lower(Expr::col((conversation::Entity, conversation::Column::Transcript)).cast_as("TEXT"))
+                        .like(like(&pattern)),
+                )
                 .add(Func::lower(Expr::col((conversation::Entity, conversation::Column::CallId))).like(like(&pattern)))
-                .add(Func::lower(Expr::col((conversation::Entity, conversation::Column::CustomerName))).like(like(&pattern)))
+                .add(
+                    Func::lower(Expr::col((conversation::Entity, conversation::Column::CustomerName)))
+                        .like(like(&pattern)),
+                )
                 .add(Expr::col((conversation::Entity, conversation::Column::FromNumber)).like(like(&pattern))),
         );
     }
@@ -122,10 +128,7 @@ pub async fn list<C: ConnectionTrait>(
     let page = q.order_by_desc(conversation::Column::Id).limit(limit).all(db).await?;
     let ids: Vec<Uuid> = page.iter().map(|c| c.id).collect();
     let agent_ids: Vec<Uuid> = page.iter().map(|c| c.agent_id).collect();
-    let agents = scope::<agent::Entity>(tenant)
-        .filter(agent::Column::Id.is_in(agent_ids))
-        .all(db)
-        .await?;
+    let agents = scope::<agent::Entity>(tenant).filter(agent::Column::Id.is_in(agent_ids)).all(db).await?;
     let runs = scope::<notification_run::Entity>(tenant)
         .filter(notification_run::Column::ConversationId.is_in(ids.clone()))
         .filter(notification_run::Column::Fired.eq(true))
@@ -141,11 +144,7 @@ pub async fn list<C: ConnectionTrait>(
     Ok(page
         .into_iter()
         .map(|c| ConversationRow {
-            agent_name: agents
-                .iter()
-                .find(|a| a.id == c.agent_id)
-                .map(|a| a.name.clone())
-                .unwrap_or_default(),
+            agent_name: agents.iter().find(|a| a.id == c.agent_id).map(|a| a.name.clone()).unwrap_or_default(),
             fired: runs.iter().filter(|r| r.conversation_id == c.id).count() as i64,
             analysed: analysed.contains(&c.id),
             conversation: c,
@@ -177,27 +176,15 @@ pub struct ConversationDetail {
 pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<ConversationDetail> {
     let conversation = secure_find::<conversation::Entity, _>(db, tenant, id).await?;
     let agent = secure_find::<agent::Entity, _>(db, tenant, conversation.agent_id).await?;
-    let analysis = scope::<analysis::Entity>(tenant)
-        .filter(analysis::Column::ConversationId.eq(id))
-        .one(db)
-        .await?;
+    let analysis = scope::<analysis::Entity>(tenant).filter(analysis::Column::ConversationId.eq(id)).one(db).await?;
     let runs = scope::<notification_run::Entity>(tenant)
         .filter(notification_run::Column::ConversationId.eq(id))
         .order_by_asc(notification_run::Column::Id)
         .all(db)
         .await?;
-    let emails = scope::<email::Entity>(tenant)
-        .filter(email::Column::ConversationId.eq(id))
-        .all(db)
-        .await?;
-    let alerts = scope::<alert::Entity>(tenant)
-        .filter(alert::Column::ConversationId.eq(id))
-        .all(db)
-        .await?;
-    let tasks = scope::<task::Entity>(tenant)
-        .filter(task::Column::ConversationId.eq(id))
-        .all(db)
-        .await?;
+    let emails = scope::<email::Entity>(tenant).filter(email::Column::ConversationId.eq(id)).all(db).await?;
+    let alerts = scope::<alert::Entity>(tenant).filter(alert::Column::ConversationId.eq(id)).all(db).await?;
+    let tasks = scope::<task::Entity>(tenant).filter(task::Column::ConversationId.eq(id)).all(db).await?;
     let runs = runs
         .into_iter()
         .map(|run| RunDetail {
@@ -244,7 +231,11 @@ pub const EXPORT_PAGE: u64 = 500;
 /// `filter.before`, newest first, at most [`EXPORT_PAGE`], with their analyses. An export
 /// streams page after page (memory stays one page however large the account), stopping
 /// after [`MAX_EXPORT_ROWS`].
-pub async fn export_page<C: ConnectionTrait>(db: &C, tenant: &Tenant, filter: &ConversationFilter) -> Result<Vec<ExportRow>> {
+pub async fn export_page<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    filter: &ConversationFilter,
+) -> Result<Vec<ExportRow>> {
     let rows = list(db, tenant, filter, EXPORT_PAGE).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.conversation.id).collect();
     let mut analyses: std::collections::HashMap<Uuid, analysis::Model> = scope::<analysis::Entity>(tenant)
@@ -266,7 +257,11 @@ pub async fn export_page<C: ConnectionTrait>(db: &C, tenant: &Tenant, filter: &C
 /// The names of every field extracted for the conversations an export of `filter` holds,
 /// in first-seen order (the CSV's `field:<name>` columns), read page by page through the
 /// analyses only.
-pub async fn export_field_names<C: ConnectionTrait>(db: &C, tenant: &Tenant, filter: &ConversationFilter) -> Result<Vec<String>> {
+pub async fn export_field_names<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    filter: &ConversationFilter,
+) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     let mut page = ConversationFilter { before: None, ..filter.clone() };
     let mut seen = 0usize;
@@ -354,7 +349,10 @@ impl FilterParams {
             Some(a) => match Uuid::parse_str(&a) {
                 Ok(id) => Some(crate::agents::get(db, tenant, id).await?.id),
                 Err(_) => Some(
-                    crate::agents::find_by_external_id(db, tenant, &a).await?.ok_or(crate::Error::NotFound("agent"))?.id,
+                    crate::agents::find_by_external_id(db, tenant, &a)
+                        .await?
+                        .ok_or(crate::Error::NotFound("agent"))?
+                        .id,
                 ),
             },
         };

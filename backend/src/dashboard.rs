@@ -39,7 +39,8 @@ pub async fn overview<C: ConnectionTrait>(db: &C, tenant: &Tenant, days: u32, no
     let today = now.date_naive();
     let first = today - Duration::days(i64::from(days) - 1);
     let start = first.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
-    let mut out: Vec<Day> = (0..days).map(|i| Day { date: Some(first + Duration::days(i64::from(i))), ..Day::default() }).collect();
+    let mut out: Vec<Day> =
+        (0..days).map(|i| Day { date: Some(first + Duration::days(i64::from(i))), ..Day::default() }).collect();
     let index = |t: DateTime<Utc>| -> Option<usize> {
         let d = (t.date_naive() - first).num_days();
         (0..i64::from(days)).contains(&d).then_some(d as usize)
@@ -105,7 +106,9 @@ pub async fn overview<C: ConnectionTrait>(db: &C, tenant: &Tenant, days: u32, no
         .await?;
     let open_tasks = [Priority::Urgent, Priority::High, Priority::Medium, Priority::Low]
         .into_iter()
-        .map(|p| (p, open.iter().find(|(o, _)| o.as_str() == p.as_str()).map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0))))
+        .map(|p| {
+            (p, open.iter().find(|(o, _)| o.as_str() == p.as_str()).map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0)))
+        })
         .collect();
     let judged = success + failure;
     Ok(Overview {

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
 use uuid::Uuid;
 
 use crate::email::SendFailure;
@@ -75,7 +77,12 @@ impl Attempt {
     /// The outcome, reply code and reply of an SMTP send (request and timing are the caller's).
     pub fn from_smtp(result: &std::result::Result<String, SendFailure>) -> Self {
         match result {
-            Ok(reply) => Attempt { outcome: outcome::DELIVERED, status_code: smtp_code(reply), response: Some(truncate(reply)), ..Default::default() },
+            Ok(reply) => Attempt {
+                outcome: outcome::DELIVERED,
+                status_code: smtp_code(reply),
+                response: Some(truncate(reply)),
+                ..Default::default()
+            },
             Err(SendFailure::Transient(e)) => Attempt {
                 outcome: outcome::TRANSIENT,
                 status_code: smtp_code(e),
@@ -94,7 +101,13 @@ impl Attempt {
     }
 }
 
-async fn record<C: ConnectionTrait>(db: &C, tenant: &Tenant, email_id: Option<Uuid>, webhook_id: Option<Uuid>, a: Attempt) -> Result<()> {
+async fn record<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    email_id: Option<Uuid>,
+    webhook_id: Option<Uuid>,
+    a: Attempt,
+) -> Result<()> {
     delivery_attempt::Entity::insert(delivery_attempt::ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(tenant.account_id()),
@@ -115,12 +128,22 @@ async fn record<C: ConnectionTrait>(db: &C, tenant: &Tenant, email_id: Option<Uu
 }
 
 /// Logs an SMTP attempt of email `email_id`.
-pub async fn record_email_attempt<C: ConnectionTrait>(db: &C, tenant: &Tenant, email_id: Uuid, attempt: Attempt) -> Result<()> {
+pub async fn record_email_attempt<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    email_id: Uuid,
+    attempt: Attempt,
+) -> Result<()> {
     record(db, tenant, Some(email_id), None, attempt).await
 }
 
 /// Logs an HTTP attempt of webhook delivery `delivery_id`.
-pub async fn record_webhook_attempt<C: ConnectionTrait>(db: &C, tenant: &Tenant, delivery_id: Uuid, attempt: Attempt) -> Result<()> {
+pub async fn record_webhook_attempt<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    delivery_id: Uuid,
+    attempt: Attempt,
+) -> Result<()> {
     record(db, tenant, None, Some(delivery_id), attempt).await
 }
 
@@ -281,7 +304,8 @@ pub async fn list<C: ConnectionTrait>(
     }
     let emails = emails.order_by_desc(email::Column::Id).limit(limit).all(db).await?;
     let hooks = hooks.order_by_desc(webhook_delivery::Column::Id).limit(limit).all(db).await?;
-    let mut all: Vec<Delivery> = emails.into_iter().map(from_email).chain(hooks.into_iter().map(from_webhook)).collect();
+    let mut all: Vec<Delivery> =
+        emails.into_iter().map(from_email).chain(hooks.into_iter().map(from_webhook)).collect();
     all.sort_by_key(|d| std::cmp::Reverse(d.id));
     all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(all)
@@ -304,7 +328,13 @@ pub struct Detail {
 ///
 /// Errors: [`Error::NotFound`] (also for another account's id, and for a member asking for
 /// an account email).
-pub async fn detail<C: ConnectionTrait>(db: &C, tenant: &Tenant, viewer: Option<&Member>, channel: Channel, id: Uuid) -> Result<Detail> {
+pub async fn detail<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    viewer: Option<&Member>,
+    channel: Channel,
+    id: Uuid,
+) -> Result<Detail> {
     let (delivery, message_id, body, column) = match channel {
         Channel::Email => {
             let e = crate::outbox::get(db, tenant, viewer, id).await?;
@@ -313,7 +343,12 @@ pub async fn detail<C: ConnectionTrait>(db: &C, tenant: &Tenant, viewer: Option<
         }
         Channel::Webhook => {
             let w = secure_find::<webhook_delivery::Entity, _>(db, tenant, id).await?;
-            let body = w.payload.as_deref().map(|p| serde_json::from_str::<serde_json::Value>(p).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| p.to_owned()));
+            let body = w.payload.as_deref().map(|p| {
+                serde_json::from_str::<serde_json::Value>(p)
+                    .ok()
+                    .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                    .unwrap_or_else(|| p.to_owned())
+            });
             let mid = w.webhook_id.clone();
             (from_webhook(w), mid, body, delivery_attempt::Column::WebhookDeliveryId)
         }
@@ -328,7 +363,13 @@ pub async fn detail<C: ConnectionTrait>(db: &C, tenant: &Tenant, viewer: Option<
 
 /// Runs `job_id` again if it is dead, or queues `fresh` when the delivery has no dead job
 /// (rows from before jobs were linked). Returns the job id.
-async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(db: &C, tenant: &Tenant, job_id: Option<Uuid>, fresh: &J, max_attempts: i32) -> Result<Uuid> {
+async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(
+    db: &C,
+    tenant: &Tenant,
+    job_id: Option<Uuid>,
+    fresh: &J,
+    max_attempts: i32,
+) -> Result<Uuid> {
     if let Some(id) = job_id
         && let Some(j) = scope::<job::Entity>(tenant).filter(job::Column::Id.eq(id)).one(db).await?
         && j.state == queue::state::DEAD
@@ -343,15 +384,32 @@ async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(db: &C, tenant: &Tenant
 /// `webhook-id`, same rendered content). The caller wakes the runner.
 ///
 /// Errors: [`Error::NotFound`]; [`Error::Invalid`] (`state`) unless it is dead.
-pub async fn replay(db: &sea_orm::DatabaseConnection, tenant: &Tenant, viewer: Option<&Member>, settings: &crate::Settings, channel: Channel, id: Uuid) -> Result<()> {
+pub async fn replay(
+    db: &sea_orm::DatabaseConnection,
+    tenant: &Tenant,
+    viewer: Option<&Member>,
+    settings: &crate::Settings,
+    channel: Channel,
+    id: Uuid,
+) -> Result<()> {
     let txn = crate::db::begin_write(db).await?;
     match channel {
         Channel::Email => {
             let e = crate::outbox::get(&txn, tenant, viewer, id).await?;
             if e.state != crate::outbox::state::DEAD {
-                return Err(Error::invalid("state", format!("only dead deliveries can be replayed; this one is {}", e.state)));
+                return Err(Error::invalid(
+                    "state",
+                    format!("only dead deliveries can be replayed; this one is {}", e.state),
+                ));
             }
-            let job_id = revive(&txn, tenant, e.job_id, &SendEmail { email_id: e.id, conversation_id: e.conversation_id }, <SendEmail as crate::jobs::Job>::MAX_ATTEMPTS).await?;
+            let job_id = revive(
+                &txn,
+                tenant,
+                e.job_id,
+                &SendEmail { email_id: e.id, conversation_id: e.conversation_id },
+                <SendEmail as crate::jobs::Job>::MAX_ATTEMPTS,
+            )
+            .await?;
             email::Entity::update_many()
                 .col_expr(email::Column::State, Expr::value(crate::outbox::state::PENDING))
                 .col_expr(email::Column::JobId, Expr::value(Some(job_id)))
@@ -363,10 +421,20 @@ pub async fn replay(db: &sea_orm::DatabaseConnection, tenant: &Tenant, viewer: O
         Channel::Webhook => {
             let w = secure_find::<webhook_delivery::Entity, _>(&txn, tenant, id).await?;
             if w.state != state::DEAD {
-                return Err(Error::invalid("state", format!("only dead deliveries can be replayed; this one is {}", w.state)));
+                return Err(Error::invalid(
+                    "state",
+                    format!("only dead deliveries can be replayed; this one is {}", w.state),
+                ));
             }
             let attempts = i32::try_from(settings.webhooks.retry_schedule.len() + 1).unwrap_or(i32::MAX);
-            let job_id = revive(&txn, tenant, w.job_id, &DeliverWebhook { delivery_id: w.id, conversation_id: w.conversation_id }, attempts).await?;
+            let job_id = revive(
+                &txn,
+                tenant,
+                w.job_id,
+                &DeliverWebhook { delivery_id: w.id, conversation_id: w.conversation_id },
+                attempts,
+            )
+            .await?;
             webhook_delivery::Entity::update_many()
                 .col_expr(webhook_delivery::Column::State, Expr::value(state::PENDING))
                 .col_expr(webhook_delivery::Column::JobId, Expr::value(Some(job_id)))
@@ -385,7 +453,11 @@ pub async fn replay(db: &sea_orm::DatabaseConnection, tenant: &Tenant, viewer: O
 /// wakes the runner.
 ///
 /// Errors: [`Error::NotFound`] for another account's conversation.
-pub async fn replay_conversation(db: &sea_orm::DatabaseConnection, tenant: &Tenant, conversation_id: Uuid) -> Result<usize> {
+pub async fn replay_conversation(
+    db: &sea_orm::DatabaseConnection,
+    tenant: &Tenant,
+    conversation_id: Uuid,
+) -> Result<usize> {
     let conv = secure_find::<crate::entities::conversation::Entity, _>(db, tenant, conversation_id).await?;
     let txn = crate::db::begin_write(db).await?;
     let dead = scope::<job::Entity>(tenant)

@@ -66,9 +66,7 @@ impl Mailer {
     ///
     /// Errors: what lettre says is wrong with it.
     pub fn check_url(url: &str) -> Result<(), String> {
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map(|_| ())
-            .map_err(|e| format!("invalid SMTP URL: {e}"))
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map(|_| ()).map_err(|e| format!("invalid SMTP URL: {e}"))
     }
 
     /// Whether emails stay in the outbox.
@@ -89,9 +87,7 @@ impl Mailer {
             .subject(email.subject.clone())
             .message_id(Some(format!("<{}>", email.message_id)));
         for to in &email.to {
-            let mailbox: Mailbox = to
-                .parse()
-                .map_err(|e| SendFailure::Permanent(format!("recipient `{to}`: {e}")))?;
+            let mailbox: Mailbox = to.parse().map_err(|e| SendFailure::Permanent(format!("recipient `{to}`: {e}")))?;
             builder = builder.to(mailbox);
         }
         let message = builder

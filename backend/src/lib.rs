@@ -112,7 +112,8 @@ impl Services {
         })?;
         let secrets = secrets::SecretBox::new(&settings.secrets_key);
         let passwords = passwords::Hasher::new(settings.auth.password_hash_concurrency);
-        let throttle = throttle::Throttle::new(settings.auth.ip_attempts_per_minute, settings.auth.email_attempts_per_hour);
+        let throttle =
+            throttle::Throttle::new(settings.auth.ip_attempts_per_minute, settings.auth.email_attempts_per_hour);
         Ok(Self {
             db,
             settings: Arc::new(settings),
@@ -137,7 +138,9 @@ impl Services {
     pub async fn start(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, String> {
         let services = Self::new(db, settings)?;
         secrets::verify_installation_key(&services.db, &services.secrets).await?;
-        secrets::seal_plaintext_columns(&services.db, &services.secrets).await.map_err(|e| format!("encrypting stored secrets: {e}"))?;
+        secrets::seal_plaintext_columns(&services.db, &services.secrets)
+            .await
+            .map_err(|e| format!("encrypting stored secrets: {e}"))?;
         upgrade::run_once(&services.db).await.map_err(|e| format!("rewriting data of an older version: {e}"))?;
         Ok(services)
     }

@@ -110,9 +110,24 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
     }
     .insert(&txn)
     .await?;
-    let email = crate::outbox::AccountEmail { to: normalized, subject_template: INVITE_SUBJECT, body_template: INVITE_BODY, vars };
-    let email_id = crate::outbox::queue_account_email(&txn, &by.tenant, &services.settings.public_url, &services.secrets, email).await?;
-    audit::record(&txn, &Actor::Member(*by), audit::action::INVITATION_SENT, "invitation", Some(row.id.to_string()), format!("{} as {}", row.email, row.role)).await?;
+    let email = crate::outbox::AccountEmail {
+        to: normalized,
+        subject_template: INVITE_SUBJECT,
+        body_template: INVITE_BODY,
+        vars,
+    };
+    let email_id =
+        crate::outbox::queue_account_email(&txn, &by.tenant, &services.settings.public_url, &services.secrets, email)
+            .await?;
+    audit::record(
+        &txn,
+        &Actor::Member(*by),
+        audit::action::INVITATION_SENT,
+        "invitation",
+        Some(row.id.to_string()),
+        format!("{} as {}", row.email, row.role),
+    )
+    .await?;
     txn.commit().await?;
     services.jobs_wakeup.notify_one();
     Ok(CreatedInvitation { invitation: row, link, email_id })
@@ -152,7 +167,8 @@ async fn find_open<C: ConnectionTrait>(db: &C, token: &str) -> Result<invitation
 pub async fn lookup(db: &DatabaseConnection, token: &str) -> Result<InvitationInfo> {
     let found = find_open(db, token).await?;
     let account = crate::accounts::get(db, &Tenant::new(found.account_id)).await?;
-    let existing_user = user::Entity::find().filter(user::Column::Email.eq(found.email.clone())).one(db).await?.is_some();
+    let existing_user =
+        user::Entity::find().filter(user::Column::Email.eq(found.email.clone())).one(db).await?.is_some();
     Ok(InvitationInfo {
         account_name: account.name,
         email: found.email,
@@ -171,7 +187,13 @@ pub async fn lookup(db: &DatabaseConnection, token: &str) -> Result<InvitationIn
 ///
 /// Errors: as [`lookup`]; [`Error::Invalid`] on `password` (too short, or wrong for an
 /// existing user); [`Error::RateLimited`].
-pub async fn accept(services: &Services, client_ip: Option<std::net::IpAddr>, token: &str, name: &str, password: &str) -> Result<Member> {
+pub async fn accept(
+    services: &Services,
+    client_ip: Option<std::net::IpAddr>,
+    token: &str,
+    name: &str,
+    password: &str,
+) -> Result<Member> {
     let db = &services.db;
     services.throttle.check(client_ip, None)?;
     let found = find_open(db, token).await?;
@@ -222,7 +244,10 @@ pub async fn accept(services: &Services, client_ip: Option<std::net::IpAddr>, to
             .await;
             match inserted {
                 Err(e) if crate::db::is_unique_violation(&e) => {
-                    return Err(Error::invalid("token", "a user with this email was created meanwhile; open the link again"));
+                    return Err(Error::invalid(
+                        "token",
+                        "a user with this email was created meanwhile; open the link again",
+                    ));
                 }
                 other => other?,
             };
@@ -275,7 +300,15 @@ pub async fn revoke_invitation(db: &DatabaseConnection, by: &Member, id: Uuid) -
         .filter(invitation::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    crate::audit::record(&txn, &Actor::Member(*by), audit::action::INVITATION_REVOKED, "invitation", Some(id.to_string()), found.email).await?;
+    crate::audit::record(
+        &txn,
+        &Actor::Member(*by),
+        audit::action::INVITATION_REVOKED,
+        "invitation",
+        Some(id.to_string()),
+        found.email,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -306,7 +339,15 @@ pub async fn set_role(db: &DatabaseConnection, by: &Member, user_id: Uuid, role:
     active.role = Set(role.as_str().to_owned());
     active.update(&txn).await?;
     let who = user::Entity::find_by_id(user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
-    audit::record(&txn, &Actor::Member(*by), audit::action::ROLE_CHANGED, "member", Some(user_id.to_string()), format!("{who}: {from} → {}", role.as_str())).await?;
+    audit::record(
+        &txn,
+        &Actor::Member(*by),
+        audit::action::ROLE_CHANGED,
+        "member",
+        Some(user_id.to_string()),
+        format!("{who}: {from} → {}", role.as_str()),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -342,7 +383,15 @@ pub async fn remove(db: &DatabaseConnection, by: &Member, user_id: Uuid) -> Resu
         .await?;
     membership::Entity::delete_by_id(found.id).exec(&txn).await?;
     let who = user::Entity::find_by_id(user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
-    audit::record(&txn, &Actor::Member(*by), audit::action::MEMBER_REMOVED, "member", Some(user_id.to_string()), format!("{who} ({})", found.role)).await?;
+    audit::record(
+        &txn,
+        &Actor::Member(*by),
+        audit::action::MEMBER_REMOVED,
+        "member",
+        Some(user_id.to_string()),
+        format!("{who} ({})", found.role),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -11,16 +11,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::accounts;
+use crate::audit::{self, Actor};
 use crate::conditions::{self, Condition as RuleCondition};
 use crate::entities::{notification, notification_run, notification_version};
-use crate::audit::{self, Actor};
 use crate::error::{Error, Result};
 use crate::templates::check_template;
 use crate::tenancy::{Member, Tenant, scope, secure_find};
@@ -80,11 +80,7 @@ impl Recipients {
             Some(r) => &r.to,
             None => &self.otherwise,
         };
-        chosen
-            .iter()
-            .filter(|a| !self.fixed.iter().any(|f| f.eq_ignore_ascii_case(a)))
-            .cloned()
-            .collect()
+        chosen.iter().filter(|a| !self.fixed.iter().any(|f| f.eq_ignore_ascii_case(a))).cloned().collect()
     }
 }
 
@@ -210,10 +206,7 @@ async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: Notificati
             return Err(Error::invalid("trigger", "give either always or condition, not both"));
         }
         (false, None) => {
-            return Err(Error::invalid(
-                "trigger.condition",
-                "is required unless trigger.always is true",
-            ));
+            return Err(Error::invalid("trigger.condition", "is required unless trigger.always is true"));
         }
         (false, Some(c)) if c.chars().count() > 1000 => {
             return Err(Error::invalid("trigger.condition", "must be at most 1000 characters"));
@@ -250,10 +243,7 @@ async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: Notificati
         TeamAlertInput::Selected { selected } => {
             for (i, id) in selected.iter().enumerate() {
                 if !is_member(id) {
-                    return Err(Error::invalid(
-                        format!("team_alert.selected[{i}]"),
-                        "is not a member of this account",
-                    ));
+                    return Err(Error::invalid(format!("team_alert.selected[{i}]"), "is not a member of this account"));
                 }
             }
             if selected.is_empty() { TeamAlert::Off } else { TeamAlert::Selected(selected) }
@@ -316,9 +306,9 @@ fn apply(active: &mut notification::ActiveModel, valid: Valid) {
 pub fn team_alert_of(n: &notification::Model) -> TeamAlert {
     match n.team_alert.as_str() {
         "all" => TeamAlert::All,
-        "selected" => TeamAlert::Selected(
-            serde_json::from_value::<Vec<Uuid>>(n.alert_user_ids.clone()).unwrap_or_default(),
-        ),
+        "selected" => {
+            TeamAlert::Selected(serde_json::from_value::<Vec<Uuid>>(n.alert_user_ids.clone()).unwrap_or_default())
+        }
         _ => TeamAlert::Off,
     }
 }
@@ -402,11 +392,7 @@ async fn publish_into<C: ConnectionTrait>(
     apply(&mut active, valid);
     // A new row arrives with its id `Set`, a stored one with it `Unchanged`; `save` would
     // pick UPDATE for both.
-    let saved = if active.id.is_set() {
-        active.insert(db).await?
-    } else {
-        active.update(db).await?
-    };
+    let saved = if active.id.is_set() { active.insert(db).await? } else { active.update(db).await? };
     notification_version::ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(tenant.account_id()),
@@ -419,7 +405,8 @@ async fn publish_into<C: ConnectionTrait>(
     .insert(db)
     .await?;
     let detail = format!("{}, version {next}{}", saved.name, if saved.enabled { "" } else { " (off)" });
-    audit::record(db, actor, audit::action::NOTIFICATION_PUBLISHED, "notification", Some(saved.id.to_string()), detail).await?;
+    audit::record(db, actor, audit::action::NOTIFICATION_PUBLISHED, "notification", Some(saved.id.to_string()), detail)
+        .await?;
     Ok(saved)
 }
 
@@ -572,7 +559,12 @@ pub async fn discard_draft(db: &DatabaseConnection, member: &Member, id: Uuid) -
 /// publishing; admins only.
 ///
 /// Errors: [`Error::NotFound`] for an unknown version or another tenant's notification.
-pub async fn restore_version(db: &DatabaseConnection, member: &Member, id: Uuid, version: i32) -> Result<notification::Model> {
+pub async fn restore_version(
+    db: &DatabaseConnection,
+    member: &Member,
+    id: Uuid,
+    version: i32,
+) -> Result<notification::Model> {
     member.require_admin()?;
     let found = get(db, &member.tenant, id).await?;
     let row = scope::<notification_version::Entity>(&member.tenant)
@@ -588,7 +580,11 @@ pub async fn restore_version(db: &DatabaseConnection, member: &Member, id: Uuid,
 }
 
 /// Published versions of notification `id`, newest first.
-pub async fn versions<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<Vec<notification_version::Model>> {
+pub async fn versions<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    id: Uuid,
+) -> Result<Vec<notification_version::Model>> {
     get(db, tenant, id).await?;
     Ok(scope::<notification_version::Entity>(tenant)
         .filter(notification_version::Column::NotificationId.eq(id))
@@ -599,7 +595,12 @@ pub async fn versions<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> 
 
 /// Turns notification `id` on or off at once (not a versioned change; the draft follows);
 /// admins only.
-pub async fn set_enabled(db: &DatabaseConnection, member: &Member, id: Uuid, enabled: bool) -> Result<notification::Model> {
+pub async fn set_enabled(
+    db: &DatabaseConnection,
+    member: &Member,
+    id: Uuid,
+    enabled: bool,
+) -> Result<notification::Model> {
     member.require_admin()?;
     let found = get(db, &member.tenant, id).await?;
     let draft = draft_of(&found);
@@ -613,7 +614,8 @@ pub async fn set_enabled(db: &DatabaseConnection, member: &Member, id: Uuid, ena
     let txn = crate::db::begin_write(db).await?;
     let saved = active.update(&txn).await?;
     let what = if enabled { audit::action::NOTIFICATION_ENABLED } else { audit::action::NOTIFICATION_DISABLED };
-    audit::record(&txn, &Actor::Member(*member), what, "notification", Some(saved.id.to_string()), saved.name.clone()).await?;
+    audit::record(&txn, &Actor::Member(*member), what, "notification", Some(saved.id.to_string()), saved.name.clone())
+        .await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -639,7 +641,15 @@ pub async fn delete(db: &DatabaseConnection, member: &Member, id: Uuid) -> Resul
     member.require_admin()?;
     let found = get(db, &member.tenant, id).await?;
     let txn = crate::db::begin_write(db).await?;
-    audit::record(&txn, &Actor::Member(*member), audit::action::NOTIFICATION_DELETED, "notification", Some(id.to_string()), found.name.clone()).await?;
+    audit::record(
+        &txn,
+        &Actor::Member(*member),
+        audit::action::NOTIFICATION_DELETED,
+        "notification",
+        Some(id.to_string()),
+        found.name.clone(),
+    )
+    .await?;
     notification_version::Entity::delete_many()
         .filter(notification_version::Column::AccountId.eq(member.tenant.account_id()))
         .filter(notification_version::Column::NotificationId.eq(id))
@@ -663,7 +673,13 @@ pub async fn delete(db: &DatabaseConnection, member: &Member, id: Uuid) -> Resul
 /// Moves notification `id` one place earlier (`up`) or later in the list that applies to
 /// `agent_id` (`None` = the account's whole list), swapping with its neighbour; admins only.
 /// Order decides the order of runs, emails and alerts of one call.
-pub async fn reorder(db: &DatabaseConnection, member: &Member, id: Uuid, agent_id: Option<Uuid>, up: bool) -> Result<()> {
+pub async fn reorder(
+    db: &DatabaseConnection,
+    member: &Member,
+    id: Uuid,
+    agent_id: Option<Uuid>,
+    up: bool,
+) -> Result<()> {
     member.require_admin()?;
     get(db, &member.tenant, id).await?;
     let txn = crate::db::begin_write(db).await?;
@@ -710,11 +726,8 @@ pub async fn firing_stats<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result
             .column(notification_run::Column::NotificationId)
             .group_by(notification_run::Column::NotificationId)
     };
-    let last: Vec<(Option<Uuid>, Option<DateTime<Utc>>)> = base()
-        .column_as(notification_run::Column::CreatedAt.max(), "last_fired")
-        .into_tuple()
-        .all(db)
-        .await?;
+    let last: Vec<(Option<Uuid>, Option<DateTime<Utc>>)> =
+        base().column_as(notification_run::Column::CreatedAt.max(), "last_fired").into_tuple().all(db).await?;
     let recent: Vec<(Option<Uuid>, i64)> = base()
         .filter(notification_run::Column::CreatedAt.gte(Utc::now() - Duration::days(7)))
         .column_as(notification_run::Column::Id.count(), "fired")
@@ -755,8 +768,5 @@ pub async fn list<C: ConnectionTrait>(
                 .add(notification::Column::AgentId.is_null()),
         );
     }
-    Ok(q.order_by_asc(notification::Column::Position)
-        .order_by_asc(notification::Column::CreatedAt)
-        .all(db)
-        .await?)
+    Ok(q.order_by_asc(notification::Column::Position).order_by_asc(notification::Column::CreatedAt).all(db).await?)
 }

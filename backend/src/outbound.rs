@@ -290,7 +290,8 @@ pub fn parse_url(url: &str, field: &str) -> Result<Url> {
     if url.chars().count() > 2000 {
         return Err(Error::invalid(field, "must be at most 2000 characters"));
     }
-    let parsed = Url::parse(url).map_err(|_| Error::invalid(field, "must be a URL such as https://example.com/hooks"))?;
+    let parsed =
+        Url::parse(url).map_err(|_| Error::invalid(field, "must be a URL such as https://example.com/hooks"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid(field, "must be an http:// or https:// URL with a host"));
     }
@@ -334,7 +335,11 @@ impl Capped {
     /// The bytes as text (invalid UTF-8 replaced), with a note when cut.
     pub fn text(&self) -> String {
         let text = String::from_utf8_lossy(&self.bytes).into_owned();
-        if self.truncated { format!("{text}… (cut after {} bytes; the rest was not read)", self.bytes.len()) } else { text }
+        if self.truncated {
+            format!("{text}… (cut after {} bytes; the rest was not read)", self.bytes.len())
+        } else {
+            text
+        }
     }
 }
 

@@ -66,18 +66,27 @@ pub async fn queue_account_email<C: ConnectionTrait>(
     secrets: &SecretBox,
     email: AccountEmail<'_>,
 ) -> Result<Uuid> {
-    let real = crate::templates::render_email(email.subject_template, email.body_template, &email.vars).map_err(Error::Internal)?;
+    let real = crate::templates::render_email(email.subject_template, email.body_template, &email.vars)
+        .map_err(Error::Internal)?;
     let mut hidden_vars = email.vars.clone();
     hidden_vars.set("link", serde_json::Value::from(REDACTED_LINK));
-    let shown = crate::templates::render_email(email.subject_template, email.body_template, &hidden_vars).map_err(Error::Internal)?;
+    let shown = crate::templates::render_email(email.subject_template, email.body_template, &hidden_vars)
+        .map_err(Error::Internal)?;
     let id = Uuid::now_v7();
-    let sealed = serde_json::to_string(&SealedBody { text: real.text, html: real.html }).map_err(|e| Error::Internal(e.to_string()))?;
+    let sealed = serde_json::to_string(&SealedBody { text: real.text, html: real.html })
+        .map_err(|e| Error::Internal(e.to_string()))?;
     insert(
         db,
         tenant,
         public_url,
         id,
-        Prepared { to: vec![email.to], conversation_id: None, subject_template: email.subject_template, body_template: email.body_template, rendered: shown },
+        Prepared {
+            to: vec![email.to],
+            conversation_id: None,
+            subject_template: email.subject_template,
+            body_template: email.body_template,
+            rendered: shown,
+        },
         kind::ACCOUNT,
         Some(secrets.seal(&sealed_aad(id), &sealed)),
     )
@@ -120,7 +129,8 @@ async fn insert<C: ConnectionTrait>(
     sealed_body: Option<String>,
 ) -> Result<()> {
     let now = Utc::now();
-    let job_id = queue::enqueue(db, tenant, &SendEmail { email_id: id, conversation_id: email.conversation_id }).await?;
+    let job_id =
+        queue::enqueue(db, tenant, &SendEmail { email_id: id, conversation_id: email.conversation_id }).await?;
     email::Entity::insert(email::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
@@ -155,7 +165,8 @@ fn hide_invite_links(text: &str) -> String {
     while let Some(at) = rest.find("/invite/") {
         let (before, after) = rest.split_at(at + "/invite/".len());
         out.push_str(before);
-        let token_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(after.len());
+        let token_len =
+            after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(after.len());
         if token_len > 0 {
             out.push_str(REDACTED_LINK);
         }
@@ -245,7 +256,12 @@ pub fn visible(q: sea_orm::Select<email::Entity>, viewer: Option<&Member>) -> se
 ///
 /// Errors: [`Error::NotFound`] for another account's email, and for a member asking for an
 /// account email.
-pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, viewer: Option<&Member>, id: Uuid) -> Result<email::Model> {
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    viewer: Option<&Member>,
+    id: Uuid,
+) -> Result<email::Model> {
     let row = secure_find::<email::Entity, _>(db, tenant, id).await?;
     if visible_to(&row, viewer) { Ok(row) } else { Err(Error::NotFound("email")) }
 }
@@ -256,11 +272,7 @@ pub fn visible_to(row: &email::Model, viewer: Option<&Member>) -> bool {
 }
 
 /// The emails of the given notification runs.
-pub async fn for_runs<C: ConnectionTrait>(
-    db: &C,
-    tenant: &Tenant,
-    run_ids: &[Uuid],
-) -> Result<Vec<email::Model>> {
+pub async fn for_runs<C: ConnectionTrait>(db: &C, tenant: &Tenant, run_ids: &[Uuid]) -> Result<Vec<email::Model>> {
     Ok(scope::<email::Entity>(tenant)
         .filter(email::Column::NotificationRunId.is_in(run_ids.iter().copied()))
         .all(db)
@@ -273,7 +285,10 @@ mod tests {
     fn old_invitation_links_are_hidden() {
         let text = "[Accept](http://x.example/invite/AbC-_9xyz) and http://x.example/invite/ again";
         let hidden = super::hide_invite_links(text);
-        assert_eq!(hidden, format!("[Accept](http://x.example/invite/{0}) and http://x.example/invite/ again", super::REDACTED_LINK));
+        assert_eq!(
+            hidden,
+            format!("[Accept](http://x.example/invite/{0}) and http://x.example/invite/ again", super::REDACTED_LINK)
+        );
         assert!(!hidden.contains("AbC"));
     }
 

@@ -80,8 +80,7 @@ fn check_length(password: &str) -> Result<()> {
 pub fn hash(password: &str) -> Result<String> {
     check_length(password)?;
     let hash: Result<PasswordHash, _> = Argon2::default().hash_password(password.as_bytes());
-    hash.map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("argon2: {e}")))
+    hash.map(|h| h.to_string()).map_err(|e| Error::Internal(format!("argon2: {e}")))
 }
 
 /// Whether `password` matches the PHC string `hash` (constant-time comparison inside argon2).
@@ -96,8 +95,7 @@ pub fn verify(password: &str, hash: &str) -> bool {
 /// unknown email costs the same time as one with a wrong password.
 pub fn dummy_hash() -> &'static str {
     static DUMMY: LazyLock<String> = LazyLock::new(|| {
-        let hash: Result<PasswordHash, _> =
-            Argon2::default().hash_password(b"aftercall-timing-equaliser");
+        let hash: Result<PasswordHash, _> = Argon2::default().hash_password(b"aftercall-timing-equaliser");
         hash.map(|h| h.to_string()).unwrap_or_default()
     });
     &DUMMY
@@ -129,7 +127,10 @@ mod tests {
         let h = hasher.hash("correct horse").await.unwrap();
         assert!(hasher.verify("correct horse", Some(&h)).await.unwrap());
         assert!(!hasher.verify("wrong horse!", Some(&h)).await.unwrap());
-        assert!(!hasher.verify("aftercall-timing-equaliser", None).await.unwrap(), "the dummy hash's own password does not sign anyone in");
+        assert!(
+            !hasher.verify("aftercall-timing-equaliser", None).await.unwrap(),
+            "the dummy hash's own password does not sign anyone in"
+        );
         assert!(matches!(hasher.hash(&"x".repeat(MAX_PASSWORD_LEN + 1)).await, Err(Error::Invalid { .. })));
     }
 

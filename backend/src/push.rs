@@ -64,7 +64,8 @@ pub async fn vapid_key_pair<C: ConnectionTrait>(db: &C, secrets: &SecretBox) -> 
         }
     };
     let encoded = secrets.open(&aad, &sealed)?;
-    let bytes = URL_SAFE_NO_PAD.decode(encoded.trim()).map_err(|e| Error::Internal(format!("stored VAPID key: {e}")))?;
+    let bytes =
+        URL_SAFE_NO_PAD.decode(encoded.trim()).map_err(|e| Error::Internal(format!("stored VAPID key: {e}")))?;
     ES256KeyPair::from_bytes(&bytes).map_err(|e| Error::Internal(format!("stored VAPID key: {e}")))
 }
 
@@ -121,12 +122,17 @@ fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<http::Uri> {
 ///
 /// Errors: [`Error::Invalid`] on `endpoint`, `keys.p256dh` (not a P-256 point) or
 /// `keys.auth` (not 16 bytes).
-pub async fn subscribe(services: &Services, member: &Member, input: SubscriptionInput) -> Result<push_subscription::Model> {
+pub async fn subscribe(
+    services: &Services,
+    member: &Member,
+    input: SubscriptionInput,
+) -> Result<push_subscription::Model> {
     let db = &services.db;
     check_endpoint(&input.endpoint, services.settings.push_allow_http)?;
     services.outbound.check_url(&input.endpoint, "endpoint").await?;
     let p256dh = decode_b64(&input.keys.p256dh, "keys.p256dh")?;
-    p256::PublicKey::from_sec1_bytes(&p256dh).map_err(|_| Error::invalid("keys.p256dh", "is not a P-256 public key"))?;
+    p256::PublicKey::from_sec1_bytes(&p256dh)
+        .map_err(|_| Error::invalid("keys.p256dh", "is not a P-256 public key"))?;
     let auth = decode_b64(&input.keys.auth, "keys.auth")?;
     if auth.len() != 16 {
         return Err(Error::invalid("keys.auth", "must be 16 bytes"));
@@ -167,11 +173,12 @@ pub async fn unsubscribe<C: ConnectionTrait>(db: &C, member: &Member, endpoint: 
 }
 
 /// The subscriptions of `user_id` in the tenant.
-pub async fn subscriptions_of<C: ConnectionTrait>(db: &C, tenant: &Tenant, user_id: Uuid) -> Result<Vec<push_subscription::Model>> {
-    Ok(scope::<push_subscription::Entity>(tenant)
-        .filter(push_subscription::Column::UserId.eq(user_id))
-        .all(db)
-        .await?)
+pub async fn subscriptions_of<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    user_id: Uuid,
+) -> Result<Vec<push_subscription::Model>> {
+    Ok(scope::<push_subscription::Entity>(tenant).filter(push_subscription::Column::UserId.eq(user_id)).all(db).await?)
 }
 
 /// The subscriptions of several users of the tenant (for fan-out when alerts are created).
@@ -253,7 +260,8 @@ impl Job for SendPush {
             .build(body)
             .map_err(|e| JobError::Permanent(format!("push encryption: {e}")))?;
         let (parts, body) = request.into_parts();
-        let target = crate::outbound::parse_url(&parts.uri.to_string(), "endpoint").map_err(|e| JobError::Permanent(e.to_string()))?;
+        let target = crate::outbound::parse_url(&parts.uri.to_string(), "endpoint")
+            .map_err(|e| JobError::Permanent(e.to_string()))?;
         services.outbound.check_target(&target).map_err(|e| JobError::Permanent(e.to_string()))?;
         let mut outgoing = services.push_client.post(target).body(body);
         for (name, value) in &parts.headers {
@@ -274,8 +282,14 @@ impl Job for SendPush {
             }
             408 | 429 | 500..=599 => Err(JobError::Retry(format!("push service answered {status}"))),
             _ => {
-                let text = crate::outbound::read_capped(response, crate::deliveries::MAX_LOGGED).await.map(|c| c.text()).unwrap_or_default();
-                Err(JobError::Permanent(format!("push service answered {status}: {}", text.chars().take(300).collect::<String>())))
+                let text = crate::outbound::read_capped(response, crate::deliveries::MAX_LOGGED)
+                    .await
+                    .map(|c| c.text())
+                    .unwrap_or_default();
+                Err(JobError::Permanent(format!(
+                    "push service answered {status}: {}",
+                    text.chars().take(300).collect::<String>()
+                )))
             }
         }
     }
@@ -300,12 +314,15 @@ mod tests {
         let ua_secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
         let auth = Auth::clone_from_slice(&[7u8; 16]);
         let pair = ES256KeyPair::generate();
-        let request = WebPushBuilder::new("https://push.example/x".parse().unwrap_or_default(), ua_secret.public_key(), auth)
-            .with_vapid(&pair, "mailto:ops@example.com")
-            .build(b"{\"title\":\"t\"}".to_vec())
-            .map_err(|e| e.to_string());
+        let request =
+            WebPushBuilder::new("https://push.example/x".parse().unwrap_or_default(), ua_secret.public_key(), auth)
+                .with_vapid(&pair, "mailto:ops@example.com")
+                .build(b"{\"title\":\"t\"}".to_vec())
+                .map_err(|e| e.to_string());
         let Ok(request) = request else { panic!("build failed: {request:?}") };
-        assert!(request.headers().get("authorization").is_some_and(|v| v.to_str().unwrap_or("").starts_with("vapid t=")));
+        assert!(
+            request.headers().get("authorization").is_some_and(|v| v.to_str().unwrap_or("").starts_with("vapid t="))
+        );
         let plain = web_push_native::decrypt(request.into_body(), &ua_secret, &auth).map_err(|e| e.to_string());
         assert_eq!(plain.as_deref(), Ok(&b"{\"title\":\"t\"}"[..]));
     }

@@ -69,7 +69,9 @@ impl InstallationKey {
 /// Errors: a message naming the file when it cannot be read, written or parsed.
 pub fn load_or_create_key(path: &Path) -> std::result::Result<InstallationKey, String> {
     match std::fs::read_to_string(path) {
-        Ok(text) => InstallationKey::from_base64(&text).map_err(|e| format!("secrets.key_file {}: {e}", path.display())),
+        Ok(text) => {
+            InstallationKey::from_base64(&text).map_err(|e| format!("secrets.key_file {}: {e}", path.display()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = InstallationKey::generate();
             write_private(path, &format!("{}\n", key.to_base64()))
@@ -125,7 +127,8 @@ impl SecretBox {
     pub fn seal(&self, aad: &str, plaintext: &str) -> String {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         // Encryption with a valid key and nonce only fails for inputs over 64 GiB.
-        let sealed = self.cipher.encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: aad.as_bytes() }).unwrap_or_default();
+        let sealed =
+            self.cipher.encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: aad.as_bytes() }).unwrap_or_default();
         let mut bytes = nonce.to_vec();
         bytes.extend_from_slice(&sealed);
         format!("{PREFIX}{}", B64.encode(bytes))
@@ -152,7 +155,11 @@ impl SecretBox {
         let plain = self
             .cipher
             .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad: aad.as_bytes() })
-            .map_err(|_| Error::Internal(format!("{aad}: cannot be decrypted with the installation key (was secrets.key changed?)")))?;
+            .map_err(|_| {
+                Error::Internal(format!(
+                    "{aad}: cannot be decrypted with the installation key (was secrets.key changed?)"
+                ))
+            })?;
         String::from_utf8(plain).map_err(|_| Error::Internal(format!("{aad}: not UTF-8")))
     }
 
@@ -175,7 +182,8 @@ pub async fn verify_installation_key(db: &DatabaseConnection, secrets: &SecretBo
     use crate::entities::installation_setting;
     use sea_orm::{ActiveValue::Set, EntityTrait};
     let aad = aad("installation_settings", "value", KEY_CHECK);
-    let found = installation_setting::Entity::find_by_id(KEY_CHECK.to_owned()).one(db).await.map_err(|e| e.to_string())?;
+    let found =
+        installation_setting::Entity::find_by_id(KEY_CHECK.to_owned()).one(db).await.map_err(|e| e.to_string())?;
     match found {
         Some(row) => match secrets.open(&aad, &row.value) {
             Ok(text) if text == KEY_CHECK_PLAIN => Ok(()),
@@ -239,7 +247,8 @@ pub async fn seal_plaintext_columns(db: &DatabaseConnection, secrets: &SecretBox
         let Some(secret) = a.inbound_signing_secret.clone().filter(|k| unsealed(k)) else { continue };
         let id = a.id;
         let mut active: account::ActiveModel = a.into();
-        active.inbound_signing_secret = Set(Some(secrets.seal(&aad("accounts", "inbound_signing_secret", id), &secret)));
+        active.inbound_signing_secret =
+            Set(Some(secrets.seal(&aad("accounts", "inbound_signing_secret", id), &secret)));
         active.update(db).await?;
         changed += 1;
     }

@@ -8,10 +8,7 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    sea_query::OnConflict,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::OnConflict};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
@@ -46,14 +43,17 @@ impl DbSessionStore {
 
     fn row(&self, record: &Record) -> session_store::Result<session::ActiveModel> {
         let data = serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        Ok(session::ActiveModel { id: Set(record.id.to_string()), data: Set(data), expires_at: Set(Utc::now() + self.idle) })
+        Ok(session::ActiveModel {
+            id: Set(record.id.to_string()),
+            data: Set(data),
+            expires_at: Set(Utc::now() + self.idle),
+        })
     }
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
-
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
@@ -92,8 +92,7 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
         let Some(found) = found else { return Ok(None) };
-        let data = serde_json::from_slice(&found.data)
-            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_slice(&found.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date =
             tower_sessions::cookie::time::OffsetDateTime::from_unix_timestamp(found.expires_at.timestamp())
                 .map_err(|e| session_store::Error::Decode(e.to_string()))?;
@@ -101,10 +100,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(session_id.to_string())
-            .exec(&self.db)
-            .await
-            .map_err(backend)?;
+        session::Entity::delete_by_id(session_id.to_string()).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
 }

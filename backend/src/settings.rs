@@ -125,7 +125,10 @@ impl WebhookSettings {
         let h = 3600;
         Self {
             timeout: Duration::from_secs(15),
-            retry_schedule: [5, 5 * m, 30 * m, 2 * h, 5 * h, 10 * h, 10 * h].into_iter().map(Duration::from_secs).collect(),
+            retry_schedule: [5, 5 * m, 30 * m, 2 * h, 5 * h, 10 * h, 10 * h]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
             disable_after: Duration::from_secs(5 * 24 * h),
             rotation_overlap: Duration::from_secs(24 * h),
         }
@@ -179,7 +182,8 @@ impl Settings {
             push_allow_http: true,
             webhooks: WebhookSettings::standard(),
             outbound: OutboundSettings {
-                policy: crate::outbound::OutboundPolicy::parse(&["127.0.0.0/8".to_owned(), "::1".to_owned()]).unwrap_or_default(),
+                policy: crate::outbound::OutboundPolicy::parse(&["127.0.0.0/8".to_owned(), "::1".to_owned()])
+                    .unwrap_or_default(),
                 max_response_bytes: 1024 * 1024,
             },
             secrets_key: crate::secrets::InstallationKey::generate(),

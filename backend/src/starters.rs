@@ -5,7 +5,9 @@
 //! fit the situation (a complaint alerts the team and opens a High task; a booked
 //! appointment only sends a confirmation email).
 
-use crate::notifications::{EmailTemplateInput, NotificationInput, Recipients, TaskInput, TeamAlertInput, TriggerInput};
+use crate::notifications::{
+    EmailTemplateInput, NotificationInput, Recipients, TaskInput, TeamAlertInput, TriggerInput,
+};
 
 /// One starter template.
 #[derive(Clone, Copy, Debug)]
@@ -39,7 +41,11 @@ impl Starter {
             recipients: Recipients::default(),
             email: EmailTemplateInput { subject: self.subject.to_owned(), body: self.body.to_owned() },
             team_alert: TeamAlertInput::Mode(self.team_alert.to_owned()),
-            task: self.task.map(|p| TaskInput { priority: p.to_owned(), assignee: None, due_in_hours: self.due_in_hours }),
+            task: self.task.map(|p| TaskInput {
+                priority: p.to_owned(),
+                assignee: None,
+                due_in_hours: self.due_in_hours,
+            }),
         }
     }
 }

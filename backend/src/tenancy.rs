@@ -140,14 +140,6 @@ pub fn scope<E: Owned>(tenant: &Tenant) -> Select<E> {
 }
 
 /// The row with `id` in the tenant, or [`Error::NotFound`] (also for other tenants' ids).
-pub async fn secure_find<E: Owned, C: ConnectionTrait>(
-    db: &C,
-    tenant: &Tenant,
-    id: Uuid,
-) -> Result<E::Model> {
-    scope::<E>(tenant)
-        .filter(E::id_column().eq(id))
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound(E::NAME))
+pub async fn secure_find<E: Owned, C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<E::Model> {
+    scope::<E>(tenant).filter(E::id_column().eq(id)).one(db).await?.ok_or(Error::NotFound(E::NAME))
 }

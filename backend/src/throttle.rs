@@ -35,7 +35,10 @@ pub struct Throttle {
 
 impl std::fmt::Debug for Throttle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Throttle").field("by_ip", &self.by_ip.is_some()).field("by_email", &self.by_email.is_some()).finish()
+        f.debug_struct("Throttle")
+            .field("by_ip", &self.by_ip.is_some())
+            .field("by_email", &self.by_email.is_some())
+            .finish()
     }
 }
 
@@ -121,7 +124,9 @@ mod tests {
             t.check(ip("203.0.113.9"), None).unwrap();
         }
         match t.check(ip("203.0.113.9"), None) {
-            Err(Error::RateLimited { retry_after_secs }) => assert!((1..=20).contains(&retry_after_secs), "{retry_after_secs}"),
+            Err(Error::RateLimited { retry_after_secs }) => {
+                assert!((1..=20).contains(&retry_after_secs), "{retry_after_secs}")
+            }
             other => panic!("{other:?}"),
         }
         t.check(ip("203.0.113.10"), None).unwrap();

@@ -68,23 +68,17 @@ pub struct E164(String);
 impl E164 {
     /// Parses `value` into `+<digits>`.
     pub fn parse(value: &str) -> Result<Self, String> {
-        let cleaned: String = value
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}'))
-            .collect();
+        let cleaned: String =
+            value.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}')).collect();
         let digits = if let Some(rest) = cleaned.strip_prefix('+') {
             rest
         } else if let Some(rest) = cleaned.strip_prefix("00") {
             rest
         } else {
-            return Err(format!(
-                "`{value}` is not an E.164 number (it needs a leading + and a country code)"
-            ));
+            return Err(format!("`{value}` is not an E.164 number (it needs a leading + and a country code)"));
         };
-        let valid = (7..=15).contains(&digits.len())
-            && digits.chars().all(|c| c.is_ascii_digit())
-            && !digits.starts_with('0');
+        let valid =
+            (7..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0');
         if valid {
             Ok(Self(format!("+{digits}")))
         } else {

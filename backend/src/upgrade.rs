@@ -7,7 +7,10 @@
 //! - invitation emails kept their link in clear: they become account emails with the link
 //!   hidden ([`crate::outbox::hide_legacy_invitation_links`]).
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use crate::entities::{delivery_attempt, installation_setting, webhook_delivery};
 use crate::error::Result;
@@ -37,12 +40,19 @@ pub async fn run_once(db: &DatabaseConnection) -> Result<bool> {
         }
     }
     let hidden = crate::outbox::hide_legacy_invitation_links(db).await?;
-    installation_setting::Entity::insert(installation_setting::ActiveModel { key: Set(MARKER.to_owned()), value: Set("done".to_owned()) })
-        .on_conflict_do_nothing_on([installation_setting::Column::Key])
-        .exec_without_returning(db)
-        .await?;
+    installation_setting::Entity::insert(installation_setting::ActiveModel {
+        key: Set(MARKER.to_owned()),
+        value: Set("done".to_owned()),
+    })
+    .on_conflict_do_nothing_on([installation_setting::Column::Key])
+    .exec_without_returning(db)
+    .await?;
     if shortened + hidden > 0 {
-        tracing::info!(deliveries = shortened, invitations = hidden, "hid endpoint URLs and invitation links stored by an older version");
+        tracing::info!(
+            deliveries = shortened,
+            invitations = hidden,
+            "hid endpoint URLs and invitation links stored by an older version"
+        );
     }
     Ok(true)
 }
@@ -53,7 +63,9 @@ async fn shorten(db: &DatabaseConnection, w: webhook_delivery::Model) -> Result<
     if shown == w.url {
         return Ok(0);
     }
-    for attempt in delivery_attempt::Entity::find().filter(delivery_attempt::Column::WebhookDeliveryId.eq(w.id)).all(db).await? {
+    for attempt in
+        delivery_attempt::Entity::find().filter(delivery_attempt::Column::WebhookDeliveryId.eq(w.id)).all(db).await?
+    {
         if attempt.request.contains(&w.url) {
             let request = attempt.request.replace(&w.url, &shown);
             let mut active: delivery_attempt::ActiveModel = attempt.into();

@@ -43,7 +43,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(parsed) = serde_json::from_slice::<Vec<Condition>>(json) else { return };
     let Ok(valid) = conditions::validate(parsed) else { return };
     assert!(valid.len() <= conditions::MAX_CONDITIONS);
-    let value = serde_json::from_slice(value).unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(value).into_owned()));
+    let value = serde_json::from_slice(value)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(value).into_owned()));
     let names: Vec<String> = valid
         .iter()
         .filter_map(|c| match c {
@@ -51,7 +52,10 @@ fuzz_target!(|data: &[u8]| {
             _ => None,
         })
         .collect();
-    let analysis = AnalysisOutput { fields: names.into_iter().map(|name| FieldValue { name, value: value.clone(), evidence: None }).collect(), ..Default::default() };
+    let analysis = AnalysisOutput {
+        fields: names.into_iter().map(|name| FieldValue { name, value: value.clone(), evidence: None }).collect(),
+        ..Default::default()
+    };
     let call = call();
     for c in &valid {
         let _ = c.holds(&call, &analysis);

@@ -51,9 +51,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(signature) = hook.sign(id, now, body) else { return };
     let mut signed = http::HeaderMap::new();
     signed.insert("webhook-id", http::HeaderValue::from_static(id));
-    signed.insert("webhook-timestamp", http::HeaderValue::from_str(&now.to_string()).unwrap_or(http::HeaderValue::from_static("0")));
+    signed.insert(
+        "webhook-timestamp",
+        http::HeaderValue::from_str(&now.to_string()).unwrap_or(http::HeaderValue::from_static("0")),
+    );
     if let Ok(v) = http::HeaderValue::from_str(&signature) {
         signed.insert("webhook-signature", v);
     }
-    assert!(backend::accounts::verify_inbound(&BOX, &account, &signed, body).is_ok(), "a correct signature is accepted");
+    assert!(
+        backend::accounts::verify_inbound(&BOX, &account, &signed, body).is_ok(),
+        "a correct signature is accepted"
+    );
 });

@@ -70,11 +70,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("memberships_user")
-                    .table(Memberships::Table)
-                    .col(Memberships::UserId)
-                    .to_owned(),
+                Index::create().name("memberships_user").table(Memberships::Table).col(Memberships::UserId).to_owned(),
             )
             .await?;
         manager
@@ -89,11 +85,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("sessions_expires_at")
-                    .table(Sessions::Table)
-                    .col(Sessions::ExpiresAt)
-                    .to_owned(),
+                Index::create().name("sessions_expires_at").table(Sessions::Table).col(Sessions::ExpiresAt).to_owned(),
             )
             .await?;
         manager
@@ -119,11 +111,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("api_keys_account")
-                    .table(ApiKeys::Table)
-                    .col(ApiKeys::AccountId)
-                    .to_owned(),
+                Index::create().name("api_keys_account").table(ApiKeys::Table).col(ApiKeys::AccountId).to_owned(),
             )
             .await
     }

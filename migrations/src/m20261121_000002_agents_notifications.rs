@@ -91,11 +91,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Notifications::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(Agents::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Notifications::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(Agents::Table).to_owned()).await
     }
 }

@@ -110,21 +110,13 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("analyses_account")
-                    .table(Analyses::Table)
-                    .col(Analyses::AccountId)
-                    .to_owned(),
+                Index::create().name("analyses_account").table(Analyses::Table).col(Analyses::AccountId).to_owned(),
             )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Analyses::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(Conversations::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Analyses::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(Conversations::Table).to_owned()).await
     }
 }

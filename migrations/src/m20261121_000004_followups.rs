@@ -145,11 +145,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            Tasks::Table.into_iden(),
-            Alerts::Table.into_iden(),
-            NotificationRuns::Table.into_iden(),
-        ] {
+        for table in [Tasks::Table.into_iden(), Alerts::Table.into_iden(), NotificationRuns::Table.into_iden()] {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())

@@ -47,13 +47,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("jobs_account")
-                    .table(Jobs::Table)
-                    .col(Jobs::AccountId)
-                    .to_owned(),
-            )
+            .create_index(Index::create().name("jobs_account").table(Jobs::Table).col(Jobs::AccountId).to_owned())
             .await?;
         manager
             .create_table(
@@ -119,11 +113,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Emails::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(Jobs::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Emails::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(Jobs::Table).to_owned()).await
     }
 }

@@ -15,7 +15,9 @@ impl MigrationTrait for Migration {
             .alter_table(Table::alter().table(Agents::Table).add_column(text_null(AgentsGoal::Goal)).to_owned())
             .await?;
         manager
-            .alter_table(Table::alter().table(Analyses::Table).add_column(string_null(AnalysesGoal::GoalResult)).to_owned())
+            .alter_table(
+                Table::alter().table(Analyses::Table).add_column(string_null(AnalysesGoal::GoalResult)).to_owned(),
+            )
             .await?;
         manager
             .alter_table(

@@ -25,9 +25,12 @@ impl MigrationTrait for Migration {
             let mut column = column;
             manager.alter_table(Table::alter().table(Notifications::Table).add_column(&mut column).to_owned()).await?;
         }
-        for column in [integer_null(NotificationRunsV2::NotificationVersion), text_null(NotificationRunsV2::StoppedBy)] {
+        for column in [integer_null(NotificationRunsV2::NotificationVersion), text_null(NotificationRunsV2::StoppedBy)]
+        {
             let mut column = column;
-            manager.alter_table(Table::alter().table(NotificationRuns::Table).add_column(&mut column).to_owned()).await?;
+            manager
+                .alter_table(Table::alter().table(NotificationRuns::Table).add_column(&mut column).to_owned())
+                .await?;
         }
         manager
             .create_table(
@@ -83,7 +86,13 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("invitations_account").table(Invitations::Table).col(Invitations::AccountId).to_owned())
+            .create_index(
+                Index::create()
+                    .name("invitations_account")
+                    .table(Invitations::Table)
+                    .col(Invitations::AccountId)
+                    .to_owned(),
+            )
             .await?;
         manager
             .create_table(
@@ -141,7 +150,10 @@ impl MigrationTrait for Migration {
         for column in [
             NotificationsV2::TaskDueHours.into_iden(),
             NotificationsV2::TaskAssigneeUserId.into_iden(),
-            NotificationsV2::Draft.into_iden(), NotificationsV2::Version.into_iden(), NotificationsV2::Conditions.into_iden()] {
+            NotificationsV2::Draft.into_iden(),
+            NotificationsV2::Version.into_iden(),
+            NotificationsV2::Conditions.into_iden(),
+        ] {
             manager.alter_table(Table::alter().table(Notifications::Table).drop_column(column).to_owned()).await?;
         }
         Ok(())

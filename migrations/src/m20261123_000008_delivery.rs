@@ -29,7 +29,13 @@ impl MigrationTrait for Migration {
         let mut job_conversation = uuid_null(DeliveryColumns::ConversationId);
         manager.alter_table(Table::alter().table(Jobs::Table).add_column(&mut job_conversation).to_owned()).await?;
         manager
-            .create_index(Index::create().name("jobs_conversation").table(Jobs::Table).col(DeliveryColumns::ConversationId).to_owned())
+            .create_index(
+                Index::create()
+                    .name("jobs_conversation")
+                    .table(Jobs::Table)
+                    .col(DeliveryColumns::ConversationId)
+                    .to_owned(),
+            )
             .await?;
         let mut email_job = uuid_null(DeliveryColumns::JobId);
         manager.alter_table(Table::alter().table(Emails::Table).add_column(&mut email_job).to_owned()).await?;
@@ -72,7 +78,11 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("post_call_actions_agent").table(PostCallActions::Table).col(PostCallActions::AgentId).to_owned(),
+                Index::create()
+                    .name("post_call_actions_agent")
+                    .table(PostCallActions::Table)
+                    .col(PostCallActions::AgentId)
+                    .to_owned(),
             )
             .await?;
 
@@ -147,7 +157,9 @@ impl MigrationTrait for Migration {
             ("delivery_attempts_email", DeliveryAttempts::EmailId),
             ("delivery_attempts_webhook_delivery", DeliveryAttempts::WebhookDeliveryId),
         ] {
-            manager.create_index(Index::create().name(name).table(DeliveryAttempts::Table).col(column).to_owned()).await?;
+            manager
+                .create_index(Index::create().name(name).table(DeliveryAttempts::Table).col(column).to_owned())
+                .await?;
         }
 
         manager
@@ -172,7 +184,11 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("scheduled_calls_conversation").table(ScheduledCalls::Table).col(ScheduledCalls::ConversationId).to_owned(),
+                Index::create()
+                    .name("scheduled_calls_conversation")
+                    .table(ScheduledCalls::Table)
+                    .col(ScheduledCalls::ConversationId)
+                    .to_owned(),
             )
             .await?;
         Ok(())
@@ -188,9 +204,15 @@ impl MigrationTrait for Migration {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         manager.drop_index(Index::drop().name("jobs_conversation").table(Jobs::Table).to_owned()).await?;
-        manager.alter_table(Table::alter().table(Jobs::Table).drop_column(DeliveryColumns::ConversationId).to_owned()).await?;
+        manager
+            .alter_table(Table::alter().table(Jobs::Table).drop_column(DeliveryColumns::ConversationId).to_owned())
+            .await?;
         manager.alter_table(Table::alter().table(Emails::Table).drop_column(DeliveryColumns::JobId).to_owned()).await?;
-        manager.alter_table(Table::alter().table(Accounts::Table).drop_column(DeliveryColumns::InboundSigningSecret).to_owned()).await?;
+        manager
+            .alter_table(
+                Table::alter().table(Accounts::Table).drop_column(DeliveryColumns::InboundSigningSecret).to_owned(),
+            )
+            .await?;
         Ok(())
     }
 }

@@ -6,7 +6,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::iden::{Accounts, AccountTokens, AuditEntries, Emails, Memberships, TrustColumns, Users};
+use crate::iden::{AccountTokens, Accounts, AuditEntries, Emails, Memberships, TrustColumns, Users};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -109,7 +109,9 @@ impl MigrationTrait for Migration {
         for column in [TrustColumns::SealedBody, TrustColumns::Kind] {
             manager.alter_table(Table::alter().table(Emails::Table).drop_column(column).to_owned()).await?;
         }
-        manager.alter_table(Table::alter().table(Memberships::Table).drop_column(TrustColumns::LastUsedAt).to_owned()).await?;
+        manager
+            .alter_table(Table::alter().table(Memberships::Table).drop_column(TrustColumns::LastUsedAt).to_owned())
+            .await?;
         for column in [TrustColumns::SessionsValidAfter, TrustColumns::EmailVerifiedAt] {
             manager.alter_table(Table::alter().table(Users::Table).drop_column(column).to_owned()).await?;
         }

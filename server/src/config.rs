@@ -233,7 +233,9 @@ impl Config {
         if !(w.timeout_secs > 0.0 && w.timeout_secs <= 300.0) {
             return Err(bad("webhooks.timeout_secs", "must be more than 0 and at most 300"));
         }
-        if w.retry_schedule_secs.len() > 20 || w.retry_schedule_secs.iter().any(|d| !(d.is_finite() && *d >= 0.0 && *d <= 7.0 * 86400.0)) {
+        if w.retry_schedule_secs.len() > 20
+            || w.retry_schedule_secs.iter().any(|d| !(d.is_finite() && *d >= 0.0 && *d <= 7.0 * 86400.0))
+        {
             return Err(bad("webhooks.retry_schedule_secs", "must be at most 20 delays of 0 to 604800 seconds"));
         }
         if !(w.disable_after_hours.is_finite() && w.disable_after_hours >= 0.0) {
@@ -251,7 +253,8 @@ impl Config {
         if self.jobs.per_account_concurrency == 0 {
             return Err(bad("jobs.per_account_concurrency", "must be at least 1"));
         }
-        backend::outbound::OutboundPolicy::parse(&self.outbound.allow_private).map_err(|e| bad("outbound.allow_private", e))?;
+        backend::outbound::OutboundPolicy::parse(&self.outbound.allow_private)
+            .map_err(|e| bad("outbound.allow_private", e))?;
         if self.outbound.max_response_bytes < 1024 {
             return Err(bad("outbound.max_response_bytes", "must be at least 1024"));
         }
@@ -358,7 +361,8 @@ impl Config {
             },
             secrets_key,
             auth: backend::settings::AuthSettings {
-                signup: backend::settings::SignupPolicy::parse(&self.auth.signup).unwrap_or(backend::settings::SignupPolicy::Open),
+                signup: backend::settings::SignupPolicy::parse(&self.auth.signup)
+                    .unwrap_or(backend::settings::SignupPolicy::Open),
                 session_idle: Duration::from_secs(self.auth.session_idle_minutes * 60),
                 session_absolute: Duration::from_secs(self.auth.session_absolute_hours * 3600),
                 ip_attempts_per_minute: self.auth.ip_attempts_per_minute,
@@ -371,6 +375,8 @@ impl Config {
 }
 
 #[cfg(test)]
+// figment's `Jail` closures must return its (large) `figment::Error`.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

@@ -24,7 +24,13 @@ pub enum Which {
 /// Runs the evaluation; `limit` keeps the first N calls; `concurrency` requests at once.
 ///
 /// Errors: when the folder cannot be read or the analyzer cannot be set up.
-pub async fn run(dir: &Path, which: Which, limit: Option<usize>, concurrency: usize, progress: bool) -> Result<Report, String> {
+pub async fn run(
+    dir: &Path,
+    which: Which,
+    limit: Option<usize>,
+    concurrency: usize,
+    progress: bool,
+) -> Result<Report, String> {
     let mut dataset = eval::load(dir)?;
     if let Some(n) = limit {
         dataset.cases.truncate(n);
@@ -51,21 +57,22 @@ pub async fn run(dir: &Path, which: Which, limit: Option<usize>, concurrency: us
         bar.set_style(style);
     }
     let requests: Vec<_> = dataset.cases.iter().map(|c| eval::request(c, &dataset.triggers)).collect();
-    let mut results: Vec<(usize, Option<backend::analysis::AnalysisOutput>, f64)> = futures::stream::iter(requests.into_iter().enumerate())
-        .map(|(i, request)| {
-            let analyzer = analyzer.clone();
-            let bar = bar.clone();
-            async move {
-                let started = Instant::now();
-                let output = analyzer.analyze(&request).await.ok().map(|(o, _)| o.sanitize(&request));
-                let ms = started.elapsed().as_secs_f64() * 1000.0;
-                bar.inc(1);
-                (i, output, ms)
-            }
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+    let mut results: Vec<(usize, Option<backend::analysis::AnalysisOutput>, f64)> =
+        futures::stream::iter(requests.into_iter().enumerate())
+            .map(|(i, request)| {
+                let analyzer = analyzer.clone();
+                let bar = bar.clone();
+                async move {
+                    let started = Instant::now();
+                    let output = analyzer.analyze(&request).await.ok().map(|(o, _)| o.sanitize(&request));
+                    let ms = started.elapsed().as_secs_f64() * 1000.0;
+                    bar.inc(1);
+                    (i, output, ms)
+                }
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
     bar.finish_and_clear();
     results.sort_by_key(|(i, _, _)| *i);
     let outputs: Vec<_> = results.into_iter().map(|(_, o, ms)| (o, ms)).collect();

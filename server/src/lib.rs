@@ -74,8 +74,10 @@ pub fn app_router(config: &Config, services: Services) -> axum::Router {
         services,
         leptos_options: leptos_options(config),
         max_body_bytes: config.ingest.max_body_bytes,
-        rate_limit: (config.api.rate_limit_per_second > 0)
-            .then_some(http::RateLimit { per_second: config.api.rate_limit_per_second, burst: config.api.rate_limit_burst }),
+        rate_limit: (config.api.rate_limit_per_second > 0).then_some(http::RateLimit {
+            per_second: config.api.rate_limit_per_second,
+            burst: config.api.rate_limit_burst,
+        }),
         edge,
         sessions: store,
     };

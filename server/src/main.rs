@@ -200,22 +200,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             let key = backend::api_keys::create_for_tenant(&db, &member.tenant, "Default key")
                 .await
                 .map_err(|e| e.to_string())?;
-            println!(
-                "{}",
-                serde_json::json!({ "account_id": member.tenant.account_id(), "api_key": key.secret })
-            );
+            println!("{}", serde_json::json!({ "account_id": member.tenant.account_id(), "api_key": key.secret }));
             Ok(())
         }
         Command::Eval { dir, analyzer, out, base_url, model, api_key, timeout_secs, limit, concurrency } => {
             server::telemetry::init("warn");
             let which = match analyzer {
                 AnalyzerKind::Builtin => server::eval::Which::Builtin,
-                AnalyzerKind::Openai => server::eval::Which::OpenAi {
-                    base_url,
-                    model,
-                    api_key,
-                    timeout: Duration::from_secs(timeout_secs),
-                },
+                AnalyzerKind::Openai => {
+                    server::eval::Which::OpenAi { base_url, model, api_key, timeout: Duration::from_secs(timeout_secs) }
+                }
             };
             let report = server::eval::run(&dir, which, limit, concurrency, true).await?;
             print!("{}", backend::analysis::eval::render(&report));

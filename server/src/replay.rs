@@ -69,7 +69,10 @@ async fn post_one(client: &reqwest::Client, endpoint: &str, key: &str, file: &Pa
                         tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
                         continue;
                     }
-                    _ => Outcome::Rejected(format!("{name}: HTTP {status} {}", text.chars().take(300).collect::<String>())),
+                    _ => Outcome::Rejected(format!(
+                        "{name}: HTTP {status} {}",
+                        text.chars().take(300).collect::<String>()
+                    )),
                 };
             }
             Err(e) if attempt < 5 && (e.is_connect() || e.is_timeout()) => {
@@ -84,7 +87,13 @@ async fn post_one(client: &reqwest::Client, endpoint: &str, key: &str, file: &Pa
 /// progress bar on stderr when `progress`.
 ///
 /// Errors: a message when the HTTP client cannot be built (nothing was sent then).
-pub async fn replay(files: &[PathBuf], base_url: &str, api_key: &str, concurrency: usize, progress: bool) -> Result<ReplayReport, String> {
+pub async fn replay(
+    files: &[PathBuf],
+    base_url: &str,
+    api_key: &str,
+    concurrency: usize,
+    progress: bool,
+) -> Result<ReplayReport, String> {
     let endpoint = format!("{}/api/v1/calls", base_url.trim_end_matches('/'));
     // The client uses rustls without a built-in provider: install ring's before building it
     // (reqwest's `Client::default()` panics without one).

@@ -104,13 +104,21 @@ pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<S
     let condition = if form.condition_field.trim().is_empty() {
         None
     } else {
-        let op = backend::conditions::FieldOp::parse(&form.condition_op)
-            .ok_or_else(|| backend::Error::invalid("condition.op", format!("`{}` is not an operator", form.condition_op)))?;
-        Some(backend::actions::FieldCondition { field: form.condition_field.clone(), op, value: Some(form.condition_value.clone()) })
+        let op = backend::conditions::FieldOp::parse(&form.condition_op).ok_or_else(|| {
+            backend::Error::invalid("condition.op", format!("`{}` is not an operator", form.condition_op))
+        })?;
+        Some(backend::actions::FieldCondition {
+            field: form.condition_field.clone(),
+            op,
+            value: Some(form.condition_value.clone()),
+        })
     };
     let fallback = match form.fallback_delay_minutes.trim() {
         "" => None,
-        m => Some(m.parse::<i32>().map_err(|_| backend::Error::invalid("fallback_delay_minutes", "must be a whole number of minutes"))?),
+        m => Some(
+            m.parse::<i32>()
+                .map_err(|_| backend::Error::invalid("fallback_delay_minutes", "must be a whole number of minutes"))?,
+        ),
     };
     let input = backend::actions::ActionInput {
         kind: form.kind,
@@ -125,7 +133,8 @@ pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<S
         enabled: form.enabled.is_some(),
     };
     if form.id.trim().is_empty() {
-        let (_, secret) = backend::actions::create(&services, &member, parse_id(&form.agent_id, "Agent")?, input).await?;
+        let (_, secret) =
+            backend::actions::create(&services, &member, parse_id(&form.agent_id, "Agent")?, input).await?;
         Ok(Some(secret))
     } else {
         backend::actions::update(&services, &member, parse_id(&form.id, "Action")?, input).await?;

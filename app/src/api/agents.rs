@@ -103,7 +103,13 @@ pub async fn update_agent(
         &services.db,
         &member,
         parse_id(&id, "Agent")?,
-        backend::agents::AgentInput { external_id, name: Some(name), timezone: Some(timezone), language: Some(language), goal },
+        backend::agents::AgentInput {
+            external_id,
+            name: Some(name),
+            timezone: Some(timezone),
+            language: Some(language),
+            goal,
+        },
     )
     .await?;
     Ok(())
@@ -122,7 +128,13 @@ pub async fn list_fields(agent_id: String) -> Result<Vec<FieldItem>, AppError> {
         .into_iter()
         .map(|f| {
             let spec = backend::analysis::fields::spec_of(&f);
-            FieldItem { id: f.id.to_string(), name: spec.name, kind: spec.kind.as_str().to_owned(), description: spec.description, options: spec.options }
+            FieldItem {
+                id: f.id.to_string(),
+                name: spec.name,
+                kind: spec.kind.as_str().to_owned(),
+                description: spec.description,
+                options: spec.options,
+            }
         })
         .collect())
 }
@@ -145,7 +157,13 @@ pub async fn save_field(
         name,
         kind,
         description: description.unwrap_or_default(),
-        options: options.unwrap_or_default().split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect(),
+        options: options
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned)
+            .collect(),
     };
     match id.as_deref().filter(|i| !i.is_empty()) {
         Some(id) => backend::analysis::fields::update(&services.db, &member, parse_id(id, "Field")?, input).await?,

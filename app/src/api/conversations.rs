@@ -187,7 +187,9 @@ impl ConversationFilters {
         ];
         pairs
             .into_iter()
-            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", crate::auth::encode(v))))
+            .filter_map(|(k, v)| {
+                v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", crate::auth::encode(v)))
+            })
             .collect::<Vec<_>>()
             .join("&")
     }
@@ -376,7 +378,11 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
                 .alerts
                 .iter()
                 .map(|a| {
-                    members.iter().find(|m| m.user_id == a.user_id).map(|m| m.name.clone()).unwrap_or_else(|| "(former member)".into())
+                    members
+                        .iter()
+                        .find(|m| m.user_id == a.user_id)
+                        .map(|m| m.name.clone())
+                        .unwrap_or_else(|| "(former member)".into())
                 })
                 .collect(),
             tasks: r

@@ -67,26 +67,43 @@ fn item(d: backend::deliveries::Delivery) -> DeliveryItem {
 
 #[cfg(feature = "ssr")]
 fn channel(value: &str) -> Result<backend::deliveries::Channel, AppError> {
-    backend::deliveries::Channel::parse(value).ok_or_else(|| backend::Error::invalid("channel", "must be email or webhook").into())
+    backend::deliveries::Channel::parse(value)
+        .ok_or_else(|| backend::Error::invalid("channel", "must be email or webhook").into())
 }
 
 /// One page of deliveries, newest first; `state` is `pending`, `retrying`, `delivered`,
 /// `dead` or empty (all); `conversation` narrows to one conversation.
 #[server(endpoint = "list_deliveries")]
-pub async fn list_deliveries(state: Option<String>, conversation: Option<String>, before: Option<String>) -> Result<Page<DeliveryItem>, AppError> {
+pub async fn list_deliveries(
+    state: Option<String>,
+    conversation: Option<String>,
+    before: Option<String>,
+) -> Result<Page<DeliveryItem>, AppError> {
     use crate::auth::{member, parse_cursor, parse_id, services};
     let member = member().await?;
     let services = services()?;
     let filter = match state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(backend::deliveries::StateFilter::parse(s).ok_or_else(|| backend::Error::invalid("state", "must be pending, retrying, delivered or dead"))?),
+        Some(s) => Some(
+            backend::deliveries::StateFilter::parse(s)
+                .ok_or_else(|| backend::Error::invalid("state", "must be pending, retrying, delivered or dead"))?,
+        ),
     };
     let conversation = match conversation.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(parse_id(c, "Conversation")?),
     };
     let before = parse_cursor(before.as_deref())?;
-    let rows = backend::deliveries::list(&services.db, &member.tenant, Some(&member), filter, conversation, before, super::PAGE_SIZE).await?;
+    let rows = backend::deliveries::list(
+        &services.db,
+        &member.tenant,
+        Some(&member),
+        filter,
+        conversation,
+        before,
+        super::PAGE_SIZE,
+    )
+    .await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|d| d.id));
     Ok(Page { items: rows.into_iter().map(item).collect(), next })
 }
@@ -97,7 +114,14 @@ pub async fn get_delivery(channel: String, id: String) -> Result<DeliveryDetail,
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let d = backend::deliveries::detail(&services.db, &member.tenant, Some(&member), self::channel(&channel)?, parse_id(&id, "Delivery")?).await?;
+    let d = backend::deliveries::detail(
+        &services.db,
+        &member.tenant,
+        Some(&member),
+        self::channel(&channel)?,
+        parse_id(&id, "Delivery")?,
+    )
+    .await?;
     Ok(DeliveryDetail {
         delivery: item(d.delivery),
         message_id: d.message_id,
@@ -125,7 +149,15 @@ pub async fn replay_delivery(channel: String, id: String) -> Result<(), AppError
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::deliveries::replay(&services.db, &member.tenant, Some(&member), &services.settings, self::channel(&channel)?, parse_id(&id, "Delivery")?).await?;
+    backend::deliveries::replay(
+        &services.db,
+        &member.tenant,
+        Some(&member),
+        &services.settings,
+        self::channel(&channel)?,
+        parse_id(&id, "Delivery")?,
+    )
+    .await?;
     services.jobs_wakeup.notify_one();
     Ok(())
 }
@@ -136,7 +168,8 @@ pub async fn replay_conversation(id: String) -> Result<usize, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let n = backend::deliveries::replay_conversation(&services.db, &member.tenant, parse_id(&id, "Conversation")?).await?;
+    let n =
+        backend::deliveries::replay_conversation(&services.db, &member.tenant, parse_id(&id, "Conversation")?).await?;
     services.jobs_wakeup.notify_one();
     Ok(n)
 }
@@ -159,7 +192,9 @@ pub async fn list_scheduled_calls(conversation: String) -> Result<Vec<ScheduledC
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let rows = backend::actions::scheduled_calls(&services.db, &member.tenant, parse_id(&conversation, "Conversation")?).await?;
+    let rows =
+        backend::actions::scheduled_calls(&services.db, &member.tenant, parse_id(&conversation, "Conversation")?)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|c| ScheduledCallItem {

@@ -160,7 +160,9 @@ mod convert {
     pub fn form_of(id: Option<String>, agent_id: Option<uuid::Uuid>, input: NotificationInput) -> NotificationFormData {
         let (team_alert, alert_members) = match input.team_alert {
             TeamAlertInput::Mode(m) => (m, Vec::new()),
-            TeamAlertInput::Selected { selected } => ("selected".to_owned(), selected.iter().map(|u| u.to_string()).collect()),
+            TeamAlertInput::Selected { selected } => {
+                ("selected".to_owned(), selected.iter().map(|u| u.to_string()).collect())
+            }
         };
         let mut form = NotificationFormData {
             id,
@@ -368,7 +370,8 @@ pub async fn notification_editor(
             };
             let input = match template.as_deref().filter(|t| !t.is_empty() && *t != "scratch") {
                 Some(key) => {
-                    let s = backend::starters::find(key).ok_or_else(|| AppError::NotFound("Starter template".into()))?;
+                    let s =
+                        backend::starters::find(key).ok_or_else(|| AppError::NotFound("Starter template".into()))?;
                     starter = Some(s.name.to_owned());
                     s.to_input()
                 }
@@ -436,13 +439,17 @@ pub async fn notification_editor(
         variable_groups.push(VariableGroup { title: "Agent fields".to_owned(), variables: field_choices });
     }
     if !used.is_empty() {
-        variable_groups.push(VariableGroup { title: "Other dyn_ variables in this template".to_owned(), variables: used });
+        variable_groups
+            .push(VariableGroup { title: "Other dyn_ variables in this template".to_owned(), variables: used });
     }
     let mut preview_sources = vec![Choice { value: "sample".to_owned(), label: "Built-in sample call".to_owned() }];
     for c in backend::preview::recent_conversations(db, tenant, agent_id, 20).await? {
         let who = c.from_number.clone().or(c.customer_name.clone()).unwrap_or_else(|| c.call_id.clone());
         let when = c.started_at.unwrap_or(c.received_at);
-        preview_sources.push(Choice { value: c.id.to_string(), label: format!("{} · {} · {}", super::fmt::time(when), who, c.end_reason) });
+        preview_sources.push(Choice {
+            value: c.id.to_string(),
+            label: format!("{} · {} · {}", super::fmt::time(when), who, c.end_reason),
+        });
     }
     Ok(EditorData {
         form,
@@ -530,8 +537,12 @@ pub struct NotificationFormInput {
 }
 
 #[cfg(feature = "ssr")]
-fn to_input(form: NotificationFormInput) -> Result<(Option<uuid::Uuid>, backend::notifications::NotificationInput), AppError> {
-    use backend::notifications::{EmailTemplateInput, NotificationInput, Recipients, TaskInput, TeamAlertInput, TriggerInput};
+fn to_input(
+    form: NotificationFormInput,
+) -> Result<(Option<uuid::Uuid>, backend::notifications::NotificationInput), AppError> {
+    use backend::notifications::{
+        EmailTemplateInput, NotificationInput, Recipients, TaskInput, TeamAlertInput, TriggerInput,
+    };
 
     use crate::auth::parse_id;
     let split = |text: &str| -> Vec<String> {
@@ -544,7 +555,10 @@ fn to_input(form: NotificationFormInput) -> Result<(Option<uuid::Uuid>, backend:
         .into_iter()
         .enumerate()
         .filter(|(i, when)| !when.trim().is_empty() || to_list.get(*i).is_some_and(|t| !t.trim().is_empty()))
-        .map(|(i, when)| backend::notifications::Route { when, to: split(to_list.get(i).map(String::as_str).unwrap_or("")) })
+        .map(|(i, when)| backend::notifications::Route {
+            when,
+            to: split(to_list.get(i).map(String::as_str).unwrap_or("")),
+        })
         .collect();
     let agent = match form.agent_id.as_deref().filter(|a| !a.is_empty()) {
         Some(a) => Some(parse_id(a, "Agent")?),
@@ -626,7 +640,10 @@ pub async fn save_notification(#[server(flatten)] form: NotificationFormInput) -
     let id = form.id.clone().filter(|i| !i.is_empty());
     let (agent, input) = to_input(form)?;
     let saved = match id {
-        Some(id) => backend::notifications::update(&services.db, &member, parse_id(&id, "Notification")?, agent, input, save).await?,
+        Some(id) => {
+            backend::notifications::update(&services.db, &member, parse_id(&id, "Notification")?, agent, input, save)
+                .await?
+        }
         None => backend::notifications::create(&services.db, &member, agent, input, save).await?,
     };
     let state = if save == Save::Draft { "draft" } else { "published" };
@@ -664,15 +681,8 @@ pub async fn preview_notification(
     let member = member().await?;
     let services = services()?;
     let agent = backend_uuid(&agent_id);
-    let rendered = backend::preview::preview(
-        &services,
-        &member,
-        agent,
-        preview_source(&source)?,
-        &subject,
-        &body,
-    )
-    .await;
+    let rendered =
+        backend::preview::preview(&services, &member, agent, preview_source(&source)?, &subject, &body).await;
     match rendered {
         Ok(r) => Ok(PreviewView { subject: r.subject, html: r.html, error: None }),
         Err(backend::Error::Invalid { field, message }) => {
@@ -740,7 +750,8 @@ pub async fn restore_notification_version(id: String, version: i32) -> Result<()
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let n = backend::notifications::restore_version(&services.db, &member, parse_id(&id, "Notification")?, version).await?;
+    let n =
+        backend::notifications::restore_version(&services.db, &member, parse_id(&id, "Notification")?, version).await?;
     leptos_axum::redirect(&format!("/notifications/{}?saved=restored", n.id));
     Ok(())
 }
@@ -787,6 +798,7 @@ pub async fn move_notification(id: String, agent_id: Option<String>, direction: 
         Some(a) => Some(parse_id(a, "Agent")?),
         None => None,
     };
-    backend::notifications::reorder(&services.db, &member, parse_id(&id, "Notification")?, agent, direction == "up").await?;
+    backend::notifications::reorder(&services.db, &member, parse_id(&id, "Notification")?, agent, direction == "up")
+        .await?;
     Ok(())
 }

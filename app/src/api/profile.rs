@@ -42,7 +42,9 @@ pub async fn change_password(current_password: String, password: String) -> Resu
     use crate::auth::{client_ip, member, services, session, start_session};
     let member = member().await?;
     let services = services()?;
-    let cut = backend::auth::profile::change_password(&services, &member, client_ip().await, &current_password, &password).await?;
+    let cut =
+        backend::auth::profile::change_password(&services, &member, client_ip().await, &current_password, &password)
+            .await?;
     start_session(&session().await?, &member, cut).await
 }
 
@@ -53,5 +55,6 @@ pub async fn change_email(current_password: String, email: String) -> Result<(),
     use crate::auth::{client_ip, member, services};
     let member = member().await?;
     let services = services()?;
-    Ok(backend::auth::profile::request_email_change(&services, &member, client_ip().await, &current_password, &email).await?)
+    Ok(backend::auth::profile::request_email_change(&services, &member, client_ip().await, &current_password, &email)
+        .await?)
 }

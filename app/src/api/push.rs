@@ -77,7 +77,8 @@ pub async fn browser_subscribe(public_key: &str) -> Result<String, String> {
             .unwrap_or_else(|| "unknown error".to_owned())
     };
     let window = web_sys::window().ok_or("no window")?;
-    let permission = JsFuture::from(web_sys::Notification::request_permission().map_err(describe)?).await.map_err(describe)?;
+    let permission =
+        JsFuture::from(web_sys::Notification::request_permission().map_err(describe)?).await.map_err(describe)?;
     if permission.as_string().as_deref() != Some("granted") {
         return Err("Notifications are blocked for this site in the browser's settings.".to_owned());
     }
@@ -87,14 +88,19 @@ pub async fn browser_subscribe(public_key: &str) -> Result<String, String> {
         JsFuture::from(container.ready().map_err(describe)?).await.map_err(describe)?.unchecked_into();
     let key = {
         use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(public_key.trim_end_matches('=')).map_err(|e| e.to_string())?
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(public_key.trim_end_matches('='))
+            .map_err(|e| e.to_string())?
     };
     let options = web_sys::PushSubscriptionOptionsInit::new();
     options.set_user_visible_only(true);
     options.set_application_server_key(&js_sys::Uint8Array::from(key.as_slice()));
     let manager = ready.push_manager().map_err(describe)?;
     let subscription: web_sys::PushSubscription =
-        JsFuture::from(manager.subscribe_with_options(&options).map_err(describe)?).await.map_err(describe)?.unchecked_into();
+        JsFuture::from(manager.subscribe_with_options(&options).map_err(describe)?)
+            .await
+            .map_err(describe)?
+            .unchecked_into();
     let json = subscription.to_json().map_err(describe)?;
     js_sys::JSON::stringify(&json).map(String::from).map_err(describe)
 }

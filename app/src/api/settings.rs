@@ -98,7 +98,10 @@ pub async fn save_analyzer(
     let services = services()?;
     let timeout_secs = match timeout_secs.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => backend::analyzers::DEFAULT_TIMEOUT_SECS,
-        Some(t) => t.parse().map_err(|_| AppError::Invalid { field: "timeout_secs".into(), message: "must be a whole number of seconds".into() })?,
+        Some(t) => t.parse().map_err(|_| AppError::Invalid {
+            field: "timeout_secs".into(),
+            message: "must be a whole number of seconds".into(),
+        })?,
     };
     backend::analyzers::save(
         &services,
@@ -181,7 +184,13 @@ pub async fn list_audit(before: Option<String>) -> Result<super::Page<AuditItem>
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|e| e.id));
     let items = rows
         .into_iter()
-        .map(|e| AuditItem { id: e.id.to_string(), at: super::fmt::time(e.at), actor: e.actor, action: e.action, detail: e.detail })
+        .map(|e| AuditItem {
+            id: e.id.to_string(),
+            at: super::fmt::time(e.at),
+            actor: e.actor,
+            action: e.action,
+            detail: e.detail,
+        })
         .collect();
     Ok(super::Page { items, next })
 }

@@ -46,7 +46,10 @@ pub async fn list_tasks(
     let member = member().await?;
     let services = services()?;
     let priority = match priority.as_deref().filter(|p| !p.is_empty()) {
-        Some(p) => Some(backend::types::Priority::parse(p).map_err(|message| AppError::Invalid { field: "priority".into(), message })?),
+        Some(p) => Some(
+            backend::types::Priority::parse(p)
+                .map_err(|message| AppError::Invalid { field: "priority".into(), message })?,
+        ),
         None => None,
     };
     let before = parse_cursor(before.as_deref())?;

@@ -55,7 +55,12 @@ pub async fn get_team() -> Result<TeamView, AppError> {
         backend::members::pending_invitations(&services.db, &member.tenant)
             .await?
             .into_iter()
-            .map(|i| InvitationItem { id: i.id.to_string(), email: i.email, role: i.role, expires: super::fmt::time(i.expires_at) })
+            .map(|i| InvitationItem {
+                id: i.id.to_string(),
+                email: i.email,
+                role: i.role,
+                expires: super::fmt::time(i.expires_at),
+            })
             .collect()
     } else {
         Vec::new()
@@ -144,7 +149,8 @@ pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
 pub async fn accept_invitation(token: String, name: Option<String>, password: String) -> Result<(), AppError> {
     use crate::auth::{back_with_error, client_ip, encode, services, session, start_session};
     let services = services()?;
-    match backend::members::accept(&services, client_ip().await, &token, name.as_deref().unwrap_or(""), &password).await {
+    match backend::members::accept(&services, client_ip().await, &token, name.as_deref().unwrap_or(""), &password).await
+    {
         Ok(member) => {
             start_session(&session().await?, &member, chrono::Utc::now()).await?;
             leptos_axum::redirect("/");

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::actions::{ActionItem, DeleteAction, RotateActionSecret, SaveAction, TestAction, ToggleAction, list_actions};
+use crate::api::actions::{
+    ActionItem, DeleteAction, RotateActionSecret, SaveAction, TestAction, ToggleAction, list_actions,
+};
 use crate::components::{Badge, ErrorBox, FormResult};
 use crate::pages::agents::can_configure;
 
@@ -29,7 +31,9 @@ pub fn ActionsTab(agent_id: String) -> impl IntoView {
     let test = ServerAction::<TestAction>::new();
     let id = agent_id.clone();
     let list = Resource::new(
-        move || (id.clone(), save.version().get(), toggle.version().get(), delete.version().get(), rotate.version().get()),
+        move || {
+            (id.clone(), save.version().get(), toggle.version().get(), delete.version().get(), rotate.version().get())
+        },
         |(id, ..)| list_actions(id),
     );
     let agent = StoredValue::new(agent_id);
@@ -90,7 +94,11 @@ fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
         rotating: false,
     });
     let kinds = [("webhook", "Webhook (after analysis)"), ("schedule_call", "Schedule a follow-up call")];
-    let formats = [("standard", "Signed JSON (Standard Webhooks)"), ("slack", "Slack incoming webhook"), ("teams", "Microsoft Teams incoming webhook")];
+    let formats = [
+        ("standard", "Signed JSON (Standard Webhooks)"),
+        ("slack", "Slack incoming webhook"),
+        ("teams", "Microsoft Teams incoming webhook"),
+    ];
     let ops = ["==", "!=", ">", "<", "contains", "is_empty", "is_not_empty"];
     view! {
         <input type="hidden" name="id" value=a.id.clone() />

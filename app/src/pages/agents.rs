@@ -6,7 +6,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::{path_param, query_param};
-use crate::api::agents::{AgentItem, CreateAgent, DeleteField, FieldItem, SaveField, UpdateAgent, get_agent, list_agents, list_fields};
+use crate::api::agents::{
+    AgentItem, CreateAgent, DeleteField, FieldItem, SaveField, UpdateAgent, get_agent, list_agents, list_fields,
+};
 use crate::api::notifications::list_notifications;
 use crate::components::{Badge, CurrentUser, ErrorBox, FormResult};
 use crate::pages::notifications::NotificationList;
@@ -144,7 +146,8 @@ fn FieldsTab(agent_id: String) -> impl IntoView {
     let save = ServerAction::<SaveField>::new();
     let delete = ServerAction::<DeleteField>::new();
     let id = agent_id.clone();
-    let fields = Resource::new(move || (id.clone(), save.version().get(), delete.version().get()), |(id, _, _)| list_fields(id));
+    let fields =
+        Resource::new(move || (id.clone(), save.version().get(), delete.version().get()), |(id, _, _)| list_fields(id));
     let agent = StoredValue::new(agent_id);
     view! {
         <p class="muted">"The analyzer extracts these from every call of this agent; use them in templates as "
@@ -178,7 +181,13 @@ fn FieldsTab(agent_id: String) -> impl IntoView {
 
 #[component]
 fn FieldInputs(field: Option<FieldItem>) -> impl IntoView {
-    let f = field.unwrap_or(FieldItem { id: String::new(), name: String::new(), kind: "string".into(), description: String::new(), options: Vec::new() });
+    let f = field.unwrap_or(FieldItem {
+        id: String::new(),
+        name: String::new(),
+        kind: "string".into(),
+        description: String::new(),
+        options: Vec::new(),
+    });
     let kinds = [("string", "Text"), ("number", "Number"), ("boolean", "Yes / no"), ("enum", "One of a list")];
     view! {
         <input type="hidden" name="id" value=f.id.clone() />
@@ -194,7 +203,12 @@ fn FieldInputs(field: Option<FieldItem>) -> impl IntoView {
 }
 
 #[component]
-fn FieldRow(field: FieldItem, agent_id: String, save: ServerAction<SaveField>, delete: ServerAction<DeleteField>) -> impl IntoView {
+fn FieldRow(
+    field: FieldItem,
+    agent_id: String,
+    save: ServerAction<SaveField>,
+    delete: ServerAction<DeleteField>,
+) -> impl IntoView {
     let admin = can_configure();
     let field_id = field.id.clone();
     let edit = field.clone();

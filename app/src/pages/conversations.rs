@@ -31,7 +31,8 @@ pub fn ConversationsPage() -> impl IntoView {
         q: q.get(),
     });
     let options = Resource::new(|| (), |_| conversation_filter_options());
-    let page = Resource::new(move || (before.get(), filters.get()), |(before, filters)| list_conversations(before, filters));
+    let page =
+        Resource::new(move || (before.get(), filters.get()), |(before, filters)| list_conversations(before, filters));
     view! {
         <Title text="Conversations" />
         <div class="row-between">
@@ -151,7 +152,12 @@ pub fn ConversationPage() -> impl IntoView {
 #[component]
 fn Conversation(c: ConversationView, tab: String) -> impl IntoView {
     let base = format!("/conversations/{}", c.id);
-    let tabs = [("transcript", "Transcript"), ("analysis", "AI Analysis"), ("notifications", "Notifications"), ("followup", "Deliveries & follow-up")];
+    let tabs = [
+        ("transcript", "Transcript"),
+        ("analysis", "AI Analysis"),
+        ("notifications", "Notifications"),
+        ("followup", "Deliveries & follow-up"),
+    ];
     let fired = c.runs.iter().filter(|r| r.fired).count();
     view! {
         <div class="conv-head">
@@ -211,7 +217,12 @@ fn TranscriptTab(c: ConversationView) -> impl IntoView {
 }
 
 #[component]
-fn AnalysisTab(analysis: Option<AnalysisView>, dynamic: String, timezone: String, conversation: String) -> impl IntoView {
+fn AnalysisTab(
+    analysis: Option<AnalysisView>,
+    dynamic: String,
+    timezone: String,
+    conversation: String,
+) -> impl IntoView {
     let Some(a) = analysis else {
         return view! { <p class="muted" data-testid="analysis-pending">"The analysis has not run yet; it starts within seconds of the call arriving."</p> }.into_any();
     };
@@ -349,7 +360,9 @@ fn RunsTab(runs: Vec<RunView>) -> impl IntoView {
 /// replay of what is dead.
 #[component]
 fn FollowUpTab(conversation: String) -> impl IntoView {
-    use crate::api::deliveries::{CancelScheduledCall, ReplayConversation, ReplayDelivery, list_deliveries, list_scheduled_calls};
+    use crate::api::deliveries::{
+        CancelScheduledCall, ReplayConversation, ReplayDelivery, list_deliveries, list_scheduled_calls,
+    };
     let cancel = ServerAction::<CancelScheduledCall>::new();
     let replay = ServerAction::<ReplayDelivery>::new();
     let replay_all = ServerAction::<ReplayConversation>::new();

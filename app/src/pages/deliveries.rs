@@ -55,8 +55,12 @@ pub fn DeliveriesPage() -> impl IntoView {
     let state = query_param("state");
     let before = query_param("before");
     let replay = ServerAction::<ReplayDelivery>::new();
-    let page = Resource::new(move || (state.get(), before.get(), replay.version().get()), |(s, b, _)| list_deliveries(s, None, b));
-    let filters = [("", "All"), ("pending", "Pending"), ("retrying", "Retrying"), ("delivered", "Delivered"), ("dead", "Dead")];
+    let page = Resource::new(
+        move || (state.get(), before.get(), replay.version().get()),
+        |(s, b, _)| list_deliveries(s, None, b),
+    );
+    let filters =
+        [("", "All"), ("pending", "Pending"), ("retrying", "Retrying"), ("delivered", "Delivered"), ("dead", "Dead")];
     view! {
         <Title text="Deliveries" />
         <h1>"Deliveries"</h1>
@@ -93,7 +97,8 @@ pub fn DeliveryPage() -> impl IntoView {
     let channel = path_param("channel");
     let id = path_param("id");
     let replay = ServerAction::<ReplayDelivery>::new();
-    let detail = Resource::new(move || (channel.get(), id.get(), replay.version().get()), |(c, i, _)| get_delivery(c, i));
+    let detail =
+        Resource::new(move || (channel.get(), id.get(), replay.version().get()), |(c, i, _)| get_delivery(c, i));
     view! {
         <Title text="Delivery" />
         <p><a href="/deliveries">"← Deliveries"</a></p>

@@ -18,7 +18,11 @@ const BOTTOM: f64 = 22.0;
 
 /// A vertical bar chart, one (stacked) bar per day.
 #[component]
-fn DayChart(#[prop(into)] title: String, #[prop(into)] testid: String, days: Vec<(String, String, Vec<Segment>)>) -> impl IntoView {
+fn DayChart(
+    #[prop(into)] title: String,
+    #[prop(into)] testid: String,
+    days: Vec<(String, String, Vec<Segment>)>,
+) -> impl IntoView {
     let max = days.iter().map(|(_, _, s)| s.iter().map(|(v, _, _)| *v).sum::<u32>()).max().unwrap_or(0).max(1);
     let n = days.len().max(1) as f64;
     let slot = (WIDTH - LEFT) / n;

@@ -16,16 +16,18 @@ mod team;
 
 pub use agents::{AgentPage, AgentsPage};
 pub use alerts::AlertsPage;
-pub use auth_pages::{ConfirmEmailPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage};
+pub use auth_pages::{
+    ConfirmEmailPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage,
+};
 pub use conversations::{ConversationPage, ConversationsPage};
 pub use deliveries::{DeliveriesPage, DeliveryPage};
+pub use home::HomePage;
 pub use notifications::{EditNotificationPage, NewNotificationPage, NotificationsPage};
 pub use outbox::OutboxPage;
 pub use profile::ProfilePage;
 pub use settings::SettingsPage;
 pub use tasks::TasksPage;
 pub use team::{InvitePage, TeamPage};
-pub use home::HomePage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -7,11 +7,12 @@ use leptos_meta::Title;
 
 use super::{path_param, query_param};
 use crate::api::notifications::{
-    DeleteNotification, DiscardNotificationDraft, DuplicateNotification, EditorData, FieldConditionForm, MoveNotification,
-    NotificationItem, PublishNotification, RestoreNotificationVersion, SaveNotification, SetNotificationEnabled,
-    TestSendNotification, list_notifications, list_starters, notification_editor, preview_notification,
+    DeleteNotification, DiscardNotificationDraft, DuplicateNotification, EditorData, FieldConditionForm,
+    MoveNotification, NotificationItem, PublishNotification, RestoreNotificationVersion, SaveNotification,
+    SetNotificationEnabled, TestSendNotification, list_notifications, list_starters, notification_editor,
+    preview_notification,
 };
-use crate::components::{confirm_first, Badge, ErrorBox, FormResult};
+use crate::components::{Badge, ErrorBox, FormResult, confirm_first};
 
 /// Server actions of the list, so the list refetches after any of them.
 #[derive(Clone, Copy)]
@@ -35,7 +36,10 @@ impl ListActions {
 
     /// Changes whenever one of the actions completes.
     pub fn version(&self) -> usize {
-        self.toggle.version().get() + self.duplicate.version().get() + self.delete.version().get() + self.reorder.version().get()
+        self.toggle.version().get()
+            + self.duplicate.version().get()
+            + self.delete.version().get()
+            + self.reorder.version().get()
     }
 }
 
@@ -56,7 +60,8 @@ pub fn NotificationList(
     #[prop(optional)] can_configure: bool,
 ) -> impl IntoView {
     if items.is_empty() {
-        return view! { <p class="muted">"No notifications yet. Start from a template or from scratch."</p> }.into_any();
+        return view! { <p class="muted">"No notifications yet. Start from a template or from scratch."</p> }
+            .into_any();
     }
     let count = items.len();
     let agent = agent_id.unwrap_or_default();
@@ -387,7 +392,11 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
     let id = f.id.clone().unwrap_or_default();
     let is_new = f.id.is_none();
     let status = match (editor.version, editor.has_draft, is_new) {
-        (_, _, true) => editor.starter.clone().map(|s| format!("New, from the “{s}” template: not live until published.")).unwrap_or_else(|| "New notification: not live until published.".to_owned()),
+        (_, _, true) => editor
+            .starter
+            .clone()
+            .map(|s| format!("New, from the “{s}” template: not live until published."))
+            .unwrap_or_else(|| "New notification: not live until published.".to_owned()),
         (0, _, false) => "Draft: never published, so it does not run yet.".to_owned(),
         (v, true, false) => format!("Live: version {v}. You are editing unpublished changes."),
         (v, false, false) => format!("Live: version {v}."),
@@ -395,7 +404,15 @@ fn NotificationForm(editor: EditorData) -> impl IntoView {
     let mut field_rows = f.field_conditions.clone();
     field_rows.push(FieldConditionForm { op: "==".into(), ..Default::default() });
     field_rows.push(FieldConditionForm { op: "==".into(), ..Default::default() });
-    let ops = [("==", "equals"), ("!=", "does not equal"), (">", "is greater than"), ("<", "is less than"), ("contains", "contains"), ("is_empty", "is empty"), ("is_not_empty", "is not empty")];
+    let ops = [
+        ("==", "equals"),
+        ("!=", "does not equal"),
+        (">", "is greater than"),
+        ("<", "is less than"),
+        ("contains", "contains"),
+        ("is_empty", "is empty"),
+        ("is_not_empty", "is not empty"),
+    ];
     let field_names = editor.field_names.clone();
     let (agent_hidden, subject_hidden, body_hidden) = (f.agent_id.clone(), f.subject.clone(), f.body.clone());
     let id_form = id.clone();

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::settings::{CreateApiKey, RevokeApiKey, SaveAnalyzer, SetAutoCreateAgents, SetInboundSigning, get_settings, list_audit};
+use crate::api::settings::{
+    CreateApiKey, RevokeApiKey, SaveAnalyzer, SetAutoCreateAgents, SetInboundSigning, get_settings, list_audit,
+};
 use crate::components::{Badge, ErrorBox, FormResult};
 
 /// The settings page.
@@ -15,7 +17,15 @@ pub fn SettingsPage() -> impl IntoView {
     let analyzer = ServerAction::<SaveAnalyzer>::new();
     let signing = ServerAction::<SetInboundSigning>::new();
     let settings = Resource::new(
-        move || (create.version().get(), revoke.version().get(), auto.version().get(), analyzer.version().get(), signing.version().get()),
+        move || {
+            (
+                create.version().get(),
+                revoke.version().get(),
+                auto.version().get(),
+                analyzer.version().get(),
+                signing.version().get(),
+            )
+        },
         |_| get_settings(),
     );
     view! {

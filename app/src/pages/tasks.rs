@@ -18,7 +18,9 @@ pub fn TasksPage() -> impl IntoView {
     let set_status = ServerAction::<SetTaskStatus>::new();
     let assign = ServerAction::<AssignTask>::new();
     let page = Resource::new(
-        move || (status.get(), priority.get(), mine.get(), before.get(), set_status.version().get(), assign.version().get()),
+        move || {
+            (status.get(), priority.get(), mine.get(), before.get(), set_status.version().get(), assign.version().get())
+        },
         |(s, p, m, b, _, _)| list_tasks(s, p, m, b),
     );
     let current_status = move || status.get().unwrap_or_default();

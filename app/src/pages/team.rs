@@ -4,8 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{path_param, query_param};
-use crate::api::team::{InviteMember, InviteResult, RemoveMember, RevokeInvitation, SetMemberRole, get_invitation, get_team};
-use crate::components::{confirm_first, Badge, ErrorBox, FormResult};
+use crate::api::team::{
+    InviteMember, InviteResult, RemoveMember, RevokeInvitation, SetMemberRole, get_invitation, get_team,
+};
+use crate::components::{Badge, ErrorBox, FormResult, confirm_first};
 
 /// The team page.
 #[component]

@@ -103,7 +103,14 @@ pub fn load(dir: &Path) -> Result<Dataset, String> {
         let fields = gold
             .extraction_schema
             .iter()
-            .map(|s| FieldSpec::new(&s.name, FieldType::parse(&s.kind).unwrap_or(FieldType::String), &s.description, s.options.clone()))
+            .map(|s| {
+                FieldSpec::new(
+                    &s.name,
+                    FieldType::parse(&s.kind).unwrap_or(FieldType::String),
+                    &s.description,
+                    s.options.clone(),
+                )
+            })
             .collect();
         cases.push(EvalCase {
             call_id: event.call_id.clone(),
@@ -132,7 +139,11 @@ pub fn request(case: &EvalCase, triggers: &BTreeMap<String, String>) -> Analysis
         routes: Vec::new(),
         call: CallFacts {
             end_reason: case.event.end_reason.as_str().to_owned(),
-            end_reason_raw: case.event.end_reason_raw.clone().filter(|r| !r.eq_ignore_ascii_case(case.event.end_reason.as_str())),
+            end_reason_raw: case
+                .event
+                .end_reason_raw
+                .clone()
+                .filter(|r| !r.eq_ignore_ascii_case(case.event.end_reason.as_str())),
             duration_s: case.event.duration_s,
             phone_country: CallFacts::phone_country_of(&[
                 case.event.to_number.as_ref().map(|n| n.as_str()),
@@ -316,7 +327,8 @@ pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analy
             if gold.status != "annotated" {
                 continue;
             }
-            let predicted = output.fields.iter().find(|f| f.name == spec.name).map(|f| f.value.clone()).unwrap_or(Json::Null);
+            let predicted =
+                output.fields.iter().find(|f| f.name == spec.name).map(|f| f.value.clone()).unwrap_or(Json::Null);
             let score = report.fields.entry(spec.kind.as_str().to_owned()).or_default();
             score.annotated += 1;
             let exact = exact_match(&predicted, &gold.value);
@@ -333,9 +345,18 @@ pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analy
     }
     for s in report.triggers.values_mut() {
         let tp = f64::from(s.true_positives);
-        s.precision = if s.true_positives + s.false_positives == 0 { 0.0 } else { tp / f64::from(s.true_positives + s.false_positives) };
-        s.recall = if s.true_positives + s.false_negatives == 0 { 0.0 } else { tp / f64::from(s.true_positives + s.false_negatives) };
-        s.f1 = if s.precision + s.recall == 0.0 { 0.0 } else { 2.0 * s.precision * s.recall / (s.precision + s.recall) };
+        s.precision = if s.true_positives + s.false_positives == 0 {
+            0.0
+        } else {
+            tp / f64::from(s.true_positives + s.false_positives)
+        };
+        s.recall = if s.true_positives + s.false_negatives == 0 {
+            0.0
+        } else {
+            tp / f64::from(s.true_positives + s.false_negatives)
+        };
+        s.f1 =
+            if s.precision + s.recall == 0.0 { 0.0 } else { 2.0 * s.precision * s.recall / (s.precision + s.recall) };
     }
     let scored: Vec<f64> = report.triggers.values().map(|s| s.f1).collect();
     report.macro_f1 = if scored.is_empty() { 0.0 } else { scored.iter().sum::<f64>() / scored.len() as f64 };
@@ -362,7 +383,10 @@ pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analy
 /// The report as a table for the terminal.
 pub fn render(report: &Report) -> String {
     let mut out = format!("analyzer {} · {} calls ({} failed)\n\n", report.analyzer, report.calls, report.failed);
-    out.push_str(&format!("{:<32} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}\n", "trigger", "TP", "FP", "FN", "prec", "recall", "F1"));
+    out.push_str(&format!(
+        "{:<32} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}\n",
+        "trigger", "TP", "FP", "FN", "prec", "recall", "F1"
+    ));
     for (id, s) in &report.triggers {
         out.push_str(&format!(
             "{:<32} {:>5} {:>5} {:>5} {:>6.3} {:>6.3} {:>6.3}\n",
@@ -370,11 +394,19 @@ pub fn render(report: &Report) -> String {
         ));
     }
     out.push_str(&format!("{:<32} {:>42.3}\n\n", "macro-F1", report.macro_f1));
-    out.push_str(&format!("{:<12} {:>9} {:>7} {:>8} {:>7} {:>9}\n", "field type", "annotated", "exact", "exact%", "lenient", "lenient%"));
+    out.push_str(&format!(
+        "{:<12} {:>9} {:>7} {:>8} {:>7} {:>9}\n",
+        "field type", "annotated", "exact", "exact%", "lenient", "lenient%"
+    ));
     for (kind, s) in &report.fields {
         out.push_str(&format!(
             "{:<12} {:>9} {:>7} {:>7.1}% {:>7} {:>8.1}%\n",
-            kind, s.annotated, s.exact, s.exact_rate * 100.0, s.lenient, s.lenient_rate * 100.0
+            kind,
+            s.annotated,
+            s.exact,
+            s.exact_rate * 100.0,
+            s.lenient,
+            s.lenient_rate * 100.0
         ));
     }
     out.push_str(&format!(

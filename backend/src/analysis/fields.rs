@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -63,11 +63,8 @@ pub struct FieldSpec {
 const MAX_STRING: usize = 500;
 
 fn parse_number(text: &str) -> Option<f64> {
-    let cleaned: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '$' | '€' | '£' | ' ' | '\u{a0}'))
-        .collect();
+    let cleaned: String =
+        text.trim().chars().filter(|c| !matches!(c, ',' | '$' | '€' | '£' | ' ' | '\u{a0}')).collect();
     let cleaned = cleaned.trim_end_matches('%');
     cleaned.parse::<f64>().ok().filter(|n| n.is_finite())
 }
@@ -237,14 +234,24 @@ pub async fn create_for_tenant(
 }
 
 /// Adds a field from the dashboard; admins only.
-pub async fn create(db: &DatabaseConnection, member: &Member, agent_id: Uuid, input: FieldInput) -> Result<extraction_field::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    member: &Member,
+    agent_id: Uuid,
+    input: FieldInput,
+) -> Result<extraction_field::Model> {
     member.require_admin()?;
     create_for_tenant(db, &member.tenant, agent_id, input).await
 }
 
 /// Replaces a field's definition; admins only. Renaming keeps the stored values of past
 /// analyses under the old name.
-pub async fn update(db: &DatabaseConnection, member: &Member, id: Uuid, input: FieldInput) -> Result<extraction_field::Model> {
+pub async fn update(
+    db: &DatabaseConnection,
+    member: &Member,
+    id: Uuid,
+    input: FieldInput,
+) -> Result<extraction_field::Model> {
     member.require_admin()?;
     let found = secure_find::<extraction_field::Entity, _>(db, &member.tenant, id).await?;
     let spec = validate(input)?;
@@ -322,9 +329,20 @@ mod tests {
         assert!(matches!(bad_name, Err(Error::Invalid { field, .. }) if field == "name"));
         let bad_type = validate(FieldInput { name: "x".into(), kind: "date".into(), ..Default::default() });
         assert!(matches!(bad_type, Err(Error::Invalid { field, .. }) if field == "type"));
-        let one_option = validate(FieldInput { name: "x".into(), kind: "enum".into(), options: vec!["a".into()], ..Default::default() });
+        let one_option = validate(FieldInput {
+            name: "x".into(),
+            kind: "enum".into(),
+            options: vec!["a".into()],
+            ..Default::default()
+        });
         assert!(matches!(one_option, Err(Error::Invalid { field, .. }) if field == "options"));
-        let ok = validate(FieldInput { name: "plan".into(), kind: "enum".into(), options: vec!["gold".into(), "Gold".into(), "silver".into()], ..Default::default() }).unwrap();
+        let ok = validate(FieldInput {
+            name: "plan".into(),
+            kind: "enum".into(),
+            options: vec!["gold".into(), "Gold".into(), "silver".into()],
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(ok.options, vec!["gold", "silver"]);
     }
 }

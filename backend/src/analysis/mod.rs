@@ -238,16 +238,16 @@ impl AnalysisOutput {
                     route: r.route.filter(|i| *i < q.conditions.len()),
                     reason: clip(&r.reason, MAX_TEXT),
                 },
-                None => RouteChoice {
-                    key: q.key.clone(),
-                    route: None,
-                    reason: "The analyzer chose no route.".to_owned(),
-                },
+                None => {
+                    RouteChoice { key: q.key.clone(), route: None, reason: "The analyzer chose no route.".to_owned() }
+                }
             })
             .collect();
         let goal = request.goal.as_ref().map(|_| match self.goal {
             Some(g) => GoalVerdict { result: g.result, reason: clip(&g.reason, MAX_TEXT) },
-            None => GoalVerdict { result: GoalResult::Unknown, reason: "The analyzer gave no goal verdict.".to_owned() },
+            None => {
+                GoalVerdict { result: GoalResult::Unknown, reason: "The analyzer gave no goal verdict.".to_owned() }
+            }
         });
         AnalysisOutput { summary: clip(&self.summary, 1200), verdicts, fields, goal, routes }
     }
@@ -280,10 +280,7 @@ pub trait Analyzer: Send + Sync {
 
     /// Analyses one conversation. Callers pass the answer through
     /// [`AnalysisOutput::sanitize`].
-    async fn analyze(
-        &self,
-        request: &AnalysisRequest,
-    ) -> Result<(AnalysisOutput, Option<Usage>), AnalyzerError>;
+    async fn analyze(&self, request: &AnalysisRequest) -> Result<(AnalysisOutput, Option<Usage>), AnalyzerError>;
 }
 
 #[cfg(test)]
@@ -312,7 +309,11 @@ mod tests {
                 Verdict { key: "injected".into(), fired: true, reason: "x".into() },
             ],
             fields: vec![
-                FieldValue { name: "amount".into(), value: serde_json::json!("$1,250.50"), evidence: Some("1250".into()) },
+                FieldValue {
+                    name: "amount".into(),
+                    value: serde_json::json!("$1,250.50"),
+                    evidence: Some("1250".into()),
+                },
                 FieldValue { name: "plan".into(), value: serde_json::json!("platinum"), evidence: Some("p".into()) },
                 FieldValue { name: "extra".into(), value: serde_json::json!("x"), evidence: None },
             ],

@@ -68,8 +68,11 @@ impl OpenAiAnalyzer {
             connect_timeout: settings.connect_timeout,
             user_agent: "Aftercall-Analysis/1.0",
         })?;
-        let endpoint = crate::outbound::parse_url(&format!("{}/chat/completions", settings.base_url.trim().trim_end_matches('/')), "base_url")
-            .map_err(|e| e.to_string());
+        let endpoint = crate::outbound::parse_url(
+            &format!("{}/chat/completions", settings.base_url.trim().trim_end_matches('/')),
+            "base_url",
+        )
+        .map_err(|e| e.to_string());
         Ok(Self { http, outbound, endpoint, settings })
     }
 }
@@ -194,7 +197,8 @@ pub fn system_prompt(request: &AnalysisRequest) -> String {
              times as HH:MM (24-hour) unless the description asks otherwise.\n",
         );
         for f in &request.fields {
-            let options = if f.options.is_empty() { String::new() } else { format!("; one of: {}", f.options.join(", ")) };
+            let options =
+                if f.options.is_empty() { String::new() } else { format!("; one of: {}", f.options.join(", ")) };
             p.push_str(&format!("- {} ({}{options}): {}\n", f.name, f.kind.as_str(), f.description));
         }
     }
@@ -210,7 +214,9 @@ pub fn system_prompt(request: &AnalysisRequest) -> String {
         ));
     }
     if !request.routes.is_empty() {
-        p.push_str("\nroutes: for each, the number of the first condition that holds for this call, or 0 when none holds.\n");
+        p.push_str(
+            "\nroutes: for each, the number of the first condition that holds for this call, or 0 when none holds.\n",
+        );
         for (i, q) in request.routes.iter().enumerate() {
             let conditions: Vec<String> =
                 q.conditions.iter().enumerate().map(|(j, c)| format!("{}) {c}", j + 1)).collect();
@@ -296,7 +302,9 @@ fn error_message(body: &[u8]) -> String {
     parsed
         .as_ref()
         .and_then(|v| v.get("error"))
-        .and_then(|e| e.get("message").and_then(Json::as_str).map(str::to_owned).or_else(|| e.as_str().map(str::to_owned)))
+        .and_then(|e| {
+            e.get("message").and_then(Json::as_str).map(str::to_owned).or_else(|| e.as_str().map(str::to_owned))
+        })
         .unwrap_or_else(|| String::from_utf8_lossy(body).chars().take(300).collect())
 }
 
@@ -345,9 +353,12 @@ impl OpenAiAnalyzer {
         })?;
         let status = response.status().as_u16();
         let cap = self.outbound.max_response_bytes;
-        let answer = crate::outbound::read_capped(response, cap)
-            .await
-            .map_err(|e| Failure::Retry(format!("the answer broke off: {}", crate::outbound::describe(e, self.settings.request_timeout))))?;
+        let answer = crate::outbound::read_capped(response, cap).await.map_err(|e| {
+            Failure::Retry(format!(
+                "the answer broke off: {}",
+                crate::outbound::describe(e, self.settings.request_timeout)
+            ))
+        })?;
         if !(200..300).contains(&status) {
             return Err(classify_status(status, &answer.bytes));
         }
@@ -369,10 +380,7 @@ impl Analyzer for OpenAiAnalyzer {
         "openai"
     }
 
-    async fn analyze(
-        &self,
-        request: &AnalysisRequest,
-    ) -> Result<(AnalysisOutput, Option<Usage>), AnalyzerError> {
+    async fn analyze(&self, request: &AnalysisRequest) -> Result<(AnalysisOutput, Option<Usage>), AnalyzerError> {
         let body = serde_json::to_vec(&self.request_body(request))
             .map_err(|e| AnalyzerError::Permanent(format!("could not encode the request: {e}")))?;
         let attempts = self.settings.max_attempts.max(1);
@@ -384,11 +392,7 @@ impl Analyzer for OpenAiAnalyzer {
                         prompt_tokens: i64::from(u.prompt_tokens),
                         completion_tokens: i64::from(u.completion_tokens),
                     });
-                    let content = response
-                        .choices
-                        .first()
-                        .and_then(|c| c.message.content.clone())
-                        .unwrap_or_default();
+                    let content = response.choices.first().and_then(|c| c.message.content.clone()).unwrap_or_default();
                     match parse_answer(&content, request) {
                         Ok(output) => return Ok((output, usage)),
                         Err(e) => last = format!("{e} (answer: {})", content.chars().take(200).collect::<String>()),
@@ -427,7 +431,10 @@ mod tests {
     fn the_schema_lists_every_key_as_required_and_routes_as_indexes() {
         let s = answer_schema(&request(), false);
         assert_eq!(s["required"], json!(["summary", "fields", "triggers", "goal", "routes"]));
-        assert_eq!(s["properties"]["fields"]["properties"]["plan"]["properties"]["value"]["enum"], json!(["gold", "silver", null]));
+        assert_eq!(
+            s["properties"]["fields"]["properties"]["plan"]["properties"]["value"]["enum"],
+            json!(["gold", "silver", null])
+        );
         assert_eq!(s["properties"]["routes"]["properties"]["r1"]["properties"]["route"]["enum"], json!([0, 1, 2]));
         assert_eq!(s["additionalProperties"], json!(false));
         let bounded = answer_schema(&request(), true);
@@ -456,9 +463,13 @@ mod tests {
     #[test]
     fn provider_errors_are_retried_only_when_worth_it() {
         let body = br#"{"error": {"message": "Rate limit reached", "type": "requests"}}"#;
-        assert!(matches!(classify_status(429, body), Failure::Retry(m) if m == "provider answered 429: Rate limit reached"));
+        assert!(
+            matches!(classify_status(429, body), Failure::Retry(m) if m == "provider answered 429: Rate limit reached")
+        );
         assert!(matches!(classify_status(503, b"busy"), Failure::Retry(m) if m.ends_with("busy")));
-        assert!(matches!(classify_status(401, br#"{"error": {"message": "bad key"}}"#), Failure::Stop(m) if m.contains("bad key")));
+        assert!(
+            matches!(classify_status(401, br#"{"error": {"message": "bad key"}}"#), Failure::Stop(m) if m.contains("bad key"))
+        );
     }
 
     #[test]

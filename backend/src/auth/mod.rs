@@ -47,7 +47,12 @@ pub struct SessionClaims {
 ///
 /// Errors: [`Error::Unauthenticated`] when the session has ended or the user is no longer
 /// a member.
-pub async fn session_member<C: ConnectionTrait>(db: &C, auth: &AuthSettings, claims: &SessionClaims, now: DateTime<Utc>) -> Result<Member> {
+pub async fn session_member<C: ConnectionTrait>(
+    db: &C,
+    auth: &AuthSettings,
+    claims: &SessionClaims,
+    now: DateTime<Utc>,
+) -> Result<Member> {
     let absolute = chrono::Duration::from_std(auth.session_absolute).unwrap_or(chrono::Duration::hours(12));
     if claims.signed_in_at + absolute <= now || claims.signed_in_at > now + chrono::Duration::minutes(5) {
         return Err(Error::Unauthenticated);
@@ -79,7 +84,10 @@ pub async fn sign_in(services: &Services, client_ip: Option<IpAddr>, email: &str
         return Err(Error::InvalidCredentials);
     }
     if found.email_verified_at.is_none() && services.settings.auth.signup == SignupPolicy::Verified {
-        return Err(Error::invalid("email", "confirm your email address first: open the link we emailed you when you signed up (or ask for a new one below)"));
+        return Err(Error::invalid(
+            "email",
+            "confirm your email address first: open the link we emailed you when you signed up (or ask for a new one below)",
+        ));
     }
     let memberships = membership::Entity::find()
         .filter(membership::Column::UserId.eq(found.id))
@@ -155,7 +163,11 @@ pub(crate) async fn home_account<C: ConnectionTrait>(db: &C, user_id: Uuid) -> R
         .order_by_asc(membership::Column::CreatedAt)
         .all(db)
         .await?;
-    let chosen = memberships.iter().filter(|m| m.last_used_at.is_some()).max_by_key(|m| m.last_used_at).or_else(|| memberships.first());
+    let chosen = memberships
+        .iter()
+        .filter(|m| m.last_used_at.is_some())
+        .max_by_key(|m| m.last_used_at)
+        .or_else(|| memberships.first());
     Ok(chosen.map(|m| Tenant::new(m.account_id)))
 }
 

@@ -42,7 +42,12 @@ pub async fn get(services: &Services, user_id: Uuid) -> Result<Profile> {
         .one(db)
         .await?
         .and_then(|t| t.new_email);
-    Ok(Profile { name: found.name, email: found.email, email_verified: found.email_verified_at.is_some(), pending_email: pending })
+    Ok(Profile {
+        name: found.name,
+        email: found.email,
+        email_verified: found.email_verified_at.is_some(),
+        pending_email: pending,
+    })
 }
 
 /// Sets the user's display name (1-120 characters).
@@ -61,7 +66,12 @@ pub async fn rename(services: &Services, user_id: Uuid, name: &str) -> Result<()
     Ok(())
 }
 
-async fn check_current(services: &Services, client_ip: Option<IpAddr>, found: &user::Model, current: &str) -> Result<()> {
+async fn check_current(
+    services: &Services,
+    client_ip: Option<IpAddr>,
+    found: &user::Model,
+    current: &str,
+) -> Result<()> {
     services.throttle.check(client_ip, Some(&found.email))?;
     if services.passwords.verify(current, Some(&found.password_hash)).await? {
         Ok(())
@@ -75,7 +85,13 @@ async fn check_current(services: &Services, client_ip: Option<IpAddr>, found: &u
 /// as signed in at that instant, so only the *other* sessions end.
 ///
 /// Errors: [`Error::Invalid`] on `current_password` or `password`; [`Error::RateLimited`].
-pub async fn change_password(services: &Services, member: &Member, client_ip: Option<IpAddr>, current: &str, new: &str) -> Result<DateTime<Utc>> {
+pub async fn change_password(
+    services: &Services,
+    member: &Member,
+    client_ip: Option<IpAddr>,
+    current: &str,
+    new: &str,
+) -> Result<DateTime<Utc>> {
     let db = &services.db;
     let found = crate::accounts::user(db, member).await?;
     check_current(services, client_ip, &found, current).await?;
@@ -100,7 +116,13 @@ const NOTICE_BODY: &str = "Someone signed in as your Aftercall user asked to cha
 ///
 /// Errors: [`Error::Invalid`] on `email` (malformed, the current one, or taken) or
 /// `current_password`; [`Error::RateLimited`].
-pub async fn request_email_change(services: &Services, member: &Member, client_ip: Option<IpAddr>, current: &str, new_email: &str) -> Result<()> {
+pub async fn request_email_change(
+    services: &Services,
+    member: &Member,
+    client_ip: Option<IpAddr>,
+    current: &str,
+    new_email: &str,
+) -> Result<()> {
     let db = &services.db;
     let found = crate::accounts::user(db, member).await?;
     check_current(services, client_ip, &found, current).await?;
@@ -115,10 +137,21 @@ pub async fn request_email_change(services: &Services, member: &Member, client_i
     vars.set("old_email", Json::from(found.email.clone()));
     vars.set("new_email", Json::from(new.clone()));
     let txn = crate::db::begin_write(db).await?;
-    let confirm = tokens::LinkEmail { to: new.clone(), subject_template: CHANGE_SUBJECT, body_template: CHANGE_BODY, vars: vars.clone() };
+    let confirm = tokens::LinkEmail {
+        to: new.clone(),
+        subject_template: CHANGE_SUBJECT,
+        body_template: CHANGE_BODY,
+        vars: vars.clone(),
+    };
     tokens::email_link(&txn, services, &member.tenant, found.id, Purpose::EmailChange, Some(new), confirm).await?;
-    let notice = crate::outbox::AccountEmail { to: found.email, subject_template: NOTICE_SUBJECT, body_template: NOTICE_BODY, vars };
-    crate::outbox::queue_account_email(&txn, &member.tenant, &services.settings.public_url, &services.secrets, notice).await?;
+    let notice = crate::outbox::AccountEmail {
+        to: found.email,
+        subject_template: NOTICE_SUBJECT,
+        body_template: NOTICE_BODY,
+        vars,
+    };
+    crate::outbox::queue_account_email(&txn, &member.tenant, &services.settings.public_url, &services.secrets, notice)
+        .await?;
     txn.commit().await?;
     services.jobs_wakeup.notify_one();
     Ok(())
@@ -140,7 +173,9 @@ pub async fn confirm_email_change(services: &Services, client_ip: Option<IpAddr>
     active.email = Set(new.clone());
     active.email_verified_at = Set(Some(Utc::now()));
     match active.update(&txn).await {
-        Err(e) if crate::db::is_unique_violation(&e) => return Err(Error::invalid("email", "belongs to another user now")),
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            return Err(Error::invalid("email", "belongs to another user now"));
+        }
         other => other?,
     };
     txn.commit().await?;

@@ -29,7 +29,9 @@ pub async fn request(services: &Services, client_ip: Option<IpAddr>, email: &str
     services.throttle.check(client_ip, Some(email))?;
     let db = &services.db;
     let normalized = email.trim().to_lowercase();
-    let Some(found) = user::Entity::find().filter(user::Column::Email.eq(normalized)).one(db).await? else { return Ok(()) };
+    let Some(found) = user::Entity::find().filter(user::Column::Email.eq(normalized)).one(db).await? else {
+        return Ok(());
+    };
     let Some(tenant) = crate::auth::home_account(db, found.id).await? else { return Ok(()) };
     let mut vars = Variables::default();
     vars.set("email", Json::from(found.email.clone()));

@@ -44,7 +44,10 @@ const TAKEN_BODY: &str = "Someone (perhaps you) tried to create a new Aftercall 
 pub async fn sign_up(services: &Services, client_ip: Option<IpAddr>, mut new: NewAccount) -> Result<SignUp> {
     let policy = services.settings.auth.signup;
     if policy == SignupPolicy::Closed {
-        return Err(Error::invalid("signup", "sign-up is closed on this installation: ask an admin of your team for an invitation"));
+        return Err(Error::invalid(
+            "signup",
+            "sign-up is closed on this installation: ask an admin of your team for an invitation",
+        ));
     }
     services.throttle.check(client_ip, Some(&new.owner_email))?;
     if policy == SignupPolicy::Open {
@@ -73,7 +76,12 @@ async fn send_verification(services: &Services, member: &Member, account_name: &
     let mut vars = Variables::default();
     vars.set("account_name", Json::from(account_name));
     let txn = crate::db::begin_write(db).await?;
-    let email = tokens::LinkEmail { to: owner.email.clone(), subject_template: VERIFY_SUBJECT, body_template: VERIFY_BODY, vars };
+    let email = tokens::LinkEmail {
+        to: owner.email.clone(),
+        subject_template: VERIFY_SUBJECT,
+        body_template: VERIFY_BODY,
+        vars,
+    };
     tokens::email_link(&txn, services, &member.tenant, owner.id, Purpose::EmailVerification, None, email).await?;
     txn.commit().await?;
     services.jobs_wakeup.notify_one();
@@ -82,9 +90,17 @@ async fn send_verification(services: &Services, member: &Member, account_name: &
 
 async fn notify_taken(services: &Services, email: &str) -> Result<()> {
     let db = &services.db;
-    let Some(found) = user::Entity::find().filter(user::Column::Email.eq(email.trim().to_lowercase())).one(db).await? else { return Ok(()) };
+    let Some(found) = user::Entity::find().filter(user::Column::Email.eq(email.trim().to_lowercase())).one(db).await?
+    else {
+        return Ok(());
+    };
     let Some(tenant) = crate::auth::home_account(db, found.id).await? else { return Ok(()) };
-    let email = crate::outbox::AccountEmail { to: found.email, subject_template: TAKEN_SUBJECT, body_template: TAKEN_BODY, vars: Variables::default() };
+    let email = crate::outbox::AccountEmail {
+        to: found.email,
+        subject_template: TAKEN_SUBJECT,
+        body_template: TAKEN_BODY,
+        vars: Variables::default(),
+    };
     crate::outbox::queue_account_email(db, &tenant, &services.settings.public_url, &services.secrets, email).await?;
     services.jobs_wakeup.notify_one();
     Ok(())
@@ -113,7 +129,10 @@ pub async fn verify_email(services: &Services, client_ip: Option<IpAddr>, token:
 pub async fn resend_verification(services: &Services, client_ip: Option<IpAddr>, email: &str) -> Result<()> {
     services.throttle.check(client_ip, Some(email))?;
     let db = &services.db;
-    let Some(found) = user::Entity::find().filter(user::Column::Email.eq(email.trim().to_lowercase())).one(db).await? else { return Ok(()) };
+    let Some(found) = user::Entity::find().filter(user::Column::Email.eq(email.trim().to_lowercase())).one(db).await?
+    else {
+        return Ok(());
+    };
     if found.email_verified_at.is_some() {
         return Ok(());
     }

@@ -72,7 +72,12 @@ pub fn generate() -> String {
 /// working) and returns it, in `db`.
 ///
 /// Errors: database errors.
-pub async fn issue<C: ConnectionTrait>(db: &C, user_id: Uuid, purpose: Purpose, new_email: Option<String>) -> Result<String> {
+pub async fn issue<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+    purpose: Purpose,
+    new_email: Option<String>,
+) -> Result<String> {
     let now = Utc::now();
     account_token::Entity::update_many()
         .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
@@ -123,7 +128,12 @@ pub async fn email_link<C: ConnectionTrait>(
     let token = issue(txn, user_id, purpose, new_email).await?;
     let url = &services.settings.public_url;
     email.vars.set("link", serde_json::Value::from(format!("{url}/{}/{token}", purpose.page())));
-    let queued = crate::outbox::AccountEmail { to: email.to, subject_template: email.subject_template, body_template: email.body_template, vars: email.vars };
+    let queued = crate::outbox::AccountEmail {
+        to: email.to,
+        subject_template: email.subject_template,
+        body_template: email.body_template,
+        vars: email.vars,
+    };
     crate::outbox::queue_account_email(txn, tenant, url, &services.secrets, queued).await?;
     Ok(())
 }

@@ -133,16 +133,12 @@ fn timestamp(value: Option<String>, field: &str) -> Result<Option<DateTime<Utc>>
     let Some(value) = value else { return Ok(None) };
     DateTime::parse_from_rfc3339(value.trim())
         .map(|t| Some(t.with_timezone(&Utc)))
-        .map_err(|_| {
-            Error::invalid(field, format!("`{value}` is not an RFC 3339 date-time"))
-        })
+        .map_err(|_| Error::invalid(field, format!("`{value}` is not an RFC 3339 date-time")))
 }
 
 fn seconds(value: Option<f64>, field: &str) -> Result<Option<f64>, Error> {
     match value {
-        Some(s) if !s.is_finite() || s < 0.0 => {
-            Err(Error::invalid(field, "must be a non-negative number of seconds"))
-        }
+        Some(s) if !s.is_finite() || s < 0.0 => Err(Error::invalid(field, "must be a non-negative number of seconds")),
         other => Ok(other),
     }
 }
@@ -167,21 +163,15 @@ impl RawCallEvent {
         for (i, turn) in raw_turns.into_iter().enumerate() {
             let role_field = format!("transcript[{i}].role");
             let role = turn.role.ok_or_else(|| Error::invalid(&role_field, "is required"))?;
-            let role = Speaker::parse(&role).ok_or_else(|| {
-                Error::invalid(&role_field, format!("`{role}` is not a role (agent or user)"))
-            })?;
-            let text = turn
-                .text
-                .ok_or_else(|| Error::invalid(format!("transcript[{i}].text"), "is required"))?;
+            let role = Speaker::parse(&role)
+                .ok_or_else(|| Error::invalid(&role_field, format!("`{role}` is not a role (agent or user)")))?;
+            let text = turn.text.ok_or_else(|| Error::invalid(format!("transcript[{i}].text"), "is required"))?;
             let start_s = seconds(turn.start_s, &format!("transcript[{i}].start_s"))?;
             let end_s = seconds(turn.end_s, &format!("transcript[{i}].end_s"))?;
             if let (Some(s), Some(e)) = (start_s, end_s)
                 && e < s
             {
-                return Err(Error::invalid(
-                    format!("transcript[{i}].end_s"),
-                    "must not be before start_s",
-                ));
+                return Err(Error::invalid(format!("transcript[{i}].end_s"), "must not be before start_s"));
             }
             transcript.push(Turn { role, text, start_s, end_s });
         }
@@ -207,14 +197,11 @@ impl RawCallEvent {
             duration_s = Some((e - s).num_milliseconds() as f64 / 1000.0);
         }
         let end_reason_raw = short_text(self.end_reason, "end_reason", 64)?;
-        let end_reason =
-            end_reason_raw.as_deref().map(EndReason::from_input).unwrap_or(EndReason::Unknown);
+        let end_reason = end_reason_raw.as_deref().map(EndReason::from_input).unwrap_or(EndReason::Unknown);
         let customer = self.customer.unwrap_or_default();
         let customer_email = match customer.email.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(e) => {
-                Some(EmailAddress::parse(e).map_err(|m| Error::invalid("customer.email", m))?)
-            }
+            Some(e) => Some(EmailAddress::parse(e).map_err(|m| Error::invalid("customer.email", m))?),
         };
 
         Ok(CallEnded {
@@ -255,9 +242,7 @@ mod tests {
 
     #[test]
     fn only_call_id_agent_id_and_transcript_are_required() {
-        let call = raw(serde_json::json!({"call_id": " c1 ", "agent_id": "a", "transcript": []}))
-            .validate()
-            .unwrap();
+        let call = raw(serde_json::json!({"call_id": " c1 ", "agent_id": "a", "transcript": []})).validate().unwrap();
         assert_eq!(call.call_id, "c1");
         assert_eq!(call.end_reason, EndReason::Unknown);
         assert!(call.transcript.is_empty());
@@ -270,10 +255,16 @@ mod tests {
     #[test]
     fn bad_fields_are_named_by_path() {
         let cases = [
-            (serde_json::json!({"transcript": [{"role": "agent", "text": "hi"}, {"role": "robot", "text": "x"}]}), "transcript[1].role"),
+            (
+                serde_json::json!({"transcript": [{"role": "agent", "text": "hi"}, {"role": "robot", "text": "x"}]}),
+                "transcript[1].role",
+            ),
             (serde_json::json!({"transcript": [], "direction": "sideways"}), "direction"),
             (serde_json::json!({"transcript": [], "started_at": "yesterday"}), "started_at"),
-            (serde_json::json!({"transcript": [], "started_at": "2026-11-20T09:20:00Z", "ended_at": "2026-11-20T09:18:00Z"}), "ended_at"),
+            (
+                serde_json::json!({"transcript": [], "started_at": "2026-11-20T09:20:00Z", "ended_at": "2026-11-20T09:18:00Z"}),
+                "ended_at",
+            ),
             (serde_json::json!({"transcript": [], "from_number": "555-0100"}), "from_number"),
             (serde_json::json!({"transcript": [], "customer": {"email": "nope"}}), "customer.email"),
             (serde_json::json!({"transcript": [], "duration_s": -1.0}), "duration_s"),
@@ -287,9 +278,10 @@ mod tests {
 
     #[test]
     fn unknown_end_reasons_are_kept_verbatim_and_map_to_unknown() {
-        let call = raw(serde_json::json!({"call_id": "c", "agent_id": "a", "transcript": [], "end_reason": "disconnected"}))
-            .validate()
-            .unwrap();
+        let call =
+            raw(serde_json::json!({"call_id": "c", "agent_id": "a", "transcript": [], "end_reason": "disconnected"}))
+                .validate()
+                .unwrap();
         assert_eq!(call.end_reason, EndReason::Unknown);
         assert_eq!(call.end_reason_raw.as_deref(), Some("disconnected"));
     }

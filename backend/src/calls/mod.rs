@@ -51,12 +51,11 @@ pub async fn ingest(
         return Ok(Ingested { conversation_id: id, duplicate: true });
     }
     let txn = crate::db::begin_write(db).await?;
-    let agent =
-        agents::resolve_for_ingest(&txn, tenant, &call.agent_id, account.auto_create_agents).await?;
+    let agent = agents::resolve_for_ingest(&txn, tenant, &call.agent_id, account.auto_create_agents).await?;
     let id = Uuid::now_v7();
     let turn_count = i32::try_from(call.transcript.len()).unwrap_or(i32::MAX);
-    let transcript = serde_json::to_value(&call.transcript)
-        .map_err(|e| Error::Internal(format!("serialising transcript: {e}")))?;
+    let transcript =
+        serde_json::to_value(&call.transcript).map_err(|e| Error::Internal(format!("serialising transcript: {e}")))?;
     let row = conversation::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),

@@ -79,7 +79,9 @@ pub(crate) async fn build_request<C: ConnectionTrait>(
     let triggers = rules
         .iter()
         .filter(|n| !n.trigger_always)
-        .filter_map(|n| n.trigger_condition.as_ref().map(|q| TriggerQuestion { key: n.id.to_string(), question: q.clone() }))
+        .filter_map(|n| {
+            n.trigger_condition.as_ref().map(|q| TriggerQuestion { key: n.id.to_string(), question: q.clone() })
+        })
         .collect();
     let routes = rules
         .iter()
@@ -119,7 +121,11 @@ pub(crate) async fn build_request<C: ConnectionTrait>(
 /// Runs the tenant's analyzer on `request` (or skips calls under [`MIN_TURNS`]). A provider
 /// failure — after the provider's own retries — is an analysis with status `failed` and
 /// the error, so always-send notifications still fire.
-pub(crate) async fn run_analyzer(services: &Services, tenant: &Tenant, request: &AnalysisRequest) -> Result<Analysed, JobError> {
+pub(crate) async fn run_analyzer(
+    services: &Services,
+    tenant: &Tenant,
+    request: &AnalysisRequest,
+) -> Result<Analysed, JobError> {
     let analyzer = crate::analyzers::for_tenant(services, tenant).await?;
     let started = Instant::now();
     let (status, output, usage, error) = if request.transcript.len() < MIN_TURNS {
@@ -294,7 +300,8 @@ impl Job for AnalyzeCall {
             }
             for to in lists.into_iter().filter(|l| !l.is_empty()) {
                 let (email_id, row) = email_row(&tenant, &conv, run_id, rule, &to, &services.settings.public_url);
-                let job_id = queue::enqueue(&txn, &tenant, &SendEmail { email_id, conversation_id: Some(conv.id) }).await?;
+                let job_id =
+                    queue::enqueue(&txn, &tenant, &SendEmail { email_id, conversation_id: Some(conv.id) }).await?;
                 let mut row = row;
                 row.job_id = Set(Some(job_id));
                 email::Entity::insert(row).exec_without_returning(&txn).await?;
@@ -334,7 +341,9 @@ impl Job for AnalyzeCall {
                     priority: Set(priority.clone()),
                     status: Set("open".to_owned()),
                     // An assignee who left the account leaves the task unassigned.
-                    assignee_user_id: Set(rule.task_assignee_user_id.filter(|u| members.iter().any(|m| m.user_id == *u))),
+                    assignee_user_id: Set(rule
+                        .task_assignee_user_id
+                        .filter(|u| members.iter().any(|m| m.user_id == *u))),
                     due_at: Set(rule.task_due_hours.map(|h| conv.received_at + chrono::Duration::hours(h.into()))),
                     created_at: Set(now),
                     completed_at: Set(None),
@@ -343,7 +352,8 @@ impl Job for AnalyzeCall {
                 .await?;
             }
         }
-        let planned = crate::actions::plan(&txn, &tenant, &services.settings, &actions, &conv, &agent.timezone, output).await?;
+        let planned =
+            crate::actions::plan(&txn, &tenant, &services.settings, &actions, &conv, &agent.timezone, output).await?;
         queue::complete(&txn, job.id).await?;
         txn.commit().await?;
         for (user_id, alert_id) in created_alerts {

@@ -28,7 +28,9 @@ use super::{ClaimedJob, Job, JobError, queue};
 use crate::Services;
 use crate::actions::{event, format};
 use crate::deliveries::{Attempt, outcome, state};
-use crate::entities::{agent, analysis, conversation, notification_run, post_call_action, scheduled_call, webhook_delivery};
+use crate::entities::{
+    agent, analysis, conversation, notification_run, post_call_action, scheduled_call, webhook_delivery,
+};
 use crate::tenancy::{Tenant, scope, secure_find};
 
 /// Deliver webhook delivery `delivery_id`.
@@ -64,7 +66,9 @@ impl Job for DeliverWebhook {
             return Ok(());
         }
         let action = match row.action_id {
-            Some(id) => scope::<post_call_action::Entity>(&tenant).filter(post_call_action::Column::Id.eq(id)).one(db).await?,
+            Some(id) => {
+                scope::<post_call_action::Entity>(&tenant).filter(post_call_action::Column::Id.eq(id)).one(db).await?
+            }
             None => None,
         };
         let action = action.map(|a| crate::actions::open(&services.secrets, a)).transpose()?;
@@ -101,12 +105,17 @@ impl Job for DeliverWebhook {
             .col_expr(webhook_delivery::Column::Attempts, Expr::value(number))
             .col_expr(webhook_delivery::Column::LastStatus, Expr::value(attempt.status_code))
             .col_expr(webhook_delivery::Column::LastError, Expr::value(attempt.error.clone()))
-            .col_expr(webhook_delivery::Column::DeliveredAt, Expr::value((result_state == state::DELIVERED).then_some(now)))
+            .col_expr(
+                webhook_delivery::Column::DeliveredAt,
+                Expr::value((result_state == state::DELIVERED).then_some(now)),
+            )
             .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
             .filter(webhook_delivery::Column::Id.eq(row.id))
             .exec(&txn)
             .await?;
-        let disabled = track_endpoint_health(services, &txn, &tenant, &action, matches!(sent, Sent::Delivered(_)), row.test).await?;
+        let disabled =
+            track_endpoint_health(services, &txn, &tenant, &action, matches!(sent, Sent::Delivered(_)), row.test)
+                .await?;
         if matches!(sent, Sent::Delivered(_)) {
             queue::complete(&txn, job.id).await?;
         }
@@ -114,7 +123,8 @@ impl Job for DeliverWebhook {
         for (user_id, alert_id) in disabled {
             services.live.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
         }
-        let describe = || attempt.error.clone().unwrap_or_else(|| format!("HTTP {}", attempt.status_code.unwrap_or_default()));
+        let describe =
+            || attempt.error.clone().unwrap_or_else(|| format!("HTTP {}", attempt.status_code.unwrap_or_default()));
         match sent {
             Sent::Delivered(_) => Ok(()),
             Sent::Transient(_) => Err(JobError::Retry(describe())),
@@ -152,7 +162,10 @@ async fn track_endpoint_health<C: ConnectionTrait>(
     let update = post_call_action::Entity::update_many().filter(post_call_action::Column::Id.eq(action.id));
     if success {
         if action.failing_since.is_some() {
-            update.col_expr(post_call_action::Column::FailingSince, Expr::value(Option::<chrono::DateTime<Utc>>::None)).exec(txn).await?;
+            update
+                .col_expr(post_call_action::Column::FailingSince, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+                .exec(txn)
+                .await?;
         }
         return Ok(Vec::new());
     }
@@ -160,12 +173,16 @@ async fn track_endpoint_health<C: ConnectionTrait>(
         update.col_expr(post_call_action::Column::FailingSince, Expr::value(Some(now))).exec(txn).await?;
         return Ok(Vec::new());
     };
-    let limit = chrono::Duration::from_std(services.settings.webhooks.disable_after).unwrap_or(chrono::Duration::days(5));
+    let limit =
+        chrono::Duration::from_std(services.settings.webhooks.disable_after).unwrap_or(chrono::Duration::days(5));
     if !action.enabled || now - since < limit {
         return Ok(Vec::new());
     }
     let days = (now - since).num_hours() as f64 / 24.0;
-    let reason = format!("Disabled automatically: every delivery failed for {days:.1} days (since {}).", since.format("%Y-%m-%d %H:%M UTC"));
+    let reason = format!(
+        "Disabled automatically: every delivery failed for {days:.1} days (since {}).",
+        since.format("%Y-%m-%d %H:%M UTC")
+    );
     let turned_off = update
         .filter(post_call_action::Column::Enabled.eq(true))
         .col_expr(post_call_action::Column::Enabled, Expr::value(false))
@@ -206,13 +223,21 @@ fn classify(status: u16) -> &'static str {
     }
 }
 
-async fn send(services: &Services, action: &post_call_action::Model, row: &webhook_delivery::Model, body: String, number: i32) -> Sent {
+async fn send(
+    services: &Services,
+    action: &post_call_action::Model,
+    row: &webhook_delivery::Model,
+    body: String,
+    number: i32,
+) -> Sent {
     let timestamp = Utc::now().timestamp();
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
     if row.format == format::STANDARD {
         let mut signatures = Vec::new();
         for secret in crate::actions::signing_secrets(action, Utc::now()) {
-            match standardwebhooks::Webhook::new(&secret).and_then(|w| w.sign(&row.webhook_id, timestamp, body.as_bytes())) {
+            match standardwebhooks::Webhook::new(&secret)
+                .and_then(|w| w.sign(&row.webhook_id, timestamp, body.as_bytes()))
+            {
                 Ok(sig) => signatures.push(sig),
                 Err(e) => tracing::error!(action = %action.id, error = %e, "unusable signing secret"),
             }
@@ -227,14 +252,25 @@ async fn send(services: &Services, action: &post_call_action::Model, row: &webho
         crate::actions::display_url(&action.url),
         headers
             .iter()
-            .map(|(k, v)| if k == "webhook-signature" { format!("{k}: {}", redact_signatures(v)) } else { format!("{k}: {v}") })
+            .map(|(k, v)| if k == "webhook-signature" {
+                format!("{k}: {}", redact_signatures(v))
+            } else {
+                format!("{k}: {v}")
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         body
     );
     let started = Instant::now();
     let refused = |why: String| {
-        Sent::Permanent(Attempt { number, outcome: outcome::PERMANENT, request: request_log.clone(), error: Some(why), duration: started.elapsed(), ..Default::default() })
+        Sent::Permanent(Attempt {
+            number,
+            outcome: outcome::PERMANENT,
+            request: request_log.clone(),
+            error: Some(why),
+            duration: started.elapsed(),
+            ..Default::default()
+        })
     };
     let target = match crate::outbound::parse_url(&action.url, "url") {
         Ok(url) => url,
@@ -248,15 +284,27 @@ async fn send(services: &Services, action: &post_call_action::Model, row: &webho
         request = request.header(k, v);
     }
     match request.send().await {
-        Err(e) if crate::outbound::refusal(&e).is_some() => refused(crate::outbound::describe(e, services.settings.webhooks.timeout)),
+        Err(e) if crate::outbound::refusal(&e).is_some() => {
+            refused(crate::outbound::describe(e, services.settings.webhooks.timeout))
+        }
         Err(e) => {
             let what = crate::outbound::describe(e, services.settings.webhooks.timeout);
-            Sent::Transient(Attempt { number, outcome: outcome::TRANSIENT, request: request_log, error: Some(what), duration: started.elapsed(), ..Default::default() })
+            Sent::Transient(Attempt {
+                number,
+                outcome: outcome::TRANSIENT,
+                request: request_log,
+                error: Some(what),
+                duration: started.elapsed(),
+                ..Default::default()
+            })
         }
         Ok(response) => {
             let status = response.status().as_u16();
             // Only what the log keeps is read; a huge or endless answer is cut there.
-            let text = crate::outbound::read_capped(response, crate::deliveries::MAX_LOGGED).await.map(|c| c.text()).unwrap_or_default();
+            let text = crate::outbound::read_capped(response, crate::deliveries::MAX_LOGGED)
+                .await
+                .map(|c| c.text())
+                .unwrap_or_default();
             let verdict = classify(status);
             let attempt = Attempt {
                 number,
@@ -286,7 +334,12 @@ fn redact_signatures(header: &str) -> String {
 /// (transcript when the action includes it), its analysis and notification runs, and for
 /// callback requests the scheduled call. `slack`: `{text}`; `teams`: a MessageCard — both
 /// with the action's template rendered with the conversation's variables.
-async fn build_payload(services: &Services, tenant: &Tenant, row: &webhook_delivery::Model, action: &post_call_action::Model) -> Result<Json, JobError> {
+async fn build_payload(
+    services: &Services,
+    tenant: &Tenant,
+    row: &webhook_delivery::Model,
+    action: &post_call_action::Model,
+) -> Result<Json, JobError> {
     let db = &services.db;
     let public_url = &services.settings.public_url;
     if row.format != format::STANDARD {
@@ -294,8 +347,13 @@ async fn build_payload(services: &Services, tenant: &Tenant, row: &webhook_deliv
             Some(conv_id) => {
                 let vars = crate::templates::conversation_variables(db, tenant, conv_id, public_url).await?;
                 let template = action.message_template.clone().unwrap_or_default();
-                let markup = if row.format == format::SLACK { crate::templates::MessageFormat::Slack } else { crate::templates::MessageFormat::Teams };
-                crate::templates::render_message(&template, &vars, markup).map_err(|e| JobError::Permanent(format!("template: {e}")))?
+                let markup = if row.format == format::SLACK {
+                    crate::templates::MessageFormat::Slack
+                } else {
+                    crate::templates::MessageFormat::Teams
+                };
+                crate::templates::render_message(&template, &vars, markup)
+                    .map_err(|e| JobError::Permanent(format!("template: {e}")))?
             }
             None => format!("Test message from Aftercall for “{}”.", action.name),
         };
@@ -314,30 +372,45 @@ async fn build_payload(services: &Services, tenant: &Tenant, row: &webhook_deliv
     let mut data = serde_json::Map::new();
     if let Some(conv_id) = row.conversation_id {
         let conv = secure_find::<conversation::Entity, _>(db, tenant, conv_id).await?;
-        data.insert("conversation".into(), conversation_json(db, tenant, &conv, action.include_transcript, public_url).await?);
+        data.insert(
+            "conversation".into(),
+            conversation_json(db, tenant, &conv, action.include_transcript, public_url).await?,
+        );
         data.insert("analysis".into(), analysis_json(db, tenant, conv.id).await?);
     } else {
         data.insert("message".into(), json!(format!("Test message from Aftercall for “{}”.", action.name)));
     }
     if row.event_type == event::CALLBACK_REQUESTED {
-        let call = scope::<scheduled_call::Entity>(tenant).filter(scheduled_call::Column::WebhookDeliveryId.eq(row.id)).one(db).await?;
+        let call = scope::<scheduled_call::Entity>(tenant)
+            .filter(scheduled_call::Column::WebhookDeliveryId.eq(row.id))
+            .one(db)
+            .await?;
         if let Some(call) = call {
             let conv = data.get("conversation").cloned().unwrap_or(Json::Null);
             let inbound = conv["direction"].as_str() != Some("outbound");
             let phone = if inbound { conv["from_number"].clone() } else { conv["to_number"].clone() };
-            data.insert("callback".into(), json!({
-                "scheduled_call_id": call.id,
-                "due_at": call.due_at.to_rfc3339(),
-                "source": call.source,
-                "phone_number": phone,
-                "agent_id": conv["agent"]["external_id"],
-            }));
+            data.insert(
+                "callback".into(),
+                json!({
+                    "scheduled_call_id": call.id,
+                    "due_at": call.due_at.to_rfc3339(),
+                    "source": call.source,
+                    "phone_number": phone,
+                    "agent_id": conv["agent"]["external_id"],
+                }),
+            );
         }
     }
     Ok(json!({ "type": row.event_type, "timestamp": Utc::now().to_rfc3339(), "data": data }))
 }
 
-async fn conversation_json<C: ConnectionTrait>(db: &C, tenant: &Tenant, conv: &conversation::Model, transcript: bool, public_url: &str) -> Result<Json, JobError> {
+async fn conversation_json<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    conv: &conversation::Model,
+    transcript: bool,
+    public_url: &str,
+) -> Result<Json, JobError> {
     let agent = secure_find::<agent::Entity, _>(db, tenant, conv.agent_id).await?;
     let mut value = json!({
         "id": conv.id,
@@ -363,11 +436,14 @@ async fn conversation_json<C: ConnectionTrait>(db: &C, tenant: &Tenant, conv: &c
 }
 
 async fn analysis_json<C: ConnectionTrait>(db: &C, tenant: &Tenant, conversation_id: Uuid) -> Result<Json, JobError> {
-    let Some(a) = scope::<analysis::Entity>(tenant).filter(analysis::Column::ConversationId.eq(conversation_id)).one(db).await? else {
+    let Some(a) =
+        scope::<analysis::Entity>(tenant).filter(analysis::Column::ConversationId.eq(conversation_id)).one(db).await?
+    else {
         return Ok(Json::Null);
     };
     let output: crate::analysis::AnalysisOutput = serde_json::from_value(a.result.clone()).unwrap_or_default();
-    let fields: serde_json::Map<String, Json> = output.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect();
+    let fields: serde_json::Map<String, Json> =
+        output.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect();
     let runs = scope::<notification_run::Entity>(tenant)
         .filter(notification_run::Column::ConversationId.eq(conversation_id))
         .all(db)

@@ -7,8 +7,8 @@ use std::time::Duration;
 use chrono::Utc;
 use rand::Rng;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    Statement,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -29,11 +29,7 @@ pub mod state {
 
 /// Inserts `job` for the tenant, due now, with the kind's `MAX_ATTEMPTS`, on `db` (pass
 /// the transaction that creates the job's cause). Returns the job id.
-pub async fn enqueue<C: ConnectionTrait, J: Job>(
-    db: &C,
-    tenant: &Tenant,
-    job: &J,
-) -> Result<Uuid, sea_orm::DbErr> {
+pub async fn enqueue<C: ConnectionTrait, J: Job>(db: &C, tenant: &Tenant, job: &J) -> Result<Uuid, sea_orm::DbErr> {
     enqueue_with(db, tenant, job, Utc::now(), J::MAX_ATTEMPTS).await
 }
 
@@ -45,8 +41,8 @@ pub async fn enqueue_with<C: ConnectionTrait, J: Job>(
     run_at: chrono::DateTime<Utc>,
     max_attempts: i32,
 ) -> Result<Uuid, sea_orm::DbErr> {
-    let payload = serde_json::to_value(job)
-        .map_err(|e| sea_orm::DbErr::Custom(format!("serialising {}: {e}", J::KIND)))?;
+    let payload =
+        serde_json::to_value(job).map_err(|e| sea_orm::DbErr::Custom(format!("serialising {}: {e}", J::KIND)))?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     job::Entity::insert(job::ActiveModel {

@@ -39,7 +39,9 @@ impl Job for RequestCallback {
             return Ok(());
         }
         let action = match call.action_id {
-            Some(id) => scope::<post_call_action::Entity>(&tenant).filter(post_call_action::Column::Id.eq(id)).one(db).await?,
+            Some(id) => {
+                scope::<post_call_action::Entity>(&tenant).filter(post_call_action::Column::Id.eq(id)).one(db).await?
+            }
             None => None,
         };
         let Some(action) = action else {
@@ -58,7 +60,16 @@ impl Job for RequestCallback {
             txn.rollback().await?;
             return Ok(());
         }
-        let delivery = crate::actions::queue_delivery(&txn, &tenant, &services.settings, &action, Some(call.conversation_id), event::CALLBACK_REQUESTED, false).await?;
+        let delivery = crate::actions::queue_delivery(
+            &txn,
+            &tenant,
+            &services.settings,
+            &action,
+            Some(call.conversation_id),
+            event::CALLBACK_REQUESTED,
+            false,
+        )
+        .await?;
         scheduled_call::Entity::update_many()
             .col_expr(scheduled_call::Column::WebhookDeliveryId, Expr::value(Some(delivery)))
             .filter(scheduled_call::Column::Id.eq(call.id))

@@ -16,18 +16,20 @@ async fn run_one(services: Services, job: ClaimedJob) {
     let outcome = dispatch(&services, &job).await;
     let recorded = match &outcome {
         Ok(()) => queue::complete(&services.db, job.id).await.map(|_| false),
-        Err(JobError::Retry(e)) => {
-            queue::fail(&services.db, &job, e, false, retry_delay(&services, &job)).await
-        }
-        Err(JobError::Permanent(e)) => {
-            queue::fail(&services.db, &job, e, true, retry_delay(&services, &job)).await
-        }
+        Err(JobError::Retry(e)) => queue::fail(&services.db, &job, e, false, retry_delay(&services, &job)).await,
+        Err(JobError::Permanent(e)) => queue::fail(&services.db, &job, e, true, retry_delay(&services, &job)).await,
     };
     match (outcome, recorded) {
-        (_, Err(e)) => tracing::error!(job = %job.id, kind = %job.kind, error = %e, "could not record job outcome; it will be reclaimed after its lease"),
+        (_, Err(e)) => {
+            tracing::error!(job = %job.id, kind = %job.kind, error = %e, "could not record job outcome; it will be reclaimed after its lease")
+        }
         (Ok(()), Ok(_)) => tracing::debug!(job = %job.id, kind = %job.kind, "job done"),
-        (Err(e), Ok(true)) => tracing::error!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job dead"),
-        (Err(e), Ok(false)) => tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job failed; will retry"),
+        (Err(e), Ok(true)) => {
+            tracing::error!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job dead")
+        }
+        (Err(e), Ok(false)) => {
+            tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job failed; will retry")
+        }
     }
 }
 

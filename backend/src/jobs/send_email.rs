@@ -72,8 +72,12 @@ impl Job for SendEmail {
         let rendered = match &row.sealed_body {
             None => rendered,
             Some(sealed) => {
-                let plain = services.secrets.open(&crate::outbox::sealed_aad(row.id), sealed).map_err(|e| JobError::Permanent(e.to_string()))?;
-                let body: crate::outbox::SealedBody = serde_json::from_str(&plain).map_err(|e| JobError::Permanent(format!("sealed body: {e}")))?;
+                let plain = services
+                    .secrets
+                    .open(&crate::outbox::sealed_aad(row.id), sealed)
+                    .map_err(|e| JobError::Permanent(e.to_string()))?;
+                let body: crate::outbox::SealedBody =
+                    serde_json::from_str(&plain).map_err(|e| JobError::Permanent(format!("sealed body: {e}")))?;
                 templates::RenderedEmail { subject: rendered.subject, text: body.text, html: body.html }
             }
         };
@@ -133,9 +137,8 @@ impl Job for SendEmail {
 async fn render(services: &Services, row: &email::Model) -> Result<templates::RenderedEmail, JobError> {
     let db = &services.db;
     let tenant = crate::tenancy::Tenant::new(row.account_id);
-    let conversation_id = row
-        .conversation_id
-        .ok_or_else(|| JobError::Permanent("the email has no conversation".into()))?;
+    let conversation_id =
+        row.conversation_id.ok_or_else(|| JobError::Permanent("the email has no conversation".into()))?;
     let vars = templates::conversation_variables(db, &tenant, conversation_id, &services.settings.public_url).await?;
     templates::render_email(&row.subject_template, &row.body_template, &vars)
         .map_err(|e| JobError::Permanent(format!("template: {e}")))

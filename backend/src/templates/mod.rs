@@ -20,8 +20,8 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use pulldown_cmark::{Event, Options, Parser, html};
 use serde_json::Value as Json;
 
-use crate::calls::event::{Speaker, Turn};
 use crate::analysis::AnalysisOutput;
+use crate::calls::event::{Speaker, Turn};
 use crate::entities::{account, agent, analysis, conversation};
 use crate::error::Error;
 
@@ -119,7 +119,13 @@ pub async fn conversation_variables<C: sea_orm::ConnectionTrait>(
         .filter(analysis::Column::ConversationId.eq(conv.id))
         .one(db)
         .await?;
-    Ok(variables(&VariableSources { conversation: &conv, agent: &agent, account: &account, analysis: analysis.as_ref(), public_url }))
+    Ok(variables(&VariableSources {
+        conversation: &conv,
+        agent: &agent,
+        account: &account,
+        analysis: analysis.as_ref(),
+        public_url,
+    }))
 }
 
 /// Computes the SPEC section 5 system variables plus `dynamic_variables`.
@@ -225,11 +231,7 @@ fn environment(mode: ValueMode) -> Environment<'static> {
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_keep_trailing_newline(true);
     env.set_formatter(move |out, _state, value| {
-        let text = if value.is_undefined() || value.is_none() {
-            FALLBACK.to_owned()
-        } else {
-            value.to_string()
-        };
+        let text = if value.is_undefined() || value.is_none() { FALLBACK.to_owned() } else { value.to_string() };
         let written = match mode {
             ValueMode::Raw => text,
             ValueMode::MarkdownEscaped => escape_markdown(&text),
@@ -327,7 +329,9 @@ fn render_one(env: &Environment<'_>, source: &str, vars: &Variables) -> Result<S
 
 fn describe(err: &minijinja::Error) -> String {
     let what = match err.kind() {
-        minijinja::ErrorKind::OutOfFuel => format!("the template does too much work (more than {} steps); simplify its loops", safety::FUEL),
+        minijinja::ErrorKind::OutOfFuel => {
+            format!("the template does too much work (more than {} steps); simplify its loops", safety::FUEL)
+        }
         minijinja::ErrorKind::WriteFailure => {
             format!("the template renders to more than {} KiB", safety::MAX_OUTPUT_BYTES / 1024)
         }
@@ -374,11 +378,8 @@ fn position(source: &str, offset: usize) -> (usize, usize) {
 pub fn dyn_variables(source: &str) -> Vec<String> {
     let env = environment(ValueMode::Raw);
     let Ok(template) = env.template_from_str(source) else { return Vec::new() };
-    let mut names: Vec<String> = template
-        .undeclared_variables(false)
-        .into_iter()
-        .filter(|n| n.starts_with("dyn_") && n.len() > 4)
-        .collect();
+    let mut names: Vec<String> =
+        template.undeclared_variables(false).into_iter().filter(|n| n.starts_with("dyn_") && n.len() > 4).collect();
     names.sort();
     names
 }
@@ -389,7 +390,8 @@ pub fn dyn_variables(source: &str) -> Vec<String> {
 /// Errors: [`Error::Invalid`] on `field` with the line and column of the syntax error or
 /// of the first unknown variable, e.g. `line 2, column 9: unknown variable `summary``.
 pub fn check_template(source: &str, field: &str) -> Result<(), Error> {
-    safety::check_subset(source).map_err(|r| Error::invalid(field, format!("line {}, column {}: {}", r.line, r.column, r.message)))?;
+    safety::check_subset(source)
+        .map_err(|r| Error::invalid(field, format!("line {}, column {}: {}", r.line, r.column, r.message)))?;
     let env = environment(ValueMode::Raw);
     let template = env.template_from_str(source).map_err(|e| {
         let at = e.range().map(|r| position(source, r.start));
@@ -416,10 +418,7 @@ pub fn check_template(source: &str, field: &str) -> Result<(), Error> {
     unknown.sort();
     if let Some((offset, name)) = unknown.into_iter().next() {
         let (line, column) = position(source, offset);
-        return Err(Error::invalid(
-            field,
-            format!("line {line}, column {column}: unknown variable `{name}`"),
-        ));
+        return Err(Error::invalid(field, format!("line {line}, column {column}: unknown variable `{name}`")));
     }
     Ok(())
 }
@@ -474,7 +473,12 @@ mod tests {
     #[test]
     fn values_cannot_inject_html_or_markdown() {
         let evil = "<script>alert(1)</script> [click](http://evil.example) **bold**";
-        let out = render_email("s", "Summary: {{ conversation_summary }}\n\n**Kept bold**", &vars(&[("conversation_summary", evil)])).unwrap();
+        let out = render_email(
+            "s",
+            "Summary: {{ conversation_summary }}\n\n**Kept bold**",
+            &vars(&[("conversation_summary", evil)]),
+        )
+        .unwrap();
         assert!(!out.html.contains("<script>"), "{}", out.html);
         assert!(out.html.contains("&lt;script&gt;"), "{}", out.html);
         assert!(!out.html.contains("<a href"), "{}", out.html);
@@ -485,7 +489,8 @@ mod tests {
 
     #[test]
     fn subjects_are_one_line() {
-        let out = render_email("{{ conversation_summary }}", "b", &vars(&[("conversation_summary", "a\nb\n  c")])).unwrap();
+        let out =
+            render_email("{{ conversation_summary }}", "b", &vars(&[("conversation_summary", "a\nb\n  c")])).unwrap();
         assert_eq!(out.subject, "a b c");
     }
 
@@ -527,22 +532,32 @@ mod tests {
     fn hostile_templates_fail_fast_with_a_clear_error() {
         let v = vars(&[("conversation_transcript", &"long line of words ".repeat(5000))]);
         let started = std::time::Instant::now();
-        let spin = "{% for a in conversation_transcript %}{% for b in conversation_transcript %}x{% endfor %}{% endfor %}";
+        let spin =
+            "{% for a in conversation_transcript %}{% for b in conversation_transcript %}x{% endfor %}{% endfor %}";
         let err = render_text(spin, &v).unwrap_err();
         assert!(err.contains("too much work") || err.contains("KiB"), "{err}");
         let wide = "{% for a in conversation_transcript %}{{ conversation_transcript }}{% endfor %}";
         assert!(render_text(wide, &v).unwrap_err().contains("256 KiB"));
         for refused in ["{{ 'x' * 99999999 }}", "{% set a = 'x' %}", "{{ range(10) }}"] {
             assert!(render_text(refused, &v).is_err(), "{refused}");
-            assert!(matches!(check_template(refused, "email.body"), Err(Error::Invalid { field, .. }) if field == "email.body"), "{refused}");
+            assert!(
+                matches!(check_template(refused, "email.body"), Err(Error::Invalid { field, .. }) if field == "email.body"),
+                "{refused}"
+            );
         }
         assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
     }
 
     #[test]
     fn chat_messages_escape_callers_words_but_keep_the_templates_markup() {
-        let v = vars(&[("conversation_summary", "<!channel> call <https://evil.example|your bank> & [x](http://e) *now*")]);
-        let slack = render_message("*New call*: {{ conversation_summary }} <https://crm.example|open>", &v, MessageFormat::Slack).unwrap();
+        let v =
+            vars(&[("conversation_summary", "<!channel> call <https://evil.example|your bank> & [x](http://e) *now*")]);
+        let slack = render_message(
+            "*New call*: {{ conversation_summary }} <https://crm.example|open>",
+            &v,
+            MessageFormat::Slack,
+        )
+        .unwrap();
         assert!(slack.starts_with("*New call*: &lt;!channel&gt;"), "{slack}");
         assert!(slack.contains("&lt;https://evil.example|your bank&gt; &amp;"), "{slack}");
         assert!(slack.ends_with("<https://crm.example|open>"), "the template's own link stays: {slack}");

@@ -28,8 +28,29 @@ pub const MAX_SOURCE_CHARS: usize = 20_000;
 
 /// Filters templates may use: none of them can grow a value beyond its input.
 pub const FILTERS: &[&str] = &[
-    "abs", "capitalize", "count", "d", "default", "dictsort", "first", "float", "int", "items", "join", "last", "length",
-    "list", "lower", "reverse", "round", "sort", "string", "title", "trim", "unique", "upper",
+    "abs",
+    "capitalize",
+    "count",
+    "d",
+    "default",
+    "dictsort",
+    "first",
+    "float",
+    "int",
+    "items",
+    "join",
+    "last",
+    "length",
+    "list",
+    "lower",
+    "reverse",
+    "round",
+    "sort",
+    "string",
+    "title",
+    "trim",
+    "unique",
+    "upper",
 ];
 
 /// A construct outside the subset: its 1-based position and what it is.
@@ -50,7 +71,11 @@ fn at(span: minijinja::machinery::Span, message: impl Into<String>) -> Refusal {
 /// Errors: the first refused construct.
 pub fn check_subset(source: &str) -> Result<(), Refusal> {
     if source.chars().count() > MAX_SOURCE_CHARS {
-        return Err(Refusal { line: 1, column: 1, message: format!("templates are at most {MAX_SOURCE_CHARS} characters") });
+        return Err(Refusal {
+            line: 1,
+            column: 1,
+            message: format!("templates are at most {MAX_SOURCE_CHARS} characters"),
+        });
     }
     match parse(source, "<template>", SyntaxConfig, WhitespaceConfig::default()) {
         Ok(stmt) => stmt_ok(&stmt),
@@ -87,7 +112,9 @@ fn stmt_ok(stmt: &Stmt<'_>) -> Result<(), Refusal> {
         Stmt::Set(s) => Err(at(s.span(), "`{% set %}` is not available in templates")),
         Stmt::SetBlock(s) => Err(at(s.span(), "`{% set %}` is not available in templates")),
         Stmt::WithBlock(s) => Err(at(s.span(), "`{% with %}` is not available in templates")),
-        Stmt::AutoEscape(s) => Err(at(s.span(), "`{% autoescape %}` is not available in templates: values are escaped for you")),
+        Stmt::AutoEscape(s) => {
+            Err(at(s.span(), "`{% autoescape %}` is not available in templates: values are escaped for you"))
+        }
         Stmt::FilterBlock(s) => Err(at(s.span(), "`{% filter %}` blocks are not available in templates")),
         Stmt::Do(s) => Err(at(s.span(), "`{% do %}` is not available in templates")),
         other => Err(at(stmt_span(other), "this tag is not available in templates (only if and for)")),
@@ -152,7 +179,14 @@ fn expr_ok(expr: &Expr<'_>) -> Result<(), Refusal> {
         }
         Expr::Filter(f) => {
             if !FILTERS.contains(&f.name) {
-                return Err(at(f.span(), format!("the filter `{}` is not available in templates (use one of: {})", f.name, FILTERS.join(", "))));
+                return Err(at(
+                    f.span(),
+                    format!(
+                        "the filter `{}` is not available in templates (use one of: {})",
+                        f.name,
+                        FILTERS.join(", ")
+                    ),
+                ));
             }
             if let Some(e) = &f.expr {
                 expr_ok(e)?;

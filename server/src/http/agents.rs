@@ -54,7 +54,13 @@ pub struct NewAgent {
 
 impl From<NewAgent> for backend::agents::AgentInput {
     fn from(new: NewAgent) -> Self {
-        Self { external_id: new.external_id, name: new.name, timezone: new.timezone, language: new.language, goal: new.goal }
+        Self {
+            external_id: new.external_id,
+            name: new.name,
+            timezone: new.timezone,
+            language: new.language,
+            goal: new.goal,
+        }
     }
 }
 
@@ -64,12 +70,7 @@ pub async fn create_agent(
     api: ApiTenant,
     ApiJson(new): ApiJson<NewAgent>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let created = backend::agents::create_for_tenant(
-        &state.services.db,
-        &api.tenant,
-        new.into(),
-    )
-    .await?;
+    let created = backend::agents::create_for_tenant(&state.services.db, &api.tenant, new.into()).await?;
     Ok((StatusCode::CREATED, Json(AgentView::from(created))))
 }
 
@@ -79,9 +80,12 @@ pub async fn list_agents(State(state): State<AppState>, api: ApiTenant) -> Resul
     Ok(Json(serde_json::json!({ "agents": agents.into_iter().map(AgentView::from).collect::<Vec<_>>() })))
 }
 
-
 /// The tenant's agent with `external_id`, or 404 naming `external_id`.
-pub(super) async fn agent_by_external_id(state: &AppState, api: &ApiTenant, external_id: &str) -> Result<agent::Model, ApiError> {
+pub(super) async fn agent_by_external_id(
+    state: &AppState,
+    api: &ApiTenant,
+    external_id: &str,
+) -> Result<agent::Model, ApiError> {
     backend::agents::find_by_external_id(&state.services.db, &api.tenant, external_id)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "agent not found").with_field("external_id"))
@@ -96,13 +100,7 @@ pub async fn replace_agent(
     ApiJson(new): ApiJson<NewAgent>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let updated = backend::agents::update_for_tenant(
-        &state.services.db,
-        &api.tenant,
-        agent.id,
-        new.into(),
-    )
-    .await?;
+    let updated = backend::agents::update_for_tenant(&state.services.db, &api.tenant, agent.id, new.into()).await?;
     Ok(Json(AgentView::from(updated)))
 }
 
@@ -120,7 +118,13 @@ pub struct FieldView {
 impl From<backend::entities::extraction_field::Model> for FieldView {
     fn from(f: backend::entities::extraction_field::Model) -> Self {
         let spec = backend::analysis::fields::spec_of(&f);
-        Self { id: f.id, name: spec.name, kind: spec.kind.as_str().to_owned(), description: spec.description, options: spec.options }
+        Self {
+            id: f.id,
+            name: spec.name,
+            kind: spec.kind.as_str().to_owned(),
+            description: spec.description,
+            options: spec.options,
+        }
     }
 }
 
@@ -144,6 +148,7 @@ pub async fn create_field(
     ApiJson(input): ApiJson<backend::analysis::fields::FieldInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let created = backend::analysis::fields::create_for_tenant(&state.services.db, &api.tenant, agent.id, input).await?;
+    let created =
+        backend::analysis::fields::create_for_tenant(&state.services.db, &api.tenant, agent.id, input).await?;
     Ok((StatusCode::CREATED, Json(FieldView::from(created))))
 }

@@ -22,7 +22,11 @@ pub struct AuditQuery {
 
 /// `GET /api/v1/audit-log` → `{"entries": [{"id", "at", "actor", "actor_user_id",
 /// "actor_api_key_id", "action", "target_type", "target_id", "detail"}], "next_cursor"}`.
-pub async fn list(State(state): State<AppState>, api: ApiTenant, Query(q): Query<AuditQuery>) -> Result<impl IntoResponse, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Query(q): Query<AuditQuery>,
+) -> Result<impl IntoResponse, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let entries = backend::audit::list(&state.services.db, &api.tenant, None, q.cursor, limit).await?;
     let next = (entries.len() as u64 == limit).then(|| entries.last().map(|e| e.id)).flatten();

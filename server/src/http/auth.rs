@@ -1,8 +1,8 @@
 //! The API-key extractor: the only way an integrator request gets a tenant.
 
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
 
 use super::error::ApiError;
 use backend::entities::account;
@@ -46,11 +46,8 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let services = Services::from_ref(state);
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(ApiError::unauthorized)?;
+        let header =
+            parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(ApiError::unauthorized)?;
         let key = bearer_key(header).ok_or_else(ApiError::unauthorized)?;
         let found = backend::api_keys::authenticate(&services.db, key).await?;
         Ok(Self { tenant: found.tenant, account: found.account, key_id: found.key_id })

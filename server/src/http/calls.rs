@@ -37,16 +37,12 @@ fn too_large(limit: usize) -> ApiError {
 
 /// Reads at most `limit` bytes of `body`.
 pub async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large(limit));
     }
     axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let over = std::error::Error::source(&e)
-            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        let over = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
         if over {
             too_large(limit)
         } else {
@@ -98,14 +94,12 @@ pub async fn ingest(
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
     let bytes = read_limited(&headers, body, state.max_body_bytes).await?;
-    backend::accounts::verify_inbound(&state.services.secrets, &account, &headers, &bytes)
-        .map_err(|(header, m)| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", format!("{header}: {m}")).with_field(header))?;
+    backend::accounts::verify_inbound(&state.services.secrets, &account, &headers, &bytes).map_err(|(header, m)| {
+        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", format!("{header}: {m}")).with_field(header)
+    })?;
     let raw: RawCallEvent = parse_json(&bytes)?;
     let call = raw.validate()?;
     let outcome = backend::calls::ingest(&state.services, &tenant, &account, call).await?;
     let status = if outcome.duplicate { StatusCode::OK } else { StatusCode::ACCEPTED };
-    Ok((
-        status,
-        Json(IngestResponse { conversation_id: outcome.conversation_id, duplicate: outcome.duplicate }),
-    ))
+    Ok((status, Json(IngestResponse { conversation_id: outcome.conversation_id, duplicate: outcome.duplicate })))
 }

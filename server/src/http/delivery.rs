@@ -105,7 +105,11 @@ impl From<ActionBody> for backend::actions::ActionInput {
 }
 
 /// `GET /api/v1/agents/{external_id}/actions` → `{"actions": [...]}`, oldest first.
-pub async fn list_actions(State(state): State<AppState>, api: ApiTenant, Path(external_id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+pub async fn list_actions(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(external_id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
     let rows = backend::actions::list(&state.services.db, &state.services.secrets, &api.tenant, agent.id).await?;
     Ok(Json(serde_json::json!({ "actions": rows.into_iter().map(ActionView::from).collect::<Vec<_>>() })))
@@ -120,13 +124,20 @@ pub async fn create_action(
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let (action, secret) = backend::actions::create_for_tenant(&state.services, &api.actor(), agent.id, body.into()).await?;
+    let (action, secret) =
+        backend::actions::create_for_tenant(&state.services, &api.actor(), agent.id, body.into()).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "action": ActionView::from(action), "secret": secret }))))
 }
 
 /// `GET /api/v1/actions/{id}` → the action.
-pub async fn get_action(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(ActionView::from(backend::actions::get(&state.services.db, &state.services.secrets, &api.tenant, id).await?)))
+pub async fn get_action(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok(Json(ActionView::from(
+        backend::actions::get(&state.services.db, &state.services.secrets, &api.tenant, id).await?,
+    )))
 }
 
 /// `PUT /api/v1/actions/{id}` → the replaced action (the secret stays).
@@ -141,20 +152,32 @@ pub async fn replace_action(
 }
 
 /// `DELETE /api/v1/actions/{id}` → 204 (its deliveries stay).
-pub async fn delete_action(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
+pub async fn delete_action(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
     backend::actions::delete_for_tenant(&state.services.db, &api.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/actions/{id}/rotate-secret` → `{"secret"}`; the old secret keeps signing
 /// for `webhooks.rotation_overlap_hours`.
-pub async fn rotate_secret(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
     let secret = backend::actions::rotate_secret_for_tenant(&state.services, &api.actor(), id).await?;
     Ok(Json(serde_json::json!({ "secret": secret })))
 }
 
 /// `POST /api/v1/actions/{id}/test` → 202 `{"delivery_id"}`.
-pub async fn test_action(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
+pub async fn test_action(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
     let delivery = backend::actions::test_send_for_tenant(&state.services, &api.tenant, id).await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "delivery_id": delivery }))))
 }
@@ -172,26 +195,44 @@ pub struct DeliveryQuery {
 
 /// `GET /api/v1/deliveries?state=&conversation_id=&cursor=&limit=` → `{"deliveries",
 /// "next_cursor"}`, newest first.
-pub async fn list_deliveries(State(state): State<AppState>, api: ApiTenant, Query(q): Query<DeliveryQuery>) -> Result<impl IntoResponse, ApiError> {
+pub async fn list_deliveries(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Query(q): Query<DeliveryQuery>,
+) -> Result<impl IntoResponse, ApiError> {
     let filter = match q.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(backend::deliveries::StateFilter::parse(s).ok_or_else(|| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "must be pending, retrying, delivered or dead").with_field("state")
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                "must be pending, retrying, delivered or dead",
+            )
+            .with_field("state")
         })?),
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let rows = backend::deliveries::list(&state.services.db, &api.tenant, None, filter, q.conversation_id, q.cursor, limit).await?;
+    let rows =
+        backend::deliveries::list(&state.services.db, &api.tenant, None, filter, q.conversation_id, q.cursor, limit)
+            .await?;
     let next = (rows.len() as u64 == limit).then(|| rows.last().map(|d| d.id)).flatten();
     Ok(Json(serde_json::json!({ "deliveries": rows, "next_cursor": next })))
 }
 
 fn channel(value: &str) -> Result<Channel, ApiError> {
-    Channel::parse(value).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such delivery channel (email or webhook)").with_field("channel"))
+    Channel::parse(value).ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such delivery channel (email or webhook)")
+            .with_field("channel")
+    })
 }
 
 /// `GET /api/v1/deliveries/{channel}/{id}` → the delivery, its `message_id`, body and
 /// `attempts`.
-pub async fn get_delivery(State(state): State<AppState>, api: ApiTenant, Path((ch, id)): Path<(String, Uuid)>) -> Result<impl IntoResponse, ApiError> {
+pub async fn get_delivery(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path((ch, id)): Path<(String, Uuid)>,
+) -> Result<impl IntoResponse, ApiError> {
     let d = backend::deliveries::detail(&state.services.db, &api.tenant, None, channel(&ch)?, id).await?;
     let attempts: Vec<serde_json::Value> = d
         .attempts
@@ -203,18 +244,29 @@ pub async fn get_delivery(State(state): State<AppState>, api: ApiTenant, Path((c
             })
         })
         .collect();
-    Ok(Json(serde_json::json!({ "delivery": d.delivery, "message_id": d.message_id, "body": d.body, "attempts": attempts })))
+    Ok(Json(
+        serde_json::json!({ "delivery": d.delivery, "message_id": d.message_id, "body": d.body, "attempts": attempts }),
+    ))
 }
 
 /// `POST /api/v1/deliveries/{channel}/{id}/replay` → 202; 422 (`state`) unless dead.
-pub async fn replay_delivery(State(state): State<AppState>, api: ApiTenant, Path((ch, id)): Path<(String, Uuid)>) -> Result<impl IntoResponse, ApiError> {
-    backend::deliveries::replay(&state.services.db, &api.tenant, None, &state.services.settings, channel(&ch)?, id).await?;
+pub async fn replay_delivery(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path((ch, id)): Path<(String, Uuid)>,
+) -> Result<impl IntoResponse, ApiError> {
+    backend::deliveries::replay(&state.services.db, &api.tenant, None, &state.services.settings, channel(&ch)?, id)
+        .await?;
     state.services.jobs_wakeup.notify_one();
     Ok(StatusCode::ACCEPTED)
 }
 
 /// `POST /api/v1/conversations/{id}/replay` → 202 `{"replayed": n}` (dead jobs revived).
-pub async fn replay_conversation(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
+pub async fn replay_conversation(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
     let n = backend::deliveries::replay_conversation(&state.services.db, &api.tenant, id).await?;
     state.services.jobs_wakeup.notify_one();
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "replayed": n }))))
@@ -248,15 +300,26 @@ impl From<scheduled_call::Model> for ScheduledCallView {
 }
 
 /// `GET /api/v1/conversations/{id}/scheduled-calls` → `{"scheduled_calls": [...]}`.
-pub async fn list_scheduled_calls(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
-    backend::tenancy::secure_find::<backend::entities::conversation::Entity, _>(&state.services.db, &api.tenant, id).await?;
+pub async fn list_scheduled_calls(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    backend::tenancy::secure_find::<backend::entities::conversation::Entity, _>(&state.services.db, &api.tenant, id)
+        .await?;
     let rows = backend::actions::scheduled_calls(&state.services.db, &api.tenant, id).await?;
-    Ok(Json(serde_json::json!({ "scheduled_calls": rows.into_iter().map(ScheduledCallView::from).collect::<Vec<_>>() })))
+    Ok(Json(
+        serde_json::json!({ "scheduled_calls": rows.into_iter().map(ScheduledCallView::from).collect::<Vec<_>>() }),
+    ))
 }
 
 /// `POST /api/v1/scheduled-calls/{id}/cancel` → the cancelled call; 422 (`state`) once
 /// requested or cancelled.
-pub async fn cancel_scheduled_call(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
+pub async fn cancel_scheduled_call(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
     let call = backend::actions::cancel_scheduled_call_for_tenant(&state.services.db, &api.tenant, None, id).await?;
     Ok(Json(ScheduledCallView::from(call)))
 }

@@ -97,8 +97,12 @@ fn body_limit(edge: &EdgeConfig, path: &str) -> usize {
 
 fn too_large(path: &str, limit: usize) -> Response {
     if path.starts_with("/api/v1/") {
-        super::error::ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the body is over the limit of {limit} bytes"))
-            .into_response()
+        super::error::ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is over the limit of {limit} bytes"),
+        )
+        .into_response()
     } else {
         (StatusCode::PAYLOAD_TOO_LARGE, format!("The request body is over the limit of {limit} bytes.")).into_response()
     }
@@ -108,7 +112,8 @@ fn too_large(path: &str, limit: usize) -> Response {
 pub async fn limit_body(State(edge): State<EdgeConfig>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let limit = body_limit(&edge, &path);
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return too_large(&path, limit);
     }
@@ -131,7 +136,9 @@ pub fn same_origin_allowed(method: &Method, path: &str, headers: &HeaderMap, pub
         return origin.to_str().is_ok_and(|o| o.eq_ignore_ascii_case(public_origin));
     }
     match headers.get(header::REFERER) {
-        Some(referer) => referer.to_str().ok().and_then(origin_of).is_some_and(|o| o.eq_ignore_ascii_case(public_origin)),
+        Some(referer) => {
+            referer.to_str().ok().and_then(origin_of).is_some_and(|o| o.eq_ignore_ascii_case(public_origin))
+        }
         None => true,
     }
 }
@@ -142,7 +149,8 @@ pub async fn same_origin(State(edge): State<EdgeConfig>, req: Request, next: Nex
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), origin = ?req.headers().get(header::ORIGIN), "refused a cross-origin request");
-    (StatusCode::FORBIDDEN, "Cross-origin request refused: this action can only be sent from Aftercall's own pages.").into_response()
+    (StatusCode::FORBIDDEN, "Cross-origin request refused: this action can only be sent from Aftercall's own pages.")
+        .into_response()
 }
 
 /// The Content-Security-Policy of the app's pages with Leptos' per-response `nonce` for its
@@ -155,8 +163,7 @@ pub fn page_csp(nonce: &str) -> String {
 }
 
 /// The policy of HTML answers that did not set their own (error pages): no scripts at all.
-const DEFAULT_CSP: &str =
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
+const DEFAULT_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 /// Adds the security headers (see the module doc).
 pub async fn security_headers(State(edge): State<EdgeConfig>, req: Request, next: Next) -> Response {
@@ -167,9 +174,11 @@ pub async fn security_headers(State(edge): State<EdgeConfig>, req: Request, next
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if edge.https {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
-    let is_html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let is_html =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if is_html {
         if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
             headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP));
@@ -195,7 +204,10 @@ pub async fn friendly_429(req: Request, next: Next) -> Response {
     let wait = res.headers().get(header::RETRY_AFTER).cloned();
     let secs = wait.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("a few").to_owned();
     // Only our own pages are linked back to (the Origin check let the request in).
-    let back = back.and_then(|b| url::Url::parse(&b).ok()).map(|u| u.path().to_owned()).unwrap_or_else(|| "/signin".to_owned());
+    let back = back
+        .and_then(|b| url::Url::parse(&b).ok())
+        .map(|u| u.path().to_owned())
+        .unwrap_or_else(|| "/signin".to_owned());
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts · Aftercall</title>\
          <link rel=\"stylesheet\" href=\"/pkg/aftercall.css\"></head><body><main class=\"auth\"><div class=\"card form\">\
@@ -203,7 +215,8 @@ pub async fn friendly_429(req: Request, next: Next) -> Response {
          <p><a href=\"{}\">Back</a></p></div></main></body></html>",
         html_escape(&back)
     );
-    let mut out = (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
+    let mut out =
+        (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
     if let Some(wait) = wait {
         out.headers_mut().insert(header::RETRY_AFTER, wait);
     }
@@ -233,12 +246,33 @@ mod tests {
         assert!(same_origin_allowed(&post, "/api/sign_in", &headers(&[("origin", "https://calls.example.com")]), me));
         assert!(!same_origin_allowed(&post, "/api/sign_in", &headers(&[("origin", "https://evil.example")]), me));
         assert!(!same_origin_allowed(&post, "/api/sign_in", &headers(&[("origin", "null")]), me));
-        assert!(!same_origin_allowed(&Method::DELETE, "/anything", &headers(&[("referer", "https://evil.example/x")]), me));
-        assert!(same_origin_allowed(&post, "/api/x", &headers(&[("referer", "https://calls.example.com/settings?a=1")]), me));
-        assert!(same_origin_allowed(&post, "/api/x", &HeaderMap::new(), me), "no browser headers: not a browser request");
-        assert!(same_origin_allowed(&post, "/api/v1/calls", &headers(&[("origin", "https://evil.example")]), me), "API keys are not cookies");
+        assert!(!same_origin_allowed(
+            &Method::DELETE,
+            "/anything",
+            &headers(&[("referer", "https://evil.example/x")]),
+            me
+        ));
+        assert!(same_origin_allowed(
+            &post,
+            "/api/x",
+            &headers(&[("referer", "https://calls.example.com/settings?a=1")]),
+            me
+        ));
+        assert!(
+            same_origin_allowed(&post, "/api/x", &HeaderMap::new(), me),
+            "no browser headers: not a browser request"
+        );
+        assert!(
+            same_origin_allowed(&post, "/api/v1/calls", &headers(&[("origin", "https://evil.example")]), me),
+            "API keys are not cookies"
+        );
         assert!(same_origin_allowed(&Method::GET, "/", &headers(&[("origin", "https://evil.example")]), me));
-        assert!(!same_origin_allowed(&post, "/api/x", &headers(&[("origin", "https://calls.example.com.evil.example")]), me));
+        assert!(!same_origin_allowed(
+            &post,
+            "/api/x",
+            &headers(&[("origin", "https://calls.example.com.evil.example")]),
+            me
+        ));
     }
 
     #[test]
@@ -254,7 +288,11 @@ mod tests {
         let proxy: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
         let peer = |s: &str| Some(s.parse::<IpAddr>().unwrap());
         let xff = headers(&[("x-forwarded-for", "203.0.113.7, 198.51.100.2, 10.0.0.5")]);
-        assert_eq!(client_of(peer("192.0.2.1"), &xff, &proxy), peer("192.0.2.1"), "an untrusted peer's header is ignored");
+        assert_eq!(
+            client_of(peer("192.0.2.1"), &xff, &proxy),
+            peer("192.0.2.1"),
+            "an untrusted peer's header is ignored"
+        );
         assert_eq!(client_of(peer("10.0.0.9"), &xff, &proxy), peer("198.51.100.2"), "the last untrusted hop");
         assert_eq!(client_of(peer("10.0.0.9"), &HeaderMap::new(), &proxy), peer("10.0.0.9"));
     }

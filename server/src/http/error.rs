@@ -56,9 +56,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
-            error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() },
-        };
+        let body = Body { error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() } };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after
             && let Ok(value) = secs.to_string().parse()
@@ -80,13 +78,15 @@ impl From<backend::Error> for ApiError {
             E::Invalid { field, message } => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message).with_field(field)
             }
-            E::Conflict { field, message } => {
-                Self::new(StatusCode::CONFLICT, "conflict", message).with_field(field)
-            }
+            E::Conflict { field, message } => Self::new(StatusCode::CONFLICT, "conflict", message).with_field(field),
             E::InvalidCredentials | E::Unauthenticated => Self::unauthorized(),
             E::Forbidden => Self::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this"),
             E::RateLimited { retry_after_secs } => {
-                let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many attempts; retry after {retry_after_secs} s"));
+                let mut e = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("too many attempts; retry after {retry_after_secs} s"),
+                );
                 e.retry_after = Some(retry_after_secs);
                 e
             }

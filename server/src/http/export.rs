@@ -28,7 +28,10 @@ use backend::conversations::{ConversationFilter, ExportRow, FilterParams, MAX_EX
 fn is_plain_number(value: &str) -> bool {
     let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
-    !whole.is_empty() && !fraction.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && fraction.bytes().all(|b| b.is_ascii_digit())
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Neutralises a cell a spreadsheet would evaluate.
@@ -50,14 +53,29 @@ fn json_text(value: &serde_json::Value) -> String {
 }
 
 const COLUMNS: &[&str] = &[
-    "conversation_id", "call_id", "agent", "started_at", "received_at", "duration_s", "end_reason", "direction", "status",
-    "from_number", "to_number", "customer_name", "customer_email", "notifications_fired", "analysis_status", "summary",
+    "conversation_id",
+    "call_id",
+    "agent",
+    "started_at",
+    "received_at",
+    "duration_s",
+    "end_reason",
+    "direction",
+    "status",
+    "from_number",
+    "to_number",
+    "customer_name",
+    "customer_email",
+    "notifications_fired",
+    "analysis_status",
+    "summary",
     "goal_result",
 ];
 
 fn record(r: &ExportRow, field_names: &[String]) -> Vec<String> {
     let c = &r.row.conversation;
-    let output: Option<AnalysisOutput> = r.analysis.as_ref().and_then(|a| serde_json::from_value(a.result.clone()).ok());
+    let output: Option<AnalysisOutput> =
+        r.analysis.as_ref().and_then(|a| serde_json::from_value(a.result.clone()).ok());
     let mut record: Vec<String> = vec![
         c.id.to_string(),
         c.call_id.clone(),
@@ -78,7 +96,11 @@ fn record(r: &ExportRow, field_names: &[String]) -> Vec<String> {
         r.analysis.as_ref().and_then(|a| a.goal_result.clone()).unwrap_or_default(),
     ];
     for name in field_names {
-        let value = output.as_ref().and_then(|o| o.fields.iter().find(|f| &f.name == name)).map(|f| json_text(&f.value)).unwrap_or_default();
+        let value = output
+            .as_ref()
+            .and_then(|o| o.fields.iter().find(|f| &f.name == name))
+            .map(|f| json_text(&f.value))
+            .unwrap_or_default();
         record.push(value);
     }
     record.iter().map(|v| cell(v)).collect()
@@ -140,8 +162,12 @@ pub async fn conversations_csv(
     let db = state.services.db.clone();
     let filter = match params.resolve(&db, &member.tenant).await {
         Ok(f) => f,
-        Err(backend::Error::NotFound(what)) => return (StatusCode::NOT_FOUND, format!("{what} not found")).into_response(),
-        Err(e @ backend::Error::Invalid { .. }) => return (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response(),
+        Err(backend::Error::NotFound(what)) => {
+            return (StatusCode::NOT_FOUND, format!("{what} not found")).into_response();
+        }
+        Err(e @ backend::Error::Invalid { .. }) => {
+            return (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response();
+        }
         Err(e) => {
             tracing::error!(error = %e, "export failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -159,7 +185,8 @@ pub async fn conversations_csv(
     let Ok(head) = csv_bytes([header_row]) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let cursor = Cursor { db, tenant: member.tenant, filter, fields: std::sync::Arc::new(fields), written: 0, done: false };
+    let cursor =
+        Cursor { db, tenant: member.tenant, filter, fields: std::sync::Arc::new(fields), written: 0, done: false };
     let rows = futures::stream::unfold(cursor, next_page);
     let body = futures::StreamExt::chain(futures::stream::once(async move { Ok::<_, std::io::Error>(head) }), rows);
     let name = format!("conversations-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S"));

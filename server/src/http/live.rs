@@ -69,7 +69,8 @@ pub async fn alerts(
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => {
                         let unread = backend::alerts::unread_count(&state.services.db, &member).await.unwrap_or(0);
-                        let event = Event::default().event("unread").data(serde_json::json!({ "unread": unread }).to_string());
+                        let event =
+                            Event::default().event("unread").data(serde_json::json!({ "unread": unread }).to_string());
                         return Some((Ok(event), (None, receiver, state, member)));
                     }
                     Err(RecvError::Closed) => return None,

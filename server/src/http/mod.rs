@@ -142,7 +142,8 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
 fn page_context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(services.clone());
-        if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        if let (Some(nonce), Some(response)) =
+            (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
             && let Ok(value) = axum::http::HeaderValue::from_str(&edge::page_csp(&nonce))
         {
             response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
@@ -153,8 +154,17 @@ fn page_context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static
 /// Paths a signed-out visitor may open.
 fn is_public(path: &str) -> bool {
     const PREFIXES: &[&str] = &[
-        "/api/", "/pkg/", "/signin", "/signup", "/invite/", "/healthz", "/events/", "/forgot-password", "/reset-password/",
-        "/verify-email/", "/confirm-email/",
+        "/api/",
+        "/pkg/",
+        "/signin",
+        "/signup",
+        "/invite/",
+        "/healthz",
+        "/events/",
+        "/forgot-password",
+        "/reset-password/",
+        "/verify-email/",
+        "/confirm-email/",
     ];
     PREFIXES.iter().any(|p| path.starts_with(p)) || is_static(path)
 }
@@ -215,20 +225,14 @@ pub fn router(state: AppState) -> Router {
             post(notifications::create_notification).get(notifications::list_notifications),
         )
         .route("/notifications", post(notifications::create_account_notification))
-        .route(
-            "/notifications/{id}",
-            get(notifications::get_notification).put(notifications::replace_notification),
-        )
+        .route("/notifications/{id}", get(notifications::get_notification).put(notifications::replace_notification))
         .route("/notifications/{id}/versions", get(notifications::list_versions))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))
         .route("/tasks", get(tasks::list_tasks))
         .route("/tasks/{id}", get(tasks::get_task).patch(tasks::patch_task))
         .route("/agents/{external_id}/actions", post(delivery::create_action).get(delivery::list_actions))
-        .route(
-            "/actions/{id}",
-            get(delivery::get_action).put(delivery::replace_action).delete(delivery::delete_action),
-        )
+        .route("/actions/{id}", get(delivery::get_action).put(delivery::replace_action).delete(delivery::delete_action))
         .route("/actions/{id}/rotate-secret", post(delivery::rotate_secret))
         .route("/actions/{id}/test", post(delivery::test_action))
         .route("/deliveries", get(delivery::list_deliveries))

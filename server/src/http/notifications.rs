@@ -11,10 +11,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::AppState;
+use super::agents::agent_by_external_id;
 use super::auth::ApiTenant;
 use super::calls::ApiJson;
 use super::error::ApiError;
-use super::agents::agent_by_external_id;
 use backend::entities::notification;
 use backend::notifications::{NotificationInput, Save};
 
@@ -34,7 +34,11 @@ pub struct NotificationView {
     pub updated_at: DateTime<Utc>,
 }
 
-async fn notification_view(state: &AppState, api: &ApiTenant, n: notification::Model) -> Result<NotificationView, ApiError> {
+async fn notification_view(
+    state: &AppState,
+    api: &ApiTenant,
+    n: notification::Model,
+) -> Result<NotificationView, ApiError> {
     let agent_id = match n.agent_id {
         Some(id) => Some(backend::agents::get(&state.services.db, &api.tenant, id).await?.external_id),
         None => None,
@@ -58,9 +62,14 @@ pub async fn create_notification(
     ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let created =
-        backend::notifications::create_for_tenant(&state.services.db, &api.actor(), Some(agent.id), input, Save::Publish)
-            .await?;
+    let created = backend::notifications::create_for_tenant(
+        &state.services.db,
+        &api.actor(),
+        Some(agent.id),
+        input,
+        Save::Publish,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
 }
 
@@ -70,8 +79,8 @@ pub async fn create_account_notification(
     api: ApiTenant,
     ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let created = backend::notifications::create_for_tenant(&state.services.db, &api.actor(), None, input, Save::Publish)
-        .await?;
+    let created =
+        backend::notifications::create_for_tenant(&state.services.db, &api.actor(), None, input, Save::Publish).await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
 }
 
@@ -110,8 +119,15 @@ pub async fn replace_notification(
     ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let existing = backend::notifications::get(&state.services.db, &api.tenant, id).await?;
-    let updated =
-        backend::notifications::update_for_tenant(&state.services.db, &api.actor(), id, existing.agent_id, input, Save::Publish).await?;
+    let updated = backend::notifications::update_for_tenant(
+        &state.services.db,
+        &api.actor(),
+        id,
+        existing.agent_id,
+        input,
+        Save::Publish,
+    )
+    .await?;
     Ok(Json(notification_view(&state, &api, updated).await?))
 }
 

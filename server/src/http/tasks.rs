@@ -64,12 +64,13 @@ pub async fn list_tasks(
     api: ApiTenant,
     Query(q): Query<TaskQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let priority = match q.priority.as_deref() {
-        None | Some("") => None,
-        Some(p) => Some(backend::types::Priority::parse(p).map_err(|m| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m).with_field("priority")
-        })?),
-    };
+    let priority =
+        match q.priority.as_deref() {
+            None | Some("") => None,
+            Some(p) => Some(backend::types::Priority::parse(p).map_err(|m| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m).with_field("priority")
+            })?),
+        };
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let filter = backend::tasks::TaskFilter {
         status: q.status.filter(|s| !s.is_empty()),
@@ -86,7 +87,11 @@ pub async fn list_tasks(
 }
 
 /// `GET /api/v1/tasks/{id}`.
-pub async fn get_task(State(state): State<AppState>, api: ApiTenant, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
+pub async fn get_task(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
     Ok(Json(TaskView::from(backend::tasks::get(&state.services.db, &api.tenant, id).await?)))
 }
 

@@ -5,10 +5,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, Tenant, call, repo_root};
+use crate::helpers::{Tenant, TestApp, call, repo_root};
 
 /// The addresses the routing notification may email.
-pub const CONFIGURED: &[&str] = &["ops@example.com", "billing@example.com", "sales@example.com", "front-desk@example.com"];
+pub const CONFIGURED: &[&str] =
+    &["ops@example.com", "billing@example.com", "sales@example.com", "front-desk@example.com"];
 
 /// An adversarial fixture from `fixtures/adversarial/`.
 pub fn adversarial(name: &str) -> Value {
@@ -19,7 +20,14 @@ pub fn adversarial(name: &str) -> Value {
 /// Agent `support-line` with a routed notification: fixed ops@, routes billing / sales,
 /// otherwise front-desk; an email template using `dyn_*` values and the customer's name.
 pub async fn routed_agent(app: &TestApp, t: &Tenant) {
-    let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "support-line", "name": "Support"})).await;
+    let (status, _) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents",
+            &json!({"external_id": "support-line", "name": "Support"}),
+        )
+        .await;
     assert_eq!(status, 201);
     let (status, body) = app
         .api_send(
@@ -115,7 +123,14 @@ db_test!(fields_are_extracted_typed_and_feed_dyn_variables, |app| {
         let (status, body) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/fields", f).await;
         assert_eq!(status, 201, "{body}");
     }
-    let (status, body) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/fields", &json!({"name": "Party Size", "type": "number"})).await;
+    let (status, body) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/fields",
+            &json!({"name": "Party Size", "type": "number"}),
+        )
+        .await;
     assert_eq!((status, body["error"]["field"].as_str()), (422, Some("name")));
     let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/fields", &fields[0]).await;
     assert_eq!(status, 409);
@@ -138,7 +153,9 @@ db_test!(fields_are_extracted_typed_and_feed_dyn_variables, |app| {
     ]);
     let created: Value = app.post_call(&t.api_key, &event).await.json().await.unwrap();
     app.drain().await;
-    let (_, conv) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", created["conversation_id"].as_str().unwrap())).await;
+    let (_, conv) = app
+        .api_get(&t.api_key, &format!("/api/v1/conversations/{}", created["conversation_id"].as_str().unwrap()))
+        .await;
     let values: Vec<(String, Value)> = conv["analysis"]["fields"]
         .as_array()
         .unwrap()
@@ -157,7 +174,12 @@ db_test!(fields_are_extracted_typed_and_feed_dyn_variables, |app| {
 db_test!(the_agents_goal_is_judged_for_every_call, |app| {
     let t = app.tenant("Acme").await;
     let (status, agent) = app
-        .api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "dentist", "goal": "Did the caller book an appointment?"}))
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents",
+            &json!({"external_id": "dentist", "goal": "Did the caller book an appointment?"}),
+        )
         .await;
     assert_eq!(status, 201);
     assert_eq!(agent["goal"], "Did the caller book an appointment?");
@@ -174,8 +196,10 @@ db_test!(the_agents_goal_is_judged_for_every_call, |app| {
     let a: Value = app.post_call(&t.api_key, &booked).await.json().await.unwrap();
     let b: Value = app.post_call(&t.api_key, &refused).await.json().await.unwrap();
     app.drain().await;
-    let (_, a) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", a["conversation_id"].as_str().unwrap())).await;
-    let (_, b) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", b["conversation_id"].as_str().unwrap())).await;
+    let (_, a) =
+        app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", a["conversation_id"].as_str().unwrap())).await;
+    let (_, b) =
+        app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", b["conversation_id"].as_str().unwrap())).await;
     assert_eq!(a["analysis"]["goal"]["result"], "success", "{}", a["analysis"]);
     assert_eq!(b["analysis"]["goal"]["result"], "failure", "{}", b["analysis"]);
     assert!(!b["analysis"]["goal"]["reason"].as_str().unwrap().is_empty());
@@ -196,22 +220,34 @@ db_test!(re_running_an_analysis_replaces_it_and_never_sends_again, |app| {
     let created: Value = app.post_call(&t.api_key, &call("c", "desk")).await.json().await.unwrap();
     let id = created["conversation_id"].as_str().unwrap().to_owned();
     app.drain().await;
-    let before = (app.count("emails").await, app.count("alerts").await, app.count("tasks").await, app.count("notification_runs").await);
+    let before = (
+        app.count("emails").await,
+        app.count("alerts").await,
+        app.count("tasks").await,
+        app.count("notification_runs").await,
+    );
     assert_eq!(before, (1, 1, 1, 1));
     // Add a field, then re-run: the analysis changes, deliveries do not.
     app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/fields", &json!({"name": "callback_day", "type": "string", "description": "Date the customer wants a call back (YYYY-MM-DD)"})).await;
-    let (status, _) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/conversations/{id}/reanalyze"), &json!({})).await;
+    let (status, _) =
+        app.api_send(Method::POST, &t.api_key, &format!("/api/v1/conversations/{id}/reanalyze"), &json!({})).await;
     assert_eq!(status, 202);
     app.drain().await;
     let (_, conv) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{id}")).await;
     assert!(conv["analysis"]["reanalysed_at"].is_string());
     assert_eq!(conv["analysis"]["fields"][0]["name"], "callback_day");
     assert_eq!(conv["analysis"]["verdicts"][0]["fired"], true);
-    let after = (app.count("emails").await, app.count("alerts").await, app.count("tasks").await, app.count("notification_runs").await);
+    let after = (
+        app.count("emails").await,
+        app.count("alerts").await,
+        app.count("tasks").await,
+        app.count("notification_runs").await,
+    );
     assert_eq!(after, before, "a re-run delivers nothing");
     assert_eq!(app.count("analyses").await, 1);
     // Another account cannot re-run it.
     let other = app.tenant("Other").await;
-    let (status, _) = app.api_send(Method::POST, &other.api_key, &format!("/api/v1/conversations/{id}/reanalyze"), &json!({})).await;
+    let (status, _) =
+        app.api_send(Method::POST, &other.api_key, &format!("/api/v1/conversations/{id}/reanalyze"), &json!({})).await;
     assert_eq!(status, 404);
 });

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, Tenant, call};
+use crate::helpers::{Tenant, TestApp, call};
 
 /// A notification that always sends when `condition` holds.
 fn with_condition(name: &str, condition: Value) -> Value {
@@ -33,7 +33,8 @@ fn restaurant_call(call_id: &str) -> Value {
 }
 
 async fn restaurant_agent(app: &TestApp, t: &Tenant) {
-    let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Desk"})).await;
+    let (status, _) =
+        app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Desk"})).await;
     assert_eq!(status, 201);
     for field in [
         json!({"name": "party_size", "type": "number", "description": "Number of people for the table"}),
@@ -71,13 +72,21 @@ db_test!(every_condition_operator_holds_or_stops_the_run, |app| {
         (json!({"kind": "field", "field": "party_size", "op": "<", "value": "5"}), true, ""),
         (json!({"kind": "field", "field": "party_size", "op": "<", "value": "4"}), false, "party_size < 4"),
         (json!({"kind": "field", "field": "seating", "op": "contains", "value": "DOOR"}), true, ""),
-        (json!({"kind": "field", "field": "seating", "op": "contains", "value": "terrace"}), false, "seating contains terrace"),
+        (
+            json!({"kind": "field", "field": "seating", "op": "contains", "value": "terrace"}),
+            false,
+            "seating contains terrace",
+        ),
         (json!({"kind": "field", "field": "budget", "op": "is_empty"}), true, ""),
         (json!({"kind": "field", "field": "party_size", "op": "is_empty"}), false, "party_size is empty"),
         (json!({"kind": "field", "field": "party_size", "op": "is_not_empty"}), true, ""),
         (json!({"kind": "field", "field": "budget", "op": "is_not_empty"}), false, "budget is not empty"),
         (json!({"kind": "end_reason", "values": ["voicemail", "CUSTOMER_HANGUP"]}), true, ""),
-        (json!({"kind": "end_reason", "values": ["voicemail", "no_answer"]}), false, "end reason in voicemail, no_answer"),
+        (
+            json!({"kind": "end_reason", "values": ["voicemail", "no_answer"]}),
+            false,
+            "end reason in voicemail, no_answer",
+        ),
         (json!({"kind": "direction", "value": "inbound"}), true, ""),
         (json!({"kind": "direction", "value": "outbound"}), false, "direction is outbound"),
         (json!({"kind": "status", "value": "completed"}), true, ""),
@@ -90,7 +99,12 @@ db_test!(every_condition_operator_holds_or_stops_the_run, |app| {
     let mut ids = Vec::new();
     for (i, (condition, _, _)) in cases.iter().enumerate() {
         let (status, body) = app
-            .api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/notifications", &with_condition(&format!("case {i}"), condition.clone()))
+            .api_send(
+                Method::POST,
+                &t.api_key,
+                "/api/v1/agents/desk/notifications",
+                &with_condition(&format!("case {i}"), condition.clone()),
+            )
             .await;
         assert_eq!(status, 201, "{body}");
         ids.push(body["id"].as_str().unwrap().to_owned());
@@ -175,7 +189,8 @@ db_test!(drafts_do_not_run_publishing_makes_a_version_and_runs_record_it, |app| 
     let owner = app.browser(&t).await;
     let agent = backend::agents::list(&app.services.db, &app.owner(&t).await.tenant).await.unwrap()[0].id.to_string();
     // A new notification saved as a draft never runs.
-    let (status, id) = app.server_fn(&owner, "save_notification", &form(&agent, "Bookings", "v1 subject", "draft")).await;
+    let (status, id) =
+        app.server_fn(&owner, "save_notification", &form(&agent, "Bookings", "v1 subject", "draft")).await;
     assert_eq!(status, 200, "{id}");
     let id = id.as_str().unwrap().to_owned();
     let (_, n) = app.api_get(&t.api_key, &format!("/api/v1/notifications/{id}")).await;
@@ -195,7 +210,10 @@ db_test!(drafts_do_not_run_publishing_makes_a_version_and_runs_record_it, |app| 
     edit.push(("id", &id));
     app.server_fn(&owner, "save_notification", &edit).await;
     let (_, n) = app.api_get(&t.api_key, &format!("/api/v1/notifications/{id}")).await;
-    assert_eq!((n["version"].as_i64(), n["has_draft"].as_bool(), n["email"]["subject"].as_str()), (Some(1), Some(true), Some("v1 subject")));
+    assert_eq!(
+        (n["version"].as_i64(), n["has_draft"].as_bool(), n["email"]["subject"].as_str()),
+        (Some(1), Some(true), Some("v1 subject"))
+    );
     let c2 = ingest(&app, &t, &restaurant_call("c-2")).await;
     app.drain().await;
     assert_eq!(runs_of(&app, &t, &c2).await[0]["notification_version"], 1);
@@ -231,7 +249,10 @@ db_test!(drafts_do_not_run_publishing_makes_a_version_and_runs_record_it, |app| 
     assert_eq!(editor["versions"].as_array().unwrap().len(), 2);
     app.server_fn(&owner, "publish_notification", &[("id", &id)]).await;
     let (_, n) = app.api_get(&t.api_key, &format!("/api/v1/notifications/{id}")).await;
-    assert_eq!((n["version"].as_i64(), n["has_draft"].as_bool(), n["email"]["subject"].as_str()), (Some(3), Some(false), Some("v1 subject")));
+    assert_eq!(
+        (n["version"].as_i64(), n["has_draft"].as_bool(), n["email"]["subject"].as_str()),
+        (Some(3), Some(false), Some("v1 subject"))
+    );
     let (_, body) = app.server_fn(&owner, "restore_notification_version", &[("id", &id), ("version", "9")]).await;
     assert_eq!(body, json!({"NotFound": "Notification version"}));
     // Discarding a draft of a published notification keeps it live.
@@ -240,7 +261,10 @@ db_test!(drafts_do_not_run_publishing_makes_a_version_and_runs_record_it, |app| 
     app.server_fn(&owner, "save_notification", &edit).await;
     app.server_fn(&owner, "discard_notification_draft", &[("id", &id)]).await;
     let (_, n) = app.api_get(&t.api_key, &format!("/api/v1/notifications/{id}")).await;
-    assert_eq!((n["version"].as_i64(), n["has_draft"].as_bool(), n["email"]["subject"].as_str()), (Some(3), Some(false), Some("v1 subject")));
+    assert_eq!(
+        (n["version"].as_i64(), n["has_draft"].as_bool(), n["email"]["subject"].as_str()),
+        (Some(3), Some(false), Some("v1 subject"))
+    );
     // A REST PUT publishes at once.
     let mut put = with_condition("Bookings", json!({"kind": "direction", "value": "inbound"}));
     put["email"]["subject"] = json!("from the API");
@@ -279,18 +303,28 @@ db_test!(preview_renders_a_past_conversation_and_test_send_creates_no_run, |app|
     let subject = "Table for {{ dyn_party_size }} from {{ customer_number }}";
     let body = "**Seating:** {{ dyn_seating }}\n\n<b>raw</b>";
     // Without calls the built-in sample is used.
-    let (status, preview) =
-        app.server_fn(&owner, "preview_notification", &[("agent_id", &agent), ("source", "sample"), ("subject", subject), ("body", body)]).await;
+    let (status, preview) = app
+        .server_fn(
+            &owner,
+            "preview_notification",
+            &[("agent_id", &agent), ("source", "sample"), ("subject", subject), ("body", body)],
+        )
+        .await;
     assert_eq!(status, 200, "{preview}");
     assert_eq!(preview["error"], Value::Null);
     assert!(preview["subject"].as_str().unwrap().starts_with("Table for "), "{preview}");
     let conversation = ingest(&app, &t, &restaurant_call("c-1")).await;
     app.drain().await;
     let (_, editor) = app.server_fn(&owner, "notification_editor", &[("agent_id", &agent)]).await;
-    let sources: Vec<&str> = editor["preview_sources"].as_array().unwrap().iter().map(|c| c["value"].as_str().unwrap()).collect();
+    let sources: Vec<&str> =
+        editor["preview_sources"].as_array().unwrap().iter().map(|c| c["value"].as_str().unwrap()).collect();
     assert_eq!(sources, vec!["sample", conversation.as_str()]);
     let (_, preview) = app
-        .server_fn(&owner, "preview_notification", &[("agent_id", &agent), ("source", &conversation), ("subject", subject), ("body", body)])
+        .server_fn(
+            &owner,
+            "preview_notification",
+            &[("agent_id", &agent), ("source", &conversation), ("subject", subject), ("body", body)],
+        )
         .await;
     assert_eq!(preview["subject"], "Table for 4 from +14155550141");
     let html = preview["html"].as_str().unwrap();
@@ -298,18 +332,32 @@ db_test!(preview_renders_a_past_conversation_and_test_send_creates_no_run, |app|
     assert!(html.contains("&lt;b&gt;raw&lt;/b&gt;"), "raw HTML is shown as text: {html}");
     // A template error comes back as the preview's error, with its position.
     let (_, preview) = app
-        .server_fn(&owner, "preview_notification", &[("agent_id", &agent), ("source", &conversation), ("subject", "{{ oops }}"), ("body", body)])
+        .server_fn(
+            &owner,
+            "preview_notification",
+            &[("agent_id", &agent), ("source", &conversation), ("subject", "{{ oops }}"), ("body", body)],
+        )
         .await;
     assert!(preview["error"].as_str().unwrap().starts_with("email.subject: "), "{preview}");
     // Another account's conversation cannot be previewed.
     let b = app.tenant("Beta").await;
     let bob = app.browser(&b).await;
-    let (_, body_b) = app.server_fn(&bob, "preview_notification", &[("agent_id", ""), ("source", &conversation), ("subject", "x"), ("body", "y")]).await;
+    let (_, body_b) = app
+        .server_fn(
+            &bob,
+            "preview_notification",
+            &[("agent_id", ""), ("source", &conversation), ("subject", "x"), ("body", "y")],
+        )
+        .await;
     assert_eq!(body_b, json!({"NotFound": "Conversation"}));
     // Test-send goes to the admin's own address and creates no run.
     let runs_before = app.count("notification_runs").await;
     let (status, said) = app
-        .server_fn(&owner, "test_send_notification", &[("agent_id", &agent), ("source", &conversation), ("subject", subject), ("body", body)])
+        .server_fn(
+            &owner,
+            "test_send_notification",
+            &[("agent_id", &agent), ("source", &conversation), ("subject", subject), ("body", body)],
+        )
         .await;
     assert_eq!(status, 200, "{said}");
     assert!(said.as_str().unwrap().contains(&t.email), "{said}");
@@ -317,7 +365,10 @@ db_test!(preview_renders_a_past_conversation_and_test_send_creates_no_run, |app|
     assert_eq!(app.count("notification_runs").await, runs_before);
     let member = app.owner(&t).await;
     let emails = backend::outbox::list(&app.services.db, &member.tenant, Some(&member), None, 10).await.unwrap();
-    let test = emails.iter().find(|e| e.subject.as_deref() == Some("[Test] Table for 4 from +14155550141")).expect("the test email");
+    let test = emails
+        .iter()
+        .find(|e| e.subject.as_deref() == Some("[Test] Table for 4 from +14155550141"))
+        .expect("the test email");
     assert_eq!(serde_json::from_value::<Vec<String>>(test.recipients.clone()).unwrap(), vec![t.email.clone()]);
     assert_eq!(test.state, "outbox");
     assert!(test.text_body.as_deref().unwrap().contains("outdoors"));
@@ -330,14 +381,21 @@ db_test!(the_list_toggles_duplicates_orders_deletes_and_counts_firings, |app| {
     let mut ids = Vec::new();
     for name in ["First", "Second"] {
         let (_, body) = app
-            .api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/notifications", &with_condition(name, json!({"kind": "direction", "value": "inbound"})))
+            .api_send(
+                Method::POST,
+                &t.api_key,
+                "/api/v1/agents/desk/notifications",
+                &with_condition(name, json!({"kind": "direction", "value": "inbound"})),
+            )
             .await;
         ids.push(body["id"].as_str().unwrap().to_owned());
     }
     ingest(&app, &t, &restaurant_call("c-1")).await;
     ingest(&app, &t, &restaurant_call("c-2")).await;
     app.drain().await;
-    let names = |list: &Value| -> Vec<String> { list.as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap().to_owned()).collect() };
+    let names = |list: &Value| -> Vec<String> {
+        list.as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap().to_owned()).collect()
+    };
     let (_, list) = app.server_fn(&owner, "list_notifications", &[]).await;
     assert_eq!(names(&list), vec!["First", "Second"]);
     assert_eq!(list[0]["fired_7d"], 2);
@@ -352,13 +410,17 @@ db_test!(the_list_toggles_duplicates_orders_deletes_and_counts_firings, |app| {
     assert_eq!(status, 200, "{copy}");
     let (_, list) = app.server_fn(&owner, "list_notifications", &[]).await;
     let dup = list.as_array().unwrap().iter().find(|n| n["id"] == copy).unwrap().clone();
-    assert_eq!((dup["name"].as_str(), dup["enabled"].as_bool(), dup["fired_7d"].as_i64()), (Some("First (copy)"), Some(false), Some(0)));
+    assert_eq!(
+        (dup["name"].as_str(), dup["enabled"].as_bool(), dup["fired_7d"].as_i64()),
+        (Some("First (copy)"), Some(false), Some(0))
+    );
     assert!(dup["last_fired"].is_null());
     // Toggle off: the next call does not run it.
     app.server_fn(&owner, "set_notification_enabled", &[("id", &ids[0]), ("enabled", "false")]).await;
     let c3 = ingest(&app, &t, &restaurant_call("c-3")).await;
     app.drain().await;
-    let ran: Vec<String> = runs_of(&app, &t, &c3).await.iter().map(|r| r["notification_id"].as_str().unwrap().to_owned()).collect();
+    let ran: Vec<String> =
+        runs_of(&app, &t, &c3).await.iter().map(|r| r["notification_id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ran, vec![ids[1].clone()]);
     // Delete.
     let (status, _) = app.server_fn(&owner, "delete_notification", &[("id", &ids[1])]).await;

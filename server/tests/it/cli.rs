@@ -66,7 +66,19 @@ async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
     .expect("config");
 
     // account create → {"account_id", "api_key"} on stdout.
-    let created = aftercall(&config, &["account", "create", "--name", "Demo", "--owner-email", "you@example.com", "--owner-password", "a long password"]);
+    let created = aftercall(
+        &config,
+        &[
+            "account",
+            "create",
+            "--name",
+            "Demo",
+            "--owner-email",
+            "you@example.com",
+            "--owner-password",
+            "a long password",
+        ],
+    );
     assert!(created.status.success(), "account create failed: {}", text(&created.stderr));
     let answer: serde_json::Value = serde_json::from_slice(&created.stdout).expect("account create prints JSON");
     let key = answer["api_key"].as_str().expect("api_key").to_owned();

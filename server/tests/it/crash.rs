@@ -58,7 +58,8 @@ impl Drop for Server {
 }
 
 async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
-    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
+    let row =
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
     row.try_get::<i64>("", "n").unwrap()
 }
 
@@ -74,7 +75,12 @@ async fn wait_listening(port: u16) {
 
 fn fixture_events() -> Vec<Value> {
     let dir = repo_root().join("fixtures/calls/events");
-    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     names.sort();
     let mut events = Vec::new();
     for path in names {
@@ -111,7 +117,16 @@ async fn crash_and_recover(database_url: String) {
     let out = Command::new(env!("CARGO_BIN_EXE_aftercall"))
         .arg("--config")
         .arg(&config)
-        .args(["account", "create", "--name", "Crash Co", "--owner-email", "owner@crash.example", "--owner-password", "a long password 1"])
+        .args([
+            "account",
+            "create",
+            "--name",
+            "Crash Co",
+            "--owner-email",
+            "owner@crash.example",
+            "--owner-password",
+            "a long password 1",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -122,14 +137,32 @@ async fn crash_and_recover(database_url: String) {
     wait_listening(port).await;
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
-    let resp = http.post(format!("{base}/api/v1/agents")).bearer_auth(&api_key).json(&json!({"external_id": "desk"})).send().await.unwrap();
+    let resp = http
+        .post(format!("{base}/api/v1/agents"))
+        .bearer_auth(&api_key)
+        .json(&json!({"external_id": "desk"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 201);
     for (name, to) in [("Ops", "ops@crash.example"), ("Sales", "sales@crash.example")] {
         let body = json!({"name": name, "trigger": {"always": true}, "recipients": {"fixed": [to]}, "email": {"subject": "{{ agent_name }}: {{ conversation_uuid }}", "body": "{{ conversation_summary }}"}});
-        let resp = http.post(format!("{base}/api/v1/agents/desk/notifications")).bearer_auth(&api_key).json(&body).send().await.unwrap();
+        let resp = http
+            .post(format!("{base}/api/v1/agents/desk/notifications"))
+            .bearer_auth(&api_key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status().as_u16(), 201);
     }
-    let resp = http.post(format!("{base}/api/v1/agents/desk/actions")).bearer_auth(&api_key).json(&json!({"kind": "webhook", "name": "CRM", "url": receiver.url})).send().await.unwrap();
+    let resp = http
+        .post(format!("{base}/api/v1/agents/desk/actions"))
+        .bearer_auth(&api_key)
+        .json(&json!({"kind": "webhook", "name": "CRM", "url": receiver.url}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 201);
     let db = Database::connect(&database_url).await.unwrap();
 
@@ -189,13 +222,25 @@ async fn crash_and_recover(database_url: String) {
     let n = total as i64;
     assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM conversations").await, n, "one conversation per call");
     assert_eq!(scalar(&db, "SELECT COUNT(DISTINCT call_id) AS n FROM conversations").await, n);
-    assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM notification_runs").await, 2 * n, "one run per enabled notification");
     assert_eq!(
-        scalar(&db, "SELECT COUNT(*) AS n FROM (SELECT DISTINCT conversation_id, notification_id FROM notification_runs) AS d").await,
+        scalar(&db, "SELECT COUNT(*) AS n FROM notification_runs").await,
+        2 * n,
+        "one run per enabled notification"
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT conversation_id, notification_id FROM notification_runs) AS d"
+        )
+        .await,
         2 * n
     );
     assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM emails WHERE state = 'sent'").await, 2 * n, "every email sent");
-    assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE state = 'delivered'").await, n, "every webhook delivered");
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE state = 'delivered'").await,
+        n,
+        "every webhook delivered"
+    );
 
     // At the SMTP server: every email, each Message-ID at least once.
     let messages = smtp.messages();
@@ -216,7 +261,13 @@ async fn crash_and_recover(database_url: String) {
     assert_eq!(successes.len(), total, "every event reached the receiver");
     let stored: HashSet<String> = {
         use sea_orm::EntityTrait;
-        backend::entities::webhook_delivery::Entity::find().all(&db).await.unwrap().into_iter().map(|d| d.webhook_id).collect()
+        backend::entities::webhook_delivery::Entity::find()
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.webhook_id)
+            .collect()
     };
     assert_eq!(successes.keys().cloned().collect::<HashSet<_>>(), stored);
     let webhook_duplicates: usize = successes.values().map(|c| c - 1).sum();

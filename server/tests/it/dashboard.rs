@@ -4,18 +4,24 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, Tenant, call};
+use crate::helpers::{Tenant, TestApp, call};
 
 /// Three calls: two for `desk` (one hung up on 2026-11-18 with a booking, one voicemail on
 /// 2026-11-19 asking about an invoice) and one for `sales` on 2026-11-20. The `desk`
 /// notification fires on hang-ups only.
 async fn populate(app: &TestApp, t: &Tenant) -> Vec<String> {
     for (id, name) in [("desk", "Front desk"), ("sales", "Sales")] {
-        let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": id, "name": name})).await;
+        let (status, _) =
+            app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": id, "name": name})).await;
         assert_eq!(status, 201);
     }
     let (status, _) = app
-        .api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/fields", &json!({"name": "party_size", "type": "number", "description": "Number of people for the table"}))
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/fields",
+            &json!({"name": "party_size", "type": "number", "description": "Number of people for the table"}),
+        )
         .await;
     assert_eq!(status, 201);
     let (status, body) = app
@@ -72,7 +78,11 @@ db_test!(conversations_filter_by_agent_dates_end_reason_fired_and_text, |app| {
     assert_eq!(call_ids(&app, &t, "").await, vec!["c-sales", "c-voicemail", "c-booking"]);
     assert_eq!(call_ids(&app, &t, "agent=desk").await, vec!["c-voicemail", "c-booking"]);
     assert_eq!(call_ids(&app, &t, "from=2026-11-19").await, vec!["c-sales", "c-voicemail"]);
-    assert_eq!(call_ids(&app, &t, "from=2026-11-19&to=2026-11-19").await, vec!["c-voicemail"], "`to` includes its whole day");
+    assert_eq!(
+        call_ids(&app, &t, "from=2026-11-19&to=2026-11-19").await,
+        vec!["c-voicemail"],
+        "`to` includes its whole day"
+    );
     assert_eq!(call_ids(&app, &t, "to=2026-11-18T23:00:00Z").await, vec!["c-booking"]);
     assert_eq!(call_ids(&app, &t, "end_reason=VOICEMAIL").await, vec!["c-voicemail"]);
     assert_eq!(call_ids(&app, &t, "fired=yes").await, vec!["c-booking"]);
@@ -104,7 +114,9 @@ db_test!(the_csv_export_has_the_filtered_rows_with_their_fields_and_no_formulas,
     let resp = owner.get(format!("{}/conversations/export.csv?agent=desk", app.base)).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
-    assert!(resp.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"conversations-"));
+    assert!(
+        resp.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"conversations-")
+    );
     let text = resp.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
@@ -122,7 +134,14 @@ db_test!(the_csv_export_has_the_filtered_rows_with_their_fields_and_no_formulas,
     assert_eq!(&rows[1][column("duration_s")], "90");
     assert!(!rows[1][column("summary")].is_empty());
     // The same filters as the list.
-    let text = owner.get(format!("{}/conversations/export.csv?fired=yes", app.base)).send().await.unwrap().text().await.unwrap();
+    let text = owner
+        .get(format!("{}/conversations/export.csv?fired=yes", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(csv::Reader::from_reader(text.as_bytes()).records().count(), 1);
     let resp = owner.get(format!("{}/conversations/export.csv?from=nope", app.base)).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 422);
@@ -131,7 +150,8 @@ db_test!(the_csv_export_has_the_filtered_rows_with_their_fields_and_no_formulas,
     assert_eq!(resp.status().as_u16(), 401);
     let other = app.tenant("Other").await;
     let stranger = app.browser(&other).await;
-    let text = stranger.get(format!("{}/conversations/export.csv", app.base)).send().await.unwrap().text().await.unwrap();
+    let text =
+        stranger.get(format!("{}/conversations/export.csv", app.base)).send().await.unwrap().text().await.unwrap();
     assert_eq!(csv::Reader::from_reader(text.as_bytes()).records().count(), 0);
     let resp = stranger.get(format!("{}/conversations/export.csv?agent=desk", app.base)).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 404);

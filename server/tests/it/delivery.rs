@@ -12,7 +12,7 @@ use reqwest::Method;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{Db, TestApp, Tenant, call, spawn_app};
+use crate::helpers::{Db, Tenant, TestApp, call, spawn_app};
 use crate::smtp::SmtpServer;
 use backend::actions::{ActionInput, FieldCondition};
 use backend::conditions::FieldOp;
@@ -61,7 +61,8 @@ async fn receive(State(state): State<ReceiverState>, headers: HeaderMap, body: S
 impl Receiver {
     /// Starts a receiver answering `script` first, then 200.
     pub async fn start(script: &[u16]) -> Self {
-        let state = ReceiverState { received: Arc::default(), script: Arc::new(Mutex::new(script.iter().copied().collect())) };
+        let state =
+            ReceiverState { received: Arc::default(), script: Arc::new(Mutex::new(script.iter().copied().collect())) };
         let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -91,7 +92,9 @@ pub fn verify(secret: &str, r: &Received) -> Result<(), String> {
 
 /// An agent `desk` with an always-send notification (one email), returning its id.
 pub async fn desk(app: &TestApp, t: &Tenant) -> uuid::Uuid {
-    let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Front desk"})).await;
+    let (status, _) = app
+        .api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Front desk"}))
+        .await;
     assert_eq!(status, 201);
     let owner = app.owner(t).await;
     backend::agents::find_by_external_id(&app.services.db, &owner.tenant, "desk").await.unwrap().unwrap().id
@@ -115,7 +118,8 @@ db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webh
     let t = app.tenant("Acme").await;
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
-    let (_action, secret) = backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
+    let (_action, secret) =
+        backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
     assert!(secret.starts_with("whsec_"));
     let conversation = ingest(&app, &t, "wh-1").await;
     app.drain().await;
@@ -143,15 +147,37 @@ db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webh
     let rows = deliveries_of(&app).await;
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].state.as_str(), rows[0].attempts, rows[0].last_status), ("delivered", 4, Some(200)));
-    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Webhook, rows[0].id).await.unwrap();
-    let logged: Vec<(i32, &str, Option<i32>)> = detail.attempts.iter().map(|a| (a.attempt, a.outcome.as_str(), a.status_code)).collect();
-    assert_eq!(logged, vec![(1, "transient", Some(503)), (2, "transient", Some(429)), (3, "transient", Some(408)), (4, "delivered", Some(200))]);
+    let detail =
+        deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Webhook, rows[0].id).await.unwrap();
+    let logged: Vec<(i32, &str, Option<i32>)> =
+        detail.attempts.iter().map(|a| (a.attempt, a.outcome.as_str(), a.status_code)).collect();
+    assert_eq!(
+        logged,
+        vec![
+            (1, "transient", Some(503)),
+            (2, "transient", Some(429)),
+            (3, "transient", Some(408)),
+            (4, "delivered", Some(200))
+        ]
+    );
     // The log shows the endpoint's host only: a URL can be a credential, and members read the log.
-    assert!(detail.attempts[0].request.starts_with(&format!("POST {}\n", backend::actions::display_url(&receiver.url))), "{}", detail.attempts[0].request);
+    assert!(
+        detail.attempts[0].request.starts_with(&format!("POST {}\n", backend::actions::display_url(&receiver.url))),
+        "{}",
+        detail.attempts[0].request
+    );
     assert!(!detail.attempts[0].request.contains(&receiver.url));
     assert!(detail.attempts[0].request.contains("webhook-id: msg_"));
-    let job = job::Entity::find().filter(job::Column::Kind.eq("DeliverWebhook")).one(&app.services.db).await.unwrap().unwrap();
-    assert_eq!((job.state.as_str(), job.attempts, job.conversation_id.map(|c| c.to_string())), ("done", 4, Some(conversation)));
+    let job = job::Entity::find()
+        .filter(job::Column::Kind.eq("DeliverWebhook"))
+        .one(&app.services.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (job.state.as_str(), job.attempts, job.conversation_id.map(|c| c.to_string())),
+        ("done", 4, Some(conversation))
+    );
 });
 
 db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra = FAST_RETRIES, |app| {
@@ -167,22 +193,66 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     assert_eq!(receiver.received().len(), 1, "a 400 is not retried");
     let row = deliveries_of(&app).await.remove(0);
     assert_eq!((row.state.as_str(), row.last_status, row.last_error.as_deref()), ("dead", Some(400), Some("HTTP 400")));
-    let dead = deliveries::list(&app.services.db, &owner.tenant, Some(&owner), deliveries::StateFilter::parse("dead"), None, None, 50).await.unwrap();
+    let dead = deliveries::list(
+        &app.services.db,
+        &owner.tenant,
+        Some(&owner),
+        deliveries::StateFilter::parse("dead"),
+        None,
+        None,
+        50,
+    )
+    .await
+    .unwrap();
     assert_eq!(dead.len(), 1);
-    assert!(deliveries::list(&app.services.db, &owner.tenant, Some(&owner), deliveries::StateFilter::parse("delivered"), None, None, 50).await.unwrap().is_empty());
+    assert!(
+        deliveries::list(
+            &app.services.db,
+            &owner.tenant,
+            Some(&owner),
+            deliveries::StateFilter::parse("delivered"),
+            None,
+            None,
+            50
+        )
+        .await
+        .unwrap()
+        .is_empty()
+    );
 
     // Another account can neither see nor replay it.
     let other = app.tenant("Other").await;
     let other_owner = app.owner(&other).await;
     assert!(matches!(
-        deliveries::replay(&app.services.db, &other_owner.tenant, Some(&other_owner), &app.services.settings, Channel::Webhook, row.id).await,
+        deliveries::replay(
+            &app.services.db,
+            &other_owner.tenant,
+            Some(&other_owner),
+            &app.services.settings,
+            Channel::Webhook,
+            row.id
+        )
+        .await,
         Err(backend::Error::NotFound(_))
     ));
-    deliveries::replay(&app.services.db, &owner.tenant, Some(&owner), &app.services.settings, Channel::Webhook, row.id).await.unwrap();
-    assert!(matches!(
-        deliveries::replay(&app.services.db, &owner.tenant, Some(&owner), &app.services.settings, Channel::Webhook, row.id).await,
-        Err(backend::Error::Invalid { .. })
-    ), "only dead letters replay");
+    deliveries::replay(&app.services.db, &owner.tenant, Some(&owner), &app.services.settings, Channel::Webhook, row.id)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            deliveries::replay(
+                &app.services.db,
+                &owner.tenant,
+                Some(&owner),
+                &app.services.settings,
+                Channel::Webhook,
+                row.id
+            )
+            .await,
+            Err(backend::Error::Invalid { .. })
+        ),
+        "only dead letters replay"
+    );
     app.drain().await;
     let got = receiver.received();
     assert_eq!(got.len(), 2);
@@ -191,32 +261,48 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     assert_eq!(body["data"]["conversation"]["transcript"][1]["role"], "user", "the transcript is included when asked");
     let row = deliveries_of(&app).await.remove(0);
     assert_eq!((row.state.as_str(), row.attempts), ("delivered", 2), "attempts count across the replay");
-    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Webhook, row.id).await.unwrap();
+    let detail =
+        deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Webhook, row.id).await.unwrap();
     assert_eq!(detail.attempts.len(), 2, "both attempts stay in the log");
     let convo: uuid::Uuid = conversation.parse().unwrap();
-    assert_eq!(deliveries::list(&app.services.db, &owner.tenant, Some(&owner), None, Some(convo), None, 50).await.unwrap().len(), 1);
+    assert_eq!(
+        deliveries::list(&app.services.db, &owner.tenant, Some(&owner), None, Some(convo), None, 50)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 });
 
-db_test!(every_attempt_fails_until_the_schedule_runs_out_then_replaying_the_conversation_revives_it, extra = "[webhooks]\nretry_schedule_secs = [0, 0]\n", |app| {
-    let receiver = Receiver::start(&[500, 502, 504]).await;
-    let t = app.tenant("Acme").await;
-    let agent = desk(&app, &t).await;
-    let owner = app.owner(&t).await;
-    backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
-    let conversation: uuid::Uuid = ingest(&app, &t, "wh-exhaust").await.parse().unwrap();
-    app.drain().await;
-    assert_eq!(receiver.received().len(), 3, "three attempts: the first and two retries");
-    let row = deliveries_of(&app).await.remove(0);
-    assert_eq!(row.state, "dead");
-    let job = job::Entity::find().filter(job::Column::Kind.eq("DeliverWebhook")).one(&app.services.db).await.unwrap().unwrap();
-    assert_eq!((job.state.as_str(), job.last_error.as_deref()), ("dead", Some("HTTP 504")));
+db_test!(
+    every_attempt_fails_until_the_schedule_runs_out_then_replaying_the_conversation_revives_it,
+    extra = "[webhooks]\nretry_schedule_secs = [0, 0]\n",
+    |app| {
+        let receiver = Receiver::start(&[500, 502, 504]).await;
+        let t = app.tenant("Acme").await;
+        let agent = desk(&app, &t).await;
+        let owner = app.owner(&t).await;
+        backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
+        let conversation: uuid::Uuid = ingest(&app, &t, "wh-exhaust").await.parse().unwrap();
+        app.drain().await;
+        assert_eq!(receiver.received().len(), 3, "three attempts: the first and two retries");
+        let row = deliveries_of(&app).await.remove(0);
+        assert_eq!(row.state, "dead");
+        let job = job::Entity::find()
+            .filter(job::Column::Kind.eq("DeliverWebhook"))
+            .one(&app.services.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((job.state.as_str(), job.last_error.as_deref()), ("dead", Some("HTTP 504")));
 
-    let revived = deliveries::replay_conversation(&app.services.db, &owner.tenant, conversation).await.unwrap();
-    assert_eq!(revived, 1);
-    app.drain().await;
-    assert_eq!(receiver.received().len(), 4);
-    assert_eq!(deliveries_of(&app).await.remove(0).state, "delivered");
-});
+        let revived = deliveries::replay_conversation(&app.services.db, &owner.tenant, conversation).await.unwrap();
+        assert_eq!(revived, 1);
+        app.drain().await;
+        assert_eq!(receiver.received().len(), 4);
+        assert_eq!(deliveries_of(&app).await.remove(0).state, "delivered");
+    }
+);
 
 db_test!(a_rotated_secret_signs_with_both_secrets_during_the_overlap, extra = FAST_RETRIES, |app| {
     let receiver = Receiver::start(&[]).await;
@@ -239,7 +325,10 @@ db_test!(a_rotated_secret_signs_with_both_secrets_during_the_overlap, extra = FA
 
     // After the overlap only the new secret signs.
     post_call_action::Entity::update_many()
-        .col_expr(post_call_action::Column::PreviousSecretExpiresAt, sea_orm::sea_query::Expr::value(Some(chrono::Utc::now() - chrono::Duration::minutes(1))))
+        .col_expr(
+            post_call_action::Column::PreviousSecretExpiresAt,
+            sea_orm::sea_query::Expr::value(Some(chrono::Utc::now() - chrono::Duration::minutes(1))),
+        )
         .exec(&app.services.db)
         .await
         .unwrap();
@@ -250,150 +339,218 @@ db_test!(a_rotated_secret_signs_with_both_secrets_during_the_overlap, extra = FA
     verify(&new, &last).unwrap();
 });
 
-db_test!(an_endpoint_failing_for_five_days_is_disabled_and_the_admins_are_alerted, extra = "[webhooks]\nretry_schedule_secs = []\n", |app| {
-    let receiver = Receiver::start(&[500, 500]).await;
-    let t = app.tenant("Acme").await;
-    let agent = desk(&app, &t).await;
-    let owner = app.owner(&t).await;
-    let member = app.teammate(&t, "member").await;
-    let (action, _) = backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
-    ingest(&app, &t, "fail-1").await;
-    app.drain().await;
-    let row = backend::actions::get(&app.services.db, &app.services.secrets, &owner.tenant, action.id).await.unwrap();
-    assert!(row.enabled && row.failing_since.is_some(), "one failure only starts the clock");
+db_test!(
+    an_endpoint_failing_for_five_days_is_disabled_and_the_admins_are_alerted,
+    extra = "[webhooks]\nretry_schedule_secs = []\n",
+    |app| {
+        let receiver = Receiver::start(&[500, 500]).await;
+        let t = app.tenant("Acme").await;
+        let agent = desk(&app, &t).await;
+        let owner = app.owner(&t).await;
+        let member = app.teammate(&t, "member").await;
+        let (action, _) = backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
+        ingest(&app, &t, "fail-1").await;
+        app.drain().await;
+        let row =
+            backend::actions::get(&app.services.db, &app.services.secrets, &owner.tenant, action.id).await.unwrap();
+        assert!(row.enabled && row.failing_since.is_some(), "one failure only starts the clock");
 
-    post_call_action::Entity::update_many()
-        .col_expr(post_call_action::Column::FailingSince, sea_orm::sea_query::Expr::value(Some(chrono::Utc::now() - chrono::Duration::days(5) - chrono::Duration::minutes(5))))
-        .exec(&app.services.db)
+        post_call_action::Entity::update_many()
+            .col_expr(
+                post_call_action::Column::FailingSince,
+                sea_orm::sea_query::Expr::value(Some(
+                    chrono::Utc::now() - chrono::Duration::days(5) - chrono::Duration::minutes(5),
+                )),
+            )
+            .exec(&app.services.db)
+            .await
+            .unwrap();
+        ingest(&app, &t, "fail-2").await;
+        app.drain().await;
+        let row =
+            backend::actions::get(&app.services.db, &app.services.secrets, &owner.tenant, action.id).await.unwrap();
+        assert!(!row.enabled, "disabled after 5 days of failures");
+        assert!(row.disabled_reason.as_deref().unwrap().contains("5.0 days"), "{:?}", row.disabled_reason);
+        let alerts = backend::alerts::list(&app.services.db, &owner, None, 50).await.unwrap();
+        assert!(alerts.iter().any(|a| a.title == "Webhook disabled: CRM"), "the owner is alerted");
+        let member_alerts = backend::alerts::list(
+            &app.services.db,
+            &backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap(),
+            None,
+            50,
+        )
         .await
         .unwrap();
-    ingest(&app, &t, "fail-2").await;
-    app.drain().await;
-    let row = backend::actions::get(&app.services.db, &app.services.secrets, &owner.tenant, action.id).await.unwrap();
-    assert!(!row.enabled, "disabled after 5 days of failures");
-    assert!(row.disabled_reason.as_deref().unwrap().contains("5.0 days"), "{:?}", row.disabled_reason);
-    let alerts = backend::alerts::list(&app.services.db, &owner, None, 50).await.unwrap();
-    assert!(alerts.iter().any(|a| a.title == "Webhook disabled: CRM"), "the owner is alerted");
-    let member_alerts = backend::alerts::list(&app.services.db, &backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap(), None, 50).await.unwrap();
-    assert!(member_alerts.iter().all(|a| !a.title.starts_with("Webhook disabled")), "members are not admins");
+        assert!(member_alerts.iter().all(|a| !a.title.starts_with("Webhook disabled")), "members are not admins");
 
-    // A disabled endpoint gets nothing more; turning it on again clears the record.
-    ingest(&app, &t, "fail-3").await;
-    app.drain().await;
-    assert_eq!(receiver.received().len(), 2);
-    let row = backend::actions::set_enabled(&app.services, &owner, action.id, true).await.unwrap();
-    assert!(row.failing_since.is_none() && row.disabled_reason.is_none());
-});
+        // A disabled endpoint gets nothing more; turning it on again clears the record.
+        ingest(&app, &t, "fail-3").await;
+        app.drain().await;
+        assert_eq!(receiver.received().len(), 2);
+        let row = backend::actions::set_enabled(&app.services, &owner, action.id, true).await.unwrap();
+        assert!(row.failing_since.is_none() && row.disabled_reason.is_none());
+    }
+);
 
-db_test!(slack_and_teams_messages_are_rendered_from_their_templates_and_conditions_filter_actions, extra = FAST_RETRIES, |app| {
-    let receiver = Receiver::start(&[]).await;
-    let t = app.tenant("Acme").await;
-    let agent = desk(&app, &t).await;
-    let owner = app.owner(&t).await;
-    let mut slack = webhook(&receiver.url);
-    slack.name = "Slack".into();
-    slack.format = Some("slack".into());
-    slack.message_template = Some("Call from {{ customer_number }} to {{ agent_name }}: {{ conversation_summary }}".into());
-    backend::actions::create(&app.services, &owner, agent, slack).await.unwrap();
-    let mut teams = webhook(&receiver.url);
-    teams.name = "Teams".into();
-    teams.format = Some("teams".into());
-    teams.message_template = Some("Ended: {{ conversation_status }}".into());
-    teams.condition = Some(FieldCondition { field: "order_total".into(), op: FieldOp::Gt, value: Some("100".into()) });
-    backend::actions::create(&app.services, &owner, agent, teams).await.unwrap();
+db_test!(
+    slack_and_teams_messages_are_rendered_from_their_templates_and_conditions_filter_actions,
+    extra = FAST_RETRIES,
+    |app| {
+        let receiver = Receiver::start(&[]).await;
+        let t = app.tenant("Acme").await;
+        let agent = desk(&app, &t).await;
+        let owner = app.owner(&t).await;
+        let mut slack = webhook(&receiver.url);
+        slack.name = "Slack".into();
+        slack.format = Some("slack".into());
+        slack.message_template =
+            Some("Call from {{ customer_number }} to {{ agent_name }}: {{ conversation_summary }}".into());
+        backend::actions::create(&app.services, &owner, agent, slack).await.unwrap();
+        let mut teams = webhook(&receiver.url);
+        teams.name = "Teams".into();
+        teams.format = Some("teams".into());
+        teams.message_template = Some("Ended: {{ conversation_status }}".into());
+        teams.condition =
+            Some(FieldCondition { field: "order_total".into(), op: FieldOp::Gt, value: Some("100".into()) });
+        backend::actions::create(&app.services, &owner, agent, teams).await.unwrap();
 
-    let mut missing = webhook(&receiver.url);
-    missing.format = Some("slack".into());
-    assert!(matches!(backend::actions::create(&app.services, &owner, agent, missing).await, Err(backend::Error::Invalid { field, .. }) if field == "message_template"));
-    let mut bad_url = webhook("ftp://example.com/x");
-    bad_url.name = "x".into();
-    assert!(matches!(backend::actions::create(&app.services, &owner, agent, bad_url).await, Err(backend::Error::Invalid { field, .. }) if field == "url"));
-    let mut bad_op = webhook(&receiver.url);
-    bad_op.condition = Some(FieldCondition { field: "total".into(), op: FieldOp::Gt, value: Some("lots".into()) });
-    assert!(matches!(backend::actions::create(&app.services, &owner, agent, bad_op).await, Err(backend::Error::Invalid { field, .. }) if field == "condition.value"));
+        let mut missing = webhook(&receiver.url);
+        missing.format = Some("slack".into());
+        assert!(
+            matches!(backend::actions::create(&app.services, &owner, agent, missing).await, Err(backend::Error::Invalid { field, .. }) if field == "message_template")
+        );
+        let mut bad_url = webhook("ftp://example.com/x");
+        bad_url.name = "x".into();
+        assert!(
+            matches!(backend::actions::create(&app.services, &owner, agent, bad_url).await, Err(backend::Error::Invalid { field, .. }) if field == "url")
+        );
+        let mut bad_op = webhook(&receiver.url);
+        bad_op.condition = Some(FieldCondition { field: "total".into(), op: FieldOp::Gt, value: Some("lots".into()) });
+        assert!(
+            matches!(backend::actions::create(&app.services, &owner, agent, bad_op).await, Err(backend::Error::Invalid { field, .. }) if field == "condition.value")
+        );
 
-    ingest(&app, &t, "slack-1").await;
-    app.drain().await;
-    let got = receiver.received();
-    assert_eq!(got.len(), 1, "the Teams action's condition does not hold (no order_total)");
-    let body: Value = serde_json::from_str(&got[0].body).unwrap();
-    let text = body["text"].as_str().unwrap();
-    assert!(text.starts_with("Call from +14155550141 to Front desk: "), "{text}");
-    assert!(got[0].headers.get("webhook-signature").is_none(), "Slack requests are not signed");
-});
+        ingest(&app, &t, "slack-1").await;
+        app.drain().await;
+        let got = receiver.received();
+        assert_eq!(got.len(), 1, "the Teams action's condition does not hold (no order_total)");
+        let body: Value = serde_json::from_str(&got[0].body).unwrap();
+        let text = body["text"].as_str().unwrap();
+        assert!(text.starts_with("Call from +14155550141 to Front desk: "), "{text}");
+        assert!(got[0].headers.get("webhook-signature").is_none(), "Slack requests are not signed");
+    }
+);
 
-db_test!(schedule_call_actions_request_a_signed_callback_at_their_time_and_can_be_cancelled, extra = FAST_RETRIES, |app| {
-    let receiver = Receiver::start(&[]).await;
-    let t = app.tenant("Acme").await;
-    let agent = desk(&app, &t).await;
-    let owner = app.owner(&t).await;
-    let now_action = ActionInput {
-        kind: "schedule_call".into(),
-        name: "Call back now".into(),
-        url: receiver.url.clone(),
-        time_field: Some("callback_time".into()),
-        fallback_delay_minutes: Some(0),
-        enabled: true,
-        ..Default::default()
-    };
-    let (now_action, secret) = backend::actions::create(&app.services, &owner, agent, now_action).await.unwrap();
-    let later = ActionInput { name: "Call back in an hour".into(), fallback_delay_minutes: Some(60), time_field: None, ..ActionInput { kind: "schedule_call".into(), url: receiver.url.clone(), enabled: true, ..Default::default() } };
-    backend::actions::create(&app.services, &owner, agent, later).await.unwrap();
-    let none = ActionInput { kind: "schedule_call".into(), name: "x".into(), url: receiver.url.clone(), enabled: true, ..Default::default() };
-    assert!(matches!(backend::actions::create(&app.services, &owner, agent, none).await, Err(backend::Error::Invalid { field, .. }) if field == "time_field"));
+db_test!(
+    schedule_call_actions_request_a_signed_callback_at_their_time_and_can_be_cancelled,
+    extra = FAST_RETRIES,
+    |app| {
+        let receiver = Receiver::start(&[]).await;
+        let t = app.tenant("Acme").await;
+        let agent = desk(&app, &t).await;
+        let owner = app.owner(&t).await;
+        let now_action = ActionInput {
+            kind: "schedule_call".into(),
+            name: "Call back now".into(),
+            url: receiver.url.clone(),
+            time_field: Some("callback_time".into()),
+            fallback_delay_minutes: Some(0),
+            enabled: true,
+            ..Default::default()
+        };
+        let (now_action, secret) = backend::actions::create(&app.services, &owner, agent, now_action).await.unwrap();
+        let later = ActionInput {
+            name: "Call back in an hour".into(),
+            fallback_delay_minutes: Some(60),
+            time_field: None,
+            ..ActionInput {
+                kind: "schedule_call".into(),
+                url: receiver.url.clone(),
+                enabled: true,
+                ..Default::default()
+            }
+        };
+        backend::actions::create(&app.services, &owner, agent, later).await.unwrap();
+        let none = ActionInput {
+            kind: "schedule_call".into(),
+            name: "x".into(),
+            url: receiver.url.clone(),
+            enabled: true,
+            ..Default::default()
+        };
+        assert!(
+            matches!(backend::actions::create(&app.services, &owner, agent, none).await, Err(backend::Error::Invalid { field, .. }) if field == "time_field")
+        );
 
-    let conversation: uuid::Uuid = ingest(&app, &t, "sched-1").await.parse().unwrap();
-    app.drain().await;
-    let calls = backend::actions::scheduled_calls(&app.services.db, &owner.tenant, conversation).await.unwrap();
-    assert_eq!(calls.len(), 2);
-    let (due_now, due_later) = (&calls[0], &calls[1]);
-    assert_eq!(due_now.state, "requested");
-    assert_eq!(due_later.state, "scheduled");
-    let minutes = (due_later.due_at - chrono::Utc::now()).num_minutes();
-    assert!((58..=60).contains(&minutes), "due in an hour: {minutes}");
-    assert!(due_later.source.contains("fallback 60 min"));
+        let conversation: uuid::Uuid = ingest(&app, &t, "sched-1").await.parse().unwrap();
+        app.drain().await;
+        let calls = backend::actions::scheduled_calls(&app.services.db, &owner.tenant, conversation).await.unwrap();
+        assert_eq!(calls.len(), 2);
+        let (due_now, due_later) = (&calls[0], &calls[1]);
+        assert_eq!(due_now.state, "requested");
+        assert_eq!(due_later.state, "scheduled");
+        let minutes = (due_later.due_at - chrono::Utc::now()).num_minutes();
+        assert!((58..=60).contains(&minutes), "due in an hour: {minutes}");
+        assert!(due_later.source.contains("fallback 60 min"));
 
-    let got = receiver.received();
-    assert_eq!(got.len(), 1, "only the due call is requested");
-    verify(&secret, &got[0]).unwrap();
-    let body: Value = serde_json::from_str(&got[0].body).unwrap();
-    assert_eq!(body["type"], "call.callback_requested");
-    assert_eq!(body["data"]["callback"]["phone_number"], "+14155550141", "inbound: call the caller back");
-    assert_eq!(body["data"]["callback"]["scheduled_call_id"], due_now.id.to_string());
-    assert_eq!(now_action.kind, "schedule_call");
+        let got = receiver.received();
+        assert_eq!(got.len(), 1, "only the due call is requested");
+        verify(&secret, &got[0]).unwrap();
+        let body: Value = serde_json::from_str(&got[0].body).unwrap();
+        assert_eq!(body["type"], "call.callback_requested");
+        assert_eq!(body["data"]["callback"]["phone_number"], "+14155550141", "inbound: call the caller back");
+        assert_eq!(body["data"]["callback"]["scheduled_call_id"], due_now.id.to_string());
+        assert_eq!(now_action.kind, "schedule_call");
 
-    // Cancelled calls are never requested, even when their job comes due.
-    let member = app.teammate(&t, "member").await;
-    let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
-    let cancelled = backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.unwrap();
-    assert_eq!((cancelled.state.as_str(), cancelled.cancelled_by), ("cancelled", Some(member.user_id)));
-    assert!(backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.is_err());
-    job::Entity::update_many()
-        .col_expr(job::Column::RunAt, sea_orm::sea_query::Expr::value(chrono::Utc::now()))
-        .filter(job::Column::Kind.eq("RequestCallback"))
-        .exec(&app.services.db)
-        .await
-        .unwrap();
-    app.drain().await;
-    assert_eq!(receiver.received().len(), 1);
-    let rows = scheduled_call::Entity::find().all(&app.services.db).await.unwrap();
-    assert_eq!(rows.iter().filter(|r| r.state == "cancelled").count(), 1);
-});
+        // Cancelled calls are never requested, even when their job comes due.
+        let member = app.teammate(&t, "member").await;
+        let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
+        let cancelled = backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.unwrap();
+        assert_eq!((cancelled.state.as_str(), cancelled.cancelled_by), ("cancelled", Some(member.user_id)));
+        assert!(backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.is_err());
+        job::Entity::update_many()
+            .col_expr(job::Column::RunAt, sea_orm::sea_query::Expr::value(chrono::Utc::now()))
+            .filter(job::Column::Kind.eq("RequestCallback"))
+            .exec(&app.services.db)
+            .await
+            .unwrap();
+        app.drain().await;
+        assert_eq!(receiver.received().len(), 1);
+        let rows = scheduled_call::Entity::find().all(&app.services.db).await.unwrap();
+        assert_eq!(rows.iter().filter(|r| r.state == "cancelled").count(), 1);
+    }
+);
 
 db_test!(members_cannot_configure_actions_and_other_accounts_get_404, |app| {
     let t = app.tenant("Acme").await;
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
-    let (action, _) = backend::actions::create(&app.services, &owner, agent, webhook("https://example.com/hook")).await.unwrap();
+    let (action, _) =
+        backend::actions::create(&app.services, &owner, agent, webhook("https://example.com/hook")).await.unwrap();
     let member = app.teammate(&t, "member").await;
     let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
-    assert!(matches!(backend::actions::create(&app.services, &member, agent, webhook("https://example.com/x")).await, Err(backend::Error::Forbidden)));
-    assert!(matches!(backend::actions::delete(&app.services.db, &member, action.id).await, Err(backend::Error::Forbidden)));
+    assert!(matches!(
+        backend::actions::create(&app.services, &member, agent, webhook("https://example.com/x")).await,
+        Err(backend::Error::Forbidden)
+    ));
+    assert!(matches!(
+        backend::actions::delete(&app.services.db, &member, action.id).await,
+        Err(backend::Error::Forbidden)
+    ));
     let other = app.tenant("Other").await;
     let other = app.owner(&other).await;
-    assert!(matches!(backend::actions::get(&app.services.db, &app.services.secrets, &other.tenant, action.id).await, Err(backend::Error::NotFound(_))));
-    assert!(matches!(backend::actions::delete(&app.services.db, &other, action.id).await, Err(backend::Error::NotFound(_))));
-    assert!(matches!(backend::actions::create(&app.services, &other, agent, webhook("https://example.com/x")).await, Err(backend::Error::NotFound(_))));
+    assert!(matches!(
+        backend::actions::get(&app.services.db, &app.services.secrets, &other.tenant, action.id).await,
+        Err(backend::Error::NotFound(_))
+    ));
+    assert!(matches!(
+        backend::actions::delete(&app.services.db, &other, action.id).await,
+        Err(backend::Error::NotFound(_))
+    ));
+    assert!(matches!(
+        backend::actions::create(&app.services, &other, agent, webhook("https://example.com/x")).await,
+        Err(backend::Error::NotFound(_))
+    ));
 });
 
 db_test!(a_claimed_job_whose_worker_died_is_reclaimed_after_its_lease, |app| {
@@ -434,17 +591,43 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     }
     app.drain().await;
     let owner = app.owner(&t).await;
-    let retrying = deliveries::list(&app.services.db, &owner.tenant, Some(&owner), deliveries::StateFilter::parse("retrying"), None, None, 50).await.unwrap();
+    let retrying = deliveries::list(
+        &app.services.db,
+        &owner.tenant,
+        Some(&owner),
+        deliveries::StateFilter::parse("retrying"),
+        None,
+        None,
+        50,
+    )
+    .await
+    .unwrap();
     assert_eq!(retrying.len(), 5, "all five wait for the server");
-    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Email, retrying[0].id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Email, retrying[0].id)
+        .await
+        .unwrap();
     assert_eq!(detail.attempts[0].outcome, "transient");
-    assert!(detail.attempts[0].error.as_deref().unwrap_or_default().to_lowercase().contains("connect"), "{:?}", detail.attempts[0].error);
+    assert!(
+        detail.attempts[0].error.as_deref().unwrap_or_default().to_lowercase().contains("connect"),
+        "{:?}",
+        detail.attempts[0].error
+    );
 
     let smtp = SmtpServer::start_on(port).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         app.drain().await;
-        let sent = deliveries::list(&app.services.db, &owner.tenant, Some(&owner), deliveries::StateFilter::parse("delivered"), None, None, 50).await.unwrap();
+        let sent = deliveries::list(
+            &app.services.db,
+            &owner.tenant,
+            Some(&owner),
+            deliveries::StateFilter::parse("delivered"),
+            None,
+            None,
+            50,
+        )
+        .await
+        .unwrap();
         if sent.len() == 5 {
             break;
         }
@@ -453,13 +636,21 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     }
     let messages = smtp.messages();
     assert_eq!(messages.len(), 5, "every email once");
-    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Email, retrying[0].id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Email, retrying[0].id)
+        .await
+        .unwrap();
     let last = detail.attempts.last().unwrap();
     assert_eq!((last.outcome.as_str(), last.status_code), ("delivered", Some(250)));
     assert!(last.response.as_deref().unwrap().starts_with("250"), "the server's reply is logged: {:?}", last.response);
     assert!(detail.attempts.len() >= 2);
     let backend = app.services.db.get_database_backend();
-    let dead = app.services.db.query_one_raw(sea_orm::Statement::from_string(backend, "SELECT COUNT(*) AS n FROM jobs WHERE state <> 'done'")).await.unwrap().unwrap();
+    let dead = app
+        .services
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(backend, "SELECT COUNT(*) AS n FROM jobs WHERE state <> 'done'"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(dead.try_get::<i64>("", "n").unwrap(), 0);
 }
 
@@ -467,9 +658,23 @@ db_test!(integrators_manage_actions_deliveries_and_scheduled_calls_over_rest, ex
     let receiver = Receiver::start(&[404]).await;
     let t = app.tenant("Acme").await;
     desk(&app, &t).await;
-    let (status, body) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "CRM", "url": "mailto:x"})).await;
+    let (status, body) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "webhook", "name": "CRM", "url": "mailto:x"}),
+        )
+        .await;
     assert_eq!((status, body["error"]["field"].as_str()), (422, Some("url")), "{body}");
-    let (status, body) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "CRM", "url": receiver.url, "colour": "red"})).await;
+    let (status, body) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "webhook", "name": "CRM", "url": receiver.url, "colour": "red"}),
+        )
+        .await;
     assert_eq!(status, 400, "unknown fields are refused: {body}");
     let (status, created) = app
         .api_send(
@@ -487,12 +692,18 @@ db_test!(integrators_manage_actions_deliveries_and_scheduled_calls_over_rest, ex
     assert_eq!(listed["actions"].as_array().unwrap().len(), 1);
     assert!(!listed.to_string().contains(&secret), "the secret is shown once");
     let (status, _) = app
-        .api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "schedule_call", "name": "Later", "url": receiver.url, "fallback_delay_minutes": 30}))
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "schedule_call", "name": "Later", "url": receiver.url, "fallback_delay_minutes": 30}),
+        )
         .await;
     assert_eq!(status, 201);
 
     // A test-send that the endpoint refuses (404) is dead at once; replay delivers it.
-    let (status, test) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/actions/{action_id}/test"), &json!({})).await;
+    let (status, test) =
+        app.api_send(Method::POST, &t.api_key, &format!("/api/v1/actions/{action_id}/test"), &json!({})).await;
     assert_eq!(status, 202);
     app.drain().await;
     let delivery = test["delivery_id"].as_str().unwrap();
@@ -501,13 +712,17 @@ db_test!(integrators_manage_actions_deliveries_and_scheduled_calls_over_rest, ex
     let (_, detail) = app.api_get(&t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}")).await;
     assert_eq!(detail["attempts"][0]["status_code"], 404);
     assert!(detail["message_id"].as_str().unwrap().starts_with("msg_"));
-    let (status, _) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}/replay"), &json!({})).await;
+    let (status, _) = app
+        .api_send(Method::POST, &t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}/replay"), &json!({}))
+        .await;
     assert_eq!(status, 202);
     app.drain().await;
     verify(&secret, &receiver.received()[1]).unwrap();
     let (_, detail) = app.api_get(&t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}")).await;
     assert_eq!(detail["delivery"]["state"], "delivered");
-    let (status, body) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}/replay"), &json!({})).await;
+    let (status, body) = app
+        .api_send(Method::POST, &t.api_key, &format!("/api/v1/deliveries/webhook/{delivery}/replay"), &json!({}))
+        .await;
     assert_eq!((status, body["error"]["field"].as_str()), (422, Some("state")));
 
     // A call: the webhook's condition does not hold (no callback time), the call is scheduled.
@@ -517,9 +732,18 @@ db_test!(integrators_manage_actions_deliveries_and_scheduled_calls_over_rest, ex
     let (_, calls) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{conversation}/scheduled-calls")).await;
     let call = &calls["scheduled_calls"][0];
     assert_eq!(call["state"], "scheduled");
-    let (status, cancelled) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/scheduled-calls/{}/cancel", call["id"].as_str().unwrap()), &json!({})).await;
+    let (status, cancelled) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            &format!("/api/v1/scheduled-calls/{}/cancel", call["id"].as_str().unwrap()),
+            &json!({}),
+        )
+        .await;
     assert_eq!((status, cancelled["state"].as_str()), (200, Some("cancelled")));
-    let (status, replayed) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/conversations/{conversation}/replay"), &json!({})).await;
+    let (status, replayed) = app
+        .api_send(Method::POST, &t.api_key, &format!("/api/v1/conversations/{conversation}/replay"), &json!({}))
+        .await;
     assert_eq!((status, replayed["replayed"].as_u64()), (202, Some(0)), "nothing dead to replay");
 
     // Another account sees none of it.
@@ -528,13 +752,16 @@ db_test!(integrators_manage_actions_deliveries_and_scheduled_calls_over_rest, ex
     assert_eq!(status, 404);
     let (status, _) = app.api_get(&other.api_key, &format!("/api/v1/deliveries/webhook/{delivery}")).await;
     assert_eq!(status, 404);
-    let (status, _) = app.api_get(&other.api_key, &format!("/api/v1/conversations/{conversation}/scheduled-calls")).await;
+    let (status, _) =
+        app.api_get(&other.api_key, &format!("/api/v1/conversations/{conversation}/scheduled-calls")).await;
     assert_eq!(status, 404);
     let (_, none) = app.api_get(&other.api_key, "/api/v1/deliveries").await;
     assert_eq!(none["deliveries"].as_array().unwrap().len(), 0);
-    let (status, _) = app.api_send(Method::DELETE, &other.api_key, &format!("/api/v1/actions/{action_id}"), &json!({})).await;
+    let (status, _) =
+        app.api_send(Method::DELETE, &other.api_key, &format!("/api/v1/actions/{action_id}"), &json!({})).await;
     assert_eq!(status, 404);
-    let (status, _) = app.api_send(Method::DELETE, &t.api_key, &format!("/api/v1/actions/{action_id}"), &json!({})).await;
+    let (status, _) =
+        app.api_send(Method::DELETE, &t.api_key, &format!("/api/v1/actions/{action_id}"), &json!({})).await;
     assert_eq!(status, 204);
     let (status, _) = app.api_get(&t.api_key, "/api/v1/deliveries").await;
     assert_eq!(status, 200);
@@ -545,7 +772,14 @@ db_test!(integrators_manage_actions_deliveries_and_scheduled_calls_over_rest, ex
 db_test!(a_follow_up_time_said_in_the_call_schedules_the_callback_for_that_moment, extra = FAST_RETRIES, |app| {
     let receiver = Receiver::start(&[]).await;
     let t = app.tenant("Acme").await;
-    let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "timezone": "America/New_York"})).await;
+    let (status, _) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents",
+            &json!({"external_id": "desk", "timezone": "America/New_York"}),
+        )
+        .await;
     assert_eq!(status, 201);
     let (status, _) = app
         .api_send(
@@ -573,7 +807,8 @@ db_test!(a_follow_up_time_said_in_the_call_schedules_the_callback_for_that_momen
     assert_eq!(calls.len(), 1);
     let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
     let tomorrow = started.with_timezone(&tz).date_naive() + chrono::Duration::days(1);
-    let expected = tomorrow.and_hms_opt(15, 0, 0).unwrap().and_local_timezone(tz).earliest().unwrap().with_timezone(&chrono::Utc);
+    let expected =
+        tomorrow.and_hms_opt(15, 0, 0).unwrap().and_local_timezone(tz).earliest().unwrap().with_timezone(&chrono::Utc);
     assert_eq!(calls[0].due_at, expected, "3 pm tomorrow in the agent's time zone ({})", calls[0].source);
     assert!(calls[0].source.starts_with("field callback_time = "), "{}", calls[0].source);
     assert_eq!(calls[0].state, "scheduled");

@@ -166,9 +166,8 @@ impl TestApp {
         )
         .await
         .expect("create account");
-        let key = backend::api_keys::create_for_tenant(&self.services.db, &member.tenant, "test")
-            .await
-            .expect("create key");
+        let key =
+            backend::api_keys::create_for_tenant(&self.services.db, &member.tenant, "test").await.expect("create key");
         Tenant { api_key: key.secret, email, password }
     }
 

@@ -48,7 +48,8 @@ db_test!(a_duplicate_call_id_returns_the_first_conversation_and_changes_nothing,
     assert_eq!(app.count("conversations").await, 1);
     assert_eq!(app.count("agents").await, 1, "agent-b was not created");
     assert_eq!(app.drain().await, 0, "nothing was triggered");
-    let (_, conv) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", first["conversation_id"].as_str().unwrap())).await;
+    let (_, conv) =
+        app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", first["conversation_id"].as_str().unwrap())).await;
     assert_eq!(conv["end_reason"], "customer_hangup");
     assert_eq!(conv["transcript"].as_array().unwrap().len(), 3);
 });
@@ -63,7 +64,11 @@ db_test!(concurrent_events_for_one_call_create_one_conversation, |app| {
     for resp in answers {
         let status = resp.status().as_u16();
         let body: Value = resp.json().await.unwrap();
-        if status == 202 { created += 1 } else { assert_eq!(status, 200) }
+        if status == 202 {
+            created += 1
+        } else {
+            assert_eq!(status, 200)
+        }
         ids.push(body["conversation_id"].as_str().unwrap().to_owned());
     }
     assert_eq!(created, 1);
@@ -106,7 +111,9 @@ db_test!(malformed_json_is_400_with_the_path_of_the_bad_field, |app| {
     assert_eq!(error_of(&body), ("invalid_type", Some("transcript[1].text")));
     let resp = app.post_raw(&t.api_key, b"[1, 2]".to_vec()).await;
     assert_eq!(resp.status().as_u16(), 400);
-    let resp = app.post_raw(&t.api_key, b"{\"call_id\": \"c\", \"agent_id\": \"a\", \"transcript\": []} trailing".to_vec()).await;
+    let resp = app
+        .post_raw(&t.api_key, b"{\"call_id\": \"c\", \"agent_id\": \"a\", \"transcript\": []} trailing".to_vec())
+        .await;
     assert_eq!(resp.status().as_u16(), 400);
     assert_eq!(stored(&app).await, (0, 0, 0));
 });
@@ -133,11 +140,20 @@ db_test!(semantically_invalid_events_are_422_naming_the_field, |app| {
         (json!({"call_id": " ", "agent_id": "a", "transcript": []}), "call_id"),
         (json!({"call_id": "c", "transcript": []}), "agent_id"),
         (json!({"call_id": "c", "agent_id": "a"}), "transcript"),
-        (json!({"call_id": "c", "agent_id": "a", "transcript": [{"role": "robot", "text": "x"}]}), "transcript[0].role"),
+        (
+            json!({"call_id": "c", "agent_id": "a", "transcript": [{"role": "robot", "text": "x"}]}),
+            "transcript[0].role",
+        ),
         (json!({"call_id": "c", "agent_id": "a", "transcript": [], "direction": "sideways"}), "direction"),
         (json!({"call_id": "c", "agent_id": "a", "transcript": [], "from_number": "555-0100"}), "from_number"),
-        (json!({"call_id": "c", "agent_id": "a", "transcript": [], "customer": {"email": "not-an-email"}}), "customer.email"),
-        (json!({"call_id": "c", "agent_id": "a", "transcript": [], "started_at": "2026-11-20T09:20:00Z", "ended_at": "2026-11-20T09:00:00Z"}), "ended_at"),
+        (
+            json!({"call_id": "c", "agent_id": "a", "transcript": [], "customer": {"email": "not-an-email"}}),
+            "customer.email",
+        ),
+        (
+            json!({"call_id": "c", "agent_id": "a", "transcript": [], "started_at": "2026-11-20T09:20:00Z", "ended_at": "2026-11-20T09:00:00Z"}),
+            "ended_at",
+        ),
     ];
     for (event, field) in cases {
         let resp = app.post_call(&t.api_key, &event).await;
@@ -159,7 +175,8 @@ db_test!(an_unknown_agent_is_404_unless_the_account_auto_creates_agents, |app| {
     assert_eq!(error_of(&body), ("not_found", Some("agent_id")));
     assert_eq!(stored(&app).await, (0, 0, 0));
     // A known agent is accepted; turning auto-create on accepts new ones.
-    let (status, _) = app.api_send(reqwest::Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "known"})).await;
+    let (status, _) =
+        app.api_send(reqwest::Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "known"})).await;
     assert_eq!(status, 201);
     assert_eq!(app.post_call(&t.api_key, &call("c-2", "known")).await.status().as_u16(), 202);
     backend::accounts::set_auto_create_agents(&app.services.db, &member, true).await.unwrap();
@@ -175,8 +192,10 @@ db_test!(end_reasons_are_case_insensitive_and_unknown_values_kept_verbatim, |app
     b["end_reason"] = json!("disconnected");
     let a: Value = app.post_call(&t.api_key, &a).await.json().await.unwrap();
     let b: Value = app.post_call(&t.api_key, &b).await.json().await.unwrap();
-    let (_, a) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", a["conversation_id"].as_str().unwrap())).await;
-    let (_, b) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", b["conversation_id"].as_str().unwrap())).await;
+    let (_, a) =
+        app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", a["conversation_id"].as_str().unwrap())).await;
+    let (_, b) =
+        app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", b["conversation_id"].as_str().unwrap())).await;
     assert_eq!(a["end_reason"], "ccaas_transfer");
     assert_eq!(b["end_reason"], "unknown");
     assert_eq!(b["end_reason_raw"], "disconnected");
@@ -200,34 +219,74 @@ db_test!(an_account_that_signs_ingest_accepts_only_correctly_signed_fresh_reques
     let secret = backend::accounts::set_inbound_signing(&app.services, &owner, true).await.unwrap().unwrap();
     let member = app.teammate(&t, "member").await;
     let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
-    assert!(matches!(backend::accounts::set_inbound_signing(&app.services, &member, false).await, Err(backend::Error::Forbidden)));
+    assert!(matches!(
+        backend::accounts::set_inbound_signing(&app.services, &member, false).await,
+        Err(backend::Error::Forbidden)
+    ));
 
     let body = serde_json::to_vec(&call("signed-1", "desk")).unwrap();
     let post = |headers: Vec<(&'static str, String)>, body: Vec<u8>| {
-        let mut req = app.http.post(format!("{}/api/v1/calls", app.base)).bearer_auth(&t.api_key).header("content-type", "application/json").body(body);
+        let mut req = app
+            .http
+            .post(format!("{}/api/v1/calls", app.base))
+            .bearer_auth(&t.api_key)
+            .header("content-type", "application/json")
+            .body(body);
         for (k, v) in headers {
             req = req.header(k, v);
         }
         req.send()
     };
-    let sign = |id: &str, ts: i64, body: &[u8]| standardwebhooks::Webhook::new(&secret).unwrap().sign(id, ts, body).unwrap();
+    let sign =
+        |id: &str, ts: i64, body: &[u8]| standardwebhooks::Webhook::new(&secret).unwrap().sign(id, ts, body).unwrap();
     let now = chrono::Utc::now().timestamp();
 
     let unsigned = post(vec![], body.clone()).await.unwrap();
     assert_eq!(unsigned.status().as_u16(), 401);
     let err: serde_json::Value = unsigned.json().await.unwrap();
-    assert_eq!((err["error"]["code"].as_str(), err["error"]["field"].as_str()), (Some("invalid_signature"), Some("webhook-id")), "{err}");
+    assert_eq!(
+        (err["error"]["code"].as_str(), err["error"]["field"].as_str()),
+        (Some("invalid_signature"), Some("webhook-id")),
+        "{err}"
+    );
 
-    let stale = post(vec![("webhook-id", "msg_1".into()), ("webhook-timestamp", (now - 600).to_string()), ("webhook-signature", sign("msg_1", now - 600, &body))], body.clone()).await.unwrap();
+    let stale = post(
+        vec![
+            ("webhook-id", "msg_1".into()),
+            ("webhook-timestamp", (now - 600).to_string()),
+            ("webhook-signature", sign("msg_1", now - 600, &body)),
+        ],
+        body.clone(),
+    )
+    .await
+    .unwrap();
     assert_eq!(stale.status().as_u16(), 401);
     assert_eq!(stale.json::<serde_json::Value>().await.unwrap()["error"]["field"], "webhook-timestamp");
 
     let other_body = serde_json::to_vec(&call("signed-2", "desk")).unwrap();
-    let altered = post(vec![("webhook-id", "msg_2".into()), ("webhook-timestamp", now.to_string()), ("webhook-signature", sign("msg_2", now, &body))], other_body).await.unwrap();
+    let altered = post(
+        vec![
+            ("webhook-id", "msg_2".into()),
+            ("webhook-timestamp", now.to_string()),
+            ("webhook-signature", sign("msg_2", now, &body)),
+        ],
+        other_body,
+    )
+    .await
+    .unwrap();
     assert_eq!(altered.status().as_u16(), 401, "a signature for another body");
     assert_eq!(app.count("conversations").await, 0, "rejected requests store nothing");
 
-    let good = post(vec![("webhook-id", "msg_3".into()), ("webhook-timestamp", now.to_string()), ("webhook-signature", format!("v1,bm90IGl0 {}", sign("msg_3", now, &body)))], body.clone()).await.unwrap();
+    let good = post(
+        vec![
+            ("webhook-id", "msg_3".into()),
+            ("webhook-timestamp", now.to_string()),
+            ("webhook-signature", format!("v1,bm90IGl0 {}", sign("msg_3", now, &body))),
+        ],
+        body.clone(),
+    )
+    .await
+    .unwrap();
     assert_eq!(good.status().as_u16(), 202, "one valid signature among several is enough");
     assert_eq!(app.count("conversations").await, 1);
 
@@ -240,7 +299,12 @@ db_test!(an_account_that_signs_ingest_accepts_only_correctly_signed_fresh_reques
 async fn each_api_key_is_rate_limited_with_429_and_retry_after() {
     // 3 at once, then 1 per second: a slow machine may earn a token or two while the test
     // runs, so the test counts instead of assuming exact timing.
-    let app = crate::helpers::spawn_app(crate::helpers::Db::Sqlite, "[api]\nrate_limit_per_second = 1\nrate_limit_burst = 3\n").await.unwrap();
+    let app = crate::helpers::spawn_app(
+        crate::helpers::Db::Sqlite,
+        "[api]\nrate_limit_per_second = 1\nrate_limit_burst = 3\n",
+    )
+    .await
+    .unwrap();
     let t = app.tenant("Acme").await;
     let other = app.tenant("Other").await;
     let mut accepted = 0;
@@ -270,10 +334,20 @@ async fn each_api_key_is_rate_limited_with_429_and_retry_after() {
     assert!(reads.contains(&429), "reads share the key's budget: {reads:?}");
     // Spelling the header differently does not buy a fresh budget.
     for header in [format!("bearer   {}  ", t.api_key), format!("BEARER {}", t.api_key)] {
-        let resp = app.http.get(format!("{}/api/v1/agents", app.base)).header("authorization", header.clone()).send().await.unwrap();
+        let resp = app
+            .http
+            .get(format!("{}/api/v1/agents", app.base))
+            .header("authorization", header.clone())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status().as_u16(), 429, "{header:?} is the same key");
     }
-    assert_eq!(app.post_call(&other.api_key, &call("rl-other", "desk")).await.status().as_u16(), 202, "another key has its own budget");
+    assert_eq!(
+        app.post_call(&other.api_key, &call("rl-other", "desk")).await.status().as_u16(),
+        202,
+        "another key has its own budget"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(app.post_call(&t.api_key, &call("rl-last", "desk")).await.status().as_u16(), 202, "the budget refills");
 }

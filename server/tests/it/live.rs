@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use web_push_native::jwt_simple::prelude::{ECDSAP256PublicKeyLike, ES256PublicKey, VerificationOptions};
 use web_push_native::{Auth, p256};
 
-use crate::helpers::{Db, TestApp, Tenant, call, spawn_app};
+use crate::helpers::{Db, Tenant, TestApp, call, spawn_app};
 
 async fn always_alert(app: &TestApp, t: &Tenant) {
     app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Desk"})).await;
@@ -140,7 +140,8 @@ async fn push_endpoint(State(service): State<PushService>, headers: HeaderMap, b
 
 async fn local_push_service() -> (String, PushService) {
     let service = PushService::default();
-    let router = axum::Router::new().route("/push/{id}", axum::routing::post(push_endpoint)).with_state(service.clone());
+    let router =
+        axum::Router::new().route("/push/{id}", axum::routing::post(push_endpoint)).with_state(service.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -186,19 +187,25 @@ async fn push_alerts_arrive_encrypted_and_signed_at_the_push_service() {
     let key = ES256PublicKey::from_bytes(&URL_SAFE_NO_PAD.decode(k).unwrap()).unwrap();
     // `web-push-native` signs the endpoint's scheme and host as the audience (real push
     // services listen on the default port, where that is the origin).
-    let options = VerificationOptions { allowed_audiences: Some(["http://127.0.0.1".to_owned()].into()), ..Default::default() };
-    let claims = key.verify_token::<web_push_native::jwt_simple::prelude::NoCustomClaims>(jwt, Some(options)).expect("a valid VAPID signature");
+    let options =
+        VerificationOptions { allowed_audiences: Some(["http://127.0.0.1".to_owned()].into()), ..Default::default() };
+    let claims = key
+        .verify_token::<web_push_native::jwt_simple::prelude::NoCustomClaims>(jwt, Some(options))
+        .expect("a valid VAPID signature");
     assert!(claims.subject.unwrap().starts_with("mailto:"));
     let lifetime = claims.expires_at.unwrap().as_secs() - claims.issued_at.unwrap().as_secs();
     assert!(lifetime <= 24 * 3600, "RFC 8292 caps a VAPID token at 24 hours: {lifetime} s");
     // RFC 8291: only the browser's key opens the payload.
-    let plain = web_push_native::decrypt(delivery.body.clone(), &ua_secret, &Auth::clone_from_slice(&auth_bytes)).expect("decrypts");
+    let plain = web_push_native::decrypt(delivery.body.clone(), &ua_secret, &Auth::clone_from_slice(&auth_bytes))
+        .expect("decrypts");
     let payload: Value = serde_json::from_slice(&plain).unwrap();
     assert_eq!(payload["title"], "Callback wanted");
     assert_eq!(payload["url"], format!("{}/conversations/{}", app.base, created["conversation_id"].as_str().unwrap()));
     assert!(payload["alert_id"].is_string());
     let other_secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
-    assert!(web_push_native::decrypt(delivery.body.clone(), &other_secret, &Auth::clone_from_slice(&auth_bytes)).is_err());
+    assert!(
+        web_push_native::decrypt(delivery.body.clone(), &other_secret, &Auth::clone_from_slice(&auth_bytes)).is_err()
+    );
 
     // A push service that says the subscription is gone (410) removes it.
     *service.answer.lock().unwrap() = Some(StatusCode::GONE);
@@ -218,7 +225,8 @@ async fn plain_http_push_endpoints_are_refused_by_default() {
     let app = spawn_app(Db::Sqlite, "").await.unwrap();
     let t = app.tenant("Acme").await;
     let owner = app.browser(&t).await;
-    let subscription = json!({"endpoint": "http://127.0.0.1:9/push/x", "keys": {"p256dh": "BAAA", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}});
+    let subscription =
+        json!({"endpoint": "http://127.0.0.1:9/push/x", "keys": {"p256dh": "BAAA", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}});
     let (_, body) = app.server_fn(&owner, "subscribe_push", &[("subscription", &subscription.to_string())]).await;
     assert_eq!(body["Invalid"]["field"], "endpoint", "{body}");
     assert_eq!(app.count("push_subscriptions").await, 0);

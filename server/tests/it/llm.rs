@@ -15,12 +15,14 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::analysis::{adversarial, assert_safe, emails, routed_agent};
-use crate::helpers::{Db, TestApp, Tenant, call, spawn_app};
+use crate::helpers::{Db, Tenant, TestApp, call, spawn_app};
 
 fn llm_url() -> Option<String> {
     let url = std::env::var("AFTERCALL_TEST_LLM_URL").ok().filter(|u| !u.is_empty());
     if url.is_none() {
-        eprintln!("AFTERCALL_TEST_LLM_URL is not set: the openai analyzer tests did not run (scripts/llm-server starts one)");
+        eprintln!(
+            "AFTERCALL_TEST_LLM_URL is not set: the openai analyzer tests did not run (scripts/llm-server starts one)"
+        );
     }
     url
 }
@@ -53,7 +55,13 @@ async fn the_openai_analyzer_answers_through_a_real_llama_cpp_server() {
     let app = spawn_app(Db::Sqlite, "").await.unwrap();
     let t = app.tenant("Acme").await;
     use_llm(&app, &t, &url, 120).await;
-    app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "goal": "Did the caller get a callback scheduled?"})).await;
+    app.api_send(
+        Method::POST,
+        &t.api_key,
+        "/api/v1/agents",
+        &json!({"external_id": "desk", "goal": "Did the caller get a callback scheduled?"}),
+    )
+    .await;
     app.api_send(
         Method::POST,
         &t.api_key,
@@ -110,7 +118,10 @@ async fn routing_by_a_real_llm_only_reaches_configured_addresses() {
     assert_safe(&sent);
     for c in ["adversarial-prompt-injection", "adversarial-fake-answer"] {
         let (_, list) = app.api_get(&t.api_key, "/api/v1/conversations").await;
-        let id = list["conversations"].as_array().unwrap().iter().find(|x| x["call_id"] == c).unwrap()["id"].as_str().unwrap().to_owned();
+        let id = list["conversations"].as_array().unwrap().iter().find(|x| x["call_id"] == c).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let conv = conversation(&app, &t, &id).await;
         let route = &conv["analysis"]["routes"][0]["route"];
         assert!(route.is_null() || route.as_u64().unwrap() < 2, "route {route} is one of the two routes or none");
@@ -130,7 +141,11 @@ async fn flaky_proxy(upstream: String, failures: usize) -> (String, Arc<AtomicUs
     async fn forward(State(p): State<Proxy>, headers: HeaderMap, body: Bytes) -> impl IntoResponse {
         let n = p.seen.fetch_add(1, Ordering::SeqCst);
         if n < p.failures {
-            return (StatusCode::SERVICE_UNAVAILABLE, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}".to_owned()).into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}".to_owned(),
+            )
+                .into_response();
         }
         let mut req = p.client.post(format!("{}/chat/completions", p.upstream)).body(body);
         if let Some(ct) = headers.get("content-type") {
@@ -161,7 +176,8 @@ async fn server_errors_are_retried_with_backoff() {
     let t = app.tenant("Acme").await;
     use_llm(&app, &t, &proxy, 120).await;
     let mut short = call("flaky", "desk");
-    short["transcript"] = json!([{"role": "user", "text": "Hi, I need my invoice."}, {"role": "agent", "text": "Sent to your email."}]);
+    short["transcript"] =
+        json!([{"role": "user", "text": "Hi, I need my invoice."}, {"role": "agent", "text": "Sent to your email."}]);
     let created: Value = app.post_call(&t.api_key, &short).await.json().await.unwrap();
     app.drain().await;
     let conv = conversation(&app, &t, created["conversation_id"].as_str().unwrap()).await;
@@ -215,7 +231,11 @@ async fn a_failing_provider_marks_the_analysis_failed_and_always_send_still_fire
     assert!(runs[1]["reason"].as_str().unwrap().contains("analysis failed"));
     // The dashboard shows the error on the AI Analysis tab.
     let browser = app.browser(&t).await;
-    let page = browser.get(format!("{}/conversations/{}?tab=analysis", app.base, created["conversation_id"].as_str().unwrap())).send().await.unwrap();
+    let page = browser
+        .get(format!("{}/conversations/{}?tab=analysis", app.base, created["conversation_id"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
     let html = page.text().await.unwrap();
     assert!(html.contains("Analysis failed"), "the error is shown");
 }

@@ -1,6 +1,9 @@
 //! Integration tests: the real application over HTTP, each test with a fresh database,
 //! on SQLite and (with `TEST_DATABASE_URL`) on PostgreSQL.
 
+// A panic is how a test fails (clippy's test allowance does not reach integration tests).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[macro_use]
 mod helpers;
 
@@ -9,13 +12,13 @@ mod auth;
 mod authoring;
 mod cli;
 mod crash;
-mod security;
 mod dashboard;
 mod delivery;
 mod ingest;
 mod live;
 mod llm;
 mod pipeline;
+mod security;
 mod smtp;
 mod team;
 mod tenancy;

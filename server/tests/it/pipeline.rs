@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Db, TestApp, Tenant, call, fixture, spawn_app};
+use crate::helpers::{Db, Tenant, TestApp, call, fixture, spawn_app};
 
 fn notification(name: &str, trigger: Value) -> Value {
     json!({
@@ -23,14 +23,18 @@ fn notification(name: &str, trigger: Value) -> Value {
 
 async fn agent_with(app: &TestApp, t: &Tenant, external_id: &str, rules: &[Value]) -> Vec<String> {
     let (status, _) = app
-        .api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": external_id, "name": "Front desk", "timezone": "Europe/Berlin"}))
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents",
+            &json!({"external_id": external_id, "name": "Front desk", "timezone": "Europe/Berlin"}),
+        )
         .await;
     assert_eq!(status, 201);
     let mut ids = Vec::new();
     for rule in rules {
-        let (status, body) = app
-            .api_send(Method::POST, &t.api_key, &format!("/api/v1/agents/{external_id}/notifications"), rule)
-            .await;
+        let (status, body) =
+            app.api_send(Method::POST, &t.api_key, &format!("/api/v1/agents/{external_id}/notifications"), rule).await;
         assert_eq!(status, 201, "{body}");
         ids.push(body["id"].as_str().unwrap().to_owned());
     }
@@ -75,7 +79,10 @@ db_test!(an_always_send_notification_creates_an_email_alerts_and_a_task, |app| {
     assert!(text.contains("plan gold"), "{text}");
     let html = email.html_body.as_deref().unwrap();
     assert!(html.contains(&format!("<a href=\"{}/conversations/{id}\">Open</a>", app.base)), "{html}");
-    assert_eq!(serde_json::from_value::<Vec<String>>(email.recipients.clone()).unwrap(), vec!["ops@example.com", "lead@example.com"]);
+    assert_eq!(
+        serde_json::from_value::<Vec<String>>(email.recipients.clone()).unwrap(),
+        vec!["ops@example.com", "lead@example.com"]
+    );
 });
 
 db_test!(a_condition_fires_only_when_the_analyzer_judges_it_true, |app| {
@@ -129,12 +136,24 @@ db_test!(disabled_notifications_and_other_agents_notifications_do_not_run, |app|
     off["enabled"] = json!(false);
     agent_with(&app, &t, "one", &[off]).await;
     agent_with(&app, &t, "two", &[notification("Two only", json!({"always": true}))]).await;
-    let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/notifications", &notification("All agents", json!({"always": true}))).await;
+    let (status, _) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/notifications",
+            &notification("All agents", json!({"always": true})),
+        )
+        .await;
     assert_eq!(status, 201);
     let id = ingest(&app, &t, &call("c", "one")).await;
     app.drain().await;
     let (_, conv) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{id}")).await;
-    let names: Vec<&str> = conv["notification_runs"].as_array().unwrap().iter().map(|r| r["notification_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = conv["notification_runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["notification_name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["All agents"]);
 });
 
@@ -180,7 +199,8 @@ db_test!(notification_input_is_validated_naming_the_field, |app| {
         assert_eq!(status, 422, "{answer}");
         assert_eq!(answer["error"]["field"], field, "{answer}");
     }
-    let (status, answer) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/notifications", &json!({"name": 1})).await;
+    let (status, answer) =
+        app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/notifications", &json!({"name": 1})).await;
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["error"]["field"], "name");
     assert_eq!(app.count("notifications").await, 0);
@@ -192,11 +212,13 @@ db_test!(conversations_are_listed_newest_first_with_keyset_pagination, |app| {
         ingest(&app, &t, &call(&format!("c-{i}"), "desk")).await;
     }
     let (_, first) = app.api_get(&t.api_key, "/api/v1/conversations?limit=2").await;
-    let page: Vec<&str> = first["conversations"].as_array().unwrap().iter().map(|c| c["call_id"].as_str().unwrap()).collect();
+    let page: Vec<&str> =
+        first["conversations"].as_array().unwrap().iter().map(|c| c["call_id"].as_str().unwrap()).collect();
     assert_eq!(page, vec!["c-4", "c-3"]);
     let cursor = first["next_cursor"].as_str().unwrap();
     let (_, second) = app.api_get(&t.api_key, &format!("/api/v1/conversations?limit=2&cursor={cursor}")).await;
-    let page: Vec<&str> = second["conversations"].as_array().unwrap().iter().map(|c| c["call_id"].as_str().unwrap()).collect();
+    let page: Vec<&str> =
+        second["conversations"].as_array().unwrap().iter().map(|c| c["call_id"].as_str().unwrap()).collect();
     assert_eq!(page, vec!["c-2", "c-1"]);
     let cursor = second["next_cursor"].as_str().unwrap();
     let (_, third) = app.api_get(&t.api_key, &format!("/api/v1/conversations?limit=2&cursor={cursor}")).await;

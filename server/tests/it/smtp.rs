@@ -41,7 +41,7 @@ impl SmtpServer {
     pub async fn start_on(port: u16) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let maildir = dir.path().join("Maildir");
-        let child = Command::new(python())
+        let mut child = Command::new(python())
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
             .stdout(Stdio::null())
@@ -54,6 +54,8 @@ impl SmtpServer {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("aiosmtpd did not listen on {port}; is python3-aiosmtpd installed? (scripts/setup --test)");
     }
 
@@ -93,10 +95,19 @@ fn read_maildir(maildir: &Path) -> Vec<Vec<u8>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emails_reach_a_real_smtp_server_with_subject_recipients_and_rendered_variables() {
     let smtp = SmtpServer::start().await;
-    let extra = format!("[smtp]\nurl = \"smtp://127.0.0.1:{}\"\nfrom = \"Aftercall Alerts <alerts@aftercall.test>\"\n", smtp.port);
+    let extra = format!(
+        "[smtp]\nurl = \"smtp://127.0.0.1:{}\"\nfrom = \"Aftercall Alerts <alerts@aftercall.test>\"\n",
+        smtp.port
+    );
     let app = spawn_app(Db::Sqlite, &extra).await.unwrap();
     let t = app.tenant("Acme").await;
-    app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Front desk", "timezone": "America/New_York"})).await;
+    app.api_send(
+        Method::POST,
+        &t.api_key,
+        "/api/v1/agents",
+        &json!({"external_id": "desk", "name": "Front desk", "timezone": "America/New_York"}),
+    )
+    .await;
     let (status, _) = app
         .api_send(
             Method::POST,
@@ -158,7 +169,9 @@ async fn an_unreachable_smtp_server_is_retried_and_the_email_is_not_lost() {
     .await;
     let created: Value = app.post_call(&t.api_key, &call("c", "desk")).await.json().await.unwrap();
     app.drain().await;
-    let (_, conv) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", created["conversation_id"].as_str().unwrap())).await;
+    let (_, conv) = app
+        .api_get(&t.api_key, &format!("/api/v1/conversations/{}", created["conversation_id"].as_str().unwrap()))
+        .await;
     assert_eq!(conv["notification_runs"][0]["email_state"], "retrying", "a connection failure is transient");
     assert_eq!(app.count("jobs").await, 2);
 }

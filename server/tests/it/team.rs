@@ -5,7 +5,7 @@ use reqwest::Method;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, Tenant, call};
+use crate::helpers::{Tenant, TestApp, call};
 
 fn token_of(link: &str) -> String {
     link.rsplit('/').next().unwrap().to_owned()
@@ -13,7 +13,8 @@ fn token_of(link: &str) -> String {
 
 /// An agent `desk` with one always-send notification that alerts everyone and opens a task.
 async fn desk(app: &TestApp, t: &Tenant) -> String {
-    let (status, _) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Desk"})).await;
+    let (status, _) =
+        app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Desk"})).await;
     assert_eq!(status, 201);
     let (status, body) = app
         .api_send(
@@ -32,7 +33,8 @@ async fn desk(app: &TestApp, t: &Tenant) -> String {
 db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     let t = app.tenant("Acme").await;
     let owner = app.browser(&t).await;
-    let (status, invited) = app.server_fn(&owner, "invite_member", &[("email", "New.Person@Example.com"), ("role", "member")]).await;
+    let (status, invited) =
+        app.server_fn(&owner, "invite_member", &[("email", "New.Person@Example.com"), ("role", "member")]).await;
     assert_eq!(status, 200, "{invited}");
     // No SMTP here: the inviting admin is shown the link once to pass it on.
     let link = invited["link"].as_str().unwrap().to_owned();
@@ -43,7 +45,10 @@ db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     let member = app.owner(&t).await;
     let emails = backend::outbox::list(&app.services.db, &member.tenant, Some(&member), None, 10).await.unwrap();
     assert_eq!(emails.len(), 1);
-    assert_eq!(serde_json::from_value::<Vec<String>>(emails[0].recipients.clone()).unwrap(), vec!["new.person@example.com"]);
+    assert_eq!(
+        serde_json::from_value::<Vec<String>>(emails[0].recipients.clone()).unwrap(),
+        vec!["new.person@example.com"]
+    );
     // The stored copy hides the link; only the email sent (from its encrypted copy) has it.
     assert!(!emails[0].text_body.as_deref().unwrap().contains(&token));
     assert!(!emails[0].html_body.as_deref().unwrap().contains(&token));
@@ -57,7 +62,8 @@ db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     let html = page.text().await.unwrap();
     assert!(html.contains("Acme") && html.contains("new.person@example.com"), "{html}");
     // A too-short password is refused and nothing is created.
-    let invitee = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let invitee =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let resp = app.accept_invitation(&invitee, &token, "short").await;
     assert!(resp.headers()["location"].to_str().unwrap().starts_with(&format!("/invite/{token}?error=")));
     assert_eq!(app.count("users").await, 1);
@@ -66,11 +72,13 @@ db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     assert_eq!(resp.headers()["location"], "/");
     let me = invitee.get(format!("{}/tasks", app.base)).send().await.unwrap();
     assert_eq!(me.status().as_u16(), 200, "signed in as the new member");
-    let joined = backend::auth::sign_in(&app.services, None, "new.person@example.com", "a long enough password").await.unwrap();
+    let joined =
+        backend::auth::sign_in(&app.services, None, "new.person@example.com", "a long enough password").await.unwrap();
     assert_eq!(joined.role, backend::Role::Member);
     assert_eq!(joined.tenant.account_id(), member.tenant.account_id());
     // The link works once.
-    let again = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let again =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let resp = app.accept_invitation(&again, &token, "another password 1").await;
     let location = resp.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.contains("already%20used"), "{location}");
@@ -118,7 +126,8 @@ db_test!(invitations_are_revocable_and_tenant_scoped, |app| {
     // Revoked links stop working.
     let (status, _) = app.server_fn(&alice, "revoke_invitation", &[("id", &invitation)]).await;
     assert_eq!(status, 200);
-    let (_, body) = app.server_fn(&bob, "get_invitation", &[("token", &token_of(link["link"].as_str().unwrap()))]).await;
+    let (_, body) =
+        app.server_fn(&bob, "get_invitation", &[("token", &token_of(link["link"].as_str().unwrap()))]).await;
     assert_eq!(body, json!({"NotFound": "Invitation"}));
 });
 
@@ -154,7 +163,10 @@ db_test!(members_cannot_change_configuration, |app| {
         ("restore_notification_version", vec![("id", &notification), ("version", "1")]),
         ("test_send_notification", vec![("agent_id", &agent), ("source", "sample"), ("subject", "s"), ("body", "b")]),
         ("create_agent", vec![("name", "Other"), ("external_id", "other"), ("timezone", "UTC"), ("language", "en")]),
-        ("update_agent", vec![("id", &agent), ("name", "Renamed"), ("external_id", "desk"), ("timezone", "UTC"), ("language", "en")]),
+        (
+            "update_agent",
+            vec![("id", &agent), ("name", "Renamed"), ("external_id", "desk"), ("timezone", "UTC"), ("language", "en")],
+        ),
         ("save_field", vec![("agent_id", &agent), ("name", "amount"), ("kind", "number")]),
         ("invite_member", vec![("email", "friend@example.com"), ("role", "admin")]),
         ("set_member_role", vec![("user_id", &user), ("role", "admin")]),
@@ -170,7 +182,10 @@ db_test!(members_cannot_change_configuration, |app| {
     }
     // Nothing changed.
     let (_, n) = app.api_get(&t.api_key, &format!("/api/v1/notifications/{notification}")).await;
-    assert_eq!((n["enabled"].as_bool(), n["version"].as_i64(), n["has_draft"].as_bool()), (Some(true), Some(1), Some(false)));
+    assert_eq!(
+        (n["enabled"].as_bool(), n["version"].as_i64(), n["has_draft"].as_bool()),
+        (Some(true), Some(1), Some(false))
+    );
     assert_eq!(app.count("notifications").await, 1);
     assert_eq!(app.count("agents").await, 1);
     assert_eq!(app.count("api_keys").await, 1);
@@ -186,7 +201,8 @@ db_test!(members_cannot_change_configuration, |app| {
     assert_eq!(status, 200);
     let (_, tasks) = app.server_fn(m, "list_tasks", &[]).await;
     let task = tasks["page"]["items"][0]["id"].as_str().unwrap().to_owned();
-    let (status, body) = app.server_fn(m, "assign_task", &[("id", &task), ("assignee", &user), ("due", "2026-12-01")]).await;
+    let (status, body) =
+        app.server_fn(m, "assign_task", &[("id", &task), ("assignee", &user), ("due", "2026-12-01")]).await;
     assert_eq!(status, 200, "{body}");
     let (status, _) = app.server_fn(m, "set_task_status", &[("id", &task), ("status", "done")]).await;
     assert_eq!(status, 200);
@@ -198,9 +214,11 @@ db_test!(members_cannot_change_configuration, |app| {
     assert!(!html.contains(">Publish<"), "no publish button for members");
     // An admin may configure, but not touch the owner.
     let admin = app.teammate(&t, "admin").await;
-    let (status, body) = app.server_fn(&admin.client, "set_notification_enabled", &[("id", &notification), ("enabled", "false")]).await;
+    let (status, body) =
+        app.server_fn(&admin.client, "set_notification_enabled", &[("id", &notification), ("enabled", "false")]).await;
     assert_eq!(status, 200, "{body}");
-    let (_, body) = app.server_fn(&admin.client, "set_member_role", &[("user_id", &owner_id), ("role", "member")]).await;
+    let (_, body) =
+        app.server_fn(&admin.client, "set_member_role", &[("user_id", &owner_id), ("role", "member")]).await;
     assert_eq!(body["Invalid"]["message"], "the owner's role cannot be changed", "{body}");
     let (_, body) = app.server_fn(&admin.client, "remove_member", &[("user_id", &owner_id)]).await;
     assert_eq!(body["Invalid"]["field"], "user_id", "{body}");
@@ -222,7 +240,12 @@ db_test!(a_removed_member_loses_access_alerts_and_assignments, |app| {
     let task = tasks["tasks"][0]["id"].as_str().unwrap().to_owned();
     let user = mate.user_id.to_string();
     let (status, body) = app
-        .api_send(Method::PATCH, &t.api_key, &format!("/api/v1/tasks/{task}"), &json!({"assignee_user_id": user, "due_at": "2026-12-01T17:00:00Z"}))
+        .api_send(
+            Method::PATCH,
+            &t.api_key,
+            &format!("/api/v1/tasks/{task}"),
+            &json!({"assignee_user_id": user, "due_at": "2026-12-01T17:00:00Z"}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["assignee_user_id"], user.as_str());
@@ -244,7 +267,9 @@ db_test!(a_removed_member_loses_access_alerts_and_assignments, |app| {
     assert_eq!(task_now["assignee_user_id"], Value::Null, "their tasks are unassigned");
     assert_eq!(task_now["due_at"], "2026-12-01T17:00:00Z");
     // Assigning to someone who is not a member is refused, naming the field.
-    let (status, body) = app.api_send(Method::PATCH, &t.api_key, &format!("/api/v1/tasks/{task}"), &json!({"assignee_user_id": user})).await;
+    let (status, body) = app
+        .api_send(Method::PATCH, &t.api_key, &format!("/api/v1/tasks/{task}"), &json!({"assignee_user_id": user}))
+        .await;
     assert_eq!((status, body["error"]["field"].as_str()), (422, Some("assignee_user_id")), "{body}");
 });
 
@@ -268,6 +293,7 @@ db_test!(my_tasks_lists_only_the_tasks_assigned_to_me, |app| {
     assert_eq!(mine[0]["id"], first);
     assert_eq!(mine[0]["overdue"], true, "due in the past and still open");
     assert_eq!(mine[0]["due_date"], "2020-01-01");
-    let (_, body) = app.server_fn(&mate.client, "assign_task", &[("id", first), ("assignee", &user), ("due", "tomorrow")]).await;
+    let (_, body) =
+        app.server_fn(&mate.client, "assign_task", &[("id", first), ("assignee", &user), ("due", "tomorrow")]).await;
     assert_eq!(body["Invalid"]["field"], "due", "{body}");
 });

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, Tenant, call};
+use crate::helpers::{Tenant, TestApp, call};
 
 /// Builds one conversation with a fired always-send notification (email, alert, task) for
 /// `t`, and returns (conversation id, notification id, task id).
@@ -42,10 +42,12 @@ db_test!(another_accounts_ids_answer_404_over_the_api, |app| {
     assert_eq!(body["error"]["code"], "not_found");
     assert_eq!(app.api_get(&b.api_key, &format!("/api/v1/notifications/{notification}")).await.0, 404);
     assert_eq!(app.api_get(&b.api_key, &format!("/api/v1/tasks/{task}")).await.0, 404);
-    let (status, _) = app.api_send(Method::PATCH, &b.api_key, &format!("/api/v1/tasks/{task}"), &json!({"status": "done"})).await;
+    let (status, _) =
+        app.api_send(Method::PATCH, &b.api_key, &format!("/api/v1/tasks/{task}"), &json!({"status": "done"})).await;
     assert_eq!(status, 404);
     let replace = json!({"name": "Hijacked", "trigger": {"always": true}, "email": {"subject": "s", "body": "b"}});
-    let (status, _) = app.api_send(Method::PUT, &b.api_key, &format!("/api/v1/notifications/{notification}"), &replace).await;
+    let (status, _) =
+        app.api_send(Method::PUT, &b.api_key, &format!("/api/v1/notifications/{notification}"), &replace).await;
     assert_eq!(status, 404);
     let (status, _) = app.api_send(Method::POST, &b.api_key, "/api/v1/agents/desk/notifications", &replace).await;
     assert_eq!(status, 404, "Alpha's agent is unknown to Beta");

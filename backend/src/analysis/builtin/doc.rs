@@ -64,11 +64,17 @@ impl Doc {
                 let norm = normalize(&raw);
                 let stems = norm.split_whitespace().map(stem).collect();
                 let first = norm.split_whitespace().next().unwrap_or("");
-                let question = raw.trim_end().ends_with('?') || (QUESTION_STARTS.contains(&first) && t.role == Speaker::Agent);
+                let question =
+                    raw.trim_end().ends_with('?') || (QUESTION_STARTS.contains(&first) && t.role == Speaker::Agent);
                 out.push(Sentence { turn, role: t.role, raw, norm, stems, question });
             }
         }
-        Self { sentences: out, anchor, phone_country: request.call.phone_country.clone(), turns: request.transcript.len() }
+        Self {
+            sentences: out,
+            anchor,
+            phone_country: request.call.phone_country.clone(),
+            turns: request.transcript.len(),
+        }
     }
 
     /// The last sentence of the other speaker's turn just before sentence `i`'s turn (the

@@ -63,16 +63,21 @@ fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> 
     let option_times: Vec<Option<(u32, u32)>> = spec
         .options
         .iter()
-        .map(|o| values::times(o).first().filter(|m| m.value.explicit).map(|m| (m.value.time.hour(), m.value.time.minute())))
+        .map(|o| {
+            values::times(o).first().filter(|m| m.value.explicit).map(|m| (m.value.time.hour(), m.value.time.minute()))
+        })
         .collect();
-    let option_days: Vec<Option<chrono::Weekday>> = spec.options.iter().map(|o| values::weekday(&o.to_lowercase())).collect();
+    let option_days: Vec<Option<chrono::Weekday>> =
+        spec.options.iter().map(|o| values::weekday(&o.to_lowercase())).collect();
     let option_dom: Vec<Option<u32>> = spec
         .options
         .iter()
         .map(|o| {
             let t = o.trim().to_lowercase();
             let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-            (matches!(&t[digits.len()..], "st" | "nd" | "rd" | "th") && !digits.is_empty()).then(|| digits.parse().ok()).flatten()
+            (matches!(&t[digits.len()..], "st" | "nd" | "rd" | "th") && !digits.is_empty())
+                .then(|| digits.parse().ok())
+                .flatten()
         })
         .collect();
 
@@ -96,7 +101,11 @@ fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> 
             for m in values::times(&s.raw) {
                 let hm = (m.value.time.hour(), m.value.time.minute());
                 if let Some(oi) = option_times.iter().position(|t| *t == Some(hm)) {
-                    out.push(Scored { option: oi, score: base + 0.9 + if m.value.explicit { 0.3 } else { 0.0 }, sentence: si });
+                    out.push(Scored {
+                        option: oi,
+                        score: base + 0.9 + if m.value.explicit { 0.3 } else { 0.0 },
+                        sentence: si,
+                    });
                 }
             }
         }
@@ -113,7 +122,8 @@ fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> 
             }
             for w in values::words(&s.raw) {
                 let digits = w.text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-                if !digits.is_empty() && matches!(&w.text[digits.len()..], "st" | "nd" | "rd" | "th")
+                if !digits.is_empty()
+                    && matches!(&w.text[digits.len()..], "st" | "nd" | "rd" | "th")
                     && let Ok(d) = digits.parse::<u32>()
                     && let Some(oi) = option_dom.iter().position(|x| *x == Some(d))
                 {
@@ -130,15 +140,22 @@ fn concept_scores(doc: &Doc, spec: &FieldSpec) -> Vec<f64> {
     let department = spec.description.to_lowercase().contains("department");
     let transaction_asked = doc.sentences.iter().any(|s| {
         s.role == Speaker::User
-            && ["book", "reserv", "schedul", "transfer", "send", "pay", "buy", "order", "make", "rent", "set"].iter().any(|v| s.stems.iter().any(|w| w == v))
+            && ["book", "reserv", "schedul", "transfer", "send", "pay", "buy", "order", "make", "rent", "set"]
+                .iter()
+                .any(|v| s.stems.iter().any(|w| w == v))
     }) || doc.sentences.iter().any(|s| {
-        s.role == Speaker::Agent && !s.question && ["booked", "reserved", "scheduled", "confirmed", "transferred", "sent", "placed", "made"].iter().any(|w| s.has(w))
+        s.role == Speaker::Agent
+            && !s.question
+            && ["booked", "reserved", "scheduled", "confirmed", "transferred", "sent", "placed", "made"]
+                .iter()
+                .any(|w| s.has(w))
     });
     spec.options
         .iter()
         .map(|option| {
             let words = option_words(option);
-            let stems: Vec<String> = words.iter().map(|w| stem(w)).filter(|w| !matches!(w.as_str(), "and" | "the" | "of")).collect();
+            let stems: Vec<String> =
+                words.iter().map(|w| stem(w)).filter(|w| !matches!(w.as_str(), "and" | "the" | "of")).collect();
             if stems.is_empty() {
                 return 0.0;
             }
@@ -190,7 +207,8 @@ fn concept_scores(doc: &Doc, spec: &FieldSpec) -> Vec<f64> {
                 if transaction_asked && lexicon::TRANSACTIONAL.contains(&first.as_str()) {
                     score += 0.3;
                 }
-                if transaction_asked && matches!(first.as_str(), "find" | "search" | "get" | "check") && stems.len() > 1 {
+                if transaction_asked && matches!(first.as_str(), "find" | "search" | "get" | "check") && stems.len() > 1
+                {
                     score -= 0.2;
                 }
             }
@@ -203,11 +221,14 @@ fn concept_scores(doc: &Doc, spec: &FieldSpec) -> Vec<f64> {
 /// than values said in the call: identifier-like options, or a description that says so.
 pub fn is_concept_enum(spec: &FieldSpec) -> bool {
     let description = spec.description.to_lowercase();
-    let says_concept = ["department", "reason", "goal", "intent", "purpose", "category", "topic", "kind of call", "type of call"]
-        .iter()
-        .any(|w| description.contains(w));
+    let says_concept =
+        ["department", "reason", "goal", "intent", "purpose", "category", "topic", "kind of call", "type of call"]
+            .iter()
+            .any(|w| description.contains(w));
     let identifiers = spec.options.iter().filter(|o| {
-        o.contains('_') || o.contains('/') || (!o.contains(' ') && o.chars().skip(1).any(char::is_uppercase) && o.chars().any(char::is_lowercase))
+        o.contains('_')
+            || o.contains('/')
+            || (!o.contains(' ') && o.chars().skip(1).any(char::is_uppercase) && o.chars().any(char::is_lowercase))
     });
     says_concept || identifiers.count() * 2 > spec.options.len()
 }
@@ -256,7 +277,12 @@ mod tests {
     fn doc(turns: &[(&str, &str)], start: &str) -> Doc {
         let transcript = turns
             .iter()
-            .map(|(r, t)| Turn { role: if *r == "a" { Speaker::Agent } else { Speaker::User }, text: (*t).to_owned(), start_s: None, end_s: None })
+            .map(|(r, t)| Turn {
+                role: if *r == "a" { Speaker::Agent } else { Speaker::User },
+                text: (*t).to_owned(),
+                start_s: None,
+                end_s: None,
+            })
             .collect();
         Doc::new(&AnalysisRequest {
             transcript,
@@ -267,7 +293,8 @@ mod tests {
     }
 
     fn pick(d: &Doc, name: &str, description: &str, options: &[&str]) -> Option<Json> {
-        let spec = FieldSpec::new(name, FieldType::Enum, description, options.iter().map(|o| (*o).to_owned()).collect());
+        let spec =
+            FieldSpec::new(name, FieldType::Enum, description, options.iter().map(|o| (*o).to_owned()).collect());
         choose(d, &spec, &crate::analysis::builtin::extract::topic(&spec)).map(|(v, _)| v)
     }
 
@@ -283,19 +310,31 @@ mod tests {
             ],
             "2020-05-22T19:37:46Z",
         );
-        assert_eq!(pick(&d, "doctor_name", "Doctor Name (doctor_schedule)", &["Dr. Johnson", "Dr. Morgan", "Dr. Alexis"]), Some(Json::from("Dr. Johnson")));
+        assert_eq!(
+            pick(&d, "doctor_name", "Doctor Name (doctor_schedule)", &["Dr. Johnson", "Dr. Morgan", "Dr. Alexis"]),
+            Some(Json::from("Dr. Johnson"))
+        );
         let hours = ["12 am", "1 am", "7 pm", "8 pm", "9 pm"];
         assert_eq!(pick(&d, "start_time_hour", "Start Time Hour (doctor_schedule)", &hours), Some(Json::from("8 pm")));
         // A weekday said by name beats "today".
-        let d = doc(&[("a", "What day of the week would you like?"), ("u", "Today as soon as possible if you can. Sunday.")], "2020-05-25T20:11:13Z");
+        let d = doc(
+            &[("a", "What day of the week would you like?"), ("u", "Today as soon as possible if you can. Sunday.")],
+            "2020-05-25T20:11:13Z",
+        );
         let days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
         assert_eq!(pick(&d, "day", "Day (doctor_schedule)", &days), Some(Json::from("Sunday")));
         // A word only one option has identifies it.
         let d = doc(&[("u", "I'm staying at the Hilton, room 301.")], "2020-05-25T20:11:13Z");
-        assert_eq!(pick(&d, "hotel_name", "Hotel Name", &["Shadyside Inn", "Hilton Hotel", "Hyatt Hotel"]), Some(Json::from("Hilton Hotel")));
+        assert_eq!(
+            pick(&d, "hotel_name", "Hotel Name", &["Shadyside Inn", "Hilton Hotel", "Hyatt Hotel"]),
+            Some(Json::from("Hilton Hotel"))
+        );
         // HVB: accounts.
         let d = doc(&[("u", "one hundred and thirty five dollars from savings to checking")], "2020-06-01T23:58:17Z");
-        assert_eq!(pick(&d, "transfer_from_account", "transfer source account", &["checking", "savings"]), Some(Json::from("savings")));
+        assert_eq!(
+            pick(&d, "transfer_from_account", "transfer source account", &["checking", "savings"]),
+            Some(Json::from("savings"))
+        );
     }
 
     #[test]
@@ -309,14 +348,38 @@ mod tests {
             ],
             "2019-03-01T15:34:00Z",
         );
-        assert_eq!(pick(&d, "call_reason", "The customer's main goal for the call (SGD intent name).", &["FindRestaurants", "ReserveRestaurant"]), Some(Json::from("ReserveRestaurant")));
+        assert_eq!(
+            pick(
+                &d,
+                "call_reason",
+                "The customer's main goal for the call (SGD intent name).",
+                &["FindRestaurants", "ReserveRestaurant"]
+            ),
+            Some(Json::from("ReserveRestaurant"))
+        );
         let departments = ["appointments", "banking", "car_rental", "other", "real_estate", "reservations", "travel"];
-        assert_eq!(pick(&d, "department", "Which department should handle this call.", &departments), Some(Json::from("reservations")));
-        let d = doc(&[("u", "Someone took $500 from my account. Can you help?"), ("a", "Could you provide a detailed fraud report now, please?")], "2020-05-25T20:11:13Z");
+        assert_eq!(
+            pick(&d, "department", "Which department should handle this call.", &departments),
+            Some(Json::from("reservations"))
+        );
+        let d = doc(
+            &[
+                ("u", "Someone took $500 from my account. Can you help?"),
+                ("a", "Could you provide a detailed fraud report now, please?"),
+            ],
+            "2020-05-25T20:11:13Z",
+        );
         let reasons = ["bank_balance", "bank_fraud_report", "doctor_schedule", "hotel_book", "plane_book", "ride_book"];
-        assert_eq!(pick(&d, "call_reason", "The customer's main goal for the call (STAR task).", &reasons), Some(Json::from("bank_fraud_report")));
+        assert_eq!(
+            pick(&d, "call_reason", "The customer's main goal for the call (STAR task).", &reasons),
+            Some(Json::from("bank_fraud_report"))
+        );
         let d = doc(&[("u", "Hello, what's the weather like?")], "2020-05-25T20:11:13Z");
-        assert_eq!(pick(&d, "department", "Which department should handle this call.", &["banking", "travel", "other"]), Some(Json::from("other")), "nothing fits: the fallback");
+        assert_eq!(
+            pick(&d, "department", "Which department should handle this call.", &["banking", "travel", "other"]),
+            Some(Json::from("other")),
+            "nothing fits: the fallback"
+        );
     }
 
     #[test]

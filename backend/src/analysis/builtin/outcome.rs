@@ -15,41 +15,149 @@ pub enum Outcome {
 
 /// Words that report something done (past participles and completion words).
 pub const DONE: &[&str] = &[
-    "booked", "reserved", "scheduled", "confirmed", "made", "placed", "transferred", "sent", "initiated", "processed",
-    "completed", "complete", "submitted", "paid", "arranged", "added", "ordered", "done", "finalized", "updated",
-    "changed", "successful", "successfully", "success", "secured", "registered", "requested", "created",
-    "rescheduled", "moved", "finished",
+    "booked",
+    "reserved",
+    "scheduled",
+    "confirmed",
+    "made",
+    "placed",
+    "transferred",
+    "sent",
+    "initiated",
+    "processed",
+    "completed",
+    "complete",
+    "submitted",
+    "paid",
+    "arranged",
+    "added",
+    "ordered",
+    "done",
+    "finalized",
+    "updated",
+    "changed",
+    "successful",
+    "successfully",
+    "success",
+    "secured",
+    "registered",
+    "requested",
+    "created",
+    "rescheduled",
+    "moved",
+    "finished",
 ];
 
 /// Phrases promising the fulfilment of an order or a transfer.
 const FULFIL: &[&str] = &[
-    "will be ready", "be ready", "ready soon", "ready shortly", "will be made", "be made", "will be prepared",
-    "have it prepared", "be prepared", "coming right up", "right up", "be right out", "on its way", "on the way",
-    "will take", "sending it", "send it off", "sending it over", "pick up your order", "pick it up", "at the coffee bar",
-    "in a few minutes", "in a couple of minutes", "in a moment", "be there", "will arrive", "all set", "you are set",
-    "good to go", "went through", "has gone through",
+    "will be ready",
+    "be ready",
+    "ready soon",
+    "ready shortly",
+    "will be made",
+    "be made",
+    "will be prepared",
+    "have it prepared",
+    "be prepared",
+    "coming right up",
+    "right up",
+    "be right out",
+    "on its way",
+    "on the way",
+    "will take",
+    "sending it",
+    "send it off",
+    "sending it over",
+    "pick up your order",
+    "pick it up",
+    "at the coffee bar",
+    "in a few minutes",
+    "in a couple of minutes",
+    "in a moment",
+    "be there",
+    "will arrive",
+    "all set",
+    "you are set",
+    "good to go",
+    "went through",
+    "has gone through",
 ];
 
 /// Phrases that report failure on their own.
 pub const FAILED: &[&str] = &[
-    "unable to", "not able to", "was not able", "were not able", "could not", "no availability", "fully booked",
-    "sold out", "failed", "did not go through", "declined", "unsuccessful", "not successful", "could not find",
-    "can not find", "no results", "not able to accommodate", "can not authenticate",
+    "unable to",
+    "not able to",
+    "was not able",
+    "were not able",
+    "could not",
+    "no availability",
+    "fully booked",
+    "sold out",
+    "failed",
+    "did not go through",
+    "declined",
+    "unsuccessful",
+    "not successful",
+    "could not find",
+    "can not find",
+    "no results",
+    "not able to accommodate",
+    "can not authenticate",
 ];
 
 /// Phrases that report failure when the sentence is about the request.
 const FAILED_WEAK: &[&str] = &[
-    "can not", "not available", "unavailable", "does not work", "do not work", "no appointments",
-    "nothing available", "there are no", "there is no", "sorry but", "i apologize", "not authorized",
-    "not possible", "do not have any", "did not work", "no longer", "not work",
+    "can not",
+    "not available",
+    "unavailable",
+    "does not work",
+    "do not work",
+    "no appointments",
+    "nothing available",
+    "there are no",
+    "there is no",
+    "sorry but",
+    "i apologize",
+    "not authorized",
+    "not possible",
+    "do not have any",
+    "did not work",
+    "no longer",
+    "not work",
 ];
 
 /// Words that tie a failure to the caller's request (rather than a detail: "it's not
 /// furnished, unfortunately").
 const REQUEST_WORDS: &[&str] = &[
-    "book", "booking", "reserve", "reservation", "appointment", "table", "transfer", "order", "available",
-    "availability", "date", "time", "slot", "update", "change", "verify", "authenticate", "find", "help", "accommodate",
-    "process", "payment", "schedule", "request", "room", "ride", "flight", "car", "that",
+    "book",
+    "booking",
+    "reserve",
+    "reservation",
+    "appointment",
+    "table",
+    "transfer",
+    "order",
+    "available",
+    "availability",
+    "date",
+    "time",
+    "slot",
+    "update",
+    "change",
+    "verify",
+    "authenticate",
+    "find",
+    "help",
+    "accommodate",
+    "process",
+    "payment",
+    "schedule",
+    "request",
+    "room",
+    "ride",
+    "flight",
+    "car",
+    "that",
 ];
 
 /// Whether `word` only appears negated or as something still to do ("not booked", "to
@@ -61,7 +169,9 @@ fn negated_near(s: &Sentence, word: &str) -> bool {
         && uses.iter().all(|&i| {
             let before = &words[i.saturating_sub(3)..i];
             before.iter().any(|p| matches!(*p, "not" | "never" | "no" | "unable"))
-                || words.get(i.wrapping_sub(1)).is_some_and(|p| matches!(*p, "to" | "will" | "can" | "could" | "shall" | "would" | "me" | "should" | "being" | "be"))
+                || words.get(i.wrapping_sub(1)).is_some_and(|p| {
+                    matches!(*p, "to" | "will" | "can" | "could" | "shall" | "would" | "me" | "should" | "being" | "be")
+                })
         })
 }
 
@@ -77,7 +187,9 @@ pub fn of(s: &Sentence) -> Option<Outcome> {
     if failure {
         return Some(Outcome::Failure);
     }
-    let done = DONE.iter().any(|w| s.has(w) && !negated_near(s, w)) || s.has("i was able to") || FULFIL.iter().any(|p| s.has(p));
+    let done = DONE.iter().any(|w| s.has(w) && !negated_near(s, w))
+        || s.has("i was able to")
+        || FULFIL.iter().any(|p| s.has(p));
     if done && !failure {
         return Some(Outcome::Success);
     }

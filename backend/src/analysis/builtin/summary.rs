@@ -5,8 +5,21 @@ use super::text::{normalize, sentences};
 use crate::calls::event::{Speaker, Turn};
 
 const FILLER: &[&str] = &[
-    " hi ", " hello ", " hey ", " thanks ", " thank you ", " yes ", " no ", " ok ", " okay ",
-    " sure ", " bye ", " goodbye ", " great ", " perfect ", " alright ",
+    " hi ",
+    " hello ",
+    " hey ",
+    " thanks ",
+    " thank you ",
+    " yes ",
+    " no ",
+    " ok ",
+    " okay ",
+    " sure ",
+    " bye ",
+    " goodbye ",
+    " great ",
+    " perfect ",
+    " alright ",
 ];
 
 /// A sentence is substantive when it has at least four words and is not only pleasantries.
@@ -35,11 +48,8 @@ pub fn summarize(transcript: &[Turn]) -> String {
     if transcript.is_empty() {
         return "The call has no transcript.".to_owned();
     }
-    let first_request = transcript
-        .iter()
-        .filter(|t| t.role == Speaker::User)
-        .flat_map(|t| sentences(&t.text))
-        .find(|s| substantive(s));
+    let first_request =
+        transcript.iter().filter(|t| t.role == Speaker::User).flat_map(|t| sentences(&t.text)).find(|s| substantive(s));
     let last_outcome = transcript
         .iter()
         .rev()

@@ -62,9 +62,8 @@ pub fn sentences(text: &str) -> Vec<String> {
 }
 
 /// Words that negate what follows them within a short window.
-pub const NEGATORS: &[&str] = &[
-    "not", "no", "never", "nothing", "without", "unable", "neither", "nor", "none", "unfortunately",
-];
+pub const NEGATORS: &[&str] =
+    &["not", "no", "never", "nothing", "without", "unable", "neither", "nor", "none", "unfortunately"];
 
 /// Whether the phrase found at byte `at` of the normalised `text` is negated: a negator
 /// among the three words before it.
@@ -115,22 +114,93 @@ pub fn stem(word: &str) -> String {
 
 /// Words that carry no topic in a trigger question.
 pub const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "at", "by", "from",
-    "did", "does", "do", "was", "were", "is", "are", "be", "been", "has", "have", "had", "will",
-    "would", "could", "should", "can", "during", "call", "caller", "customer", "agent", "user",
-    "they", "their", "them", "he", "she", "it", "its", "this", "that", "any", "some", "someone",
-    "about", "into", "out", "up", "as", "if", "what", "which", "who", "whether", "ask", "asked",
-    "request", "requested", "want", "wanted", "get", "got", "make", "made", "conversation",
-    "there", "than", "then", "so", "such", "very", "more", "less", "also", "after", "before",
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "on",
+    "for",
+    "with",
+    "at",
+    "by",
+    "from",
+    "did",
+    "does",
+    "do",
+    "was",
+    "were",
+    "is",
+    "are",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "could",
+    "should",
+    "can",
+    "during",
+    "call",
+    "caller",
+    "customer",
+    "agent",
+    "user",
+    "they",
+    "their",
+    "them",
+    "he",
+    "she",
+    "it",
+    "its",
+    "this",
+    "that",
+    "any",
+    "some",
+    "someone",
+    "about",
+    "into",
+    "out",
+    "up",
+    "as",
+    "if",
+    "what",
+    "which",
+    "who",
+    "whether",
+    "ask",
+    "asked",
+    "request",
+    "requested",
+    "want",
+    "wanted",
+    "get",
+    "got",
+    "make",
+    "made",
+    "conversation",
+    "there",
+    "than",
+    "then",
+    "so",
+    "such",
+    "very",
+    "more",
+    "less",
+    "also",
+    "after",
+    "before",
 ];
 
 /// The topic words of a question: normalised, without stopwords, stemmed.
 pub fn content_stems(question: &str) -> Vec<String> {
-    let mut out: Vec<String> = normalize(question)
-        .split_whitespace()
-        .filter(|w| w.len() > 2 && !STOPWORDS.contains(w))
-        .map(stem)
-        .collect();
+    let mut out: Vec<String> =
+        normalize(question).split_whitespace().filter(|w| w.len() > 2 && !STOPWORDS.contains(w)).map(stem).collect();
     out.dedup();
     out
 }

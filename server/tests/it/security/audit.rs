@@ -15,10 +15,22 @@ async fn configuration_changes_are_recorded_with_who_made_them() {
     let mate = app.teammate(&t, "member").await;
     app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk"})).await;
     let (_, n) = app
-        .api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/notifications", &json!({"name": "Callbacks", "trigger": {"always": true}, "email": {"subject": "s", "body": "b"}}))
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/notifications",
+            &json!({"name": "Callbacks", "trigger": {"always": true}, "email": {"subject": "s", "body": "b"}}),
+        )
         .await;
     let n = n["id"].as_str().unwrap().to_owned();
-    let (_, a) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "CRM", "url": "https://crm.example.com/h"})).await;
+    let (_, a) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "webhook", "name": "CRM", "url": "https://crm.example.com/h"}),
+        )
+        .await;
     let a = a["action"]["id"].as_str().unwrap().to_owned();
     for (function, form) in [
         ("set_notification_enabled", vec![("id", n.as_str()), ("enabled", "false")]),
@@ -54,14 +66,19 @@ async fn configuration_changes_are_recorded_with_who_made_them() {
     );
     let by = |action: &str| entries.iter().find(|e| e["action"] == action).unwrap().clone();
     assert_eq!(by("notification.published")["actor"], "API key \"test\"", "REST changes name the key");
-    assert!(by("action.secret_rotated")["actor"].as_str().unwrap().contains(&t.email), "dashboard changes name the member");
+    assert!(
+        by("action.secret_rotated")["actor"].as_str().unwrap().contains(&t.email),
+        "dashboard changes name the member"
+    );
     assert_eq!(by("notification.published")["detail"], "Callbacks, version 1");
     assert!(by("member.role_changed")["detail"].as_str().unwrap().ends_with("member → admin"));
     assert!(!log.to_string().contains("crm.example.com/h"), "URLs (credentials) are not logged");
     // The dashboard shows the same to admins; paging by cursor.
     let (_, page) = app.server_fn(&owner, "list_audit", &[]).await;
     assert_eq!(page["items"].as_array().unwrap().len(), entries.len());
-    let (_, older) = app.api_get(&t.api_key, &format!("/api/v1/audit-log?limit=3&cursor={}", entries[2]["id"].as_str().unwrap())).await;
+    let (_, older) = app
+        .api_get(&t.api_key, &format!("/api/v1/audit-log?limit=3&cursor={}", entries[2]["id"].as_str().unwrap()))
+        .await;
     let older: Vec<Value> = older["entries"].as_array().unwrap().clone();
     assert_eq!(older[0]["action"], "api_key.created");
 }

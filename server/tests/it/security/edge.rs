@@ -75,7 +75,10 @@ async fn a_64_mib_post_to_any_route_is_413_and_the_server_keeps_serving() {
     let started = Instant::now();
     const SIXTY_FOUR_MIB: usize = 64 * 1024 * 1024;
     for route in ROUTES {
-        let common = format!("POST {route} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/x-www-form-urlencoded\r\n", t.api_key);
+        let common = format!(
+            "POST {route} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+            t.api_key
+        );
         // Declared 64 MiB: answered at once, before a byte of the body is read (the client
         // here waits for the answer, as `Expect: 100-continue` clients do).
         let head = format!("{common}Content-Length: {SIXTY_FOUR_MIB}\r\nExpect: 100-continue\r\n\r\n");
@@ -99,7 +102,10 @@ async fn a_64_mib_post_to_any_route_is_413_and_the_server_keeps_serving() {
     let mut big_call = call("big", "desk");
     big_call["dynamic_variables"] = json!({"notes": "n".repeat(600 * 1024)});
     assert_eq!(app.post_call(&t.api_key, &big_call).await.status().as_u16(), 202);
-    let head = format!("POST /api/sign_in HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n", 600 * 1024);
+    let head = format!(
+        "POST /api/sign_in HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        600 * 1024
+    );
     assert!(raw_post(&addr, head, 600 * 1024, false).await.starts_with("HTTP/1.1 413"));
 }
 
@@ -186,9 +192,16 @@ async fn every_answer_carries_security_headers_and_pages_a_csp_with_their_nonce(
         assert_eq!(h["cache-control"], "no-store", "{path}");
         let body = resp.text().await.unwrap();
         if path != "/no/such/page" {
-            let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).unwrap_or_else(|| panic!("{path}: no nonce in {csp}"));
+            let nonce = csp
+                .split("'nonce-")
+                .nth(1)
+                .and_then(|r| r.split('\'').next())
+                .unwrap_or_else(|| panic!("{path}: no nonce in {csp}"));
             assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
-            assert!(body.contains(&format!("nonce=\"{nonce}\"")), "{path}: the inline script carries the policy's nonce");
+            assert!(
+                body.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: the inline script carries the policy's nonce"
+            );
             let again = app.http.get(format!("{}{path}", app.base)).send().await.unwrap();
             let other = again.headers()["content-security-policy"].to_str().unwrap().to_owned();
             assert_ne!(other, csp, "a fresh nonce per response");

@@ -28,14 +28,26 @@ async fn hanging_endpoint() -> (String, tokio::task::JoinHandle<()>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_accounts_hanging_webhooks_do_not_hold_up_another_accounts_email() {
-    let app = spawn_app(Db::Sqlite, "[jobs]\nconcurrency = 8\nper_account_concurrency = 4\npoll_interval_ms = 50\n[webhooks]\ntimeout_secs = 20\n").await.unwrap();
+    let app = spawn_app(
+        Db::Sqlite,
+        "[jobs]\nconcurrency = 8\nper_account_concurrency = 4\npoll_interval_ms = 50\n[webhooks]\ntimeout_secs = 20\n",
+    )
+    .await
+    .unwrap();
     let a = app.tenant("Alpha").await;
     let b = app.tenant("Beta").await;
     let (url, _endpoint) = hanging_endpoint().await;
     for t in [&a, &b] {
         app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk"})).await;
     }
-    let (_, action) = app.api_send(Method::POST, &a.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "Slow CRM", "url": url})).await;
+    let (_, action) = app
+        .api_send(
+            Method::POST,
+            &a.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "webhook", "name": "Slow CRM", "url": url}),
+        )
+        .await;
     let action = action["action"]["id"].as_str().unwrap().to_owned();
     app.api_send(
         Method::POST,
@@ -46,7 +58,8 @@ async fn one_accounts_hanging_webhooks_do_not_hold_up_another_accounts_email() {
     .await;
     let dispatcher = backend::jobs::Dispatcher::start(app.services.clone());
     for _ in 0..20 {
-        let (status, _) = app.api_send(Method::POST, &a.api_key, &format!("/api/v1/actions/{action}/test"), &json!({})).await;
+        let (status, _) =
+            app.api_send(Method::POST, &a.api_key, &format!("/api/v1/actions/{action}/test"), &json!({})).await;
         assert_eq!(status, 202);
     }
     // Wait until Alpha's deliveries occupy their share of the slots.
@@ -69,7 +82,10 @@ async fn one_accounts_hanging_webhooks_do_not_hold_up_another_accounts_email() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let waited = started.elapsed();
-    assert!(waited < Duration::from_secs(1), "Beta's call took {waited:?} from ingest to its email while Alpha's webhooks hung");
+    assert!(
+        waited < Duration::from_secs(1),
+        "Beta's call took {waited:?} from ingest to its email while Alpha's webhooks hung"
+    );
     // Alpha's deliveries were still hanging all along, and still are.
     assert_eq!(app.count("webhook_deliveries WHERE state = 'delivered'").await, 0);
     assert!(app.count("jobs WHERE state = 'running' AND kind = 'DeliverWebhook'").await <= 4);

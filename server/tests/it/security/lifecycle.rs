@@ -34,7 +34,11 @@ fn location(resp: &reqwest::Response) -> String {
 /// The token of the last link to `path` that reached `to`.
 fn link_token(smtp: &SmtpServer, to: &str, path: &str) -> String {
     let texts = smtp.texts();
-    let (_, _, text) = texts.iter().rev().find(|(t, _, text)| t.contains(to) && text.contains(path)).unwrap_or_else(|| panic!("no {path} email to {to}: {texts:?}"));
+    let (_, _, text) = texts
+        .iter()
+        .rev()
+        .find(|(t, _, text)| t.contains(to) && text.contains(path))
+        .unwrap_or_else(|| panic!("no {path} email to {to}: {texts:?}"));
     let start = text.find(path).unwrap() + path.len();
     text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
@@ -50,13 +54,18 @@ async fn a_password_reset_link_works_once_for_an_hour_and_ends_every_session() {
     let anon = browser();
     let unknown = form(&app, &anon, "request_password_reset", &[("email", "nobody@example.com")]).await;
     let known = form(&app, &anon, "request_password_reset", &[("email", &t.email)]).await;
-    assert_eq!((location(&unknown), location(&known)), ("/forgot-password?sent=1".to_owned(), "/forgot-password?sent=1".to_owned()));
+    assert_eq!(
+        (location(&unknown), location(&known)),
+        ("/forgot-password?sent=1".to_owned(), "/forgot-password?sent=1".to_owned())
+    );
     app.drain().await;
     assert_eq!(smtp.texts().len(), 1, "one email, to the known address");
     let token = link_token(&smtp, &t.email, "/reset-password/");
     let stored = backend::entities::account_token::Entity::find().one(&app.services.db).await.unwrap().unwrap();
     assert_eq!(stored.token_hash, backend::auth::tokens::hash(&token), "only the hash is stored");
-    assert!(stored.expires_at <= Utc::now() + Duration::hours(1) && stored.expires_at > Utc::now() + Duration::minutes(59));
+    assert!(
+        stored.expires_at <= Utc::now() + Duration::hours(1) && stored.expires_at > Utc::now() + Duration::minutes(59)
+    );
     // The page shows the form; a short password is refused and changes nothing.
     let page = anon.get(format!("{}/reset-password/{token}", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Choose a new password"), "{page}");
@@ -102,9 +111,17 @@ async fn the_profile_changes_name_email_by_link_and_password_ending_the_other_se
     let (_, profile) = app.server_fn(&here, "get_profile", &[]).await;
     assert_eq!(profile["name"], "Ann Lee");
     // Password: the current one is needed.
-    let (_, body) = app.server_fn(&here, "change_password", &[("current_password", "not it at all"), ("password", "a new long password")]).await;
+    let (_, body) = app
+        .server_fn(
+            &here,
+            "change_password",
+            &[("current_password", "not it at all"), ("password", "a new long password")],
+        )
+        .await;
     assert_eq!(body["Invalid"]["field"], "current_password", "{body}");
-    let (status, body) = app.server_fn(&here, "change_password", &[("current_password", &t.password), ("password", "a new long password")]).await;
+    let (status, body) = app
+        .server_fn(&here, "change_password", &[("current_password", &t.password), ("password", "a new long password")])
+        .await;
     assert_eq!(status, 200, "{body}");
     let (_, me) = app.server_fn(&here, "me", &[]).await;
     assert_eq!(me["name"], "Ann Lee", "this session stays signed in");
@@ -112,39 +129,70 @@ async fn the_profile_changes_name_email_by_link_and_password_ending_the_other_se
     assert_eq!(me, Value::Null, "every other session ended");
     // Email: nothing changes until the link sent to the new address is opened; the old
     // address gets a notice.
-    let (_, body) = app.server_fn(&here, "change_email", &[("current_password", "a new long password"), ("email", "Ann.New@Example.com")]).await;
+    let (_, body) = app
+        .server_fn(
+            &here,
+            "change_email",
+            &[("current_password", "a new long password"), ("email", "Ann.New@Example.com")],
+        )
+        .await;
     assert_eq!(body, Value::Null, "{body}");
     app.drain().await;
     let (_, profile) = app.server_fn(&here, "get_profile", &[]).await;
-    assert_eq!((profile["email"].as_str(), profile["pending_email"].as_str()), (Some(t.email.as_str()), Some("ann.new@example.com")));
-    assert!(smtp.texts().iter().any(|(to, _, text)| to.contains(&t.email) && text.contains("ann.new@example.com") && !text.contains("/confirm-email/")), "the old address is told, without the link");
+    assert_eq!(
+        (profile["email"].as_str(), profile["pending_email"].as_str()),
+        (Some(t.email.as_str()), Some("ann.new@example.com"))
+    );
+    assert!(
+        smtp.texts().iter().any(|(to, _, text)| to.contains(&t.email)
+            && text.contains("ann.new@example.com")
+            && !text.contains("/confirm-email/")),
+        "the old address is told, without the link"
+    );
     let token = link_token(&smtp, "ann.new@example.com", "/confirm-email/");
     let resp = form(&app, &here, "confirm_email_change", &[("token", &token)]).await;
     assert_eq!(location(&resp), "/profile?email=confirmed");
     let (_, profile) = app.server_fn(&here, "get_profile", &[]).await;
-    assert_eq!((profile["email"].as_str(), profile["email_verified"].as_bool()), (Some("ann.new@example.com"), Some(true)));
+    assert_eq!(
+        (profile["email"].as_str(), profile["email_verified"].as_bool()),
+        (Some("ann.new@example.com"), Some(true))
+    );
     assert!(backend::auth::sign_in(&app.services, None, "ann.new@example.com", "a new long password").await.is_ok());
     let resp = form(&app, &here, "confirm_email_change", &[("token", &token)]).await;
     assert!(location(&resp).starts_with(&format!("/confirm-email/{token}?error=")), "the link works once");
     // Another user's address cannot be taken.
     let other = app.tenant("Other").await;
-    let (_, body) = app.server_fn(&here, "change_email", &[("current_password", "a new long password"), ("email", &other.email)]).await;
+    let (_, body) = app
+        .server_fn(&here, "change_email", &[("current_password", "a new long password"), ("email", &other.email)])
+        .await;
     assert_eq!(body["Invalid"]["field"], "email", "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_sign_up_refuses_and_verified_sign_up_works_once_the_address_is_confirmed() {
     let closed = spawn_app(Db::Sqlite, "[auth]\nsignup = \"closed\"\n").await.unwrap();
-    let resp = form(&closed, &browser(), "sign_up", &[("account_name", "X"), ("name", "X"), ("email", "x@example.com"), ("password", "a long password")]).await;
+    let resp = form(
+        &closed,
+        &browser(),
+        "sign_up",
+        &[("account_name", "X"), ("name", "X"), ("email", "x@example.com"), ("password", "a long password")],
+    )
+    .await;
     assert!(location(&resp).contains("sign-up%20is%20closed"), "{}", location(&resp));
     assert_eq!(closed.count("accounts").await, 0);
     let page = browser().get(format!("{}/signup", closed.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Sign-up is closed"), "{page}");
 
     let smtp = SmtpServer::start().await;
-    let app = spawn_app(Db::Sqlite, &format!("[auth]\nsignup = \"verified\"\n[smtp]\nurl = \"smtp://127.0.0.1:{}\"\n", smtp.port)).await.unwrap();
+    let app = spawn_app(
+        Db::Sqlite,
+        &format!("[auth]\nsignup = \"verified\"\n[smtp]\nurl = \"smtp://127.0.0.1:{}\"\n", smtp.port),
+    )
+    .await
+    .unwrap();
     let new = browser();
-    let fields = [("account_name", "New Co"), ("name", "Nia"), ("email", "nia@example.com"), ("password", "a long password")];
+    let fields =
+        [("account_name", "New Co"), ("name", "Nia"), ("email", "nia@example.com"), ("password", "a long password")];
     let resp = form(&app, &new, "sign_up", &fields).await;
     assert_eq!(location(&resp), "/signup?sent=1");
     let (_, me) = app.server_fn(&new, "me", &[]).await;
@@ -156,7 +204,11 @@ async fn closed_sign_up_refuses_and_verified_sign_up_works_once_the_address_is_c
     assert_eq!(location(&resp), "/signup?sent=1");
     app.drain().await;
     assert_eq!(app.count("accounts").await, 1);
-    assert!(smtp.texts().iter().any(|(to, subject, _)| to.contains("nia@example.com") && subject.contains("tried to sign up")));
+    assert!(
+        smtp.texts()
+            .iter()
+            .any(|(to, subject, _)| to.contains("nia@example.com") && subject.contains("tried to sign up"))
+    );
     let token = link_token(&smtp, "nia@example.com", "/verify-email/");
     let resp = form(&app, &new, "verify_email", &[("token", &token)]).await;
     assert_eq!(location(&resp), "/");
@@ -178,10 +230,19 @@ async fn sessions_end_after_their_absolute_lifetime_and_when_idle() {
     };
     let now = Utc::now();
     assert!(backend::auth::session_member(&app.services.db, auth, &claims(Duration::hours(11)), now).await.is_ok());
-    assert!(matches!(
-        backend::auth::session_member(&app.services.db, auth, &claims(Duration::hours(12) + Duration::seconds(1)), now).await,
-        Err(backend::Error::Unauthenticated)
-    ), "12 hours after sign-in, however active");
+    assert!(
+        matches!(
+            backend::auth::session_member(
+                &app.services.db,
+                auth,
+                &claims(Duration::hours(12) + Duration::seconds(1)),
+                now
+            )
+            .await,
+            Err(backend::Error::Unauthenticated)
+        ),
+        "12 hours after sign-in, however active"
+    );
     // Idle: the session row's expiry is 30 minutes after the last request, moved forward by each.
     let client = app.browser(&t).await;
     let row = backend::entities::session::Entity::find().one(&app.services.db).await.unwrap().unwrap();
@@ -191,7 +252,8 @@ async fn sessions_end_after_their_absolute_lifetime_and_when_idle() {
     active.expires_at = Set(Utc::now() + Duration::minutes(5));
     active.update(&app.services.db).await.unwrap();
     app.server_fn(&client, "me", &[]).await;
-    let touched = backend::entities::session::Entity::find_by_id(row.id.clone()).one(&app.services.db).await.unwrap().unwrap();
+    let touched =
+        backend::entities::session::Entity::find_by_id(row.id.clone()).one(&app.services.db).await.unwrap().unwrap();
     assert!(touched.expires_at - Utc::now() > Duration::minutes(29), "a request moves the idle expiry forward");
     let mut idle: backend::entities::session::ActiveModel = touched.into();
     idle.expires_at = Set(Utc::now() - Duration::seconds(1));
@@ -218,7 +280,10 @@ async fn a_user_in_two_accounts_switches_between_them() {
     assert_eq!(me["account_name"], "Beta");
     let names: Vec<&str> = me["accounts"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Alpha", "Beta"]);
-    let alpha = me["accounts"].as_array().unwrap().iter().find(|x| x["name"] == "Alpha").unwrap()["id"].as_str().unwrap().to_owned();
+    let alpha = me["accounts"].as_array().unwrap().iter().find(|x| x["name"] == "Alpha").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let resp = form(&app, &client, "switch_account", &[("account_id", &alpha)]).await;
     assert_eq!(location(&resp), "/");
     let (_, me) = app.server_fn(&client, "me", &[]).await;

@@ -13,7 +13,7 @@ use reqwest::Method;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{Db, TestApp, Tenant, call, spawn_app};
+use crate::helpers::{Db, Tenant, TestApp, call, spawn_app};
 
 /// The production default: no internal range allowed.
 const NO_PRIVATE: &str = "[outbound]\nallow_private = []\n";
@@ -92,14 +92,31 @@ async fn internal_addresses_are_refused_when_saved_in_every_spelling() {
     }
     // The dashboard's form says the same, naming the field.
     let owner = app.browser(&t).await;
-    let agent = backend::agents::find_by_external_id(&app.services.db, &app.owner(&t).await.tenant, "desk").await.unwrap().unwrap().id.to_string();
-    let (_, body) = app.server_fn(&owner, "save_action", &[("agent_id", &agent), ("kind", "webhook"), ("name", "CRM"), ("url", &listener.url), ("enabled", "on")]).await;
+    let agent = backend::agents::find_by_external_id(&app.services.db, &app.owner(&t).await.tenant, "desk")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let (_, body) = app
+        .server_fn(
+            &owner,
+            "save_action",
+            &[("agent_id", &agent), ("kind", "webhook"), ("name", "CRM"), ("url", &listener.url), ("enabled", "on")],
+        )
+        .await;
     assert_eq!(body["Invalid"]["field"], "url", "{body}");
     // Browser push endpoints and the LLM base URL too.
     let subscription = super::world::push_subscription(&format!("https://127.0.0.1:{port}/push"));
     let (_, body) = app.server_fn(&owner, "subscribe_push", &[("subscription", &subscription)]).await;
     assert_eq!(body["Invalid"]["field"], "endpoint", "{body}");
-    let (_, body) = app.server_fn(&owner, "save_analyzer", &[("provider", "openai"), ("base_url", "http://169.254.169.254/v1"), ("model", "m")]).await;
+    let (_, body) = app
+        .server_fn(
+            &owner,
+            "save_analyzer",
+            &[("provider", "openai"), ("base_url", "http://169.254.169.254/v1"), ("model", "m")],
+        )
+        .await;
     assert_eq!(body["Invalid"]["field"], "base_url", "{body}");
     assert_eq!(app.count("post_call_actions").await, 0);
     assert_eq!(listener.hits(), 0);
@@ -121,13 +138,23 @@ async fn a_url_that_turns_internal_after_saving_fails_for_good_and_the_listener_
     desk(&app, &t).await;
     let listener = Listener::start(|| StatusCode::OK.into_response()).await;
     let port = listener.url.split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
-    let (status, created) =
-        app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "CRM", "url": "https://crm.example.com/hook"})).await;
+    let (status, created) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "webhook", "name": "CRM", "url": "https://crm.example.com/hook"}),
+        )
+        .await;
     assert_eq!(status, 201, "{created}");
     let id: uuid::Uuid = created["action"]["id"].as_str().unwrap().parse().unwrap();
-    for (url, why) in [(listener.url.clone(), "is 127.0.0.1, a loopback address"), (format!("http://localhost:{port}/hook"), "loopback")] {
+    for (url, why) in [
+        (listener.url.clone(), "is 127.0.0.1, a loopback address"),
+        (format!("http://localhost:{port}/hook"), "loopback"),
+    ] {
         point_action_at(&app, id, &url).await;
-        let (status, sent) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/actions/{id}/test"), &json!({})).await;
+        let (status, sent) =
+            app.api_send(Method::POST, &t.api_key, &format!("/api/v1/actions/{id}/test"), &json!({})).await;
         assert_eq!(status, 202, "{sent}");
         app.drain().await;
         let delivery = sent["delivery_id"].as_str().unwrap();
@@ -146,29 +173,49 @@ async fn a_url_that_turns_internal_after_saving_fails_for_good_and_the_listener_
 async fn redirects_are_not_followed_for_webhooks_or_push() {
     // Only 127.0.0.1 itself is allowed; the redirect targets 127.0.0.2, which is not, and
     // another allowed listener, which must not be reached either.
-    let app = spawn_app(Db::Sqlite, "[outbound]\nallow_private = [\"127.0.0.1/32\"]\n[push]\nallow_http_endpoints = true\n").await.unwrap();
+    let app =
+        spawn_app(Db::Sqlite, "[outbound]\nallow_private = [\"127.0.0.1/32\"]\n[push]\nallow_http_endpoints = true\n")
+            .await
+            .unwrap();
     let t = app.tenant("Acme").await;
     desk(&app, &t).await;
     let target = Listener::start(|| StatusCode::OK.into_response()).await;
-    for location in [target.url.clone(), "http://127.0.0.2:9/x".to_owned(), "http://169.254.169.254/latest/meta-data/".to_owned()] {
+    for location in
+        [target.url.clone(), "http://127.0.0.2:9/x".to_owned(), "http://169.254.169.254/latest/meta-data/".to_owned()]
+    {
         let loc = location.clone();
-        let redirector = Listener::start(move || (StatusCode::FOUND, [(header::LOCATION, loc.clone())]).into_response()).await;
+        let redirector =
+            Listener::start(move || (StatusCode::FOUND, [(header::LOCATION, loc.clone())]).into_response()).await;
         let (status, created) = app
-            .api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "CRM", "url": redirector.url}))
+            .api_send(
+                Method::POST,
+                &t.api_key,
+                "/api/v1/agents/desk/actions",
+                &json!({"kind": "webhook", "name": "CRM", "url": redirector.url}),
+            )
             .await;
         assert_eq!(status, 201, "{created}");
         let id = created["action"]["id"].as_str().unwrap().to_owned();
         let (_, sent) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/actions/{id}/test"), &json!({})).await;
         app.drain().await;
-        let (_, detail) = app.api_get(&t.api_key, &format!("/api/v1/deliveries/webhook/{}", sent["delivery_id"].as_str().unwrap())).await;
-        assert_eq!((detail["delivery"]["state"].as_str(), detail["attempts"][0]["status_code"].as_i64()), (Some("dead"), Some(302)), "{detail}");
+        let (_, detail) = app
+            .api_get(&t.api_key, &format!("/api/v1/deliveries/webhook/{}", sent["delivery_id"].as_str().unwrap()))
+            .await;
+        assert_eq!(
+            (detail["delivery"]["state"].as_str(), detail["attempts"][0]["status_code"].as_i64()),
+            (Some("dead"), Some(302)),
+            "{detail}"
+        );
         assert_eq!(redirector.hits(), 1);
     }
     // A push service that redirects is not followed either.
     let loc = target.url.clone();
-    let push = Listener::start(move || (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, loc.clone())]).into_response()).await;
+    let push =
+        Listener::start(move || (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, loc.clone())]).into_response())
+            .await;
     let owner = app.browser(&t).await;
-    let (status, body) = app.server_fn(&owner, "subscribe_push", &[("subscription", &super::world::push_subscription(&push.url))]).await;
+    let (status, body) =
+        app.server_fn(&owner, "subscribe_push", &[("subscription", &super::world::push_subscription(&push.url))]).await;
     assert_eq!(status, 200, "{body}");
     app.server_fn(&owner, "send_test_alert", &[]).await;
     app.drain().await;
@@ -186,24 +233,44 @@ fn endless() -> axum::response::Response {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn endless_answers_are_cut_for_webhooks_and_the_llm() {
-    let app = spawn_app(Db::Sqlite, "[outbound]\nallow_private = [\"127.0.0.0/8\"]\nmax_response_bytes = 65536\n").await.unwrap();
+    let app = spawn_app(Db::Sqlite, "[outbound]\nallow_private = [\"127.0.0.0/8\"]\nmax_response_bytes = 65536\n")
+        .await
+        .unwrap();
     let t = app.tenant("Acme").await;
     desk(&app, &t).await;
     let stream = Listener::start(endless).await;
-    let (_, created) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "CRM", "url": stream.url})).await;
+    let (_, created) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "webhook", "name": "CRM", "url": stream.url}),
+        )
+        .await;
     let id = created["action"]["id"].as_str().unwrap().to_owned();
     let (_, sent) = app.api_send(Method::POST, &t.api_key, &format!("/api/v1/actions/{id}/test"), &json!({})).await;
     let started = std::time::Instant::now();
     app.drain().await;
-    let (_, detail) = app.api_get(&t.api_key, &format!("/api/v1/deliveries/webhook/{}", sent["delivery_id"].as_str().unwrap())).await;
+    let (_, detail) =
+        app.api_get(&t.api_key, &format!("/api/v1/deliveries/webhook/{}", sent["delivery_id"].as_str().unwrap())).await;
     assert_eq!(detail["delivery"]["state"], "delivered", "{detail}");
     let response = detail["attempts"][0]["response"].as_str().unwrap();
-    assert!(response.len() < 2200 && response.contains("cut after 2048 bytes"), "{}", &response[response.len().saturating_sub(80)..]);
+    assert!(
+        response.len() < 2200 && response.contains("cut after 2048 bytes"),
+        "{}",
+        &response[response.len().saturating_sub(80)..]
+    );
     // The LLM endpoint streams forever too: the analysis fails with the cap, the call
     // still gets its always-send email.
     let owner = app.browser(&t).await;
     let base = stream.url.replace("/hook", "/v1");
-    let (status, body) = app.server_fn(&owner, "save_analyzer", &[("provider", "openai"), ("base_url", &base), ("model", "m"), ("timeout_secs", "20")]).await;
+    let (status, body) = app
+        .server_fn(
+            &owner,
+            "save_analyzer",
+            &[("provider", "openai"), ("base_url", &base), ("model", "m"), ("timeout_secs", "20")],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     app.api_send(
         Method::POST,
@@ -214,7 +281,9 @@ async fn endless_answers_are_cut_for_webhooks_and_the_llm() {
     .await;
     let created: Value = app.post_call(&t.api_key, &call("c-1", "desk")).await.json().await.unwrap();
     app.drain().await;
-    let (_, conv) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{}", created["conversation_id"].as_str().unwrap())).await;
+    let (_, conv) = app
+        .api_get(&t.api_key, &format!("/api/v1/conversations/{}", created["conversation_id"].as_str().unwrap()))
+        .await;
     assert_eq!(conv["analysis"]["status"], "failed", "{conv}");
     assert!(conv["analysis"]["error"].as_str().unwrap().contains("over 65536 bytes"), "{conv}");
     assert_eq!(conv["notification_runs"][0]["fired"], true);
@@ -238,7 +307,10 @@ async fn a_stored_llm_key_is_only_sent_to_the_url_it_was_entered_with() {
     let owner = app.browser(&t).await;
     assert!(save_analyzer(&app, &owner, "https://llm.example.com/v1", "m1", Some("sk-first")).await);
     assert!(save_analyzer(&app, &owner, "https://llm.example.com/v1", "m2", None).await, "same URL: the key stays");
-    assert!(!save_analyzer(&app, &owner, "https://evil.example/v1", "m2", None).await, "another URL without a key: the stored key is forgotten");
+    assert!(
+        !save_analyzer(&app, &owner, "https://evil.example/v1", "m2", None).await,
+        "another URL without a key: the stored key is forgotten"
+    );
     assert!(save_analyzer(&app, &owner, "https://evil.example/v1", "m2", Some("sk-second")).await);
     // Stored encrypted: the key's text is not in the database.
     let row = backend::entities::analyzer_setting::Entity::find().one(&app.services.db).await.unwrap().unwrap();

@@ -60,7 +60,12 @@ db_test!(every_tenant_owned_resource_answers_404_to_another_account_over_rest, |
         assert!(not_found(&answer), "{method} {path}: {answer}");
     }
     // The owner's key reaches every one of them (the ids are right), and nothing changed.
-    for path in [format!("/api/v1/notifications/{n}"), format!("/api/v1/actions/{act}"), format!("/api/v1/conversations/{c}"), format!("/api/v1/tasks/{}", a.task_id)] {
+    for path in [
+        format!("/api/v1/notifications/{n}"),
+        format!("/api/v1/actions/{act}"),
+        format!("/api/v1/conversations/{c}"),
+        format!("/api/v1/tasks/{}", a.task_id),
+    ] {
         assert_eq!(app.api_get(&a.tenant.api_key, &path).await.0, 200, "{path}");
     }
     let (_, n_now) = app.api_get(&a.tenant.api_key, &format!("/api/v1/notifications/{n}")).await;
@@ -68,11 +73,23 @@ db_test!(every_tenant_owned_resource_answers_404_to_another_account_over_rest, |
     let (_, task_now) = app.api_get(&a.tenant.api_key, &format!("/api/v1/tasks/{}", a.task_id)).await;
     assert_eq!(task_now["status"], "open");
     // Lists hold only Beta's own rows: no conversation, task, delivery or audit entry of Alpha.
-    for (path, key) in [("/api/v1/conversations", "conversations"), ("/api/v1/tasks", "tasks"), ("/api/v1/deliveries", "deliveries"), ("/api/v1/audit-log", "entries")] {
+    for (path, key) in [
+        ("/api/v1/conversations", "conversations"),
+        ("/api/v1/tasks", "tasks"),
+        ("/api/v1/deliveries", "deliveries"),
+        ("/api/v1/audit-log", "entries"),
+    ] {
         let (status, listed) = app.api_get(&b.api_key, path).await;
         assert_eq!(status, 200, "{path}");
         let text = listed.to_string();
-        for id in [&a.conversation_id, &a.task_id, &a.email_id, &a.webhook_delivery_id, &a.notification_id, &a.webhook_action_id] {
+        for id in [
+            &a.conversation_id,
+            &a.task_id,
+            &a.email_id,
+            &a.webhook_delivery_id,
+            &a.notification_id,
+            &a.webhook_action_id,
+        ] {
             assert!(!text.contains(id.as_str()), "{path} shows Alpha's {id}: {listed}");
         }
         assert!(listed[key].is_array(), "{path}: {listed}");
@@ -92,12 +109,25 @@ db_test!(every_tenant_owned_resource_answers_not_found_to_another_account_over_s
     let admin_user = a.admin.user_id.to_string();
     let table: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("get_agent", vec![("id", agent)]),
-        ("update_agent", vec![("id", agent), ("external_id", "desk"), ("name", "x"), ("timezone", "UTC"), ("language", "en")]),
+        (
+            "update_agent",
+            vec![("id", agent), ("external_id", "desk"), ("name", "x"), ("timezone", "UTC"), ("language", "en")],
+        ),
         ("list_fields", vec![("agent_id", agent)]),
         ("save_field", vec![("agent_id", agent), ("name", "x"), ("kind", "string")]),
         ("delete_field", vec![("id", &a.field_id)]),
         ("list_actions", vec![("agent_id", agent)]),
-        ("save_action", vec![("agent_id", agent), ("id", act), ("kind", "webhook"), ("name", "x"), ("url", &a.receiver.url), ("enabled", "on")]),
+        (
+            "save_action",
+            vec![
+                ("agent_id", agent),
+                ("id", act),
+                ("kind", "webhook"),
+                ("name", "x"),
+                ("url", &a.receiver.url),
+                ("enabled", "on"),
+            ],
+        ),
         ("toggle_action", vec![("id", act), ("enabled", "false")]),
         ("rotate_action_secret", vec![("id", act)]),
         ("test_action", vec![("id", act)]),
@@ -144,7 +174,10 @@ db_test!(every_tenant_owned_resource_answers_not_found_to_another_account_over_s
     assert!(!audit.to_string().contains(n), "{audit}");
     // Nothing of Alpha's changed.
     let (_, n_now) = app.api_get(&a.tenant.api_key, &format!("/api/v1/notifications/{n}")).await;
-    assert_eq!((n_now["name"].as_str(), n_now["enabled"].as_bool(), n_now["version"].as_i64()), (Some("Every call"), Some(true), Some(1)));
+    assert_eq!(
+        (n_now["name"].as_str(), n_now["enabled"].as_bool(), n_now["version"].as_i64()),
+        (Some("Every call"), Some(true), Some(1))
+    );
     assert_eq!(app.api_get(&a.tenant.api_key, &format!("/api/v1/actions/{}", a.schedule_action_id)).await.0, 200);
     let (_, team) = app.server_fn(&a.owner, "get_team", &[]).await;
     assert_eq!(team["members"].as_array().unwrap().len(), 3);
@@ -169,18 +202,44 @@ struct Turn {
 
 async fn turn(app: &TestApp, w: &World, n: usize) -> Turn {
     let key = &w.tenant.api_key;
-    let notification = json!({"name": format!("Turn {n}"), "trigger": {"always": true}, "email": {"subject": "s", "body": "b"}});
+    let notification =
+        json!({"name": format!("Turn {n}"), "trigger": {"always": true}, "email": {"subject": "s", "body": "b"}});
     let (_, made) = app.api_send(Method::POST, key, "/api/v1/agents/desk/notifications", &notification).await;
     let (_, drafted) = app.api_send(Method::POST, key, "/api/v1/agents/desk/notifications", &notification).await;
     let draft = drafted["id"].as_str().unwrap().to_owned();
     let owner = app.owner(&w.tenant).await;
     let found = backend::notifications::get(&app.services.db, &owner.tenant, draft.parse().unwrap()).await.unwrap();
     let input = backend::notifications::to_input(&found);
-    backend::notifications::update(&app.services.db, &owner, found.id, found.agent_id, input, backend::notifications::Save::Draft).await.unwrap();
-    let (_, action) = app.api_send(Method::POST, key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": format!("Turn {n}"), "url": w.receiver.url})).await;
-    let (_, field) = app.api_send(Method::POST, key, "/api/v1/agents/desk/fields", &json!({"name": format!("turn_{n}"), "type": "string"})).await;
-    let api_key = backend::api_keys::create(&app.services.db, &owner, &format!("turn {n}")).await.unwrap().key.id.to_string();
-    let invited = backend::members::invite(&app.services, &owner, &format!("turn{n}@example.com"), "member").await.unwrap();
+    backend::notifications::update(
+        &app.services.db,
+        &owner,
+        found.id,
+        found.agent_id,
+        input,
+        backend::notifications::Save::Draft,
+    )
+    .await
+    .unwrap();
+    let (_, action) = app
+        .api_send(
+            Method::POST,
+            key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "webhook", "name": format!("Turn {n}"), "url": w.receiver.url}),
+        )
+        .await;
+    let (_, field) = app
+        .api_send(
+            Method::POST,
+            key,
+            "/api/v1/agents/desk/fields",
+            &json!({"name": format!("turn_{n}"), "type": "string"}),
+        )
+        .await;
+    let api_key =
+        backend::api_keys::create(&app.services.db, &owner, &format!("turn {n}")).await.unwrap().key.id.to_string();
+    let invited =
+        backend::members::invite(&app.services, &owner, &format!("turn{n}@example.com"), "member").await.unwrap();
     let target = app.teammate(&w.tenant, "member").await;
     let created: Value = app.post_call(key, &call(&format!("turn-{n}"), "desk")).await.json().await.unwrap();
     app.drain().await;
@@ -202,7 +261,8 @@ async fn turn(app: &TestApp, w: &World, n: usize) -> Turn {
 db_test!(every_mutating_server_function_answers_as_the_role_matrix_says, |app| {
     let w = build(&app, "Acme").await;
     let agent = w.agent_id.clone();
-    let roles: [(&str, &reqwest::Client, bool); 3] = [("member", &w.member.client, false), ("admin", &w.admin.client, true), ("owner", &w.owner, true)];
+    let roles: [(&str, &reqwest::Client, bool); 3] =
+        [("member", &w.member.client, false), ("admin", &w.admin.client, true), ("owner", &w.owner, true)];
     for (n, (role, client, configures)) in roles.into_iter().enumerate() {
         let t = turn(&app, &w, n).await;
         let url = w.receiver.url.clone();
@@ -219,10 +279,32 @@ db_test!(every_mutating_server_function_answers_as_the_role_matrix_says, |app| {
         // Configuration: owners and admins only.
         let configure: Vec<(&str, Vec<(&str, &str)>)> = vec![
             ("create_agent", vec![("external_id", &ext), ("name", "x"), ("timezone", "UTC"), ("language", "en")]),
-            ("update_agent", vec![("id", &agent), ("external_id", "desk"), ("name", "Desk"), ("timezone", "UTC"), ("language", "en")]),
+            (
+                "update_agent",
+                vec![
+                    ("id", &agent),
+                    ("external_id", "desk"),
+                    ("name", "Desk"),
+                    ("timezone", "UTC"),
+                    ("language", "en"),
+                ],
+            ),
             ("save_field", vec![("agent_id", &agent), ("name", &field_name), ("kind", "string")]),
             ("delete_field", vec![("id", &t.field)]),
-            ("save_notification", vec![("agent_id", &agent), ("name", "Made"), ("enabled", "on"), ("trigger_mode", "always"), ("subject", "s"), ("body", "b"), ("team_alert", "off"), ("task", "off"), ("action", "publish")]),
+            (
+                "save_notification",
+                vec![
+                    ("agent_id", &agent),
+                    ("name", "Made"),
+                    ("enabled", "on"),
+                    ("trigger_mode", "always"),
+                    ("subject", "s"),
+                    ("body", "b"),
+                    ("team_alert", "off"),
+                    ("task", "off"),
+                    ("action", "publish"),
+                ],
+            ),
             ("publish_notification", vec![("id", &t.draft)]),
             ("restore_notification_version", vec![("id", &t.notification), ("version", "1")]),
             ("discard_notification_draft", vec![("id", &t.notification)]),
@@ -230,9 +312,22 @@ db_test!(every_mutating_server_function_answers_as_the_role_matrix_says, |app| {
             ("duplicate_notification", vec![("id", &t.notification)]),
             ("move_notification", vec![("id", &t.notification), ("direction", "up")]),
             ("preview_notification", vec![("agent_id", &agent), ("source", "sample"), ("subject", "s"), ("body", "b")]),
-            ("test_send_notification", vec![("agent_id", &agent), ("source", "sample"), ("subject", "s"), ("body", "b")]),
+            (
+                "test_send_notification",
+                vec![("agent_id", &agent), ("source", "sample"), ("subject", "s"), ("body", "b")],
+            ),
             ("delete_notification", vec![("id", &t.notification)]),
-            ("save_action", vec![("agent_id", &agent), ("kind", "webhook"), ("name", "Made"), ("url", &url), ("format", "standard"), ("enabled", "on")]),
+            (
+                "save_action",
+                vec![
+                    ("agent_id", &agent),
+                    ("kind", "webhook"),
+                    ("name", "Made"),
+                    ("url", &url),
+                    ("format", "standard"),
+                    ("enabled", "on"),
+                ],
+            ),
             ("toggle_action", vec![("id", &t.action), ("enabled", "false")]),
             ("rotate_action_secret", vec![("id", &t.action)]),
             ("test_action", vec![("id", &t.action)]),
@@ -288,7 +383,9 @@ db_test!(every_mutating_server_function_answers_as_the_role_matrix_says, |app| {
     // Nobody becomes owner, and the owner cannot be demoted or removed.
     let owner_id = app.owner(&w.tenant).await.user_id.to_string();
     for client in [&w.admin.client, &w.owner] {
-        let (_, body) = app.server_fn(client, "set_member_role", &[("user_id", &w.member.user_id.to_string()), ("role", "owner")]).await;
+        let (_, body) = app
+            .server_fn(client, "set_member_role", &[("user_id", &w.member.user_id.to_string()), ("role", "owner")])
+            .await;
         assert_eq!(body["Invalid"]["field"], "role", "{body}");
         let (_, body) = app.server_fn(client, "set_member_role", &[("user_id", &owner_id), ("role", "member")]).await;
         assert_eq!(body["Invalid"]["field"], "role", "{body}");

@@ -22,11 +22,28 @@ async fn secrets_are_stored_encrypted_and_values_of_an_older_version_are_sealed_
     let t = app.tenant("Acme").await;
     let receiver = Receiver::start(&[]).await;
     app.api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk"})).await;
-    let (_, created) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/actions", &json!({"kind": "webhook", "name": "CRM", "url": receiver.url})).await;
+    let (_, created) = app
+        .api_send(
+            Method::POST,
+            &t.api_key,
+            "/api/v1/agents/desk/actions",
+            &json!({"kind": "webhook", "name": "CRM", "url": receiver.url}),
+        )
+        .await;
     let secret = created["secret"].as_str().unwrap().to_owned();
     let id: uuid::Uuid = created["action"]["id"].as_str().unwrap().parse().unwrap();
     let owner = app.browser(&t).await;
-    app.server_fn(&owner, "save_analyzer", &[("provider", "openai"), ("base_url", "https://llm.example.com/v1"), ("model", "m"), ("api_key", "sk-live-123")]).await;
+    app.server_fn(
+        &owner,
+        "save_analyzer",
+        &[
+            ("provider", "openai"),
+            ("base_url", "https://llm.example.com/v1"),
+            ("model", "m"),
+            ("api_key", "sk-live-123"),
+        ],
+    )
+    .await;
     let (_, inbound) = app.server_fn(&owner, "set_inbound_signing", &[("enable", "true")]).await;
     let inbound = inbound.as_str().unwrap().to_owned();
     app.server_fn(&owner, "push_status", &[]).await;
@@ -56,16 +73,30 @@ async fn secrets_are_stored_encrypted_and_values_of_an_older_version_are_sealed_
     active.url = Set(receiver.url.clone());
     active.secret = Set(old_secret.clone());
     active.update(db).await.unwrap();
-    db.execute_raw(Statement::from_string(db.get_database_backend(), "UPDATE analyzer_settings SET api_key = 'sk-old-456'".to_owned())).await.unwrap();
-    db.execute_raw(Statement::from_string(db.get_database_backend(), "DELETE FROM installation_settings WHERE key = 'upgrade_trust_v1'".to_owned())).await.unwrap();
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "UPDATE analyzer_settings SET api_key = 'sk-old-456'".to_owned(),
+    ))
+    .await
+    .unwrap();
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "DELETE FROM installation_settings WHERE key = 'upgrade_trust_v1'".to_owned(),
+    ))
+    .await
+    .unwrap();
 
     // What a start does: seal what is in clear, rewrite the old logs once.
     let sealed = backend::secrets::seal_plaintext_columns(db, &app.services.secrets).await.unwrap();
     assert_eq!(sealed, 2, "the action and the analyzer key");
     assert!(backend::upgrade::run_once(db).await.unwrap());
     assert!(!backend::upgrade::run_once(db).await.unwrap(), "once");
-    let stored = text_of(db, "SELECT url || secret AS t FROM post_call_actions").await + &text_of(db, "SELECT api_key AS t FROM analyzer_settings").await;
-    assert!(!stored.contains(&old_secret) && !stored.contains("sk-old-456") && !stored.contains(&receiver.url), "{stored}");
+    let stored = text_of(db, "SELECT url || secret AS t FROM post_call_actions").await
+        + &text_of(db, "SELECT api_key AS t FROM analyzer_settings").await;
+    assert!(
+        !stored.contains(&old_secret) && !stored.contains("sk-old-456") && !stored.contains(&receiver.url),
+        "{stored}"
+    );
     let w = backend::entities::webhook_delivery::Entity::find_by_id(delivery).one(db).await.unwrap().unwrap();
     assert_eq!(w.url, backend::actions::display_url(&receiver.url));
     // …and the action still works with the secret the older version had.

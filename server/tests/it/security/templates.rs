@@ -22,8 +22,10 @@ async fn hostile_templates_fail_fast_with_a_clear_error_and_previews_need_the_co
         ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "not available"),
         ("{{ conversation_summary | replace('a', 'aaaaaaaa') }}", "the filter `replace`"),
     ] {
-        let notification = json!({"name": "Evil", "trigger": {"always": true}, "email": {"subject": "s", "body": body}});
-        let (status, answer) = app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/notifications", &notification).await;
+        let notification =
+            json!({"name": "Evil", "trigger": {"always": true}, "email": {"subject": "s", "body": body}});
+        let (status, answer) =
+            app.api_send(Method::POST, &t.api_key, "/api/v1/agents/desk/notifications", &notification).await;
         assert_eq!(status, 422, "{body}: {answer}");
         assert_eq!(answer["error"]["field"], "email.body");
         let message = answer["error"]["message"].as_str().unwrap();
@@ -43,19 +45,37 @@ async fn hostile_templates_fail_fast_with_a_clear_error_and_previews_need_the_co
     let owner = app.browser(&t).await;
     let spin = "{% for a in conversation_transcript %}{% for b in conversation_transcript %}x{% endfor %}{% endfor %}";
     let began = Instant::now();
-    let (status, preview) = app.server_fn(&owner, "preview_notification", &[("agent_id", ""), ("source", &conversation), ("subject", "s"), ("body", spin)]).await;
+    let (status, preview) = app
+        .server_fn(
+            &owner,
+            "preview_notification",
+            &[("agent_id", ""), ("source", &conversation), ("subject", "s"), ("body", spin)],
+        )
+        .await;
     assert_eq!(status, 200, "{preview}");
     let error = preview["error"].as_str().unwrap();
     assert!(error.contains("too much work"), "{error}");
     assert!(began.elapsed() < Duration::from_secs(1), "stopped in {:?}", began.elapsed());
     let wide = "{% for a in conversation_transcript %}{{ conversation_transcript }}{% endfor %}";
-    let (_, preview) = app.server_fn(&owner, "preview_notification", &[("agent_id", ""), ("source", &conversation), ("subject", "s"), ("body", wide)]).await;
+    let (_, preview) = app
+        .server_fn(
+            &owner,
+            "preview_notification",
+            &[("agent_id", ""), ("source", &conversation), ("subject", "s"), ("body", wide)],
+        )
+        .await;
     assert!(preview["error"].as_str().unwrap().contains("more than 256 KiB"), "{preview}");
 
     // Members may neither preview nor test-send.
     let mate = app.teammate(&t, "member").await;
     for function in ["preview_notification", "test_send_notification"] {
-        let (_, body) = app.server_fn(&mate.client, function, &[("agent_id", ""), ("source", "sample"), ("subject", "s"), ("body", "b")]).await;
+        let (_, body) = app
+            .server_fn(
+                &mate.client,
+                function,
+                &[("agent_id", ""), ("source", "sample"), ("subject", "s"), ("body", "b")],
+            )
+            .await;
         assert_eq!(body, json!("Forbidden"), "{function}");
     }
     assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());

@@ -8,7 +8,8 @@ use crate::helpers::{Db, TestApp, spawn_app};
 
 /// Three attempts per address a minute, five per email an hour; proxies on loopback are
 /// trusted so a test can speak for many client addresses through `X-Forwarded-For`.
-const TIGHT: &str = "[auth]\nip_attempts_per_minute = 3\nemail_attempts_per_hour = 5\n[server]\ntrusted_proxies = [\"127.0.0.1/32\"]\n";
+const TIGHT: &str =
+    "[auth]\nip_attempts_per_minute = 3\nemail_attempts_per_hour = 5\n[server]\ntrusted_proxies = [\"127.0.0.1/32\"]\n";
 
 async fn post(app: &TestApp, function: &str, form: &[(&str, &str)], client_ip: &str, html: bool) -> reqwest::Response {
     app.http
@@ -35,7 +36,8 @@ async fn sign_in_is_throttled_per_client_address_then_per_email() {
         let resp = post(&app, "sign_in", &wrong, "203.0.113.1", true).await;
         assert_eq!(resp.status().as_u16(), 302, "a wrong password goes back to the form");
     }
-    let resp = post(&app, "sign_in", &[("email", "someone@else.example"), ("password", "x")], "203.0.113.1", false).await;
+    let resp =
+        post(&app, "sign_in", &[("email", "someone@else.example"), ("password", "x")], "203.0.113.1", false).await;
     assert_eq!(resp.status().as_u16(), 429, "the address's budget is spent, whatever the email");
     let wait = retry_after(&resp);
     assert!((1..=60).contains(&wait), "{wait}");
@@ -88,7 +90,10 @@ async fn sign_up_invitations_and_password_resets_are_throttled_too() {
     // Password reset mails cannot flood an inbox: five requests an hour per address.
     let mut last = 0;
     for i in 0..6 {
-        last = post(&app, "request_password_reset", &[("email", &t.email)], &format!("192.0.2.{}", 10 + i), true).await.status().as_u16();
+        last = post(&app, "request_password_reset", &[("email", &t.email)], &format!("192.0.2.{}", 10 + i), true)
+            .await
+            .status()
+            .as_u16();
     }
     assert_eq!(last, 429);
     let resets = app.count("emails WHERE subject LIKE 'Reset your Aftercall password%'").await;

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::delivery::Receiver;
-use crate::helpers::{Teammate, TestApp, Tenant, call};
+use crate::helpers::{Teammate, Tenant, TestApp, call};
 
 /// Everything one account owns, by id.
 pub struct World {
@@ -52,7 +52,9 @@ pub async fn build(app: &TestApp, name: &str) -> World {
     let tenant = app.tenant(name).await;
     let receiver = Receiver::start(&[]).await;
     ok(app, &tenant, Method::POST, "/api/v1/agents", json!({"external_id": "desk", "name": "Desk"})).await;
-    let field = ok(app, &tenant, Method::POST, "/api/v1/agents/desk/fields", json!({"name": "order_total", "type": "number"})).await;
+    let field =
+        ok(app, &tenant, Method::POST, "/api/v1/agents/desk/fields", json!({"name": "order_total", "type": "number"}))
+            .await;
     let notification = ok(
         app,
         &tenant,
@@ -62,7 +64,14 @@ pub async fn build(app: &TestApp, name: &str) -> World {
                "email": {"subject": "Call", "body": "{{ conversation_summary }}"}, "team_alert": "all", "task": {"priority": "low"}}),
     )
     .await;
-    let webhook = ok(app, &tenant, Method::POST, "/api/v1/agents/desk/actions", json!({"kind": "webhook", "name": "CRM", "url": receiver.url})).await;
+    let webhook = ok(
+        app,
+        &tenant,
+        Method::POST,
+        "/api/v1/agents/desk/actions",
+        json!({"kind": "webhook", "name": "CRM", "url": receiver.url}),
+    )
+    .await;
     let schedule = ok(
         app,
         &tenant,
@@ -76,15 +85,22 @@ pub async fn build(app: &TestApp, name: &str) -> World {
     let conversation_id = created["conversation_id"].as_str().expect("conversation").to_owned();
     let (_, conv) = app.api_get(&tenant.api_key, &format!("/api/v1/conversations/{conversation_id}")).await;
     let task_id = conv["notification_runs"][0]["task_ids"][0].as_str().expect("task").to_owned();
-    let (_, deliveries) = app.api_get(&tenant.api_key, &format!("/api/v1/deliveries?conversation_id={conversation_id}")).await;
+    let (_, deliveries) =
+        app.api_get(&tenant.api_key, &format!("/api/v1/deliveries?conversation_id={conversation_id}")).await;
     let of = |channel: &str| {
-        deliveries["deliveries"].as_array().expect("deliveries").iter().find(|d| d["channel"] == channel).expect(channel)["id"]
+        deliveries["deliveries"]
+            .as_array()
+            .expect("deliveries")
+            .iter()
+            .find(|d| d["channel"] == channel)
+            .expect(channel)["id"]
             .as_str()
             .expect("id")
             .to_owned()
     };
     let (email_id, webhook_delivery_id) = (of("email"), of("webhook"));
-    let (_, calls) = app.api_get(&tenant.api_key, &format!("/api/v1/conversations/{conversation_id}/scheduled-calls")).await;
+    let (_, calls) =
+        app.api_get(&tenant.api_key, &format!("/api/v1/conversations/{conversation_id}/scheduled-calls")).await;
     let scheduled_call_id = calls["scheduled_calls"][0]["id"].as_str().expect("scheduled call").to_owned();
 
     let owner = app.browser(&tenant).await;
@@ -93,17 +109,30 @@ pub async fn build(app: &TestApp, name: &str) -> World {
     let owner_member = app.owner(&tenant).await;
     let alerts = backend::alerts::list(&app.services.db, &owner_member, None, 10).await.expect("alerts");
     let alert_id = alerts[0].id.to_string();
-    let api_key_id = backend::api_keys::list(&app.services.db, &owner_member.tenant).await.expect("keys")[0].id.to_string();
-    let (status, _) = app.server_fn(&owner, "invite_member", &[("email", &format!("pending@{}.example", name.to_lowercase())), ("role", "admin")]).await;
+    let api_key_id =
+        backend::api_keys::list(&app.services.db, &owner_member.tenant).await.expect("keys")[0].id.to_string();
+    let (status, _) = app
+        .server_fn(
+            &owner,
+            "invite_member",
+            &[("email", &format!("pending@{}.example", name.to_lowercase())), ("role", "admin")],
+        )
+        .await;
     assert_eq!(status, 200);
     let (_, team) = app.server_fn(&owner, "get_team", &[]).await;
     let invitation_id = team["invitations"][0]["id"].as_str().expect("invitation").to_owned();
     let push_endpoint = format!("https://127.0.0.1:9/push/{}", name.to_lowercase());
-    let (status, body) = app.server_fn(&member.client, "subscribe_push", &[("subscription", &push_subscription(&push_endpoint))]).await;
+    let (status, body) =
+        app.server_fn(&member.client, "subscribe_push", &[("subscription", &push_subscription(&push_endpoint))]).await;
     assert_eq!(status, 200, "{body}");
     World {
         account_id: owner_member.tenant.account_id().to_string(),
-        agent_id: backend::agents::find_by_external_id(&app.services.db, &owner_member.tenant, "desk").await.expect("agent").expect("desk").id.to_string(),
+        agent_id: backend::agents::find_by_external_id(&app.services.db, &owner_member.tenant, "desk")
+            .await
+            .expect("agent")
+            .expect("desk")
+            .id
+            .to_string(),
         field_id: field["id"].as_str().expect("field").to_owned(),
         notification_id: notification["id"].as_str().expect("notification").to_owned(),
         webhook_action_id: webhook["action"]["id"].as_str().expect("action").to_owned(),

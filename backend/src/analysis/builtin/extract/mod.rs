@@ -51,10 +51,63 @@ pub enum Category {
 
 /// Words of a field's name and description that say what it is but not what it is about.
 const GENERIC: &[&str] = &[
-    "name", "number", "date", "time", "day", "type", "value", "the", "user", "customer", "caller", "given", "mention",
-    "mentioned", "call", "during", "if", "any", "which", "whether", "what", "id", "iso", "yyyy", "mm", "dd", "hh", "24h",
-    "hour", "unless", "stated", "take", "takes", "place", "conversation", "tentative", "it", "should", "be", "api", "from",
-    "for", "want", "wants", "information", "1", "31", "amount", "of", "to", "a", "an", "or", "and", "on", "in", "is",
+    "name",
+    "number",
+    "date",
+    "time",
+    "day",
+    "type",
+    "value",
+    "the",
+    "user",
+    "customer",
+    "caller",
+    "given",
+    "mention",
+    "mentioned",
+    "call",
+    "during",
+    "if",
+    "any",
+    "which",
+    "whether",
+    "what",
+    "id",
+    "iso",
+    "yyyy",
+    "mm",
+    "dd",
+    "hh",
+    "24h",
+    "hour",
+    "unless",
+    "stated",
+    "take",
+    "takes",
+    "place",
+    "conversation",
+    "tentative",
+    "it",
+    "should",
+    "be",
+    "api",
+    "from",
+    "for",
+    "want",
+    "wants",
+    "information",
+    "1",
+    "31",
+    "amount",
+    "of",
+    "to",
+    "a",
+    "an",
+    "or",
+    "and",
+    "on",
+    "in",
+    "is",
 ];
 
 /// The stems a field is about: its name's and description's words minus generic ones.
@@ -86,10 +139,14 @@ pub fn category(spec: &FieldSpec) -> Category {
         FieldType::Enum => return Category::Enum,
         FieldType::Boolean => return Category::Boolean,
         FieldType::Number => {
-            if says(&all, &["amount", "price", "cost", "balance", "fee", "dollars", "money", "payment", "total"]) && !says(&all, &["number of", "quantity", "count"]) {
+            if says(&all, &["amount", "price", "cost", "balance", "fee", "dollars", "money", "payment", "total"])
+                && !says(&all, &["number of", "quantity", "count"])
+            {
                 return Category::Amount;
             }
-            if says(&all, &["id", "room number", "account number", "booking id", "code", "zip", "pin", "account name"]) || says(name, &["id"]) {
+            if says(&all, &["id", "room number", "account number", "booking id", "code", "zip", "pin", "account name"])
+                || says(name, &["id"])
+            {
                 return Category::NumberId;
             }
             return Category::Count;
@@ -108,17 +165,59 @@ pub fn category(spec: &FieldSpec) -> Category {
         Category::Weekday
     } else if says(&all, &["time", "hh", "hour"]) && !says(&all, &["hours"]) {
         Category::Time
-    } else if says(&all, &["id", "pin", "code", "zip", "account number", "order number", "confirmation number", "reference"]) {
+    } else if says(
+        &all,
+        &["id", "pin", "code", "zip", "account number", "order number", "confirmation number", "reference"],
+    ) {
         Category::Identifier
     } else if says(name, &["name"]) || says(&spec.description, &["name", "who"]) {
-        if says(&all, &["customer", "caller", "your", "full", "first and last", "customer's", "caller's"]) && !says(&all, &["recipient", "receiver", "contact", "guest"]) {
+        if says(&all, &["customer", "caller", "your", "full", "first and last", "customer's", "caller's"])
+            && !says(&all, &["recipient", "receiver", "contact", "guest"])
+        {
             Category::CustomerName
-        } else if says(&all, &["recipient", "receiver", "contact", "guest", "passenger", "person", "payee", "friend", "director", "artist", "stylist", "therapist", "driver"]) {
+        } else if says(
+            &all,
+            &[
+                "recipient",
+                "receiver",
+                "contact",
+                "guest",
+                "passenger",
+                "person",
+                "payee",
+                "friend",
+                "director",
+                "artist",
+                "stylist",
+                "therapist",
+                "driver",
+            ],
+        ) {
             Category::PersonName
         } else {
             Category::EntityName
         }
-    } else if says(&all, &["city", "location", "area", "destination", "origin", "address", "where", "pickup location", "departure", "arrival", "venue", "place", "from", "to", "street", "located"]) {
+    } else if says(
+        &all,
+        &[
+            "city",
+            "location",
+            "area",
+            "destination",
+            "origin",
+            "address",
+            "where",
+            "pickup location",
+            "departure",
+            "arrival",
+            "venue",
+            "place",
+            "from",
+            "to",
+            "street",
+            "located",
+        ],
+    ) {
         Category::Place
     } else if says(&all, &["receiver", "recipient", "payee", "contact"]) {
         Category::PersonName
@@ -143,11 +242,42 @@ pub fn range_end(spec: &FieldSpec, place: bool) -> End {
     let name = spec.name.rsplit('.').next().unwrap_or(&spec.name);
     let all = format!("{name} {}", spec.description);
     let name_words: Vec<&str> = name.split('_').collect();
-    let finish = says(&all, &["end", "ends", "return", "dropoff", "drop off", "drop", "check out", "checkout", "until", "leave", "destination", "receiver", "recipient"])
-        || name_words.contains(&"to")
+    let finish = says(
+        &all,
+        &[
+            "end",
+            "ends",
+            "return",
+            "dropoff",
+            "drop off",
+            "drop",
+            "check out",
+            "checkout",
+            "until",
+            "leave",
+            "destination",
+            "receiver",
+            "recipient",
+        ],
+    ) || name_words.contains(&"to")
         || (place && says(&all, &["arrival", "arrive", "arriving"]));
-    let start = says(&all, &["start", "starts", "pickup", "pick up", "check in", "checkin", "begin", "origin", "originates", "source", "departure", "departing"])
-        || name_words.contains(&"from")
+    let start = says(
+        &all,
+        &[
+            "start",
+            "starts",
+            "pickup",
+            "pick up",
+            "check in",
+            "checkin",
+            "begin",
+            "origin",
+            "originates",
+            "source",
+            "departure",
+            "departing",
+        ],
+    ) || name_words.contains(&"from")
         || (!place && says(&all, &["arrival", "arrive"]));
     match (start, finish) {
         (true, false) => End::Start,
@@ -169,19 +299,33 @@ struct Candidate {
 fn topical(doc: &Doc, i: usize, topic: &[String]) -> f64 {
     let s = &doc.sentences[i];
     let own = s.hits(topic) as f64;
-    let asked: f64 = doc.previous_turn(i).iter().filter(|q| q.question).map(|q| q.hits(topic) as f64).fold(0.0, f64::max);
+    let asked: f64 =
+        doc.previous_turn(i).iter().filter(|q| q.question).map(|q| q.hits(topic) as f64).fold(0.0, f64::max);
     let first_in_turn = doc.sentences.iter().position(|x| x.turn == s.turn) == Some(i);
     own.min(2.0) + if first_in_turn { asked.min(2.0) * 0.8 } else { asked.min(2.0) * 0.4 }
 }
 
 const CONFIRMING: &[&str] = &[
-    "confirm", "so you want", "just to confirm", "booked", "reserved", "scheduled", "your reservation", "your appointment",
-    "has been", "is set", "you are all set", "got it", "i have", "i've",
+    "confirm",
+    "so you want",
+    "just to confirm",
+    "booked",
+    "reserved",
+    "scheduled",
+    "your reservation",
+    "your appointment",
+    "has been",
+    "is set",
+    "you are all set",
+    "got it",
+    "i have",
+    "i've",
 ];
 
 fn negated_before(s: &Sentence, start: usize) -> bool {
     let before = s.raw[..start.min(s.raw.len())].to_lowercase();
-    let words: Vec<&str> = before.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> =
+        before.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
     words.iter().rev().take(3).any(|w| matches!(*w, "not" | "no" | "don't" | "isn't" | "never" | "instead"))
 }
 
@@ -258,7 +402,9 @@ pub fn extract(doc: &Doc, spec: &FieldSpec) -> FieldValue {
         Category::Enum => enums::choose(doc, spec, &topic),
     };
     match found {
-        Some((value, evidence)) => FieldValue { name: spec.name.clone(), value: spec.coerce(&value), evidence: Some(evidence) },
+        Some((value, evidence)) => {
+            FieldValue { name: spec.name.clone(), value: spec.coerce(&value), evidence: Some(evidence) }
+        }
         None => FieldValue { name: spec.name.clone(), value: Json::Null, evidence: None },
     }
 }

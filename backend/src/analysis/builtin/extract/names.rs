@@ -25,17 +25,64 @@ const NAME_CUES: &[&[&str]] = &[
 
 /// Words that end a name.
 const NAME_STOPS: &[&str] = &[
-    "and", "i", "i'm", "im", "i'd", "calling", "from", "with", "here", "please", "thanks", "thank", "how", "can", "could",
-    "would", "want", "need", "like", "looking", "trying", "just", "so", "but", "the", "a", "an", "to", "for", "speaking",
-    "again", "yes", "no", "uh", "um", "um,", "is", "my", "you", "what", "it", "that", "at", "in", "on", "of",
+    "and", "i", "i'm", "im", "i'd", "calling", "from", "with", "here", "please", "thanks", "thank", "how", "can",
+    "could", "would", "want", "need", "like", "looking", "trying", "just", "so", "but", "the", "a", "an", "to", "for",
+    "speaking", "again", "yes", "no", "uh", "um", "um,", "is", "my", "you", "what", "it", "that", "at", "in", "on",
+    "of",
 ];
 
 /// Words after "I am" / "I'm" that are not names.
 const NOT_A_NAME: &[&str] = &[
-    "looking", "calling", "trying", "interested", "fine", "good", "great", "well", "here", "sorry", "not", "going", "so",
-    "a", "an", "the", "just", "also", "wondering", "hoping", "planning", "having", "getting", "sure", "ok", "okay", "in",
-    "at", "on", "from", "very", "really", "still", "glad", "happy", "afraid", "done", "all", "ready", "available", "new",
-    "thinking", "currently", "actually", "staying", "moving", "travelling", "traveling", "flying", "free",
+    "looking",
+    "calling",
+    "trying",
+    "interested",
+    "fine",
+    "good",
+    "great",
+    "well",
+    "here",
+    "sorry",
+    "not",
+    "going",
+    "so",
+    "a",
+    "an",
+    "the",
+    "just",
+    "also",
+    "wondering",
+    "hoping",
+    "planning",
+    "having",
+    "getting",
+    "sure",
+    "ok",
+    "okay",
+    "in",
+    "at",
+    "on",
+    "from",
+    "very",
+    "really",
+    "still",
+    "glad",
+    "happy",
+    "afraid",
+    "done",
+    "all",
+    "ready",
+    "available",
+    "new",
+    "thinking",
+    "currently",
+    "actually",
+    "staying",
+    "moving",
+    "travelling",
+    "traveling",
+    "flying",
+    "free",
 ];
 
 pub(super) fn name_after(s: &Sentence) -> Option<String> {
@@ -53,7 +100,8 @@ pub(super) fn name_after(s: &Sentence) -> Option<String> {
             }
             let mut name: Vec<String> = Vec::new();
             while let Some(w) = ws.get(k) {
-                if NAME_STOPS.contains(&w.text.as_str()) || w.raw.chars().any(|c| c.is_ascii_digit()) || name.len() == 3 {
+                if NAME_STOPS.contains(&w.text.as_str()) || w.raw.chars().any(|c| c.is_ascii_digit()) || name.len() == 3
+                {
                     break;
                 }
                 name.push(w.raw.clone());
@@ -85,26 +133,82 @@ pub(super) fn extract_customer_name(doc: &Doc, topic: &[String]) -> Option<(Json
             continue;
         }
         if let Some(name) = name_after(s) {
-            candidates.push(Candidate { value: Json::from(name), score: 3.0 + 0.1 * (i as f64 / doc.sentences.len() as f64), sentence: i });
+            candidates.push(Candidate {
+                value: Json::from(name),
+                score: 3.0 + 0.1 * (i as f64 / doc.sentences.len() as f64),
+                sentence: i,
+            });
             continue;
         }
         // A short answer to "May I have your name?"
         let asked = doc.previous_turn(i).iter().any(|q| {
-            (q.has("your name") || q.has("your full name") || q.has("your first") || q.has("name please") || q.has("who am i speaking") || q.has("who is this") || q.has("name for the"))
-                && !["maiden", "pet", "mother", "father", "doctor", "restaurant", "hotel", "venue", "company", "child", "dog", "cat", "guest", "recipient"].iter().any(|w| q.has(w))
+            (q.has("your name")
+                || q.has("your full name")
+                || q.has("your first")
+                || q.has("name please")
+                || q.has("who am i speaking")
+                || q.has("who is this")
+                || q.has("name for the"))
+                && ![
+                    "maiden",
+                    "pet",
+                    "mother",
+                    "father",
+                    "doctor",
+                    "restaurant",
+                    "hotel",
+                    "venue",
+                    "company",
+                    "child",
+                    "dog",
+                    "cat",
+                    "guest",
+                    "recipient",
+                ]
+                .iter()
+                .any(|w| q.has(w))
         });
         let first_in_turn = doc.sentences.iter().position(|x| x.turn == s.turn) == Some(i);
         let ws = values::words(&s.raw);
-        if asked && first_in_turn && (1..=4).contains(&ws.len()) && ws.iter().all(|w| !w.raw.chars().any(|c| c.is_ascii_digit())) {
+        if asked
+            && first_in_turn
+            && (1..=4).contains(&ws.len())
+            && ws.iter().all(|w| !w.raw.chars().any(|c| c.is_ascii_digit()))
+        {
             let kept: Vec<String> = ws
                 .iter()
-                .filter(|w| !matches!(w.text.as_str(), "it's" | "its" | "is" | "my" | "name" | "sure" | "yes" | "it" | "uh" | "um" | "hi" | "hello" | "i" | "think" | "i'm" | "this" | "am"))
+                .filter(|w| {
+                    !matches!(
+                        w.text.as_str(),
+                        "it's"
+                            | "its"
+                            | "is"
+                            | "my"
+                            | "name"
+                            | "sure"
+                            | "yes"
+                            | "it"
+                            | "uh"
+                            | "um"
+                            | "hi"
+                            | "hello"
+                            | "i"
+                            | "think"
+                            | "i'm"
+                            | "this"
+                            | "am"
+                    )
+                })
                 .map(|w| w.raw.clone())
                 .collect();
             if !kept.is_empty() && kept.len() <= 3 {
                 let joined = kept.join(" ");
                 let value = if joined.chars().any(char::is_uppercase) { joined } else { values::title_case(&joined) };
-                candidates.push(Candidate { value: Json::from(value), score: 2.5 + topical(doc, i, topic) * 0.1, sentence: i });
+                candidates.push(Candidate {
+                    value: Json::from(value),
+                    score: 2.5 + topical(doc, i, topic) * 0.1,
+                    sentence: i,
+                });
             }
         }
     }
@@ -158,7 +262,9 @@ pub(super) fn extract_place(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Op
                 (End::Start, "to") | (End::Finish, "from") => c.score -= 0.6,
                 _ => {}
             }
-            if value.starts_with(|ch: char| ch.is_ascii_digit()) && !says(&spec.description, &["address", "street", "location"]) {
+            if value.starts_with(|ch: char| ch.is_ascii_digit())
+                && !says(&spec.description, &["address", "street", "location"])
+            {
                 c.score -= 0.5;
             }
         }
@@ -195,7 +301,10 @@ pub(super) fn extract_person(doc: &Doc, topic: &[String]) -> Option<(Json, Strin
         let s = &doc.sentences[c.sentence];
         if let Some(pos) = s.raw.find(c.value.as_str().unwrap_or_default()) {
             let prev = s.raw[..pos].to_lowercase();
-            if prev.trim_end().ends_with(" to") || prev.trim_end().ends_with(" with") || prev.trim_end().ends_with(" for") {
+            if prev.trim_end().ends_with(" to")
+                || prev.trim_end().ends_with(" with")
+                || prev.trim_end().ends_with(" for")
+            {
                 c.score += 0.6;
             }
         }

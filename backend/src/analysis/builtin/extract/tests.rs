@@ -7,11 +7,18 @@ use crate::calls::event::Turn;
 fn doc(turns: &[(&str, &str)]) -> Doc {
     let transcript = turns
         .iter()
-        .map(|(r, t)| Turn { role: if *r == "a" { Speaker::Agent } else { Speaker::User }, text: (*t).to_owned(), start_s: None, end_s: None })
+        .map(|(r, t)| Turn {
+            role: if *r == "a" { Speaker::Agent } else { Speaker::User },
+            text: (*t).to_owned(),
+            start_s: None,
+            end_s: None,
+        })
         .collect();
     Doc::new(&AnalysisRequest {
         transcript,
-        started_at: chrono::DateTime::parse_from_rfc3339("2019-03-01T15:34:00Z").ok().map(|d| d.with_timezone(&chrono::Utc)),
+        started_at: chrono::DateTime::parse_from_rfc3339("2019-03-01T15:34:00Z")
+            .ok()
+            .map(|d| d.with_timezone(&chrono::Utc)),
         timezone: "UTC".into(),
         call: CallFacts { phone_country: Some("1".into()), ..Default::default() },
         ..Default::default()
@@ -38,11 +45,26 @@ fn restaurant() -> Doc {
 #[test]
 fn a_restaurant_booking_yields_its_slots() {
     let d = restaurant();
-    assert_eq!(value(&d, "date", FieldType::String, "Tentative date of restaurant reservation (ISO date YYYY-MM-DD)"), Json::from("2019-03-05"));
-    assert_eq!(value(&d, "time", FieldType::String, "Tentative time of restaurant reservation (24h HH:MM)"), Json::from("18:30"));
-    assert_eq!(value(&d, "number_of_seats", FieldType::Number, "Number of seats to reserve at the restaurant"), serde_json::json!(2));
-    assert_eq!(value(&d, "restaurant_name", FieldType::String, "Name of the restaurant"), Json::from("Ludwig's German Table"));
-    assert_eq!(value(&d, "location", FieldType::String, "City where the restaurant is located"), Json::from("San Jose"));
+    assert_eq!(
+        value(&d, "date", FieldType::String, "Tentative date of restaurant reservation (ISO date YYYY-MM-DD)"),
+        Json::from("2019-03-05")
+    );
+    assert_eq!(
+        value(&d, "time", FieldType::String, "Tentative time of restaurant reservation (24h HH:MM)"),
+        Json::from("18:30")
+    );
+    assert_eq!(
+        value(&d, "number_of_seats", FieldType::Number, "Number of seats to reserve at the restaurant"),
+        serde_json::json!(2)
+    );
+    assert_eq!(
+        value(&d, "restaurant_name", FieldType::String, "Name of the restaurant"),
+        Json::from("Ludwig's German Table")
+    );
+    assert_eq!(
+        value(&d, "location", FieldType::String, "City where the restaurant is located"),
+        Json::from("San Jose")
+    );
 }
 
 #[test]
@@ -57,9 +79,18 @@ fn names_emails_phones_and_ids_come_from_the_customer() {
         ("u", "(977) 625-2661"),
     ]);
     assert_eq!(value(&d, "customer_name", FieldType::String, "Customer's full name."), Json::from("Crystal Minh"));
-    assert_eq!(value(&d, "customer_email", FieldType::String, "Customer's email address if given."), Json::from("cminh730@email.com"));
-    assert_eq!(value(&d, "order_id", FieldType::String, "Order ID mentioned by the customer."), Json::from("3348917502"));
-    assert_eq!(value(&d, "callback_number", FieldType::String, "Phone number the customer gave for a callback."), Json::from("+19776252661"));
+    assert_eq!(
+        value(&d, "customer_email", FieldType::String, "Customer's email address if given."),
+        Json::from("cminh730@email.com")
+    );
+    assert_eq!(
+        value(&d, "order_id", FieldType::String, "Order ID mentioned by the customer."),
+        Json::from("3348917502")
+    );
+    assert_eq!(
+        value(&d, "callback_number", FieldType::String, "Phone number the customer gave for a callback."),
+        Json::from("+19776252661")
+    );
 }
 
 #[test]
@@ -70,7 +101,10 @@ fn spoken_lower_case_names_and_amounts_are_read() {
         ("a", "how much would you like to transfer"),
         ("u", "one hundred and thirty five dollars from savings to checking"),
     ]);
-    assert_eq!(value(&d, "customer_name", FieldType::String, "Caller's first and last name."), Json::from("Robert Johnson"));
+    assert_eq!(
+        value(&d, "customer_name", FieldType::String, "Caller's first and last name."),
+        Json::from("Robert Johnson")
+    );
     assert_eq!(value(&d, "transfer_amount", FieldType::Number, "transfer amount"), serde_json::json!(135));
 }
 
@@ -96,25 +130,44 @@ fn booleans_are_the_answer_to_a_yes_no_question() {
 #[test]
 fn ordered_items_and_identifiers_are_read() {
     let d = doc(&[("u", "Hi, I want two Matcha Lattes please.")]);
-    assert_eq!(value(&d, "order_items", FieldType::String, "Drinks ordered, comma-separated menu item names."), Json::from("Matcha Latte"));
-    let d = doc(&[("u", "Hi, so I would like a, lets see now, I would like a Macchiato. Yes, a Macchiato to go please.")]);
-    assert_eq!(value(&d, "order_items", FieldType::String, "Drinks ordered, comma-separated menu item names."), Json::from("Macchiato"));
+    assert_eq!(
+        value(&d, "order_items", FieldType::String, "Drinks ordered, comma-separated menu item names."),
+        Json::from("Matcha Latte")
+    );
+    let d =
+        doc(&[("u", "Hi, so I would like a, lets see now, I would like a Macchiato. Yes, a Macchiato to go please.")]);
+    assert_eq!(
+        value(&d, "order_items", FieldType::String, "Drinks ordered, comma-separated menu item names."),
+        Json::from("Macchiato")
+    );
     let d = doc(&[
         ("a", "Can you tell me your account number, please?"),
         ("u", "Someone took $500 from my account. It's 68318931"),
     ]);
-    assert_eq!(value(&d, "account_number", FieldType::String, "Account Number (bank_fraud_report)"), Json::from("68318931"));
+    assert_eq!(
+        value(&d, "account_number", FieldType::String, "Account Number (bank_fraud_report)"),
+        Json::from("68318931")
+    );
     let d = doc(&[("a", "Right, and your PIN as well please."), ("u", "My PIN is 7402.")]);
     assert_eq!(value(&d, "pin", FieldType::String, "PIN (bank_fraud_report)"), Json::from("7402"));
     let d = doc(&[("a", "What room are you in?"), ("u", "Sure. We are in room 351.")]);
-    assert_eq!(value(&d, "room_number", FieldType::Number, "Room Number (hotel_service_request)"), serde_json::json!(351));
+    assert_eq!(
+        value(&d, "room_number", FieldType::Number, "Room Number (hotel_service_request)"),
+        serde_json::json!(351)
+    );
 }
 
 #[test]
 fn places_and_weekdays_are_read() {
     let d = doc(&[("u", "I'm traveling from Paris to San Francisco.")]);
-    assert_eq!(value(&d, "origin_city", FieldType::String, "City in which the journey originates"), Json::from("Paris"));
-    assert_eq!(value(&d, "destination_city", FieldType::String, "City in which the journey ends"), Json::from("San Francisco"));
+    assert_eq!(
+        value(&d, "origin_city", FieldType::String, "City in which the journey originates"),
+        Json::from("Paris")
+    );
+    assert_eq!(
+        value(&d, "destination_city", FieldType::String, "City in which the journey ends"),
+        Json::from("San Francisco")
+    );
     let d = doc(&[("a", "what day would you like for your appointment"), ("u", "monday")]);
     assert_eq!(value(&d, "appointment_day", FieldType::String, "day"), Json::from("Monday"));
 }

@@ -15,7 +15,11 @@ pub(super) fn extract_dates(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Op
         let found = values::dates(&s.raw, doc.anchor);
         for (k, m) in found.iter().enumerate() {
             let score = weigh(doc, i, m.start, topic, None) + ranged(&found, end, k, &s.raw);
-            candidates.push(Candidate { value: Json::from(m.value.format("%Y-%m-%d").to_string()), score, sentence: i });
+            candidates.push(Candidate {
+                value: Json::from(m.value.format("%Y-%m-%d").to_string()),
+                score,
+                sentence: i,
+            });
         }
     }
     best(candidates, doc)
@@ -26,7 +30,11 @@ pub(super) fn extract_weekday(doc: &Doc, topic: &[String]) -> Option<(Json, Stri
     for (i, s) in doc.sentences.iter().enumerate() {
         for m in values::dates(&s.raw, doc.anchor) {
             let name = values::weekday_name(m.value.weekday());
-            candidates.push(Candidate { value: Json::from(name), score: weigh(doc, i, m.start, topic, None), sentence: i });
+            candidates.push(Candidate {
+                value: Json::from(name),
+                score: weigh(doc, i, m.start, topic, None),
+                sentence: i,
+            });
         }
     }
     best(candidates, doc)
@@ -40,7 +48,11 @@ pub(super) fn extract_times(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Op
         for (k, m) in found.iter().enumerate() {
             let explicit = if m.value.explicit { 0.3 } else { 0.0 };
             let score = weigh(doc, i, m.start, topic, None) + ranged(&found, end, k, &s.raw) + explicit;
-            candidates.push(Candidate { value: Json::from(m.value.time.format("%H:%M").to_string()), score, sentence: i });
+            candidates.push(Candidate {
+                value: Json::from(m.value.time.format("%H:%M").to_string()),
+                score,
+                sentence: i,
+            });
         }
     }
     best(candidates, doc)
@@ -55,7 +67,9 @@ pub(super) fn extract_date_time(doc: &Doc, spec: &FieldSpec, topic: &[String]) -
     match (date, time) {
         (Some((d, evidence)), Some((t, _))) => Some((Json::from(format!("{}T{}", d.as_str()?, t.as_str()?)), evidence)),
         (Some(d), None) => Some(d),
-        (None, Some((t, evidence))) => Some((Json::from(format!("{}T{}", doc.anchor.format("%Y-%m-%d"), t.as_str()?)), evidence)),
+        (None, Some((t, evidence))) => {
+            Some((Json::from(format!("{}T{}", doc.anchor.format("%Y-%m-%d"), t.as_str()?)), evidence))
+        }
         (None, None) => None,
     }
 }

@@ -66,7 +66,6 @@ pub fn phones(text: &str, default_country: Option<&str>) -> Vec<Mention<String>>
 mod tests {
     use super::*;
 
-
     #[test]
     fn emails_and_phones_are_found_and_phones_normalised() {
         assert_eq!(emails("cminh730@email.com")[0].value, "cminh730@email.com");

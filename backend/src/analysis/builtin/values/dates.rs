@@ -5,7 +5,18 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use super::{Mention, words};
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// A month from its name or a 3+ letter abbreviation ("mar", "sept").
@@ -44,10 +55,37 @@ pub fn weekday_name(day: Weekday) -> &'static str {
 
 fn ordinal_day(word: &str) -> Option<u32> {
     const ORDINALS: [&str; 31] = [
-        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
-        "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
-        "twentieth", "twenty-first", "twenty-second", "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth",
-        "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth", "thirty-first",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+        "fifteenth",
+        "sixteenth",
+        "seventeenth",
+        "eighteenth",
+        "nineteenth",
+        "twentieth",
+        "twenty-first",
+        "twenty-second",
+        "twenty-third",
+        "twenty-fourth",
+        "twenty-fifth",
+        "twenty-sixth",
+        "twenty-seventh",
+        "twenty-eighth",
+        "twenty-ninth",
+        "thirtieth",
+        "thirty-first",
     ];
     if let Some(i) = ORDINALS.iter().position(|o| *o == word) {
         return Some(i as u32 + 1);
@@ -111,7 +149,9 @@ pub fn dates(text: &str, anchor: NaiveDate) -> Vec<Mention<NaiveDate>> {
             found = Some((anchor + Duration::days(2), i + 2));
         } else if let Some(day) = weekday(t).filter(|_| t.len() > 3 || t.ends_with('.')) {
             let prev = at(i.wrapping_sub(1));
-            let date = if (at(i + 1) == "next" && at(i + 2) == "week") || (prev == "next" && at(i.wrapping_sub(2)) == "week") {
+            let date = if (at(i + 1) == "next" && at(i + 2) == "week")
+                || (prev == "next" && at(i.wrapping_sub(2)) == "week")
+            {
                 // "Monday next week": the weekday in the following calendar week.
                 let start_of_next_week = next_weekday(anchor, Weekday::Mon, true);
                 next_weekday(start_of_next_week, day, false)
@@ -142,7 +182,9 @@ pub fn dates(text: &str, anchor: NaiveDate) -> Vec<Mention<NaiveDate>> {
         }
         if found.is_none() && t.contains('/') {
             let parts: Vec<&str> = t.split('/').collect();
-            if let (Some(m), Some(d)) = (parts.first().and_then(|p| p.parse().ok()), parts.get(1).and_then(|p| p.parse().ok())) {
+            if let (Some(m), Some(d)) =
+                (parts.first().and_then(|p| p.parse().ok()), parts.get(1).and_then(|p| p.parse().ok()))
+            {
                 let date = match parts.get(2).and_then(|y| y.parse::<i32>().ok()) {
                     Some(y) => NaiveDate::from_ymd_opt(if y < 100 { 2000 + y } else { y }, m, d),
                     None => month_day(anchor, m, d),

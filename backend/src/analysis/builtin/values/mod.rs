@@ -54,7 +54,9 @@ pub fn words(text: &str) -> Vec<Word> {
             let next_alnum = next.is_some_and(char::is_alphanumeric);
             let keep = d.is_alphanumeric()
                 || (matches!(d, '\'' | '’' | '-' | '_') && next_alnum && prev.is_alphanumeric())
-                || (matches!(d, '.' | ':' | ',' | '/') && prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()))
+                || (matches!(d, '.' | ':' | ',' | '/')
+                    && prev.is_ascii_digit()
+                    && next.is_some_and(|n| n.is_ascii_digit()))
                 || (d == '@' && next_alnum && prev.is_alphanumeric())
                 || (d == '.' && has_at && next_alnum);
             if !keep {

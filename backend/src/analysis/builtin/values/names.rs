@@ -18,18 +18,170 @@ pub fn title_case(text: &str) -> String {
 
 /// Capitalised words that do not start a name.
 const NOT_NAMES: &[&str] = &[
-    "i", "i'm", "i'd", "i'll", "i've", "a", "an", "the", "yes", "no", "ok", "okay", "hi", "hello", "hey", "thanks",
-    "thank", "please", "sure", "great", "good", "can", "could", "would", "will", "what", "when", "where", "which", "who",
-    "how", "why", "is", "are", "do", "does", "did", "that", "this", "it", "it's", "my", "your", "we", "you", "they", "so",
-    "and", "but", "or", "if", "for", "to", "in", "on", "at", "of", "with", "from", "by", "alright", "perfect", "sorry",
-    "also", "just", "let", "let's", "there", "here", "then", "now", "well", "oh", "um", "uh", "actually", "maybe",
-    "confirming", "confirm", "please", "no,", "nope", "yeah", "yep", "correct", "right", "wonderful", "excellent",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tomorrow", "dr", "mr", "mrs", "ms",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    "is", "be", "have", "has", "get", "book", "find", "make", "want", "need", "like", "look", "looking", "how's", "what's",
-    "enjoy", "sounds", "welcome", "got", "done", "ok.", "id", "ai", "am", "pm", "great,", "awesome", "cool", "fine",
-    "thankyou", "bye", "goodbye", "wait", "hold", "one", "two", "three", "okay,", "sir", "madam", "ma'am",
-    "could", "should", "shall", "might", "must", "please,", "absolutely", "certainly", "definitely", "exactly",
+    "i",
+    "i'm",
+    "i'd",
+    "i'll",
+    "i've",
+    "a",
+    "an",
+    "the",
+    "yes",
+    "no",
+    "ok",
+    "okay",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "please",
+    "sure",
+    "great",
+    "good",
+    "can",
+    "could",
+    "would",
+    "will",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "how",
+    "why",
+    "is",
+    "are",
+    "do",
+    "does",
+    "did",
+    "that",
+    "this",
+    "it",
+    "it's",
+    "my",
+    "your",
+    "we",
+    "you",
+    "they",
+    "so",
+    "and",
+    "but",
+    "or",
+    "if",
+    "for",
+    "to",
+    "in",
+    "on",
+    "at",
+    "of",
+    "with",
+    "from",
+    "by",
+    "alright",
+    "perfect",
+    "sorry",
+    "also",
+    "just",
+    "let",
+    "let's",
+    "there",
+    "here",
+    "then",
+    "now",
+    "well",
+    "oh",
+    "um",
+    "uh",
+    "actually",
+    "maybe",
+    "confirming",
+    "confirm",
+    "please",
+    "no,",
+    "nope",
+    "yeah",
+    "yep",
+    "correct",
+    "right",
+    "wonderful",
+    "excellent",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "tomorrow",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "is",
+    "be",
+    "have",
+    "has",
+    "get",
+    "book",
+    "find",
+    "make",
+    "want",
+    "need",
+    "like",
+    "look",
+    "looking",
+    "how's",
+    "what's",
+    "enjoy",
+    "sounds",
+    "welcome",
+    "got",
+    "done",
+    "ok.",
+    "id",
+    "ai",
+    "am",
+    "pm",
+    "great,",
+    "awesome",
+    "cool",
+    "fine",
+    "thankyou",
+    "bye",
+    "goodbye",
+    "wait",
+    "hold",
+    "one",
+    "two",
+    "three",
+    "okay,",
+    "sir",
+    "madam",
+    "ma'am",
+    "could",
+    "should",
+    "shall",
+    "might",
+    "must",
+    "please,",
+    "absolutely",
+    "certainly",
+    "definitely",
+    "exactly",
 ];
 
 /// Connectors allowed inside a capitalised name ("Bank of America", "Ludwig's German Table").
@@ -47,7 +199,9 @@ pub fn capitalised(text: &str) -> Vec<Mention<String>> {
         let w = &ws[i];
         let starts = (is_cap(w) && !NOT_NAMES.contains(&w.text.as_str()))
             || (matches!(w.text.as_str(), "dr" | "mr" | "mrs" | "ms") && ws.get(i + 1).is_some_and(is_cap))
-            || (w.raw.chars().all(|c| c.is_ascii_digit()) && ws.get(i + 1).is_some_and(|n| is_cap(n) && !NOT_NAMES.contains(&n.text.as_str())) && w.raw.len() <= 5);
+            || (w.raw.chars().all(|c| c.is_ascii_digit())
+                && ws.get(i + 1).is_some_and(|n| is_cap(n) && !NOT_NAMES.contains(&n.text.as_str()))
+                && w.raw.len() <= 5);
         if !starts {
             i += 1;
             continue;
@@ -56,11 +210,14 @@ pub fn capitalised(text: &str) -> Vec<Mention<String>> {
         while j < ws.len() {
             let n = &ws[j];
             let gap = &text[ws[j - 1].end..n.start];
-            if gap.contains(['.', '?', '!', ';', ':']) && !matches!(ws[j - 1].text.as_str(), "dr" | "mr" | "mrs" | "ms" | "st") {
+            if gap.contains(['.', '?', '!', ';', ':'])
+                && !matches!(ws[j - 1].text.as_str(), "dr" | "mr" | "mrs" | "ms" | "st")
+            {
                 break;
             }
             let capitalised = is_cap(n) && !matches!(n.text.as_str(), "i" | "i'm" | "i'd");
-            let connector = NAME_CONNECTORS.contains(&n.text.as_str()) && ws.get(j + 1).is_some_and(is_cap) && !gap.contains(',');
+            let connector =
+                NAME_CONNECTORS.contains(&n.text.as_str()) && ws.get(j + 1).is_some_and(is_cap) && !gap.contains(',');
             if capitalised || connector {
                 j += 1;
             } else {
@@ -80,12 +237,15 @@ pub fn capitalised(text: &str) -> Vec<Mention<String>> {
 mod tests {
     use super::*;
 
-
     #[test]
     fn capitalised_runs_are_candidate_names() {
-        let names: Vec<String> = capitalised("Can you get me a table at Ludwig's German Table?").into_iter().map(|m| m.value).collect();
+        let names: Vec<String> =
+            capitalised("Can you get me a table at Ludwig's German Table?").into_iter().map(|m| m.value).collect();
         assert_eq!(names, vec!["Ludwig's German Table"]);
-        let names: Vec<String> = capitalised("Hi. My name is Ben. I want an appointment with Dr. Johnson").into_iter().map(|m| m.value).collect();
+        let names: Vec<String> = capitalised("Hi. My name is Ben. I want an appointment with Dr. Johnson")
+            .into_iter()
+            .map(|m| m.value)
+            .collect();
         assert_eq!(names, vec!["Ben", "Dr. Johnson"]);
         let names: Vec<String> = capitalised("How about 11 Howard in New York?").into_iter().map(|m| m.value).collect();
         assert_eq!(names, vec!["11 Howard", "New York"]);

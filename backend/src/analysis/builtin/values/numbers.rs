@@ -3,8 +3,26 @@
 use super::{Mention, words};
 
 const UNITS: [&str; 20] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 ];
 const TENS: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
 
@@ -32,7 +50,12 @@ pub fn word_number(word: &str) -> Option<f64> {
 
 fn digit_number(word: &str) -> Option<f64> {
     let w = word.trim_start_matches('$');
-    let w = w.strip_suffix("st").or_else(|| w.strip_suffix("nd")).or_else(|| w.strip_suffix("rd")).or_else(|| w.strip_suffix("th")).unwrap_or(w);
+    let w = w
+        .strip_suffix("st")
+        .or_else(|| w.strip_suffix("nd"))
+        .or_else(|| w.strip_suffix("rd"))
+        .or_else(|| w.strip_suffix("th"))
+        .unwrap_or(w);
     if w.is_empty() || !w.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
@@ -85,7 +108,10 @@ pub fn numbers(text: &str) -> Vec<Mention<Number>> {
                     end_i = i + 1;
                 }
             }
-        } else if word_number(&w.text).is_some() || (matches!(w.text.as_str(), "a" | "an") && ws.get(i + 1).is_some_and(|n| matches!(n.text.as_str(), "hundred" | "thousand"))) {
+        } else if word_number(&w.text).is_some()
+            || (matches!(w.text.as_str(), "a" | "an")
+                && ws.get(i + 1).is_some_and(|n| matches!(n.text.as_str(), "hundred" | "thousand")))
+        {
             // Number words: accumulate "two hundred and fifty", "twenty five".
             let mut total = 0.0;
             let mut current = 0.0;
@@ -96,7 +122,10 @@ pub fn numbers(text: &str) -> Vec<Mention<Number>> {
                 if let Some(n) = word_number(t).filter(|_| t != "couple" || j == i) {
                     if t == "dozen" {
                         current = if current == 0.0 { 12.0 } else { current * 12.0 };
-                    } else if current % 100.0 >= 20.0 && n < 10.0 && current % 10.0 == 0.0 || current == 0.0 || current % 100.0 == 0.0 && current > 0.0 {
+                    } else if current % 100.0 >= 20.0 && n < 10.0 && current % 10.0 == 0.0
+                        || current == 0.0
+                        || current % 100.0 == 0.0 && current > 0.0
+                    {
                         current += n;
                     } else {
                         break;
@@ -128,7 +157,9 @@ pub fn numbers(text: &str) -> Vec<Mention<Number>> {
             let prev = i.checked_sub(1).map(|p| ws[p].text.clone());
             let currency = w.raw.starts_with('$')
                 || text[..w.start].ends_with('$')
-                || next.as_deref().is_some_and(|n| matches!(n, "dollars" | "dollar" | "bucks" | "usd" | "euros" | "euro" | "pounds"));
+                || next
+                    .as_deref()
+                    .is_some_and(|n| matches!(n, "dollars" | "dollar" | "bucks" | "usd" | "euros" | "euro" | "pounds"));
             out.push(Mention {
                 value: Number { value: v, currency, next, prev, digits },
                 start: w.start,
@@ -145,7 +176,6 @@ pub fn numbers(text: &str) -> Vec<Mention<Number>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
 
     #[test]
     fn numbers_come_in_digits_and_words_with_currency() {

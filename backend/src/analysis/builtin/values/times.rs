@@ -6,7 +6,10 @@ use super::numbers::word_number;
 use super::{Mention, Word, words};
 
 fn hour_word(word: &str) -> Option<u32> {
-    word_number(word).map(|n| n as u32).filter(|h| (0..=12).contains(h)).or_else(|| word.parse().ok().filter(|h| *h <= 24))
+    word_number(word)
+        .map(|n| n as u32)
+        .filter(|h| (0..=12).contains(h))
+        .or_else(|| word.parse().ok().filter(|h| *h <= 24))
 }
 
 fn meridiem(ws: &[Word], i: usize) -> (Option<bool>, usize) {
@@ -62,7 +65,8 @@ pub fn times(text: &str) -> Vec<Mention<Time>> {
             found = Some((0, 0, None, i, true));
         } else if let Some((h, m)) = t.split_once(':') {
             if let (Ok(h), Ok(m)) = (h.parse::<u32>(), m.get(..2).unwrap_or(m).parse::<u32>())
-                && h < 24 && m < 60
+                && h < 24
+                && m < 60
             {
                 let (pm, end) = meridiem(&ws, i + 1);
                 let end = if pm.is_some() { end } else { i };
@@ -97,12 +101,31 @@ pub fn times(text: &str) -> Vec<Mention<Time>> {
             }
             let (pm, end) = meridiem(&ws, j);
             let explicit_oclock = at(j) == "o'clock" || at(j) == "oclock";
-            let preceded = matches!(at(i.wrapping_sub(1)), "at" | "around" | "by" | "until" | "till" | "from" | "for" | "about");
+            let preceded =
+                matches!(at(i.wrapping_sub(1)), "at" | "around" | "by" | "until" | "till" | "from" | "for" | "about");
             if pm.is_some() || explicit_oclock {
                 found = Some((h, minute, pm, end.max(j.saturating_sub(1)), true));
             } else if preceded && minute > 0 {
                 found = Some((h, minute, None, j - 1, true));
-            } else if preceded && ws[i].text.chars().all(|c| c.is_ascii_digit()) && !matches!(at(i + 1), "people" | "persons" | "person" | "guests" | "of" | "days" | "nights" | "rooms" | "tickets" | "seats" | "minutes" | "hours" | "dollars") {
+            } else if preceded
+                && ws[i].text.chars().all(|c| c.is_ascii_digit())
+                && !matches!(
+                    at(i + 1),
+                    "people"
+                        | "persons"
+                        | "person"
+                        | "guests"
+                        | "of"
+                        | "days"
+                        | "nights"
+                        | "rooms"
+                        | "tickets"
+                        | "seats"
+                        | "minutes"
+                        | "hours"
+                        | "dollars"
+                )
+            {
                 // "at 8" — an hour without am/pm
                 found = Some((h, 0, None, i, false));
             }
@@ -115,7 +138,11 @@ pub fn times(text: &str) -> Vec<Mention<Time>> {
                 explicit = false;
             }
             if let Some(time) = NaiveTime::from_hms_opt(hour % 24, m, 0) {
-                out.push(Mention { value: Time { time, explicit: explicit || pm.is_some() }, start: ws[i].start, end: ws[end.min(ws.len() - 1)].end });
+                out.push(Mention {
+                    value: Time { time, explicit: explicit || pm.is_some() },
+                    start: ws[i].start,
+                    end: ws[end.min(ws.len() - 1)].end,
+                });
             }
             i = end.max(i) + 1;
         } else {
