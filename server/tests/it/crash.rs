@@ -289,10 +289,8 @@ async fn sigkill_during_replay_loses_nothing_and_duplicates_only_in_flight_sends
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL (scripts/postgres)")]
 async fn sigkill_during_replay_loses_nothing_and_duplicates_only_in_flight_sends_on_postgres() {
-    let Some(url) = fresh_postgres_url().await else {
-        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL variant did not run");
-        return;
-    };
+    let url = fresh_postgres_url().await.expect("TEST_DATABASE_URL must be set to run the PostgreSQL variant");
     crash_and_recover(url).await;
 }
