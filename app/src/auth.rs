@@ -56,7 +56,7 @@ mod server {
     }
 
     fn internal(e: tower_sessions::session::Error) -> AppError {
-        tracing::error!(error = %e, "session store failed");
+        tracing::error!(error = %backend::error::report(&e), "session store failed");
         AppError::Internal
     }
 
@@ -80,7 +80,7 @@ mod server {
     /// The request's session.
     pub async fn session() -> Result<Session, AppError> {
         leptos_axum::extract::<Session>().await.map_err(|e| {
-            tracing::error!(error = %e, "no session layer");
+            tracing::error!(error = %backend::error::report(&e), "no session layer");
             AppError::Internal
         })
     }
@@ -310,7 +310,7 @@ pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     let session = session().await?;
     session.flush().await.map_err(|e| {
-        tracing::error!(error = %e, "could not end the session");
+        tracing::error!(error = %backend::error::report(&e), "could not end the session");
         AppError::Internal
     })?;
     leptos_axum::redirect("/signin");

@@ -80,8 +80,8 @@ impl From<backend::Error> for AppError {
             }
             E::Unauthenticated => AppError::Unauthenticated,
             E::Forbidden => AppError::Forbidden,
-            E::Db(_) | E::Internal(_) => {
-                tracing::error!(error = %err, "server function failed");
+            E::Db(_) | E::Internal { .. } => {
+                tracing::error!(error = %backend::error::report(&err), "server function failed");
                 AppError::Internal
             }
         }

@@ -108,7 +108,7 @@ pub async fn member<C: ConnectionTrait>(db: &C, user_id: Uuid, account_id: Uuid)
         .one(db)
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let role = Role::parse(&found.role).ok_or_else(|| Error::Internal(format!("unknown role `{}`", found.role)))?;
+    let role = Role::parse(&found.role).ok_or_else(|| Error::bug(format!("unknown role `{}`", found.role)))?;
     Ok(Member { tenant: Tenant::new(account_id), user_id, role })
 }
 
@@ -199,7 +199,7 @@ pub fn verify_inbound(
     let Some(sealed) = &account.inbound_signing_secret else { return Ok(()) };
     let aad = crate::secrets::aad("accounts", "inbound_signing_secret", account.id);
     let secret = secrets.open(&aad, sealed).map_err(|e| {
-        tracing::error!(error = %e, "inbound signing secret unreadable");
+        tracing::error!(error = %crate::error::report(&e), "inbound signing secret unreadable");
         ("webhook-signature", "the account's signing secret is unusable".to_owned())
     })?;
     let hook = standardwebhooks::Webhook::new(&secret)

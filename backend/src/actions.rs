@@ -208,7 +208,7 @@ async fn validate(outbound: &Outbound, input: ActionInput) -> Result<Valid> {
             match checked.into_iter().next() {
                 Some(Condition::Field { field, op, value }) => Some(
                     serde_json::to_value(FieldCondition { field, op, value })
-                        .map_err(|e| Error::Internal(e.to_string()))?,
+                        .map_err(|e| Error::internal("serialising a condition", e))?,
                 ),
                 _ => None,
             }

@@ -191,7 +191,7 @@ pub async fn for_tenant(services: &Services, tenant: &Tenant) -> Result<Arc<dyn 
                 },
                 services.outbound.clone(),
             )
-            .map_err(Error::Internal)?;
+            .map_err(|e| Error::internal("building the LLM HTTP client", e))?;
             Ok(Arc::new(analyzer))
         }
         _ => Ok(services.analyzer.clone()),

@@ -136,7 +136,7 @@ pub async fn authenticate(db: &DatabaseConnection, presented: &str) -> Result<Au
         let mut active: api_key::ActiveModel = key.clone().into();
         active.last_used_at = Set(Some(now));
         if let Err(e) = active.update(db).await {
-            tracing::warn!(error = %e, "could not record API key use");
+            tracing::warn!(error = %crate::error::report(&e), "could not record API key use");
         }
     }
     Ok(Authenticated { tenant: Tenant::new(key.account_id), account, key_id: key.id })

@@ -54,19 +54,19 @@ pub struct OutgoingEmail {
 impl Mailer {
     /// The outbox when `smtp` is `None`, else an SMTP transport for its URL.
     ///
-    /// Errors: a message naming what is wrong with the URL.
-    pub fn from_settings(smtp: Option<&SmtpSettings>) -> Result<Self, String> {
+    /// Errors: lettre's error for an unusable URL ([`crate::StartError::SmtpUrl`]).
+    pub fn from_settings(smtp: Option<&SmtpSettings>) -> Result<Self, crate::StartError> {
         let Some(smtp) = smtp else { return Ok(Mailer::Outbox) };
         let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp.url.expose_secret())
-            .map_err(|e| format!("invalid SMTP URL: {e}"))?;
+            .map_err(crate::StartError::SmtpUrl)?;
         Ok(Mailer::Smtp(builder.timeout(Some(smtp.timeout)).build()))
     }
 
     /// Checks an SMTP URL without connecting (and without needing a runtime).
     ///
-    /// Errors: what lettre says is wrong with it.
-    pub fn check_url(url: &str) -> Result<(), String> {
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map(|_| ()).map_err(|e| format!("invalid SMTP URL: {e}"))
+    /// Errors: lettre's error saying what is wrong with it.
+    pub fn check_url(url: &str) -> Result<(), lettre::transport::smtp::Error> {
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map(|_| ())
     }
 
     /// Whether emails stay in the outbox.

@@ -45,7 +45,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
-pub use error::{Error, Result};
+pub use error::{BoxError, Error, Result};
 pub use settings::Settings;
 pub use tenancy::{Member, Role, Tenant};
 
@@ -82,6 +82,34 @@ pub struct Services {
     pub throttle: throttle::Throttle,
 }
 
+/// Why the services cannot start: each names the setting or file to fix, and keeps the
+/// underlying error as its source.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// `smtp.url` is not an SMTP URL lettre understands.
+    #[error("invalid SMTP URL (smtp.url)")]
+    SmtpUrl(#[source] lettre::transport::smtp::Error),
+    /// An HTTP client could not be built (e.g. no TLS provider).
+    #[error("cannot build the {0} HTTP client")]
+    HttpClient(&'static str, #[source] reqwest::Error),
+    /// The installation key is not the one this database's secrets were sealed with.
+    #[error(
+        "the installation key (secrets.key / secrets.key_file) is not the key this database's secrets were encrypted with; start with the original key"
+    )]
+    WrongInstallationKey,
+    /// The key file cannot be read, created or parsed.
+    #[error("secrets.key_file {path}: {message}")]
+    KeyFile {
+        path: String,
+        message: &'static str,
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// A start-up step failed on the database.
+    #[error("{0}")]
+    Step(&'static str, #[source] Error),
+}
+
 /// Installs rustls' ring crypto provider as the process default (once; later calls do
 /// nothing). HTTP clients built with `rustls-no-provider` need it.
 pub fn install_crypto_provider() {
@@ -94,22 +122,26 @@ pub fn install_crypto_provider() {
 impl Services {
     /// Services on a migrated `db` with the built-in analyzer.
     ///
-    /// Errors: a message naming the bad setting (e.g. an invalid SMTP URL).
-    pub fn new(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, String> {
+    /// Errors: [`StartError::SmtpUrl`], [`StartError::HttpClient`].
+    pub fn new(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, StartError> {
         install_crypto_provider();
         let mailer = Mailer::from_settings(settings.smtp.as_ref())?;
         let outbound = outbound::Outbound::new(settings.outbound.policy.clone(), settings.outbound.max_response_bytes);
         let timeout = settings.webhooks.timeout;
-        let webhook_client = outbound.client(outbound::ClientOptions {
-            timeout,
-            connect_timeout: timeout.min(std::time::Duration::from_secs(10)),
-            user_agent: "Aftercall-Webhooks/1.0",
-        })?;
-        let push_client = outbound.client(outbound::ClientOptions {
-            timeout: std::time::Duration::from_secs(15),
-            connect_timeout: std::time::Duration::from_secs(5),
-            user_agent: "Aftercall-Push/1.0",
-        })?;
+        let webhook_client = outbound
+            .client(outbound::ClientOptions {
+                timeout,
+                connect_timeout: timeout.min(std::time::Duration::from_secs(10)),
+                user_agent: "Aftercall-Webhooks/1.0",
+            })
+            .map_err(|e| StartError::HttpClient("webhook", e))?;
+        let push_client = outbound
+            .client(outbound::ClientOptions {
+                timeout: std::time::Duration::from_secs(15),
+                connect_timeout: std::time::Duration::from_secs(5),
+                user_agent: "Aftercall-Push/1.0",
+            })
+            .map_err(|e| StartError::HttpClient("Web Push", e))?;
         let secrets = secrets::SecretBox::new(&settings.secrets_key);
         let passwords = passwords::Hasher::new(settings.auth.password_hash_concurrency);
         let throttle =
@@ -134,14 +166,15 @@ impl Services {
     /// must be the one they were encrypted with, values stored in clear by an older version
     /// are encrypted now, and the one-time rewrites of [`upgrade`] run.
     ///
-    /// Errors: a message for the operator (wrong key, database failure).
-    pub async fn start(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, String> {
+    /// Errors: [`StartError::WrongInstallationKey`], [`StartError::Step`] for a database
+    /// failure, and those of [`Services::new`].
+    pub async fn start(db: DatabaseConnection, settings: Settings) -> std::result::Result<Self, StartError> {
         let services = Self::new(db, settings)?;
         secrets::verify_installation_key(&services.db, &services.secrets).await?;
         secrets::seal_plaintext_columns(&services.db, &services.secrets)
             .await
-            .map_err(|e| format!("encrypting stored secrets: {e}"))?;
-        upgrade::run_once(&services.db).await.map_err(|e| format!("rewriting data of an older version: {e}"))?;
+            .map_err(|e| StartError::Step("encrypting stored secrets", e))?;
+        upgrade::run_once(&services.db).await.map_err(|e| StartError::Step("rewriting data of an older version", e))?;
         Ok(services)
     }
 }

@@ -99,7 +99,7 @@ impl AlertBus {
                         self.publish(AlertEvent { account_id, user_id, alert_id });
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "live alert poll failed"),
+                Err(e) => tracing::warn!(error = %crate::error::report(&e), "live alert poll failed"),
             }
         }
     }

@@ -253,7 +253,7 @@ pub async fn accept(
             };
             id
         }
-        (None, None) => return Err(Error::Internal("invitation without a user".into())),
+        (None, None) => return Err(Error::bug("invitation without a user")),
     };
     let already = membership::Entity::find()
         .filter(membership::Column::AccountId.eq(found.account_id))

@@ -227,8 +227,8 @@ impl Outbound {
     /// A pooled HTTP client under the policy: names resolved by [`PolicyResolver`], no
     /// redirects, no proxies. Send only to URLs that passed [`Outbound::check_target`].
     ///
-    /// Errors: reqwest's message when the client cannot be built (no TLS provider).
-    pub fn client(&self, options: ClientOptions) -> std::result::Result<reqwest::Client, String> {
+    /// Errors: reqwest's error when the client cannot be built (no TLS provider).
+    pub fn client(&self, options: ClientOptions) -> std::result::Result<reqwest::Client, reqwest::Error> {
         crate::install_crypto_provider();
         reqwest::Client::builder()
             .dns_resolver(PolicyResolver { policy: self.policy.clone() })
@@ -238,7 +238,6 @@ impl Outbound {
             .connect_timeout(options.connect_timeout)
             .user_agent(options.user_agent)
             .build()
-            .map_err(|e| format!("cannot build the outbound HTTP client: {e}"))
     }
 
     /// Send-time check of a parsed URL: the scheme is `http` or `https` and a literal IP

@@ -67,14 +67,14 @@ pub async fn queue_account_email<C: ConnectionTrait>(
     email: AccountEmail<'_>,
 ) -> Result<Uuid> {
     let real = crate::templates::render_email(email.subject_template, email.body_template, &email.vars)
-        .map_err(Error::Internal)?;
+        ?;
     let mut hidden_vars = email.vars.clone();
     hidden_vars.set("link", serde_json::Value::from(REDACTED_LINK));
     let shown = crate::templates::render_email(email.subject_template, email.body_template, &hidden_vars)
-        .map_err(Error::Internal)?;
+        ?;
     let id = Uuid::now_v7();
     let sealed = serde_json::to_string(&SealedBody { text: real.text, html: real.html })
-        .map_err(|e| Error::Internal(e.to_string()))?;
+        .map_err(|e| Error::internal("serialising a sealed email body", e))?;
     insert(
         db,
         tenant,

@@ -32,8 +32,8 @@ impl Hasher {
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        let _permit = self.permits.acquire().await.map_err(|e| Error::Internal(format!("password hashing: {e}")))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| Error::Internal(format!("password hashing: {e}")))
+        let _permit = self.permits.acquire().await.map_err(|e| Error::internal("waiting to hash a password", e))?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| Error::internal("hashing a password", e))
     }
 
     /// [`hash`] off the async runtime.
@@ -80,7 +80,7 @@ fn check_length(password: &str) -> Result<()> {
 pub fn hash(password: &str) -> Result<String> {
     check_length(password)?;
     let hash: Result<PasswordHash, _> = Argon2::default().hash_password(password.as_bytes());
-    hash.map(|h| h.to_string()).map_err(|e| Error::Internal(format!("argon2: {e}")))
+    hash.map(|h| h.to_string()).map_err(|e| Error::internal("argon2 hashing", e.to_string()))
 }
 
 /// Whether `password` matches the PHC string `hash` (constant-time comparison inside argon2).

@@ -192,7 +192,7 @@ pub async fn render<C: ConnectionTrait>(
             templates::render_email(subject, body, &vars)
         }
     };
-    rendered.map_err(|e| Error::invalid("email.body", e))
+    rendered.map_err(|e| Error::invalid("email.body", e.message))
 }
 
 /// Renders like [`render`] and sends the result to the member's own address: an email row

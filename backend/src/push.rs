@@ -59,14 +59,14 @@ pub async fn vapid_key_pair<C: ConnectionTrait>(db: &C, secrets: &SecretBox) -> 
             installation_setting::Entity::find_by_id(VAPID_KEY.to_owned())
                 .one(db)
                 .await?
-                .ok_or_else(|| Error::Internal("VAPID key vanished".into()))?
+                .ok_or_else(|| Error::bug("VAPID key vanished"))?
                 .value
         }
     };
     let encoded = secrets.open(&aad, &sealed)?;
     let bytes =
-        URL_SAFE_NO_PAD.decode(encoded.trim()).map_err(|e| Error::Internal(format!("stored VAPID key: {e}")))?;
-    ES256KeyPair::from_bytes(&bytes).map_err(|e| Error::Internal(format!("stored VAPID key: {e}")))
+        URL_SAFE_NO_PAD.decode(encoded.trim()).map_err(|e| Error::internal("decoding the stored VAPID key", e))?;
+    ES256KeyPair::from_bytes(&bytes).map_err(|e| Error::internal("reading the stored VAPID key", e.to_string()))
 }
 
 /// The VAPID public key browsers subscribe with: the uncompressed P-256 point, URL-safe

@@ -40,6 +40,15 @@ impl std::fmt::Debug for InstallationKey {
     }
 }
 
+/// Why a text is not an installation key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("is not base64")]
+    NotBase64(#[source] base64::DecodeError),
+    #[error("must be 32 bytes, not {0}")]
+    Length(usize),
+}
+
 impl InstallationKey {
     /// A random key (tests, and the key file written at first start).
     pub fn generate() -> Self {
@@ -50,10 +59,10 @@ impl InstallationKey {
 
     /// Decodes base64 of exactly 32 bytes (surrounding whitespace ignored).
     ///
-    /// Errors: a message saying what is wrong.
-    pub fn from_base64(text: &str) -> std::result::Result<Self, String> {
-        let bytes = B64.decode(text.trim()).map_err(|_| "is not base64".to_owned())?;
-        let bytes: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| format!("must be 32 bytes, not {}", b.len()))?;
+    /// Errors: [`KeyError`] saying what is wrong.
+    pub fn from_base64(text: &str) -> std::result::Result<Self, KeyError> {
+        let bytes = B64.decode(text.trim()).map_err(KeyError::NotBase64)?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| KeyError::Length(b.len()))?;
         Ok(Self(bytes))
     }
 
@@ -66,20 +75,25 @@ impl InstallationKey {
 /// Reads the key file at `path`, or creates it with a new random key (mode 0600) when it
 /// does not exist.
 ///
-/// Errors: a message naming the file when it cannot be read, written or parsed.
-pub fn load_or_create_key(path: &Path) -> std::result::Result<InstallationKey, String> {
+/// Errors: [`crate::StartError::KeyFile`] naming the file when it cannot be read, written
+/// or parsed.
+pub fn load_or_create_key(path: &Path) -> std::result::Result<InstallationKey, crate::StartError> {
+    let failed = |message: &'static str, source: Option<crate::BoxError>| crate::StartError::KeyFile {
+        path: path.display().to_string(),
+        message,
+        source,
+    };
     match std::fs::read_to_string(path) {
-        Ok(text) => {
-            InstallationKey::from_base64(&text).map_err(|e| format!("secrets.key_file {}: {e}", path.display()))
-        }
+        Ok(text) => InstallationKey::from_base64(&text)
+            .map_err(|e| failed("does not hold base64 of 32 bytes", Some(e.into()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = InstallationKey::generate();
             write_private(path, &format!("{}\n", key.to_base64()))
-                .map_err(|e| format!("cannot create secrets.key_file {}: {e}", path.display()))?;
+                .map_err(|e| failed("cannot be created", Some(e.into())))?;
             tracing::warn!(file = %path.display(), "created a new installation key; back it up with the database: without it stored secrets cannot be read");
             Ok(key)
         }
-        Err(e) => Err(format!("cannot read secrets.key_file {}: {e}", path.display())),
+        Err(e) => Err(failed("cannot be read", Some(e.into()))),
     }
 }
 
@@ -145,22 +159,20 @@ impl SecretBox {
     /// sealed with another key, or belongs to another row or column.
     pub fn open(&self, aad: &str, stored: &str) -> Result<String> {
         let Some(encoded) = stored.strip_prefix(PREFIX) else {
-            return Err(Error::Internal(format!("{aad} is not encrypted")));
+            return Err(Error::bug(format!("{aad} is not encrypted")));
         };
-        let bytes = B64.decode(encoded).map_err(|_| Error::Internal(format!("{aad}: unreadable ciphertext")))?;
+        let bytes = B64.decode(encoded).map_err(|e| Error::internal(format!("{aad}: unreadable ciphertext"), e))?;
         if bytes.len() < 12 + 16 {
-            return Err(Error::Internal(format!("{aad}: ciphertext too short")));
+            return Err(Error::bug(format!("{aad}: ciphertext too short")));
         }
         let (nonce, sealed) = bytes.split_at(12);
         let plain = self
             .cipher
             .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad: aad.as_bytes() })
             .map_err(|_| {
-                Error::Internal(format!(
-                    "{aad}: cannot be decrypted with the installation key (was secrets.key changed?)"
-                ))
+                Error::bug(format!("{aad}: cannot be decrypted with the installation key (was secrets.key changed?)"))
             })?;
-        String::from_utf8(plain).map_err(|_| Error::Internal(format!("{aad}: not UTF-8")))
+        String::from_utf8(plain).map_err(|e| Error::internal(format!("{aad}: not UTF-8"), e))
     }
 
     /// [`SecretBox::open`] for an optional value.
@@ -177,17 +189,21 @@ const KEY_CHECK_PLAIN: &str = "aftercall installation key";
 /// Checks that `secrets` holds the key this database's secrets were sealed with: seals a
 /// check value at first start, opens it at every later one.
 ///
-/// Errors: a message for the operator when the key differs.
-pub async fn verify_installation_key(db: &DatabaseConnection, secrets: &SecretBox) -> std::result::Result<(), String> {
+/// Errors: [`crate::StartError::WrongInstallationKey`] when the key differs,
+/// [`crate::StartError::Step`] for a database failure.
+pub async fn verify_installation_key(
+    db: &DatabaseConnection,
+    secrets: &SecretBox,
+) -> std::result::Result<(), crate::StartError> {
     use crate::entities::installation_setting;
     use sea_orm::{ActiveValue::Set, EntityTrait};
+    let step = |e: sea_orm::DbErr| crate::StartError::Step("checking the installation key", e.into());
     let aad = aad("installation_settings", "value", KEY_CHECK);
-    let found =
-        installation_setting::Entity::find_by_id(KEY_CHECK.to_owned()).one(db).await.map_err(|e| e.to_string())?;
+    let found = installation_setting::Entity::find_by_id(KEY_CHECK.to_owned()).one(db).await.map_err(step)?;
     match found {
         Some(row) => match secrets.open(&aad, &row.value) {
             Ok(text) if text == KEY_CHECK_PLAIN => Ok(()),
-            _ => Err("the installation key (secrets.key / secrets.key_file) is not the key this database's secrets were encrypted with; start with the original key".to_owned()),
+            _ => Err(crate::StartError::WrongInstallationKey),
         },
         None => {
             installation_setting::Entity::insert(installation_setting::ActiveModel {
@@ -197,7 +213,7 @@ pub async fn verify_installation_key(db: &DatabaseConnection, secrets: &SecretBo
             .on_conflict_do_nothing_on([installation_setting::Column::Key])
             .exec_without_returning(db)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(step)?;
             Ok(())
         }
     }
@@ -294,7 +310,7 @@ mod tests {
     fn keys_are_32_bytes_of_base64() {
         let key = InstallationKey::generate();
         assert_eq!(InstallationKey::from_base64(&key.to_base64()).unwrap().0, key.0);
-        assert!(InstallationKey::from_base64("c2hvcnQ=").unwrap_err().contains("32 bytes"));
+        assert!(InstallationKey::from_base64("c2hvcnQ=").unwrap_err().to_string().contains("32 bytes"));
         assert!(InstallationKey::from_base64("%%%").is_err());
         assert_eq!(format!("{key:?}"), "InstallationKey(redacted)");
     }
@@ -310,7 +326,7 @@ mod tests {
         assert_eq!(mode, 0o600);
         assert_eq!(load_or_create_key(&path).unwrap().0, created.0);
         std::fs::write(&path, "garbage").unwrap();
-        assert!(load_or_create_key(&path).unwrap_err().contains("aftercall.key"));
+        assert!(load_or_create_key(&path).unwrap_err().to_string().contains("aftercall.key"));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

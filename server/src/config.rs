@@ -304,7 +304,8 @@ impl Config {
         if !key.trim().is_empty() {
             return backend::secrets::InstallationKey::from_base64(key).map_err(|e| bad("secrets.key", e));
         }
-        backend::secrets::load_or_create_key(Path::new(self.secrets.key_file.trim())).map_err(ConfigError)
+        backend::secrets::load_or_create_key(Path::new(self.secrets.key_file.trim()))
+            .map_err(|e| ConfigError(backend::error::report(&e)))
     }
 
     /// `server.public_url`, or `http://<addr>` when empty; without trailing slash.
@@ -332,9 +333,9 @@ impl Config {
 
     /// The backend's part of the configuration (reads or creates the installation key).
     ///
-    /// Errors: the key file cannot be read or created.
-    pub fn backend_settings(&self) -> Result<backend::Settings, String> {
-        let secrets_key = self.installation_key().map_err(|e| e.to_string())?;
+    /// Errors: [`ConfigError`] when the key file cannot be read or created.
+    pub fn backend_settings(&self) -> Result<backend::Settings, ConfigError> {
+        let secrets_key = self.installation_key()?;
         Ok(backend::Settings {
             public_url: self.public_url(),
             smtp: self.smtp_settings(),

@@ -30,7 +30,8 @@ pub async fn run(
     limit: Option<usize>,
     concurrency: usize,
     progress: bool,
-) -> Result<Report, String> {
+) -> anyhow::Result<Report> {
+    use anyhow::Context;
     let mut dataset = eval::load(dir)?;
     if let Some(n) = limit {
         dataset.cases.truncate(n);
@@ -50,7 +51,8 @@ pub async fn run(
                 retry_base: Duration::from_secs(1),
             },
             backend::outbound::Outbound::new(backend::outbound::OutboundPolicy::unrestricted(), 4 * 1024 * 1024),
-        )?),
+        )
+        .context("cannot build the LLM HTTP client")?),
     };
     let bar = if progress { ProgressBar::new(dataset.cases.len() as u64) } else { ProgressBar::hidden() };
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} calls  {per_sec}  eta {eta}") {

@@ -22,20 +22,22 @@ use config::Config;
 
 /// Connects to the configured database and applies pending migrations.
 ///
-/// Errors: the connection or migration failure, with the database URL's scheme.
-pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+/// Errors: the connection or migration failure, with the database's error as the cause.
+pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    use anyhow::Context;
     let url = config.database.url.expose_secret();
-    let db = backend::db::connect(url, config.database.max_connections)
-        .await
-        .map_err(|e| format!("cannot open database.url: {e}"))?;
-    backend::db::migrate(&db).await.map_err(|e| format!("migrating the database failed: {e}"))?;
+    let db = backend::db::connect(url, config.database.max_connections).await.context("cannot open database.url")?;
+    backend::db::migrate(&db).await.context("migrating the database failed")?;
     Ok(db)
 }
 
 /// The services (database, analyzer, mailer) for `config`.
-pub async fn services(config: &Config) -> Result<Services, String> {
+///
+/// Errors: those of [`connect_and_migrate`], the installation key, and
+/// [`backend::StartError`].
+pub async fn services(config: &Config) -> anyhow::Result<Services> {
     let db = connect_and_migrate(config).await?;
-    Services::start(db, config.backend_settings()?).await
+    Ok(Services::start(db, config.backend_settings()?).await?)
 }
 
 /// Leptos options from the configuration (no cargo-leptos environment needed).
@@ -149,7 +151,7 @@ fn spawn_session_cleanup(store: DbSessionStore) {
     tokio::spawn(async move {
         loop {
             if let Err(e) = store.delete_expired().await {
-                tracing::warn!(error = %e, "could not delete expired sessions");
+                tracing::warn!(error = %backend::error::report(&e), "could not delete expired sessions");
             }
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use server::config::{Config, Overrides};
 
@@ -120,8 +121,8 @@ enum AccountCommand {
     },
 }
 
-fn load(cli_config: Option<&PathBuf>, overrides: Overrides) -> Result<Config, String> {
-    let config = Config::load(cli_config.map(PathBuf::as_path), &overrides).map_err(|e| e.to_string())?;
+fn load(cli_config: Option<&PathBuf>, overrides: Overrides) -> anyhow::Result<Config> {
+    let config = Config::load(cli_config.map(PathBuf::as_path), &overrides)?;
     server::telemetry::init(&config.log.filter);
     Ok(config)
 }
@@ -144,18 +145,18 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { addr, db } => {
             let config = load(cli.config.as_ref(), Overrides { addr, database_url: db.database_url })?;
             let services = server::services(&config).await?;
             let listener = tokio::net::TcpListener::bind(config.server.addr)
                 .await
-                .map_err(|e| format!("cannot listen on {}: {e}", config.server.addr))?;
-            let mut running = server::start(&config, services, listener).await.map_err(|e| e.to_string())?;
+                .with_context(|| format!("cannot listen on {}", config.server.addr))?;
+            let mut running = server::start(&config, services, listener).await?;
             tracing::info!(addr = %running.addr, url = %config.public_url(), "aftercall is serving");
             tokio::select! {
-                result = running.wait() => result.map_err(|e| e.to_string())?,
+                result = running.wait() => result?,
                 _ = shutdown_signal() => {
                     tracing::info!("shutting down");
                     running.shutdown().await;
@@ -196,10 +197,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 },
             )
             .await
-            .map_err(|e| e.to_string())?;
+            .context("cannot create the account")?;
             let key = backend::api_keys::create_for_tenant(&db, &member.tenant, "Default key")
                 .await
-                .map_err(|e| e.to_string())?;
+                .context("cannot create the API key")?;
             println!("{}", serde_json::json!({ "account_id": member.tenant.account_id(), "api_key": key.secret }));
             Ok(())
         }
@@ -214,8 +215,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             let report = server::eval::run(&dir, which, limit, concurrency, true).await?;
             print!("{}", backend::analysis::eval::render(&report));
             if let Some(path) = out {
-                let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-                std::fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+                let json = serde_json::to_string_pretty(&report)?;
+                std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("report written to {}", path.display());
             }
             Ok(())
@@ -235,7 +236,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 report.elapsed.as_secs_f64()
             );
             if report.rejected > 0 {
-                return Err(format!("{} of {} events were rejected", report.rejected, files.len()));
+                anyhow::bail!("{} of {} events were rejected", report.rejected, files.len());
             }
             Ok(())
         }
@@ -250,8 +251,9 @@ async fn main() -> ExitCode {
     backend::install_crypto_provider();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(err) => {
+            // The whole chain: what failed, then why (`{:#}`).
+            eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
     }

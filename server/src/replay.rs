@@ -22,16 +22,18 @@ pub struct ReplayReport {
 
 /// The `*.json` files of `dir`, sorted by name.
 ///
-/// Errors: when the directory cannot be read or holds no `*.json` file.
-pub fn event_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+/// Errors: when the directory cannot be read (with the I/O error as the cause) or holds
+/// no `*.json` file.
+pub fn event_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    use anyhow::Context;
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(format!("{} holds no *.json call events", dir.display()));
+        anyhow::bail!("{} holds no *.json call events", dir.display());
     }
     Ok(files)
 }
@@ -86,14 +88,15 @@ async fn post_one(client: &reqwest::Client, endpoint: &str, key: &str, file: &Pa
 /// Replays `files` against `base_url` with `concurrency` requests in flight, drawing a
 /// progress bar on stderr when `progress`.
 ///
-/// Errors: a message when the HTTP client cannot be built (nothing was sent then).
+/// Errors: when the HTTP client cannot be built (nothing was sent then).
 pub async fn replay(
     files: &[PathBuf],
     base_url: &str,
     api_key: &str,
     concurrency: usize,
     progress: bool,
-) -> Result<ReplayReport, String> {
+) -> anyhow::Result<ReplayReport> {
+    use anyhow::Context;
     let endpoint = format!("{}/api/v1/calls", base_url.trim_end_matches('/'));
     // The client uses rustls without a built-in provider: install ring's before building it
     // (reqwest's `Client::default()` panics without one).
@@ -102,7 +105,7 @@ pub async fn replay(
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(60))
         .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        .context("cannot build the HTTP client")?;
     let bar = if progress { ProgressBar::new(files.len() as u64) } else { ProgressBar::hidden() };
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} calls  {per_sec}  eta {eta}") {
         bar.set_style(style);

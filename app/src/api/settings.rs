@@ -128,7 +128,7 @@ pub async fn create_api_key(name: String) -> Result<String, AppError> {
     let services = services()?;
     let created = backend::api_keys::create(&services.db, &member, &name).await?;
     session().await?.insert(NEW_KEY_FLASH, created.secret.clone()).await.map_err(|e| {
-        tracing::error!(error = %e, "session store failed");
+        tracing::error!(error = %backend::error::report(&e), "session store failed");
         AppError::Internal
     })?;
     Ok(created.secret)

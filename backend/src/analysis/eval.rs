@@ -74,18 +74,32 @@ pub struct Dataset {
     pub cases: Vec<EvalCase>,
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Why a labelled folder cannot be read: the file (or folder) and the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    #[error("{0}")]
+    Io(String, #[source] std::io::Error),
+    #[error("{0}")]
+    Json(String, #[source] serde_json::Error),
+    /// A call event that fails validation, with the field at fault.
+    #[error("{0}: {1}")]
+    Event(String, String),
+    #[error("{0} holds no events with gold labels")]
+    Empty(String),
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, DatasetError> {
+    let text = std::fs::read_to_string(path).map_err(|e| DatasetError::Io(path.display().to_string(), e))?;
+    serde_json::from_str(&text).map_err(|e| DatasetError::Json(path.display().to_string(), e))
 }
 
 /// Reads a labelled folder. Calls without a gold file are skipped.
 ///
-/// Errors: a message naming the unreadable or invalid file.
-pub fn load(dir: &Path) -> Result<Dataset, String> {
+/// Errors: [`DatasetError`] naming the unreadable or invalid file.
+pub fn load(dir: &Path) -> Result<Dataset, DatasetError> {
     let triggers: BTreeMap<String, String> = read_json(&dir.join("triggers.json"))?;
     let mut files: Vec<_> = std::fs::read_dir(dir.join("events"))
-        .map_err(|e| format!("{}: {e}", dir.join("events").display()))?
+        .map_err(|e| DatasetError::Io(dir.join("events").display().to_string(), e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
@@ -98,7 +112,7 @@ pub fn load(dir: &Path) -> Result<Dataset, String> {
             continue;
         }
         let raw: RawCallEvent = read_json(&path)?;
-        let event = raw.validate().map_err(|e| format!("{}: {e}", path.display()))?;
+        let event = raw.validate().map_err(|e| DatasetError::Event(path.display().to_string(), e.to_string()))?;
         let gold: GoldFile = read_json(&gold_path)?;
         let fields = gold
             .extraction_schema
@@ -121,7 +135,7 @@ pub fn load(dir: &Path) -> Result<Dataset, String> {
         });
     }
     if cases.is_empty() {
-        return Err(format!("{} holds no events with gold labels", dir.display()));
+        return Err(DatasetError::Empty(dir.display().to_string()));
     }
     Ok(Dataset { triggers, cases })
 }

@@ -61,8 +61,8 @@ pub struct OpenAiAnalyzer {
 impl OpenAiAnalyzer {
     /// An analyzer for `settings`, sending under `outbound`'s policy.
     ///
-    /// Errors: a message when the HTTP client cannot be built.
-    pub fn new(settings: OpenAiSettings, outbound: Outbound) -> Result<Self, String> {
+    /// Errors: reqwest's error when the HTTP client cannot be built.
+    pub fn new(settings: OpenAiSettings, outbound: Outbound) -> Result<Self, reqwest::Error> {
         let http = outbound.client(crate::outbound::ClientOptions {
             timeout: settings.request_timeout,
             connect_timeout: settings.connect_timeout,

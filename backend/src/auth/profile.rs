@@ -167,7 +167,7 @@ pub async fn confirm_email_change(services: &Services, client_ip: Option<IpAddr>
     let db = &services.db;
     let txn = crate::db::begin_write(db).await?;
     let used = tokens::redeem(&txn, token, Purpose::EmailChange).await?;
-    let new = used.new_email.clone().ok_or_else(|| Error::Internal("email change token without an address".into()))?;
+    let new = used.new_email.clone().ok_or_else(|| Error::bug("email change token without an address"))?;
     let found = user::Entity::find_by_id(used.user_id).one(&txn).await?.ok_or(Error::NotFound("user"))?;
     let mut active: user::ActiveModel = found.into();
     active.email = Set(new.clone());

@@ -55,7 +55,7 @@ pub async fn ingest(
     let id = Uuid::now_v7();
     let turn_count = i32::try_from(call.transcript.len()).unwrap_or(i32::MAX);
     let transcript =
-        serde_json::to_value(&call.transcript).map_err(|e| Error::Internal(format!("serialising transcript: {e}")))?;
+        serde_json::to_value(&call.transcript).map_err(|e| Error::internal("serialising the transcript", e))?;
     let row = conversation::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),

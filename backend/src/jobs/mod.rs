@@ -84,7 +84,7 @@ pub enum JobError {
 impl From<Error> for JobError {
     fn from(err: Error) -> Self {
         match err {
-            Error::Db(_) | Error::Internal(_) => JobError::Retry(err.to_string()),
+            Error::Db(_) | Error::Internal { .. } => JobError::Retry(crate::error::report(&err)),
             other => JobError::Permanent(other.to_string()),
         }
     }

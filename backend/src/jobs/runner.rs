@@ -21,14 +21,14 @@ async fn run_one(services: Services, job: ClaimedJob) {
     };
     match (outcome, recorded) {
         (_, Err(e)) => {
-            tracing::error!(job = %job.id, kind = %job.kind, error = %e, "could not record job outcome; it will be reclaimed after its lease")
+            tracing::error!(job = %job.id, kind = %job.kind, error = %crate::error::report(&e), "could not record job outcome; it will be reclaimed after its lease")
         }
         (Ok(()), Ok(_)) => tracing::debug!(job = %job.id, kind = %job.kind, "job done"),
         (Err(e), Ok(true)) => {
-            tracing::error!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job dead")
+            tracing::error!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %crate::error::report(&e), "job dead")
         }
         (Err(e), Ok(false)) => {
-            tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job failed; will retry")
+            tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %crate::error::report(&e), "job failed; will retry")
         }
     }
 }
@@ -101,7 +101,7 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
             match queue::claim(&services.db, free, settings.lease, settings.per_account_concurrency).await {
                 Ok(batch) => batch,
                 Err(e) => {
-                    tracing::error!(error = %e, "claiming jobs failed");
+                    tracing::error!(error = %crate::error::report(&e), "claiming jobs failed");
                     Vec::new()
                 }
             }
@@ -146,7 +146,7 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
     running.abort_all();
     let left: Vec<Uuid> = claimed.into_values().collect();
     if let Err(e) = queue::release(&services.db, &left).await {
-        tracing::error!(error = %e, "could not release unfinished jobs; they will be reclaimed after their lease");
+        tracing::error!(error = %crate::error::report(&e), "could not release unfinished jobs; they will be reclaimed after their lease");
     } else if !left.is_empty() {
         tracing::info!(jobs = left.len(), "released unfinished jobs for the next run");
     }

@@ -298,11 +298,33 @@ pub fn markdown_to_html(markdown: &str) -> String {
     out
 }
 
+/// Why a template did not render: a message with its position (what users are shown), and
+/// minijinja's error when it came from there.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct RenderError {
+    pub message: String,
+    #[source]
+    pub source: Option<minijinja::Error>,
+}
+
+impl RenderError {
+    fn from_minijinja(err: minijinja::Error) -> Self {
+        Self { message: describe(&err), source: Some(err) }
+    }
+}
+
+impl From<RenderError> for crate::Error {
+    fn from(err: RenderError) -> Self {
+        crate::Error::internal("rendering a template", err)
+    }
+}
+
 /// Renders a plain-text template: values inserted as they are, unavailable ones as the
 /// fallback.
 ///
 /// Errors: minijinja's message with the position.
-pub fn render_text(source: &str, vars: &Variables) -> Result<String, String> {
+pub fn render_text(source: &str, vars: &Variables) -> Result<String, RenderError> {
     render_one(&environment(ValueMode::Raw), source, vars)
 }
 
@@ -310,7 +332,7 @@ pub fn render_text(source: &str, vars: &Variables) -> Result<String, String> {
 /// escaped for `format` (see [`MessageFormat`]).
 ///
 /// Errors: minijinja's message with the position.
-pub fn render_message(source: &str, vars: &Variables, format: MessageFormat) -> Result<String, String> {
+pub fn render_message(source: &str, vars: &Variables, format: MessageFormat) -> Result<String, RenderError> {
     let mode = match format {
         MessageFormat::Slack => ValueMode::Slack,
         MessageFormat::Teams => ValueMode::Teams,
@@ -318,12 +340,15 @@ pub fn render_message(source: &str, vars: &Variables, format: MessageFormat) -> 
     render_one(&environment(mode), source, vars)
 }
 
-fn render_one(env: &Environment<'_>, source: &str, vars: &Variables) -> Result<String, String> {
-    safety::check_subset(source).map_err(|r| format!("line {}, column {}: {}", r.line, r.column, r.message))?;
+fn render_one(env: &Environment<'_>, source: &str, vars: &Variables) -> Result<String, RenderError> {
+    safety::check_subset(source).map_err(|r| RenderError {
+        message: format!("line {}, column {}: {}", r.line, r.column, r.message),
+        source: None,
+    })?;
     let ctx = Value::from_serialize(&vars.0);
-    let template = env.template_from_str(source).map_err(|e| describe(&e))?;
+    let template = env.template_from_str(source).map_err(RenderError::from_minijinja)?;
     let mut out = safety::Capped::new(safety::MAX_OUTPUT_BYTES);
-    template.render_captured_to(ctx, &mut out).map_err(|e| describe(&e))?;
+    template.render_captured_to(ctx, &mut out).map_err(RenderError::from_minijinja)?;
     Ok(out.out)
 }
 
@@ -347,7 +372,7 @@ fn describe(err: &minijinja::Error) -> String {
 ///
 /// Errors: a message with the line when a template cannot be rendered (saved templates
 /// were checked by [`check_template`], so this means a template broken in storage).
-pub fn render_email(subject: &str, body: &str, vars: &Variables) -> Result<RenderedEmail, String> {
+pub fn render_email(subject: &str, body: &str, vars: &Variables) -> Result<RenderedEmail, RenderError> {
     let raw = environment(ValueMode::Raw);
     let subject = render_one(&raw, subject, vars)?;
     let subject: String = subject.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -534,10 +559,10 @@ mod tests {
         let started = std::time::Instant::now();
         let spin =
             "{% for a in conversation_transcript %}{% for b in conversation_transcript %}x{% endfor %}{% endfor %}";
-        let err = render_text(spin, &v).unwrap_err();
+        let err = render_text(spin, &v).unwrap_err().message;
         assert!(err.contains("too much work") || err.contains("KiB"), "{err}");
         let wide = "{% for a in conversation_transcript %}{{ conversation_transcript }}{% endfor %}";
-        assert!(render_text(wide, &v).unwrap_err().contains("256 KiB"));
+        assert!(render_text(wide, &v).unwrap_err().message.contains("256 KiB"));
         for refused in ["{{ 'x' * 99999999 }}", "{% set a = 'x' %}", "{{ range(10) }}"] {
             assert!(render_text(refused, &v).is_err(), "{refused}");
             assert!(

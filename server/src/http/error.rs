@@ -90,8 +90,8 @@ impl From<backend::Error> for ApiError {
                 e.retry_after = Some(retry_after_secs);
                 e
             }
-            E::Db(_) | E::Internal(_) => {
-                tracing::error!(error = %err, "internal error answering an API request");
+            E::Db(_) | E::Internal { .. } => {
+                tracing::error!(error = %backend::error::report(&err), "internal error answering an API request");
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged")
             }
         }

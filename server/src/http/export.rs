@@ -132,7 +132,7 @@ async fn next_page(mut cur: Cursor) -> Option<(Result<Bytes, std::io::Error>, Cu
     let page = match backend::conversations::export_page(&cur.db, &cur.tenant, &cur.filter).await {
         Ok(p) => p,
         Err(e) => {
-            tracing::error!(error = %e, "export page failed");
+            tracing::error!(error = %backend::error::report(&e), "export page failed");
             cur.done = true;
             return Some((Err(std::io::Error::other("export failed")), cur));
         }
@@ -169,14 +169,14 @@ pub async fn conversations_csv(
             return (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response();
         }
         Err(e) => {
-            tracing::error!(error = %e, "export failed");
+            tracing::error!(error = %backend::error::report(&e), "export failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
     let fields = match backend::conversations::export_field_names(&db, &member.tenant, &filter).await {
         Ok(f) => f,
         Err(e) => {
-            tracing::error!(error = %e, "export failed");
+            tracing::error!(error = %backend::error::report(&e), "export failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };

@@ -187,7 +187,7 @@ async fn require_sign_in(State(state): State<AppState>, session: Session, req: R
         && let Some(id) = session.id()
         && let Err(e) = state.sessions.touch(&id).await
     {
-        tracing::warn!(error = %e, "could not move a session's idle expiry");
+        tracing::warn!(error = %backend::error::report(&e), "could not move a session's idle expiry");
     }
     let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && !is_public(path);
     if is_page && app::auth::session_member(&state.services, &session).await.is_err() {

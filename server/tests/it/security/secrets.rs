@@ -110,7 +110,7 @@ async fn secrets_are_stored_encrypted_and_values_of_an_older_version_are_sealed_
 async fn a_start_with_another_installation_key_is_refused() {
     let app = spawn_app(Db::Sqlite, "").await.unwrap();
     let other = backend::secrets::SecretBox::new(&backend::secrets::InstallationKey::generate());
-    let err = backend::secrets::verify_installation_key(&app.services.db, &other).await.unwrap_err();
+    let err = backend::secrets::verify_installation_key(&app.services.db, &other).await.unwrap_err().to_string();
     assert!(err.contains("installation key") && err.contains("original key"), "{err}");
     backend::secrets::verify_installation_key(&app.services.db, &app.services.secrets).await.unwrap();
 }
