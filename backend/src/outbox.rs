@@ -66,12 +66,10 @@ pub async fn queue_account_email<C: ConnectionTrait>(
     secrets: &SecretBox,
     email: AccountEmail<'_>,
 ) -> Result<Uuid> {
-    let real = crate::templates::render_email(email.subject_template, email.body_template, &email.vars)
-        ?;
+    let real = crate::templates::render_email(email.subject_template, email.body_template, &email.vars)?;
     let mut hidden_vars = email.vars.clone();
     hidden_vars.set("link", serde_json::Value::from(REDACTED_LINK));
-    let shown = crate::templates::render_email(email.subject_template, email.body_template, &hidden_vars)
-        ?;
+    let shown = crate::templates::render_email(email.subject_template, email.body_template, &hidden_vars)?;
     let id = Uuid::now_v7();
     let sealed = serde_json::to_string(&SealedBody { text: real.text, html: real.html })
         .map_err(|e| Error::internal("serialising a sealed email body", e))?;

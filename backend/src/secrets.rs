@@ -84,8 +84,9 @@ pub fn load_or_create_key(path: &Path) -> std::result::Result<InstallationKey, c
         source,
     };
     match std::fs::read_to_string(path) {
-        Ok(text) => InstallationKey::from_base64(&text)
-            .map_err(|e| failed("does not hold base64 of 32 bytes", Some(e.into()))),
+        Ok(text) => {
+            InstallationKey::from_base64(&text).map_err(|e| failed("does not hold base64 of 32 bytes", Some(e.into())))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = InstallationKey::generate();
             write_private(path, &format!("{}\n", key.to_base64()))

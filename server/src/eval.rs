@@ -40,19 +40,21 @@ pub async fn run(
         Which::Builtin => Arc::new(BuiltinAnalyzer),
         // The operator's own command on the operator's own endpoint (often a local server):
         // the tenant outbound policy does not apply.
-        Which::OpenAi { base_url, model, api_key, timeout } => Arc::new(OpenAiAnalyzer::new(
-            OpenAiSettings {
-                base_url,
-                model,
-                api_key: api_key.map(SecretString::from),
-                connect_timeout: Duration::from_secs(10),
-                request_timeout: timeout,
-                max_attempts: 3,
-                retry_base: Duration::from_secs(1),
-            },
-            backend::outbound::Outbound::new(backend::outbound::OutboundPolicy::unrestricted(), 4 * 1024 * 1024),
-        )
-        .context("cannot build the LLM HTTP client")?),
+        Which::OpenAi { base_url, model, api_key, timeout } => Arc::new(
+            OpenAiAnalyzer::new(
+                OpenAiSettings {
+                    base_url,
+                    model,
+                    api_key: api_key.map(SecretString::from),
+                    connect_timeout: Duration::from_secs(10),
+                    request_timeout: timeout,
+                    max_attempts: 3,
+                    retry_base: Duration::from_secs(1),
+                },
+                backend::outbound::Outbound::new(backend::outbound::OutboundPolicy::unrestricted(), 4 * 1024 * 1024),
+            )
+            .context("cannot build the LLM HTTP client")?,
+        ),
     };
     let bar = if progress { ProgressBar::new(dataset.cases.len() as u64) } else { ProgressBar::hidden() };
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} calls  {per_sec}  eta {eta}") {

@@ -37,6 +37,7 @@ pub fn SettingsPage() -> impl IntoView {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
                     Ok(s) => {
                         let can_configure = s.can_configure;
+                        let flash = s.new_key.clone();
                         view! {
                         <section class="card">
                             <h2>"Account"</h2>
@@ -102,7 +103,10 @@ pub fn SettingsPage() -> impl IntoView {
                         <section class="card">
                             <h2>"API keys"</h2>
                             <p class="muted">"Send a key as " <code>"Authorization: Bearer <key>"</code> " to " <code>"POST /api/v1/calls"</code> "."</p>
-                            {s.new_key.clone().map(|key| view! {
+                            // The key the create action just answered with (JavaScript on) or,
+                            // after a plain form post, the one-time flash the page was rendered with:
+                            // shown without waiting for the list to reload.
+                            {move || create.value().get().and_then(|r| r.ok()).or_else(|| flash.clone()).map(|key| view! {
                                 <div class="new-key" role="status">
                                     <p><strong>"Your new key. Copy it now: it is shown only once."</strong></p>
                                     <code data-testid="new-api-key">{key}</code>

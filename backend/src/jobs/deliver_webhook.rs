@@ -239,7 +239,9 @@ async fn send(
                 .and_then(|w| w.sign(&row.webhook_id, timestamp, body.as_bytes()))
             {
                 Ok(sig) => signatures.push(sig),
-                Err(e) => tracing::error!(action = %action.id, error = %crate::error::report(&e), "unusable signing secret"),
+                Err(e) => {
+                    tracing::error!(action = %action.id, error = %crate::error::report(&e), "unusable signing secret")
+                }
             }
         }
         headers.push(("webhook-id".to_owned(), row.webhook_id.clone()));
