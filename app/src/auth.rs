@@ -223,6 +223,7 @@ pub async fn sign_up(account_name: String, name: String, email: String, password
             owner_password: password,
             auto_create_agents: services.settings.auto_create_agents_default,
             email_verified: false,
+            first_api_key: None,
         },
     )
     .await;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::entities::{account, membership, user};
 use crate::error::{Error, Result};
 use crate::passwords;
+use crate::tenancy::Permission;
 use crate::tenancy::{Member, Role, Tenant};
 use crate::types::EmailAddress;
 
@@ -31,14 +32,28 @@ pub struct NewAccount {
     /// Whether the owner's address counts as confirmed (`aftercall account create`: the
     /// operator vouches for it; sign-up: not yet).
     pub email_verified: bool,
+    /// The name of an API key to create with the account (`aftercall account create`:
+    /// the integrator's first key; sign-up: none, an admin creates keys in Settings).
+    pub first_api_key: Option<String>,
 }
 
-/// Creates an account and its owner in one transaction (the password is hashed before it
-/// opens).
+/// An account just created: its owner, and its first API key when one was asked for (the
+/// only time its secret is available).
+pub struct CreatedAccount {
+    pub owner: Member,
+    pub api_key: Option<crate::api_keys::CreatedKey>,
+}
+
+/// Creates an account, its owner and (when asked) its first API key in one transaction
+/// (the password is hashed before it opens).
 ///
-/// Errors: [`Error::Invalid`] naming `account_name`, `email` or `password`;
-/// [`Error::Conflict`] on `email` when a user with that email exists.
-pub async fn create_account(db: &DatabaseConnection, hasher: &passwords::Hasher, new: NewAccount) -> Result<Member> {
+/// Errors: [`Error::Invalid`] naming `account_name`, `email`, `password` or `name` (the
+/// key's); [`Error::Conflict`] on `email` when a user with that email exists.
+pub async fn create_account(
+    db: &DatabaseConnection,
+    hasher: &passwords::Hasher,
+    new: NewAccount,
+) -> Result<CreatedAccount> {
     let name = new.account_name.trim();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(Error::invalid("account_name", "must be 1 to 120 characters"));
@@ -94,8 +109,16 @@ pub async fn create_account(db: &DatabaseConnection, hasher: &passwords::Hasher,
     }
     .insert(&txn)
     .await?;
+    let owner = Member { tenant: Tenant::new(account_id), user_id, role: Role::Owner };
+    let api_key = match new.first_api_key.as_deref() {
+        Some(name) => {
+            let (row, secret) = crate::api_keys::new_key(&owner.tenant, name)?;
+            Some(crate::api_keys::CreatedKey { key: row.insert(&txn).await?, secret })
+        }
+        None => None,
+    };
     txn.commit().await?;
-    Ok(Member { tenant: Tenant::new(account_id), user_id, role: Role::Owner })
+    Ok(CreatedAccount { owner, api_key })
 }
 
 /// The user's membership in the account, as a [`Member`].
@@ -159,7 +182,7 @@ pub async fn members<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Vec<
 ///
 /// Errors: [`Error::Forbidden`] for members.
 pub async fn set_inbound_signing(services: &crate::Services, member: &Member, enable: bool) -> Result<Option<String>> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     let db = &services.db;
     let found = get(db, &member.tenant).await?;
     let secret = enable.then(crate::actions::generate_secret);
@@ -171,7 +194,7 @@ pub async fn set_inbound_signing(services: &crate::Services, member: &Member, en
     let detail = if enable { "signed calls required (new secret)" } else { "signed calls off" };
     crate::audit::record(
         &txn,
-        &crate::audit::Actor::Member(*member),
+        &crate::tenancy::Actor::Member(*member),
         crate::audit::action::SETTINGS_CHANGED,
         "settings",
         None,
@@ -228,7 +251,7 @@ pub fn verify_inbound(
 ///
 /// Errors: [`Error::Forbidden`] for members.
 pub async fn set_auto_create_agents(db: &DatabaseConnection, member: &Member, enabled: bool) -> Result<()> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     let found = get(db, &member.tenant).await?;
     let txn = crate::db::begin_write(db).await?;
     let mut active: account::ActiveModel = found.into();
@@ -237,7 +260,7 @@ pub async fn set_auto_create_agents(db: &DatabaseConnection, member: &Member, en
     let detail = format!("automatic agents {}", if enabled { "on" } else { "off" });
     crate::audit::record(
         &txn,
-        &crate::audit::Actor::Member(*member),
+        &crate::tenancy::Actor::Member(*member),
         crate::audit::action::SETTINGS_CHANGED,
         "settings",
         None,

@@ -20,14 +20,16 @@ use uuid::Uuid;
 
 use crate::Services;
 use crate::analysis::AnalysisOutput;
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::conditions::{Condition, FieldOp};
 use crate::entities::{agent, conversation, post_call_action, scheduled_call, webhook_delivery};
 use crate::error::{Error, Result};
 use crate::jobs::{DeliverWebhook, RequestCallback, queue};
 use crate::outbound::Outbound;
 use crate::secrets::SecretBox;
-use crate::tenancy::{Member, Tenant, scope, secure_find};
+use crate::tenancy::Actor;
+use crate::tenancy::Permission;
+use crate::tenancy::{Tenant, scope, secure_find};
 
 /// Action kinds as stored.
 pub mod kind {
@@ -300,7 +302,7 @@ pub async fn get<C: ConnectionTrait>(
     open(secrets, secure_find::<post_call_action::Entity, _>(db, tenant, id).await?)
 }
 
-/// Creates an action on the member's agent `agent_id`. Admins only. Returns the action
+/// Creates an action on the member's agent `agent_id`. Needs the configure permission. Returns the action
 /// and its signing secret (shown once).
 ///
 /// The URL must pass the outbound policy ([`Outbound::check_url`]); it and the signing
@@ -309,23 +311,11 @@ pub async fn get<C: ConnectionTrait>(
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`] (agent), [`Error::Invalid`] naming the field.
 pub async fn create(
     services: &Services,
-    member: &Member,
-    agent_id: Uuid,
-    input: ActionInput,
-) -> Result<(post_call_action::Model, String)> {
-    member.require_admin()?;
-    create_for_tenant(services, &Actor::Member(*member), agent_id, input).await
-}
-
-/// [`create`] by any actor allowed to configure (an API key acts account-wide).
-///
-/// Errors: [`Error::NotFound`] (agent), [`Error::Invalid`] naming the field.
-pub async fn create_for_tenant(
-    services: &Services,
     actor: &Actor,
     agent_id: Uuid,
     input: ActionInput,
 ) -> Result<(post_call_action::Model, String)> {
+    actor.require(Permission::Configure)?;
     let db = &services.db;
     let tenant = actor.tenant();
     let agent = secure_find::<agent::Entity, _>(db, tenant, agent_id).await?;
@@ -368,29 +358,17 @@ fn describe(a: &post_call_action::Model) -> String {
     format!("{} ({}, {}){}", a.name, a.kind, a.format, if a.enabled { "" } else { ", off" })
 }
 
-/// Replaces an action's settings (not its secret). Admins only. Enabling an action that
+/// Replaces an action's settings (not its secret). Needs the configure permission. Enabling an action that
 /// was disabled automatically clears its failure record.
 ///
 /// Errors: as for [`create`].
 pub async fn update(
     services: &Services,
-    member: &Member,
-    id: Uuid,
-    input: ActionInput,
-) -> Result<post_call_action::Model> {
-    member.require_admin()?;
-    update_for_tenant(services, &Actor::Member(*member), id, input).await
-}
-
-/// [`update`] by any actor allowed to configure.
-///
-/// Errors: [`Error::NotFound`], [`Error::Invalid`] naming the field.
-pub async fn update_for_tenant(
-    services: &Services,
     actor: &Actor,
     id: Uuid,
     input: ActionInput,
 ) -> Result<post_call_action::Model> {
+    actor.require(Permission::Configure)?;
     let db = &services.db;
     let tenant = actor.tenant();
     let row = get(db, &services.secrets, tenant, id).await?;
@@ -423,13 +401,13 @@ pub async fn update_for_tenant(
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
 pub async fn set_enabled(
     services: &Services,
-    member: &Member,
+    actor: &Actor,
     id: Uuid,
     enabled: bool,
 ) -> Result<post_call_action::Model> {
-    member.require_admin()?;
+    actor.require(Permission::Configure)?;
     let db = &services.db;
-    let row = secure_find::<post_call_action::Entity, _>(db, &member.tenant, id).await?;
+    let row = secure_find::<post_call_action::Entity, _>(db, actor.tenant(), id).await?;
     let mut active: post_call_action::ActiveModel = row.into();
     active.enabled = Set(enabled);
     if enabled {
@@ -440,23 +418,16 @@ pub async fn set_enabled(
     let txn = crate::db::begin_write(db).await?;
     let saved = active.update(&txn).await?;
     let what = if enabled { audit::action::ACTION_ENABLED } else { audit::action::ACTION_DISABLED };
-    audit::record(&txn, &Actor::Member(*member), what, "action", Some(id.to_string()), describe(&saved)).await?;
+    audit::record(&txn, actor, what, "action", Some(id.to_string()), describe(&saved)).await?;
     txn.commit().await?;
     open(&services.secrets, saved)
 }
 
-/// Deletes an action; its past deliveries stay (without the link). Admins only.
+/// Deletes an action; its past deliveries stay (without the link). Needs the configure permission.
 ///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
-pub async fn delete(db: &sea_orm::DatabaseConnection, member: &Member, id: Uuid) -> Result<()> {
-    member.require_admin()?;
-    delete_for_tenant(db, &Actor::Member(*member), id).await
-}
-
-/// [`delete`] by any actor allowed to configure.
-///
-/// Errors: [`Error::NotFound`].
-pub async fn delete_for_tenant(db: &sea_orm::DatabaseConnection, actor: &Actor, id: Uuid) -> Result<()> {
+pub async fn delete(db: &sea_orm::DatabaseConnection, actor: &Actor, id: Uuid) -> Result<()> {
+    actor.require(Permission::Configure)?;
     let row = secure_find::<post_call_action::Entity, _>(db, actor.tenant(), id).await?;
     let txn = crate::db::begin_write(db).await?;
     post_call_action::Entity::delete_by_id(row.id).exec(&txn).await?;
@@ -466,18 +437,11 @@ pub async fn delete_for_tenant(db: &sea_orm::DatabaseConnection, actor: &Actor, 
 }
 
 /// Rotates the signing secret: returns the new one (shown once); requests carry both
-/// signatures for `overlap` (`webhooks.rotation_overlap_hours`). Admins only.
+/// signatures for `overlap` (`webhooks.rotation_overlap_hours`). Needs the configure permission.
 ///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
-pub async fn rotate_secret(services: &Services, member: &Member, id: Uuid) -> Result<String> {
-    member.require_admin()?;
-    rotate_secret_for_tenant(services, &Actor::Member(*member), id).await
-}
-
-/// [`rotate_secret`] by any actor allowed to configure.
-///
-/// Errors: [`Error::NotFound`].
-pub async fn rotate_secret_for_tenant(services: &Services, actor: &Actor, id: Uuid) -> Result<String> {
+pub async fn rotate_secret(services: &Services, actor: &Actor, id: Uuid) -> Result<String> {
+    actor.require(Permission::Configure)?;
     let db = &services.db;
     let tenant = actor.tenant();
     let overlap = services.settings.webhooks.rotation_overlap;
@@ -543,18 +507,12 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
 }
 
 /// Queues a test delivery to action `id` (about the agent's latest conversation, or a
-/// sample when it has none). Admins only. Returns the delivery's id.
+/// sample when it has none). Needs the configure permission. Returns the delivery's id.
 ///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`].
-pub async fn test_send(services: &crate::Services, member: &Member, id: Uuid) -> Result<Uuid> {
-    member.require_admin()?;
-    test_send_for_tenant(services, &member.tenant, id).await
-}
-
-/// [`test_send`] for an API key.
-///
-/// Errors: [`Error::NotFound`].
-pub async fn test_send_for_tenant(services: &crate::Services, tenant: &Tenant, id: Uuid) -> Result<Uuid> {
+pub async fn test_send(services: &crate::Services, actor: &Actor, id: Uuid) -> Result<Uuid> {
+    actor.require(Permission::Configure)?;
+    let tenant = actor.tenant();
     let db = &services.db;
     let action = get(db, &services.secrets, tenant, id).await?;
     let latest = scope::<conversation::Entity>(tenant)
@@ -729,29 +687,19 @@ pub async fn scheduled_calls<C: ConnectionTrait>(
         .await?)
 }
 
-/// Cancels a scheduled call that has not been requested yet (any member may: it is work,
-/// not configuration). Its job then does nothing.
+/// Cancels a scheduled call that has not been requested yet (work, not configuration: any
+/// member or API key may). Its job then does nothing.
 ///
 /// Errors: [`Error::NotFound`]; [`Error::Invalid`] (`state`) when it was already requested
 /// or cancelled.
 pub async fn cancel_scheduled_call<C: ConnectionTrait>(
     db: &C,
-    member: &Member,
+    actor: &Actor,
     id: Uuid,
 ) -> Result<scheduled_call::Model> {
-    cancel_scheduled_call_for_tenant(db, &member.tenant, Some(member.user_id), id).await
-}
-
-/// [`cancel_scheduled_call`] by `user` (`None`: an API key).
-///
-/// Errors: as for [`cancel_scheduled_call`].
-pub async fn cancel_scheduled_call_for_tenant<C: ConnectionTrait>(
-    db: &C,
-    tenant: &Tenant,
-    user: Option<Uuid>,
-    id: Uuid,
-) -> Result<scheduled_call::Model> {
-    let row = secure_find::<scheduled_call::Entity, _>(db, tenant, id).await?;
+    actor.require(Permission::Work)?;
+    let user = actor.user_id();
+    let row = secure_find::<scheduled_call::Entity, _>(db, actor.tenant(), id).await?;
     if row.state != scheduled::SCHEDULED {
         return Err(Error::invalid("state", format!("the call is already {}", row.state)));
     }
@@ -766,7 +714,7 @@ pub async fn cancel_scheduled_call_for_tenant<C: ConnectionTrait>(
     if updated.rows_affected == 0 {
         return Err(Error::invalid("state", "the call was requested meanwhile"));
     }
-    secure_find::<scheduled_call::Entity, _>(db, tenant, id).await
+    secure_find::<scheduled_call::Entity, _>(db, actor.tenant(), id).await
 }
 
 #[cfg(test)]

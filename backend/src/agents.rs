@@ -3,15 +3,12 @@
 
 use chrono::Utc;
 use chrono_tz::Tz;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::entities::agent;
 use crate::error::{Error, Result};
-use crate::tenancy::{Member, Tenant, scope, secure_find};
+use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
 
 /// What creating or editing an agent takes.
 #[derive(Clone, Debug, Default)]
@@ -62,18 +59,18 @@ fn validate(input: AgentInput) -> Result<ValidAgent> {
     Ok(ValidAgent { external_id, name, timezone, language, goal })
 }
 
-/// Creates an agent.
+const DUPLICATE_EXTERNAL_ID: &str = "an agent with this external id exists";
+
+/// Creates an agent (configure permission: admins, owners, API keys).
 ///
-/// Errors: [`Error::Invalid`] naming the field; [`Error::Conflict`] on `external_id` when
-/// the account already has it.
-pub async fn create_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: AgentInput) -> Result<agent::Model> {
+/// Errors: [`Error::Forbidden`]; [`Error::Invalid`] naming the field; [`Error::Conflict`]
+/// on `external_id` when the account already has it (the unique index decides, no pre-check).
+pub async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, input: AgentInput) -> Result<agent::Model> {
+    actor.require(Permission::Configure)?;
     let valid = validate(input)?;
-    if find_by_external_id(db, tenant, &valid.external_id).await?.is_some() {
-        return Err(Error::conflict("external_id", "an agent with this external id exists"));
-    }
-    let inserted = agent::ActiveModel {
+    agent::ActiveModel {
         id: Set(Uuid::now_v7()),
-        account_id: Set(tenant.account_id()),
+        account_id: Set(actor.tenant().account_id()),
         external_id: Set(valid.external_id),
         name: Set(valid.name),
         timezone: Set(valid.timezone),
@@ -82,48 +79,25 @@ pub async fn create_for_tenant<C: ConnectionTrait>(db: &C, tenant: &Tenant, inpu
         created_at: Set(Utc::now()),
     }
     .insert(db)
-    .await;
-    match inserted {
-        Err(e) if crate::db::is_unique_violation(&e) => {
-            Err(Error::conflict("external_id", "an agent with this external id exists"))
-        }
-        other => Ok(other?),
-    }
+    .await
+    .map_err(|e| Error::unique(e, "external_id", DUPLICATE_EXTERNAL_ID))
 }
 
-/// Creates an agent from the dashboard; admins only.
-pub async fn create(db: &DatabaseConnection, member: &Member, input: AgentInput) -> Result<agent::Model> {
-    member.require_admin()?;
-    create_for_tenant(db, &member.tenant, input).await
-}
-
-/// Edits an agent's name, external id, time zone, language and goal; admins only.
-pub async fn update(db: &DatabaseConnection, member: &Member, id: Uuid, input: AgentInput) -> Result<agent::Model> {
-    member.require_admin()?;
-    update_for_tenant(db, &member.tenant, id, input).await
-}
-
-/// Edits an agent.
+/// Edits an agent's name, external id, time zone, language and goal (configure permission).
 ///
-/// Errors: as [`create_for_tenant`]; [`Error::NotFound`] for another tenant's agent.
-pub async fn update_for_tenant(
-    db: &DatabaseConnection,
-    tenant: &Tenant,
-    id: Uuid,
-    input: AgentInput,
-) -> Result<agent::Model> {
+/// Errors: as [`create`]; [`Error::NotFound`] for another tenant's agent.
+pub async fn update<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, input: AgentInput) -> Result<agent::Model> {
+    actor.require(Permission::Configure)?;
+    let tenant = actor.tenant();
     let found = secure_find::<agent::Entity, _>(db, tenant, id).await?;
     let valid = validate(input)?;
-    if valid.external_id != found.external_id && find_by_external_id(db, tenant, &valid.external_id).await?.is_some() {
-        return Err(Error::conflict("external_id", "an agent with this external id exists"));
-    }
     let mut active: agent::ActiveModel = found.into();
     active.external_id = Set(valid.external_id);
     active.name = Set(valid.name);
     active.timezone = Set(valid.timezone);
     active.language = Set(valid.language);
     active.goal = Set(valid.goal);
-    Ok(active.update(db).await?)
+    active.update(db).await.map_err(|e| Error::unique(e, "external_id", DUPLICATE_EXTERNAL_ID))
 }
 
 /// The agent with `external_id` in the tenant, if any.

@@ -18,7 +18,7 @@ use crate::analysis::Analyzer;
 use crate::analysis::openai::{OpenAiAnalyzer, OpenAiSettings};
 use crate::entities::analyzer_setting;
 use crate::error::{Error, Result};
-use crate::tenancy::{Member, Tenant};
+use crate::tenancy::{Actor, Permission, Tenant};
 
 /// Default whole-request timeout of LLM calls, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: i32 = 60;
@@ -73,11 +73,11 @@ pub async fn view<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Analyze
     })
 }
 
-/// Saves the analyzer settings.
+/// Stores validated analyzer settings for the tenant and returns the new view.
 ///
 /// Errors: [`Error::Invalid`] naming `provider`, `base_url` (also when the outbound policy
 /// refuses its address), `model` or `timeout_secs`.
-pub async fn save_for_tenant(services: &Services, tenant: &Tenant, input: AnalyzerInput) -> Result<AnalyzerView> {
+async fn store(services: &Services, tenant: &Tenant, input: AnalyzerInput) -> Result<AnalyzerView> {
     let db = &services.db;
     let provider = input.provider.trim().to_ascii_lowercase();
     if provider != "builtin" && provider != "openai" {
@@ -142,13 +142,14 @@ pub async fn save_for_tenant(services: &Services, tenant: &Tenant, input: Analyz
     view(db, tenant).await
 }
 
-/// Saves from the dashboard; admins only.
+/// Saves the analyzer settings (configure permission); audited without the key.
 ///
-/// Errors: [`Error::Forbidden`] for members; as [`save_for_tenant`].
-pub async fn save(services: &Services, member: &Member, input: AnalyzerInput) -> Result<AnalyzerView> {
-    member.require_admin()?;
-    let had_key = stored(&services.db, &member.tenant).await?.is_some_and(|s| s.api_key.is_some());
-    let view = save_for_tenant(services, &member.tenant, input).await?;
+/// Errors: [`Error::Forbidden`]; as [`store`].
+pub async fn save(services: &Services, actor: &Actor, input: AnalyzerInput) -> Result<AnalyzerView> {
+    actor.require(Permission::Configure)?;
+    let tenant = actor.tenant();
+    let had_key = stored(&services.db, tenant).await?.is_some_and(|s| s.api_key.is_some());
+    let view = store(services, tenant, input).await?;
     let key = match (had_key, view.has_api_key) {
         (false, true) => ", key set",
         (true, false) => ", key removed",
@@ -159,15 +160,7 @@ pub async fn save(services: &Services, member: &Member, input: AnalyzerInput) ->
     } else {
         format!("analyzer: built-in{key}")
     };
-    crate::audit::record(
-        &services.db,
-        &crate::audit::Actor::Member(*member),
-        crate::audit::action::SETTINGS_CHANGED,
-        "settings",
-        None,
-        detail,
-    )
-    .await?;
+    crate::audit::record(&services.db, actor, crate::audit::action::SETTINGS_CHANGED, "settings", None, detail).await?;
     Ok(view)
 }
 

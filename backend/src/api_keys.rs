@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::entities::{account, api_key};
 use crate::error::{Error, Result};
-use crate::tenancy::{Member, Tenant, scope, secure_find};
+use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
 
 const KEY_PREFIX: &str = "ac_";
 /// Characters of the key kept in clear to tell keys apart in the UI.
@@ -31,8 +31,12 @@ fn hash_key(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Creates a key named `name` for the tenant. Used by the CLI and by [`create`].
-pub async fn create_for_tenant(db: &DatabaseConnection, tenant: &Tenant, name: &str) -> Result<CreatedKey> {
+/// A new key named `name` (trimmed, 1-80 characters) for the tenant: the row to insert and
+/// the full key. Shared by [`create`] and account provisioning
+/// ([`crate::accounts::create_account`]'s first key).
+///
+/// Errors: [`Error::Invalid`] on `name`.
+pub(crate) fn new_key(tenant: &Tenant, name: &str) -> Result<(api_key::ActiveModel, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(Error::invalid("name", "must be 1 to 80 characters"));
@@ -40,7 +44,7 @@ pub async fn create_for_tenant(db: &DatabaseConnection, tenant: &Tenant, name: &
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = format!("{KEY_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
-    let key = api_key::ActiveModel {
+    let row = api_key::ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(tenant.account_id()),
         name: Set(name.to_owned()),
@@ -49,29 +53,31 @@ pub async fn create_for_tenant(db: &DatabaseConnection, tenant: &Tenant, name: &
         created_at: Set(Utc::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok(CreatedKey { key, secret })
+    };
+    Ok((row, secret))
 }
 
-/// Creates a key; admins only; audited.
+/// Creates a key (team-management permission: owners and admins, never another key);
+/// audited.
 ///
-/// Errors: [`Error::Forbidden`] for members; [`Error::Invalid`] on `name`.
-pub async fn create(db: &DatabaseConnection, member: &Member, name: &str) -> Result<CreatedKey> {
-    member.require_admin()?;
-    let created = create_for_tenant(db, &member.tenant, name).await?;
-    let detail = format!("{} ({}…)", created.key.name, created.key.prefix);
+/// Errors: [`Error::Forbidden`]; [`Error::Invalid`] on `name`.
+pub async fn create(db: &DatabaseConnection, actor: &Actor, name: &str) -> Result<CreatedKey> {
+    actor.require(Permission::ManageTeam)?;
+    let (row, secret) = new_key(actor.tenant(), name)?;
+    let txn = crate::db::begin_write(db).await?;
+    let key = row.insert(&txn).await?;
+    let detail = format!("{} ({}…)", key.name, key.prefix);
     crate::audit::record(
-        db,
-        &crate::audit::Actor::Member(*member),
+        &txn,
+        actor,
         crate::audit::action::API_KEY_CREATED,
         "api_key",
-        Some(created.key.id.to_string()),
+        Some(key.id.to_string()),
         detail,
     )
     .await?;
-    Ok(created)
+    txn.commit().await?;
+    Ok(CreatedKey { key, secret })
 }
 
 /// The tenant's keys, newest first (revoked ones included, marked).
@@ -79,26 +85,19 @@ pub async fn list(db: &DatabaseConnection, tenant: &Tenant) -> Result<Vec<api_ke
     Ok(scope::<api_key::Entity>(tenant).order_by_desc(api_key::Column::CreatedAt).all(db).await?)
 }
 
-/// Revokes a key; admins only. Revoking twice is a no-op.
+/// Revokes a key (team-management permission). Revoking twice is a no-op.
 ///
-/// Errors: [`Error::NotFound`] for another tenant's key.
-pub async fn revoke(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<()> {
-    member.require_admin()?;
-    let found = secure_find::<api_key::Entity, _>(db, &member.tenant, id).await?;
+/// Errors: [`Error::Forbidden`]; [`Error::NotFound`] for another tenant's key.
+pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<()> {
+    actor.require(Permission::ManageTeam)?;
+    let found = secure_find::<api_key::Entity, _>(db, actor.tenant(), id).await?;
     if found.revoked_at.is_none() {
         let detail = format!("{} ({}…)", found.name, found.prefix);
         let mut active: api_key::ActiveModel = found.into();
         active.revoked_at = Set(Some(Utc::now()));
         active.update(db).await?;
-        crate::audit::record(
-            db,
-            &crate::audit::Actor::Member(*member),
-            crate::audit::action::API_KEY_REVOKED,
-            "api_key",
-            Some(id.to_string()),
-            detail,
-        )
-        .await?;
+        crate::audit::record(db, actor, crate::audit::action::API_KEY_REVOKED, "api_key", Some(id.to_string()), detail)
+            .await?;
     }
     Ok(())
 }

@@ -11,24 +11,7 @@ use uuid::Uuid;
 
 use crate::entities::{api_key, audit_entry, user};
 use crate::error::Result;
-use crate::tenancy::{Member, Tenant, scope};
-
-/// Who made a change: a signed-in member, or an integrator's API key (account-wide).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Actor {
-    Member(Member),
-    ApiKey { tenant: Tenant, key_id: Uuid },
-}
-
-impl Actor {
-    /// The account acted in.
-    pub fn tenant(&self) -> &Tenant {
-        match self {
-            Actor::Member(m) => &m.tenant,
-            Actor::ApiKey { tenant, .. } => tenant,
-        }
-    }
-}
+use crate::tenancy::{Actor, Member, Permission, Tenant, scope};
 
 /// The recorded actions.
 pub mod action {
@@ -110,7 +93,7 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<Entry>> {
     if let Some(m) = viewer {
-        m.require_admin()?;
+        m.require(Permission::SeeSensitive)?;
     }
     let mut q = scope::<audit_entry::Entity>(tenant);
     if let Some(b) = before {
@@ -150,20 +133,4 @@ pub async fn list<C: ConnectionTrait>(
             }
         })
         .collect())
-}
-
-/// A [`crate::Error::Forbidden`] unless `actor` may change configuration (every API key may).
-///
-/// Errors: [`crate::Error::Forbidden`].
-pub fn require_configure(actor: &Actor) -> Result<()> {
-    match actor {
-        Actor::Member(m) => m.require_admin(),
-        Actor::ApiKey { .. } => Ok(()),
-    }
-}
-
-impl From<Member> for Actor {
-    fn from(m: Member) -> Self {
-        Actor::Member(m)
-    }
 }

@@ -47,7 +47,7 @@ use tokio::sync::Notify;
 
 pub use error::{BoxError, Error, Result};
 pub use settings::Settings;
-pub use tenancy::{Member, Role, Tenant};
+pub use tenancy::{Actor, Member, Permission, Role, Tenant};
 
 use analysis::Analyzer;
 use email::Mailer;

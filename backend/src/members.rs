@@ -21,10 +21,12 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::Services;
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::entities::{alert, invitation, membership, push_subscription, task, user};
 use crate::error::{Error, Result};
 use crate::templates::Variables;
+use crate::tenancy::Actor;
+use crate::tenancy::Permission;
 use crate::tenancy::{Member, Role, Tenant, scope};
 use crate::types::EmailAddress;
 
@@ -64,7 +66,7 @@ pub const INVITE_SUBJECT_TEMPLATE: &str = INVITE_SUBJECT;
 /// Errors: [`Error::Invalid`] on `email` or `role`; [`Error::Conflict`] on `email` when the
 /// address already belongs to a member.
 pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -> Result<CreatedInvitation> {
-    by.require_admin()?;
+    by.require(Permission::ManageTeam)?;
     let db = &services.db;
     let address = EmailAddress::parse(email).map_err(|m| Error::invalid("email", m))?;
     let role = invitable_role(role)?;
@@ -292,7 +294,7 @@ pub async fn pending_invitations<C: ConnectionTrait>(db: &C, tenant: &Tenant) ->
 
 /// Revokes pending invitation `id`; admins only.
 pub async fn revoke_invitation(db: &DatabaseConnection, by: &Member, id: Uuid) -> Result<()> {
-    by.require_admin()?;
+    by.require(Permission::ManageTeam)?;
     let found = crate::tenancy::secure_find::<invitation::Entity, _>(db, &by.tenant, id).await?;
     let txn = crate::db::begin_write(db).await?;
     invitation::Entity::delete_many()
@@ -327,7 +329,7 @@ async fn membership_of<C: ConnectionTrait>(db: &C, tenant: &Tenant, user_id: Uui
 /// Errors: [`Error::NotFound`] for a user who is not a member here; [`Error::Invalid`] on
 /// `role` for the owner or an unknown role.
 pub async fn set_role(db: &DatabaseConnection, by: &Member, user_id: Uuid, role: &str) -> Result<()> {
-    by.require_admin()?;
+    by.require(Permission::ManageTeam)?;
     let role = invitable_role(role)?;
     let found = membership_of(db, &by.tenant, user_id).await?;
     if found.role == Role::Owner.as_str() {
@@ -358,7 +360,7 @@ pub async fn set_role(db: &DatabaseConnection, by: &Member, user_id: Uuid, role:
 ///
 /// Errors: [`Error::NotFound`] for a non-member; [`Error::Invalid`] on `user_id` for the owner.
 pub async fn remove(db: &DatabaseConnection, by: &Member, user_id: Uuid) -> Result<()> {
-    by.require_admin()?;
+    by.require(Permission::ManageTeam)?;
     let found = membership_of(db, &by.tenant, user_id).await?;
     if found.role == Role::Owner.as_str() {
         return Err(Error::invalid("user_id", "the owner cannot be removed"));

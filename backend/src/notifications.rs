@@ -18,11 +18,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::accounts;
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::conditions::{self, Condition as RuleCondition};
 use crate::entities::{notification, notification_run, notification_version};
 use crate::error::{Error, Result};
 use crate::templates::check_template;
+use crate::tenancy::Actor;
+use crate::tenancy::Permission;
 use crate::tenancy::{Member, Tenant, scope, secure_find};
 use crate::types::{EmailAddress, Priority, TeamAlert};
 
@@ -417,16 +419,19 @@ fn draft_json(agent_id: Option<Uuid>, input: &NotificationInput) -> serde_json::
 /// Creates a notification for `agent_id` (or every agent when `None`): published as
 /// version 1, or kept as an unpublished draft (version 0, which never runs).
 ///
-/// Errors: [`Error::Invalid`] naming the field (with line and column for templates, the
-/// index for addresses and conditions); [`Error::NotFound`] when the agent is not the
-/// tenant's.
-pub async fn create_for_tenant(
+/// Needs the configure permission (admins, owners, API keys).
+///
+/// Errors: [`Error::Forbidden`]; [`Error::Invalid`] naming the field (with line and column
+/// for templates, the index for addresses and conditions); [`Error::NotFound`] when the
+/// agent is not the tenant's.
+pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     agent_id: Option<Uuid>,
     input: NotificationInput,
     save: Save,
 ) -> Result<notification::Model> {
+    actor.require(Permission::Configure)?;
     let tenant = actor.tenant();
     if let Some(agent_id) = agent_id {
         crate::agents::get(db, tenant, agent_id).await?;
@@ -465,24 +470,12 @@ pub async fn create_for_tenant(
     Ok(saved)
 }
 
-/// Creates a notification from the dashboard; admins only.
-pub async fn create(
-    db: &DatabaseConnection,
-    member: &Member,
-    agent_id: Option<Uuid>,
-    input: NotificationInput,
-    save: Save,
-) -> Result<notification::Model> {
-    member.require_admin()?;
-    create_for_tenant(db, &Actor::Member(*member), agent_id, input, save).await
-}
-
 /// Saves new settings for notification `id` (applying to `agent_id`): as its draft, or
 /// published as its next version. A never-published notification's columns follow its
 /// draft so lists show its current name.
 ///
-/// Errors: as [`create_for_tenant`]; [`Error::NotFound`] for another tenant's id.
-pub async fn update_for_tenant(
+/// Errors: as [`create`]; [`Error::NotFound`] for another tenant's id.
+pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
@@ -490,6 +483,7 @@ pub async fn update_for_tenant(
     input: NotificationInput,
     save: Save,
 ) -> Result<notification::Model> {
+    actor.require(Permission::Configure)?;
     let tenant = actor.tenant();
     secure_find::<notification::Entity, _>(db, tenant, id).await?;
     if let Some(agent_id) = agent_id {
@@ -517,34 +511,21 @@ pub async fn update_for_tenant(
     Ok(saved)
 }
 
-/// Saves a notification from the dashboard; admins only.
-pub async fn update(
-    db: &DatabaseConnection,
-    member: &Member,
-    id: Uuid,
-    agent_id: Option<Uuid>,
-    input: NotificationInput,
-    save: Save,
-) -> Result<notification::Model> {
-    member.require_admin()?;
-    update_for_tenant(db, &Actor::Member(*member), id, agent_id, input, save).await
-}
-
 /// Publishes the stored draft of notification `id` as its next version; admins only.
 ///
 /// Errors: [`Error::Invalid`] on `draft` when there is none; validation errors as
-/// [`create_for_tenant`] (configuration may have changed since, e.g. a removed member).
+/// [`create`] (configuration may have changed since, e.g. a removed member).
 pub async fn publish_draft(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<notification::Model> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     let found = get(db, &member.tenant, id).await?;
     let draft = draft_of(&found).ok_or_else(|| Error::invalid("draft", "there is no draft to publish"))?;
-    update_for_tenant(db, &Actor::Member(*member), id, draft.agent_id, draft.settings, Save::Publish).await
+    update(db, &Actor::Member(*member), id, draft.agent_id, draft.settings, Save::Publish).await
 }
 
 /// Drops the unpublished draft of notification `id`; admins only. A never-published
 /// notification has nothing to fall back to and is deleted.
 pub async fn discard_draft(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<Option<notification::Model>> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     let found = get(db, &member.tenant, id).await?;
     if found.version == 0 {
         delete(db, member, id).await?;
@@ -565,7 +546,7 @@ pub async fn restore_version(
     id: Uuid,
     version: i32,
 ) -> Result<notification::Model> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     let found = get(db, &member.tenant, id).await?;
     let row = scope::<notification_version::Entity>(&member.tenant)
         .filter(notification_version::Column::NotificationId.eq(id))
@@ -601,7 +582,7 @@ pub async fn set_enabled(
     id: Uuid,
     enabled: bool,
 ) -> Result<notification::Model> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     let found = get(db, &member.tenant, id).await?;
     let draft = draft_of(&found);
     let mut active: notification::ActiveModel = found.into();
@@ -623,7 +604,7 @@ pub async fn set_enabled(
 /// Copies notification `id` (its editable settings) as a new, disabled notification
 /// named "… (copy)", published so that enabling it is all it takes; admins only.
 pub async fn duplicate(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<notification::Model> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     let found = get(db, &member.tenant, id).await?;
     let Draft { agent_id, mut settings } = editable(&found);
     let mut name = format!("{} (copy)", settings.name);
@@ -632,13 +613,13 @@ pub async fn duplicate(db: &DatabaseConnection, member: &Member, id: Uuid) -> Re
     }
     settings.name = name;
     settings.enabled = false;
-    create_for_tenant(db, &Actor::Member(*member), agent_id, settings, Save::Publish).await
+    create(db, &Actor::Member(*member), agent_id, settings, Save::Publish).await
 }
 
 /// Deletes notification `id` and its versions; admins only. Past runs keep their name and
 /// version (their `notification_id` becomes NULL).
 pub async fn delete(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<()> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     let found = get(db, &member.tenant, id).await?;
     let txn = crate::db::begin_write(db).await?;
     audit::record(
@@ -680,7 +661,7 @@ pub async fn reorder(
     agent_id: Option<Uuid>,
     up: bool,
 ) -> Result<()> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     get(db, &member.tenant, id).await?;
     let txn = crate::db::begin_write(db).await?;
     let rows = list(&txn, &member.tenant, agent_id).await?;

@@ -16,6 +16,7 @@ use crate::analysis::{AnalysisOutput, FieldValue, fields};
 use crate::entities::{account, agent, analysis, conversation, extraction_field};
 use crate::error::{Error, Result};
 use crate::templates::{self, RenderedEmail, VariableSources, check_template};
+use crate::tenancy::Permission;
 use crate::tenancy::{Member, Tenant, scope, secure_find};
 
 /// What the preview renders with.
@@ -133,7 +134,7 @@ pub async fn preview(
     subject: &str,
     body: &str,
 ) -> Result<RenderedEmail> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     render(&services.db, &member.tenant, &services.settings.public_url, agent_id, source, subject, body).await
 }
 
@@ -206,7 +207,7 @@ pub async fn test_send(
     subject: &str,
     body: &str,
 ) -> Result<(Uuid, String)> {
-    member.require_admin()?;
+    member.require(Permission::Configure)?;
     let db = &services.db;
     let rendered = render(db, &member.tenant, &services.settings.public_url, agent_id, source, subject, body).await?;
     let me = crate::accounts::user(db, member).await?;

@@ -81,9 +81,91 @@ pub struct Member {
 }
 
 impl Member {
-    /// `Ok` when the role may change configuration, else [`Error::Forbidden`].
-    pub fn require_admin(&self) -> Result<()> {
-        if self.role.can_configure() { Ok(()) } else { Err(Error::Forbidden) }
+    /// `Ok` when the member's role grants `permission`, else [`Error::Forbidden`].
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        Actor::Member(*self).require(permission)
+    }
+}
+
+/// What an operation needs of whoever asks for it: the rows of the README's role matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Read conversations, analyses, alerts, tasks, deliveries, the outbox.
+    Read,
+    /// Work the queue: mark alerts read, update and assign tasks, re-run an analysis,
+    /// replay dead deliveries, cancel scheduled calls.
+    Work,
+    /// Configure agents, fields, notifications, post-call actions, the analyzer and the
+    /// ingest settings (with previews and test-sends).
+    Configure,
+    /// Create and revoke API keys; invite, re-role and remove members. Never an API key:
+    /// a key cannot mint keys or people.
+    ManageTeam,
+    /// See the account's emails, the audit log and full endpoint URLs.
+    SeeSensitive,
+}
+
+/// Who acts in a request, and in which account: the one request context both front doors
+/// hand to the service layer (the dashboard's session, the REST API's key).
+///
+/// Built only from a [`Tenant`], which only this crate's authenticators make (a session's
+/// membership, an API key, account creation); every service function that changes or reads
+/// tenant data takes one and asks [`Actor::require`] for what it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in member of the account.
+    Member(Member),
+    /// An integrator's API key: acts account-wide (everything but [`Permission::ManageTeam`]).
+    ApiKey {
+        /// The key's account.
+        tenant: Tenant,
+        /// The key (who acted, for the audit log).
+        key_id: Uuid,
+    },
+}
+
+impl Actor {
+    /// The account acted in.
+    pub fn tenant(&self) -> &Tenant {
+        match self {
+            Actor::Member(m) => &m.tenant,
+            Actor::ApiKey { tenant, .. } => tenant,
+        }
+    }
+
+    /// The signed-in user, `None` for an API key.
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self {
+            Actor::Member(m) => Some(m.user_id),
+            Actor::ApiKey { .. } => None,
+        }
+    }
+
+    /// Whether the actor holds `permission` (the README's role matrix: members read and
+    /// work; owners and admins also configure, manage the team and see sensitive data; an
+    /// API key does everything but manage the team).
+    pub fn can(&self, permission: Permission) -> bool {
+        match (self, permission) {
+            (_, Permission::Read | Permission::Work) => true,
+            (Actor::Member(m), Permission::Configure | Permission::ManageTeam | Permission::SeeSensitive) => {
+                m.role.can_configure()
+            }
+            (Actor::ApiKey { .. }, Permission::ManageTeam) => false,
+            (Actor::ApiKey { .. }, Permission::Configure | Permission::SeeSensitive) => true,
+        }
+    }
+
+    /// `Ok` when the actor holds `permission`.
+    ///
+    /// Errors: [`Error::Forbidden`].
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.can(permission) { Ok(()) } else { Err(Error::Forbidden) }
+    }
+}
+
+impl From<Member> for Actor {
+    fn from(m: Member) -> Self {
+        Actor::Member(m)
     }
 }
 
@@ -142,4 +224,36 @@ pub fn scope<E: Owned>(tenant: &Tenant) -> Select<E> {
 /// The row with `id` in the tenant, or [`Error::NotFound`] (also for other tenants' ids).
 pub async fn secure_find<E: Owned, C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<E::Model> {
     scope::<E>(tenant).filter(E::id_column().eq(id)).one(db).await?.ok_or(Error::NotFound(E::NAME))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's role matrix, row by row: (permission, member, admin, owner, API key).
+    #[test]
+    fn permissions_follow_the_role_matrix() {
+        let tenant = Tenant::new(Uuid::now_v7());
+        let as_role = |role| Actor::Member(Member { tenant, user_id: Uuid::now_v7(), role });
+        let key = Actor::ApiKey { tenant, key_id: Uuid::now_v7() };
+        let matrix = [
+            (Permission::Read, [true, true, true, true]),
+            (Permission::Work, [true, true, true, true]),
+            (Permission::Configure, [false, true, true, true]),
+            (Permission::ManageTeam, [false, true, true, false]),
+            (Permission::SeeSensitive, [false, true, true, true]),
+        ];
+        for (permission, expected) in matrix {
+            let actors = [as_role(Role::Member), as_role(Role::Admin), as_role(Role::Owner), key];
+            for (actor, allowed) in actors.iter().zip(expected) {
+                assert_eq!(actor.can(permission), allowed, "{actor:?} {permission:?}");
+                assert_eq!(actor.require(permission).is_ok(), allowed);
+                if !allowed {
+                    assert!(matches!(actor.require(permission), Err(Error::Forbidden)));
+                }
+            }
+        }
+        assert_eq!(key.user_id(), None);
+        assert_eq!(key.tenant(), &tenant);
+    }
 }

@@ -183,7 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;
             let db = server::connect_and_migrate(&config).await?;
             let hasher = backend::passwords::Hasher::new(config.password_hash_concurrency());
-            let member = backend::accounts::create_account(
+            let created = backend::accounts::create_account(
                 &db,
                 &hasher,
                 backend::accounts::NewAccount {
@@ -194,14 +194,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     auto_create_agents: config.ingest.auto_create_agents,
                     // The operator vouches for the address.
                     email_verified: true,
+                    first_api_key: Some("Default key".to_owned()),
                 },
             )
             .await
             .context("cannot create the account")?;
-            let key = backend::api_keys::create_for_tenant(&db, &member.tenant, "Default key")
-                .await
-                .context("cannot create the API key")?;
-            println!("{}", serde_json::json!({ "account_id": member.tenant.account_id(), "api_key": key.secret }));
+            let key = created.api_key.context("the account was created without its API key")?;
+            println!(
+                "{}",
+                serde_json::json!({ "account_id": created.owner.tenant.account_id(), "api_key": key.secret })
+            );
             Ok(())
         }
         Command::Eval { dir, analyzer, out, base_url, model, api_key, timeout_secs, limit, concurrency } => {

@@ -134,10 +134,10 @@ pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<S
     };
     if form.id.trim().is_empty() {
         let (_, secret) =
-            backend::actions::create(&services, &member, parse_id(&form.agent_id, "Agent")?, input).await?;
+            backend::actions::create(&services, &member.into(), parse_id(&form.agent_id, "Agent")?, input).await?;
         Ok(Some(secret))
     } else {
-        backend::actions::update(&services, &member, parse_id(&form.id, "Action")?, input).await?;
+        backend::actions::update(&services, &member.into(), parse_id(&form.id, "Action")?, input).await?;
         Ok(None)
     }
 }
@@ -148,7 +148,7 @@ pub async fn toggle_action(id: String, enabled: bool) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::actions::set_enabled(&services, &member, parse_id(&id, "Action")?, enabled).await?;
+    backend::actions::set_enabled(&services, &member.into(), parse_id(&id, "Action")?, enabled).await?;
     Ok(())
 }
 
@@ -158,7 +158,7 @@ pub async fn delete_action(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::actions::delete(&services.db, &member, parse_id(&id, "Action")?).await?;
+    backend::actions::delete(&services.db, &member.into(), parse_id(&id, "Action")?).await?;
     Ok(())
 }
 
@@ -168,7 +168,7 @@ pub async fn rotate_action_secret(id: String) -> Result<String, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    Ok(backend::actions::rotate_secret(&services, &member, parse_id(&id, "Action")?).await?)
+    Ok(backend::actions::rotate_secret(&services, &member.into(), parse_id(&id, "Action")?).await?)
 }
 
 /// Sends a test request to an action (admins); returns the delivery's id.
@@ -177,5 +177,5 @@ pub async fn test_action(id: String) -> Result<String, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    Ok(backend::actions::test_send(&services, &member, parse_id(&id, "Action")?).await?.to_string())
+    Ok(backend::actions::test_send(&services, &member.into(), parse_id(&id, "Action")?).await?.to_string())
 }

@@ -73,7 +73,7 @@ pub async fn create_agent(
     let services = services()?;
     let created = backend::agents::create(
         &services.db,
-        &member,
+        &member.into(),
         backend::agents::AgentInput {
             external_id,
             name: Some(name),
@@ -101,7 +101,7 @@ pub async fn update_agent(
     let services = services()?;
     backend::agents::update(
         &services.db,
-        &member,
+        &member.into(),
         parse_id(&id, "Agent")?,
         backend::agents::AgentInput {
             external_id,
@@ -166,8 +166,13 @@ pub async fn save_field(
             .collect(),
     };
     match id.as_deref().filter(|i| !i.is_empty()) {
-        Some(id) => backend::analysis::fields::update(&services.db, &member, parse_id(id, "Field")?, input).await?,
-        None => backend::analysis::fields::create(&services.db, &member, parse_id(&agent_id, "Agent")?, input).await?,
+        Some(id) => {
+            backend::analysis::fields::update(&services.db, &member.into(), parse_id(id, "Field")?, input).await?
+        }
+        None => {
+            backend::analysis::fields::create(&services.db, &member.into(), parse_id(&agent_id, "Agent")?, input)
+                .await?
+        }
     };
     Ok(())
 }
@@ -178,6 +183,6 @@ pub async fn delete_field(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::analysis::fields::delete(&services.db, &member, parse_id(&id, "Field")?).await?;
+    backend::analysis::fields::delete(&services.db, &member.into(), parse_id(&id, "Field")?).await?;
     Ok(())
 }

@@ -213,6 +213,6 @@ pub async fn cancel_scheduled_call(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::actions::cancel_scheduled_call(&services.db, &member, parse_id(&id, "Scheduled call")?).await?;
+    backend::actions::cancel_scheduled_call(&services.db, &member.into(), parse_id(&id, "Scheduled call")?).await?;
     Ok(())
 }

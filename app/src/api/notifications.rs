@@ -641,10 +641,17 @@ pub async fn save_notification(#[server(flatten)] form: NotificationFormInput) -
     let (agent, input) = to_input(form)?;
     let saved = match id {
         Some(id) => {
-            backend::notifications::update(&services.db, &member, parse_id(&id, "Notification")?, agent, input, save)
-                .await?
+            backend::notifications::update(
+                &services.db,
+                &member.into(),
+                parse_id(&id, "Notification")?,
+                agent,
+                input,
+                save,
+            )
+            .await?
         }
-        None => backend::notifications::create(&services.db, &member, agent, input, save).await?,
+        None => backend::notifications::create(&services.db, &member.into(), agent, input, save).await?,
     };
     let state = if save == Save::Draft { "draft" } else { "published" };
     leptos_axum::redirect(&format!("/notifications/{}?saved={state}", saved.id));

@@ -105,7 +105,7 @@ pub async fn save_analyzer(
     };
     backend::analyzers::save(
         &services,
-        &member,
+        &member.into(),
         backend::analyzers::AnalyzerInput {
             provider,
             base_url: base_url.unwrap_or_default(),
@@ -126,7 +126,7 @@ pub async fn create_api_key(name: String) -> Result<String, AppError> {
     use crate::auth::{NEW_KEY_FLASH, member, services, session};
     let member = member().await?;
     let services = services()?;
-    let created = backend::api_keys::create(&services.db, &member, &name).await?;
+    let created = backend::api_keys::create(&services.db, &member.into(), &name).await?;
     session().await?.insert(NEW_KEY_FLASH, created.secret.clone()).await.map_err(|e| {
         tracing::error!(error = %backend::error::report(&e), "session store failed");
         AppError::Internal
@@ -140,7 +140,7 @@ pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::api_keys::revoke(&services.db, &member, parse_id(&id, "API key")?).await?;
+    backend::api_keys::revoke(&services.db, &member.into(), parse_id(&id, "API key")?).await?;
     Ok(())
 }
 

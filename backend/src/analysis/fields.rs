@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::entities::{extraction_field, notification};
 use crate::error::{Error, Result};
-use crate::tenancy::{Member, Tenant, scope, secure_find};
+use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
 
 /// A field's type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,28 +197,29 @@ pub async fn list<C: ConnectionTrait>(db: &C, tenant: &Tenant, agent_id: Uuid) -
         .await?)
 }
 
-/// Adds a field to an agent.
+const DUPLICATE_NAME: &str = "the agent already has a field with this name";
+
+/// Adds a field to an agent (configure permission).
 ///
-/// Errors: [`Error::Invalid`] naming `name`, `type`, `description` or `options[i]`;
-/// [`Error::Conflict`] on `name` when the agent has it; [`Error::NotFound`] for another
-/// tenant's agent.
-pub async fn create_for_tenant(
+/// Errors: [`Error::Forbidden`]; [`Error::Invalid`] naming `name`, `type`, `description` or
+/// `options[i]`; [`Error::Conflict`] on `name` when the agent has it (the unique index
+/// decides, no pre-check); [`Error::NotFound`] for another tenant's agent.
+pub async fn create(
     db: &DatabaseConnection,
-    tenant: &Tenant,
+    actor: &Actor,
     agent_id: Uuid,
     input: FieldInput,
 ) -> Result<extraction_field::Model> {
+    actor.require(Permission::Configure)?;
+    let tenant = actor.tenant();
     crate::agents::get(db, tenant, agent_id).await?;
     let spec = validate(input)?;
     let existing = list(db, tenant, agent_id).await?;
-    if existing.iter().any(|f| f.name == spec.name) {
-        return Err(Error::conflict("name", "the agent already has a field with this name"));
-    }
     if existing.len() >= MAX_FIELDS {
         return Err(Error::invalid("name", format!("an agent has at most {MAX_FIELDS} fields")));
     }
     let position = existing.iter().map(|f| f.position).max().unwrap_or(0) + 1;
-    Ok(extraction_field::ActiveModel {
+    extraction_field::ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(tenant.account_id()),
         agent_id: Set(agent_id),
@@ -230,46 +231,33 @@ pub async fn create_for_tenant(
         created_at: Set(Utc::now()),
     }
     .insert(db)
-    .await?)
+    .await
+    .map_err(|e| Error::unique(e, "name", DUPLICATE_NAME))
 }
 
-/// Adds a field from the dashboard; admins only.
-pub async fn create(
-    db: &DatabaseConnection,
-    member: &Member,
-    agent_id: Uuid,
-    input: FieldInput,
-) -> Result<extraction_field::Model> {
-    member.require_admin()?;
-    create_for_tenant(db, &member.tenant, agent_id, input).await
-}
-
-/// Replaces a field's definition; admins only. Renaming keeps the stored values of past
+/// Replaces a field's definition (configure permission). Renaming keeps the stored values of past
 /// analyses under the old name.
 pub async fn update(
     db: &DatabaseConnection,
-    member: &Member,
+    actor: &Actor,
     id: Uuid,
     input: FieldInput,
 ) -> Result<extraction_field::Model> {
-    member.require_admin()?;
-    let found = secure_find::<extraction_field::Entity, _>(db, &member.tenant, id).await?;
+    actor.require(Permission::Configure)?;
+    let found = secure_find::<extraction_field::Entity, _>(db, actor.tenant(), id).await?;
     let spec = validate(input)?;
-    if spec.name != found.name && list(db, &member.tenant, found.agent_id).await?.iter().any(|f| f.name == spec.name) {
-        return Err(Error::conflict("name", "the agent already has a field with this name"));
-    }
     let mut active: extraction_field::ActiveModel = found.into();
     active.name = Set(spec.name);
     active.field_type = Set(spec.kind.as_str().to_owned());
     active.description = Set(spec.description);
     active.options = Set(serde_json::json!(spec.options));
-    Ok(active.update(db).await?)
+    active.update(db).await.map_err(|e| Error::unique(e, "name", DUPLICATE_NAME))
 }
 
-/// Deletes a field; admins only.
-pub async fn delete(db: &DatabaseConnection, member: &Member, id: Uuid) -> Result<()> {
-    member.require_admin()?;
-    let found = secure_find::<extraction_field::Entity, _>(db, &member.tenant, id).await?;
+/// Deletes a field (configure permission).
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<()> {
+    actor.require(Permission::Configure)?;
+    let found = secure_find::<extraction_field::Entity, _>(db, actor.tenant(), id).await?;
     extraction_field::Entity::delete_by_id(found.id).exec(db).await?;
     Ok(())
 }

@@ -52,14 +52,14 @@ pub async fn sign_up(services: &Services, client_ip: Option<IpAddr>, mut new: Ne
     services.throttle.check(client_ip, Some(&new.owner_email))?;
     if policy == SignupPolicy::Open {
         new.email_verified = false;
-        let member = crate::accounts::create_account(&services.db, &services.passwords, new).await?;
-        return Ok(SignUp::SignedIn(member));
+        let created = crate::accounts::create_account(&services.db, &services.passwords, new).await?;
+        return Ok(SignUp::SignedIn(created.owner));
     }
     let account_name = new.account_name.trim().to_owned();
     new.email_verified = false;
     match crate::accounts::create_account(&services.db, &services.passwords, new.clone()).await {
-        Ok(member) => {
-            send_verification(services, &member, &account_name).await?;
+        Ok(created) => {
+            send_verification(services, &created.owner, &account_name).await?;
             Ok(SignUp::ConfirmationSent)
         }
         Err(Error::Conflict { field, .. }) if field == "email" => {

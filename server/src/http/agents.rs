@@ -70,7 +70,7 @@ pub async fn create_agent(
     api: ApiTenant,
     ApiJson(new): ApiJson<NewAgent>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let created = backend::agents::create_for_tenant(&state.services.db, &api.tenant, new.into()).await?;
+    let created = backend::agents::create(&state.services.db, &api.actor(), new.into()).await?;
     Ok((StatusCode::CREATED, Json(AgentView::from(created))))
 }
 
@@ -100,7 +100,7 @@ pub async fn replace_agent(
     ApiJson(new): ApiJson<NewAgent>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let updated = backend::agents::update_for_tenant(&state.services.db, &api.tenant, agent.id, new.into()).await?;
+    let updated = backend::agents::update(&state.services.db, &api.actor(), agent.id, new.into()).await?;
     Ok(Json(AgentView::from(updated)))
 }
 
@@ -148,7 +148,6 @@ pub async fn create_field(
     ApiJson(input): ApiJson<backend::analysis::fields::FieldInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let created =
-        backend::analysis::fields::create_for_tenant(&state.services.db, &api.tenant, agent.id, input).await?;
+    let created = backend::analysis::fields::create(&state.services.db, &api.actor(), agent.id, input).await?;
     Ok((StatusCode::CREATED, Json(FieldView::from(created))))
 }

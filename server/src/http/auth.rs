@@ -19,8 +19,8 @@ pub struct ApiTenant {
 
 impl ApiTenant {
     /// The key as the actor of a change.
-    pub fn actor(&self) -> backend::audit::Actor {
-        backend::audit::Actor::ApiKey { tenant: self.tenant, key_id: self.key_id }
+    pub fn actor(&self) -> backend::Actor {
+        backend::Actor::ApiKey { tenant: self.tenant, key_id: self.key_id }
     }
 }
 

@@ -124,8 +124,7 @@ pub async fn create_action(
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let (action, secret) =
-        backend::actions::create_for_tenant(&state.services, &api.actor(), agent.id, body.into()).await?;
+    let (action, secret) = backend::actions::create(&state.services, &api.actor(), agent.id, body.into()).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "action": ActionView::from(action), "secret": secret }))))
 }
 
@@ -147,7 +146,7 @@ pub async fn replace_action(
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let updated = backend::actions::update_for_tenant(&state.services, &api.actor(), id, body.into()).await?;
+    let updated = backend::actions::update(&state.services, &api.actor(), id, body.into()).await?;
     Ok(Json(ActionView::from(updated)))
 }
 
@@ -157,7 +156,7 @@ pub async fn delete_action(
     api: ApiTenant,
     Path(id): Path<Uuid>,
 ) -> Result<impl IntoResponse, ApiError> {
-    backend::actions::delete_for_tenant(&state.services.db, &api.actor(), id).await?;
+    backend::actions::delete(&state.services.db, &api.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -168,7 +167,7 @@ pub async fn rotate_secret(
     api: ApiTenant,
     Path(id): Path<Uuid>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let secret = backend::actions::rotate_secret_for_tenant(&state.services, &api.actor(), id).await?;
+    let secret = backend::actions::rotate_secret(&state.services, &api.actor(), id).await?;
     Ok(Json(serde_json::json!({ "secret": secret })))
 }
 
@@ -178,7 +177,7 @@ pub async fn test_action(
     api: ApiTenant,
     Path(id): Path<Uuid>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let delivery = backend::actions::test_send_for_tenant(&state.services, &api.tenant, id).await?;
+    let delivery = backend::actions::test_send(&state.services, &api.actor(), id).await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "delivery_id": delivery }))))
 }
 
@@ -320,6 +319,6 @@ pub async fn cancel_scheduled_call(
     api: ApiTenant,
     Path(id): Path<Uuid>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = backend::actions::cancel_scheduled_call_for_tenant(&state.services.db, &api.tenant, None, id).await?;
+    let call = backend::actions::cancel_scheduled_call(&state.services.db, &api.actor(), id).await?;
     Ok(Json(ScheduledCallView::from(call)))
 }

@@ -62,14 +62,8 @@ pub async fn create_notification(
     ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let created = backend::notifications::create_for_tenant(
-        &state.services.db,
-        &api.actor(),
-        Some(agent.id),
-        input,
-        Save::Publish,
-    )
-    .await?;
+    let created =
+        backend::notifications::create(&state.services.db, &api.actor(), Some(agent.id), input, Save::Publish).await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
 }
 
@@ -79,8 +73,7 @@ pub async fn create_account_notification(
     api: ApiTenant,
     ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let created =
-        backend::notifications::create_for_tenant(&state.services.db, &api.actor(), None, input, Save::Publish).await?;
+    let created = backend::notifications::create(&state.services.db, &api.actor(), None, input, Save::Publish).await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
 }
 
@@ -119,15 +112,9 @@ pub async fn replace_notification(
     ApiJson(input): ApiJson<NotificationInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let existing = backend::notifications::get(&state.services.db, &api.tenant, id).await?;
-    let updated = backend::notifications::update_for_tenant(
-        &state.services.db,
-        &api.actor(),
-        id,
-        existing.agent_id,
-        input,
-        Save::Publish,
-    )
-    .await?;
+    let updated =
+        backend::notifications::update(&state.services.db, &api.actor(), id, existing.agent_id, input, Save::Publish)
+            .await?;
     Ok(Json(notification_view(&state, &api, updated).await?))
 }
 

@@ -119,7 +119,7 @@ db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webh
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
     let (_action, secret) =
-        backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url)).await.unwrap();
     assert!(secret.starts_with("whsec_"));
     let conversation = ingest(&app, &t, "wh-1").await;
     app.drain().await;
@@ -187,7 +187,7 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     let owner = app.owner(&t).await;
     let mut input = webhook(&receiver.url);
     input.include_transcript = true;
-    backend::actions::create(&app.services, &owner, agent, input).await.unwrap();
+    backend::actions::create(&app.services, &owner.into(), agent, input).await.unwrap();
     let conversation = ingest(&app, &t, "wh-dead").await;
     app.drain().await;
     assert_eq!(receiver.received().len(), 1, "a 400 is not retried");
@@ -282,7 +282,7 @@ db_test!(
         let t = app.tenant("Acme").await;
         let agent = desk(&app, &t).await;
         let owner = app.owner(&t).await;
-        backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url)).await.unwrap();
         let conversation: uuid::Uuid = ingest(&app, &t, "wh-exhaust").await.parse().unwrap();
         app.drain().await;
         assert_eq!(receiver.received().len(), 3, "three attempts: the first and two retries");
@@ -309,10 +309,11 @@ db_test!(a_rotated_secret_signs_with_both_secrets_during_the_overlap, extra = FA
     let t = app.tenant("Acme").await;
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
-    let (action, old) = backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
-    let new = backend::actions::rotate_secret(&app.services, &owner, action.id).await.unwrap();
+    let (action, old) =
+        backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url)).await.unwrap();
+    let new = backend::actions::rotate_secret(&app.services, &owner.into(), action.id).await.unwrap();
     assert_ne!(old, new);
-    backend::actions::test_send(&app.services, &owner, action.id).await.unwrap();
+    backend::actions::test_send(&app.services, &owner.into(), action.id).await.unwrap();
     app.drain().await;
     let got = receiver.received();
     assert_eq!(got.len(), 1);
@@ -332,7 +333,7 @@ db_test!(a_rotated_secret_signs_with_both_secrets_during_the_overlap, extra = FA
         .exec(&app.services.db)
         .await
         .unwrap();
-    backend::actions::test_send(&app.services, &owner, action.id).await.unwrap();
+    backend::actions::test_send(&app.services, &owner.into(), action.id).await.unwrap();
     app.drain().await;
     let last = receiver.received().pop().unwrap();
     assert!(verify(&old, &last).is_err());
@@ -348,7 +349,8 @@ db_test!(
         let agent = desk(&app, &t).await;
         let owner = app.owner(&t).await;
         let member = app.teammate(&t, "member").await;
-        let (action, _) = backend::actions::create(&app.services, &owner, agent, webhook(&receiver.url)).await.unwrap();
+        let (action, _) =
+            backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url)).await.unwrap();
         ingest(&app, &t, "fail-1").await;
         app.drain().await;
         let row =
@@ -387,7 +389,7 @@ db_test!(
         ingest(&app, &t, "fail-3").await;
         app.drain().await;
         assert_eq!(receiver.received().len(), 2);
-        let row = backend::actions::set_enabled(&app.services, &owner, action.id, true).await.unwrap();
+        let row = backend::actions::set_enabled(&app.services, &owner.into(), action.id, true).await.unwrap();
         assert!(row.failing_since.is_none() && row.disabled_reason.is_none());
     }
 );
@@ -405,29 +407,29 @@ db_test!(
         slack.format = Some("slack".into());
         slack.message_template =
             Some("Call from {{ customer_number }} to {{ agent_name }}: {{ conversation_summary }}".into());
-        backend::actions::create(&app.services, &owner, agent, slack).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, slack).await.unwrap();
         let mut teams = webhook(&receiver.url);
         teams.name = "Teams".into();
         teams.format = Some("teams".into());
         teams.message_template = Some("Ended: {{ conversation_status }}".into());
         teams.condition =
             Some(FieldCondition { field: "order_total".into(), op: FieldOp::Gt, value: Some("100".into()) });
-        backend::actions::create(&app.services, &owner, agent, teams).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, teams).await.unwrap();
 
         let mut missing = webhook(&receiver.url);
         missing.format = Some("slack".into());
         assert!(
-            matches!(backend::actions::create(&app.services, &owner, agent, missing).await, Err(backend::Error::Invalid { field, .. }) if field == "message_template")
+            matches!(backend::actions::create(&app.services, &owner.into(), agent, missing).await, Err(backend::Error::Invalid { field, .. }) if field == "message_template")
         );
         let mut bad_url = webhook("ftp://example.com/x");
         bad_url.name = "x".into();
         assert!(
-            matches!(backend::actions::create(&app.services, &owner, agent, bad_url).await, Err(backend::Error::Invalid { field, .. }) if field == "url")
+            matches!(backend::actions::create(&app.services, &owner.into(), agent, bad_url).await, Err(backend::Error::Invalid { field, .. }) if field == "url")
         );
         let mut bad_op = webhook(&receiver.url);
         bad_op.condition = Some(FieldCondition { field: "total".into(), op: FieldOp::Gt, value: Some("lots".into()) });
         assert!(
-            matches!(backend::actions::create(&app.services, &owner, agent, bad_op).await, Err(backend::Error::Invalid { field, .. }) if field == "condition.value")
+            matches!(backend::actions::create(&app.services, &owner.into(), agent, bad_op).await, Err(backend::Error::Invalid { field, .. }) if field == "condition.value")
         );
 
         ingest(&app, &t, "slack-1").await;
@@ -458,7 +460,8 @@ db_test!(
             enabled: true,
             ..Default::default()
         };
-        let (now_action, secret) = backend::actions::create(&app.services, &owner, agent, now_action).await.unwrap();
+        let (now_action, secret) =
+            backend::actions::create(&app.services, &owner.into(), agent, now_action).await.unwrap();
         let later = ActionInput {
             name: "Call back in an hour".into(),
             fallback_delay_minutes: Some(60),
@@ -470,7 +473,7 @@ db_test!(
                 ..Default::default()
             }
         };
-        backend::actions::create(&app.services, &owner, agent, later).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, later).await.unwrap();
         let none = ActionInput {
             kind: "schedule_call".into(),
             name: "x".into(),
@@ -479,7 +482,7 @@ db_test!(
             ..Default::default()
         };
         assert!(
-            matches!(backend::actions::create(&app.services, &owner, agent, none).await, Err(backend::Error::Invalid { field, .. }) if field == "time_field")
+            matches!(backend::actions::create(&app.services, &owner.into(), agent, none).await, Err(backend::Error::Invalid { field, .. }) if field == "time_field")
         );
 
         let conversation: uuid::Uuid = ingest(&app, &t, "sched-1").await.parse().unwrap();
@@ -505,9 +508,10 @@ db_test!(
         // Cancelled calls are never requested, even when their job comes due.
         let member = app.teammate(&t, "member").await;
         let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
-        let cancelled = backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.unwrap();
+        let cancelled =
+            backend::actions::cancel_scheduled_call(&app.services.db, &member.into(), due_later.id).await.unwrap();
         assert_eq!((cancelled.state.as_str(), cancelled.cancelled_by), ("cancelled", Some(member.user_id)));
-        assert!(backend::actions::cancel_scheduled_call(&app.services.db, &member, due_later.id).await.is_err());
+        assert!(backend::actions::cancel_scheduled_call(&app.services.db, &member.into(), due_later.id).await.is_err());
         job::Entity::update_many()
             .col_expr(job::Column::RunAt, sea_orm::sea_query::Expr::value(chrono::Utc::now()))
             .filter(job::Column::Kind.eq("RequestCallback"))
@@ -526,15 +530,17 @@ db_test!(members_cannot_configure_actions_and_other_accounts_get_404, |app| {
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
     let (action, _) =
-        backend::actions::create(&app.services, &owner, agent, webhook("https://example.com/hook")).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, webhook("https://example.com/hook"))
+            .await
+            .unwrap();
     let member = app.teammate(&t, "member").await;
     let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
     assert!(matches!(
-        backend::actions::create(&app.services, &member, agent, webhook("https://example.com/x")).await,
+        backend::actions::create(&app.services, &member.into(), agent, webhook("https://example.com/x")).await,
         Err(backend::Error::Forbidden)
     ));
     assert!(matches!(
-        backend::actions::delete(&app.services.db, &member, action.id).await,
+        backend::actions::delete(&app.services.db, &member.into(), action.id).await,
         Err(backend::Error::Forbidden)
     ));
     let other = app.tenant("Other").await;
@@ -544,11 +550,11 @@ db_test!(members_cannot_configure_actions_and_other_accounts_get_404, |app| {
         Err(backend::Error::NotFound(_))
     ));
     assert!(matches!(
-        backend::actions::delete(&app.services.db, &other, action.id).await,
+        backend::actions::delete(&app.services.db, &other.into(), action.id).await,
         Err(backend::Error::NotFound(_))
     ));
     assert!(matches!(
-        backend::actions::create(&app.services, &other, agent, webhook("https://example.com/x")).await,
+        backend::actions::create(&app.services, &other.into(), agent, webhook("https://example.com/x")).await,
         Err(backend::Error::NotFound(_))
     ));
 });

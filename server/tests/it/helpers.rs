@@ -154,7 +154,7 @@ impl TestApp {
     pub async fn tenant(&self, name: &str) -> Tenant {
         let email = format!("owner-{}@{}.example", uuid::Uuid::new_v4().simple(), name.to_lowercase());
         let password = "correct horse battery".to_owned();
-        let member = backend::accounts::create_account(
+        let created = backend::accounts::create_account(
             &self.services.db,
             &self.services.passwords,
             backend::accounts::NewAccount {
@@ -164,12 +164,12 @@ impl TestApp {
                 owner_password: password.clone(),
                 auto_create_agents: true,
                 email_verified: true,
+                first_api_key: Some("test".to_owned()),
             },
         )
         .await
         .expect("create account");
-        let key =
-            backend::api_keys::create_for_tenant(&self.services.db, &member.tenant, "test").await.expect("create key");
+        let key = created.api_key.expect("the first key");
         Tenant { api_key: key.secret, email, password }
     }
 

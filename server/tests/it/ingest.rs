@@ -91,7 +91,7 @@ db_test!(a_missing_wrong_or_revoked_api_key_is_401_and_stores_nothing, |app| {
     // Revoke the key through the admin path and try again.
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     let keys = backend::api_keys::list(&app.services.db, &member.tenant).await.unwrap();
-    backend::api_keys::revoke(&app.services.db, &member, keys[0].id).await.unwrap();
+    backend::api_keys::revoke(&app.services.db, &member.into(), keys[0].id).await.unwrap();
     let resp = app.post_call(&t.api_key, &call("c", "a")).await;
     assert_eq!(resp.status().as_u16(), 401);
     assert_eq!(stored(&app).await, (0, 0, 0));

@@ -30,7 +30,7 @@ async fn use_llm(app: &TestApp, t: &Tenant, base_url: &str, timeout_secs: i32) {
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     backend::analyzers::save(
         &app.services,
-        &member,
+        &member.into(),
         backend::analyzers::AnalyzerInput {
             provider: "openai".into(),
             base_url: base_url.into(),

@@ -212,7 +212,7 @@ async fn turn(app: &TestApp, w: &World, n: usize) -> Turn {
     let input = backend::notifications::to_input(&found);
     backend::notifications::update(
         &app.services.db,
-        &owner,
+        &owner.into(),
         found.id,
         found.agent_id,
         input,
@@ -236,8 +236,12 @@ async fn turn(app: &TestApp, w: &World, n: usize) -> Turn {
             &json!({"name": format!("turn_{n}"), "type": "string"}),
         )
         .await;
-    let api_key =
-        backend::api_keys::create(&app.services.db, &owner, &format!("turn {n}")).await.unwrap().key.id.to_string();
+    let api_key = backend::api_keys::create(&app.services.db, &owner.into(), &format!("turn {n}"))
+        .await
+        .unwrap()
+        .key
+        .id
+        .to_string();
     let invited =
         backend::members::invite(&app.services, &owner, &format!("turn{n}@example.com"), "member").await.unwrap();
     let target = app.teammate(&w.tenant, "member").await;
