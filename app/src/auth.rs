@@ -370,14 +370,8 @@ mod tests {
     fn only_plain_same_site_paths_are_followed() {
         assert_eq!(safe_next(Some("/tasks?status=open")), "/tasks?status=open");
         for evil in [
-            "//evil.example",
-            "/\t/evil.example",
-            "/\\evil.example",
-            "/%09/x\n",
-            "https://evil.example",
-            "/\u{3000}/evil",
-            "/\r\n/evil",
-            "",
+            "//evil.example", "/\t/evil.example", "/\\evil.example", "/%09/x\n", "https://evil.example",
+            "/\u{3000}/evil", "/\r\n/evil", "",
         ] {
             assert_eq!(safe_next(Some(evil)), "/", "{evil:?}");
         }

@@ -103,7 +103,7 @@ pub async fn create_account(
         id: Set(Uuid::now_v7()),
         account_id: Set(account_id),
         user_id: Set(user_id),
-        role: Set(Role::Owner.as_str().to_owned()),
+        role: Set(Role::Owner),
         created_at: Set(now),
         last_used_at: Set(Some(now)),
     }
@@ -131,7 +131,7 @@ pub async fn member<C: ConnectionTrait>(db: &C, user_id: Uuid, account_id: Uuid)
         .one(db)
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let role = Role::parse(&found.role).ok_or_else(|| Error::bug(format!("unknown role `{}`", found.role)))?;
+    let role = found.role;
     Ok(Member { tenant: Tenant::new(account_id), user_id, role })
 }
 
@@ -166,12 +166,7 @@ pub async fn members<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Vec<
         .into_iter()
         .filter_map(|(m, u)| {
             let u = u?;
-            Some(MemberInfo {
-                user_id: u.id,
-                name: u.name,
-                email: u.email,
-                role: Role::parse(&m.role).unwrap_or(Role::Member),
-            })
+            Some(MemberInfo { user_id: u.id, name: u.name, email: u.email, role: m.role })
         })
         .collect())
 }

@@ -31,39 +31,8 @@ use crate::tenancy::Actor;
 use crate::tenancy::Permission;
 use crate::tenancy::{Tenant, scope, secure_find};
 
-/// Action kinds as stored.
-pub mod kind {
-    pub const WEBHOOK: &str = "webhook";
-    pub const SCHEDULE_CALL: &str = "schedule_call";
-}
-
-/// Request formats as stored.
-pub mod format {
-    /// Standard Webhooks: signed JSON `{type, timestamp, data}`.
-    pub const STANDARD: &str = "standard";
-    /// A Slack incoming webhook: `{"text": <rendered template>}`.
-    pub const SLACK: &str = "slack";
-    /// A Microsoft Teams incoming webhook: a MessageCard with the rendered template.
-    pub const TEAMS: &str = "teams";
-}
-
-/// Event types of webhook deliveries.
-pub mod event {
-    /// A conversation was analysed (post-call `webhook` actions).
-    pub const CONVERSATION_ANALYZED: &str = "conversation.analyzed";
-    /// A scheduled follow-up call is due (`schedule_call` actions).
-    pub const CALLBACK_REQUESTED: &str = "call.callback_requested";
-    /// A test-send from the dashboard.
-    pub const TEST: &str = "webhook.test";
-}
-
-/// Scheduled call states as stored.
-pub mod scheduled {
-    pub const SCHEDULED: &str = "scheduled";
-    pub const CANCELLED: &str = "cancelled";
-    /// The callback request was queued for delivery.
-    pub const REQUESTED: &str = "requested";
-}
+pub use crate::columns::ScheduledCallState;
+pub use crate::columns::{ActionKind, WebhookEvent, WebhookFormat};
 
 /// An action's condition: `{"field": "order_total", "op": ">", "value": "100"}`; the
 /// operators of notification conditions (`==`, `!=`, `>`, `<`, `contains`, `is_empty`,
@@ -90,14 +59,14 @@ impl FieldCondition {
 /// What creating or editing an action takes.
 #[derive(Clone, Debug, Default)]
 pub struct ActionInput {
-    /// [`kind::WEBHOOK`] or [`kind::SCHEDULE_CALL`].
+    /// [`ActionKind::Webhook`] or [`ActionKind::ScheduleCall`].
     pub kind: String,
     /// 1-120 characters.
     pub name: String,
     /// `http://` or `https://` URL, at most 2000 characters, allowed by the outbound
     /// policy (no internal addresses).
     pub url: String,
-    /// [`format::STANDARD`] (default), [`format::SLACK`] or [`format::TEAMS`]; callback
+    /// [`WebhookFormat::Standard`] (default), [`WebhookFormat::Slack`] or [`WebhookFormat::Teams`]; callback
     /// requests are always `standard`.
     pub format: Option<String>,
     /// Slack/Teams message (minijinja, the email variables); required for those formats.
@@ -113,13 +82,13 @@ pub struct ActionInput {
 }
 
 struct Valid {
-    kind: &'static str,
+    kind: ActionKind,
     name: String,
     url: String,
-    format: &'static str,
+    format: WebhookFormat,
     message_template: Option<String>,
     include_transcript: bool,
-    condition: Option<serde_json::Value>,
+    condition: Option<FieldCondition>,
     time_field: Option<String>,
     fallback_delay_minutes: Option<i32>,
     enabled: bool,
@@ -170,24 +139,20 @@ fn open_all(secrets: &SecretBox, rows: Vec<post_call_action::Model>) -> Result<V
 }
 
 async fn validate(outbound: &Outbound, input: ActionInput) -> Result<Valid> {
-    let kind = match input.kind.trim() {
-        kind::WEBHOOK => kind::WEBHOOK,
-        kind::SCHEDULE_CALL => kind::SCHEDULE_CALL,
-        other => return Err(Error::invalid("kind", format!("`{other}` is not webhook or schedule_call"))),
-    };
+    let kind = ActionKind::parse(input.kind.trim())
+        .map_err(|_| Error::invalid("kind", format!("`{}` is not webhook or schedule_call", input.kind.trim())))?;
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(Error::invalid("name", "must be 1 to 120 characters"));
     }
     let url = outbound.check_url(&input.url, "url").await?.to_string();
     let format = match (kind, input.format.as_deref().map(str::trim).unwrap_or("")) {
-        (kind::SCHEDULE_CALL, _) | (_, "" | format::STANDARD) => format::STANDARD,
-        (_, format::SLACK) => format::SLACK,
-        (_, format::TEAMS) => format::TEAMS,
-        (_, other) => return Err(Error::invalid("format", format!("`{other}` is not standard, slack or teams"))),
+        (ActionKind::ScheduleCall, _) | (_, "") => WebhookFormat::Standard,
+        (_, other) => WebhookFormat::parse(other)
+            .map_err(|_| Error::invalid("format", format!("`{other}` is not standard, slack or teams")))?,
     };
     let message_template = input.message_template.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    let message_template = if format == format::STANDARD {
+    let message_template = if format == WebhookFormat::Standard {
         None
     } else {
         let template = message_template
@@ -208,15 +173,12 @@ async fn validate(outbound: &Outbound, input: ActionInput) -> Result<Valid> {
                 other => other,
             })?;
             match checked.into_iter().next() {
-                Some(Condition::Field { field, op, value }) => Some(
-                    serde_json::to_value(FieldCondition { field, op, value })
-                        .map_err(|e| Error::internal("serialising a condition", e))?,
-                ),
+                Some(Condition::Field { field, op, value }) => Some(FieldCondition { field, op, value }),
                 _ => None,
             }
         }
     };
-    let (time_field, fallback_delay_minutes) = if kind == kind::SCHEDULE_CALL {
+    let (time_field, fallback_delay_minutes) = if kind == ActionKind::ScheduleCall {
         let time_field = match input.time_field.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             None => None,
             Some(raw) => Some(
@@ -272,8 +234,10 @@ pub fn signing_secrets(action: &post_call_action::Model, now: DateTime<Utc>) -> 
 
 /// The condition of `action`, if any.
 pub fn condition_of(action: &post_call_action::Model) -> Option<FieldCondition> {
-    action.condition.as_ref().and_then(|c| serde_json::from_value(c.clone()).ok())
+    action.condition.clone()
 }
+
+crate::stored_json! { impl FieldCondition in "post_call_actions"."condition"; }
 
 /// The agent's actions, oldest first, decrypted.
 pub async fn list<C: ConnectionTrait>(
@@ -327,11 +291,11 @@ pub async fn create(
         id: Set(id),
         account_id: Set(tenant.account_id()),
         agent_id: Set(agent.id),
-        kind: Set(v.kind.to_owned()),
+        kind: Set(v.kind),
         name: Set(v.name),
         enabled: Set(v.enabled),
         url: Set(services.secrets.seal(&aad(id, "url"), &v.url)),
-        format: Set(v.format.to_owned()),
+        format: Set(v.format),
         message_template: Set(v.message_template),
         include_transcript: Set(v.include_transcript),
         secret: Set(services.secrets.seal(&aad(id, "secret"), &secret)),
@@ -374,10 +338,10 @@ pub async fn update(
     let row = get(db, &services.secrets, tenant, id).await?;
     let v = validate(&services.outbound, input).await?;
     let mut active: post_call_action::ActiveModel = row.clone().into();
-    active.kind = Set(v.kind.to_owned());
+    active.kind = Set(v.kind);
     active.name = Set(v.name);
     active.url = Set(services.secrets.seal(&aad(id, "url"), &v.url));
-    active.format = Set(v.format.to_owned());
+    active.format = Set(v.format);
     active.message_template = Set(v.message_template);
     active.include_transcript = Set(v.include_transcript);
     active.condition = Set(v.condition);
@@ -472,7 +436,7 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
     settings: &crate::Settings,
     action: &post_call_action::Model,
     conversation_id: Option<Uuid>,
-    event_type: &str,
+    event_type: WebhookEvent,
     test: bool,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
@@ -486,12 +450,12 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
         action_id: Set(Some(action.id)),
         action_name: Set(action.name.clone()),
         url: Set(display_url(&action.url)),
-        format: Set(action.format.clone()),
+        format: Set(action.format),
         conversation_id: Set(conversation_id),
-        event_type: Set(event_type.to_owned()),
+        event_type: Set(event_type),
         webhook_id: Set(format!("msg_{}", id.simple())),
         payload: Set(None),
-        state: Set(crate::deliveries::state::PENDING.to_owned()),
+        state: Set(crate::deliveries::WebhookState::Pending),
         attempts: Set(0),
         last_status: Set(None),
         last_error: Set(None),
@@ -521,7 +485,7 @@ pub async fn test_send(services: &crate::Services, actor: &Actor, id: Uuid) -> R
         .one(db)
         .await?;
     let delivery =
-        queue_delivery(db, tenant, &services.settings, &action, latest.map(|c| c.id), event::TEST, true).await?;
+        queue_delivery(db, tenant, &services.settings, &action, latest.map(|c| c.id), WebhookEvent::Test, true).await?;
     services.jobs_wakeup.notify_one();
     Ok(delivery)
 }
@@ -627,13 +591,13 @@ pub(crate) async fn plan<C: ConnectionTrait>(
         {
             continue;
         }
-        match action.kind.as_str() {
-            kind::WEBHOOK => {
-                queue_delivery(txn, tenant, settings, action, Some(conv.id), event::CONVERSATION_ANALYZED, false)
+        match action.kind {
+            ActionKind::Webhook => {
+                queue_delivery(txn, tenant, settings, action, Some(conv.id), WebhookEvent::ConversationAnalyzed, false)
                     .await?;
                 planned += 1;
             }
-            kind::SCHEDULE_CALL => {
+            ActionKind::ScheduleCall => {
                 let Some((due, source)) = follow_up_time(action, conv, output, timezone, now) else {
                     tracing::info!(action = %action.id, conversation = %conv.id, "no follow-up time: the field is empty and there is no fallback");
                     continue;
@@ -653,7 +617,7 @@ pub(crate) async fn plan<C: ConnectionTrait>(
                     conversation_id: Set(conv.id),
                     action_id: Set(Some(action.id)),
                     due_at: Set(due),
-                    state: Set(scheduled::SCHEDULED.to_owned()),
+                    state: Set(ScheduledCallState::Scheduled),
                     source: Set(source),
                     job_id: Set(Some(job_id)),
                     webhook_delivery_id: Set(None),
@@ -665,7 +629,6 @@ pub(crate) async fn plan<C: ConnectionTrait>(
                 .await?;
                 planned += 1;
             }
-            _ => {}
         }
     }
     Ok(planned)
@@ -700,15 +663,15 @@ pub async fn cancel_scheduled_call<C: ConnectionTrait>(
     actor.require(Permission::Work)?;
     let user = actor.user_id();
     let row = secure_find::<scheduled_call::Entity, _>(db, actor.tenant(), id).await?;
-    if row.state != scheduled::SCHEDULED {
+    if row.state != ScheduledCallState::Scheduled {
         return Err(Error::invalid("state", format!("the call is already {}", row.state)));
     }
     let updated = scheduled_call::Entity::update_many()
-        .col_expr(scheduled_call::Column::State, sea_orm::sea_query::Expr::value(scheduled::CANCELLED))
+        .col_expr(scheduled_call::Column::State, sea_orm::sea_query::Expr::value(ScheduledCallState::Cancelled))
         .col_expr(scheduled_call::Column::CancelledBy, sea_orm::sea_query::Expr::value(user))
         .col_expr(scheduled_call::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
         .filter(scheduled_call::Column::Id.eq(row.id))
-        .filter(scheduled_call::Column::State.eq(scheduled::SCHEDULED))
+        .filter(scheduled_call::Column::State.eq(ScheduledCallState::Scheduled))
         .exec(db)
         .await?;
     if updated.rows_affected == 0 {
@@ -728,11 +691,11 @@ mod tests {
             id: Uuid::nil(),
             account_id: Uuid::nil(),
             agent_id: Uuid::nil(),
-            kind: kind::SCHEDULE_CALL.into(),
+            kind: ActionKind::ScheduleCall,
             name: "n".into(),
             enabled: true,
             url: "https://example.com".into(),
-            format: format::STANDARD.into(),
+            format: WebhookFormat::Standard,
             message_template: None,
             include_transcript: false,
             secret: generate_secret(),
@@ -760,14 +723,14 @@ mod tests {
             started_at: None,
             ended_at: Some(ended),
             duration_s: None,
-            end_reason: "unknown".into(),
+            end_reason: crate::types::EndReason::Unknown,
             end_reason_raw: None,
             from_number: None,
             to_number: None,
             customer_name: None,
             customer_email: None,
             dynamic_variables: serde_json::json!({}),
-            transcript: serde_json::json!([]),
+            transcript: Default::default(),
             turn_count: 0,
             received_at: ended,
         }

@@ -16,6 +16,7 @@ use secrecy::SecretString;
 use crate::Services;
 use crate::analysis::Analyzer;
 use crate::analysis::openai::{OpenAiAnalyzer, OpenAiSettings};
+use crate::columns::AnalyzerProvider;
 use crate::entities::analyzer_setting;
 use crate::error::{Error, Result};
 use crate::tenancy::{Actor, Permission, Tenant};
@@ -57,7 +58,7 @@ async fn stored<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Option<an
 pub async fn view<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<AnalyzerView> {
     Ok(match stored(db, tenant).await? {
         Some(s) => AnalyzerView {
-            provider: s.provider,
+            provider: s.provider.to_string(),
             base_url: s.base_url,
             model: s.model,
             has_api_key: s.api_key.is_some(),
@@ -79,13 +80,11 @@ pub async fn view<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Analyze
 /// refuses its address), `model` or `timeout_secs`.
 async fn store(services: &Services, tenant: &Tenant, input: AnalyzerInput) -> Result<AnalyzerView> {
     let db = &services.db;
-    let provider = input.provider.trim().to_ascii_lowercase();
-    if provider != "builtin" && provider != "openai" {
-        return Err(Error::invalid("provider", "must be builtin or openai"));
-    }
+    let provider = AnalyzerProvider::parse(&input.provider.trim().to_ascii_lowercase())
+        .map_err(|_| Error::invalid("provider", "must be builtin or openai"))?;
     let base_url = input.base_url.trim().trim_end_matches('/').to_owned();
     let model = input.model.trim().to_owned();
-    if provider == "openai" {
+    if provider == AnalyzerProvider::OpenAi {
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) || base_url.len() > 500 {
             return Err(Error::invalid(
                 "base_url",
@@ -169,7 +168,7 @@ pub async fn save(services: &Services, actor: &Actor, input: AnalyzerInput) -> R
 /// Errors: [`Error::Internal`] when the saved provider cannot be set up.
 pub async fn for_tenant(services: &Services, tenant: &Tenant) -> Result<Arc<dyn Analyzer>> {
     match stored(&services.db, tenant).await? {
-        Some(s) if s.provider == "openai" => {
+        Some(s) if s.provider == AnalyzerProvider::OpenAi => {
             let aad = crate::secrets::aad("analyzer_settings", "api_key", tenant.account_id());
             let api_key = services.secrets.open_opt(&aad, s.api_key.as_deref())?;
             let analyzer = OpenAiAnalyzer::new(

@@ -202,8 +202,8 @@ impl Condition {
     /// Whether the condition holds for the call and its analysis.
     pub fn holds(&self, call: &conversation::Model, analysis: &AnalysisOutput) -> bool {
         match self {
-            Condition::EndReason { values } => values.contains(&call.end_reason),
-            Condition::Direction { value } => call.direction.as_deref() == Some(value.as_str()),
+            Condition::EndReason { values } => values.iter().any(|v| v == call.end_reason.as_str()),
+            Condition::Direction { value } => call.direction.map(|d| d.as_str()) == Some(value.as_str()),
             Condition::Status { value } => call.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(value)),
             Condition::Duration { op, seconds } => match (call.duration_s, op) {
                 (Some(d), DurationOp::AtLeast) => d >= *seconds,
@@ -249,9 +249,11 @@ pub fn first_failing(
     conditions.iter().find(|c| !c.holds(call, analysis)).map(Condition::describe)
 }
 
-/// Reads stored conditions (NULL or unreadable = none).
-pub fn from_json(value: Option<&Json>) -> Vec<Condition> {
-    value.and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default()
+crate::stored_json! {
+    /// A notification's stored conditions (`notifications.conditions`; NULL = none). An
+    /// unreadable list fails the read: it never turns into "no conditions", which would
+    /// make the notification fire after every call.
+    pub struct StoredConditions(Vec<Condition>) in "notifications"."conditions";
 }
 
 #[cfg(test)]
@@ -267,19 +269,19 @@ mod tests {
             agent_id: uuid::Uuid::nil(),
             call_id: "c".into(),
             status: Some("completed".into()),
-            direction: Some("inbound".into()),
+            direction: Some(crate::types::Direction::Inbound),
             channel: None,
             started_at: None,
             ended_at: None,
             duration_s: Some(90.0),
-            end_reason: "voicemail".into(),
+            end_reason: crate::types::EndReason::Voicemail,
             end_reason_raw: None,
             from_number: None,
             to_number: None,
             customer_name: None,
             customer_email: None,
             dynamic_variables: json!({}),
-            transcript: json!([]),
+            transcript: Default::default(),
             turn_count: 0,
             received_at: chrono::Utc::now(),
         }

@@ -281,15 +281,15 @@ pub async fn export_field_names<C: ConnectionTrait>(
         let Some(last) = ids.last().copied() else { break };
         seen += ids.len();
         let full = ids.len() as u64 == EXPORT_PAGE;
-        let results: Vec<serde_json::Value> = scope::<analysis::Entity>(tenant)
+        let results: Vec<(Uuid, crate::analysis::AnalysisOutput)> = scope::<analysis::Entity>(tenant)
             .select_only()
+            .column(analysis::Column::Id)
             .column(analysis::Column::Result)
             .filter(analysis::Column::ConversationId.is_in(ids))
-            .into_tuple::<serde_json::Value>()
+            .into_tuple()
             .all(db)
             .await?;
-        for result in results {
-            let output: crate::analysis::AnalysisOutput = serde_json::from_value(result).unwrap_or_default();
+        for (_, output) in results {
             for f in output.fields {
                 if !names.contains(&f.name) {
                     names.push(f.name);

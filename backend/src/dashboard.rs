@@ -99,7 +99,7 @@ pub async fn overview<C: ConnectionTrait>(db: &C, tenant: &Tenant, days: u32, no
         .select_only()
         .column(task::Column::Priority)
         .column_as(task::Column::Id.count(), "open")
-        .filter(task::Column::Status.eq(crate::tasks::status::OPEN))
+        .filter(task::Column::Status.eq(crate::tasks::TaskStatus::Open))
         .group_by(task::Column::Priority)
         .into_tuple()
         .all(db)

@@ -16,25 +16,7 @@ use crate::error::{Error, Result};
 use crate::jobs::{DeliverWebhook, SendEmail, queue};
 use crate::tenancy::{Member, Tenant, scope, secure_find};
 
-/// Webhook delivery states as stored (emails use [`crate::outbox::state`]).
-pub mod state {
-    /// Created; not attempted yet.
-    pub const PENDING: &str = "pending";
-    /// An attempt failed transiently; another is scheduled.
-    pub const RETRYING: &str = "retrying";
-    /// The endpoint answered 2xx.
-    pub const DELIVERED: &str = "delivered";
-    /// Failed permanently or ran out of attempts: a dead letter, replayable.
-    pub const DEAD: &str = "dead";
-}
-
-/// Attempt outcomes as stored.
-pub mod outcome {
-    pub const DELIVERED: &str = "delivered";
-    /// Will be retried (unless it was the last attempt).
-    pub const TRANSIENT: &str = "transient";
-    pub const PERMANENT: &str = "permanent";
-}
+pub use crate::columns::{AttemptOutcome, WebhookState};
 
 /// Longest stored response or request text, in bytes.
 pub const MAX_LOGGED: usize = 2048;
@@ -56,8 +38,7 @@ pub fn truncate(text: &str) -> String {
 pub struct Attempt {
     /// 1-based.
     pub number: i32,
-    /// One of [`outcome`].
-    pub outcome: &'static str,
+    pub outcome: AttemptOutcome,
     /// HTTP status or SMTP reply code.
     pub status_code: Option<i32>,
     pub request: String,
@@ -78,20 +59,20 @@ impl Attempt {
     pub fn from_smtp(result: &std::result::Result<String, SendFailure>) -> Self {
         match result {
             Ok(reply) => Attempt {
-                outcome: outcome::DELIVERED,
+                outcome: AttemptOutcome::Delivered,
                 status_code: smtp_code(reply),
                 response: Some(truncate(reply)),
                 ..Default::default()
             },
             Err(SendFailure::Transient(e)) => Attempt {
-                outcome: outcome::TRANSIENT,
+                outcome: AttemptOutcome::Transient,
                 status_code: smtp_code(e),
                 response: smtp_code(e).map(|_| truncate(e)),
                 error: Some(truncate(e)),
                 ..Default::default()
             },
             Err(SendFailure::Permanent(e)) => Attempt {
-                outcome: outcome::PERMANENT,
+                outcome: AttemptOutcome::Permanent,
                 status_code: smtp_code(e),
                 response: smtp_code(e).map(|_| truncate(e)),
                 error: Some(truncate(e)),
@@ -114,7 +95,7 @@ async fn record<C: ConnectionTrait>(
         email_id: Set(email_id),
         webhook_delivery_id: Set(webhook_id),
         attempt: Set(a.number),
-        outcome: Set(a.outcome.to_owned()),
+        outcome: Set(a.outcome),
         status_code: Set(a.status_code),
         request: Set(truncate(&a.request)),
         response: Set(a.response),
@@ -169,21 +150,21 @@ impl StateFilter {
         }
     }
 
-    fn email_states(self) -> &'static [&'static str] {
+    fn email_states(self) -> &'static [crate::outbox::EmailState] {
         match self {
-            Self::Pending => &[crate::outbox::state::PENDING],
-            Self::Retrying => &[crate::outbox::state::RETRYING],
-            Self::Delivered => &[crate::outbox::state::SENT],
-            Self::Dead => &[crate::outbox::state::DEAD],
+            Self::Pending => &[crate::outbox::EmailState::Pending],
+            Self::Retrying => &[crate::outbox::EmailState::Retrying],
+            Self::Delivered => &[crate::outbox::EmailState::Sent],
+            Self::Dead => &[crate::outbox::EmailState::Dead],
         }
     }
 
-    fn webhook_state(self) -> &'static str {
+    fn webhook_state(self) -> WebhookState {
         match self {
-            Self::Pending => state::PENDING,
-            Self::Retrying => state::RETRYING,
-            Self::Delivered => state::DELIVERED,
-            Self::Dead => state::DEAD,
+            Self::Pending => WebhookState::Pending,
+            Self::Retrying => WebhookState::Retrying,
+            Self::Delivered => WebhookState::Delivered,
+            Self::Dead => WebhookState::Dead,
         }
     }
 }
@@ -237,19 +218,19 @@ pub struct Delivery {
 impl Delivery {
     /// Whether it is a dead letter (replayable).
     pub fn is_dead(&self) -> bool {
-        self.state == state::DEAD
+        self.state == WebhookState::Dead.as_str()
     }
 }
 
 fn from_email(e: email::Model) -> Delivery {
-    let to: Vec<String> = serde_json::from_value(e.recipients).unwrap_or_default();
+    let to = e.recipients.0;
     Delivery {
         channel: Channel::Email,
         id: e.id,
         target: to.join(", "),
         title: e.subject.unwrap_or_else(|| "(not rendered yet)".to_owned()),
         conversation_id: e.conversation_id,
-        state: e.state,
+        state: e.state.to_string(),
         attempts: e.attempts,
         last_status: None,
         last_error: e.last_error,
@@ -264,7 +245,7 @@ fn from_webhook(w: webhook_delivery::Model) -> Delivery {
         target: w.url,
         title: format!("{} · {}", w.action_name, w.event_type),
         conversation_id: w.conversation_id,
-        state: w.state,
+        state: w.state.to_string(),
         attempts: w.attempts,
         last_status: w.last_status,
         last_error: w.last_error,
@@ -372,7 +353,7 @@ async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(
 ) -> Result<Uuid> {
     if let Some(id) = job_id
         && let Some(j) = scope::<job::Entity>(tenant).filter(job::Column::Id.eq(id)).one(db).await?
-        && j.state == queue::state::DEAD
+        && j.state == crate::jobs::queue::JobState::Dead
     {
         queue::replay(db, tenant, id).await?;
         return Ok(id);
@@ -396,7 +377,7 @@ pub async fn replay(
     match channel {
         Channel::Email => {
             let e = crate::outbox::get(&txn, tenant, viewer, id).await?;
-            if e.state != crate::outbox::state::DEAD {
+            if e.state != crate::outbox::EmailState::Dead {
                 return Err(Error::invalid(
                     "state",
                     format!("only dead deliveries can be replayed; this one is {}", e.state),
@@ -411,7 +392,7 @@ pub async fn replay(
             )
             .await?;
             email::Entity::update_many()
-                .col_expr(email::Column::State, Expr::value(crate::outbox::state::PENDING))
+                .col_expr(email::Column::State, Expr::value(crate::outbox::EmailState::Pending))
                 .col_expr(email::Column::JobId, Expr::value(Some(job_id)))
                 .col_expr(email::Column::UpdatedAt, Expr::value(Utc::now()))
                 .filter(email::Column::Id.eq(e.id))
@@ -420,7 +401,7 @@ pub async fn replay(
         }
         Channel::Webhook => {
             let w = secure_find::<webhook_delivery::Entity, _>(&txn, tenant, id).await?;
-            if w.state != state::DEAD {
+            if w.state != WebhookState::Dead {
                 return Err(Error::invalid(
                     "state",
                     format!("only dead deliveries can be replayed; this one is {}", w.state),
@@ -436,7 +417,7 @@ pub async fn replay(
             )
             .await?;
             webhook_delivery::Entity::update_many()
-                .col_expr(webhook_delivery::Column::State, Expr::value(state::PENDING))
+                .col_expr(webhook_delivery::Column::State, Expr::value(WebhookState::Pending))
                 .col_expr(webhook_delivery::Column::JobId, Expr::value(Some(job_id)))
                 .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(Utc::now()))
                 .filter(webhook_delivery::Column::Id.eq(w.id))
@@ -462,7 +443,7 @@ pub async fn replay_conversation(
     let txn = crate::db::begin_write(db).await?;
     let dead = scope::<job::Entity>(tenant)
         .filter(job::Column::ConversationId.eq(conv.id))
-        .filter(job::Column::State.eq(queue::state::DEAD))
+        .filter(job::Column::State.eq(crate::jobs::queue::JobState::Dead))
         .all(&txn)
         .await?;
     for j in &dead {
@@ -470,20 +451,20 @@ pub async fn replay_conversation(
     }
     let now = Utc::now();
     email::Entity::update_many()
-        .col_expr(email::Column::State, Expr::value(crate::outbox::state::PENDING))
+        .col_expr(email::Column::State, Expr::value(crate::outbox::EmailState::Pending))
         .col_expr(email::Column::UpdatedAt, Expr::value(now))
         .filter(email::Column::AccountId.eq(tenant.account_id()))
         .filter(email::Column::ConversationId.eq(conv.id))
-        .filter(email::Column::State.eq(crate::outbox::state::DEAD))
+        .filter(email::Column::State.eq(crate::outbox::EmailState::Dead))
         .filter(email::Column::JobId.is_in(dead.iter().map(|j| j.id)))
         .exec(&txn)
         .await?;
     webhook_delivery::Entity::update_many()
-        .col_expr(webhook_delivery::Column::State, Expr::value(state::PENDING))
+        .col_expr(webhook_delivery::Column::State, Expr::value(WebhookState::Pending))
         .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
         .filter(webhook_delivery::Column::AccountId.eq(tenant.account_id()))
         .filter(webhook_delivery::Column::ConversationId.eq(conv.id))
-        .filter(webhook_delivery::Column::State.eq(state::DEAD))
+        .filter(webhook_delivery::Column::State.eq(WebhookState::Dead))
         .filter(webhook_delivery::Column::JobId.is_in(dead.iter().map(|j| j.id)))
         .exec(&txn)
         .await?;
@@ -501,7 +482,7 @@ mod tests {
         assert_eq!(smtp_code("permanent error (550): mailbox unavailable"), Some(550));
         assert_eq!(smtp_code("Connection refused (os error 111)"), None);
         let a = Attempt::from_smtp(&Err(SendFailure::Transient("transient error (451): try later".into())));
-        assert_eq!((a.outcome, a.status_code), (outcome::TRANSIENT, Some(451)));
+        assert_eq!((a.outcome, a.status_code), (AttemptOutcome::Transient, Some(451)));
     }
 
     #[test]

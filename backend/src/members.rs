@@ -103,7 +103,7 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
         id: Set(Uuid::now_v7()),
         account_id: Set(by.tenant.account_id()),
         email: Set(normalized.clone()),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         token_hash: Set(hash_token(&token)),
         invited_by: Set(Some(by.user_id)),
         expires_at: Set(expires_at),
@@ -174,7 +174,7 @@ pub async fn lookup(db: &DatabaseConnection, token: &str) -> Result<InvitationIn
     Ok(InvitationInfo {
         account_name: account.name,
         email: found.email,
-        role: found.role,
+        role: found.role.to_string(),
         expires_at: found.expires_at,
         existing_user,
     })
@@ -267,7 +267,7 @@ pub async fn accept(
             id: Set(Uuid::now_v7()),
             account_id: Set(found.account_id),
             user_id: Set(user_id),
-            role: Set(found.role.clone()),
+            role: Set(found.role),
             created_at: Set(now),
             last_used_at: Set(Some(now)),
         }
@@ -332,13 +332,13 @@ pub async fn set_role(db: &DatabaseConnection, by: &Member, user_id: Uuid, role:
     by.require(Permission::ManageTeam)?;
     let role = invitable_role(role)?;
     let found = membership_of(db, &by.tenant, user_id).await?;
-    if found.role == Role::Owner.as_str() {
+    if found.role == Role::Owner {
         return Err(Error::invalid("role", "the owner's role cannot be changed"));
     }
-    let from = found.role.clone();
+    let from = found.role;
     let txn = crate::db::begin_write(db).await?;
     let mut active: membership::ActiveModel = found.into();
-    active.role = Set(role.as_str().to_owned());
+    active.role = Set(role);
     active.update(&txn).await?;
     let who = user::Entity::find_by_id(user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
     audit::record(
@@ -362,7 +362,7 @@ pub async fn set_role(db: &DatabaseConnection, by: &Member, user_id: Uuid, role:
 pub async fn remove(db: &DatabaseConnection, by: &Member, user_id: Uuid) -> Result<()> {
     by.require(Permission::ManageTeam)?;
     let found = membership_of(db, &by.tenant, user_id).await?;
-    if found.role == Role::Owner.as_str() {
+    if found.role == Role::Owner {
         return Err(Error::invalid("user_id", "the owner cannot be removed"));
     }
     let account_id = by.tenant.account_id();

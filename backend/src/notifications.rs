@@ -40,36 +40,12 @@ pub struct TriggerInput {
     pub condition: Option<String>,
 }
 
-/// A dynamic recipient route: when the condition holds, email `to`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Route {
-    /// Natural language, e.g. "The caller asks about an invoice".
-    pub when: String,
-    pub to: Vec<String>,
-}
-
-/// `{"fixed": [...], "routes": [{"when", "to": [...]}], "otherwise": [...]}`: fixed
-/// addresses always get the email; of the routes, the analyzer picks the first whose
-/// condition holds (by index: it never names an address), else `otherwise` applies.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recipients {
-    #[serde(default)]
-    pub fixed: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub routes: Vec<Route>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub otherwise: Vec<String>,
-}
+pub use crate::columns::{Recipients, Route};
 
 /// Most routes per notification.
 pub const MAX_ROUTES: usize = 20;
 
 impl Recipients {
-    /// Reads the stored JSON (tolerating an empty or foreign shape as no recipients).
-    pub fn from_json(value: &serde_json::Value) -> Self {
-        serde_json::from_value(value.clone()).unwrap_or_default()
-    }
-
     /// Whether the analyzer has routes to choose among.
     pub fn is_dynamic(&self) -> bool {
         !self.routes.is_empty()
@@ -283,8 +259,8 @@ async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: Notificati
 }
 
 fn apply(active: &mut notification::ActiveModel, valid: Valid) {
-    let selected: Vec<String> = match &valid.team_alert {
-        TeamAlert::Selected(ids) => ids.iter().map(Uuid::to_string).collect(),
+    let selected: Vec<Uuid> = match &valid.team_alert {
+        TeamAlert::Selected(ids) => ids.clone(),
         _ => Vec::new(),
     };
     active.name = Set(valid.name);
@@ -292,13 +268,13 @@ fn apply(active: &mut notification::ActiveModel, valid: Valid) {
     active.trigger_always = Set(valid.always);
     active.trigger_condition = Set(valid.condition);
     active.conditions =
-        Set((!valid.conditions.is_empty()).then(|| serde_json::to_value(&valid.conditions).unwrap_or_default()));
-    active.recipients = Set(serde_json::to_value(&valid.recipients).unwrap_or_default());
+        Set((!valid.conditions.is_empty()).then(|| conditions::StoredConditions(valid.conditions.clone())));
+    active.recipients = Set(valid.recipients.clone());
     active.email_subject = Set(valid.subject);
     active.email_body = Set(valid.body);
-    active.team_alert = Set(valid.team_alert.mode().to_owned());
-    active.alert_user_ids = Set(serde_json::json!(selected));
-    active.task_priority = Set(valid.task.map(|(p, _, _)| p.as_str().to_owned()));
+    active.team_alert = Set(valid.team_alert.mode());
+    active.alert_user_ids = Set(crate::columns::AlertUserIds(selected));
+    active.task_priority = Set(valid.task.map(|(p, _, _)| p));
     active.task_assignee_user_id = Set(valid.task.and_then(|(_, a, _)| a));
     active.task_due_hours = Set(valid.task.and_then(|(_, _, h)| h));
     active.updated_at = Set(Utc::now());
@@ -306,18 +282,16 @@ fn apply(active: &mut notification::ActiveModel, valid: Valid) {
 
 /// How a stored notification alerts the team.
 pub fn team_alert_of(n: &notification::Model) -> TeamAlert {
-    match n.team_alert.as_str() {
-        "all" => TeamAlert::All,
-        "selected" => {
-            TeamAlert::Selected(serde_json::from_value::<Vec<Uuid>>(n.alert_user_ids.clone()).unwrap_or_default())
-        }
-        _ => TeamAlert::Off,
+    match n.team_alert {
+        crate::columns::TeamAlertMode::All => TeamAlert::All,
+        crate::columns::TeamAlertMode::Selected => TeamAlert::Selected(n.alert_user_ids.0.clone()),
+        crate::columns::TeamAlertMode::Off => TeamAlert::Off,
     }
 }
 
 /// The structured conditions of a stored notification.
 pub fn conditions_of(n: &notification::Model) -> Vec<RuleCondition> {
-    conditions::from_json(n.conditions.as_ref())
+    n.conditions.as_ref().map(|c| c.0.clone()).unwrap_or_default()
 }
 
 /// The wire shape of a stored notification's published columns (the input shape).
@@ -331,15 +305,15 @@ pub fn to_input(n: &notification::Model) -> NotificationInput {
             TriggerInput { always: None, condition: n.trigger_condition.clone() }
         },
         conditions: conditions_of(n),
-        recipients: Recipients::from_json(&n.recipients),
+        recipients: n.recipients.clone(),
         email: EmailTemplateInput { subject: n.email_subject.clone(), body: n.email_body.clone() },
         team_alert: match team_alert_of(n) {
             TeamAlert::Off => TeamAlertInput::Mode("off".into()),
             TeamAlert::All => TeamAlertInput::Mode("all".into()),
             TeamAlert::Selected(selected) => TeamAlertInput::Selected { selected },
         },
-        task: n.task_priority.clone().map(|priority| TaskInput {
-            priority,
+        task: n.task_priority.map(|priority| TaskInput {
+            priority: priority.to_string(),
             assignee: n.task_assignee_user_id,
             due_in_hours: n.task_due_hours,
         }),
@@ -356,8 +330,10 @@ pub struct Draft {
 
 /// The unpublished draft of a notification, if there is one.
 pub fn draft_of(n: &notification::Model) -> Option<Draft> {
-    n.draft.as_ref().and_then(|d| serde_json::from_value(d.clone()).ok())
+    n.draft.clone()
 }
+
+crate::stored_json! { impl Draft in "notifications|notification_versions"."draft"; }
 
 /// What the editor shows: the draft when there is one, else the published settings.
 pub fn editable(n: &notification::Model) -> Draft {
@@ -400,7 +376,7 @@ async fn publish_into<C: ConnectionTrait>(
         account_id: Set(tenant.account_id()),
         notification_id: Set(saved.id),
         version: Set(next),
-        settings: Set(serde_json::to_value(Draft { agent_id, settings: to_input(&saved) }).unwrap_or_default()),
+        settings: Set(Draft { agent_id, settings: to_input(&saved) }),
         created_by: Set(by),
         created_at: Set(Utc::now()),
     }
@@ -412,8 +388,8 @@ async fn publish_into<C: ConnectionTrait>(
     Ok(saved)
 }
 
-fn draft_json(agent_id: Option<Uuid>, input: &NotificationInput) -> serde_json::Value {
-    serde_json::to_value(Draft { agent_id, settings: input.clone() }).unwrap_or_default()
+fn new_draft(agent_id: Option<Uuid>, input: &NotificationInput) -> Draft {
+    Draft { agent_id, settings: input.clone() }
 }
 
 /// Creates a notification for `agent_id` (or every agent when `None`): published as
@@ -436,7 +412,7 @@ pub async fn create(
     if let Some(agent_id) = agent_id {
         crate::agents::get(db, tenant, agent_id).await?;
     }
-    let draft = draft_json(agent_id, &input);
+    let draft = new_draft(agent_id, &input);
     let valid = validate(db, tenant, input).await?;
     let txn = crate::db::begin_write(db).await?;
     let last = scope::<notification::Entity>(tenant)
@@ -489,7 +465,7 @@ pub async fn update(
     if let Some(agent_id) = agent_id {
         crate::agents::get(db, tenant, agent_id).await?;
     }
-    let draft = draft_json(agent_id, &input);
+    let draft = new_draft(agent_id, &input);
     let valid = validate(db, tenant, input).await?;
     let txn = crate::db::begin_write(db).await?;
     let found = secure_find::<notification::Entity, _>(&txn, tenant, id).await?;
@@ -589,7 +565,7 @@ pub async fn set_enabled(
     active.enabled = Set(enabled);
     if let Some(mut d) = draft {
         d.settings.enabled = enabled;
-        active.draft = Set(Some(serde_json::to_value(d).unwrap_or_default()));
+        active.draft = Set(Some(d));
     }
     active.updated_at = Set(Utc::now());
     let txn = crate::db::begin_write(db).await?;

@@ -19,15 +19,7 @@ use crate::secrets::SecretBox;
 use crate::templates::{RenderedEmail, Variables};
 use crate::tenancy::{Member, Tenant, scope, secure_find};
 
-/// Email kinds as stored.
-pub mod kind {
-    /// A fired notification run's email.
-    pub const NOTIFICATION: &str = "notification";
-    /// A test-send from the notification editor.
-    pub const TEST: &str = "test";
-    /// An invitation, password reset or address confirmation (owners and admins only).
-    pub const ACCOUNT: &str = "account";
-}
+pub use crate::columns::{EmailKind, EmailRecipients, EmailState};
 
 /// What the stored copy of an account email shows instead of its link.
 pub const REDACTED_LINK: &str = "(link hidden: only the recipient gets it)";
@@ -85,7 +77,7 @@ pub async fn queue_account_email<C: ConnectionTrait>(
             body_template: email.body_template,
             rendered: shown,
         },
-        kind::ACCOUNT,
+        EmailKind::Account,
         Some(secrets.seal(&sealed_aad(id), &sealed)),
     )
     .await?;
@@ -113,7 +105,7 @@ pub async fn queue_rendered<C: ConnectionTrait>(
     email: Prepared<'_>,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    insert(db, tenant, public_url, id, email, kind::TEST, None).await?;
+    insert(db, tenant, public_url, id, email, EmailKind::Test, None).await?;
     Ok(id)
 }
 
@@ -123,7 +115,7 @@ async fn insert<C: ConnectionTrait>(
     public_url: &str,
     id: Uuid,
     email: Prepared<'_>,
-    kind: &str,
+    kind: EmailKind,
     sealed_body: Option<String>,
 ) -> Result<()> {
     let now = Utc::now();
@@ -134,13 +126,13 @@ async fn insert<C: ConnectionTrait>(
         account_id: Set(tenant.account_id()),
         conversation_id: Set(email.conversation_id),
         notification_run_id: Set(None),
-        recipients: Set(serde_json::json!(email.to)),
+        recipients: Set(EmailRecipients(email.to.to_vec())),
         subject_template: Set(email.subject_template.to_owned()),
         body_template: Set(email.body_template.to_owned()),
         subject: Set(Some(email.rendered.subject)),
         text_body: Set(Some(email.rendered.text)),
         html_body: Set(Some(email.rendered.html)),
-        state: Set(state::PENDING.to_owned()),
+        state: Set(EmailState::Pending),
         attempts: Set(0),
         last_error: Set(None),
         message_id: Set(message_id(id, public_url)),
@@ -148,7 +140,7 @@ async fn insert<C: ConnectionTrait>(
         job_id: Set(Some(job_id)),
         created_at: Set(now),
         updated_at: Set(now),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         sealed_body: Set(sealed_body),
     })
     .exec_without_returning(db)
@@ -181,7 +173,7 @@ fn hide_invite_links(text: &str) -> String {
 pub async fn hide_legacy_invitation_links(db: &sea_orm::DatabaseConnection) -> Result<usize> {
     use sea_orm::ActiveModelTrait;
     let rows = email::Entity::find()
-        .filter(email::Column::Kind.ne(kind::ACCOUNT))
+        .filter(email::Column::Kind.ne(EmailKind::Account))
         .filter(email::Column::SubjectTemplate.eq(crate::members::INVITE_SUBJECT_TEMPLATE))
         .all(db)
         .await?;
@@ -189,26 +181,12 @@ pub async fn hide_legacy_invitation_links(db: &sea_orm::DatabaseConnection) -> R
     for row in rows {
         let (text, html) = (row.text_body.clone(), row.html_body.clone());
         let mut active: email::ActiveModel = row.into();
-        active.kind = Set(kind::ACCOUNT.to_owned());
+        active.kind = Set(EmailKind::Account);
         active.text_body = Set(text.as_deref().map(hide_invite_links));
         active.html_body = Set(html.as_deref().map(hide_invite_links));
         active.update(db).await?;
     }
     Ok(n)
-}
-
-/// Email delivery states as stored.
-pub mod state {
-    /// Created; its `SendEmail` job has not run yet.
-    pub const PENDING: &str = "pending";
-    /// An attempt failed transiently; another is scheduled.
-    pub const RETRYING: &str = "retrying";
-    /// Accepted by the SMTP server.
-    pub const SENT: &str = "sent";
-    /// Rendered and kept in the built-in outbox (no SMTP configured).
-    pub const OUTBOX: &str = "outbox";
-    /// Failed permanently or ran out of attempts.
-    pub const DEAD: &str = "dead";
 }
 
 /// The Message-ID (without angle brackets) of email `id`: `<id>@<public host>`, stable
@@ -245,7 +223,7 @@ pub async fn list<C: ConnectionTrait>(
 /// Narrows an email query to what `viewer` may see (see [`list`]).
 pub fn visible(q: sea_orm::Select<email::Entity>, viewer: Option<&Member>) -> sea_orm::Select<email::Entity> {
     match viewer {
-        Some(m) if !m.role.can_configure() => q.filter(email::Column::Kind.ne(kind::ACCOUNT)),
+        Some(m) if !m.role.can_configure() => q.filter(email::Column::Kind.ne(EmailKind::Account)),
         _ => q,
     }
 }
@@ -266,7 +244,7 @@ pub async fn get<C: ConnectionTrait>(
 
 /// Whether `viewer` may see `row` (see [`list`]).
 pub fn visible_to(row: &email::Model, viewer: Option<&Member>) -> bool {
-    row.kind != kind::ACCOUNT || viewer.is_none_or(|m| m.role.can_configure())
+    row.kind != EmailKind::Account || viewer.is_none_or(|m| m.role.can_configure())
 }
 
 /// The emails of the given notification runs.

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::Services;
 use crate::analysis::{AnalysisOutput, FieldValue, fields};
+use crate::calls::event::{Speaker, Turn};
 use crate::entities::{account, agent, analysis, conversation, extraction_field};
 use crate::error::{Error, Result};
 use crate::templates::{self, RenderedEmail, VariableSources, check_template};
@@ -51,26 +52,31 @@ fn sample_conversation(tenant: &Tenant, agent_id: Uuid) -> conversation::Model {
         agent_id,
         call_id: "sample-call".into(),
         status: Some("completed".into()),
-        direction: Some("inbound".into()),
+        direction: Some(crate::types::Direction::Inbound),
         channel: Some("phone".into()),
         started_at: Some(started),
         ended_at: Some(started + Duration::seconds(134)),
         duration_s: Some(134.0),
-        end_reason: "customer_hangup".into(),
+        end_reason: crate::types::EndReason::CustomerHangup,
         end_reason_raw: None,
         from_number: Some("+14155550141".into()),
         to_number: Some("+14155550119".into()),
         customer_name: Some("Jordan Lee".into()),
         customer_email: Some("jordan.lee@example.com".into()),
         dynamic_variables: json!({ "plan": "gold" }),
-        transcript: json!([
-            {"role": "agent", "text": "Thanks for calling, how can I help you today?"},
-            {"role": "user", "text": "Hi, this is Jordan Lee. I have a question about my last invoice, it looks like I was charged twice."},
-            {"role": "agent", "text": "I'm sorry about that. I can't see the payment details from here, but I can have someone from billing call you back."},
-            {"role": "user", "text": "Yes please, tomorrow afternoon around 3 works best."},
-            {"role": "agent", "text": "Noted: a callback tomorrow at 3 PM. Is there anything else?"},
-            {"role": "user", "text": "No, that's all. Thanks, bye."}
-        ]),
+        transcript: crate::columns::Transcript(
+            [
+                (Speaker::Agent, "Thanks for calling, how can I help you today?"),
+                (Speaker::User, "Hi, this is Jordan Lee. I have a question about my last invoice, it looks like I was charged twice."),
+                (Speaker::Agent, "I'm sorry about that. I can't see the payment details from here, but I can have someone from billing call you back."),
+                (Speaker::User, "Yes please, tomorrow afternoon around 3 works best."),
+                (Speaker::Agent, "Noted: a callback tomorrow at 3 PM. Is there anything else?"),
+                (Speaker::User, "No, that's all. Thanks, bye."),
+            ]
+            .into_iter()
+            .map(|(role, text)| Turn { role, text: text.to_owned(), start_s: None, end_s: None })
+            .collect(),
+        ),
         turn_count: 6,
         received_at: started + Duration::seconds(135),
     }
@@ -96,16 +102,16 @@ fn sample_analysis(tenant: &Tenant, specs: &[fields::FieldSpec]) -> analysis::Mo
         id: Uuid::nil(),
         account_id: tenant.account_id(),
         conversation_id: Uuid::nil(),
-        status: "completed".into(),
+        status: crate::columns::AnalysisStatus::Completed,
         analyzer: "sample".into(),
         summary: Some(output.summary.clone()),
-        result: serde_json::to_value(&output).unwrap_or_default(),
+        result: output.clone(),
         error: None,
         latency_ms: 0,
         prompt_tokens: None,
         completion_tokens: None,
         created_at: Utc::now(),
-        goal_result: Some("success".into()),
+        goal_result: Some(crate::analysis::GoalResult::Success),
         reanalysed_at: None,
     }
 }

@@ -12,10 +12,7 @@ use crate::tenancy::{Tenant, scope, secure_find};
 use crate::types::Priority;
 
 /// Task statuses as stored.
-pub mod status {
-    pub const OPEN: &str = "open";
-    pub const DONE: &str = "done";
-}
+pub use crate::columns::TaskStatus;
 
 /// Filters for [`list`].
 #[derive(Clone, Debug, Default)]
@@ -40,10 +37,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<Vec<task::Model>> {
     let mut q = scope::<task::Entity>(tenant);
     if let Some(s) = &filter.status {
-        if s != status::OPEN && s != status::DONE {
-            return Err(Error::invalid("status", format!("`{s}` is not open or done")));
-        }
-        q = q.filter(task::Column::Status.eq(s.clone()));
+        q = q.filter(task::Column::Status.eq(parse_status(s)?));
     }
     if let Some(p) = filter.priority {
         q = q.filter(task::Column::Priority.eq(p.as_str()));
@@ -55,6 +49,13 @@ pub async fn list<C: ConnectionTrait>(
         q = q.filter(task::Column::Id.lt(before));
     }
     Ok(q.order_by_desc(task::Column::Id).limit(limit).all(db).await?)
+}
+
+/// Parses a status from a request.
+///
+/// Errors: [`Error::Invalid`] on `status` for anything but `open` or `done`.
+fn parse_status(value: &str) -> Result<TaskStatus> {
+    TaskStatus::parse(value).map_err(|_| Error::invalid("status", format!("`{value}` is not open or done")))
 }
 
 /// The tenant's task `id`.
@@ -71,16 +72,14 @@ pub async fn set_status<C: ConnectionTrait>(
     id: Uuid,
     new_status: &str,
 ) -> Result<task::Model> {
-    if new_status != status::OPEN && new_status != status::DONE {
-        return Err(Error::invalid("status", format!("`{new_status}` is not open or done")));
-    }
+    let new_status = parse_status(new_status)?;
     let found = get(db, tenant, id).await?;
     if found.status == new_status {
         return Ok(found);
     }
     let mut active: task::ActiveModel = found.into();
-    active.status = Set(new_status.to_owned());
-    active.completed_at = Set((new_status == status::DONE).then(Utc::now));
+    active.status = Set(new_status);
+    active.completed_at = Set((new_status == TaskStatus::Done).then(Utc::now));
     Ok(active.update(db).await?)
 }
 

@@ -69,6 +69,15 @@ impl Role {
     }
 }
 
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::parse(s).ok_or_else(|| format!("`{s}` is not a role (owner, admin or member)"))
+    }
+}
+
+crate::stored_enum! { impl Role in "memberships|invitations"."role"; }
+
 /// A signed-in user acting in one of their accounts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Member {

@@ -212,6 +212,34 @@ impl Priority {
     }
 }
 
+impl std::str::FromStr for Priority {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::parse(s)
+    }
+}
+
+crate::stored_enum! { impl Priority in "tasks|notifications"."priority"; }
+
+impl std::str::FromStr for Direction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::parse(s)
+    }
+}
+
+crate::stored_enum! { impl Direction in "conversations"."direction"; }
+
+impl std::str::FromStr for EndReason {
+    type Err = String;
+    /// Exactly a stored name (input goes through [`EndReason::from_input`] instead).
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("`{s}` is not an end reason"))
+    }
+}
+
+crate::stored_enum! { impl EndReason in "conversations"."end_reason"; }
+
 /// Who gets an in-app alert when a notification fires.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -226,11 +254,12 @@ pub enum TeamAlert {
 
 impl TeamAlert {
     /// The stored mode name.
-    pub fn mode(&self) -> &'static str {
+    pub fn mode(&self) -> crate::columns::TeamAlertMode {
+        use crate::columns::TeamAlertMode;
         match self {
-            TeamAlert::Off => "off",
-            TeamAlert::All => "all",
-            TeamAlert::Selected(_) => "selected",
+            TeamAlert::Off => TeamAlertMode::Off,
+            TeamAlert::All => TeamAlertMode::All,
+            TeamAlert::Selected(_) => TeamAlertMode::Selected,
         }
     }
 }
@@ -238,6 +267,21 @@ impl TeamAlert {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_names_are_the_wire_names() {
+        for r in EndReason::ALL {
+            assert_eq!(serde_json::to_value(r).unwrap(), serde_json::json!(r.as_str()));
+            assert_eq!(r.as_str().parse::<EndReason>(), Ok(r));
+        }
+        for p in Priority::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), serde_json::json!(p.as_str()));
+            assert_eq!(p.as_str().parse::<Priority>(), Ok(p));
+        }
+        for d in [Direction::Inbound, Direction::Outbound] {
+            assert_eq!(serde_json::to_value(d).unwrap(), serde_json::json!(d.as_str()));
+        }
+    }
 
     #[test]
     fn phone_numbers_are_normalised_to_e164() {

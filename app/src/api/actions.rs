@@ -41,11 +41,11 @@ fn item(a: backend::entities::post_call_action::Model, can_configure: bool) -> A
     let rotating = backend::actions::signing_secrets(&a, chrono::Utc::now()).len() > 1;
     ActionItem {
         id: a.id.to_string(),
-        kind: a.kind,
+        kind: a.kind.to_string(),
         name: a.name,
         enabled: a.enabled,
         url: if can_configure { a.url } else { backend::actions::display_url(&a.url) },
-        format: a.format,
+        format: a.format.to_string(),
         message_template: a.message_template,
         include_transcript: a.include_transcript,
         condition: condition.as_ref().map(|c| c.describe()),

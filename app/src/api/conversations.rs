@@ -251,7 +251,7 @@ pub async fn list_conversations(
                 agent_name: r.agent_name,
                 when: fmt::time_in(c.started_at.unwrap_or(c.received_at), tz),
                 duration: c.duration_s.map(backend::templates::format_duration).unwrap_or_default(),
-                end_reason: c.end_reason,
+                end_reason: c.end_reason.to_string(),
                 customer: c.customer_name.or(c.from_number).unwrap_or_default(),
                 turns: c.turn_count,
                 fired: r.fired,
@@ -277,7 +277,7 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
     let field_specs = backend::analysis::fields::list(&services.db, &member.tenant, d.agent.id).await?;
     let c = &d.conversation;
     let tz = d.agent.timezone.clone();
-    let turns: Vec<Turn> = serde_json::from_value(c.transcript.clone()).unwrap_or_default();
+    let turns: Vec<Turn> = c.transcript.0.clone();
     let transcript = turns
         .into_iter()
         .map(|t| TurnView {
@@ -290,7 +290,7 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
         })
         .collect();
     let analysis = d.analysis.as_ref().map(|a| {
-        let output: backend::analysis::AnalysisOutput = serde_json::from_value(a.result.clone()).unwrap_or_default();
+        let output = a.result.clone();
         let verdicts = output
             .verdicts
             .iter()
@@ -312,7 +312,7 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
                 kind: field_specs
                     .iter()
                     .find(|s| s.name == f.name)
-                    .map(|s| s.field_type.clone())
+                    .map(|s| s.field_type.to_string())
                     .unwrap_or_else(|| "string".to_owned()),
                 value: match &f.value {
                     serde_json::Value::Null => String::new(),
@@ -327,7 +327,7 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
             .iter()
             .filter_map(|r| {
                 let n = notifications.iter().find(|n| n.id.to_string() == r.key)?;
-                let recipients = backend::notifications::Recipients::from_json(&n.recipients);
+                let recipients = &n.recipients;
                 let (chosen, to) = match r.route.and_then(|i| recipients.routes.get(i)) {
                     Some(route) => (route.when.clone(), route.to.clone()),
                     None => ("Otherwise".to_owned(), recipients.otherwise.clone()),
@@ -336,7 +336,7 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
             })
             .collect();
         AnalysisView {
-            status: a.status.clone(),
+            status: a.status.to_string(),
             analyzer: analyzer_label(&a.analyzer),
             summary: a.summary.clone(),
             verdicts,
@@ -368,8 +368,8 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
                 .iter()
                 .map(|e| RunEmail {
                     id: e.id.to_string(),
-                    state: e.state.clone(),
-                    to: serde_json::from_value(e.recipients.clone()).unwrap_or_default(),
+                    state: e.state.to_string(),
+                    to: e.recipients.0.clone(),
                     subject: e.subject.clone(),
                     error: e.last_error.clone(),
                 })
@@ -388,7 +388,11 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
             tasks: r
                 .tasks
                 .iter()
-                .map(|t| RunTask { title: t.title.clone(), priority: t.priority.clone(), status: t.status.clone() })
+                .map(|t| RunTask {
+                    title: t.title.clone(),
+                    priority: t.priority.to_string(),
+                    status: t.status.to_string(),
+                })
                 .collect(),
         })
         .collect();
@@ -404,9 +408,9 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
         timezone: tz.clone(),
         when: fmt::time_in(c.started_at.unwrap_or(c.received_at), &tz),
         duration: c.duration_s.map(backend::templates::format_duration).unwrap_or_default(),
-        end_reason: c.end_reason.clone(),
-        end_reason_raw: c.end_reason_raw.clone().filter(|r| r != &c.end_reason),
-        direction: c.direction.clone(),
+        end_reason: c.end_reason.to_string(),
+        end_reason_raw: c.end_reason_raw.clone().filter(|r| r != c.end_reason.as_str()),
+        direction: c.direction.map(|d| d.to_string()),
         status: c.status.clone(),
         channel: c.channel.clone(),
         from_number: c.from_number.clone(),

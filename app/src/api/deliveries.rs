@@ -131,7 +131,7 @@ pub async fn get_delivery(channel: String, id: String) -> Result<DeliveryDetail,
             .into_iter()
             .map(|a| AttemptItem {
                 number: a.attempt,
-                outcome: a.outcome,
+                outcome: a.outcome.to_string(),
                 status_code: a.status_code,
                 request: a.request,
                 response: a.response,
@@ -200,7 +200,7 @@ pub async fn list_scheduled_calls(conversation: String) -> Result<Vec<ScheduledC
         .map(|c| ScheduledCallItem {
             id: c.id.to_string(),
             due: super::fmt::time(c.due_at),
-            state: c.state,
+            state: c.state.to_string(),
             source: c.source,
             delivery_id: c.webhook_delivery_id.map(|d| d.to_string()),
         })

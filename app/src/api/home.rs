@@ -78,7 +78,7 @@ pub async fn home_overview() -> Result<HomeView, AppError> {
                 agent_name: r.agent_name,
                 who: c.customer_name.clone().or(c.from_number.clone()).unwrap_or(c.call_id.clone()),
                 when: super::fmt::time(c.started_at.unwrap_or(c.received_at)),
-                end_reason: c.end_reason,
+                end_reason: c.end_reason.to_string(),
                 fired: r.fired,
             }
         })

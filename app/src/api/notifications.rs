@@ -290,8 +290,8 @@ pub async fn list_notifications(agent_id: Option<String>) -> Result<Vec<Notifica
                 },
                 conditions: input.conditions.iter().map(|c| c.describe()).collect(),
                 recipients: input.recipients.fixed,
-                team_alert: n.team_alert.clone(),
-                task: n.task_priority.clone(),
+                team_alert: n.team_alert.to_string(),
+                task: n.task_priority.map(|p| p.to_string()),
                 version: n.version,
                 has_draft: n.draft.is_some(),
                 last_fired: stat.last_fired.map(super::fmt::time),
@@ -343,21 +343,19 @@ pub async fn notification_editor(
             has_draft = n.draft.is_some();
             let members = backend::accounts::members(db, tenant).await?;
             for v in backend::notifications::versions(db, tenant, n.id).await? {
-                let settings = serde_json::from_value::<backend::notifications::Draft>(v.settings.clone()).ok();
+                let d = &v.settings;
                 versions.push(VersionItem {
                     version: v.version,
                     when: super::fmt::time(v.created_at),
                     by: v.created_by.and_then(|u| members.iter().find(|m| m.user_id == u)).map(|m| m.name.clone()),
-                    summary: settings
-                        .map(|d| {
-                            let trigger = if d.settings.trigger.always == Some(true) {
-                                "always send".to_owned()
-                            } else {
-                                d.settings.trigger.condition.unwrap_or_default()
-                            };
-                            format!("{} — {}", d.settings.name, trigger)
-                        })
-                        .unwrap_or_default(),
+                    summary: {
+                        let trigger = if d.settings.trigger.always == Some(true) {
+                            "always send".to_owned()
+                        } else {
+                            d.settings.trigger.condition.clone().unwrap_or_default()
+                        };
+                        format!("{} — {}", d.settings.name, trigger)
+                    },
                 });
             }
             let draft = backend::notifications::editable(&n);

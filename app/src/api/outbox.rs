@@ -39,9 +39,9 @@ pub async fn list_emails(before: Option<String>) -> Result<Page<EmailItem>, AppE
         .into_iter()
         .map(|e| EmailItem {
             id: e.id.to_string(),
-            to: serde_json::from_value(e.recipients).unwrap_or_default(),
+            to: e.recipients.0,
             subject: e.subject,
-            state: e.state,
+            state: e.state.to_string(),
             attempts: e.attempts,
             error: e.last_error,
             created: super::fmt::time(e.created_at),

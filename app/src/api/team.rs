@@ -58,7 +58,7 @@ pub async fn get_team() -> Result<TeamView, AppError> {
             .map(|i| InvitationItem {
                 id: i.id.to_string(),
                 email: i.email,
-                role: i.role,
+                role: i.role.to_string(),
                 expires: super::fmt::time(i.expires_at),
             })
             .collect()

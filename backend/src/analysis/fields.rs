@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use crate::columns::FieldOptions;
 use crate::entities::{extraction_field, notification};
 use crate::error::{Error, Result};
 use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
@@ -46,6 +47,15 @@ impl FieldType {
         }
     }
 }
+
+impl std::str::FromStr for FieldType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::parse(s).ok_or_else(|| format!("`{s}` is not a field type (string, number, boolean or enum)"))
+    }
+}
+
+crate::stored_enum! { impl FieldType in "extraction_fields"."field_type"; }
 
 /// A field to extract.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,9 +191,9 @@ fn validate(input: FieldInput) -> Result<FieldSpec> {
 pub fn spec_of(row: &extraction_field::Model) -> FieldSpec {
     FieldSpec {
         name: row.name.clone(),
-        kind: FieldType::parse(&row.field_type).unwrap_or(FieldType::String),
+        kind: row.field_type,
         description: row.description.clone(),
-        options: serde_json::from_value(row.options.clone()).unwrap_or_default(),
+        options: row.options.0.clone(),
     }
 }
 
@@ -224,9 +234,9 @@ pub async fn create(
         account_id: Set(tenant.account_id()),
         agent_id: Set(agent_id),
         name: Set(spec.name),
-        field_type: Set(spec.kind.as_str().to_owned()),
+        field_type: Set(spec.kind),
         description: Set(spec.description),
-        options: Set(serde_json::json!(spec.options)),
+        options: Set(FieldOptions(spec.options)),
         position: Set(position),
         created_at: Set(Utc::now()),
     }
@@ -248,9 +258,9 @@ pub async fn update(
     let spec = validate(input)?;
     let mut active: extraction_field::ActiveModel = found.into();
     active.name = Set(spec.name);
-    active.field_type = Set(spec.kind.as_str().to_owned());
+    active.field_type = Set(spec.kind);
     active.description = Set(spec.description);
-    active.options = Set(serde_json::json!(spec.options));
+    active.options = Set(FieldOptions(spec.options));
     active.update(db).await.map_err(|e| Error::unique(e, "name", DUPLICATE_NAME))
 }
 

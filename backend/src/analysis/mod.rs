@@ -169,6 +169,17 @@ pub struct AnalysisOutput {
     pub routes: Vec<RouteChoice>,
 }
 
+impl std::str::FromStr for GoalResult {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Self::parse(s).ok_or_else(|| format!("`{s}` is not a goal result (success, failure or unknown)"))
+    }
+}
+
+crate::stored_enum! { impl GoalResult in "analyses"."goal_result"; }
+
+crate::stored_json! { impl AnalysisOutput in "analyses"."result"; }
+
 /// Longest stored summary, reason, evidence or string value, in characters.
 const MAX_TEXT: usize = 600;
 

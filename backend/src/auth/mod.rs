@@ -135,7 +135,7 @@ pub async fn accounts_of<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Ve
         .into_iter()
         .filter_map(|m| {
             let a = accounts.iter().find(|a| a.id == m.account_id)?;
-            Some(AccountChoice { account_id: a.id, name: a.name.clone(), role: crate::Role::parse(&m.role)? })
+            Some(AccountChoice { account_id: a.id, name: a.name.clone(), role: m.role })
         })
         .collect();
     out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.account_id.cmp(&b.account_id)));

@@ -54,27 +54,25 @@ pub async fn ingest(
     let agent = agents::resolve_for_ingest(&txn, tenant, &call.agent_id, account.auto_create_agents).await?;
     let id = Uuid::now_v7();
     let turn_count = i32::try_from(call.transcript.len()).unwrap_or(i32::MAX);
-    let transcript =
-        serde_json::to_value(&call.transcript).map_err(|e| Error::internal("serialising the transcript", e))?;
     let row = conversation::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
         agent_id: Set(agent.id),
         call_id: Set(call.call_id.clone()),
         status: Set(call.status),
-        direction: Set(call.direction.map(|d| d.as_str().to_owned())),
+        direction: Set(call.direction),
         channel: Set(call.channel),
         started_at: Set(call.started_at),
         ended_at: Set(call.ended_at),
         duration_s: Set(call.duration_s),
-        end_reason: Set(call.end_reason.as_str().to_owned()),
+        end_reason: Set(call.end_reason),
         end_reason_raw: Set(call.end_reason_raw),
         from_number: Set(call.from_number.map(|n| n.as_str().to_owned())),
         to_number: Set(call.to_number.map(|n| n.as_str().to_owned())),
         customer_name: Set(call.customer_name),
         customer_email: Set(call.customer_email.map(|e| e.as_str().to_owned())),
         dynamic_variables: Set(serde_json::Value::Object(call.dynamic_variables)),
-        transcript: Set(transcript),
+        transcript: Set(crate::columns::Transcript(call.transcript.clone())),
         turn_count: Set(turn_count),
         received_at: Set(Utc::now()),
     };

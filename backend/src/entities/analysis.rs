@@ -9,21 +9,19 @@ pub struct Model {
     pub id: Uuid,
     pub account_id: Uuid,
     pub conversation_id: Uuid,
-    /// `completed`, `skipped` (fewer than 2 turns) or `failed`.
-    pub status: String,
+    pub status: crate::columns::AnalysisStatus,
     /// The analyzer's name, e.g. `builtin`.
     pub analyzer: String,
     pub summary: Option<String>,
-    /// [`crate::analysis::AnalysisOutput`] as JSON.
-    pub result: Json,
+    pub result: crate::analysis::AnalysisOutput,
     pub error: Option<String>,
     /// Wall-clock milliseconds the analyzer took.
     pub latency_ms: i64,
     pub prompt_tokens: Option<i64>,
     pub completion_tokens: Option<i64>,
     pub created_at: DateTimeUtc,
-    /// `success`, `failure` or `unknown` when the agent has a goal.
-    pub goal_result: Option<String>,
+    /// Set when the agent has a goal.
+    pub goal_result: Option<crate::analysis::GoalResult>,
     /// When the analysis was last re-run from the dashboard.
     pub reanalysed_at: Option<DateTimeUtc>,
 }

@@ -7,8 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub account_id: Uuid,
-    /// `builtin` or `openai`.
-    pub provider: String,
+    pub provider: crate::columns::AnalyzerProvider,
     /// OpenAI-compatible base URL, e.g. `https://api.openai.com/v1`.
     pub base_url: String,
     pub model: String,

@@ -12,15 +12,14 @@ pub struct Model {
     pub agent_id: Uuid,
     pub call_id: String,
     pub status: Option<String>,
-    /// `inbound` or `outbound`.
-    pub direction: Option<String>,
+    pub direction: Option<crate::types::Direction>,
     pub channel: Option<String>,
     pub started_at: Option<DateTimeUtc>,
     pub ended_at: Option<DateTimeUtc>,
     /// Seconds.
     pub duration_s: Option<f64>,
     /// One of the documented end reasons (`unknown` for values outside the set).
-    pub end_reason: String,
+    pub end_reason: crate::types::EndReason,
     /// The end reason exactly as the integrator sent it.
     pub end_reason_raw: Option<String>,
     /// E.164.
@@ -32,7 +31,7 @@ pub struct Model {
     /// The event's `dynamic_variables` object.
     pub dynamic_variables: Json,
     /// `[{"role": "agent"|"user", "text", "start_s"?, "end_s"?}]`.
-    pub transcript: Json,
+    pub transcript: crate::columns::Transcript,
     pub turn_count: i32,
     pub received_at: DateTimeUtc,
 }

@@ -15,8 +15,7 @@ pub struct Model {
     pub webhook_delivery_id: Option<Uuid>,
     /// 1-based.
     pub attempt: i32,
-    /// `delivered`, `transient` (will be retried) or `permanent`.
-    pub outcome: String,
+    pub outcome: crate::columns::AttemptOutcome,
     /// HTTP status, or the SMTP reply code.
     pub status_code: Option<i32>,
     /// What was sent: request line and headers (webhooks), envelope (emails).

@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::columns::{EmailKind, EmailRecipients, EmailState};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "emails")]
 pub struct Model {
@@ -11,8 +13,7 @@ pub struct Model {
     pub account_id: Uuid,
     pub conversation_id: Option<Uuid>,
     pub notification_run_id: Option<Uuid>,
-    /// `["a@example.com", ...]`.
-    pub recipients: Json,
+    pub recipients: EmailRecipients,
     /// The subject template as of the run (minijinja).
     pub subject_template: String,
     /// The Markdown body template as of the run (minijinja).
@@ -21,8 +22,7 @@ pub struct Model {
     pub subject: Option<String>,
     pub text_body: Option<String>,
     pub html_body: Option<String>,
-    /// `pending`, `retrying`, `sent`, `outbox` (no SMTP configured) or `dead`.
-    pub state: String,
+    pub state: EmailState,
     pub attempts: i32,
     pub last_error: Option<String>,
     /// Stable across retries: `<email id>@<host>`.
@@ -32,9 +32,7 @@ pub struct Model {
     pub job_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
-    /// `notification` (a fired notification run), `test` (a test-send) or `account`
-    /// (invitations, password resets, email confirmations: only owners and admins see them).
-    pub kind: String,
+    pub kind: EmailKind,
     /// Account emails: the real text and HTML (with their single-use link) as
     /// `{"text", "html"}`, encrypted with the installation key; `text_body` and
     /// `html_body` hold the redacted copy every view shows. Cleared once sent.

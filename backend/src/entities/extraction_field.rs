@@ -11,11 +11,9 @@ pub struct Model {
     pub agent_id: Uuid,
     /// `[a-z][a-z0-9_]*`, unique per agent; used as `{{ dyn_<name> }}`.
     pub name: String,
-    /// `string`, `number`, `boolean` or `enum`.
-    pub field_type: String,
+    pub field_type: crate::analysis::fields::FieldType,
     pub description: String,
-    /// Enum options: `["option", ...]` (empty for other types).
-    pub options: Json,
+    pub options: crate::columns::FieldOptions,
     pub position: i32,
     pub created_at: DateTimeUtc,
 }

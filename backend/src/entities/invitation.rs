@@ -12,7 +12,7 @@ pub struct Model {
     /// Lower-cased.
     pub email: String,
     /// `admin` or `member`.
-    pub role: String,
+    pub role: crate::tenancy::Role,
     pub token_hash: String,
     pub invited_by: Option<Uuid>,
     pub expires_at: DateTimeUtc,

@@ -11,8 +11,7 @@ pub struct Model {
     /// The job type's `KIND`, e.g. `AnalyzeCall`.
     pub kind: String,
     pub payload: Json,
-    /// `pending`, `running`, `done` or `dead`.
-    pub state: String,
+    pub state: crate::columns::JobState,
     /// Attempts started so far (incremented when claimed).
     pub attempts: i32,
     pub max_attempts: i32,

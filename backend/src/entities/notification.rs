@@ -15,26 +15,24 @@ pub struct Model {
     pub trigger_always: bool,
     /// The natural-language trigger question when not `trigger_always`.
     pub trigger_condition: Option<String>,
-    /// `{"fixed": ["a@example.com", ...]}`.
-    pub recipients: Json,
+    pub recipients: crate::columns::Recipients,
     pub email_subject: String,
     /// Markdown with minijinja variables.
     pub email_body: String,
-    /// `off`, `all` or `selected`.
-    pub team_alert: String,
-    /// User ids alerted when `team_alert` is `selected`: `["uuid", ...]`.
-    pub alert_user_ids: Json,
-    /// `low`, `medium`, `high`, `urgent`, or NULL for no task.
-    pub task_priority: Option<String>,
+    pub team_alert: crate::columns::TeamAlertMode,
+    /// Alerted when `team_alert` is `selected`.
+    pub alert_user_ids: crate::columns::AlertUserIds,
+    /// NULL for no task.
+    pub task_priority: Option<crate::types::Priority>,
     pub position: i32,
     pub created_at: DateTimeUtc,
     /// Structured conditions that must all hold: [`crate::conditions::Condition`]s; NULL = none.
-    pub conditions: Option<Json>,
+    pub conditions: Option<crate::conditions::StoredConditions>,
     /// The published version these columns hold; 0 = never published (the notification
     /// does not run).
     pub version: i32,
     /// Unpublished edits: a [`crate::notifications::NotificationInput`]; NULL = none.
-    pub draft: Option<Json>,
+    pub draft: Option<crate::notifications::Draft>,
     /// The member a created task is assigned to; NULL = unassigned.
     pub task_assignee_user_id: Option<Uuid>,
     /// A created task is due this many hours after the call was received; NULL = no due date.

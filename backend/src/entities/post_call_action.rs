@@ -11,15 +11,13 @@ pub struct Model {
     pub id: Uuid,
     pub account_id: Uuid,
     pub agent_id: Uuid,
-    /// `webhook` or `schedule_call`.
-    pub kind: String,
+    pub kind: crate::columns::ActionKind,
     pub name: String,
     /// Turned off by an admin, or automatically after days of failures (see `disabled_reason`).
     pub enabled: bool,
     /// Where requests go (`http://` or `https://`).
     pub url: String,
-    /// `standard` (Standard Webhooks signed JSON), `slack` or `teams`.
-    pub format: String,
+    pub format: crate::columns::WebhookFormat,
     /// Slack/Teams message text (minijinja with the email variables).
     pub message_template: Option<String>,
     /// Whether the JSON payload carries the transcript.
@@ -30,7 +28,7 @@ pub struct Model {
     pub previous_secret: Option<String>,
     pub previous_secret_expires_at: Option<DateTimeUtc>,
     /// `{"field", "op", "value"}` (a field condition); NULL = always.
-    pub condition: Option<Json>,
+    pub condition: Option<crate::actions::FieldCondition>,
     /// `schedule_call`: the extracted field holding the follow-up time (ISO 8601).
     pub time_field: Option<String>,
     /// `schedule_call`: minutes after the call when the field is empty or unreadable.

@@ -12,8 +12,7 @@ pub struct Model {
     pub action_id: Option<Uuid>,
     /// When the callback request is sent.
     pub due_at: DateTimeUtc,
-    /// `scheduled`, `cancelled` or `requested` (the callback request was queued).
-    pub state: String,
+    pub state: crate::columns::ScheduledCallState,
     /// Where the time came from: `field <name>` or `fallback <n> min`.
     pub source: String,
     /// The `RequestCallback` job.

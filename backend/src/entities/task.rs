@@ -12,10 +12,8 @@ pub struct Model {
     pub notification_run_id: Option<Uuid>,
     pub title: String,
     pub description: String,
-    /// `low`, `medium`, `high` or `urgent`.
-    pub priority: String,
-    /// `open` or `done`.
-    pub status: String,
+    pub priority: crate::types::Priority,
+    pub status: crate::columns::TaskStatus,
     pub assignee_user_id: Option<Uuid>,
     pub due_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

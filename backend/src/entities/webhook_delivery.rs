@@ -13,18 +13,15 @@ pub struct Model {
     pub action_id: Option<Uuid>,
     pub action_name: String,
     pub url: String,
-    /// `standard`, `slack` or `teams`.
-    pub format: String,
+    pub format: crate::columns::WebhookFormat,
     pub conversation_id: Option<Uuid>,
-    /// `conversation.analyzed`, `call.callback_requested` or `webhook.test`.
-    pub event_type: String,
+    pub event_type: crate::columns::WebhookEvent,
     /// The `webhook-id` header: `msg_<uuid>`, the same on every attempt.
     pub webhook_id: String,
     /// The exact JSON body, built at the first attempt and re-sent byte for byte (text, not
     /// JSON: PostgreSQL's `jsonb` would reorder keys).
     pub payload: Option<String>,
-    /// `pending`, `retrying`, `delivered` or `dead`.
-    pub state: String,
+    pub state: crate::columns::WebhookState,
     pub attempts: i32,
     /// HTTP status of the last attempt (NULL: no response).
     pub last_status: Option<i32>,

@@ -16,8 +16,9 @@ use crate::Services;
 use crate::accounts;
 use crate::analysis::{AnalysisOutput, AnalysisRequest, CallFacts, RouteQuestion, TriggerQuestion, Usage, fields};
 use crate::calls::event::Turn;
+use crate::columns::AnalysisStatus;
 use crate::entities::{agent, analysis, conversation, email, notification, notification_run, task};
-use crate::notifications::{Recipients, team_alert_of};
+use crate::notifications::team_alert_of;
 use crate::tenancy::{Tenant, secure_find};
 use crate::types::TeamAlert;
 
@@ -53,8 +54,7 @@ pub async fn notifications_for_agent<C: ConnectionTrait>(
 
 /// An analysis ready to store.
 pub(crate) struct Analysed {
-    /// `completed`, `skipped` or `failed`.
-    pub status: &'static str,
+    pub status: AnalysisStatus,
     pub analyzer: &'static str,
     pub output: AnalysisOutput,
     pub usage: Option<Usage>,
@@ -74,8 +74,7 @@ pub(crate) async fn build_request<C: ConnectionTrait>(
     rules: &[notification::Model],
     actions: &[crate::entities::post_call_action::Model],
 ) -> Result<AnalysisRequest, JobError> {
-    let transcript: Vec<Turn> = serde_json::from_value(conv.transcript.clone())
-        .map_err(|e| JobError::Permanent(format!("stored transcript unreadable: {e}")))?;
+    let transcript: Vec<Turn> = conv.transcript.0.clone();
     let triggers = rules
         .iter()
         .filter(|n| !n.trigger_always)
@@ -86,7 +85,7 @@ pub(crate) async fn build_request<C: ConnectionTrait>(
     let routes = rules
         .iter()
         .filter_map(|n| {
-            let r = Recipients::from_json(&n.recipients);
+            let r = &n.recipients;
             r.is_dynamic().then(|| RouteQuestion {
                 key: n.id.to_string(),
                 conditions: r.routes.iter().map(|route| route.when.clone()).collect(),
@@ -110,8 +109,8 @@ pub(crate) async fn build_request<C: ConnectionTrait>(
         goal: agent.goal.clone(),
         routes,
         call: CallFacts {
-            end_reason: conv.end_reason.clone(),
-            end_reason_raw: conv.end_reason_raw.clone().filter(|r| !r.eq_ignore_ascii_case(&conv.end_reason)),
+            end_reason: conv.end_reason.as_str().to_owned(),
+            end_reason_raw: conv.end_reason_raw.clone().filter(|r| !r.eq_ignore_ascii_case(conv.end_reason.as_str())),
             duration_s: conv.duration_s,
             phone_country: CallFacts::phone_country_of(&[conv.to_number.as_deref(), conv.from_number.as_deref()]),
         },
@@ -129,14 +128,14 @@ pub(crate) async fn run_analyzer(
     let analyzer = crate::analyzers::for_tenant(services, tenant).await?;
     let started = Instant::now();
     let (status, output, usage, error) = if request.transcript.len() < MIN_TURNS {
-        ("skipped", AnalysisOutput::default(), None, None)
+        (AnalysisStatus::Skipped, AnalysisOutput::default(), None, None)
     } else {
         match analyzer.analyze(request).await {
-            Ok((output, usage)) => ("completed", output, usage, None),
-            Err(e) => ("failed", AnalysisOutput::default(), None, Some(e.to_string())),
+            Ok((output, usage)) => (AnalysisStatus::Completed, output, usage, None),
+            Err(e) => (AnalysisStatus::Failed, AnalysisOutput::default(), None, Some(e.to_string())),
         }
     };
-    let output = if status == "completed" { output.sanitize(request) } else { output };
+    let output = if status == AnalysisStatus::Completed { output.sanitize(request) } else { output };
     Ok(Analysed {
         status,
         analyzer: analyzer.name(),
@@ -156,7 +155,12 @@ struct Decision {
 
 /// Fired = every structured condition holds and the trigger fires. A failing condition is
 /// reported first (it is a plain fact of the call), else the trigger's verdict.
-fn decide(conv: &conversation::Model, n: &notification::Model, status: &str, output: &AnalysisOutput) -> Decision {
+fn decide(
+    conv: &conversation::Model,
+    n: &notification::Model,
+    status: AnalysisStatus,
+    output: &AnalysisOutput,
+) -> Decision {
     let conditions = crate::notifications::conditions_of(n);
     if let Some(failing) = crate::conditions::first_failing(&conditions, conv, output) {
         return Decision { fired: false, reason: format!("Condition not met: {failing}."), stopped_by: Some(failing) };
@@ -165,14 +169,14 @@ fn decide(conv: &conversation::Model, n: &notification::Model, status: &str, out
     Decision { fired, reason, stopped_by: None }
 }
 
-fn judge(n: &notification::Model, status: &str, output: &AnalysisOutput) -> (bool, String) {
+fn judge(n: &notification::Model, status: AnalysisStatus, output: &AnalysisOutput) -> (bool, String) {
     if n.trigger_always {
         return (true, "Always send.".to_owned());
     }
     match status {
-        "skipped" => (false, "Not judged: the call has fewer than 2 turns.".to_owned()),
-        "failed" => (false, "Not judged: the analysis failed.".to_owned()),
-        _ => match output.verdict(&n.id.to_string()) {
+        AnalysisStatus::Skipped => (false, "Not judged: the call has fewer than 2 turns.".to_owned()),
+        AnalysisStatus::Failed => (false, "Not judged: the analysis failed.".to_owned()),
+        AnalysisStatus::Completed => match output.verdict(&n.id.to_string()) {
             Some(v) => (v.fired, v.reason.clone()),
             None => (false, "The analyzer gave no verdict for this trigger.".to_owned()),
         },
@@ -194,13 +198,13 @@ fn email_row(
         account_id: Set(tenant.account_id()),
         conversation_id: Set(Some(conv.id)),
         notification_run_id: Set(Some(run_id)),
-        recipients: Set(serde_json::json!(to)),
+        recipients: Set(crate::outbox::EmailRecipients(to.to_vec())),
         subject_template: Set(rule.email_subject.clone()),
         body_template: Set(rule.email_body.clone()),
         subject: Set(None),
         text_body: Set(None),
         html_body: Set(None),
-        state: Set(crate::outbox::state::PENDING.to_owned()),
+        state: Set(crate::outbox::EmailState::Pending),
         attempts: Set(0),
         last_error: Set(None),
         message_id: Set(crate::outbox::message_id(id, public_url)),
@@ -208,7 +212,7 @@ fn email_row(
         job_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-        kind: Set(crate::outbox::kind::NOTIFICATION.to_owned()),
+        kind: Set(crate::outbox::EmailKind::Notification),
         sealed_body: Set(None),
     };
     (id, row)
@@ -249,16 +253,16 @@ impl Job for AnalyzeCall {
             id: Set(Uuid::now_v7()),
             account_id: Set(tenant.account_id()),
             conversation_id: Set(conv.id),
-            status: Set(analysed.status.to_owned()),
+            status: Set(analysed.status),
             analyzer: Set(analysed.analyzer.to_owned()),
             summary: Set((!output.summary.is_empty()).then(|| output.summary.clone())),
-            result: Set(serde_json::to_value(output).unwrap_or_default()),
+            result: Set(output.clone()),
             error: Set(analysed.error.clone()),
             latency_ms: Set(analysed.latency_ms),
             prompt_tokens: Set(analysed.usage.map(|u| u.prompt_tokens)),
             completion_tokens: Set(analysed.usage.map(|u| u.completion_tokens)),
             created_at: Set(now),
-            goal_result: Set(output.goal.as_ref().map(|g| g.result.as_str().to_owned())),
+            goal_result: Set(output.goal.as_ref().map(|g| g.result)),
             reanalysed_at: Set(None),
         })
         .on_conflict_do_nothing_on([analysis::Column::ConversationId])
@@ -292,7 +296,7 @@ impl Job for AnalyzeCall {
             }
             // One email per recipient list: the fixed addresses, and the routed ones (only
             // ever taken from the admin's configuration, by the analyzer's route index).
-            let recipients = Recipients::from_json(&rule.recipients);
+            let recipients = &rule.recipients;
             let mut lists = vec![recipients.fixed.clone()];
             if recipients.is_dynamic() {
                 let route = output.route(&rule.id.to_string()).and_then(|r| r.route);
@@ -338,8 +342,8 @@ impl Job for AnalyzeCall {
                     notification_run_id: Set(Some(run_id)),
                     title: Set(format!("{}: {}", rule.name, who)),
                     description: Set(description),
-                    priority: Set(priority.clone()),
-                    status: Set("open".to_owned()),
+                    priority: Set(*priority),
+                    status: Set(crate::tasks::TaskStatus::Open),
                     // An assignee who left the account leaves the task unassigned.
                     assignee_user_id: Set(rule
                         .task_assignee_user_id

@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 use super::{ClaimedJob, Job, JobError, queue};
 use crate::Services;
-use crate::actions::{event, format};
-use crate::deliveries::{Attempt, outcome, state};
+use crate::actions::{WebhookEvent, WebhookFormat};
+use crate::deliveries::{Attempt, AttemptOutcome, WebhookState};
 use crate::entities::{
     agent, analysis, conversation, notification_run, post_call_action, scheduled_call, webhook_delivery,
 };
@@ -62,7 +62,7 @@ impl Job for DeliverWebhook {
         let db = &services.db;
         let tenant = job.tenant;
         let row = secure_find::<webhook_delivery::Entity, _>(db, &tenant, self.delivery_id).await?;
-        if row.state == state::DELIVERED {
+        if row.state == WebhookState::Delivered {
             return Ok(());
         }
         let action = match row.action_id {
@@ -93,9 +93,9 @@ impl Job for DeliverWebhook {
         let number = row.attempts + 1;
         let sent = send(services, &action, &row, payload, number).await;
         let (attempt, result_state) = match &sent {
-            Sent::Delivered(a) => (a.clone(), state::DELIVERED),
-            Sent::Transient(a) if !job.is_last_attempt() => (a.clone(), state::RETRYING),
-            Sent::Transient(a) | Sent::Permanent(a) => (a.clone(), state::DEAD),
+            Sent::Delivered(a) => (a.clone(), WebhookState::Delivered),
+            Sent::Transient(a) if !job.is_last_attempt() => (a.clone(), WebhookState::Retrying),
+            Sent::Transient(a) | Sent::Permanent(a) => (a.clone(), WebhookState::Dead),
         };
         let now = Utc::now();
         let txn = crate::db::begin_write(db).await?;
@@ -107,7 +107,7 @@ impl Job for DeliverWebhook {
             .col_expr(webhook_delivery::Column::LastError, Expr::value(attempt.error.clone()))
             .col_expr(
                 webhook_delivery::Column::DeliveredAt,
-                Expr::value((result_state == state::DELIVERED).then_some(now)),
+                Expr::value((result_state == WebhookState::Delivered).then_some(now)),
             )
             .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
             .filter(webhook_delivery::Column::Id.eq(row.id))
@@ -135,7 +135,7 @@ impl Job for DeliverWebhook {
 
 async fn dead(services: &Services, row: &webhook_delivery::Model, why: &str) -> Result<(), JobError> {
     webhook_delivery::Entity::update_many()
-        .col_expr(webhook_delivery::Column::State, Expr::value(state::DEAD))
+        .col_expr(webhook_delivery::Column::State, Expr::value(WebhookState::Dead))
         .col_expr(webhook_delivery::Column::LastError, Expr::value(Some(why.to_owned())))
         .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(webhook_delivery::Column::Id.eq(row.id))
@@ -215,11 +215,11 @@ async fn track_endpoint_health<C: ConnectionTrait>(
     Ok(created)
 }
 
-fn classify(status: u16) -> &'static str {
+fn classify(status: u16) -> AttemptOutcome {
     match status {
-        200..=299 => outcome::DELIVERED,
-        408 | 429 | 500..=599 => outcome::TRANSIENT,
-        _ => outcome::PERMANENT,
+        200..=299 => AttemptOutcome::Delivered,
+        408 | 429 | 500..=599 => AttemptOutcome::Transient,
+        _ => AttemptOutcome::Permanent,
     }
 }
 
@@ -232,7 +232,7 @@ async fn send(
 ) -> Sent {
     let timestamp = Utc::now().timestamp();
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
-    if row.format == format::STANDARD {
+    if row.format == WebhookFormat::Standard {
         let mut signatures = Vec::new();
         for secret in crate::actions::signing_secrets(action, Utc::now()) {
             match standardwebhooks::Webhook::new(&secret)
@@ -267,7 +267,7 @@ async fn send(
     let refused = |why: String| {
         Sent::Permanent(Attempt {
             number,
-            outcome: outcome::PERMANENT,
+            outcome: AttemptOutcome::Permanent,
             request: request_log.clone(),
             error: Some(why),
             duration: started.elapsed(),
@@ -293,7 +293,7 @@ async fn send(
             let what = crate::outbound::describe(e, services.settings.webhooks.timeout);
             Sent::Transient(Attempt {
                 number,
-                outcome: outcome::TRANSIENT,
+                outcome: AttemptOutcome::Transient,
                 request: request_log,
                 error: Some(what),
                 duration: started.elapsed(),
@@ -315,12 +315,12 @@ async fn send(
                 request: request_log,
                 // Already bounded by the read (at most MAX_LOGGED bytes and the cut note).
                 response: Some(text),
-                error: (verdict != outcome::DELIVERED).then(|| format!("HTTP {status}")),
+                error: (verdict != AttemptOutcome::Delivered).then(|| format!("HTTP {status}")),
                 duration: started.elapsed(),
             };
             match verdict {
-                outcome::DELIVERED => Sent::Delivered(attempt),
-                outcome::TRANSIENT => Sent::Transient(attempt),
+                AttemptOutcome::Delivered => Sent::Delivered(attempt),
+                AttemptOutcome::Transient => Sent::Transient(attempt),
                 _ => Sent::Permanent(attempt),
             }
         }
@@ -344,12 +344,12 @@ async fn build_payload(
 ) -> Result<Json, JobError> {
     let db = &services.db;
     let public_url = &services.settings.public_url;
-    if row.format != format::STANDARD {
+    if row.format != WebhookFormat::Standard {
         let text = match row.conversation_id {
             Some(conv_id) => {
                 let vars = crate::templates::conversation_variables(db, tenant, conv_id, public_url).await?;
                 let template = action.message_template.clone().unwrap_or_default();
-                let markup = if row.format == format::SLACK {
+                let markup = if row.format == WebhookFormat::Slack {
                     crate::templates::MessageFormat::Slack
                 } else {
                     crate::templates::MessageFormat::Teams
@@ -359,7 +359,7 @@ async fn build_payload(
             }
             None => format!("Test message from Aftercall for “{}”.", action.name),
         };
-        return Ok(if row.format == format::SLACK {
+        return Ok(if row.format == WebhookFormat::Slack {
             json!({ "text": text })
         } else {
             json!({
@@ -382,7 +382,7 @@ async fn build_payload(
     } else {
         data.insert("message".into(), json!(format!("Test message from Aftercall for “{}”.", action.name)));
     }
-    if row.event_type == event::CALLBACK_REQUESTED {
+    if row.event_type == WebhookEvent::CallbackRequested {
         let call = scope::<scheduled_call::Entity>(tenant)
             .filter(scheduled_call::Column::WebhookDeliveryId.eq(row.id))
             .one(db)
@@ -432,7 +432,7 @@ async fn conversation_json<C: ConnectionTrait>(
         "url": format!("{public_url}/conversations/{}", conv.id),
     });
     if transcript {
-        value["transcript"] = conv.transcript.clone();
+        value["transcript"] = serde_json::to_value(&conv.transcript).unwrap_or_default();
     }
     Ok(value)
 }
@@ -443,7 +443,7 @@ async fn analysis_json<C: ConnectionTrait>(db: &C, tenant: &Tenant, conversation
     else {
         return Ok(Json::Null);
     };
-    let output: crate::analysis::AnalysisOutput = serde_json::from_value(a.result.clone()).unwrap_or_default();
+    let output = &a.result;
     let fields: serde_json::Map<String, Json> =
         output.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect();
     let runs = scope::<notification_run::Entity>(tenant)
@@ -467,13 +467,13 @@ mod tests {
     #[test]
     fn statuses_are_classified_as_the_spec_says() {
         for s in [200, 201, 204] {
-            assert_eq!(classify(s), outcome::DELIVERED);
+            assert_eq!(classify(s), AttemptOutcome::Delivered);
         }
         for s in [408, 429, 500, 502, 503, 504] {
-            assert_eq!(classify(s), outcome::TRANSIENT);
+            assert_eq!(classify(s), AttemptOutcome::Transient);
         }
         for s in [301, 400, 401, 403, 404, 410, 422] {
-            assert_eq!(classify(s), outcome::PERMANENT);
+            assert_eq!(classify(s), AttemptOutcome::Permanent);
         }
     }
 

@@ -19,13 +19,7 @@ use crate::error::Error;
 use crate::settings::JobSettings;
 use crate::tenancy::Tenant;
 
-/// Job states as stored.
-pub mod state {
-    pub const PENDING: &str = "pending";
-    pub const RUNNING: &str = "running";
-    pub const DONE: &str = "done";
-    pub const DEAD: &str = "dead";
-}
+pub use crate::columns::JobState;
 
 /// Inserts `job` for the tenant, due now, with the kind's `MAX_ATTEMPTS`, on `db` (pass
 /// the transaction that creates the job's cause). Returns the job id.
@@ -50,7 +44,7 @@ pub async fn enqueue_with<C: ConnectionTrait, J: Job>(
         account_id: Set(tenant.account_id()),
         kind: Set(J::KIND.to_owned()),
         payload: Set(payload),
-        state: Set(state::PENDING.to_owned()),
+        state: Set(JobState::Pending),
         attempts: Set(0),
         max_attempts: Set(std::cmp::max(max_attempts, 1)),
         run_at: Set(run_at),
@@ -128,7 +122,7 @@ pub async fn claim<C: ConnectionTrait>(
 /// Marks a job done (idempotent; handlers may already have done it in their transaction).
 pub async fn complete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), sea_orm::DbErr> {
     job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(state::DONE))
+        .col_expr(job::Column::State, Expr::value(JobState::Done))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(job::Column::Id.eq(id))
@@ -161,7 +155,7 @@ pub async fn fail<C: ConnectionTrait>(
     let run_at = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(60));
     let error: String = error.chars().take(2000).collect();
     job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(if dead { state::DEAD } else { state::PENDING }))
+        .col_expr(job::Column::State, Expr::value(if dead { JobState::Dead } else { JobState::Pending }))
         .col_expr(job::Column::RunAt, Expr::value(if dead { now } else { run_at }))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .col_expr(job::Column::LastError, Expr::value(Some(error)))
@@ -179,11 +173,11 @@ pub async fn release<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), sea
         return Ok(());
     }
     job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(state::PENDING))
+        .col_expr(job::Column::State, Expr::value(JobState::Pending))
         .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).sub(1))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .filter(job::Column::Id.is_in(ids.iter().copied()))
-        .filter(job::Column::State.eq(state::RUNNING))
+        .filter(job::Column::State.eq(JobState::Running))
         .exec(db)
         .await?;
     Ok(())
@@ -205,19 +199,19 @@ pub fn scheduled_delay(schedule: &[Duration], attempt: i32) -> Duration {
 /// (`job`) when the job is not dead.
 pub async fn replay<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<job::Model, Error> {
     let row = crate::tenancy::secure_find::<job::Entity, _>(db, tenant, id).await?;
-    if row.state != state::DEAD {
+    if row.state != JobState::Dead {
         return Err(Error::invalid("job", format!("only dead jobs can be replayed; this one is {}", row.state)));
     }
     let now = Utc::now();
     job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(state::PENDING))
+        .col_expr(job::Column::State, Expr::value(JobState::Pending))
         .col_expr(job::Column::Attempts, Expr::value(0))
         .col_expr(job::Column::RunAt, Expr::value(now))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
         .filter(job::Column::Id.eq(id))
         .filter(job::Column::AccountId.eq(tenant.account_id()))
-        .filter(job::Column::State.eq(state::DEAD))
+        .filter(job::Column::State.eq(JobState::Dead))
         .exec(db)
         .await?;
     Ok(row)

@@ -48,15 +48,15 @@ impl Job for ReanalyzeCall {
             return Ok(());
         };
         let mut active: analysis::ActiveModel = existing.into();
-        active.status = Set(analysed.status.to_owned());
+        active.status = Set(analysed.status);
         active.analyzer = Set(analysed.analyzer.to_owned());
         active.summary = Set((!output.summary.is_empty()).then(|| output.summary.clone()));
-        active.result = Set(serde_json::to_value(output).unwrap_or_default());
+        active.result = Set(output.clone());
         active.error = Set(analysed.error.clone());
         active.latency_ms = Set(analysed.latency_ms);
         active.prompt_tokens = Set(analysed.usage.map(|u| u.prompt_tokens));
         active.completion_tokens = Set(analysed.usage.map(|u| u.completion_tokens));
-        active.goal_result = Set(output.goal.as_ref().map(|g| g.result.as_str().to_owned()));
+        active.goal_result = Set(output.goal.as_ref().map(|g| g.result));
         active.reanalysed_at = Set(Some(now));
         active.update(&txn).await?;
         queue::complete(&txn, job.id).await?;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{ClaimedJob, Job, JobError, queue};
 use crate::Services;
-use crate::actions::{event, scheduled};
+use crate::actions::{ScheduledCallState, WebhookEvent};
 use crate::entities::{post_call_action, scheduled_call};
 use crate::tenancy::{scope, secure_find};
 
@@ -34,7 +34,7 @@ impl Job for RequestCallback {
         let db = &services.db;
         let tenant = job.tenant;
         let call = secure_find::<scheduled_call::Entity, _>(db, &tenant, self.scheduled_call_id).await?;
-        if call.state != scheduled::SCHEDULED {
+        if call.state != ScheduledCallState::Scheduled {
             // Cancelled, or a previous attempt committed.
             return Ok(());
         }
@@ -50,10 +50,10 @@ impl Job for RequestCallback {
         let action = crate::actions::open(&services.secrets, action)?;
         let txn = crate::db::begin_write(db).await?;
         let claimed = scheduled_call::Entity::update_many()
-            .col_expr(scheduled_call::Column::State, Expr::value(scheduled::REQUESTED))
+            .col_expr(scheduled_call::Column::State, Expr::value(ScheduledCallState::Requested))
             .col_expr(scheduled_call::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(scheduled_call::Column::Id.eq(call.id))
-            .filter(scheduled_call::Column::State.eq(scheduled::SCHEDULED))
+            .filter(scheduled_call::Column::State.eq(ScheduledCallState::Scheduled))
             .exec(&txn)
             .await?;
         if claimed.rows_affected == 0 {
@@ -66,7 +66,7 @@ impl Job for RequestCallback {
             &services.settings,
             &action,
             Some(call.conversation_id),
-            event::CALLBACK_REQUESTED,
+            WebhookEvent::CallbackRequested,
             false,
         )
         .await?;

@@ -12,7 +12,7 @@ use super::{ClaimedJob, Job, JobError, queue};
 use crate::Services;
 use crate::email::{OutgoingEmail, SendFailure};
 use crate::entities::email;
-use crate::outbox::state;
+use crate::outbox::EmailState;
 use crate::templates;
 use crate::tenancy::secure_find;
 
@@ -38,7 +38,7 @@ impl Job for SendEmail {
         let db = &services.db;
         let tenant = job.tenant;
         let row = secure_find::<email::Entity, _>(db, &tenant, self.email_id).await?;
-        if matches!(row.state.as_str(), state::SENT | state::OUTBOX) {
+        if matches!(row.state, EmailState::Sent | EmailState::Outbox) {
             return Ok(());
         }
         // Rendered once (at the first attempt, or up front for a test-send): retries send the
@@ -56,7 +56,7 @@ impl Job for SendEmail {
         let rendered = match rendered {
             Ok(r) => r,
             Err(JobError::Permanent(e)) => {
-                mark(services, &row, state::DEAD, Some(e.clone()), None).await?;
+                mark(services, &row, EmailState::Dead, Some(e.clone()), None).await?;
                 return Err(JobError::Permanent(e));
             }
             Err(other) => return Err(other),
@@ -84,12 +84,12 @@ impl Job for SendEmail {
 
         if services.mailer.is_outbox() {
             let txn = crate::db::begin_write(db).await?;
-            set_state(&txn, &row, state::OUTBOX, None, None).await?;
+            set_state(&txn, &row, EmailState::Outbox, None, None).await?;
             queue::complete(&txn, job.id).await?;
             txn.commit().await?;
             return Ok(());
         }
-        let recipients: Vec<String> = serde_json::from_value(row.recipients.clone()).unwrap_or_default();
+        let recipients: Vec<String> = row.recipients.0.clone();
         let outgoing = OutgoingEmail {
             from: services.settings.email_from.clone(),
             to: recipients,
@@ -116,17 +116,17 @@ impl Job for SendEmail {
         match result {
             Ok(_) => {
                 let txn = crate::db::begin_write(db).await?;
-                set_state(&txn, &row, state::SENT, None, Some(Utc::now())).await?;
+                set_state(&txn, &row, EmailState::Sent, None, Some(Utc::now())).await?;
                 queue::complete(&txn, job.id).await?;
                 txn.commit().await?;
                 Ok(())
             }
             Err(SendFailure::Permanent(e)) => {
-                mark(services, &row, state::DEAD, Some(e.clone()), None).await?;
+                mark(services, &row, EmailState::Dead, Some(e.clone()), None).await?;
                 Err(JobError::Permanent(format!("SMTP: {e}")))
             }
             Err(SendFailure::Transient(e)) => {
-                let next = if job.is_last_attempt() { state::DEAD } else { state::RETRYING };
+                let next = if job.is_last_attempt() { EmailState::Dead } else { EmailState::Retrying };
                 mark(services, &row, next, Some(e.clone()), None).await?;
                 Err(JobError::Retry(format!("SMTP: {e}")))
             }
@@ -147,13 +147,13 @@ async fn render(services: &Services, row: &email::Model) -> Result<templates::Re
 async fn set_state<C: sea_orm::ConnectionTrait>(
     db: &C,
     row: &email::Model,
-    new_state: &str,
+    new_state: EmailState,
     error: Option<String>,
     sent_at: Option<chrono::DateTime<Utc>>,
 ) -> Result<(), sea_orm::DbErr> {
     let mut active: email::ActiveModel = row.clone().into();
-    active.state = Set(new_state.to_owned());
-    if new_state == state::SENT {
+    active.state = Set(new_state);
+    if new_state == EmailState::Sent {
         // Delivered: the link has reached its recipient, and is kept nowhere else.
         active.sealed_body = Set(None);
     }
@@ -171,7 +171,7 @@ async fn set_state<C: sea_orm::ConnectionTrait>(
 async fn mark(
     services: &Services,
     row: &email::Model,
-    new_state: &str,
+    new_state: EmailState,
     error: Option<String>,
     sent_at: Option<chrono::DateTime<Utc>>,
 ) -> Result<(), JobError> {

@@ -20,7 +20,6 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use pulldown_cmark::{Event, Options, Parser, html};
 use serde_json::Value as Json;
 
-use crate::analysis::AnalysisOutput;
 use crate::calls::event::{Speaker, Turn};
 use crate::entities::{account, agent, analysis, conversation};
 use crate::error::Error;
@@ -143,7 +142,7 @@ pub fn variables(src: &VariableSources<'_>) -> Variables {
     if let Some(status) = &c.status {
         v.set("conversation_status", Json::from(status.clone()));
     }
-    match c.direction.as_deref() {
+    match c.direction.map(|d| d.as_str()) {
         Some("inbound") => v.set("conversation_direction", Json::from("Inbound")),
         Some("outbound") => v.set("conversation_direction", Json::from("Outbound")),
         _ => {}
@@ -153,16 +152,16 @@ pub fn variables(src: &VariableSources<'_>) -> Variables {
             v.set("conversation_summary", Json::from(summary));
         }
         if let Some(goal) = &a.goal_result {
-            v.set("goal_result", Json::from(goal.clone()));
+            v.set("goal_result", Json::from(goal.as_str()));
         }
-        let output: AnalysisOutput = serde_json::from_value(a.result.clone()).unwrap_or_default();
+        let output = a.result.clone();
         for field in output.fields.into_iter().filter(|f| !f.value.is_null()) {
             v.set(format!("dyn_{}", field.name), field.value);
         }
     }
-    let turns: Vec<Turn> = serde_json::from_value(c.transcript.clone()).unwrap_or_default();
+    let turns: &[Turn] = &c.transcript;
     if !turns.is_empty() {
-        v.set("conversation_transcript", Json::from(transcript_text(&turns)));
+        v.set("conversation_transcript", Json::from(transcript_text(turns)));
     }
     v.set("conversation_url", Json::from(format!("{}/conversations/{}", src.public_url, c.id)));
     v.set("conversation_uuid", Json::from(c.id.to_string()));
@@ -170,7 +169,7 @@ pub fn variables(src: &VariableSources<'_>) -> Variables {
     v.set("account_name", Json::from(src.account.name.clone()));
     let is_phone = c.channel.as_deref().is_none_or(|ch| ch.eq_ignore_ascii_case("phone"));
     if is_phone {
-        let customer_number = match c.direction.as_deref() {
+        let customer_number = match c.direction.map(|d| d.as_str()) {
             Some("outbound") => c.to_number.clone(),
             _ => c.from_number.clone(),
         };

@@ -22,12 +22,12 @@ pub struct ConversationSummary {
     pub agent_id: String,
     pub agent_name: String,
     pub status: Option<String>,
-    pub direction: Option<String>,
+    pub direction: Option<backend::types::Direction>,
     pub channel: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub duration_s: Option<f64>,
-    pub end_reason: String,
+    pub end_reason: backend::types::EndReason,
     pub end_reason_raw: Option<String>,
     pub from_number: Option<String>,
     pub to_number: Option<String>,
@@ -43,12 +43,12 @@ fn summary(c: &conversation::Model, agent_external_id: &str, agent_name: &str) -
         agent_id: agent_external_id.to_owned(),
         agent_name: agent_name.to_owned(),
         status: c.status.clone(),
-        direction: c.direction.clone(),
+        direction: c.direction,
         channel: c.channel.clone(),
         started_at: c.started_at,
         ended_at: c.ended_at,
         duration_s: c.duration_s,
-        end_reason: c.end_reason.clone(),
+        end_reason: c.end_reason,
         end_reason_raw: c.end_reason_raw.clone(),
         from_number: c.from_number.clone(),
         to_number: c.to_number.clone(),
@@ -120,7 +120,7 @@ pub struct RunView {
     pub stopped_by: Option<String>,
     /// The run's email delivery state (`pending`, `retrying`, `sent`, `outbox`, `dead`), or
     /// null when no email was due.
-    pub email_state: Option<String>,
+    pub email_state: Option<backend::outbox::EmailState>,
     pub alerts: usize,
     pub task_ids: Vec<Uuid>,
 }
@@ -130,7 +130,7 @@ pub struct RunView {
 pub struct ConversationView {
     #[serde(flatten)]
     pub conversation: ConversationSummary,
-    pub transcript: serde_json::Value,
+    pub transcript: backend::columns::Transcript,
     pub analysis: Option<serde_json::Value>,
     pub notification_runs: Vec<RunView>,
 }
@@ -143,7 +143,7 @@ pub async fn get(
 ) -> Result<impl IntoResponse, ApiError> {
     let d = backend::conversations::get(&state.services.db, &api.tenant, id).await?;
     let analysis = d.analysis.as_ref().map(|a| {
-        let output: backend::analysis::AnalysisOutput = serde_json::from_value(a.result.clone()).unwrap_or_default();
+        let output = &a.result;
         serde_json::json!({
             "status": a.status,
             "analyzer": a.analyzer,
@@ -170,7 +170,7 @@ pub async fn get(
             reason: r.run.reason.clone(),
             notification_version: r.run.notification_version,
             stopped_by: r.run.stopped_by.clone(),
-            email_state: r.emails.first().map(|e| e.state.clone()),
+            email_state: r.emails.first().map(|e| e.state),
             alerts: r.alerts.len(),
             task_ids: r.tasks.iter().map(|t| t.id).collect(),
         })

@@ -23,11 +23,11 @@ use backend::entities::{post_call_action, scheduled_call};
 pub struct ActionView {
     pub id: Uuid,
     pub agent_id: Uuid,
-    pub kind: String,
+    pub kind: backend::actions::ActionKind,
     pub name: String,
     pub enabled: bool,
     pub url: String,
-    pub format: String,
+    pub format: backend::actions::WebhookFormat,
     pub message_template: Option<String>,
     pub include_transcript: bool,
     pub condition: Option<FieldCondition>,
@@ -279,7 +279,7 @@ pub struct ScheduledCallView {
     pub action_id: Option<Uuid>,
     pub due_at: DateTime<Utc>,
     /// `scheduled`, `cancelled` or `requested`.
-    pub state: String,
+    pub state: backend::actions::ScheduledCallState,
     pub source: String,
     pub webhook_delivery_id: Option<Uuid>,
 }

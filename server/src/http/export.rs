@@ -53,29 +53,14 @@ fn json_text(value: &serde_json::Value) -> String {
 }
 
 const COLUMNS: &[&str] = &[
-    "conversation_id",
-    "call_id",
-    "agent",
-    "started_at",
-    "received_at",
-    "duration_s",
-    "end_reason",
-    "direction",
-    "status",
-    "from_number",
-    "to_number",
-    "customer_name",
-    "customer_email",
-    "notifications_fired",
-    "analysis_status",
-    "summary",
-    "goal_result",
+    "conversation_id", "call_id", "agent", "started_at", "received_at", "duration_s", "end_reason", "direction",
+    "status", "from_number", "to_number", "customer_name", "customer_email", "notifications_fired", "analysis_status",
+    "summary", "goal_result",
 ];
 
 fn record(r: &ExportRow, field_names: &[String]) -> Vec<String> {
     let c = &r.row.conversation;
-    let output: Option<AnalysisOutput> =
-        r.analysis.as_ref().and_then(|a| serde_json::from_value(a.result.clone()).ok());
+    let output: Option<&AnalysisOutput> = r.analysis.as_ref().map(|a| &a.result);
     let mut record: Vec<String> = vec![
         c.id.to_string(),
         c.call_id.clone(),
@@ -83,17 +68,17 @@ fn record(r: &ExportRow, field_names: &[String]) -> Vec<String> {
         c.started_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
         c.received_at.to_rfc3339(),
         c.duration_s.map(|d| d.to_string()).unwrap_or_default(),
-        c.end_reason.clone(),
-        c.direction.clone().unwrap_or_default(),
+        c.end_reason.to_string(),
+        c.direction.map(|d| d.to_string()).unwrap_or_default(),
         c.status.clone().unwrap_or_default(),
         c.from_number.clone().unwrap_or_default(),
         c.to_number.clone().unwrap_or_default(),
         c.customer_name.clone().unwrap_or_default(),
         c.customer_email.clone().unwrap_or_default(),
         r.row.fired.to_string(),
-        r.analysis.as_ref().map(|a| a.status.clone()).unwrap_or_default(),
+        r.analysis.as_ref().map(|a| a.status.to_string()).unwrap_or_default(),
         r.analysis.as_ref().and_then(|a| a.summary.clone()).unwrap_or_default(),
-        r.analysis.as_ref().and_then(|a| a.goal_result.clone()).unwrap_or_default(),
+        r.analysis.as_ref().and_then(|a| a.goal_result).map(|g| g.to_string()).unwrap_or_default(),
     ];
     for name in field_names {
         let value = output

@@ -154,17 +154,8 @@ fn page_context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static
 /// Paths a signed-out visitor may open.
 fn is_public(path: &str) -> bool {
     const PREFIXES: &[&str] = &[
-        "/api/",
-        "/pkg/",
-        "/signin",
-        "/signup",
-        "/invite/",
-        "/healthz",
-        "/events/",
-        "/forgot-password",
-        "/reset-password/",
-        "/verify-email/",
-        "/confirm-email/",
+        "/api/", "/pkg/", "/signin", "/signup", "/invite/", "/healthz", "/events/", "/forgot-password",
+        "/reset-password/", "/verify-email/", "/confirm-email/",
     ];
     PREFIXES.iter().any(|p| path.starts_with(p)) || is_static(path)
 }

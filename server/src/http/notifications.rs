@@ -129,10 +129,7 @@ pub async fn list_versions(
     let versions: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|v| {
-            let settings = serde_json::from_value::<backend::notifications::Draft>(v.settings)
-                .map(|d| serde_json::to_value(d.settings).unwrap_or_default())
-                .unwrap_or_default();
-            serde_json::json!({ "version": v.version, "settings": settings, "created_at": v.created_at })
+            serde_json::json!({ "version": v.version, "settings": v.settings.settings, "created_at": v.created_at })
         })
         .collect();
     Ok(Json(serde_json::json!({ "versions": versions })))

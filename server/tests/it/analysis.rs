@@ -63,13 +63,7 @@ pub async fn emails(app: &TestApp, t: &Tenant) -> Vec<(Vec<String>, String, Stri
         .await
         .unwrap()
         .into_iter()
-        .map(|e| {
-            (
-                serde_json::from_value(e.recipients).unwrap(),
-                e.subject.unwrap_or_default(),
-                e.html_body.unwrap_or_default(),
-            )
-        })
+        .map(|e| (e.recipients.0.clone(), e.subject.unwrap_or_default(), e.html_body.unwrap_or_default()))
         .collect()
 }
 

@@ -369,8 +369,8 @@ db_test!(preview_renders_a_past_conversation_and_test_send_creates_no_run, |app|
         .iter()
         .find(|e| e.subject.as_deref() == Some("[Test] Table for 4 from +14155550141"))
         .expect("the test email");
-    assert_eq!(serde_json::from_value::<Vec<String>>(test.recipients.clone()).unwrap(), vec![t.email.clone()]);
-    assert_eq!(test.state, "outbox");
+    assert_eq!(test.recipients.0.clone(), vec![t.email.clone()]);
+    assert_eq!(test.state, backend::outbox::EmailState::Outbox);
     assert!(test.text_body.as_deref().unwrap().contains("outdoors"));
 });
 

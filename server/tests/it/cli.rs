@@ -69,13 +69,7 @@ async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
     let created = aftercall(
         &config,
         &[
-            "account",
-            "create",
-            "--name",
-            "Demo",
-            "--owner-email",
-            "you@example.com",
-            "--owner-password",
+            "account", "create", "--name", "Demo", "--owner-email", "you@example.com", "--owner-password",
             "a long password",
         ],
     );

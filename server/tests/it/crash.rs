@@ -118,13 +118,7 @@ async fn crash_and_recover(database_url: String) {
         .arg("--config")
         .arg(&config)
         .args([
-            "account",
-            "create",
-            "--name",
-            "Crash Co",
-            "--owner-email",
-            "owner@crash.example",
-            "--owner-password",
+            "account", "create", "--name", "Crash Co", "--owner-email", "owner@crash.example", "--owner-password",
             "a long password 1",
         ])
         .output()

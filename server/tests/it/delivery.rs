@@ -287,7 +287,7 @@ db_test!(
         app.drain().await;
         assert_eq!(receiver.received().len(), 3, "three attempts: the first and two retries");
         let row = deliveries_of(&app).await.remove(0);
-        assert_eq!(row.state, "dead");
+        assert_eq!(row.state, backend::deliveries::WebhookState::Dead);
         let job = job::Entity::find()
             .filter(job::Column::Kind.eq("DeliverWebhook"))
             .one(&app.services.db)
@@ -300,7 +300,7 @@ db_test!(
         assert_eq!(revived, 1);
         app.drain().await;
         assert_eq!(receiver.received().len(), 4);
-        assert_eq!(deliveries_of(&app).await.remove(0).state, "delivered");
+        assert_eq!(deliveries_of(&app).await.remove(0).state, backend::deliveries::WebhookState::Delivered);
     }
 );
 
@@ -490,8 +490,8 @@ db_test!(
         let calls = backend::actions::scheduled_calls(&app.services.db, &owner.tenant, conversation).await.unwrap();
         assert_eq!(calls.len(), 2);
         let (due_now, due_later) = (&calls[0], &calls[1]);
-        assert_eq!(due_now.state, "requested");
-        assert_eq!(due_later.state, "scheduled");
+        assert_eq!(due_now.state, backend::actions::ScheduledCallState::Requested);
+        assert_eq!(due_later.state, backend::actions::ScheduledCallState::Scheduled);
         let minutes = (due_later.due_at - chrono::Utc::now()).num_minutes();
         assert!((58..=60).contains(&minutes), "due in an hour: {minutes}");
         assert!(due_later.source.contains("fallback 60 min"));
@@ -503,7 +503,7 @@ db_test!(
         assert_eq!(body["type"], "call.callback_requested");
         assert_eq!(body["data"]["callback"]["phone_number"], "+14155550141", "inbound: call the caller back");
         assert_eq!(body["data"]["callback"]["scheduled_call_id"], due_now.id.to_string());
-        assert_eq!(now_action.kind, "schedule_call");
+        assert_eq!(now_action.kind, backend::actions::ActionKind::ScheduleCall);
 
         // Cancelled calls are never requested, even when their job comes due.
         let member = app.teammate(&t, "member").await;
@@ -521,7 +521,7 @@ db_test!(
         app.drain().await;
         assert_eq!(receiver.received().len(), 1);
         let rows = scheduled_call::Entity::find().all(&app.services.db).await.unwrap();
-        assert_eq!(rows.iter().filter(|r| r.state == "cancelled").count(), 1);
+        assert_eq!(rows.iter().filter(|r| r.state == backend::actions::ScheduledCallState::Cancelled).count(), 1);
     }
 );
 
@@ -612,7 +612,7 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     let detail = deliveries::detail(&app.services.db, &owner.tenant, Some(&owner), Channel::Email, retrying[0].id)
         .await
         .unwrap();
-    assert_eq!(detail.attempts[0].outcome, "transient");
+    assert_eq!(detail.attempts[0].outcome, backend::deliveries::AttemptOutcome::Transient);
     assert!(
         detail.attempts[0].error.as_deref().unwrap_or_default().to_lowercase().contains("connect"),
         "{:?}",
@@ -817,6 +817,6 @@ db_test!(a_follow_up_time_said_in_the_call_schedules_the_callback_for_that_momen
         tomorrow.and_hms_opt(15, 0, 0).unwrap().and_local_timezone(tz).earliest().unwrap().with_timezone(&chrono::Utc);
     assert_eq!(calls[0].due_at, expected, "3 pm tomorrow in the agent's time zone ({})", calls[0].source);
     assert!(calls[0].source.starts_with("field callback_time = "), "{}", calls[0].source);
-    assert_eq!(calls[0].state, "scheduled");
+    assert_eq!(calls[0].state, backend::actions::ScheduledCallState::Scheduled);
     assert!(receiver.received().is_empty());
 });

@@ -20,5 +20,6 @@ mod llm;
 mod pipeline;
 mod security;
 mod smtp;
+mod storage;
 mod team;
 mod tenancy;

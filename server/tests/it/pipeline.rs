@@ -79,10 +79,7 @@ db_test!(an_always_send_notification_creates_an_email_alerts_and_a_task, |app| {
     assert!(text.contains("plan gold"), "{text}");
     let html = email.html_body.as_deref().unwrap();
     assert!(html.contains(&format!("<a href=\"{}/conversations/{id}\">Open</a>", app.base)), "{html}");
-    assert_eq!(
-        serde_json::from_value::<Vec<String>>(email.recipients.clone()).unwrap(),
-        vec!["ops@example.com", "lead@example.com"]
-    );
+    assert_eq!(email.recipients.0.clone(), vec!["ops@example.com", "lead@example.com"]);
 });
 
 db_test!(a_condition_fires_only_when_the_analyzer_judges_it_true, |app| {

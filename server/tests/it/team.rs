@@ -45,10 +45,7 @@ db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     let member = app.owner(&t).await;
     let emails = backend::outbox::list(&app.services.db, &member.tenant, Some(&member), None, 10).await.unwrap();
     assert_eq!(emails.len(), 1);
-    assert_eq!(
-        serde_json::from_value::<Vec<String>>(emails[0].recipients.clone()).unwrap(),
-        vec!["new.person@example.com"]
-    );
+    assert_eq!(emails[0].recipients.0.clone(), vec!["new.person@example.com"]);
     // The stored copy hides the link; only the email sent (from its encrypted copy) has it.
     assert!(!emails[0].text_body.as_deref().unwrap().contains(&token));
     assert!(!emails[0].html_body.as_deref().unwrap().contains(&token));

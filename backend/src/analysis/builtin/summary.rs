@@ -5,21 +5,8 @@ use super::text::{normalize, sentences};
 use crate::calls::event::{Speaker, Turn};
 
 const FILLER: &[&str] = &[
-    " hi ",
-    " hello ",
-    " hey ",
-    " thanks ",
-    " thank you ",
-    " yes ",
-    " no ",
-    " ok ",
-    " okay ",
-    " sure ",
-    " bye ",
-    " goodbye ",
-    " great ",
-    " perfect ",
-    " alright ",
+    " hi ", " hello ", " hey ", " thanks ", " thank you ", " yes ", " no ", " ok ", " okay ", " sure ", " bye ",
+    " goodbye ", " great ", " perfect ", " alright ",
 ];
 
 /// A sentence is substantive when it has at least four words and is not only pleasantries.

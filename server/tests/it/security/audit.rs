@@ -51,15 +51,8 @@ async fn configuration_changes_are_recorded_with_who_made_them() {
     assert_eq!(
         actions,
         [
-            "notification.deleted",
-            "settings.changed",
-            "member.role_changed",
-            "api_key.created",
-            "action.disabled",
-            "action.secret_rotated",
-            "notification.disabled",
-            "action.created",
-            "notification.published",
+            "notification.deleted", "settings.changed", "member.role_changed", "api_key.created", "action.disabled",
+            "action.secret_rotated", "notification.disabled", "action.created", "notification.published",
             "invitation.sent",
         ],
         "{log}"

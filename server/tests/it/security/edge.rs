@@ -11,20 +11,9 @@ use serde_json::json;
 use crate::helpers::{Db, call, spawn_app};
 
 const ROUTES: &[&str] = &[
-    "/api/sign_in",
-    "/api/sign_up",
-    "/api/accept_invitation",
-    "/api/request_password_reset",
-    "/api/create_api_key",
-    "/api/v1/calls",
-    "/api/v1/agents",
-    "/",
-    "/signin",
-    "/healthz",
-    "/events/alerts",
-    "/conversations/export.csv",
-    "/pkg/aftercall.js",
-    "/no/such/page",
+    "/api/sign_in", "/api/sign_up", "/api/accept_invitation", "/api/request_password_reset", "/api/create_api_key",
+    "/api/v1/calls", "/api/v1/agents", "/", "/signin", "/healthz", "/events/alerts", "/conversations/export.csv",
+    "/pkg/aftercall.js", "/no/such/page",
 ];
 
 /// Sends `head` (request line and headers) and then up to `body_bytes` of body in 64 KiB

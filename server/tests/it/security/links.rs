@@ -77,7 +77,7 @@ async fn an_admin_invitation_link_reaches_only_its_recipient_and_no_member_can_r
     }
     let emails = backend::outbox::list(&app.services.db, &app.owner(&t).await.tenant, None, None, 10).await.unwrap();
     let invitation_email =
-        emails.iter().find(|e| e.kind == backend::outbox::kind::ACCOUNT).expect("the invitation email");
+        emails.iter().find(|e| e.kind == backend::outbox::EmailKind::Account).expect("the invitation email");
     for channel in ["email"] {
         let (_, body) =
             app.server_fn(m, "get_delivery", &[("channel", channel), ("id", &invitation_email.id.to_string())]).await;

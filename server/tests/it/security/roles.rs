@@ -83,11 +83,7 @@ db_test!(every_tenant_owned_resource_answers_404_to_another_account_over_rest, |
         assert_eq!(status, 200, "{path}");
         let text = listed.to_string();
         for id in [
-            &a.conversation_id,
-            &a.task_id,
-            &a.email_id,
-            &a.webhook_delivery_id,
-            &a.notification_id,
+            &a.conversation_id, &a.task_id, &a.email_id, &a.webhook_delivery_id, &a.notification_id,
             &a.webhook_action_id,
         ] {
             assert!(!text.contains(id.as_str()), "{path} shows Alpha's {id}: {listed}");

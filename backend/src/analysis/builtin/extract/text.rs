@@ -142,25 +142,8 @@ pub(super) fn extract_free_text(doc: &Doc, topic: &[String]) -> Option<(Json, St
 }
 
 const YES: &[&str] = &[
-    "yes",
-    "yeah",
-    "yep",
-    "sure",
-    "please",
-    "definitely",
-    "of course",
-    "correct",
-    "that's right",
-    "i do",
-    "i would",
-    "absolutely",
-    "ok",
-    "okay",
-    "yup",
-    "i will",
-    "we do",
-    "we will",
-    "sounds good",
+    "yes", "yeah", "yep", "sure", "please", "definitely", "of course", "correct", "that's right", "i do", "i would",
+    "absolutely", "ok", "okay", "yup", "i will", "we do", "we will", "sounds good",
 ];
 const NO: &[&str] = &["no", "nope", "not", "don't", "do not", "won't", "nah", "without", "none", "never", "neither"];
 
