@@ -1,6 +1,7 @@
 //! Connecting to SQLite (the embedded default) or PostgreSQL, migrating, and write
 //! transactions that behave the same on both.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -50,6 +51,46 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     };
     db.begin_with_options(options).await
+}
+
+/// A unit of work: one write transaction ([`begin_write`]) and what has to happen once it
+/// commits. Jobs enqueued or revived in it wake the dispatcher at commit, so a replay or a
+/// new job runs now instead of at the next poll, and no front door wakes the runner itself.
+/// Dropped without [`Work::commit`], it rolls back and wakes nobody.
+pub struct Work {
+    txn: DatabaseTransaction,
+    wakeup: Arc<tokio::sync::Notify>,
+    wake: bool,
+}
+
+impl Work {
+    /// Begins a unit of work on the services' database.
+    ///
+    /// Errors: the database's error when no transaction can be opened.
+    pub async fn begin(services: &crate::Services) -> Result<Self, DbErr> {
+        Ok(Self { txn: begin_write(&services.db).await?, wakeup: services.jobs_wakeup.clone(), wake: false })
+    }
+
+    /// The transaction, to run statements on.
+    pub fn db(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// Notes that the work enqueued or revived jobs: the runner is woken at commit.
+    pub fn wake_runner(&mut self) {
+        self.wake = true;
+    }
+
+    /// Commits, then wakes the runner when jobs were enqueued.
+    ///
+    /// Errors: the database's error when the commit fails (nothing is woken).
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await?;
+        if self.wake {
+            self.wakeup.notify_one();
+        }
+        Ok(())
+    }
 }
 
 /// Whether `err` is a unique-constraint violation (both backends).

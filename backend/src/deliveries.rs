@@ -14,7 +14,7 @@ use crate::email::SendFailure;
 use crate::entities::{delivery_attempt, email, job, webhook_delivery};
 use crate::error::{Error, Result};
 use crate::jobs::{DeliverWebhook, SendEmail, queue};
-use crate::tenancy::{Member, Tenant, scope, secure_find};
+use crate::tenancy::{Actor, Member, Permission, Tenant, scope, secure_find};
 
 pub use crate::columns::{AttemptOutcome, WebhookState};
 
@@ -362,21 +362,23 @@ async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(
 }
 
 /// Replays a dead delivery: its job runs again from attempt 1 (same Message-ID or
-/// `webhook-id`, same rendered content). The caller wakes the runner.
+/// `webhook-id`, same rendered content), now: the runner is woken at commit. Needs the work
+/// permission; account emails only for those who may see them.
 ///
-/// Errors: [`Error::NotFound`]; [`Error::Invalid`] (`state`) unless it is dead.
-pub async fn replay(
-    db: &sea_orm::DatabaseConnection,
-    tenant: &Tenant,
-    viewer: Option<&Member>,
-    settings: &crate::Settings,
-    channel: Channel,
-    id: Uuid,
-) -> Result<()> {
-    let txn = crate::db::begin_write(db).await?;
+/// Errors: [`Error::Forbidden`]; [`Error::NotFound`]; [`Error::Invalid`] (`state`) unless
+/// it is dead.
+pub async fn replay(services: &crate::Services, actor: &Actor, channel: Channel, id: Uuid) -> Result<()> {
+    actor.require(Permission::Work)?;
+    let tenant = actor.tenant();
+    let viewer = match actor {
+        Actor::Member(m) => Some(m),
+        Actor::ApiKey { .. } => None,
+    };
+    let settings = &services.settings;
+    let mut work = crate::db::Work::begin(services).await?;
     match channel {
         Channel::Email => {
-            let e = crate::outbox::get(&txn, tenant, viewer, id).await?;
+            let e = crate::outbox::get(work.db(), tenant, viewer, id).await?;
             if e.state != crate::outbox::EmailState::Dead {
                 return Err(Error::invalid(
                     "state",
@@ -384,7 +386,7 @@ pub async fn replay(
                 ));
             }
             let job_id = revive(
-                &txn,
+                work.db(),
                 tenant,
                 e.job_id,
                 &SendEmail { email_id: e.id, conversation_id: e.conversation_id },
@@ -396,11 +398,11 @@ pub async fn replay(
                 .col_expr(email::Column::JobId, Expr::value(Some(job_id)))
                 .col_expr(email::Column::UpdatedAt, Expr::value(Utc::now()))
                 .filter(email::Column::Id.eq(e.id))
-                .exec(&txn)
+                .exec(work.db())
                 .await?;
         }
         Channel::Webhook => {
-            let w = secure_find::<webhook_delivery::Entity, _>(&txn, tenant, id).await?;
+            let w = secure_find::<webhook_delivery::Entity, _>(work.db(), tenant, id).await?;
             if w.state != WebhookState::Dead {
                 return Err(Error::invalid(
                     "state",
@@ -409,7 +411,7 @@ pub async fn replay(
             }
             let attempts = i32::try_from(settings.webhooks.retry_schedule.len() + 1).unwrap_or(i32::MAX);
             let job_id = revive(
-                &txn,
+                work.db(),
                 tenant,
                 w.job_id,
                 &DeliverWebhook { delivery_id: w.id, conversation_id: w.conversation_id },
@@ -421,33 +423,32 @@ pub async fn replay(
                 .col_expr(webhook_delivery::Column::JobId, Expr::value(Some(job_id)))
                 .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(Utc::now()))
                 .filter(webhook_delivery::Column::Id.eq(w.id))
-                .exec(&txn)
+                .exec(work.db())
                 .await?;
         }
     }
-    txn.commit().await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok(())
 }
 
 /// Replays everything dead for a conversation: its dead jobs (analysis, emails, webhooks,
-/// callback requests, pushes) run again. Returns how many jobs were revived. The caller
-/// wakes the runner.
+/// callback requests, pushes) run again, now: the runner is woken at commit. Returns how
+/// many jobs were revived. Needs the work permission.
 ///
-/// Errors: [`Error::NotFound`] for another account's conversation.
-pub async fn replay_conversation(
-    db: &sea_orm::DatabaseConnection,
-    tenant: &Tenant,
-    conversation_id: Uuid,
-) -> Result<usize> {
-    let conv = secure_find::<crate::entities::conversation::Entity, _>(db, tenant, conversation_id).await?;
-    let txn = crate::db::begin_write(db).await?;
+/// Errors: [`Error::Forbidden`]; [`Error::NotFound`] for another account's conversation.
+pub async fn replay_conversation(services: &crate::Services, actor: &Actor, conversation_id: Uuid) -> Result<usize> {
+    actor.require(Permission::Work)?;
+    let tenant = actor.tenant();
+    let conv = secure_find::<crate::entities::conversation::Entity, _>(&services.db, tenant, conversation_id).await?;
+    let mut work = crate::db::Work::begin(services).await?;
     let dead = scope::<job::Entity>(tenant)
         .filter(job::Column::ConversationId.eq(conv.id))
         .filter(job::Column::State.eq(crate::jobs::queue::JobState::Dead))
-        .all(&txn)
+        .all(work.db())
         .await?;
     for j in &dead {
-        queue::replay(&txn, tenant, j.id).await?;
+        queue::replay(work.db(), tenant, j.id).await?;
     }
     let now = Utc::now();
     email::Entity::update_many()
@@ -457,7 +458,7 @@ pub async fn replay_conversation(
         .filter(email::Column::ConversationId.eq(conv.id))
         .filter(email::Column::State.eq(crate::outbox::EmailState::Dead))
         .filter(email::Column::JobId.is_in(dead.iter().map(|j| j.id)))
-        .exec(&txn)
+        .exec(work.db())
         .await?;
     webhook_delivery::Entity::update_many()
         .col_expr(webhook_delivery::Column::State, Expr::value(WebhookState::Pending))
@@ -466,9 +467,10 @@ pub async fn replay_conversation(
         .filter(webhook_delivery::Column::ConversationId.eq(conv.id))
         .filter(webhook_delivery::Column::State.eq(WebhookState::Dead))
         .filter(webhook_delivery::Column::JobId.is_in(dead.iter().map(|j| j.id)))
-        .exec(&txn)
+        .exec(work.db())
         .await?;
-    txn.commit().await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok(dead.len())
 }
 

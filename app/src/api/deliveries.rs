@@ -149,16 +149,8 @@ pub async fn replay_delivery(channel: String, id: String) -> Result<(), AppError
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::deliveries::replay(
-        &services.db,
-        &member.tenant,
-        Some(&member),
-        &services.settings,
-        self::channel(&channel)?,
-        parse_id(&id, "Delivery")?,
-    )
-    .await?;
-    services.jobs_wakeup.notify_one();
+    backend::deliveries::replay(&services, &member.into(), self::channel(&channel)?, parse_id(&id, "Delivery")?)
+        .await?;
     Ok(())
 }
 
@@ -168,10 +160,7 @@ pub async fn replay_conversation(id: String) -> Result<usize, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let n =
-        backend::deliveries::replay_conversation(&services.db, &member.tenant, parse_id(&id, "Conversation")?).await?;
-    services.jobs_wakeup.notify_one();
-    Ok(n)
+    Ok(backend::deliveries::replay_conversation(&services, &member.into(), parse_id(&id, "Conversation")?).await?)
 }
 
 /// A scheduled follow-up call.

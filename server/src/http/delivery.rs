@@ -254,9 +254,7 @@ pub async fn replay_delivery(
     api: ApiTenant,
     Path((ch, id)): Path<(String, Uuid)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    backend::deliveries::replay(&state.services.db, &api.tenant, None, &state.services.settings, channel(&ch)?, id)
-        .await?;
-    state.services.jobs_wakeup.notify_one();
+    backend::deliveries::replay(&state.services, &api.actor(), channel(&ch)?, id).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -266,8 +264,7 @@ pub async fn replay_conversation(
     api: ApiTenant,
     Path(id): Path<Uuid>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let n = backend::deliveries::replay_conversation(&state.services.db, &api.tenant, id).await?;
-    state.services.jobs_wakeup.notify_one();
+    let n = backend::deliveries::replay_conversation(&state.services, &api.actor(), id).await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "replayed": n }))))
 }
 

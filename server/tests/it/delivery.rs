@@ -223,32 +223,20 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     // Another account can neither see nor replay it.
     let other = app.tenant("Other").await;
     let other_owner = app.owner(&other).await;
+    // Whether the dispatcher was woken since the last look (a stored wake-up is taken).
+    let woken =
+        || async { tokio::time::timeout(std::time::Duration::ZERO, app.services.jobs_wakeup.notified()).await.is_ok() };
+    woken().await;
     assert!(matches!(
-        deliveries::replay(
-            &app.services.db,
-            &other_owner.tenant,
-            Some(&other_owner),
-            &app.services.settings,
-            Channel::Webhook,
-            row.id
-        )
-        .await,
+        deliveries::replay(&app.services, &other_owner.into(), Channel::Webhook, row.id).await,
         Err(backend::Error::NotFound(_))
     ));
-    deliveries::replay(&app.services.db, &owner.tenant, Some(&owner), &app.services.settings, Channel::Webhook, row.id)
-        .await
-        .unwrap();
+    assert!(!woken().await, "a refused replay wakes nobody");
+    deliveries::replay(&app.services, &owner.into(), Channel::Webhook, row.id).await.unwrap();
+    assert!(woken().await, "the replay itself wakes the dispatcher at commit (no front door has to)");
     assert!(
         matches!(
-            deliveries::replay(
-                &app.services.db,
-                &owner.tenant,
-                Some(&owner),
-                &app.services.settings,
-                Channel::Webhook,
-                row.id
-            )
-            .await,
+            deliveries::replay(&app.services, &owner.into(), Channel::Webhook, row.id).await,
             Err(backend::Error::Invalid { .. })
         ),
         "only dead letters replay"
@@ -296,7 +284,7 @@ db_test!(
             .unwrap();
         assert_eq!((job.state.as_str(), job.last_error.as_deref()), ("dead", Some("HTTP 504")));
 
-        let revived = deliveries::replay_conversation(&app.services.db, &owner.tenant, conversation).await.unwrap();
+        let revived = deliveries::replay_conversation(&app.services, &owner.into(), conversation).await.unwrap();
         assert_eq!(revived, 1);
         app.drain().await;
         assert_eq!(receiver.received().len(), 4);
