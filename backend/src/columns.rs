@@ -211,6 +211,13 @@ stored_enum! {
     }
 }
 
+stored_json! {
+    /// What the platform sent as the call's `dynamic_variables`
+    /// (`conversations.dynamic_variables`): always a JSON object.
+    #[derive(Eq)]
+    pub struct DynamicVariables(serde_json::Map<String, serde_json::Value>) in "conversations"."dynamic_variables";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

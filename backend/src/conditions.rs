@@ -280,7 +280,7 @@ mod tests {
             to_number: None,
             customer_name: None,
             customer_email: None,
-            dynamic_variables: json!({}),
+            dynamic_variables: Default::default(),
             transcript: Default::default(),
             turn_count: 0,
             received_at: chrono::Utc::now(),

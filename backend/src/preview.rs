@@ -63,7 +63,7 @@ fn sample_conversation(tenant: &Tenant, agent_id: Uuid) -> conversation::Model {
         to_number: Some("+14155550119".into()),
         customer_name: Some("Jordan Lee".into()),
         customer_email: Some("jordan.lee@example.com".into()),
-        dynamic_variables: json!({ "plan": "gold" }),
+        dynamic_variables: crate::columns::DynamicVariables(serde_json::Map::from_iter([("plan".to_owned(), json!("gold"))])),
         transcript: crate::columns::Transcript(
             [
                 (Speaker::Agent, "Thanks for calling, how can I help you today?"),

@@ -396,9 +396,10 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
                 .collect(),
         })
         .collect();
-    let dynamic = match &c.dynamic_variables {
-        serde_json::Value::Object(m) if m.is_empty() => String::new(),
-        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    let dynamic = if c.dynamic_variables.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string_pretty(&c.dynamic_variables).unwrap_or_default()
     };
     Ok(ConversationView {
         id: c.id.to_string(),

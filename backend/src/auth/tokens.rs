@@ -24,6 +24,18 @@ pub enum Purpose {
     EmailChange,
 }
 
+impl std::str::FromStr for Purpose {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Purpose::PasswordReset, Purpose::EmailVerification, Purpose::EmailChange]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not a token purpose"))
+    }
+}
+
+crate::stored_enum! { impl Purpose in "account_tokens"."purpose"; }
+
 /// How long a password reset link works (OWASP: short).
 pub const RESET_HOURS: i64 = 1;
 /// How long a confirmation link works.
@@ -82,7 +94,7 @@ pub async fn issue<C: ConnectionTrait>(
     account_token::Entity::update_many()
         .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
         .filter(account_token::Column::UserId.eq(user_id))
-        .filter(account_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(account_token::Column::Purpose.eq(purpose))
         .filter(account_token::Column::UsedAt.is_null())
         .exec(db)
         .await?;
@@ -90,7 +102,7 @@ pub async fn issue<C: ConnectionTrait>(
     account_token::Entity::insert(account_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
-        purpose: Set(purpose.as_str().to_owned()),
+        purpose: Set(purpose),
         token_hash: Set(hash(&token)),
         new_email: Set(new_email),
         expires_at: Set(now + purpose.lifetime()),
@@ -145,7 +157,7 @@ pub async fn email_link<C: ConnectionTrait>(
 pub async fn find<C: ConnectionTrait>(db: &C, token: &str, purpose: Purpose) -> Result<account_token::Model> {
     let found = account_token::Entity::find()
         .filter(account_token::Column::TokenHash.eq(hash(token)))
-        .filter(account_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(account_token::Column::Purpose.eq(purpose))
         .one(db)
         .await?;
     match found {

@@ -71,7 +71,7 @@ pub async fn ingest(
         to_number: Set(call.to_number.map(|n| n.as_str().to_owned())),
         customer_name: Set(call.customer_name),
         customer_email: Set(call.customer_email.map(|e| e.as_str().to_owned())),
-        dynamic_variables: Set(serde_json::Value::Object(call.dynamic_variables)),
+        dynamic_variables: Set(crate::columns::DynamicVariables(call.dynamic_variables)),
         transcript: Set(crate::columns::Transcript(call.transcript.clone())),
         turn_count: Set(turn_count),
         received_at: Set(Utc::now()),

@@ -29,7 +29,7 @@ pub struct Model {
     pub customer_name: Option<String>,
     pub customer_email: Option<String>,
     /// The event's `dynamic_variables` object.
-    pub dynamic_variables: Json,
+    pub dynamic_variables: crate::columns::DynamicVariables,
     /// `[{"role": "agent"|"user", "text", "start_s"?, "end_s"?}]`.
     pub transcript: crate::columns::Transcript,
     pub turn_count: i32,

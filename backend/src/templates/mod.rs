@@ -186,7 +186,7 @@ pub fn variables(src: &VariableSources<'_>) -> Variables {
     if let Some(email) = &c.customer_email {
         v.set("customer_email", Json::from(email.clone()));
     }
-    v.set("dynamic_variables", c.dynamic_variables.clone());
+    v.set("dynamic_variables", Json::Object(c.dynamic_variables.0.clone()));
     v
 }
 

@@ -32,7 +32,7 @@ pub struct ConversationSummary {
     pub from_number: Option<String>,
     pub to_number: Option<String>,
     pub customer: serde_json::Value,
-    pub dynamic_variables: serde_json::Value,
+    pub dynamic_variables: backend::columns::DynamicVariables,
     pub received_at: DateTime<Utc>,
 }
 
