@@ -49,47 +49,13 @@ macro_rules! stored_enum {
             }
         }
 
-        impl From<$name> for ::sea_orm::Value {
-            fn from(v: $name) -> Self {
-                ::sea_orm::Value::String(Some(v.as_str().to_owned()))
-            }
-        }
-
-        impl ::sea_orm::TryGetable for $name {
-            fn try_get_by<I: ::sea_orm::ColIdx>(
-                res: &::sea_orm::QueryResult,
-                index: I,
-            ) -> ::std::result::Result<Self, ::sea_orm::TryGetError> {
-                let raw = <String as ::sea_orm::TryGetable>::try_get_by(res, index)?;
-                <$name as ::std::str::FromStr>::from_str(&raw)
-                    .map_err(|problem| $crate::stored::corrupt(res, index, $table, $column, &problem.to_string()))
-            }
-        }
-
-        impl ::sea_orm::sea_query::ValueType for $name {
-            fn try_from(v: ::sea_orm::Value) -> ::std::result::Result<Self, ::sea_orm::sea_query::ValueTypeErr> {
-                match v {
-                    ::sea_orm::Value::String(Some(s)) => {
-                        <$name as ::std::str::FromStr>::from_str(&s).map_err(|_| ::sea_orm::sea_query::ValueTypeErr)
-                    }
-                    _ => Err(::sea_orm::sea_query::ValueTypeErr),
-                }
-            }
-            fn type_name() -> String {
-                stringify!($name).to_owned()
-            }
-            fn array_type() -> ::sea_orm::sea_query::ArrayType {
-                ::sea_orm::sea_query::ArrayType::String
-            }
-            fn column_type() -> ::sea_orm::sea_query::ColumnType {
-                ::sea_orm::sea_query::ColumnType::Text
-            }
-        }
-
-        impl ::sea_orm::sea_query::Nullable for $name {
-            fn null() -> ::sea_orm::Value {
-                ::sea_orm::Value::String(None)
-            }
+        $crate::__stored_column! {
+            $name in $table . $column,
+            raw: String,
+            encode: |v| v.as_str().to_owned(),
+            decode: |raw| <$name as ::std::str::FromStr>::from_str(&raw),
+            array: String,
+            column_type: Text,
         }
     };
     (
@@ -158,48 +124,14 @@ macro_rules! stored_enum {
 #[macro_export]
 macro_rules! stored_json {
     (impl $name:ident in $table:literal . $column:literal;) => {
-        impl From<$name> for ::sea_orm::Value {
-            fn from(v: $name) -> Self {
-                // Serialising plain data (no maps with non-string keys) cannot fail.
-                ::sea_orm::Value::Json(Some(Box::new(::serde_json::to_value(&v).unwrap_or_default())))
-            }
-        }
-
-        impl ::sea_orm::TryGetable for $name {
-            fn try_get_by<I: ::sea_orm::ColIdx>(
-                res: &::sea_orm::QueryResult,
-                index: I,
-            ) -> ::std::result::Result<Self, ::sea_orm::TryGetError> {
-                let raw = <::serde_json::Value as ::sea_orm::TryGetable>::try_get_by(res, index)?;
-                ::serde_json::from_value::<$name>(raw)
-                    .map_err(|e| $crate::stored::corrupt(res, index, $table, $column, &e.to_string()))
-            }
-        }
-
-        impl ::sea_orm::sea_query::ValueType for $name {
-            fn try_from(v: ::sea_orm::Value) -> ::std::result::Result<Self, ::sea_orm::sea_query::ValueTypeErr> {
-                match v {
-                    ::sea_orm::Value::Json(Some(j)) => {
-                        ::serde_json::from_value(*j).map_err(|_| ::sea_orm::sea_query::ValueTypeErr)
-                    }
-                    _ => Err(::sea_orm::sea_query::ValueTypeErr),
-                }
-            }
-            fn type_name() -> String {
-                stringify!($name).to_owned()
-            }
-            fn array_type() -> ::sea_orm::sea_query::ArrayType {
-                ::sea_orm::sea_query::ArrayType::Json
-            }
-            fn column_type() -> ::sea_orm::sea_query::ColumnType {
-                ::sea_orm::sea_query::ColumnType::Json
-            }
-        }
-
-        impl ::sea_orm::sea_query::Nullable for $name {
-            fn null() -> ::sea_orm::Value {
-                ::sea_orm::Value::Json(None)
-            }
+        $crate::__stored_column! {
+            $name in $table . $column,
+            raw: ::serde_json::Value,
+            // Serialising plain data (no maps with non-string keys) cannot fail.
+            encode: |v| ::serde_json::to_value(&v).unwrap_or_default(),
+            decode: |raw| ::serde_json::from_value::<$name>(raw),
+            array: Json,
+            column_type: Json,
         }
     };
     (
@@ -231,5 +163,60 @@ macro_rules! stored_json {
         }
 
         $crate::stored_json! { impl $name in $table . $column; }
+    };
+}
+
+/// The sea-orm column traits for `$name`, stored as `$raw` (text or JSON): `encode` makes
+/// the raw value, `decode` parses it back (its error names what is wrong; a read names the
+/// row through [`corrupt`]). Shared by [`stored_enum!`] and [`stored_json!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __stored_column {
+    (
+        $name:ident in $table:literal . $column:literal,
+        raw: $raw:ty,
+        encode: |$v:ident| $encode:expr,
+        decode: |$r:ident| $decode:expr,
+        array: $array:ident,
+        column_type: $column_type:ident,
+    ) => {
+        impl From<$name> for ::sea_orm::Value {
+            fn from($v: $name) -> Self {
+                let raw: $raw = $encode;
+                raw.into()
+            }
+        }
+
+        impl ::sea_orm::TryGetable for $name {
+            fn try_get_by<I: ::sea_orm::ColIdx>(
+                res: &::sea_orm::QueryResult,
+                index: I,
+            ) -> ::std::result::Result<Self, ::sea_orm::TryGetError> {
+                let $r = <$raw as ::sea_orm::TryGetable>::try_get_by(res, index)?;
+                $decode.map_err(|problem| $crate::stored::corrupt(res, index, $table, $column, &problem.to_string()))
+            }
+        }
+
+        impl ::sea_orm::sea_query::ValueType for $name {
+            fn try_from(v: ::sea_orm::Value) -> ::std::result::Result<Self, ::sea_orm::sea_query::ValueTypeErr> {
+                let $r = <$raw as ::sea_orm::sea_query::ValueType>::try_from(v)?;
+                $decode.map_err(|_| ::sea_orm::sea_query::ValueTypeErr)
+            }
+            fn type_name() -> String {
+                stringify!($name).to_owned()
+            }
+            fn array_type() -> ::sea_orm::sea_query::ArrayType {
+                ::sea_orm::sea_query::ArrayType::$array
+            }
+            fn column_type() -> ::sea_orm::sea_query::ColumnType {
+                ::sea_orm::sea_query::ColumnType::$column_type
+            }
+        }
+
+        impl ::sea_orm::sea_query::Nullable for $name {
+            fn null() -> ::sea_orm::Value {
+                <$raw as ::sea_orm::sea_query::Nullable>::null()
+            }
+        }
     };
 }
