@@ -231,9 +231,11 @@ impl TestApp {
 
     /// A cookie-keeping browser-like client signed in as `tenant`'s owner.
     pub async fn browser(&self, tenant: &Tenant) -> reqwest::Client {
+        // Bounded like `http`: a page that never answers fails its test instead of stalling the suite.
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
             .build()
             .expect("client");
         let resp = client
@@ -308,9 +310,11 @@ impl TestApp {
         let email = format!("{role}-{}@team.example", uuid::Uuid::new_v4().simple());
         let created = backend::members::invite(&self.services, &owner, &email, role).await.expect("invite");
         let token = created.link.rsplit('/').next().expect("token").to_owned();
+        // Bounded like `http`: a page that never answers fails its test instead of stalling the suite.
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
             .build()
             .expect("client");
         let password = "teammate password 1".to_owned();
