@@ -37,7 +37,7 @@ pub use crate::columns::{ActionKind, WebhookEvent, WebhookFormat};
 /// An action's condition: `{"field": "order_total", "op": ">", "value": "100"}`; the
 /// operators of notification conditions (`==`, `!=`, `>`, `<`, `contains`, `is_empty`,
 /// `is_not_empty`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldCondition {
     pub field: String,
     pub op: FieldOp,

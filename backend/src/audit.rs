@@ -67,7 +67,8 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 /// An entry as Settings and the REST API show it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[schema(as = AuditEntry)]
 pub struct Entry {
     pub id: Uuid,
     pub at: DateTime<Utc>,

@@ -140,7 +140,7 @@ stored_enum! {
 }
 
 /// A dynamic recipient route: when the condition holds, email `to`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Route {
     /// Natural language, e.g. "The caller asks about an invoice".
     pub when: String,
@@ -150,7 +150,7 @@ pub struct Route {
 /// `{"fixed": [...], "routes": [{"when", "to": [...]}], "otherwise": [...]}`: fixed
 /// addresses always get the email; of the routes, the analyzer picks the first whose
 /// condition holds (by index: it never names an address), else `otherwise` applies.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recipients {
     #[serde(default)]
     pub fixed: Vec<String>,
@@ -215,6 +215,7 @@ stored_json! {
     /// What the platform sent as the call's `dynamic_variables`
     /// (`conversations.dynamic_variables`): always a JSON object.
     #[derive(Eq)]
+    #[schema(value_type = Object)]
     pub struct DynamicVariables(serde_json::Map<String, serde_json::Value>) in "conversations"."dynamic_variables";
 }
 

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::types::{Direction, EndReason};
 
 /// Comparison of an extracted field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FieldOp {
     #[serde(rename = "==")]
     Eq,
@@ -60,7 +60,7 @@ impl FieldOp {
 }
 
 /// Comparison of the call's duration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DurationOp {
     #[serde(rename = ">=")]
     AtLeast,
@@ -72,8 +72,9 @@ pub enum DurationOp {
 /// `{"kind": "end_reason", "values": ["voicemail"]}`, `{"kind": "direction", "value":
 /// "inbound"}`, `{"kind": "status", "value": "completed"}`, `{"kind": "duration", "op": ">=",
 /// "seconds": 60}`, `{"kind": "field", "field": "amount", "op": ">", "value": "100"}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[schema(as = RuleCondition)]
 pub enum Condition {
     EndReason {
         values: Vec<String>,

@@ -306,7 +306,8 @@ pub async fn export_field_names<C: ConnectionTrait>(
 
 /// Filters as they arrive in a query string (dashboard, CSV export and REST alike); every
 /// value optional, empty = not filtered.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FilterParams {
     /// The agent's id or external id.
     #[serde(default)]
@@ -317,9 +318,10 @@ pub struct FilterParams {
     /// `YYYY-MM-DD` (the whole day is included) or an RFC 3339 time; exclusive.
     #[serde(default)]
     pub to: Option<String>,
+    /// One of the end reasons (`customer_hangup`, `voicemail`, …).
     #[serde(default)]
     pub end_reason: Option<String>,
-    /// `yes` / `true` or `no` / `false`.
+    /// Whether any notification fired: `yes` / `true` or `no` / `false`.
     #[serde(default)]
     pub fired: Option<String>,
     /// Text searched in transcripts, numbers, names and call ids.

@@ -170,7 +170,7 @@ impl StateFilter {
 }
 
 /// What a delivery is; serialised as `email` / `webhook`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     Email,
@@ -197,7 +197,7 @@ impl Channel {
 }
 
 /// One row of the Deliveries page, and a delivery as the REST API returns it.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, serde::Serialize)]
 pub struct Delivery {
     pub channel: Channel,
     pub id: Uuid,

@@ -32,7 +32,7 @@ use crate::types::{EmailAddress, Priority, TeamAlert};
 pub const MAX_RECIPIENTS: usize = 50;
 
 /// `{"always": true}` or `{"condition": "Did the customer ask to be called back?"}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TriggerInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub always: Option<bool>,
@@ -101,14 +101,14 @@ fn validate_recipients(input: &Recipients) -> Result<Recipients> {
 }
 
 /// `{"subject": "...", "body": "..."}`: minijinja templates; the body is Markdown.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailTemplateInput {
     pub subject: String,
     pub body: String,
 }
 
 /// `"off"`, `"all"` or `{"selected": ["<user id>", ...]}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TeamAlertInput {
     Mode(String),
@@ -124,7 +124,7 @@ impl Default for TeamAlertInput {
 /// `{"priority": "low" | "medium" | "high" | "urgent", "assignee"?: "<user id>",
 /// "due_in_hours"?: 24}`: the task created when the notification fires, assigned to a member
 /// and due that many hours after the call was received.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskInput {
     pub priority: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,7 +141,7 @@ fn default_true() -> bool {
 }
 
 /// A notification as created or replaced over REST or from the dashboard form.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NotificationInput {
     pub name: String,
     #[serde(default = "default_true")]

@@ -35,7 +35,8 @@ pub fn corrupt<I: ColIdx>(res: &QueryResult, index: I, table: &str, column: &str
 /// { /// doc  Variant = "stored", ... } }`.
 ///
 /// The enum gets `as_str`, `parse` (the error lists the accepted names), `Display`,
-/// `FromStr`, serde as its stored name, `ALL`, and the sea-orm column traits.
+/// `FromStr`, serde as its stored name, `ALL`, the sea-orm column traits, and its OpenAPI
+/// schema (a string with the stored names as its `enum`).
 ///
 /// `stored_enum! { impl Name in "table"."column"; }` implements `Display` and the column
 /// traits for an existing enum with `as_str(self) -> &'static str` and `FromStr` (its error
@@ -111,13 +112,25 @@ macro_rules! stored_enum {
             }
         }
 
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                ::utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(::utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($stored),+]))
+                    .into()
+            }
+        }
+
+        impl ::utoipa::ToSchema for $name {}
+
         $crate::stored_enum! { impl $name in $table . $column; }
     };
 }
 
 /// Defines a newtype stored as a JSON document: `stored_json! { /// doc  pub struct
 /// Name(Inner) in "table"."column"; }`. `Inner` is any serde type; the newtype derefs to it
-/// and (de)serialises as it.
+/// and (de)serialises as it, and its OpenAPI schema is the inner type's (a `#[schema(value_type
+/// = ...)]` attribute overrides it).
 ///
 /// `stored_json! { impl Name in "table"."column"; }` implements the column traits for an
 /// existing serde type instead.
@@ -138,8 +151,8 @@ macro_rules! stored_json {
         $(#[$meta:meta])*
         $vis:vis struct $name:ident($inner:ty) in $table:literal . $column:literal;
     ) => {
+        #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
         $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(transparent)]
         $vis struct $name(pub $inner);
 

@@ -66,6 +66,9 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
     },
+    /// Print the integrator API's OpenAPI 3.1 document (the one served at
+    /// /api/v1/openapi.json), e.g. to generate a client.
+    Openapi,
     /// Score an analyzer on a labelled folder (events/, gold/, triggers.json).
     Eval {
         /// The labelled folder.
@@ -171,6 +174,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("aftercall worker is running jobs");
             shutdown_signal().await;
             dispatcher.shutdown(Duration::from_secs(30)).await;
+            Ok(())
+        }
+        Command::Openapi => {
+            let doc = server::http::openapi::document();
+            println!("{}", doc.to_pretty_json().context("rendering the OpenAPI document")?);
             Ok(())
         }
         Command::Migrate { db } => {

@@ -102,7 +102,12 @@ pub fn SettingsPage() -> impl IntoView {
                         </section>
                         <section class="card">
                             <h2>"API keys"</h2>
-                            <p class="muted">"Send a key as " <code>"Authorization: Bearer <key>"</code> " to " <code>"POST /api/v1/calls"</code> "."</p>
+                            <p class="muted">"Send a key as " <code>"Authorization: Bearer <key>"</code> " to " <code>"POST /api/v1/calls"</code> " and the rest of the integrator API. The "
+                                // Served by the server outside the app's routes: a full page load.
+                                <a href="/api-docs/" rel="external" data-testid="api-reference">"API reference"</a>
+                                " documents every route, and its "
+                                <a href="/api/v1/openapi.json" rel="external">"OpenAPI 3.1 document"</a>
+                                " generates clients."</p>
                             // The key the create action just answered with (JavaScript on) or,
                             // after a plain form post, the one-time flash the page was rendered with:
                             // shown without waiting for the list to reload.

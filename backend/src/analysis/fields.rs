@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
 
 /// A field's type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
     String,
@@ -132,10 +132,12 @@ impl FieldSpec {
 }
 
 /// What creating or editing a field takes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldInput {
+    /// Lower-case letters, digits and `_`, starting with a letter; unique per agent.
     pub name: String,
     #[serde(rename = "type")]
+    #[schema(value_type = FieldType)]
     pub kind: String,
     #[serde(default)]
     pub description: String,

@@ -82,7 +82,7 @@ pub struct AnalysisRequest {
 }
 
 /// A yes/no verdict on one trigger, with a one-line reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
     /// The [`TriggerQuestion::key`].
     pub key: String,
@@ -94,7 +94,7 @@ pub struct Verdict {
 
 /// An extracted value: JSON of the field's type (string, number, boolean, or one of the
 /// enum's options), or null when the call does not say.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldValue {
     pub name: String,
     pub value: Json,
@@ -104,7 +104,7 @@ pub struct FieldValue {
 }
 
 /// The goal verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GoalResult {
     Success,
@@ -134,14 +134,14 @@ impl GoalResult {
 }
 
 /// The agent's goal, judged.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoalVerdict {
     pub result: GoalResult,
     pub reason: String,
 }
 
 /// The route chosen for one notification's dynamic recipients.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RouteChoice {
     /// The [`RouteQuestion::key`].
     pub key: String,

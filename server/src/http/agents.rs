@@ -1,7 +1,7 @@
 //! `/api/v1/agents`: agents, their goal and their extraction fields.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
@@ -10,12 +10,13 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::ApiTenant;
-use super::calls::ApiJson;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
+use super::extract::ApiJson;
+use super::extract::ApiPath;
 use backend::entities::agent;
 
 /// An agent on the wire.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AgentView {
     pub id: Uuid,
     pub external_id: String,
@@ -41,12 +42,16 @@ impl From<agent::Model> for AgentView {
     }
 }
 
-/// `POST /api/v1/agents` body.
-#[derive(Deserialize)]
+/// `POST /api/v1/agents` and `PUT /api/v1/agents/{external_id}` body.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewAgent {
+    /// The voice platform's id of the agent (1-200 characters), unique in the account.
     pub external_id: String,
+    /// Display name; defaults to the external id.
     pub name: Option<String>,
+    /// IANA time zone, e.g. `Europe/Paris` (default `UTC`): times in its emails.
     pub timezone: Option<String>,
+    /// BCP 47 language of its calls, e.g. `en` (default).
     pub language: Option<String>,
     /// A natural-language outcome judged for every call.
     pub goal: Option<String>,
@@ -64,7 +69,21 @@ impl From<NewAgent> for backend::agents::AgentInput {
     }
 }
 
-/// `POST /api/v1/agents` → 201 agent; 409 when the external id exists.
+/// `{"agents": [...]}`, by name.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AgentList {
+    pub agents: Vec<AgentView>,
+}
+
+/// Creates an agent.
+#[utoipa::path(
+    post, path = "/agents", tag = "agents", request_body = NewAgent,
+    responses(
+        (status = 201, description = "The agent.", body = AgentView),
+        (status = 409, description = "The external id exists (`conflict`, `field` = `external_id`).", body = ErrorBody),
+        (status = 422, description = "An invalid field, named by `field`.", body = ErrorBody),
+    )
+)]
 pub async fn create_agent(
     State(state): State<AppState>,
     api: ApiTenant,
@@ -74,10 +93,11 @@ pub async fn create_agent(
     Ok((StatusCode::CREATED, Json(AgentView::from(created))))
 }
 
-/// `GET /api/v1/agents` → `{"agents": [...]}` by name.
-pub async fn list_agents(State(state): State<AppState>, api: ApiTenant) -> Result<impl IntoResponse, ApiError> {
+/// Lists the account's agents by name.
+#[utoipa::path(get, path = "/agents", tag = "agents", responses((status = 200, description = "The agents.", body = AgentList)))]
+pub async fn list_agents(State(state): State<AppState>, api: ApiTenant) -> Result<Json<AgentList>, ApiError> {
     let agents = backend::agents::list(&state.services.db, &api.tenant).await?;
-    Ok(Json(serde_json::json!({ "agents": agents.into_iter().map(AgentView::from).collect::<Vec<_>>() })))
+    Ok(Json(AgentList { agents: agents.into_iter().map(AgentView::from).collect() }))
 }
 
 /// The tenant's agent with `external_id`, or 404 naming `external_id`.
@@ -91,12 +111,21 @@ pub(super) async fn agent_by_external_id(
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "agent not found").with_field("external_id"))
 }
 
-/// `PUT /api/v1/agents/{external_id}`: replaces name, timezone, language and goal (the
-/// external id in the body may rename it).
+/// Replaces an agent's name, time zone, language and goal (the external id in the body
+/// may rename it).
+#[utoipa::path(
+    put, path = "/agents/{external_id}", tag = "agents", request_body = NewAgent,
+    params(("external_id" = String, Path, description = "The agent's external id.")),
+    responses(
+        (status = 200, description = "The replaced agent.", body = AgentView),
+        (status = 409, description = "The new external id is taken (`conflict`).", body = ErrorBody),
+        (status = 422, description = "An invalid field, named by `field`.", body = ErrorBody),
+    )
+)]
 pub async fn replace_agent(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(external_id): Path<String>,
+    ApiPath(external_id): ApiPath<String>,
     ApiJson(new): ApiJson<NewAgent>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
@@ -105,12 +134,12 @@ pub async fn replace_agent(
 }
 
 /// An extraction field on the wire.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FieldView {
     pub id: Uuid,
     pub name: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: backend::analysis::fields::FieldType,
     pub description: String,
     pub options: Vec<String>,
 }
@@ -118,33 +147,47 @@ pub struct FieldView {
 impl From<backend::entities::extraction_field::Model> for FieldView {
     fn from(f: backend::entities::extraction_field::Model) -> Self {
         let spec = backend::analysis::fields::spec_of(&f);
-        Self {
-            id: f.id,
-            name: spec.name,
-            kind: spec.kind.as_str().to_owned(),
-            description: spec.description,
-            options: spec.options,
-        }
+        Self { id: f.id, name: spec.name, kind: spec.kind, description: spec.description, options: spec.options }
     }
 }
 
-/// `GET /api/v1/agents/{external_id}/fields` → `{"fields": [...]}` in order.
+/// `{"fields": [...]}`, in extraction order.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldList {
+    pub fields: Vec<FieldView>,
+}
+
+/// Lists an agent's extraction fields in order.
+#[utoipa::path(
+    get, path = "/agents/{external_id}/fields", tag = "agents",
+    params(("external_id" = String, Path, description = "The agent's external id.")),
+    responses((status = 200, description = "The fields.", body = FieldList))
+)]
 pub async fn list_fields(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(external_id): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+    ApiPath(external_id): ApiPath<String>,
+) -> Result<Json<FieldList>, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
     let rows = backend::analysis::fields::list(&state.services.db, &api.tenant, agent.id).await?;
-    Ok(Json(serde_json::json!({ "fields": rows.into_iter().map(FieldView::from).collect::<Vec<_>>() })))
+    Ok(Json(FieldList { fields: rows.into_iter().map(FieldView::from).collect() }))
 }
 
-/// `POST /api/v1/agents/{external_id}/fields` with `{"name", "type", "description"?,
-/// "options"?}` → 201 field; 409 when the agent has the name.
+/// Adds an extraction field to an agent.
+#[utoipa::path(
+    post, path = "/agents/{external_id}/fields", tag = "agents",
+    request_body = backend::analysis::fields::FieldInput,
+    params(("external_id" = String, Path, description = "The agent's external id.")),
+    responses(
+        (status = 201, description = "The field.", body = FieldView),
+        (status = 409, description = "The agent has a field of that name (`conflict`, `field` = `name`).", body = ErrorBody),
+        (status = 422, description = "An invalid field, named by `field`.", body = ErrorBody),
+    )
+)]
 pub async fn create_field(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(external_id): Path<String>,
+    ApiPath(external_id): ApiPath<String>,
     ApiJson(input): ApiJson<backend::analysis::fields::FieldInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;

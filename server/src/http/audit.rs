@@ -2,17 +2,18 @@
 //! (API keys act account-wide, as an admin does).
 
 use axum::Json;
-use axum::extract::{Query, State};
-use axum::response::IntoResponse;
-use serde::Deserialize;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
 use super::auth::ApiTenant;
 use super::error::ApiError;
+use super::extract::ApiQuery;
 
 /// Query of `GET /api/v1/audit-log`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Keyset cursor: `next_cursor` of the previous page.
     pub cursor: Option<Uuid>,
@@ -20,15 +21,26 @@ pub struct AuditQuery {
     pub limit: Option<u64>,
 }
 
-/// `GET /api/v1/audit-log` → `{"entries": [{"id", "at", "actor", "actor_user_id",
-/// "actor_api_key_id", "action", "target_type", "target_id", "detail"}], "next_cursor"}`.
+/// One page of the audit log, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    pub entries: Vec<backend::audit::Entry>,
+    /// The `cursor` of the next page; null on the last one.
+    pub next_cursor: Option<Uuid>,
+}
+
+/// Lists the account's configuration changes, newest first.
+#[utoipa::path(
+    get, path = "/audit-log", tag = "audit", operation_id = "list_audit_log", params(AuditQuery),
+    responses((status = 200, description = "One page.", body = AuditPage))
+)]
 pub async fn list(
     State(state): State<AppState>,
     api: ApiTenant,
-    Query(q): Query<AuditQuery>,
-) -> Result<impl IntoResponse, ApiError> {
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let entries = backend::audit::list(&state.services.db, &api.tenant, None, q.cursor, limit).await?;
-    let next = (entries.len() as u64 == limit).then(|| entries.last().map(|e| e.id)).flatten();
-    Ok(Json(serde_json::json!({ "entries": entries, "next_cursor": next })))
+    let next_cursor = (entries.len() as u64 == limit).then(|| entries.last().map(|e| e.id)).flatten();
+    Ok(Json(AuditPage { entries, next_cursor }))
 }

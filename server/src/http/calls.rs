@@ -10,83 +10,51 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header::CONTENT_LENGTH};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::AppState;
 use super::auth::ApiTenant;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{parse_json, read_limited};
 use backend::calls::event::RawCallEvent;
 
 /// The ingest answer.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct IngestResponse {
+    /// The stored conversation (the first event's, for a duplicate).
     pub conversation_id: Uuid,
+    /// Whether the call id was already stored (nothing was stored or sent again).
     pub duplicate: bool,
 }
 
-fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        format!("the body is over the limit of {limit} bytes"),
+/// Stores a call-ended event exactly once and queues its analysis.
+///
+/// Checks run in this order, and a rejected request stores nothing: 401 API key, 413 body
+/// over `ingest.max_body_bytes`, 401 signature (when the account signs ingest), 400
+/// malformed JSON or a mistyped field, 422 an invalid field, 404 unknown agent (unless the
+/// account auto-creates agents).
+#[utoipa::path(
+    post,
+    path = "/calls",
+    tag = "calls",
+    operation_id = "ingest_call",
+    request_body = RawCallEvent,
+    params(
+        ("webhook-id" = Option<String>, Header, description = "Standard Webhooks message id (when the account signs ingest)."),
+        ("webhook-timestamp" = Option<i64>, Header, description = "Unix seconds, within 5 minutes (when signed)."),
+        ("webhook-signature" = Option<String>, Header, description = "`v1,<base64 HMAC-SHA256>` (when signed)."),
+    ),
+    responses(
+        (status = 202, description = "A new call: stored, analysis queued.", body = IngestResponse),
+        (status = 200, description = "A repeated call id: nothing stored or sent again.", body = IngestResponse),
+        (status = 401, description = "Bad API key (`unauthorized`) or bad signature (`invalid_signature`, `field` = the header).", body = ErrorBody),
+        (status = 404, description = "Unknown agent (`not_found`, `field` = `agent_id`).", body = ErrorBody),
+        (status = 422, description = "An invalid field (`invalid_field`), named by `field`.", body = ErrorBody),
     )
-}
-
-/// Reads at most `limit` bytes of `body`.
-pub async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
-    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(too_large(limit));
-    }
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let over = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-        if over {
-            too_large(limit)
-        } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", format!("could not read the body: {e}"))
-        }
-    })
-}
-
-/// Parses JSON into `T`, answering 400 with the path of the bad field.
-pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
-    let value = parsed.map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let code = match inner.classify() {
-            serde_json::error::Category::Data => "invalid_type",
-            _ => "malformed_json",
-        };
-        let err = ApiError::new(StatusCode::BAD_REQUEST, code, inner.to_string());
-        if path.is_empty() || path == "." { err } else { err.with_field(path) }
-    })?;
-    de.end().map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.to_string()))?;
-    Ok(value)
-}
-
-/// A JSON request body of at most 256 KiB, parsed with the path of a bad field in its
-/// error (400), or 413 when larger: the configuration endpoints' body extractor.
-pub struct ApiJson<T>(pub T);
-
-/// Largest accepted JSON body of the configuration endpoints (256 KiB).
-pub const CONFIG_BODY_LIMIT: usize = 256 * 1024;
-
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: axum::extract::Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let (parts, body) = req.into_parts();
-        let bytes = read_limited(&parts.headers, body, CONFIG_BODY_LIMIT).await?;
-        parse_json(&bytes).map(ApiJson)
-    }
-}
-
-/// The handler.
+)]
 pub async fn ingest(
     State(state): State<AppState>,
     ApiTenant { tenant, account, .. }: ApiTenant,

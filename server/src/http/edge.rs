@@ -34,7 +34,7 @@ use http_body_util::BodyExt;
 use backend::throttle::ClientIp;
 
 /// Largest body of the configuration endpoints of `/api/v1` (256 KiB).
-pub const API_BODY_LIMIT: usize = crate::http::calls::CONFIG_BODY_LIMIT;
+pub const API_BODY_LIMIT: usize = crate::http::extract::CONFIG_BODY_LIMIT;
 /// Largest body of any other route: pages, static files, SSE (16 KiB; they take none).
 pub const OTHER_BODY_LIMIT: usize = 16 * 1024;
 

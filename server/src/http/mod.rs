@@ -12,8 +12,10 @@ pub mod delivery;
 pub mod edge;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod live;
 pub mod notifications;
+pub mod openapi;
 pub mod tasks;
 
 use axum::Router;
@@ -22,7 +24,7 @@ use axum::extract::{FromRef, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use tower_sessions::Session;
@@ -154,7 +156,7 @@ fn page_context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static
 /// Paths a signed-out visitor may open.
 fn is_public(path: &str) -> bool {
     const PREFIXES: &[&str] = &[
-        "/api/", "/pkg/", "/signin", "/signup", "/invite/", "/healthz", "/events/", "/forgot-password",
+        "/api/", "/api-docs", "/pkg/", "/signin", "/signup", "/invite/", "/healthz", "/events/", "/forgot-password",
         "/reset-password/", "/verify-email/", "/confirm-email/",
     ];
     PREFIXES.iter().any(|p| path.starts_with(p)) || is_static(path)
@@ -205,35 +207,9 @@ async fn api_not_found() -> error::ApiError {
 
 /// The whole application router (the session layer is added by the caller).
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/calls", post(calls::ingest))
-        .route("/agents", post(agents::create_agent).get(agents::list_agents))
-        .route("/agents/{external_id}", axum::routing::put(agents::replace_agent))
-        .route("/agents/{external_id}/fields", post(agents::create_field).get(agents::list_fields))
-        .route("/conversations/{id}/reanalyze", post(conversations::reanalyze))
-        .route(
-            "/agents/{external_id}/notifications",
-            post(notifications::create_notification).get(notifications::list_notifications),
-        )
-        .route("/notifications", post(notifications::create_account_notification))
-        .route("/notifications/{id}", get(notifications::get_notification).put(notifications::replace_notification))
-        .route("/notifications/{id}/versions", get(notifications::list_versions))
-        .route("/conversations", get(conversations::list))
-        .route("/conversations/{id}", get(conversations::get))
-        .route("/tasks", get(tasks::list_tasks))
-        .route("/tasks/{id}", get(tasks::get_task).patch(tasks::patch_task))
-        .route("/agents/{external_id}/actions", post(delivery::create_action).get(delivery::list_actions))
-        .route("/actions/{id}", get(delivery::get_action).put(delivery::replace_action).delete(delivery::delete_action))
-        .route("/actions/{id}/rotate-secret", post(delivery::rotate_secret))
-        .route("/actions/{id}/test", post(delivery::test_action))
-        .route("/deliveries", get(delivery::list_deliveries))
-        .route("/deliveries/{channel}/{id}", get(delivery::get_delivery))
-        .route("/deliveries/{channel}/{id}/replay", post(delivery::replay_delivery))
-        .route("/conversations/{id}/replay", post(delivery::replay_conversation))
-        .route("/conversations/{id}/scheduled-calls", get(delivery::list_scheduled_calls))
-        .route("/scheduled-calls/{id}/cancel", post(delivery::cancel_scheduled_call))
-        .route("/audit-log", get(audit::list))
-        .fallback(api_not_found);
+    let (api, document) = openapi::api_routes().split_for_parts();
+    let document = openapi::finish(document);
+    let api = api.route("/openapi.json", get(openapi::document_response(&document))).fallback(api_not_found);
     let api = match state.rate_limit {
         Some(limit) => with_rate_limit(api, limit),
         None => api,
@@ -245,6 +221,7 @@ pub fn router(state: AppState) -> Router {
     let edge = state.edge.clone();
     Router::new()
         .nest("/api/v1", api)
+        .merge(openapi::reference())
         .route("/healthz", get(health))
         .route("/events/alerts", get(live::alerts))
         .route("/conversations/export.csv", get(export::conversations_csv))
@@ -269,6 +246,7 @@ mod tests {
         assert!(is_public("/signin"));
         assert!(is_public("/pkg/aftercall.wasm"));
         assert!(is_public("/api/v1/calls"));
+        assert!(is_public("/api-docs/") && is_public("/api/v1/openapi.json"));
         assert!(is_public("/favicon.ico"));
         assert!(!is_public("/"));
         assert!(!is_public("/conversations/0192"));

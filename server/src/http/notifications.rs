@@ -3,9 +3,8 @@
 //! once (the next version); drafts are a dashboard concept.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
@@ -13,13 +12,14 @@ use uuid::Uuid;
 use super::AppState;
 use super::agents::agent_by_external_id;
 use super::auth::ApiTenant;
-use super::calls::ApiJson;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
+use super::extract::ApiJson;
+use super::extract::ApiPath;
 use backend::entities::notification;
 use backend::notifications::{NotificationInput, Save};
 
 /// A notification on the wire: the input shape plus ids.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NotificationView {
     pub id: Uuid,
     /// The agent's external id, or null for a notification on every agent.
@@ -54,63 +54,116 @@ async fn notification_view(
     })
 }
 
-/// `POST /api/v1/agents/{external_id}/notifications` → 201 notification.
+/// `{"notifications": [...]}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NotificationList {
+    pub notifications: Vec<NotificationView>,
+}
+
+/// One published version of a notification.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VersionView {
+    pub version: i32,
+    /// The settings as published.
+    pub settings: NotificationInput,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `{"versions": [...]}`, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VersionList {
+    pub versions: Vec<VersionView>,
+}
+
+/// Creates a notification for one agent, published at once as version 1.
+#[utoipa::path(
+    post, path = "/agents/{external_id}/notifications", tag = "notifications", request_body = NotificationInput,
+    params(("external_id" = String, Path, description = "The agent's external id.")),
+    responses(
+        (status = 201, description = "The notification.", body = NotificationView),
+        (status = 422, description = "An invalid setting, named by `field` (e.g. `trigger.condition`, `recipients.fixed[0]`, `email.body`).", body = ErrorBody),
+    )
+)]
 pub async fn create_notification(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(external_id): Path<String>,
+    ApiPath(external_id): ApiPath<String>,
     ApiJson(input): ApiJson<NotificationInput>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<(StatusCode, Json<NotificationView>), ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
     let created =
         backend::notifications::create(&state.services.db, &api.actor(), Some(agent.id), input, Save::Publish).await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
 }
 
-/// `POST /api/v1/notifications` → 201 notification that applies to every agent.
+/// Creates a notification that applies to every agent of the account.
+#[utoipa::path(
+    post, path = "/notifications", tag = "notifications", request_body = NotificationInput,
+    responses(
+        (status = 201, description = "The notification (`agent_id` null).", body = NotificationView),
+        (status = 422, description = "An invalid setting, named by `field`.", body = ErrorBody),
+    )
+)]
 pub async fn create_account_notification(
     State(state): State<AppState>,
     api: ApiTenant,
     ApiJson(input): ApiJson<NotificationInput>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<(StatusCode, Json<NotificationView>), ApiError> {
     let created = backend::notifications::create(&state.services.db, &api.actor(), None, input, Save::Publish).await?;
     Ok((StatusCode::CREATED, Json(notification_view(&state, &api, created).await?)))
 }
 
-/// `GET /api/v1/agents/{external_id}/notifications` → the notifications that apply to the
-/// agent (its own and the account-wide ones).
+/// Lists the notifications that apply to an agent: its own and the account-wide ones.
+#[utoipa::path(
+    get, path = "/agents/{external_id}/notifications", tag = "notifications",
+    params(("external_id" = String, Path, description = "The agent's external id.")),
+    responses((status = 200, description = "The notifications.", body = NotificationList))
+)]
 pub async fn list_notifications(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(external_id): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+    ApiPath(external_id): ApiPath<String>,
+) -> Result<Json<NotificationList>, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
     let rows = backend::notifications::list(&state.services.db, &api.tenant, Some(agent.id)).await?;
     let mut views = Vec::with_capacity(rows.len());
     for n in rows {
         views.push(notification_view(&state, &api, n).await?);
     }
-    Ok(Json(serde_json::json!({ "notifications": views })))
+    Ok(Json(NotificationList { notifications: views }))
 }
 
-/// `GET /api/v1/notifications/{id}`.
+/// Reads a notification with its published `version` and whether a draft exists.
+#[utoipa::path(
+    get, path = "/notifications/{id}", tag = "notifications",
+    params(("id" = Uuid, Path, description = "The notification id.")),
+    responses((status = 200, description = "The notification.", body = NotificationView))
+)]
 pub async fn get_notification(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(id): Path<Uuid>,
-) -> Result<impl IntoResponse, ApiError> {
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<NotificationView>, ApiError> {
     let n = backend::notifications::get(&state.services.db, &api.tenant, id).await?;
     Ok(Json(notification_view(&state, &api, n).await?))
 }
 
-/// `PUT /api/v1/notifications/{id}`: replaces the settings (the agent stays) and publishes
-/// them as the next version; a dashboard draft is discarded.
+/// Replaces a notification's settings (the agent stays) and publishes them as the next
+/// version; a dashboard draft is discarded.
+#[utoipa::path(
+    put, path = "/notifications/{id}", tag = "notifications", request_body = NotificationInput,
+    params(("id" = Uuid, Path, description = "The notification id.")),
+    responses(
+        (status = 200, description = "The notification.", body = NotificationView),
+        (status = 422, description = "An invalid setting, named by `field`.", body = ErrorBody),
+    )
+)]
 pub async fn replace_notification(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<NotificationInput>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<NotificationView>, ApiError> {
     let existing = backend::notifications::get(&state.services.db, &api.tenant, id).await?;
     let updated =
         backend::notifications::update(&state.services.db, &api.actor(), id, existing.agent_id, input, Save::Publish)
@@ -118,19 +171,21 @@ pub async fn replace_notification(
     Ok(Json(notification_view(&state, &api, updated).await?))
 }
 
-/// `GET /api/v1/notifications/{id}/versions` → `{"versions": [{"version", "settings",
-/// "created_at"}]}`, newest first.
+/// Lists a notification's published versions, newest first.
+#[utoipa::path(
+    get, path = "/notifications/{id}/versions", tag = "notifications",
+    params(("id" = Uuid, Path, description = "The notification id.")),
+    responses((status = 200, description = "The versions.", body = VersionList))
+)]
 pub async fn list_versions(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(id): Path<Uuid>,
-) -> Result<impl IntoResponse, ApiError> {
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<VersionList>, ApiError> {
     let rows = backend::notifications::versions(&state.services.db, &api.tenant, id).await?;
-    let versions: Vec<serde_json::Value> = rows
+    let versions = rows
         .into_iter()
-        .map(|v| {
-            serde_json::json!({ "version": v.version, "settings": v.settings.settings, "created_at": v.created_at })
-        })
+        .map(|v| VersionView { version: v.version, settings: v.settings.settings, created_at: v.created_at })
         .collect();
-    Ok(Json(serde_json::json!({ "versions": versions })))
+    Ok(Json(VersionList { versions }))
 }

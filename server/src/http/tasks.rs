@@ -1,21 +1,21 @@
 //! Tasks over REST: filtered list, one task, status changes.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
 use super::auth::ApiTenant;
-use super::calls::ApiJson;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
+use super::extract::ApiJson;
+use super::extract::{ApiPath, ApiQuery};
 use backend::entities::task;
 
 /// A task on the wire.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TaskView {
     pub id: Uuid,
     pub conversation_id: Option<Uuid>,
@@ -47,23 +47,42 @@ impl From<task::Model> for TaskView {
 }
 
 /// Query of `GET /api/v1/tasks`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskQuery {
+    /// `open` or `done`.
     pub status: Option<String>,
+    /// `low`, `medium`, `high` or `urgent`.
     pub priority: Option<String>,
     /// Only tasks assigned to this user id.
     pub assignee: Option<Uuid>,
     /// Keyset cursor: `next_cursor` of the previous page.
     pub cursor: Option<Uuid>,
+    /// 1-200, default 50.
     pub limit: Option<u64>,
 }
 
-/// `GET /api/v1/tasks?status=&priority=&assignee=&cursor=&limit=` → `{"tasks", "next_cursor"}`.
+/// One page of tasks, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TaskPage {
+    pub tasks: Vec<TaskView>,
+    /// The `cursor` of the next page; null on the last one.
+    pub next_cursor: Option<Uuid>,
+}
+
+/// Lists tasks, newest first, filtered.
+#[utoipa::path(
+    get, path = "/tasks", tag = "tasks", params(TaskQuery),
+    responses(
+        (status = 200, description = "One page.", body = TaskPage),
+        (status = 422, description = "A filter that does not parse (`invalid_field`, naming it).", body = ErrorBody),
+    )
+)]
 pub async fn list_tasks(
     State(state): State<AppState>,
     api: ApiTenant,
-    Query(q): Query<TaskQuery>,
-) -> Result<impl IntoResponse, ApiError> {
+    ApiQuery(q): ApiQuery<TaskQuery>,
+) -> Result<Json<TaskPage>, ApiError> {
     let priority =
         match q.priority.as_deref() {
             None | Some("") => None,
@@ -80,18 +99,20 @@ pub async fn list_tasks(
     };
     let rows = backend::tasks::list(&state.services.db, &api.tenant, &filter, limit).await?;
     let next_cursor = (rows.len() as u64 == limit).then(|| rows.last().map(|t| t.id)).flatten();
-    Ok(Json(serde_json::json!({
-        "tasks": rows.into_iter().map(TaskView::from).collect::<Vec<_>>(),
-        "next_cursor": next_cursor,
-    })))
+    Ok(Json(TaskPage { tasks: rows.into_iter().map(TaskView::from).collect(), next_cursor }))
 }
 
-/// `GET /api/v1/tasks/{id}`.
+/// Reads a task.
+#[utoipa::path(
+    get, path = "/tasks/{id}", tag = "tasks",
+    params(("id" = Uuid, Path, description = "The task id.")),
+    responses((status = 200, description = "The task.", body = TaskView))
+)]
 pub async fn get_task(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(id): Path<Uuid>,
-) -> Result<impl IntoResponse, ApiError> {
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<TaskView>, ApiError> {
     Ok(Json(TaskView::from(backend::tasks::get(&state.services.db, &api.tenant, id).await?)))
 }
 
@@ -101,27 +122,37 @@ fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Resul
 }
 
 /// `PATCH /api/v1/tasks/{id}` body: any of the fields; absent ones stay as they are.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TaskPatch {
-    /// `open` or `done`.
+    /// `open` or `done` (anything else answers 422 naming `status`).
     #[serde(default)]
+    #[schema(value_type = Option<backend::tasks::TaskStatus>)]
     pub status: Option<String>,
     /// A member's user id, or null to unassign.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>)]
     pub assignee_user_id: Option<Option<Uuid>>,
     /// RFC 3339, or null for no due date.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
     pub due_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// `PATCH /api/v1/tasks/{id}` with `{"status"?: "open" | "done", "assignee_user_id"?: id |
-/// null, "due_at"?: time | null}`.
+/// Changes a task's status, assignee or due time.
+#[utoipa::path(
+    patch, path = "/tasks/{id}", tag = "tasks", request_body = TaskPatch,
+    params(("id" = Uuid, Path, description = "The task id.")),
+    responses(
+        (status = 200, description = "The task.", body = TaskView),
+        (status = 422, description = "An assignee who is not a member (`field` = `assignee_user_id`) or another invalid field.", body = ErrorBody),
+    )
+)]
 pub async fn patch_task(
     State(state): State<AppState>,
     api: ApiTenant,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<TaskPatch>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Json<TaskView>, ApiError> {
     let db = &state.services.db;
     let mut task = backend::tasks::get(db, &api.tenant, id).await?;
     if patch.assignee_user_id.is_some() || patch.due_at.is_some() {

@@ -119,4 +119,13 @@ async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
         .unwrap_or_else(|| panic!("no macro-F1 line in:\n{report}"));
     assert!((0.0..=1.0).contains(&macro_f1), "{report}");
     assert!(report.contains("latency p50"), "{report}");
+
+    // `aftercall openapi` prints the document the server serves.
+    let printed = aftercall(&config, &["openapi"]);
+    assert!(printed.status.success(), "openapi failed: {}", text(&printed.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&printed.stdout).expect("openapi prints JSON");
+    let served: serde_json::Value =
+        reqwest::get(format!("{base}/api/v1/openapi.json")).await.expect("GET").json().await.expect("JSON");
+    assert_eq!(printed["openapi"], "3.1.0");
+    assert_eq!(printed, served);
 }

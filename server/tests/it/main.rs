@@ -17,6 +17,7 @@ mod delivery;
 mod ingest;
 mod live;
 mod llm;
+mod openapi;
 mod pipeline;
 mod security;
 mod smtp;
