@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::entities::{api_key, audit_entry, user};
 use crate::error::Result;
-use crate::tenancy::{Actor, Member, Permission, Tenant, scope};
+use crate::tenancy::{Actor, Permission, scope};
 
 /// The recorded actions.
 pub mod action {
@@ -83,19 +83,12 @@ pub struct Entry {
 }
 
 /// One page of the account's audit log, newest first, older than `before`; at most
-/// `limit` entries. Owners and admins only (`viewer` `None`: an API key).
+/// `limit` entries. Owners, admins and API keys only.
 ///
 /// Errors: [`crate::Error::Forbidden`] for members.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    tenant: &Tenant,
-    viewer: Option<&Member>,
-    before: Option<Uuid>,
-    limit: u64,
-) -> Result<Vec<Entry>> {
-    if let Some(m) = viewer {
-        m.require(Permission::SeeSensitive)?;
-    }
+pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, before: Option<Uuid>, limit: u64) -> Result<Vec<Entry>> {
+    actor.require(Permission::SeeSensitive)?;
+    let tenant = actor.tenant();
     let mut q = scope::<audit_entry::Entity>(tenant);
     if let Some(b) = before {
         q = q.filter(audit_entry::Column::Id.lt(b));

@@ -14,7 +14,7 @@ use crate::email::SendFailure;
 use crate::entities::{delivery_attempt, email, job, webhook_delivery};
 use crate::error::{Error, Result};
 use crate::jobs::{DeliverWebhook, SendEmail, queue};
-use crate::tenancy::{Actor, Member, Permission, Tenant, scope, secure_find};
+use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
 
 pub use crate::columns::{AttemptOutcome, WebhookState};
 
@@ -256,19 +256,19 @@ fn from_webhook(w: webhook_delivery::Model) -> Delivery {
 /// Emails and webhook deliveries of the tenant, newest first (ids are time-ordered UUIDv7):
 /// at most `limit`, older than the cursor `before` (keyset pagination), in `filter`'s
 /// state, or of one conversation. Account emails (invitations, resets) are listed to
-/// owners and admins only (`viewer` `None`: an API key).
+/// those who may see sensitive data (owners, admins, API keys).
 ///
 /// Errors: [`Error::NotFound`] when `conversation_id` is not the tenant's.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
-    tenant: &Tenant,
-    viewer: Option<&Member>,
+    actor: &Actor,
     filter: Option<StateFilter>,
     conversation_id: Option<Uuid>,
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Delivery>> {
-    let mut emails = crate::outbox::visible(scope::<email::Entity>(tenant), viewer);
+    let tenant = actor.tenant();
+    let mut emails = crate::outbox::visible(scope::<email::Entity>(tenant), actor);
     let mut hooks = scope::<webhook_delivery::Entity>(tenant);
     if let Some(f) = filter {
         emails = emails.filter(email::Column::State.is_in(f.email_states().iter().copied()));
@@ -309,16 +309,11 @@ pub struct Detail {
 ///
 /// Errors: [`Error::NotFound`] (also for another account's id, and for a member asking for
 /// an account email).
-pub async fn detail<C: ConnectionTrait>(
-    db: &C,
-    tenant: &Tenant,
-    viewer: Option<&Member>,
-    channel: Channel,
-    id: Uuid,
-) -> Result<Detail> {
+pub async fn detail<C: ConnectionTrait>(db: &C, actor: &Actor, channel: Channel, id: Uuid) -> Result<Detail> {
+    let tenant = actor.tenant();
     let (delivery, message_id, body, column) = match channel {
         Channel::Email => {
-            let e = crate::outbox::get(db, tenant, viewer, id).await?;
+            let e = crate::outbox::get(db, actor, id).await?;
             let (mid, body) = (e.message_id.clone(), e.text_body.clone());
             (from_email(e), mid, body, delivery_attempt::Column::EmailId)
         }
@@ -370,15 +365,11 @@ async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(
 pub async fn replay(services: &crate::Services, actor: &Actor, channel: Channel, id: Uuid) -> Result<()> {
     actor.require(Permission::Work)?;
     let tenant = actor.tenant();
-    let viewer = match actor {
-        Actor::Member(m) => Some(m),
-        Actor::ApiKey { .. } => None,
-    };
     let settings = &services.settings;
     let mut work = crate::db::Work::begin(services).await?;
     match channel {
         Channel::Email => {
-            let e = crate::outbox::get(work.db(), tenant, viewer, id).await?;
+            let e = crate::outbox::get(work.db(), actor, id).await?;
             if e.state != crate::outbox::EmailState::Dead {
                 return Err(Error::invalid(
                     "state",

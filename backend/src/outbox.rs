@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::jobs::{SendEmail, queue};
 use crate::secrets::SecretBox;
 use crate::templates::{RenderedEmail, Variables};
-use crate::tenancy::{Member, Tenant, scope, secure_find};
+use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
 
 pub use crate::columns::{EmailKind, EmailRecipients, EmailState};
 
@@ -203,48 +203,39 @@ pub fn message_id(id: Uuid, public_url: &str) -> String {
     format!("{id}@{host}")
 }
 
-/// One page of the emails `viewer` may see, newest first; `before` is the last id of the
+/// One page of the emails `actor` may see, newest first; `before` is the last id of the
 /// previous page (keyset pagination). Returns at most `limit` rows. Account emails are
-/// listed to owners and admins only (`viewer` `None`: an API key, account-wide).
+/// listed only to those who may see sensitive data (owners, admins, API keys).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
-    tenant: &Tenant,
-    viewer: Option<&Member>,
+    actor: &Actor,
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<email::Model>> {
-    let mut q = visible(scope::<email::Entity>(tenant), viewer);
+    let mut q = visible(scope::<email::Entity>(actor.tenant()), actor);
     if let Some(before) = before {
         q = q.filter(email::Column::Id.lt(before));
     }
     Ok(q.order_by_desc(email::Column::Id).limit(limit).all(db).await?)
 }
 
-/// Narrows an email query to what `viewer` may see (see [`list`]).
-pub fn visible(q: sea_orm::Select<email::Entity>, viewer: Option<&Member>) -> sea_orm::Select<email::Entity> {
-    match viewer {
-        Some(m) if !m.role.can_configure() => q.filter(email::Column::Kind.ne(EmailKind::Account)),
-        _ => q,
-    }
+/// Narrows an email query to what `actor` may see (see [`list`]).
+pub fn visible(q: sea_orm::Select<email::Entity>, actor: &Actor) -> sea_orm::Select<email::Entity> {
+    if actor.can(Permission::SeeSensitive) { q } else { q.filter(email::Column::Kind.ne(EmailKind::Account)) }
 }
 
-/// The tenant's email `id`, if `viewer` may see it.
+/// The actor's account's email `id`, if `actor` may see it.
 ///
 /// Errors: [`Error::NotFound`] for another account's email, and for a member asking for an
 /// account email.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    tenant: &Tenant,
-    viewer: Option<&Member>,
-    id: Uuid,
-) -> Result<email::Model> {
-    let row = secure_find::<email::Entity, _>(db, tenant, id).await?;
-    if visible_to(&row, viewer) { Ok(row) } else { Err(Error::NotFound("email")) }
+pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<email::Model> {
+    let row = secure_find::<email::Entity, _>(db, actor.tenant(), id).await?;
+    if visible_to(&row, actor) { Ok(row) } else { Err(Error::NotFound("email")) }
 }
 
-/// Whether `viewer` may see `row` (see [`list`]).
-pub fn visible_to(row: &email::Model, viewer: Option<&Member>) -> bool {
-    row.kind != EmailKind::Account || viewer.is_none_or(|m| m.role.can_configure())
+/// Whether `actor` may see `row` (see [`list`]).
+pub fn visible_to(row: &email::Model, actor: &Actor) -> bool {
+    row.kind != EmailKind::Account || actor.can(Permission::SeeSensitive)
 }
 
 /// The emails of the given notification runs.

@@ -94,16 +94,9 @@ pub async fn list_deliveries(
         Some(c) => Some(parse_id(c, "Conversation")?),
     };
     let before = parse_cursor(before.as_deref())?;
-    let rows = backend::deliveries::list(
-        &services.db,
-        &member.tenant,
-        Some(&member),
-        filter,
-        conversation,
-        before,
-        super::PAGE_SIZE,
-    )
-    .await?;
+    let rows =
+        backend::deliveries::list(&services.db, &member.clone().into(), filter, conversation, before, super::PAGE_SIZE)
+            .await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|d| d.id));
     Ok(Page { items: rows.into_iter().map(item).collect(), next })
 }
@@ -116,8 +109,7 @@ pub async fn get_delivery(channel: String, id: String) -> Result<DeliveryDetail,
     let services = services()?;
     let d = backend::deliveries::detail(
         &services.db,
-        &member.tenant,
-        Some(&member),
+        &member.clone().into(),
         self::channel(&channel)?,
         parse_id(&id, "Delivery")?,
     )

@@ -40,7 +40,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let entries = backend::audit::list(&state.services.db, &api.tenant, None, q.cursor, limit).await?;
+    let entries = backend::audit::list(&state.services.db, &api.actor(), q.cursor, limit).await?;
     let next_cursor = (entries.len() as u64 == limit).then(|| entries.last().map(|e| e.id)).flatten();
     Ok(Json(AuditPage { entries, next_cursor }))
 }

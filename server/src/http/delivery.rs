@@ -302,8 +302,7 @@ pub async fn list_deliveries(
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let rows =
-        backend::deliveries::list(&state.services.db, &api.tenant, None, filter, q.conversation_id, q.cursor, limit)
-            .await?;
+        backend::deliveries::list(&state.services.db, &api.actor(), filter, q.conversation_id, q.cursor, limit).await?;
     let next = (rows.len() as u64 == limit).then(|| rows.last().map(|d| d.id)).flatten();
     Ok(Json(DeliveryPage { deliveries: rows, next_cursor: next }))
 }
@@ -364,7 +363,7 @@ pub async fn get_delivery(
     api: ApiTenant,
     ApiPath(p): ApiPath<DeliveryPath>,
 ) -> Result<Json<DeliveryDetail>, ApiError> {
-    let d = backend::deliveries::detail(&state.services.db, &api.tenant, None, channel(&p.channel)?, p.id).await?;
+    let d = backend::deliveries::detail(&state.services.db, &api.actor(), channel(&p.channel)?, p.id).await?;
     let attempts = d
         .attempts
         .into_iter()
