@@ -95,8 +95,7 @@ pub async fn list_deliveries(
     };
     let before = parse_cursor(before.as_deref())?;
     let rows =
-        backend::deliveries::list(&services.db, &member.clone().into(), filter, conversation, before, super::PAGE_SIZE)
-            .await?;
+        backend::deliveries::list(&services.db, &member.into(), filter, conversation, before, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|d| d.id));
     Ok(Page { items: rows.into_iter().map(item).collect(), next })
 }
@@ -107,13 +106,9 @@ pub async fn get_delivery(channel: String, id: String) -> Result<DeliveryDetail,
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let d = backend::deliveries::detail(
-        &services.db,
-        &member.clone().into(),
-        self::channel(&channel)?,
-        parse_id(&id, "Delivery")?,
-    )
-    .await?;
+    let d =
+        backend::deliveries::detail(&services.db, &member.into(), self::channel(&channel)?, parse_id(&id, "Delivery")?)
+            .await?;
     Ok(DeliveryDetail {
         delivery: item(d.delivery),
         message_id: d.message_id,

@@ -180,7 +180,7 @@ pub async fn list_audit(before: Option<String>) -> Result<super::Page<AuditItem>
     let member = member().await?;
     let services = services()?;
     let before = parse_cursor(before.as_deref())?;
-    let rows = backend::audit::list(&services.db, &member.clone().into(), before, super::PAGE_SIZE).await?;
+    let rows = backend::audit::list(&services.db, &member.into(), before, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|e| e.id));
     let items = rows
         .into_iter()

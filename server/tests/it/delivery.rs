@@ -147,8 +147,7 @@ db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webh
     let rows = deliveries_of(&app).await;
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].state.as_str(), rows[0].attempts, rows[0].last_status), ("delivered", 4, Some(200)));
-    let detail =
-        deliveries::detail(&app.services.db, &owner.clone().into(), Channel::Webhook, rows[0].id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.into(), Channel::Webhook, rows[0].id).await.unwrap();
     let logged: Vec<(i32, &str, Option<i32>)> =
         detail.attempts.iter().map(|a| (a.attempt, a.outcome.as_str(), a.status_code)).collect();
     assert_eq!(
@@ -193,29 +192,16 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     assert_eq!(receiver.received().len(), 1, "a 400 is not retried");
     let row = deliveries_of(&app).await.remove(0);
     assert_eq!((row.state.as_str(), row.last_status, row.last_error.as_deref()), ("dead", Some(400), Some("HTTP 400")));
-    let dead = deliveries::list(
-        &app.services.db,
-        &owner.clone().into(),
-        deliveries::StateFilter::parse("dead"),
-        None,
-        None,
-        50,
-    )
-    .await
-    .unwrap();
+    let dead =
+        deliveries::list(&app.services.db, &owner.into(), deliveries::StateFilter::parse("dead"), None, None, 50)
+            .await
+            .unwrap();
     assert_eq!(dead.len(), 1);
     assert!(
-        deliveries::list(
-            &app.services.db,
-            &owner.clone().into(),
-            deliveries::StateFilter::parse("delivered"),
-            None,
-            None,
-            50
-        )
-        .await
-        .unwrap()
-        .is_empty()
+        deliveries::list(&app.services.db, &owner.into(), deliveries::StateFilter::parse("delivered"), None, None, 50)
+            .await
+            .unwrap()
+            .is_empty()
     );
 
     // Another account can neither see nor replay it.
@@ -247,13 +233,10 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     assert_eq!(body["data"]["conversation"]["transcript"][1]["role"], "user", "the transcript is included when asked");
     let row = deliveries_of(&app).await.remove(0);
     assert_eq!((row.state.as_str(), row.attempts), ("delivered", 2), "attempts count across the replay");
-    let detail = deliveries::detail(&app.services.db, &owner.clone().into(), Channel::Webhook, row.id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.into(), Channel::Webhook, row.id).await.unwrap();
     assert_eq!(detail.attempts.len(), 2, "both attempts stay in the log");
     let convo: uuid::Uuid = conversation.parse().unwrap();
-    assert_eq!(
-        deliveries::list(&app.services.db, &owner.clone().into(), None, Some(convo), None, 50).await.unwrap().len(),
-        1
-    );
+    assert_eq!(deliveries::list(&app.services.db, &owner.into(), None, Some(convo), None, 50).await.unwrap().len(), 1);
 });
 
 db_test!(
@@ -579,19 +562,12 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     }
     app.drain().await;
     let owner = app.owner(&t).await;
-    let retrying = deliveries::list(
-        &app.services.db,
-        &owner.clone().into(),
-        deliveries::StateFilter::parse("retrying"),
-        None,
-        None,
-        50,
-    )
-    .await
-    .unwrap();
+    let retrying =
+        deliveries::list(&app.services.db, &owner.into(), deliveries::StateFilter::parse("retrying"), None, None, 50)
+            .await
+            .unwrap();
     assert_eq!(retrying.len(), 5, "all five wait for the server");
-    let detail =
-        deliveries::detail(&app.services.db, &owner.clone().into(), Channel::Email, retrying[0].id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.into(), Channel::Email, retrying[0].id).await.unwrap();
     assert_eq!(detail.attempts[0].outcome, backend::deliveries::AttemptOutcome::Transient);
     assert!(
         detail.attempts[0].error.as_deref().unwrap_or_default().to_lowercase().contains("connect"),
@@ -605,7 +581,7 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
         app.drain().await;
         let sent = deliveries::list(
             &app.services.db,
-            &owner.clone().into(),
+            &owner.into(),
             deliveries::StateFilter::parse("delivered"),
             None,
             None,
@@ -621,8 +597,7 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     }
     let messages = smtp.messages();
     assert_eq!(messages.len(), 5, "every email once");
-    let detail =
-        deliveries::detail(&app.services.db, &owner.clone().into(), Channel::Email, retrying[0].id).await.unwrap();
+    let detail = deliveries::detail(&app.services.db, &owner.into(), Channel::Email, retrying[0].id).await.unwrap();
     let last = detail.attempts.last().unwrap();
     assert_eq!((last.outcome.as_str(), last.status_code), ("delivered", Some(250)));
     assert!(last.response.as_deref().unwrap().starts_with("250"), "the server's reply is logged: {:?}", last.response);

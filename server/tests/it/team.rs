@@ -43,7 +43,7 @@ db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     assert!(token.len() >= 43, "256 random bits: {token}");
     // The link is emailed to the invitee; only its hash is stored.
     let member = app.owner(&t).await;
-    let emails = backend::outbox::list(&app.services.db, &member.clone().into(), None, 10).await.unwrap();
+    let emails = backend::outbox::list(&app.services.db, &member.into(), None, 10).await.unwrap();
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].recipients.0.clone(), vec!["new.person@example.com"]);
     // The stored copy hides the link; only the email sent (from its encrypted copy) has it.
