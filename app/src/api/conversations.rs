@@ -267,18 +267,15 @@ pub async fn list_conversations(
 pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> {
     use crate::api::fmt;
     use crate::auth::{member, parse_id, services};
-    use backend::calls::event::{Speaker, Turn};
+    use backend::calls::event::Speaker;
     let member = member().await?;
     let services = services()?;
-    let id = parse_id(&id, "Conversation")?;
-    let d = backend::conversations::get(&services.db, &member.tenant, id).await?;
-    let members = backend::accounts::members(&services.db, &member.tenant).await?;
-    let notifications = backend::notifications::list(&services.db, &member.tenant, None).await?;
-    let field_specs = backend::analysis::fields::list(&services.db, &member.tenant, d.agent.id).await?;
-    let c = &d.conversation;
-    let tz = d.agent.timezone.clone();
-    let turns: Vec<Turn> = c.transcript.0.clone();
-    let transcript = turns
+    let v = backend::conversations::view(&services.db, &member.into(), parse_id(&id, "Conversation")?).await?;
+    let c = &v.conversation;
+    let tz = v.agent_timezone.clone();
+    let transcript = v
+        .transcript
+        .0
         .into_iter()
         .map(|t| TurnView {
             role: match t.role {
@@ -289,110 +286,82 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
             at: t.start_s.map(backend::templates::format_duration),
         })
         .collect();
-    let analysis = d.analysis.as_ref().map(|a| {
-        let output = a.result.clone();
-        let verdicts = output
+    let analysis = v.analysis.map(|a| AnalysisView {
+        status: a.status.to_string(),
+        analyzer: analyzer_label(&a.analyzer),
+        summary: a.summary,
+        verdicts: a
             .verdicts
-            .iter()
-            .map(|v| {
-                let n = notifications.iter().find(|n| n.id.to_string() == v.key);
-                VerdictView {
-                    notification: n.map(|n| n.name.clone()).unwrap_or_else(|| "(deleted notification)".into()),
-                    question: n.and_then(|n| n.trigger_condition.clone()).unwrap_or_default(),
-                    fired: v.fired,
-                    reason: v.reason.clone(),
-                }
+            .into_iter()
+            .map(|v| VerdictView {
+                notification: v.notification.unwrap_or_else(|| "(deleted notification)".into()),
+                question: v.question.unwrap_or_default(),
+                fired: v.verdict.fired,
+                reason: v.verdict.reason,
             })
-            .collect();
-        let fields = output
+            .collect(),
+        fields: a
             .fields
-            .iter()
+            .into_iter()
             .map(|f| FieldValueView {
-                name: f.name.clone(),
-                kind: field_specs
-                    .iter()
-                    .find(|s| s.name == f.name)
-                    .map(|s| s.field_type.to_string())
-                    .unwrap_or_else(|| "string".to_owned()),
-                value: match &f.value {
+                name: f.value.name,
+                kind: f.kind.map(|k| k.to_string()).unwrap_or_else(|| "string".to_owned()),
+                value: match f.value.value {
                     serde_json::Value::Null => String::new(),
-                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::String(s) => s,
                     other => other.to_string(),
                 },
-                evidence: f.evidence.clone(),
+                evidence: f.value.evidence,
             })
-            .collect();
-        let routes = output
+            .collect(),
+        goal: a.goal.map(|g| (g.result.as_str().to_owned(), g.reason)),
+        routes: a
             .routes
-            .iter()
+            .into_iter()
             .filter_map(|r| {
-                let n = notifications.iter().find(|n| n.id.to_string() == r.key)?;
-                let recipients = &n.recipients;
-                let (chosen, to) = match r.route.and_then(|i| recipients.routes.get(i)) {
-                    Some(route) => (route.when.clone(), route.to.clone()),
-                    None => ("Otherwise".to_owned(), recipients.otherwise.clone()),
-                };
-                Some(RouteView { notification: n.name.clone(), chosen, to, reason: r.reason.clone() })
+                Some(RouteView {
+                    notification: r.notification?,
+                    chosen: r.chosen.unwrap_or_else(|| "Otherwise".to_owned()),
+                    to: r.to,
+                    reason: r.choice.reason,
+                })
             })
-            .collect();
-        AnalysisView {
-            status: a.status.to_string(),
-            analyzer: analyzer_label(&a.analyzer),
-            summary: a.summary.clone(),
-            verdicts,
-            fields,
-            goal: output.goal.as_ref().map(|g| (g.result.as_str().to_owned(), g.reason.clone())),
-            routes,
-            reanalysed: a.reanalysed_at.map(|t| fmt::time_in(t, &tz)),
-            error: a.error.clone(),
-            latency_ms: a.latency_ms,
-            tokens: match (a.prompt_tokens, a.completion_tokens) {
-                (Some(p), Some(c)) => Some(format!("{p} prompt + {c} completion")),
-                _ => None,
-            },
-            when: fmt::time_in(a.created_at, &tz),
-        }
+            .collect(),
+        reanalysed: a.reanalysed_at.map(|t| fmt::time_in(t, &tz)),
+        error: a.error,
+        latency_ms: a.latency_ms,
+        tokens: match (a.prompt_tokens, a.completion_tokens) {
+            (Some(p), Some(c)) => Some(format!("{p} prompt + {c} completion")),
+            _ => None,
+        },
+        when: fmt::time_in(a.created_at, &tz),
     });
-    let runs = d
-        .runs
-        .iter()
+    let runs = v
+        .notification_runs
+        .into_iter()
         .map(|r| RunView {
-            notification_id: r.run.notification_id.map(|id| id.to_string()),
-            notification: r.run.notification_name.clone(),
-            fired: r.run.fired,
-            reason: r.run.reason.clone(),
-            version: r.run.notification_version,
-            stopped_by: r.run.stopped_by.clone(),
+            notification_id: r.notification_id.map(|id| id.to_string()),
+            notification: r.notification_name,
+            fired: r.fired,
+            reason: r.reason,
+            version: r.notification_version,
+            stopped_by: r.stopped_by,
             emails: r
                 .emails
-                .iter()
+                .into_iter()
                 .map(|e| RunEmail {
                     id: e.id.to_string(),
                     state: e.state.to_string(),
-                    to: e.recipients.0.clone(),
-                    subject: e.subject.clone(),
-                    error: e.last_error.clone(),
+                    to: e.to,
+                    subject: e.subject,
+                    error: e.error,
                 })
                 .collect(),
-            alerted: r
-                .alerts
-                .iter()
-                .map(|a| {
-                    members
-                        .iter()
-                        .find(|m| m.user_id == a.user_id)
-                        .map(|m| m.name.clone())
-                        .unwrap_or_else(|| "(former member)".into())
-                })
-                .collect(),
+            alerted: r.alerted,
             tasks: r
                 .tasks
-                .iter()
-                .map(|t| RunTask {
-                    title: t.title.clone(),
-                    priority: t.priority.to_string(),
-                    status: t.status.to_string(),
-                })
+                .into_iter()
+                .map(|t| RunTask { title: t.title, priority: t.priority.to_string(), status: t.status.to_string() })
                 .collect(),
         })
         .collect();
@@ -404,8 +373,8 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
     Ok(ConversationView {
         id: c.id.to_string(),
         call_id: c.call_id.clone(),
-        agent_id: d.agent.id.to_string(),
-        agent_name: d.agent.name.clone(),
+        agent_id: v.agent_uuid.to_string(),
+        agent_name: c.agent_name.clone(),
         timezone: tz.clone(),
         when: fmt::time_in(c.started_at.unwrap_or(c.received_at), &tz),
         duration: c.duration_s.map(backend::templates::format_duration).unwrap_or_default(),
@@ -416,8 +385,8 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
         channel: c.channel.clone(),
         from_number: c.from_number.clone(),
         to_number: c.to_number.clone(),
-        customer_name: c.customer_name.clone(),
-        customer_email: c.customer_email.clone(),
+        customer_name: c.customer.name.clone(),
+        customer_email: c.customer.email.clone(),
         dynamic_variables: dynamic,
         transcript,
         analysis,

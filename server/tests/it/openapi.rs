@@ -291,6 +291,8 @@ fn the_conformance_check_refuses_what_the_document_does_not_say() {
         "from_number": null, "to_number": null, "customer": {"name": null, "email": null},
         "dynamic_variables": {}, "received_at": "2026-01-01T00:00:00Z"});
     let mut detail = summary.clone();
+    detail["agent_uuid"] = json!("0192f3c4-0000-7000-8000-000000000001");
+    detail["agent_timezone"] = json!("UTC");
     detail["transcript"] = json!([]);
     detail["analysis"] = Value::Null;
     detail["notification_runs"] = json!([]);

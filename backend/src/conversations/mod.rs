@@ -10,6 +10,12 @@ use crate::entities::{agent, alert, analysis, conversation, email, notification_
 use crate::error::Result;
 use crate::tenancy::{Tenant, scope, secure_find};
 
+mod view;
+pub use view::{
+    AnalysisView, ConversationSummary, ConversationView, Customer, FieldValueView, RouteView, RunEmail, RunTask,
+    RunView, VerdictView, view,
+};
+
 /// A row of the conversations list.
 #[derive(Clone, Debug)]
 pub struct ConversationRow {
