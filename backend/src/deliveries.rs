@@ -292,8 +292,42 @@ pub async fn list<C: ConnectionTrait>(
     Ok(all)
 }
 
-/// A delivery with everything the detail view shows.
-#[derive(Clone, Debug)]
+/// One attempt of a delivery, as both front doors show it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct AttemptView {
+    /// 1, 2, …
+    pub attempt: i32,
+    pub outcome: crate::columns::AttemptOutcome,
+    /// The HTTP status (webhooks) or SMTP reply code (emails), when one came back.
+    pub status_code: Option<i32>,
+    /// What was sent: the request line and headers (secrets masked).
+    pub request: String,
+    /// What came back, cut to a few KiB.
+    pub response: Option<String>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+    pub at: DateTime<Utc>,
+}
+
+impl From<delivery_attempt::Model> for AttemptView {
+    fn from(a: delivery_attempt::Model) -> Self {
+        Self {
+            attempt: a.attempt,
+            outcome: a.outcome,
+            status_code: a.status_code,
+            request: a.request,
+            response: a.response,
+            error: a.error,
+            duration_ms: a.duration_ms,
+            at: a.created_at,
+        }
+    }
+}
+
+/// A delivery with everything the detail view shows: the read model REST serialises as
+/// it is (`GET /api/v1/deliveries/{channel}/{id}`) and the dashboard formats.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = DeliveryDetail)]
 pub struct Detail {
     pub delivery: Delivery,
     /// Webhooks: the `webhook-id`; emails: the Message-ID.
@@ -301,7 +335,7 @@ pub struct Detail {
     /// Webhooks: the JSON body sent (once built); emails: the text part.
     pub body: Option<String>,
     /// Attempts, oldest first.
-    pub attempts: Vec<delivery_attempt::Model>,
+    pub attempts: Vec<AttemptView>,
 }
 
 /// One delivery and its attempts. An account email shows its stored copy, whose link is
@@ -334,6 +368,7 @@ pub async fn detail<C: ConnectionTrait>(db: &C, actor: &Actor, channel: Channel,
         .order_by_asc(delivery_attempt::Column::Id)
         .all(db)
         .await?;
+    let attempts = attempts.into_iter().map(AttemptView::from).collect();
     Ok(Detail { delivery, message_id, body, attempts })
 }
 

@@ -36,19 +36,18 @@ pub struct ActionItem {
 }
 
 #[cfg(feature = "ssr")]
-fn item(a: backend::entities::post_call_action::Model, can_configure: bool) -> ActionItem {
-    let condition = backend::actions::condition_of(&a);
-    let rotating = backend::actions::signing_secrets(&a, chrono::Utc::now()).len() > 1;
+fn item(a: backend::actions::ActionView) -> ActionItem {
+    let condition = a.condition;
     ActionItem {
         id: a.id.to_string(),
         kind: a.kind.to_string(),
         name: a.name,
         enabled: a.enabled,
-        url: if can_configure { a.url } else { backend::actions::display_url(&a.url) },
+        url: a.url,
         format: a.format.to_string(),
         message_template: a.message_template,
         include_transcript: a.include_transcript,
-        condition: condition.as_ref().map(|c| c.describe()),
+        condition: a.condition_text,
         condition_field: condition.as_ref().map(|c| c.field.clone()).unwrap_or_default(),
         condition_op: condition.as_ref().map(|c| c.op.as_str().to_owned()).unwrap_or_default(),
         condition_value: condition.and_then(|c| c.value).unwrap_or_default(),
@@ -56,7 +55,7 @@ fn item(a: backend::entities::post_call_action::Model, can_configure: bool) -> A
         fallback_delay_minutes: a.fallback_delay_minutes,
         disabled_reason: a.disabled_reason,
         failing_since: a.failing_since.map(super::fmt::time),
-        rotating,
+        rotating: a.rotating,
     }
 }
 
@@ -69,8 +68,8 @@ pub async fn list_actions(agent_id: String) -> Result<Vec<ActionItem>, AppError>
     // Another account's agent is not found (not an empty list).
     let agent = backend::agents::get(&services.db, &member.tenant, parse_id(&agent_id, "Agent")?).await?;
     let rows = backend::actions::list(&services.db, &services.secrets, &member.tenant, agent.id).await?;
-    let admin = member.role.can_configure();
-    Ok(rows.into_iter().map(|a| item(a, admin)).collect())
+    let actor = member.into();
+    Ok(rows.into_iter().map(|a| item(backend::actions::ActionView::new(a, &actor))).collect())
 }
 
 /// The form of an action (create when `id` is empty, else replace).

@@ -124,7 +124,7 @@ pub async fn get_delivery(channel: String, id: String) -> Result<DeliveryDetail,
                 response: a.response,
                 error: a.error,
                 duration_ms: a.duration_ms,
-                at: super::fmt::time(a.created_at),
+                at: super::fmt::time(a.at),
             })
             .collect(),
     })

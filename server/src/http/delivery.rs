@@ -14,53 +14,10 @@ use super::auth::ApiTenant;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
 use super::extract::{ApiPath, ApiQuery};
+use backend::actions::ActionView;
 use backend::actions::FieldCondition;
 use backend::deliveries::Channel;
-use backend::entities::{post_call_action, scheduled_call};
-
-/// An action on the wire (never its secret).
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ActionView {
-    pub id: Uuid,
-    pub agent_id: Uuid,
-    pub kind: backend::actions::ActionKind,
-    pub name: String,
-    pub enabled: bool,
-    pub url: String,
-    pub format: backend::actions::WebhookFormat,
-    pub message_template: Option<String>,
-    pub include_transcript: bool,
-    pub condition: Option<FieldCondition>,
-    pub time_field: Option<String>,
-    pub fallback_delay_minutes: Option<i32>,
-    /// First failure since the last success.
-    pub failing_since: Option<DateTime<Utc>>,
-    /// Why it was turned off automatically.
-    pub disabled_reason: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<post_call_action::Model> for ActionView {
-    fn from(a: post_call_action::Model) -> Self {
-        Self {
-            condition: backend::actions::condition_of(&a),
-            id: a.id,
-            agent_id: a.agent_id,
-            kind: a.kind,
-            name: a.name,
-            enabled: a.enabled,
-            url: a.url,
-            format: a.format,
-            message_template: a.message_template,
-            include_transcript: a.include_transcript,
-            time_field: a.time_field,
-            fallback_delay_minutes: a.fallback_delay_minutes,
-            failing_since: a.failing_since,
-            disabled_reason: a.disabled_reason,
-            created_at: a.created_at,
-        }
-    }
-}
+use backend::entities::scheduled_call;
 
 fn default_true() -> bool {
     true
@@ -154,7 +111,7 @@ pub async fn list_actions(
 ) -> Result<Json<ActionList>, ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
     let rows = backend::actions::list(&state.services.db, &state.services.secrets, &api.tenant, agent.id).await?;
-    Ok(Json(ActionList { actions: rows.into_iter().map(ActionView::from).collect() }))
+    Ok(Json(ActionList { actions: rows.into_iter().map(|a| ActionView::new(a, &api.actor())).collect() }))
 }
 
 /// Creates a post-call action on an agent; answers its signing secret, shown once.
@@ -174,7 +131,7 @@ pub async fn create_action(
 ) -> Result<(StatusCode, Json<CreatedAction>), ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
     let (action, secret) = backend::actions::create(&state.services, &api.actor(), agent.id, body.into()).await?;
-    Ok((StatusCode::CREATED, Json(CreatedAction { action: ActionView::from(action), secret })))
+    Ok((StatusCode::CREATED, Json(CreatedAction { action: ActionView::new(action, &api.actor()), secret })))
 }
 
 /// Reads an action.
@@ -187,9 +144,8 @@ pub async fn get_action(
     api: ApiTenant,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ActionView>, ApiError> {
-    Ok(Json(ActionView::from(
-        backend::actions::get(&state.services.db, &state.services.secrets, &api.tenant, id).await?,
-    )))
+    let action = backend::actions::get(&state.services.db, &state.services.secrets, &api.tenant, id).await?;
+    Ok(Json(ActionView::new(action, &api.actor())))
 }
 
 /// Replaces an action (the secret stays).
@@ -208,7 +164,7 @@ pub async fn replace_action(
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<Json<ActionView>, ApiError> {
     let updated = backend::actions::update(&state.services, &api.actor(), id, body.into()).await?;
-    Ok(Json(ActionView::from(updated)))
+    Ok(Json(ActionView::new(updated, &api.actor())))
 }
 
 /// Deletes an action; its deliveries stay.
@@ -314,35 +270,6 @@ fn channel(value: &str) -> Result<Channel, ApiError> {
     })
 }
 
-/// One attempt of a delivery.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct AttemptView {
-    /// 1, 2, …
-    pub attempt: i32,
-    pub outcome: backend::columns::AttemptOutcome,
-    /// The HTTP status (webhooks) or SMTP reply code (emails), when one came back.
-    pub status_code: Option<i32>,
-    /// What was sent: the request line and headers (secrets masked).
-    pub request: String,
-    /// What came back, cut to a few KiB.
-    pub response: Option<String>,
-    pub error: Option<String>,
-    pub duration_ms: i64,
-    pub at: DateTime<Utc>,
-}
-
-/// A delivery with its message id, body and attempts.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct DeliveryDetail {
-    pub delivery: backend::deliveries::Delivery,
-    /// Webhooks: the `webhook-id`; emails: the Message-ID.
-    pub message_id: String,
-    /// Webhooks: the JSON body sent (once built); emails: the text part.
-    pub body: Option<String>,
-    /// Oldest first.
-    pub attempts: Vec<AttemptView>,
-}
-
 /// The channel and id of a delivery.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -356,29 +283,14 @@ pub struct DeliveryPath {
 /// Reads a delivery with its message id, body and every attempt.
 #[utoipa::path(
     get, path = "/deliveries/{channel}/{id}", tag = "deliveries", params(DeliveryPath),
-    responses((status = 200, description = "The delivery.", body = DeliveryDetail))
+    responses((status = 200, description = "The delivery.", body = backend::deliveries::Detail))
 )]
 pub async fn get_delivery(
     State(state): State<AppState>,
     api: ApiTenant,
     ApiPath(p): ApiPath<DeliveryPath>,
-) -> Result<Json<DeliveryDetail>, ApiError> {
-    let d = backend::deliveries::detail(&state.services.db, &api.actor(), channel(&p.channel)?, p.id).await?;
-    let attempts = d
-        .attempts
-        .into_iter()
-        .map(|a| AttemptView {
-            attempt: a.attempt,
-            outcome: a.outcome,
-            status_code: a.status_code,
-            request: a.request,
-            response: a.response,
-            error: a.error,
-            duration_ms: a.duration_ms,
-            at: a.created_at,
-        })
-        .collect();
-    Ok(Json(DeliveryDetail { delivery: d.delivery, message_id: d.message_id, body: d.body, attempts }))
+) -> Result<Json<backend::deliveries::Detail>, ApiError> {
+    Ok(Json(backend::deliveries::detail(&state.services.db, &api.actor(), channel(&p.channel)?, p.id).await?))
 }
 
 /// Replays a dead letter: the delivery is attempted again.

@@ -18,6 +18,9 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod view;
+pub use view::ActionView;
+
 use crate::Services;
 use crate::analysis::AnalysisOutput;
 use crate::audit;
