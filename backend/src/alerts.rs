@@ -115,7 +115,7 @@ pub(crate) async fn insert_with_push<C: ConnectionTrait>(
 pub async fn create_test(services: &crate::Services, member: &Member) -> Result<Uuid> {
     let db = &services.db;
     let subscriptions = crate::push::subscriptions_of(db, &member.tenant, member.user_id).await?;
-    let txn = crate::db::begin_write(db).await?;
+    let mut work = crate::db::Work::begin(services).await?;
     let new = NewAlert {
         user_id: member.user_id,
         conversation_id: None,
@@ -124,15 +124,11 @@ pub async fn create_test(services: &crate::Services, member: &Member) -> Result<
         body: "Alerts reach you here, live in open dashboards and by browser push.".to_owned(),
         link: "/alerts".to_owned(),
     };
-    let alert_id = insert_with_push(&txn, &member.tenant, new, &subscriptions).await?;
-    txn.commit().await?;
-    services.live.publish(crate::live::AlertEvent {
-        account_id: member.tenant.account_id(),
-        user_id: member.user_id,
-        alert_id,
-    });
+    let alert_id = insert_with_push(work.db(), &member.tenant, new, &subscriptions).await?;
+    work.publish(crate::live::AlertEvent { account_id: member.tenant.account_id(), user_id: member.user_id, alert_id });
     if !subscriptions.is_empty() {
-        services.jobs_wakeup.notify_one();
+        work.wake_runner();
     }
+    work.commit().await?;
     Ok(alert_id)
 }

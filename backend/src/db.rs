@@ -54,13 +54,17 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 }
 
 /// A unit of work: one write transaction ([`begin_write`]) and what has to happen once it
-/// commits. Jobs enqueued or revived in it wake the dispatcher at commit, so a replay or a
-/// new job runs now instead of at the next poll, and no front door wakes the runner itself.
-/// Dropped without [`Work::commit`], it rolls back and wakes nobody.
+/// commits. Jobs enqueued or revived in it wake the dispatcher at commit (so a new job runs
+/// now instead of at the next poll), and the live alert events it collected are published
+/// at commit (so an open dashboard never hears of an alert that was rolled back). No front
+/// door and no domain function wakes the runner or publishes an event itself. Dropped
+/// without [`Work::commit`], it rolls back, wakes nobody and publishes nothing.
 pub struct Work {
     txn: DatabaseTransaction,
     wakeup: Arc<tokio::sync::Notify>,
+    live: crate::live::AlertBus,
     wake: bool,
+    events: Vec<crate::live::AlertEvent>,
 }
 
 impl Work {
@@ -68,7 +72,13 @@ impl Work {
     ///
     /// Errors: the database's error when no transaction can be opened.
     pub async fn begin(services: &crate::Services) -> Result<Self, DbErr> {
-        Ok(Self { txn: begin_write(&services.db).await?, wakeup: services.jobs_wakeup.clone(), wake: false })
+        Ok(Self {
+            txn: begin_write(&services.db).await?,
+            wakeup: services.jobs_wakeup.clone(),
+            live: services.live.clone(),
+            wake: false,
+            events: Vec::new(),
+        })
     }
 
     /// The transaction, to run statements on.
@@ -81,15 +91,30 @@ impl Work {
         self.wake = true;
     }
 
-    /// Commits, then wakes the runner when jobs were enqueued.
+    /// Publishes `event` to open dashboards once the work commits.
+    pub fn publish(&mut self, event: crate::live::AlertEvent) {
+        self.events.push(event);
+    }
+
+    /// Commits, then wakes the runner when jobs were enqueued and publishes the events.
     ///
-    /// Errors: the database's error when the commit fails (nothing is woken).
+    /// Errors: the database's error when the commit fails (nothing is woken or published).
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await?;
         if self.wake {
             self.wakeup.notify_one();
         }
+        for event in self.events {
+            self.live.publish(event);
+        }
         Ok(())
+    }
+
+    /// Rolls back: nothing is stored, woken or published.
+    ///
+    /// Errors: the database's error.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
     }
 }
 

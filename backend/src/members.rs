@@ -92,12 +92,12 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
     vars.set("link", Json::from(link.clone()));
     vars.set("expires", Json::from(expires_at.format("%Y-%m-%d %H:%M UTC").to_string()));
 
-    let txn = crate::db::begin_write(db).await?;
+    let mut work = crate::db::Work::begin(services).await?;
     invitation::Entity::delete_many()
         .filter(invitation::Column::AccountId.eq(by.tenant.account_id()))
         .filter(invitation::Column::Email.eq(normalized.clone()))
         .filter(invitation::Column::AcceptedAt.is_null())
-        .exec(&txn)
+        .exec(work.db())
         .await?;
     let row = invitation::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -110,7 +110,7 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
         accepted_at: Set(None),
         created_at: Set(now),
     }
-    .insert(&txn)
+    .insert(work.db())
     .await?;
     let email = crate::outbox::AccountEmail {
         to: normalized,
@@ -118,11 +118,16 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
         body_template: INVITE_BODY,
         vars,
     };
-    let email_id =
-        crate::outbox::queue_account_email(&txn, &by.tenant, &services.settings.public_url, &services.secrets, email)
-            .await?;
+    let email_id = crate::outbox::queue_account_email(
+        work.db(),
+        &by.tenant,
+        &services.settings.public_url,
+        &services.secrets,
+        email,
+    )
+    .await?;
     audit::record(
-        &txn,
+        work.db(),
         &Actor::Member(*by),
         audit::action::INVITATION_SENT,
         "invitation",
@@ -130,8 +135,8 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
         format!("{} as {}", row.email, row.role),
     )
     .await?;
-    txn.commit().await?;
-    services.jobs_wakeup.notify_one();
+    work.wake_runner();
+    work.commit().await?;
     Ok(CreatedInvitation { invitation: row, link, email_id })
 }
 

@@ -228,7 +228,9 @@ pub async fn test_send(
         body_template: body,
         rendered: RenderedEmail { subject: subject_line, ..rendered },
     };
-    let id = crate::outbox::queue_rendered(db, &member.tenant, &services.settings.public_url, prepared).await?;
-    services.jobs_wakeup.notify_one();
+    let mut work = crate::db::Work::begin(services).await?;
+    let id = crate::outbox::queue_rendered(work.db(), &member.tenant, &services.settings.public_url, prepared).await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok((id, me.email))
 }

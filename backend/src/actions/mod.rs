@@ -487,9 +487,13 @@ pub async fn test_send(services: &crate::Services, actor: &Actor, id: Uuid) -> R
         .order_by_desc(conversation::Column::ReceivedAt)
         .one(db)
         .await?;
+    let mut work = crate::db::Work::begin(services).await?;
+    let conversation_id = latest.map(|c| c.id);
     let delivery =
-        queue_delivery(db, tenant, &services.settings, &action, latest.map(|c| c.id), WebhookEvent::Test, true).await?;
-    services.jobs_wakeup.notify_one();
+        queue_delivery(work.db(), tenant, &services.settings, &action, conversation_id, WebhookEvent::Test, true)
+            .await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok(delivery)
 }
 

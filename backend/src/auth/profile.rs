@@ -136,24 +136,30 @@ pub async fn request_email_change(
     let mut vars = Variables::default();
     vars.set("old_email", Json::from(found.email.clone()));
     vars.set("new_email", Json::from(new.clone()));
-    let txn = crate::db::begin_write(db).await?;
+    let mut work = crate::db::Work::begin(services).await?;
     let confirm = tokens::LinkEmail {
         to: new.clone(),
         subject_template: CHANGE_SUBJECT,
         body_template: CHANGE_BODY,
         vars: vars.clone(),
     };
-    tokens::email_link(&txn, services, &member.tenant, found.id, Purpose::EmailChange, Some(new), confirm).await?;
+    tokens::email_link(work.db(), services, &member.tenant, found.id, Purpose::EmailChange, Some(new), confirm).await?;
     let notice = crate::outbox::AccountEmail {
         to: found.email,
         subject_template: NOTICE_SUBJECT,
         body_template: NOTICE_BODY,
         vars,
     };
-    crate::outbox::queue_account_email(&txn, &member.tenant, &services.settings.public_url, &services.secrets, notice)
-        .await?;
-    txn.commit().await?;
-    services.jobs_wakeup.notify_one();
+    crate::outbox::queue_account_email(
+        work.db(),
+        &member.tenant,
+        &services.settings.public_url,
+        &services.secrets,
+        notice,
+    )
+    .await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok(())
 }
 

@@ -36,11 +36,11 @@ pub async fn request(services: &Services, client_ip: Option<IpAddr>, email: &str
     let mut vars = Variables::default();
     vars.set("email", Json::from(found.email.clone()));
     vars.set("hours", Json::from(RESET_HOURS));
-    let txn = crate::db::begin_write(db).await?;
+    let mut work = crate::db::Work::begin(services).await?;
     let email = tokens::LinkEmail { to: found.email, subject_template: SUBJECT, body_template: BODY, vars };
-    tokens::email_link(&txn, services, &tenant, found.id, Purpose::PasswordReset, None, email).await?;
-    txn.commit().await?;
-    services.jobs_wakeup.notify_one();
+    tokens::email_link(work.db(), services, &tenant, found.id, Purpose::PasswordReset, None, email).await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok(())
 }
 

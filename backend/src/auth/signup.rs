@@ -75,16 +75,16 @@ async fn send_verification(services: &Services, member: &Member, account_name: &
     let owner = crate::accounts::user(db, member).await?;
     let mut vars = Variables::default();
     vars.set("account_name", Json::from(account_name));
-    let txn = crate::db::begin_write(db).await?;
+    let mut work = crate::db::Work::begin(services).await?;
     let email = tokens::LinkEmail {
         to: owner.email.clone(),
         subject_template: VERIFY_SUBJECT,
         body_template: VERIFY_BODY,
         vars,
     };
-    tokens::email_link(&txn, services, &member.tenant, owner.id, Purpose::EmailVerification, None, email).await?;
-    txn.commit().await?;
-    services.jobs_wakeup.notify_one();
+    tokens::email_link(work.db(), services, &member.tenant, owner.id, Purpose::EmailVerification, None, email).await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok(())
 }
 
@@ -101,8 +101,11 @@ async fn notify_taken(services: &Services, email: &str) -> Result<()> {
         body_template: TAKEN_BODY,
         vars: Variables::default(),
     };
-    crate::outbox::queue_account_email(db, &tenant, &services.settings.public_url, &services.secrets, email).await?;
-    services.jobs_wakeup.notify_one();
+    let mut work = crate::db::Work::begin(services).await?;
+    crate::outbox::queue_account_email(work.db(), &tenant, &services.settings.public_url, &services.secrets, email)
+        .await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok(())
 }
 

@@ -50,8 +50,8 @@ pub async fn ingest(
     if let Some(id) = existing(db, tenant, &call.call_id).await? {
         return Ok(Ingested { conversation_id: id, duplicate: true });
     }
-    let txn = crate::db::begin_write(db).await?;
-    let agent = agents::resolve_for_ingest(&txn, tenant, &call.agent_id, account.auto_create_agents).await?;
+    let mut work = crate::db::Work::begin(services).await?;
+    let agent = agents::resolve_for_ingest(work.db(), tenant, &call.agent_id, account.auto_create_agents).await?;
     let id = Uuid::now_v7();
     let turn_count = i32::try_from(call.transcript.len()).unwrap_or(i32::MAX);
     let row = conversation::ActiveModel {
@@ -78,16 +78,16 @@ pub async fn ingest(
     };
     let inserted = conversation::Entity::insert(row)
         .on_conflict_do_nothing_on([conversation::Column::AccountId, conversation::Column::CallId])
-        .exec_without_returning(&txn)
+        .exec_without_returning(work.db())
         .await?;
     if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
         // A concurrent event for the same call won the race.
-        txn.rollback().await?;
+        work.rollback().await?;
         let id = existing(db, tenant, &call.call_id).await?.ok_or(Error::NotFound("conversation"))?;
         return Ok(Ingested { conversation_id: id, duplicate: true });
     }
-    queue::enqueue(&txn, tenant, &AnalyzeCall { conversation_id: id }).await?;
-    txn.commit().await?;
-    services.jobs_wakeup.notify_one();
+    queue::enqueue(work.db(), tenant, &AnalyzeCall { conversation_id: id }).await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok(Ingested { conversation_id: id, duplicate: false })
 }

@@ -209,8 +209,10 @@ pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Resul
 /// Errors: [`crate::Error::NotFound`] for another tenant's conversation.
 pub async fn request_reanalysis(services: &crate::Services, tenant: &Tenant, id: Uuid) -> Result<()> {
     let conv = secure_find::<conversation::Entity, _>(&services.db, tenant, id).await?;
-    crate::jobs::queue::enqueue(&services.db, tenant, &crate::jobs::ReanalyzeCall { conversation_id: conv.id }).await?;
-    services.jobs_wakeup.notify_one();
+    let mut work = crate::db::Work::begin(services).await?;
+    crate::jobs::queue::enqueue(work.db(), tenant, &crate::jobs::ReanalyzeCall { conversation_id: conv.id }).await?;
+    work.wake_runner();
+    work.commit().await?;
     Ok(())
 }
 

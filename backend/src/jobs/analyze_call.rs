@@ -245,9 +245,8 @@ impl Job for AnalyzeCall {
         let member_ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
         let push_subscriptions = crate::push::subscriptions_of_users(db, &tenant, &member_ids).await?;
         let output = &analysed.output;
-        let mut created_alerts: Vec<(Uuid, Uuid)> = Vec::new();
 
-        let txn = crate::db::begin_write(db).await?;
+        let mut work = crate::db::Work::begin(services).await?;
         let now = Utc::now();
         let inserted = analysis::Entity::insert(analysis::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -266,10 +265,10 @@ impl Job for AnalyzeCall {
             reanalysed_at: Set(None),
         })
         .on_conflict_do_nothing_on([analysis::Column::ConversationId])
-        .exec_without_returning(&txn)
+        .exec_without_returning(work.db())
         .await?;
         if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
-            txn.rollback().await?;
+            work.rollback().await?;
             return Ok(());
         }
 
@@ -289,7 +288,7 @@ impl Job for AnalyzeCall {
                 notification_version: Set(Some(rule.version)),
                 stopped_by: Set(decision.stopped_by.clone()),
             })
-            .exec_without_returning(&txn)
+            .exec_without_returning(work.db())
             .await?;
             if !decision.fired {
                 continue;
@@ -305,10 +304,10 @@ impl Job for AnalyzeCall {
             for to in lists.into_iter().filter(|l| !l.is_empty()) {
                 let (email_id, row) = email_row(&tenant, &conv, run_id, rule, &to, &services.settings.public_url);
                 let job_id =
-                    queue::enqueue(&txn, &tenant, &SendEmail { email_id, conversation_id: Some(conv.id) }).await?;
+                    queue::enqueue(work.db(), &tenant, &SendEmail { email_id, conversation_id: Some(conv.id) }).await?;
                 let mut row = row;
                 row.job_id = Set(Some(job_id));
-                email::Entity::insert(row).exec_without_returning(&txn).await?;
+                email::Entity::insert(row).exec_without_returning(work.db()).await?;
                 emails += 1;
             }
             let who = conv.from_number.clone().unwrap_or_else(|| conv.call_id.clone());
@@ -326,8 +325,8 @@ impl Job for AnalyzeCall {
                     body: format!("{} · {}: {}", agent.name, who, decision.reason),
                     link: format!("/conversations/{}", conv.id),
                 };
-                let alert_id = crate::alerts::insert_with_push(&txn, &tenant, new, &push_subscriptions).await?;
-                created_alerts.push((user_id, alert_id));
+                let alert_id = crate::alerts::insert_with_push(work.db(), &tenant, new, &push_subscriptions).await?;
+                work.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
             }
             if let Some(priority) = &rule.task_priority {
                 let mut description = decision.reason.clone();
@@ -352,20 +351,18 @@ impl Job for AnalyzeCall {
                     created_at: Set(now),
                     completed_at: Set(None),
                 })
-                .exec_without_returning(&txn)
+                .exec_without_returning(work.db())
                 .await?;
             }
         }
         let planned =
-            crate::actions::plan(&txn, &tenant, &services.settings, &actions, &conv, &agent.timezone, output).await?;
-        queue::complete(&txn, job.id).await?;
-        txn.commit().await?;
-        for (user_id, alert_id) in created_alerts {
-            services.live.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
-        }
+            crate::actions::plan(work.db(), &tenant, &services.settings, &actions, &conv, &agent.timezone, output)
+                .await?;
+        queue::complete(work.db(), job.id).await?;
         if emails > 0 || planned > 0 || !push_subscriptions.is_empty() {
-            services.jobs_wakeup.notify_one();
+            work.wake_runner();
         }
+        work.commit().await?;
         Ok(())
     }
 }

@@ -98,8 +98,8 @@ impl Job for DeliverWebhook {
             Sent::Transient(a) | Sent::Permanent(a) => (a.clone(), WebhookState::Dead),
         };
         let now = Utc::now();
-        let txn = crate::db::begin_write(db).await?;
-        crate::deliveries::record_webhook_attempt(&txn, &tenant, row.id, attempt.clone()).await?;
+        let mut work = crate::db::Work::begin(services).await?;
+        crate::deliveries::record_webhook_attempt(work.db(), &tenant, row.id, attempt.clone()).await?;
         webhook_delivery::Entity::update_many()
             .col_expr(webhook_delivery::Column::State, Expr::value(result_state))
             .col_expr(webhook_delivery::Column::Attempts, Expr::value(number))
@@ -111,18 +111,18 @@ impl Job for DeliverWebhook {
             )
             .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
             .filter(webhook_delivery::Column::Id.eq(row.id))
-            .exec(&txn)
+            .exec(work.db())
             .await?;
         let disabled =
-            track_endpoint_health(services, &txn, &tenant, &action, matches!(sent, Sent::Delivered(_)), row.test)
+            track_endpoint_health(services, work.db(), &tenant, &action, matches!(sent, Sent::Delivered(_)), row.test)
                 .await?;
         if matches!(sent, Sent::Delivered(_)) {
-            queue::complete(&txn, job.id).await?;
+            queue::complete(work.db(), job.id).await?;
         }
-        txn.commit().await?;
         for (user_id, alert_id) in disabled {
-            services.live.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
+            work.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
         }
+        work.commit().await?;
         let describe =
             || attempt.error.clone().unwrap_or_else(|| format!("HTTP {}", attempt.status_code.unwrap_or_default()));
         match sent {

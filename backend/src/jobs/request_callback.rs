@@ -48,20 +48,20 @@ impl Job for RequestCallback {
             return Err(JobError::Permanent("the schedule_call action was deleted".into()));
         };
         let action = crate::actions::open(&services.secrets, action)?;
-        let txn = crate::db::begin_write(db).await?;
+        let mut work = crate::db::Work::begin(services).await?;
         let claimed = scheduled_call::Entity::update_many()
             .col_expr(scheduled_call::Column::State, Expr::value(ScheduledCallState::Requested))
             .col_expr(scheduled_call::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(scheduled_call::Column::Id.eq(call.id))
             .filter(scheduled_call::Column::State.eq(ScheduledCallState::Scheduled))
-            .exec(&txn)
+            .exec(work.db())
             .await?;
         if claimed.rows_affected == 0 {
-            txn.rollback().await?;
+            work.rollback().await?;
             return Ok(());
         }
         let delivery = crate::actions::queue_delivery(
-            &txn,
+            work.db(),
             &tenant,
             &services.settings,
             &action,
@@ -73,11 +73,11 @@ impl Job for RequestCallback {
         scheduled_call::Entity::update_many()
             .col_expr(scheduled_call::Column::WebhookDeliveryId, Expr::value(Some(delivery)))
             .filter(scheduled_call::Column::Id.eq(call.id))
-            .exec(&txn)
+            .exec(work.db())
             .await?;
-        queue::complete(&txn, job.id).await?;
-        txn.commit().await?;
-        services.jobs_wakeup.notify_one();
+        queue::complete(work.db(), job.id).await?;
+        work.wake_runner();
+        work.commit().await?;
         Ok(())
     }
 }

@@ -232,3 +232,38 @@ async fn plain_http_push_endpoints_are_refused_by_default() {
     assert_eq!(app.count("push_subscriptions").await, 0);
     app.stop().await;
 }
+
+/// A unit of work publishes its alert events and wakes the dispatcher only when it
+/// commits: a rolled-back or dropped one tells nobody about alerts that do not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_events_and_wakeups_leave_a_unit_of_work_only_at_commit() {
+    let app = spawn_app(Db::Sqlite, "").await.expect("app");
+    let mut events = app.services.live.subscribe();
+    let woken = || async { tokio::time::timeout(Duration::ZERO, app.services.jobs_wakeup.notified()).await.is_ok() };
+    woken().await;
+    let event = |n: u128| backend::live::AlertEvent {
+        account_id: uuid::Uuid::from_u128(1),
+        user_id: uuid::Uuid::from_u128(2),
+        alert_id: uuid::Uuid::from_u128(n),
+    };
+
+    let mut rolled_back = backend::db::Work::begin(&app.services).await.unwrap();
+    rolled_back.publish(event(10));
+    rolled_back.wake_runner();
+    rolled_back.rollback().await.unwrap();
+    let mut dropped = backend::db::Work::begin(&app.services).await.unwrap();
+    dropped.publish(event(11));
+    dropped.wake_runner();
+    drop(dropped);
+    assert!(events.try_recv().is_err(), "nothing published without a commit");
+    assert!(!woken().await, "nobody woken without a commit");
+
+    let mut work = backend::db::Work::begin(&app.services).await.unwrap();
+    work.publish(event(12));
+    work.wake_runner();
+    assert!(events.try_recv().is_err(), "not before the commit");
+    work.commit().await.unwrap();
+    assert_eq!(events.try_recv().unwrap(), event(12));
+    assert!(woken().await);
+    app.stop().await;
+}
