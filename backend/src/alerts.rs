@@ -110,6 +110,25 @@ pub(crate) async fn insert_with_push<C: ConnectionTrait>(
     Ok(id)
 }
 
+/// Creates alert `new` in the unit of work: its push deliveries are queued with it, and
+/// when `work` commits the live event is published and the dispatcher woken for the pushes.
+/// Returns the alert's id.
+pub(crate) async fn create(
+    work: &mut crate::db::Work,
+    tenant: &Tenant,
+    new: NewAlert,
+    subscriptions: &[push_subscription::Model],
+) -> Result<Uuid> {
+    let user_id = new.user_id;
+    let pushes = subscriptions.iter().any(|s| s.user_id == user_id);
+    let alert_id = insert_with_push(work.db(), tenant, new, subscriptions).await?;
+    work.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
+    if pushes {
+        work.wake_runner();
+    }
+    Ok(alert_id)
+}
+
 /// Creates a test alert for the member ("Test alert"), delivered like any alert: live to
 /// open dashboards and by push to their subscribed browsers. Returns the alert's id.
 pub async fn create_test(services: &crate::Services, member: &Member) -> Result<Uuid> {
@@ -124,11 +143,7 @@ pub async fn create_test(services: &crate::Services, member: &Member) -> Result<
         body: "Alerts reach you here, live in open dashboards and by browser push.".to_owned(),
         link: "/alerts".to_owned(),
     };
-    let alert_id = insert_with_push(work.db(), &member.tenant, new, &subscriptions).await?;
-    work.publish(crate::live::AlertEvent { account_id: member.tenant.account_id(), user_id: member.user_id, alert_id });
-    if !subscriptions.is_empty() {
-        work.wake_runner();
-    }
+    let alert_id = create(&mut work, &member.tenant, new, &subscriptions).await?;
     work.commit().await?;
     Ok(alert_id)
 }

@@ -203,6 +203,56 @@ pub fn message_id(id: Uuid, public_url: &str) -> String {
     format!("{id}@{host}")
 }
 
+/// A fired notification run's email to one recipient list, rendered when its job runs.
+pub(crate) struct RunEmail<'a> {
+    pub conversation_id: Uuid,
+    pub notification_run_id: Uuid,
+    pub to: Vec<String>,
+    pub subject_template: &'a str,
+    pub body_template: &'a str,
+}
+
+/// Stores `email` with its `SendEmail` job in the unit of work, which wakes the
+/// dispatcher at commit. Returns the email's id.
+pub(crate) async fn queue_run_email(
+    work: &mut crate::db::Work,
+    tenant: &Tenant,
+    email: RunEmail<'_>,
+    public_url: &str,
+) -> Result<Uuid> {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let job_id =
+        queue::enqueue(work.db(), tenant, &SendEmail { email_id: id, conversation_id: Some(email.conversation_id) })
+            .await?;
+    email::Entity::insert(email::ActiveModel {
+        id: Set(id),
+        account_id: Set(tenant.account_id()),
+        conversation_id: Set(Some(email.conversation_id)),
+        notification_run_id: Set(Some(email.notification_run_id)),
+        recipients: Set(EmailRecipients(email.to)),
+        subject_template: Set(email.subject_template.to_owned()),
+        body_template: Set(email.body_template.to_owned()),
+        subject: Set(None),
+        text_body: Set(None),
+        html_body: Set(None),
+        state: Set(EmailState::Pending),
+        attempts: Set(0),
+        last_error: Set(None),
+        message_id: Set(message_id(id, public_url)),
+        sent_at: Set(None),
+        job_id: Set(Some(job_id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        kind: Set(EmailKind::Notification),
+        sealed_body: Set(None),
+    })
+    .exec_without_returning(work.db())
+    .await?;
+    work.wake_runner();
+    Ok(id)
+}
+
 /// One page of the emails `actor` may see, newest first; `before` is the last id of the
 /// previous page (keyset pagination). Returns at most `limit` rows. Account emails are
 /// listed only to those who may see sensitive data (owners, admins, API keys).

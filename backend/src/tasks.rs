@@ -3,7 +3,9 @@
 //! tasks is not configuration: every member may assign and complete them.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::entities::task;
@@ -107,4 +109,39 @@ pub async fn assign<C: ConnectionTrait>(
     active.assignee_user_id = Set(assignee);
     active.due_at = Set(due_at);
     Ok(active.update(db).await?)
+}
+
+/// A task that a fired notification run creates.
+pub(crate) struct NewTask {
+    pub conversation_id: Uuid,
+    pub notification_run_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub priority: Priority,
+    /// A member's user id (the caller checked they still are one).
+    pub assignee_user_id: Option<Uuid>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Inserts an open task for a notification run in `db` (the run's transaction). Returns
+/// its id.
+pub(crate) async fn create_for_run<C: ConnectionTrait>(db: &C, tenant: &Tenant, new: NewTask) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    task::Entity::insert(task::ActiveModel {
+        id: Set(id),
+        account_id: Set(tenant.account_id()),
+        conversation_id: Set(Some(new.conversation_id)),
+        notification_run_id: Set(Some(new.notification_run_id)),
+        title: Set(new.title),
+        description: Set(new.description),
+        priority: Set(new.priority),
+        status: Set(TaskStatus::Open),
+        assignee_user_id: Set(new.assignee_user_id),
+        due_at: Set(new.due_at),
+        created_at: Set(Utc::now()),
+        completed_at: Set(None),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(id)
 }

@@ -1,7 +1,14 @@
 //! `AnalyzeCall`: asks the account's analyzer about a new conversation, stores the analysis
 //! and one notification run per enabled notification, and for each run that fires creates
 //! its follow-up work — an email (with its `SendEmail` job) per recipient list, alerts for
-//! the chosen members, a task — all in one transaction with marking the job done.
+//! the chosen members, a task, the post-call actions — all in one unit of work with
+//! marking the job done.
+//!
+//! Three steps: **analyse** (build the request, run the analyzer, store the analysis),
+//! **decide** (`decide` whether each notification fires, then `follow_up`: which emails,
+//! alerts and task a fired run makes — pure functions of the notification, the call and the
+//! analysis), and **effects**, each made by the module that owns it
+//! (`outbox::queue_run_email`, `alerts::create`, `tasks::create_for_run`, `actions::plan`).
 
 use std::time::Instant;
 
@@ -11,13 +18,13 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityT
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ClaimedJob, Job, JobError, SendEmail, queue};
+use super::{ClaimedJob, Job, JobError, queue};
 use crate::Services;
 use crate::accounts;
 use crate::analysis::{AnalysisOutput, AnalysisRequest, CallFacts, RouteQuestion, TriggerQuestion, Usage, fields};
 use crate::calls::event::Turn;
 use crate::columns::AnalysisStatus;
-use crate::entities::{agent, analysis, conversation, email, notification, notification_run, task};
+use crate::entities::{agent, analysis, conversation, notification, notification_run};
 use crate::notifications::team_alert_of;
 use crate::tenancy::{Tenant, secure_find};
 use crate::types::TeamAlert;
@@ -183,39 +190,57 @@ fn judge(n: &notification::Model, status: AnalysisStatus, output: &AnalysisOutpu
     }
 }
 
-fn email_row(
-    tenant: &Tenant,
+/// What a fired run makes, decided from the notification and the analysis before anything
+/// is written: one email per non-empty recipient list (the fixed addresses, and the routed
+/// ones, only ever taken from the admin's configuration by the analyzer's route index), an
+/// alert per chosen member, and a task when the notification makes one.
+struct FollowUp {
+    emails: Vec<Vec<String>>,
+    alerted: Vec<Uuid>,
+    alert_body: String,
+    task: Option<crate::tasks::NewTask>,
+}
+
+fn follow_up(
     conv: &conversation::Model,
-    run_id: Uuid,
+    agent: &agent::Model,
     rule: &notification::Model,
-    to: &[String],
-    public_url: &str,
-) -> (Uuid, email::ActiveModel) {
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let row = email::ActiveModel {
-        id: Set(id),
-        account_id: Set(tenant.account_id()),
-        conversation_id: Set(Some(conv.id)),
-        notification_run_id: Set(Some(run_id)),
-        recipients: Set(crate::outbox::EmailRecipients(to.to_vec())),
-        subject_template: Set(rule.email_subject.clone()),
-        body_template: Set(rule.email_body.clone()),
-        subject: Set(None),
-        text_body: Set(None),
-        html_body: Set(None),
-        state: Set(crate::outbox::EmailState::Pending),
-        attempts: Set(0),
-        last_error: Set(None),
-        message_id: Set(crate::outbox::message_id(id, public_url)),
-        sent_at: Set(None),
-        job_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        kind: Set(crate::outbox::EmailKind::Notification),
-        sealed_body: Set(None),
+    run_id: Uuid,
+    decision: &Decision,
+    output: &AnalysisOutput,
+    members: &[accounts::MemberInfo],
+) -> FollowUp {
+    let recipients = &rule.recipients;
+    let mut emails = vec![recipients.fixed.clone()];
+    if recipients.is_dynamic() {
+        let route = output.route(&rule.id.to_string()).and_then(|r| r.route);
+        emails.push(recipients.routed(route));
+    }
+    emails.retain(|l| !l.is_empty());
+    let who = conv.from_number.clone().unwrap_or_else(|| conv.call_id.clone());
+    let alerted = match team_alert_of(rule) {
+        TeamAlert::Off => Vec::new(),
+        TeamAlert::All => members.iter().map(|m| m.user_id).collect(),
+        TeamAlert::Selected(ids) => members.iter().map(|m| m.user_id).filter(|id| ids.contains(id)).collect(),
     };
-    (id, row)
+    let task = rule.task_priority.map(|priority| {
+        let mut description = decision.reason.clone();
+        if !output.summary.is_empty() {
+            description.push_str("\n\n");
+            description.push_str(&output.summary);
+        }
+        crate::tasks::NewTask {
+            conversation_id: conv.id,
+            notification_run_id: run_id,
+            title: format!("{}: {}", rule.name, who),
+            description,
+            priority,
+            // An assignee who left the account leaves the task unassigned.
+            assignee_user_id: rule.task_assignee_user_id.filter(|u| members.iter().any(|m| m.user_id == *u)),
+            due_at: rule.task_due_hours.map(|h| conv.received_at + chrono::Duration::hours(h.into())),
+        }
+    });
+    FollowUp { emails, alerted, alert_body: format!("{} · {}: {}", agent.name, who, decision.reason), task }
 }
 
 #[async_trait]
@@ -272,7 +297,6 @@ impl Job for AnalyzeCall {
             return Ok(());
         }
 
-        let mut emails = 0;
         for rule in &rules {
             let decision = decide(&conv, rule, analysed.status, output);
             let run_id = Uuid::now_v7();
@@ -293,73 +317,38 @@ impl Job for AnalyzeCall {
             if !decision.fired {
                 continue;
             }
-            // One email per recipient list: the fixed addresses, and the routed ones (only
-            // ever taken from the admin's configuration, by the analyzer's route index).
-            let recipients = &rule.recipients;
-            let mut lists = vec![recipients.fixed.clone()];
-            if recipients.is_dynamic() {
-                let route = output.route(&rule.id.to_string()).and_then(|r| r.route);
-                lists.push(recipients.routed(route));
+            // The effects, each made by the module that owns it, in this unit of work.
+            let plan = follow_up(&conv, &agent, rule, run_id, &decision, output, &members);
+            for to in plan.emails {
+                let email = crate::outbox::RunEmail {
+                    conversation_id: conv.id,
+                    notification_run_id: run_id,
+                    to,
+                    subject_template: &rule.email_subject,
+                    body_template: &rule.email_body,
+                };
+                crate::outbox::queue_run_email(&mut work, &tenant, email, &services.settings.public_url).await?;
             }
-            for to in lists.into_iter().filter(|l| !l.is_empty()) {
-                let (email_id, row) = email_row(&tenant, &conv, run_id, rule, &to, &services.settings.public_url);
-                let job_id =
-                    queue::enqueue(work.db(), &tenant, &SendEmail { email_id, conversation_id: Some(conv.id) }).await?;
-                let mut row = row;
-                row.job_id = Set(Some(job_id));
-                email::Entity::insert(row).exec_without_returning(work.db()).await?;
-                emails += 1;
-            }
-            let who = conv.from_number.clone().unwrap_or_else(|| conv.call_id.clone());
-            let alerted: Vec<Uuid> = match team_alert_of(rule) {
-                TeamAlert::Off => Vec::new(),
-                TeamAlert::All => members.iter().map(|m| m.user_id).collect(),
-                TeamAlert::Selected(ids) => members.iter().map(|m| m.user_id).filter(|id| ids.contains(id)).collect(),
-            };
-            for user_id in alerted {
+            for user_id in plan.alerted {
                 let new = crate::alerts::NewAlert {
                     user_id,
                     conversation_id: Some(conv.id),
                     notification_run_id: Some(run_id),
                     title: rule.name.clone(),
-                    body: format!("{} · {}: {}", agent.name, who, decision.reason),
+                    body: plan.alert_body.clone(),
                     link: format!("/conversations/{}", conv.id),
                 };
-                let alert_id = crate::alerts::insert_with_push(work.db(), &tenant, new, &push_subscriptions).await?;
-                work.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
+                crate::alerts::create(&mut work, &tenant, new, &push_subscriptions).await?;
             }
-            if let Some(priority) = &rule.task_priority {
-                let mut description = decision.reason.clone();
-                if !output.summary.is_empty() {
-                    description.push_str("\n\n");
-                    description.push_str(&output.summary);
-                }
-                task::Entity::insert(task::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    account_id: Set(tenant.account_id()),
-                    conversation_id: Set(Some(conv.id)),
-                    notification_run_id: Set(Some(run_id)),
-                    title: Set(format!("{}: {}", rule.name, who)),
-                    description: Set(description),
-                    priority: Set(*priority),
-                    status: Set(crate::tasks::TaskStatus::Open),
-                    // An assignee who left the account leaves the task unassigned.
-                    assignee_user_id: Set(rule
-                        .task_assignee_user_id
-                        .filter(|u| members.iter().any(|m| m.user_id == *u))),
-                    due_at: Set(rule.task_due_hours.map(|h| conv.received_at + chrono::Duration::hours(h.into()))),
-                    created_at: Set(now),
-                    completed_at: Set(None),
-                })
-                .exec_without_returning(work.db())
-                .await?;
+            if let Some(task) = plan.task {
+                crate::tasks::create_for_run(work.db(), &tenant, task).await?;
             }
         }
         let planned =
             crate::actions::plan(work.db(), &tenant, &services.settings, &actions, &conv, &agent.timezone, output)
                 .await?;
         queue::complete(work.db(), job.id).await?;
-        if emails > 0 || planned > 0 || !push_subscriptions.is_empty() {
+        if planned > 0 {
             work.wake_runner();
         }
         work.commit().await?;
