@@ -1,238 +1,7 @@
-//! `/notifications` (every notification, with list actions), `/notifications/new` (the
-//! starter gallery; with `?template=` the editor pre-filled) and `/notifications/:id` (the
-//! editor: variables, conditions, live preview, test-send, drafts and versions).
+//! The notification editor: trigger, conditions, recipients, email with live preview, team alert and task.
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-
-use super::{path_param, query_param};
-use crate::api::notifications::{
-    DeleteNotification, DiscardNotificationDraft, DuplicateNotification, EditorData, FieldConditionForm,
-    MoveNotification, NotificationItem, PublishNotification, RestoreNotificationVersion, SaveNotification,
-    SetNotificationEnabled, TestSendNotification, list_notifications, list_starters, notification_editor,
-    preview_notification,
-};
-use crate::components::{Badge, ErrorBox, FormResult, confirm_first};
-
-/// Server actions of the list, so the list refetches after any of them.
-#[derive(Clone, Copy)]
-pub struct ListActions {
-    toggle: ServerAction<SetNotificationEnabled>,
-    duplicate: ServerAction<DuplicateNotification>,
-    delete: ServerAction<DeleteNotification>,
-    reorder: ServerAction<MoveNotification>,
-}
-
-impl ListActions {
-    /// New actions.
-    pub fn new() -> Self {
-        Self {
-            toggle: ServerAction::new(),
-            duplicate: ServerAction::new(),
-            delete: ServerAction::new(),
-            reorder: ServerAction::new(),
-        }
-    }
-
-    /// Changes whenever one of the actions completes.
-    pub fn version(&self) -> usize {
-        self.toggle.version().get()
-            + self.duplicate.version().get()
-            + self.delete.version().get()
-            + self.reorder.version().get()
-    }
-}
-
-impl Default for ListActions {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// A table of notifications with their firing figures and actions (admins).
-#[component]
-pub fn NotificationList(
-    items: Vec<NotificationItem>,
-    actions: ListActions,
-    /// The agent whose list this is (order moves within it); `None` = the account's list.
-    #[prop(optional)]
-    agent_id: Option<String>,
-    #[prop(optional)] can_configure: bool,
-) -> impl IntoView {
-    if items.is_empty() {
-        return view! { <p class="muted">"No notifications yet. Start from a template or from scratch."</p> }
-            .into_any();
-    }
-    let count = items.len();
-    let agent = agent_id.unwrap_or_default();
-    view! {
-        <FormResult action=actions.toggle />
-        <FormResult action=actions.duplicate />
-        <FormResult action=actions.delete />
-        <FormResult action=actions.reorder />
-        <table class="list" data-testid="notifications">
-            <thead><tr>
-                <th>"Order"</th><th>"Name"</th><th>"Applies to"</th><th>"Trigger"</th><th>"Email to"</th>
-                <th>"Alert"</th><th>"Task"</th><th>"Version"</th><th>"Last fired"</th><th title="Fired in the last 7 days">"7 days"</th><th>"State"</th><th></th>
-            </tr></thead>
-            <tbody>
-                {items.into_iter().enumerate().map(|(i, n)| {
-                    let version = match (n.version, n.has_draft) {
-                        (0, _) => view! { <Badge text="draft" /> }.into_any(),
-                        (v, true) => view! { <span>{format!("v{v}")} " " <Badge text="unpublished edits" /></span> }.into_any(),
-                        (v, false) => view! { <span>{format!("v{v}")}</span> }.into_any(),
-                    };
-                    let state = if n.version == 0 { "not live" } else if n.enabled { "enabled" } else { "disabled" };
-                    let toggle_to = (!n.enabled).to_string();
-                    let toggle_label = if n.enabled { "Disable" } else { "Enable" };
-                    let agent = agent.clone();
-                    let order = can_configure.then(|| {
-                        let (id_up, id_down, agent_up, agent_down) = (n.id.clone(), n.id.clone(), agent.clone(), agent.clone());
-                        let (up_label, down_label) = (format!("Move {} up", n.name), format!("Move {} down", n.name));
-                        view! {
-                            <ActionForm action=actions.reorder attr:class="inline">
-                                <input type="hidden" name="id" value=id_up />
-                                <input type="hidden" name="agent_id" value=agent_up />
-                                <input type="hidden" name="direction" value="up" />
-                                <button type="submit" class="link" disabled=i == 0 title="Move up" aria-label=up_label>"▲"</button>
-                            </ActionForm>
-                            <ActionForm action=actions.reorder attr:class="inline">
-                                <input type="hidden" name="id" value=id_down />
-                                <input type="hidden" name="agent_id" value=agent_down />
-                                <input type="hidden" name="direction" value="down" />
-                                <button type="submit" class="link" disabled=i + 1 == count title="Move down" aria-label=down_label>"▼"</button>
-                            </ActionForm>
-                        }
-                    });
-                    let buttons = can_configure.then(|| {
-                        let (id_toggle, id_dup, id_del) = (n.id.clone(), n.id.clone(), n.id.clone());
-                        view! {
-                            <ActionForm action=actions.toggle attr:class="inline">
-                                <input type="hidden" name="id" value=id_toggle />
-                                <input type="hidden" name="enabled" value=toggle_to />
-                                <button type="submit" class="link">{toggle_label}</button>
-                            </ActionForm>
-                            " · "
-                            <ActionForm action=actions.duplicate attr:class="inline">
-                                <input type="hidden" name="id" value=id_dup />
-                                <button type="submit" class="link">"Duplicate"</button>
-                            </ActionForm>
-                            " · "
-                            <ActionForm action=actions.delete attr:class="inline">
-                                <input type="hidden" name="id" value=id_del />
-                                <button type="submit" class="link danger" on:click=confirm_first("Delete this notification? Past runs keep their history.")>"Delete"</button>
-                            </ActionForm>
-                        }
-                    });
-                    view! {
-                        <tr>
-                            <td class="order">{order}</td>
-                            <td><a href=format!("/notifications/{}", n.id)>{n.name.clone()}</a></td>
-                            <td>{n.agent_name.clone().unwrap_or_else(|| "All agents".into())}</td>
-                            <td>{n.trigger.clone()}
-                                {(!n.conditions.is_empty()).then(|| view! { <div class="muted small">"and " {n.conditions.join(", and ")}</div> })}
-                            </td>
-                            <td>{if n.recipients.is_empty() { "—".to_owned() } else { n.recipients.join(", ") }}</td>
-                            <td>{n.team_alert.clone()}</td>
-                            <td>{n.task.clone().map(|t| view! { <Badge text=t /> }.into_any()).unwrap_or_else(|| "—".into_any())}</td>
-                            <td>{version}</td>
-                            <td data-testid="last-fired">{n.last_fired.clone().unwrap_or_else(|| "never".to_owned())}</td>
-                            <td class="num" data-testid="fired-7d">{n.fired_7d}</td>
-                            <td><Badge text=state /></td>
-                            <td class="actions">{buttons}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-    .into_any()
-}
-
-/// Every notification of the account.
-#[component]
-pub fn NotificationsPage() -> impl IntoView {
-    let actions = ListActions::new();
-    let list = Resource::new(move || actions.version(), |_| list_notifications(None));
-    let user = use_context::<crate::components::CurrentUser>();
-    view! {
-        <Title text="Notifications" />
-        <div class="row-between">
-            <h1>"Notifications"</h1>
-            <a class="button primary" href="/notifications/new" data-testid="new-notification">"New notification"</a>
-        </div>
-        <p class="muted">"Each published, enabled notification is judged for every call of its agent (or of all agents), in this order: it can email recipients, alert the team and create a task."</p>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let can = crate::components::viewer_can_configure(user).await;
-                match list.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(items) => view! { <section class="card"><NotificationList items=items actions=actions can_configure=can /></section> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// `/notifications/new`: the starter gallery, or (with `?template=<key>|scratch`) the editor.
-#[component]
-pub fn NewNotificationPage() -> impl IntoView {
-    let agent = query_param("agent");
-    let template = query_param("template");
-    view! {
-        <Title text="New notification" />
-        <h1>"New notification"</h1>
-        {move || match template.get() {
-            None => view! { <Gallery agent=agent.get() /> }.into_any(),
-            Some(t) => {
-                let key = (t != "scratch").then_some(t);
-                let editor = Resource::new(move || (agent.get(), key.clone()), |(agent, key)| notification_editor(None, agent, key));
-                view! { <Editor editor=editor /> }.into_any()
-            }
-        }}
-    }
-}
-
-#[component]
-fn Gallery(agent: Option<String>) -> impl IntoView {
-    let starters = Resource::new(|| (), |_| list_starters());
-    let suffix = agent.map(|a| format!("&agent={a}")).unwrap_or_default();
-    view! {
-        <p class="muted">"Pick a starter template — each comes with a trigger question, an email and sensible alert and task settings you can change — or start from scratch."</p>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || {
-                let suffix = suffix.clone();
-                Suspend::new(async move {
-                    match starters.await {
-                        Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                        Ok(items) => view! {
-                            <div class="gallery" data-testid="gallery">
-                                <a class="card starter scratch" href=format!("/notifications/new?template=scratch{suffix}")>
-                                    <strong>"Start from scratch"</strong>
-                                    <p class="muted">"An always-send email with the call summary; change anything."</p>
-                                </a>
-                                {items.into_iter().map(|s| {
-                                    let extras = [
-                                        (s.team_alert == "all").then(|| "alerts the team".to_owned()),
-                                        s.task.clone().map(|t| format!("{t} task")),
-                                    ].into_iter().flatten().collect::<Vec<_>>();
-                                    view! {
-                                        <a class="card starter" href=format!("/notifications/new?template={}{suffix}", s.key) data-testid=format!("starter-{}", s.key)>
-                                            <strong>{s.name.clone()}</strong>
-                                            <p>{s.description.clone()}</p>
-                                            <p class="muted small">"“" {s.trigger.clone()} "”"</p>
-                                            <p class="small">{if extras.is_empty() { "email only".to_owned() } else { format!("email, {}", extras.join(", ")) }}</p>
-                                        </a>
-                                    }
-                                }).collect_view()}
-                            </div>
-                        }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
-}
+#[allow(unused_imports)]
+use super::*;
 
 /// Editing a notification.
 #[component]
@@ -261,10 +30,10 @@ pub fn EditNotificationPage() -> impl IntoView {
 
 /// Asks the edit page to reload the stored notification.
 #[derive(Clone, Copy)]
-struct EditorRefresh(RwSignal<u32>);
+pub(crate) struct EditorRefresh(RwSignal<u32>);
 
 #[component]
-fn Editor(editor: Resource<Result<EditorData, crate::error::AppError>>) -> impl IntoView {
+pub(crate) fn Editor(editor: Resource<Result<EditorData, crate::error::AppError>>) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -279,7 +48,7 @@ fn Editor(editor: Resource<Result<EditorData, crate::error::AppError>>) -> impl 
 
 /// Which template field the variable picker inserts into.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(crate) enum Target {
     Subject,
     Body,
 }
@@ -287,7 +56,7 @@ enum Target {
 /// Inserts `text` at the cursor of `element` (or appends), returning the new value. Offsets
 /// from the DOM are UTF-16 code units.
 #[cfg(feature = "hydrate")]
-fn splice_utf16(value: &str, start: u32, end: u32, text: &str) -> (String, u32) {
+pub(crate) fn splice_utf16(value: &str, start: u32, end: u32, text: &str) -> (String, u32) {
     let units: Vec<u16> = value.encode_utf16().collect();
     let start = (start as usize).min(units.len());
     let end = (end as usize).clamp(start, units.len());
@@ -299,7 +68,7 @@ fn splice_utf16(value: &str, start: u32, end: u32, text: &str) -> (String, u32) 
 }
 
 #[component]
-fn NotificationForm(editor: EditorData) -> impl IntoView {
+pub(crate) fn NotificationForm(editor: EditorData) -> impl IntoView {
     let save = ServerAction::<SaveNotification>::new();
     let publish = ServerAction::<PublishNotification>::new();
     let discard = ServerAction::<DiscardNotificationDraft>::new();

@@ -1,0 +1,237 @@
+//! Notifications: the list with firing figures and list actions (enable, duplicate, delete,
+//! order), the starter gallery, the editor's data (form, variables, versions, conversations
+//! to preview with), saving as draft or publishing, versions, live preview and test-send.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+mod editor;
+pub use editor::*;
+mod save;
+pub use save::*;
+mod preview;
+pub use preview::*;
+mod manage;
+pub use manage::*;
+
+/// A notification in lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NotificationItem {
+    pub id: String,
+    pub name: String,
+    pub enabled: bool,
+    /// `None` = every agent.
+    pub agent_id: Option<String>,
+    pub agent_name: Option<String>,
+    /// "Always send" or the trigger question.
+    pub trigger: String,
+    /// Structured conditions, described.
+    pub conditions: Vec<String>,
+    pub recipients: Vec<String>,
+    /// `off`, `all` or `selected`.
+    pub team_alert: String,
+    /// Task priority, when a task is created.
+    pub task: Option<String>,
+    /// Published version; 0 = never published.
+    pub version: i32,
+    /// Unpublished edits exist.
+    pub has_draft: bool,
+    /// When it last fired, formatted; `None` = never.
+    pub last_fired: Option<String>,
+    /// How often it fired in the last 7 days.
+    pub fired_7d: i64,
+}
+
+/// A starter template card.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StarterItem {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub trigger: String,
+    pub subject: String,
+    /// `off` or `all`.
+    pub team_alert: String,
+    pub task: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+mod convert {
+    use backend::conditions::{Condition, DurationOp, FieldOp};
+    use backend::notifications::{NotificationInput, TeamAlertInput};
+
+    use super::{FieldConditionForm, NotificationFormData};
+
+    fn number(v: f64) -> String {
+        if v.fract() == 0.0 { format!("{}", v as i64) } else { v.to_string() }
+    }
+
+    /// The form's values for a notification's settings.
+    pub fn form_of(id: Option<String>, agent_id: Option<uuid::Uuid>, input: NotificationInput) -> NotificationFormData {
+        let (team_alert, alert_members) = match input.team_alert {
+            TeamAlertInput::Mode(m) => (m, Vec::new()),
+            TeamAlertInput::Selected { selected } => {
+                ("selected".to_owned(), selected.iter().map(|u| u.to_string()).collect())
+            }
+        };
+        let mut form = NotificationFormData {
+            id,
+            agent_id: agent_id.map(|a| a.to_string()).unwrap_or_default(),
+            name: input.name,
+            enabled: input.enabled,
+            always: input.trigger.always.unwrap_or(false),
+            condition: input.trigger.condition.unwrap_or_default(),
+            recipients: input.recipients.fixed.join("\n"),
+            routes: input.recipients.routes.iter().map(|r| (r.when.clone(), r.to.join(", "))).collect(),
+            otherwise: input.recipients.otherwise.join(", "),
+            subject: input.email.subject,
+            body: input.email.body,
+            team_alert,
+            alert_members,
+            task: input.task.as_ref().map(|t| t.priority.clone()).unwrap_or_else(|| "off".to_owned()),
+            task_assignee: input.task.as_ref().and_then(|t| t.assignee).map(|a| a.to_string()).unwrap_or_default(),
+            task_due_hours: input.task.as_ref().and_then(|t| t.due_in_hours).map(|h| h.to_string()).unwrap_or_default(),
+            ..Default::default()
+        };
+        for c in input.conditions {
+            match c {
+                Condition::EndReason { values } => {
+                    // Several end-reason conditions must all hold: their intersection.
+                    form.end_reasons = if form.end_reasons.is_empty() {
+                        values
+                    } else {
+                        form.end_reasons.into_iter().filter(|r| values.contains(r)).collect()
+                    };
+                }
+                Condition::Direction { value } => form.direction = value,
+                Condition::Status { value } => form.status = value,
+                Condition::Duration { op: DurationOp::AtLeast, seconds } => form.duration_min = number(seconds),
+                Condition::Duration { op: DurationOp::AtMost, seconds } => form.duration_max = number(seconds),
+                Condition::Field { field, op, value } => form.field_conditions.push(FieldConditionForm {
+                    field,
+                    op: op.as_str().to_owned(),
+                    value: value.unwrap_or_default(),
+                }),
+            }
+        }
+        form
+    }
+
+    /// Parses a seconds box; names the field on error.
+    fn seconds(value: &str, field: &str) -> Result<Option<f64>, crate::error::AppError> {
+        let v = value.trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse::<f64>().map(Some).map_err(|_| crate::error::AppError::Invalid {
+            field: field.to_owned(),
+            message: format!("`{v}` is not a number of seconds"),
+        })
+    }
+
+    /// The structured conditions the form's condition boxes describe, in form order.
+    pub fn conditions_of(
+        end_reasons: Vec<String>,
+        direction: &str,
+        status: &str,
+        duration_min: &str,
+        duration_max: &str,
+        fields: Vec<FieldConditionForm>,
+    ) -> Result<Vec<Condition>, crate::error::AppError> {
+        let mut out = Vec::new();
+        if !end_reasons.is_empty() {
+            out.push(Condition::EndReason { values: end_reasons });
+        }
+        if !direction.trim().is_empty() {
+            out.push(Condition::Direction { value: direction.trim().to_owned() });
+        }
+        if !status.trim().is_empty() {
+            out.push(Condition::Status { value: status.trim().to_owned() });
+        }
+        if let Some(s) = seconds(duration_min, "duration_min")? {
+            out.push(Condition::Duration { op: DurationOp::AtLeast, seconds: s });
+        }
+        if let Some(s) = seconds(duration_max, "duration_max")? {
+            out.push(Condition::Duration { op: DurationOp::AtMost, seconds: s });
+        }
+        for (i, f) in fields.into_iter().enumerate() {
+            if f.field.trim().is_empty() {
+                continue;
+            }
+            let op = FieldOp::parse(&f.op).ok_or_else(|| crate::error::AppError::Invalid {
+                field: format!("field_op[{i}]"),
+                message: format!("`{}` is not an operator", f.op),
+            })?;
+            let value = Some(f.value).filter(|v| !v.trim().is_empty());
+            out.push(Condition::Field { field: f.field, op, value });
+        }
+        Ok(out)
+    }
+}
+
+/// Notifications of the account, or those applying to one agent, with how often they fired.
+#[server(endpoint = "list_notifications")]
+pub async fn list_notifications(agent_id: Option<String>) -> Result<Vec<NotificationItem>, AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    let agent = match agent_id.as_deref().filter(|a| !a.is_empty()) {
+        Some(a) => Some(parse_id(a, "Agent")?),
+        None => None,
+    };
+    let rows = backend::notifications::list(&services.db, &member.tenant, agent).await?;
+    let agents = backend::agents::list(&services.db, &member.tenant).await?;
+    let stats = backend::notifications::firing_stats(&services.db, &member.tenant).await?;
+    Ok(rows
+        .into_iter()
+        .map(|n| {
+            let input = backend::notifications::to_input(&n);
+            let stat = stats.get(&n.id).copied().unwrap_or_default();
+            NotificationItem {
+                id: n.id.to_string(),
+                name: n.name.clone(),
+                enabled: n.enabled,
+                agent_id: n.agent_id.map(|a| a.to_string()),
+                agent_name: n.agent_id.and_then(|a| agents.iter().find(|x| x.id == a)).map(|a| a.name.clone()),
+                trigger: if n.trigger_always {
+                    "Always send".to_owned()
+                } else {
+                    n.trigger_condition.clone().unwrap_or_default()
+                },
+                conditions: input.conditions.iter().map(|c| c.describe()).collect(),
+                recipients: input.recipients.fixed,
+                team_alert: n.team_alert.to_string(),
+                task: n.task_priority.map(|p| p.to_string()),
+                version: n.version,
+                has_draft: n.draft.is_some(),
+                last_fired: stat.last_fired.map(super::fmt::time),
+                fired_7d: stat.fired_7d,
+            }
+        })
+        .collect())
+}
+
+/// The ten starter templates.
+#[server(endpoint = "list_starters")]
+pub async fn list_starters() -> Result<Vec<StarterItem>, AppError> {
+    crate::auth::member().await?;
+    Ok(backend::starters::STARTERS
+        .iter()
+        .map(|s| StarterItem {
+            key: s.key.to_owned(),
+            name: s.name.to_owned(),
+            description: s.description.to_owned(),
+            trigger: s.trigger.to_owned(),
+            subject: s.subject.to_owned(),
+            team_alert: s.team_alert.to_owned(),
+            task: s.task.map(str::to_owned),
+        })
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+fn backend_uuid(value: &str) -> Option<uuid::Uuid> {
+    uuid::Uuid::parse_str(value.trim()).ok()
+}

@@ -1,0 +1,170 @@
+//! What an action is configured with: the input, its validation (URL policy, fields, formats) and the stored condition.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// An action's condition: `{"field": "order_total", "op": ">", "value": "100"}`; the
+/// operators of notification conditions (`==`, `!=`, `>`, `<`, `contains`, `is_empty`,
+/// `is_not_empty`).
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldCondition {
+    pub field: String,
+    pub op: FieldOp,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+impl FieldCondition {
+    pub(crate) fn as_condition(&self) -> Condition {
+        Condition::Field { field: self.field.clone(), op: self.op, value: self.value.clone() }
+    }
+
+    /// "order_total > 100".
+    pub fn describe(&self) -> String {
+        self.as_condition().describe()
+    }
+}
+
+/// What creating or editing an action takes.
+#[derive(Clone, Debug, Default)]
+pub struct ActionInput {
+    /// [`ActionKind::Webhook`] or [`ActionKind::ScheduleCall`].
+    pub kind: String,
+    /// 1-120 characters.
+    pub name: String,
+    /// `http://` or `https://` URL, at most 2000 characters, allowed by the outbound
+    /// policy (no internal addresses).
+    pub url: String,
+    /// [`WebhookFormat::Standard`] (default), [`WebhookFormat::Slack`] or [`WebhookFormat::Teams`]; callback
+    /// requests are always `standard`.
+    pub format: Option<String>,
+    /// Slack/Teams message (minijinja, the email variables); required for those formats.
+    pub message_template: Option<String>,
+    pub include_transcript: bool,
+    /// `None` = always.
+    pub condition: Option<FieldCondition>,
+    /// `schedule_call`: the extracted field with the follow-up time.
+    pub time_field: Option<String>,
+    /// `schedule_call`: minutes after the call (0 to 525600) when the field gives no time.
+    pub fallback_delay_minutes: Option<i32>,
+    pub enabled: bool,
+}
+
+pub(crate) struct Valid {
+    pub(crate) kind: ActionKind,
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) format: WebhookFormat,
+    pub(crate) message_template: Option<String>,
+    pub(crate) include_transcript: bool,
+    pub(crate) condition: Option<FieldCondition>,
+    pub(crate) time_field: Option<String>,
+    pub(crate) fallback_delay_minutes: Option<i32>,
+    pub(crate) enabled: bool,
+}
+
+pub(crate) fn field_name(raw: &str) -> Option<String> {
+    let name = raw.trim().trim_start_matches("dyn_").to_ascii_lowercase();
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    ok.then_some(name)
+}
+
+/// How an endpoint URL is shown where it is not a credential's place: the delivery log,
+/// the Deliveries page and members' views. Slack and Teams incoming-webhook URLs *are*
+/// the credential, and other endpoints often carry a token in the path or query, so only
+/// the scheme and host are kept: `https://hooks.slack.com/…`.
+pub fn display_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => {
+            let host = u.host_str().unwrap_or_default();
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let rest = if u.path() == "/" && u.query().is_none() { "/" } else { "/…" };
+            format!("{}://{host}{port}{rest}", u.scheme())
+        }
+        Err(_) => "(unreadable URL)".to_owned(),
+    }
+}
+
+pub(crate) async fn validate(outbound: &Outbound, input: ActionInput) -> Result<Valid> {
+    let kind = ActionKind::parse(input.kind.trim())
+        .map_err(|_| Error::invalid("kind", format!("`{}` is not webhook or schedule_call", input.kind.trim())))?;
+    let name = input.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(Error::invalid("name", "must be 1 to 120 characters"));
+    }
+    let url = outbound.check_url(&input.url, "url").await?.to_string();
+    let format = match (kind, input.format.as_deref().map(str::trim).unwrap_or("")) {
+        (ActionKind::ScheduleCall, _) | (_, "") => WebhookFormat::Standard,
+        (_, other) => WebhookFormat::parse(other)
+            .map_err(|_| Error::invalid("format", format!("`{other}` is not standard, slack or teams")))?,
+    };
+    let message_template = input.message_template.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let message_template = if format == WebhookFormat::Standard {
+        None
+    } else {
+        let template = message_template
+            .ok_or_else(|| Error::invalid("message_template", "a Slack or Teams message needs its text"))?;
+        if template.chars().count() > 10_000 {
+            return Err(Error::invalid("message_template", "must be at most 10000 characters"));
+        }
+        crate::templates::check_template(&template, "message_template")?;
+        Some(template)
+    };
+    let condition = match input.condition {
+        None => None,
+        Some(c) => {
+            let checked = crate::conditions::validate(vec![c.as_condition()]).map_err(|e| match e {
+                Error::Invalid { field, message } => {
+                    Error::invalid(field.replacen("conditions[0]", "condition", 1), message)
+                }
+                other => other,
+            })?;
+            match checked.into_iter().next() {
+                Some(Condition::Field { field, op, value }) => Some(FieldCondition { field, op, value }),
+                _ => None,
+            }
+        }
+    };
+    let (time_field, fallback_delay_minutes) = if kind == ActionKind::ScheduleCall {
+        let time_field = match input.time_field.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                field_name(raw)
+                    .ok_or_else(|| Error::invalid("time_field", "must be a field name such as callback_time"))?,
+            ),
+        };
+        let fallback = input.fallback_delay_minutes;
+        if let Some(m) = fallback
+            && !(0..=525_600).contains(&m)
+        {
+            return Err(Error::invalid("fallback_delay_minutes", "must be 0 to 525600 minutes"));
+        }
+        if time_field.is_none() && fallback.is_none() {
+            return Err(Error::invalid("time_field", "choose a time field, a fallback delay, or both"));
+        }
+        (time_field, fallback)
+    } else {
+        (None, None)
+    };
+    Ok(Valid {
+        kind,
+        name,
+        url,
+        format,
+        message_template,
+        include_transcript: input.include_transcript,
+        condition,
+        time_field,
+        fallback_delay_minutes,
+        enabled: input.enabled,
+    })
+}
+
+/// The condition of `action`, if any.
+pub fn condition_of(action: &post_call_action::Model) -> Option<FieldCondition> {
+    action.condition.clone()
+}
+
+crate::stored_json! { impl FieldCondition in "post_call_actions"."condition"; }
