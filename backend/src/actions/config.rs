@@ -1,4 +1,5 @@
-//! What an action is configured with: the input, its validation (URL policy, fields, formats) and the stored condition.
+//! What an action is configured with: the input, its validation (URL policy, fields, formats)
+//! and the stored condition.
 
 #[allow(unused_imports)]
 use super::*;

@@ -1,4 +1,5 @@
-//! Planning an analysed call's actions: the fields they need, when a follow-up call is due, the deliveries and scheduled calls to queue.
+//! Planning an analysed call's actions: the fields they need, when a follow-up call is due, the
+//! deliveries and scheduled calls to queue.
 
 #[allow(unused_imports)]
 use super::*;

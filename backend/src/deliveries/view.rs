@@ -1,4 +1,5 @@
-//! The deliveries read model: emails and webhook deliveries in one list, and one delivery with its attempts.
+//! The deliveries read model: emails and webhook deliveries in one list, and one delivery with
+//! its attempts.
 
 #[allow(unused_imports)]
 use super::*;

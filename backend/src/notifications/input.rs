@@ -1,4 +1,5 @@
-//! What a notification is made of, as created over REST or in the editor: the trigger, recipients, email, team alert and task inputs, and the stored model read back as input.
+//! What a notification is made of, as created over REST or in the editor: the trigger,
+//! recipients, email, team alert and task inputs, and the stored model read back as input.
 
 #[allow(unused_imports)]
 use super::*;

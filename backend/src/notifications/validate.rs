@@ -1,4 +1,5 @@
-//! Validating a notification's input (each error names its field) and applying it to the stored row.
+//! Validating a notification's input (each error names its field) and applying it to the stored
+//! row.
 
 #[allow(unused_imports)]
 use super::*;

@@ -1,4 +1,5 @@
-//! Drafts and published versions: saving a draft, publishing it as the next version, discarding it, restoring an old version.
+//! Drafts and published versions: saving a draft, publishing it as the next version, discarding
+//! it, restoring an old version.
 
 #[allow(unused_imports)]
 use super::*;

@@ -1,4 +1,5 @@
-//! Rendering: the sandboxed minijinja environment, escaping per format (email Markdown, Slack, Teams), and the rendered email.
+//! Rendering: the sandboxed minijinja environment, escaping per format (email Markdown, Slack,
+//! Teams), and the rendered email.
 
 #[allow(unused_imports)]
 use super::*;

@@ -1,4 +1,5 @@
-//! The variables a template sees: the system ones, a conversation's, the analysis's fields and the platform's dynamic variables.
+//! The variables a template sees: the system ones, a conversation's, the analysis's fields and
+//! the platform's dynamic variables.
 
 #[allow(unused_imports)]
 use super::*;

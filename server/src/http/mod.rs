@@ -3,6 +3,7 @@
 //! request passes ([`edge`]: client address, body limits, same-origin check, security
 //! headers).
 
+pub mod actions;
 pub mod agents;
 pub mod audit;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod extract;
 pub mod live;
 pub mod notifications;
 pub mod openapi;
+pub mod scheduled_calls;
 pub mod tasks;
 
 use axum::Router;

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ErrorBody, ErrorDetail};
-use super::{AppState, agents, audit, calls, conversations, delivery, notifications, tasks};
+use super::{AppState, actions, agents, audit, calls, conversations, delivery, notifications, scheduled_calls, tasks};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
@@ -75,16 +75,16 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::list_versions))
         .routes(routes!(tasks::list_tasks))
         .routes(routes!(tasks::get_task, tasks::patch_task))
-        .routes(routes!(delivery::create_action, delivery::list_actions))
-        .routes(routes!(delivery::get_action, delivery::replace_action, delivery::delete_action))
-        .routes(routes!(delivery::rotate_secret))
-        .routes(routes!(delivery::test_action))
+        .routes(routes!(actions::create_action, actions::list_actions))
+        .routes(routes!(actions::get_action, actions::replace_action, actions::delete_action))
+        .routes(routes!(actions::rotate_secret))
+        .routes(routes!(actions::test_action))
         .routes(routes!(delivery::list_deliveries))
         .routes(routes!(delivery::get_delivery))
         .routes(routes!(delivery::replay_delivery))
         .routes(routes!(delivery::replay_conversation))
-        .routes(routes!(delivery::list_scheduled_calls))
-        .routes(routes!(delivery::cancel_scheduled_call))
+        .routes(routes!(scheduled_calls::list_scheduled_calls))
+        .routes(routes!(scheduled_calls::cancel_scheduled_call))
         .routes(routes!(audit::list))
 }
 

@@ -1,4 +1,5 @@
-//! The notification editor's data: the form as saved, the choices, the variables, the versions and the conversations to preview with.
+//! The notification editor's data: the form as saved, the choices, the variables, the versions
+//! and the conversations to preview with.
 
 #[allow(unused_imports)]
 use super::*;

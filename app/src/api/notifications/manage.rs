@@ -1,4 +1,5 @@
-//! List and version actions: publish, discard the draft, restore a version, turn on or off, duplicate, delete, reorder.
+//! List and version actions: publish, discard the draft, restore a version, turn on or off,
+//! duplicate, delete, reorder.
 
 #[allow(unused_imports)]
 use super::*;

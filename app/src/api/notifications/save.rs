@@ -1,4 +1,5 @@
-//! Saving the editor's form as a draft or publishing it: the form as posted and its translation to the backend's input.
+//! Saving the editor's form as a draft or publishing it: the form as posted and its translation
+//! to the backend's input.
 
 #[allow(unused_imports)]
 use super::*;

@@ -1,4 +1,5 @@
-//! The notification editor: trigger, conditions, recipients, email with live preview, team alert and task.
+//! The notification editor: trigger, conditions, recipients, email with live preview, team
+//! alert and task.
 
 #[allow(unused_imports)]
 use super::*;
