@@ -31,6 +31,9 @@ test('an admin adds a signed webhook and a scheduled call; a dead delivery is re
   await page.goto(`/agents/${agentId}?tab=actions`);
   await hydrated(page);
   await expect(page.getByTestId('actions-empty')).toBeVisible();
+  // The tab hydrates after its list resource: a click before that is a plain form post,
+  // whose answer (the secret shown once) only the hydrated form displays.
+  await page.waitForLoadState('networkidle');
   const form = page.getByTestId('action-form');
   await form.getByLabel('Name', { exact: true }).fill('CRM');
   await form.getByLabel('URL', { exact: true }).fill(hook.url);
