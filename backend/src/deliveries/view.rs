@@ -176,9 +176,11 @@ pub struct AttemptView {
     pub outcome: crate::columns::AttemptOutcome,
     /// The HTTP status (webhooks) or SMTP reply code (emails), when one came back.
     pub status_code: Option<i32>,
-    /// What was sent: the request line and headers (secrets masked).
+    /// What was sent: for webhooks the request line (with the URL's path and query hidden),
+    /// the headers (signatures redacted) and the body; for emails the envelope, Message-ID
+    /// and subject.
     pub request: String,
-    /// What came back, cut to a few KiB.
+    /// What came back, cut to 2 KiB (`deliveries::MAX_LOGGED` bytes).
     pub response: Option<String>,
     pub error: Option<String>,
     pub duration_ms: i64,
