@@ -65,22 +65,17 @@ pub async fn queue_account_email<C: ConnectionTrait>(
     let id = Uuid::now_v7();
     let sealed = serde_json::to_string(&SealedBody { text: real.text, html: real.html })
         .map_err(|e| Error::internal("serialising a sealed email body", e))?;
-    insert(
-        db,
-        tenant,
-        public_url,
-        id,
-        Prepared {
-            to: vec![email.to],
-            conversation_id: None,
-            subject_template: email.subject_template,
-            body_template: email.body_template,
-            rendered: shown,
-        },
-        EmailKind::Account,
-        Some(secrets.seal(&sealed_aad(id), &sealed)),
-    )
-    .await?;
+    let row = Row {
+        conversation_id: None,
+        notification_run_id: None,
+        to: vec![email.to],
+        subject_template: email.subject_template,
+        body_template: email.body_template,
+        rendered: Some(shown),
+        kind: EmailKind::Account,
+        sealed_body: Some(secrets.seal(&sealed_aad(id), &sealed)),
+    };
+    insert(db, tenant, public_url, id, row).await?;
     Ok(id)
 }
 
@@ -105,33 +100,52 @@ pub async fn queue_rendered<C: ConnectionTrait>(
     email: Prepared<'_>,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    insert(db, tenant, public_url, id, email, EmailKind::Test, None).await?;
+    let row = Row {
+        conversation_id: email.conversation_id,
+        notification_run_id: None,
+        to: email.to,
+        subject_template: email.subject_template,
+        body_template: email.body_template,
+        rendered: Some(email.rendered),
+        kind: EmailKind::Test,
+        sealed_body: None,
+    };
+    insert(db, tenant, public_url, id, row).await?;
     Ok(id)
 }
 
-async fn insert<C: ConnectionTrait>(
-    db: &C,
-    tenant: &Tenant,
-    public_url: &str,
-    id: Uuid,
-    email: Prepared<'_>,
+/// An email row to store: rendered up front (test-sends, account emails) or when its job
+/// runs (`rendered` `None`: notification emails).
+struct Row<'a> {
+    conversation_id: Option<Uuid>,
+    notification_run_id: Option<Uuid>,
+    to: Vec<String>,
+    subject_template: &'a str,
+    body_template: &'a str,
+    rendered: Option<RenderedEmail>,
     kind: EmailKind,
     sealed_body: Option<String>,
-) -> Result<()> {
+}
+
+/// Stores `row` as email `id` with its `SendEmail` job, in `db`.
+async fn insert<C: ConnectionTrait>(db: &C, tenant: &Tenant, public_url: &str, id: Uuid, row: Row<'_>) -> Result<()> {
     let now = Utc::now();
-    let job_id =
-        queue::enqueue(db, tenant, &SendEmail { email_id: id, conversation_id: email.conversation_id }).await?;
+    let job_id = queue::enqueue(db, tenant, &SendEmail { email_id: id, conversation_id: row.conversation_id }).await?;
+    let (subject, text, html) = match row.rendered {
+        Some(r) => (Some(r.subject), Some(r.text), Some(r.html)),
+        None => (None, None, None),
+    };
     email::Entity::insert(email::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
-        conversation_id: Set(email.conversation_id),
-        notification_run_id: Set(None),
-        recipients: Set(EmailRecipients(email.to.to_vec())),
-        subject_template: Set(email.subject_template.to_owned()),
-        body_template: Set(email.body_template.to_owned()),
-        subject: Set(Some(email.rendered.subject)),
-        text_body: Set(Some(email.rendered.text)),
-        html_body: Set(Some(email.rendered.html)),
+        conversation_id: Set(row.conversation_id),
+        notification_run_id: Set(row.notification_run_id),
+        recipients: Set(EmailRecipients(row.to)),
+        subject_template: Set(row.subject_template.to_owned()),
+        body_template: Set(row.body_template.to_owned()),
+        subject: Set(subject),
+        text_body: Set(text),
+        html_body: Set(html),
         state: Set(EmailState::Pending),
         attempts: Set(0),
         last_error: Set(None),
@@ -140,8 +154,8 @@ async fn insert<C: ConnectionTrait>(
         job_id: Set(Some(job_id)),
         created_at: Set(now),
         updated_at: Set(now),
-        kind: Set(kind),
-        sealed_body: Set(sealed_body),
+        kind: Set(row.kind),
+        sealed_body: Set(row.sealed_body),
     })
     .exec_without_returning(db)
     .await?;
@@ -220,35 +234,18 @@ pub(crate) async fn queue_run_email(
     email: RunEmail<'_>,
     public_url: &str,
 ) -> Result<Uuid> {
-    let now = Utc::now();
     let id = Uuid::now_v7();
-    let job_id =
-        queue::enqueue(work.db(), tenant, &SendEmail { email_id: id, conversation_id: Some(email.conversation_id) })
-            .await?;
-    email::Entity::insert(email::ActiveModel {
-        id: Set(id),
-        account_id: Set(tenant.account_id()),
-        conversation_id: Set(Some(email.conversation_id)),
-        notification_run_id: Set(Some(email.notification_run_id)),
-        recipients: Set(EmailRecipients(email.to)),
-        subject_template: Set(email.subject_template.to_owned()),
-        body_template: Set(email.body_template.to_owned()),
-        subject: Set(None),
-        text_body: Set(None),
-        html_body: Set(None),
-        state: Set(EmailState::Pending),
-        attempts: Set(0),
-        last_error: Set(None),
-        message_id: Set(message_id(id, public_url)),
-        sent_at: Set(None),
-        job_id: Set(Some(job_id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        kind: Set(EmailKind::Notification),
-        sealed_body: Set(None),
-    })
-    .exec_without_returning(work.db())
-    .await?;
+    let row = Row {
+        conversation_id: Some(email.conversation_id),
+        notification_run_id: Some(email.notification_run_id),
+        to: email.to,
+        subject_template: email.subject_template,
+        body_template: email.body_template,
+        rendered: None,
+        kind: EmailKind::Notification,
+        sealed_body: None,
+    };
+    insert(work.db(), tenant, public_url, id, row).await?;
     work.wake_runner();
     Ok(id)
 }
