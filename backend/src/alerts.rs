@@ -80,9 +80,8 @@ pub(crate) struct NewAlert {
 
 /// Inserts `new` in `db` (a transaction in practice) and queues one `SendPush` job per
 /// browser of that member in `subscriptions` (others are skipped), so an alert and its
-/// push deliveries commit together. Returns the alert's id; the caller publishes it on
-/// [`crate::live::AlertBus`] after committing.
-pub(crate) async fn insert_with_push<C: ConnectionTrait>(
+/// push deliveries commit together. Returns the alert's id; [`create`] publishes it.
+async fn insert_with_push<C: ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
     new: NewAlert,

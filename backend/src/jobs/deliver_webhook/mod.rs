@@ -118,14 +118,10 @@ impl Job for DeliverWebhook {
             .filter(webhook_delivery::Column::Id.eq(row.id))
             .exec(work.db())
             .await?;
-        let disabled =
-            track_endpoint_health(services, work.db(), &tenant, &action, matches!(sent, Sent::Delivered(_)), row.test)
-                .await?;
+        track_endpoint_health(services, &mut work, &tenant, &action, matches!(sent, Sent::Delivered(_)), row.test)
+            .await?;
         if matches!(sent, Sent::Delivered(_)) {
             queue::complete(work.db(), job.id).await?;
-        }
-        for (user_id, alert_id) in disabled {
-            work.publish(crate::live::AlertEvent { account_id: tenant.account_id(), user_id, alert_id });
         }
         work.commit().await?;
         let describe =
@@ -151,17 +147,17 @@ async fn dead(services: &Services, row: &webhook_delivery::Model, why: &str) -> 
 
 /// Records a success (clears `failing_since`) or a failure (sets it; disables the endpoint
 /// and alerts the admins once it is older than `webhooks.disable_after_hours`). Test-sends
-/// do not count. Returns the alerts created.
-async fn track_endpoint_health<C: ConnectionTrait>(
+/// do not count. The alerts are created in `work`, which publishes them at commit.
+async fn track_endpoint_health(
     services: &Services,
-    txn: &C,
+    work: &mut crate::db::Work,
     tenant: &Tenant,
     action: &post_call_action::Model,
     success: bool,
     test: bool,
-) -> Result<Vec<(Uuid, Uuid)>, JobError> {
+) -> Result<(), JobError> {
     if test {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let now = Utc::now();
     let update = post_call_action::Entity::update_many().filter(post_call_action::Column::Id.eq(action.id));
@@ -169,19 +165,19 @@ async fn track_endpoint_health<C: ConnectionTrait>(
         if action.failing_since.is_some() {
             update
                 .col_expr(post_call_action::Column::FailingSince, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-                .exec(txn)
+                .exec(work.db())
                 .await?;
         }
-        return Ok(Vec::new());
+        return Ok(());
     }
     let Some(since) = action.failing_since else {
-        update.col_expr(post_call_action::Column::FailingSince, Expr::value(Some(now))).exec(txn).await?;
-        return Ok(Vec::new());
+        update.col_expr(post_call_action::Column::FailingSince, Expr::value(Some(now))).exec(work.db()).await?;
+        return Ok(());
     };
     let limit =
         chrono::Duration::from_std(services.settings.webhooks.disable_after).unwrap_or(chrono::Duration::days(5));
     if !action.enabled || now - since < limit {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let days = (now - since).num_hours() as f64 / 24.0;
     let reason = format!(
@@ -193,18 +189,17 @@ async fn track_endpoint_health<C: ConnectionTrait>(
         .col_expr(post_call_action::Column::Enabled, Expr::value(false))
         .col_expr(post_call_action::Column::DisabledReason, Expr::value(Some(reason.clone())))
         .col_expr(post_call_action::Column::UpdatedAt, Expr::value(now))
-        .exec(txn)
+        .exec(work.db())
         .await?;
     if turned_off.rows_affected == 0 {
         // Another delivery's failure turned it off first (and alerted).
-        return Ok(Vec::new());
+        return Ok(());
     }
     let shown = crate::actions::display_url(&action.url);
     tracing::warn!(action = %action.id, url = %shown, "webhook endpoint disabled after days of failures");
-    let members = crate::accounts::members(txn, tenant).await?;
+    let members = crate::accounts::members(work.db(), tenant).await?;
     let admins: Vec<Uuid> = members.iter().filter(|m| m.role.can_configure()).map(|m| m.user_id).collect();
-    let subscriptions = crate::push::subscriptions_of_users(txn, tenant, &admins).await?;
-    let mut created = Vec::new();
+    let subscriptions = crate::push::subscriptions_of_users(work.db(), tenant, &admins).await?;
     for user_id in admins {
         let new = crate::alerts::NewAlert {
             user_id,
@@ -214,10 +209,9 @@ async fn track_endpoint_health<C: ConnectionTrait>(
             body: format!("{shown} — {reason} Fix the endpoint, then turn the action on again."),
             link: format!("/agents/{}", action.agent_id),
         };
-        let alert_id = crate::alerts::insert_with_push(txn, tenant, new, &subscriptions).await?;
-        created.push((user_id, alert_id));
+        crate::alerts::create(work, tenant, new, &subscriptions).await?;
     }
-    Ok(created)
+    Ok(())
 }
 
 #[cfg(test)]
