@@ -180,7 +180,7 @@ pub async fn set_inbound_signing(services: &crate::Services, member: &Member, en
     member.require(Permission::Configure)?;
     let db = &services.db;
     let found = get(db, &member.tenant).await?;
-    let secret = enable.then(crate::actions::generate_secret);
+    let secret = enable.then(crate::secrets::generate_secret);
     let aad = crate::secrets::aad("accounts", "inbound_signing_secret", found.id);
     let txn = crate::db::begin_write(db).await?;
     let mut active: account::ActiveModel = found.into();

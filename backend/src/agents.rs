@@ -35,7 +35,7 @@ struct ValidAgent {
 
 fn validate(input: AgentInput) -> Result<ValidAgent> {
     let external_id = input.external_id.trim().to_owned();
-    if external_id.is_empty() || external_id.chars().count() > crate::calls::event::MAX_ID_LEN {
+    if external_id.is_empty() || external_id.chars().count() > crate::types::MAX_ID_LEN {
         return Err(Error::invalid("external_id", "must be 1 to 200 characters"));
     }
     let name = input.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| external_id.clone());

@@ -89,8 +89,7 @@ async fn insert_with_push<C: ConnectionTrait>(
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     for sub in subscriptions.iter().filter(|s| s.user_id == new.user_id) {
-        crate::jobs::queue::enqueue(db, tenant, &crate::push::SendPush { alert_id: id, subscription_id: sub.id })
-            .await?;
+        crate::queue::enqueue(db, tenant, &crate::queue::SendPush { alert_id: id, subscription_id: sub.id }).await?;
     }
     alert::Entity::insert(alert::ActiveModel {
         id: Set(id),

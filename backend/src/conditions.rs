@@ -3,32 +3,13 @@
 //! or at most so long, or that an extracted field compares to a value. All must hold; the
 //! first that does not is recorded on the run as what stopped it.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::analysis::AnalysisOutput;
+pub use crate::columns::{Condition, DurationOp, FieldOp, StoredConditions};
 use crate::entities::conversation;
 use crate::error::{Error, Result};
 use crate::types::{Direction, EndReason};
-
-/// Comparison of an extracted field.
-#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FieldOp {
-    #[serde(rename = "==")]
-    Eq,
-    #[serde(rename = "!=")]
-    Ne,
-    #[serde(rename = ">")]
-    Gt,
-    #[serde(rename = "<")]
-    Lt,
-    #[serde(rename = "contains")]
-    Contains,
-    #[serde(rename = "is_empty")]
-    IsEmpty,
-    #[serde(rename = "is_not_empty")]
-    IsNotEmpty,
-}
 
 impl FieldOp {
     /// Every operator, in picker order.
@@ -57,44 +38,6 @@ impl FieldOp {
     fn needs_value(self) -> bool {
         !matches!(self, FieldOp::IsEmpty | FieldOp::IsNotEmpty)
     }
-}
-
-/// Comparison of the call's duration.
-#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DurationOp {
-    #[serde(rename = ">=")]
-    AtLeast,
-    #[serde(rename = "<=")]
-    AtMost,
-}
-
-/// One condition, as stored and as sent over REST:
-/// `{"kind": "end_reason", "values": ["voicemail"]}`, `{"kind": "direction", "value":
-/// "inbound"}`, `{"kind": "status", "value": "completed"}`, `{"kind": "duration", "op": ">=",
-/// "seconds": 60}`, `{"kind": "field", "field": "amount", "op": ">", "value": "100"}`.
-#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[schema(as = RuleCondition)]
-pub enum Condition {
-    EndReason {
-        values: Vec<String>,
-    },
-    Direction {
-        value: String,
-    },
-    Status {
-        value: String,
-    },
-    Duration {
-        op: DurationOp,
-        seconds: f64,
-    },
-    Field {
-        field: String,
-        op: FieldOp,
-        #[serde(default)]
-        value: Option<String>,
-    },
 }
 
 /// Most conditions per notification.
@@ -248,13 +191,6 @@ pub fn first_failing(
     analysis: &AnalysisOutput,
 ) -> Option<String> {
     conditions.iter().find(|c| !c.holds(call, analysis)).map(Condition::describe)
-}
-
-crate::stored_json! {
-    /// A notification's stored conditions (`notifications.conditions`; NULL = none). An
-    /// unreadable list fails the read: it never turns into "no conditions", which would
-    /// make the notification fire after every call.
-    pub struct StoredConditions(Vec<Condition>) in "notifications"."conditions";
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod passwords;
 pub mod preview;
 pub mod push;
+pub mod queue;
 pub mod secrets;
 pub mod session_store;
 pub mod settings;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::entities::email;
 use crate::error::{Error, Result};
-use crate::jobs::{SendEmail, queue};
+use crate::queue::{self, SendEmail};
 use crate::secrets::SecretBox;
 use crate::templates::{RenderedEmail, Variables};
 use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
@@ -162,47 +162,6 @@ async fn insert<C: ConnectionTrait>(db: &C, tenant: &Tenant, public_url: &str, i
     Ok(())
 }
 
-/// Replaces the token of every `/invite/<token>` link in `text` with [`REDACTED_LINK`].
-fn hide_invite_links(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("/invite/") {
-        let (before, after) = rest.split_at(at + "/invite/".len());
-        out.push_str(before);
-        let token_len =
-            after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(after.len());
-        if token_len > 0 {
-            out.push_str(REDACTED_LINK);
-        }
-        rest = &after[token_len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Files invitation emails stored before account emails existed (their links in clear) as
-/// account emails with the links hidden. Returns how many changed. Idempotent.
-///
-/// Errors: database errors.
-pub async fn hide_legacy_invitation_links(db: &sea_orm::DatabaseConnection) -> Result<usize> {
-    use sea_orm::ActiveModelTrait;
-    let rows = email::Entity::find()
-        .filter(email::Column::Kind.ne(EmailKind::Account))
-        .filter(email::Column::SubjectTemplate.eq(crate::members::INVITE_SUBJECT_TEMPLATE))
-        .all(db)
-        .await?;
-    let n = rows.len();
-    for row in rows {
-        let (text, html) = (row.text_body.clone(), row.html_body.clone());
-        let mut active: email::ActiveModel = row.into();
-        active.kind = Set(EmailKind::Account);
-        active.text_body = Set(text.as_deref().map(hide_invite_links));
-        active.html_body = Set(html.as_deref().map(hide_invite_links));
-        active.update(db).await?;
-    }
-    Ok(n)
-}
-
 /// The Message-ID (without angle brackets) of email `id`: `<id>@<public host>`, stable
 /// across retries so a recipient can recognise a resend.
 pub fn message_id(id: Uuid, public_url: &str) -> String {
@@ -295,17 +254,6 @@ pub async fn for_runs<C: ConnectionTrait>(db: &C, tenant: &Tenant, run_ids: &[Uu
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn old_invitation_links_are_hidden() {
-        let text = "[Accept](http://x.example/invite/AbC-_9xyz) and http://x.example/invite/ again";
-        let hidden = super::hide_invite_links(text);
-        assert_eq!(
-            hidden,
-            format!("[Accept](http://x.example/invite/{0}) and http://x.example/invite/ again", super::REDACTED_LINK)
-        );
-        assert!(!hidden.contains("AbC"));
-    }
-
     #[test]
     fn message_ids_use_the_public_host() {
         let id = uuid::Uuid::nil();

@@ -269,10 +269,11 @@ pub async fn seal_plaintext_columns(db: &DatabaseConnection, secrets: &SecretBox
         active.update(db).await?;
         changed += 1;
     }
-    if let Some(row) = installation_setting::Entity::find_by_id(crate::push::VAPID_KEY.to_owned()).one(db).await?
+    if let Some(row) =
+        installation_setting::Entity::find_by_id(installation_setting::VAPID_KEY.to_owned()).one(db).await?
         && unsealed(&row.value)
     {
-        let sealed = secrets.seal(&aad("installation_settings", "value", crate::push::VAPID_KEY), &row.value);
+        let sealed = secrets.seal(&aad("installation_settings", "value", installation_setting::VAPID_KEY), &row.value);
         let mut active: installation_setting::ActiveModel = row.into();
         active.value = Set(sealed);
         active.update(db).await?;
@@ -282,6 +283,14 @@ pub async fn seal_plaintext_columns(db: &DatabaseConnection, secrets: &SecretBox
         tracing::info!(rows = changed, "encrypted secrets that were stored in clear");
     }
     Ok(changed)
+}
+
+/// A new signing secret: `whsec_` + base64 of 24 random bytes (Standard Webhooks), for
+/// post-call actions and an account's inbound signature.
+pub fn generate_secret() -> String {
+    let mut bytes = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("whsec_{}", B64.encode(bytes))
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@
 //! another account is answered with [`Error::NotFound`].
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::columns::Role;
 use crate::entities;
 use crate::error::{Error, Result};
 
@@ -29,18 +29,6 @@ impl Tenant {
     pub fn account_id(&self) -> Uuid {
         self.account_id
     }
-}
-
-/// A member's role in an account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Created the account; everything an admin can do.
-    Owner,
-    /// Configures agents, notifications, members, keys.
-    Admin,
-    /// Works alerts and tasks, reads conversations; cannot change configuration.
-    Member,
 }
 
 impl Role {

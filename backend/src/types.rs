@@ -6,6 +6,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// Longest accepted external id (a voice platform's `call_id` / `agent_id`), in characters.
+pub const MAX_ID_LEN: usize = 200;
+
 /// A syntactically valid email address (RFC 5321 as lettre checks it), trimmed, at most
 /// 254 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

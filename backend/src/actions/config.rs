@@ -1,19 +1,10 @@
 //! What an action is configured with: the input, its validation (URL policy, fields, formats)
 //! and the stored condition.
 
+pub use crate::columns::FieldCondition;
+
 #[allow(unused_imports)]
 use super::*;
-
-/// An action's condition: `{"field": "order_total", "op": ">", "value": "100"}`; the
-/// operators of notification conditions (`==`, `!=`, `>`, `<`, `contains`, `is_empty`,
-/// `is_not_empty`).
-#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FieldCondition {
-    pub field: String,
-    pub op: FieldOp,
-    #[serde(default)]
-    pub value: Option<String>,
-}
 
 impl FieldCondition {
     pub(crate) fn as_condition(&self) -> Condition {

@@ -10,12 +10,9 @@
 //! run once per conversation, planned in the analysis transaction ([`plan`]); delivery is
 //! the `DeliverWebhook` job's (retries, attempts, dead letters).
 
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 mod config;
@@ -32,11 +29,11 @@ pub use view::ActionView;
 use crate::Services;
 use crate::analysis::AnalysisOutput;
 use crate::audit;
-use crate::conditions::{Condition, FieldOp};
+use crate::conditions::Condition;
 use crate::entities::{agent, conversation, post_call_action, scheduled_call, webhook_delivery};
 use crate::error::{Error, Result};
-use crate::jobs::{DeliverWebhook, RequestCallback, queue};
 use crate::outbound::Outbound;
+use crate::queue::{self, DeliverWebhook, RequestCallback};
 use crate::secrets::SecretBox;
 use crate::tenancy::Actor;
 use crate::tenancy::Permission;

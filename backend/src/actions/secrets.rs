@@ -3,6 +3,8 @@
 #[allow(unused_imports)]
 use super::*;
 
+pub use crate::secrets::generate_secret;
+
 /// The associated data of an action's sealed columns.
 pub(crate) fn aad(id: Uuid, column: &str) -> String {
     crate::secrets::aad("post_call_actions", column, id)
@@ -24,13 +26,6 @@ pub(crate) fn open_all(
     rows: Vec<post_call_action::Model>,
 ) -> Result<Vec<post_call_action::Model>> {
     rows.into_iter().map(|r| open(secrets, r)).collect()
-}
-
-/// A new signing secret: `whsec_` + base64 of 24 random bytes (Standard Webhooks).
-pub fn generate_secret() -> String {
-    let mut bytes = [0u8; 24];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// The secrets requests to `action` are signed with at `now`: the current one, and the

@@ -11,19 +11,10 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use crate::columns::FieldOptions;
+pub use crate::columns::FieldType;
 use crate::entities::{extraction_field, notification};
 use crate::error::{Error, Result};
 use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
-
-/// A field's type.
-#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FieldType {
-    String,
-    Number,
-    Boolean,
-    Enum,
-}
 
 impl FieldType {
     /// `string`, `number`, `boolean` or `enum`.

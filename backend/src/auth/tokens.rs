@@ -10,19 +10,9 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+pub use crate::columns::Purpose;
 use crate::entities::account_token;
 use crate::error::{Error, Result};
-
-/// What a token is for, as stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// `/reset-password/<token>`: valid for [`RESET_HOURS`] hour.
-    PasswordReset,
-    /// `/verify-email/<token>`: a new owner confirms the address (`auth.signup = "verified"`).
-    EmailVerification,
-    /// `/confirm-email/<token>`: the new address of an email change.
-    EmailChange,
-}
 
 impl std::str::FromStr for Purpose {
     type Err = String;

@@ -12,8 +12,7 @@ use serde_json::{Map, Value};
 use crate::error::Error;
 use crate::types::{Direction, E164, EmailAddress, EndReason};
 
-/// Longest accepted `call_id` / `agent_id`, in characters.
-pub const MAX_ID_LEN: usize = 200;
+pub use crate::types::MAX_ID_LEN;
 /// Longest accepted call, in seconds (7 days).
 pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
 

@@ -12,7 +12,7 @@ use crate::Services;
 use crate::agents;
 use crate::entities::{account, conversation};
 use crate::error::{Error, Result};
-use crate::jobs::{AnalyzeCall, queue};
+use crate::queue::{self, AnalyzeCall};
 use crate::tenancy::{Tenant, scope};
 
 /// What ingest did.

@@ -210,7 +210,7 @@ pub async fn get<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Resul
 pub async fn request_reanalysis(services: &crate::Services, tenant: &Tenant, id: Uuid) -> Result<()> {
     let conv = secure_find::<conversation::Entity, _>(&services.db, tenant, id).await?;
     let mut work = crate::db::Work::begin(services).await?;
-    crate::jobs::queue::enqueue(work.db(), tenant, &crate::jobs::ReanalyzeCall { conversation_id: conv.id }).await?;
+    crate::queue::enqueue(work.db(), tenant, &crate::queue::ReanalyzeCall { conversation_id: conv.id }).await?;
     work.wake_runner();
     work.commit().await?;
     Ok(())

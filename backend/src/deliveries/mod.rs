@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::email::SendFailure;
 use crate::entities::{delivery_attempt, email, job, webhook_delivery};
 use crate::error::{Error, Result};
-use crate::jobs::{DeliverWebhook, SendEmail, queue};
+use crate::queue::{self, DeliverWebhook, SendEmail};
 use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
 
 pub use crate::columns::{AttemptOutcome, WebhookState};

@@ -5,7 +5,7 @@ use super::*;
 
 /// Runs `job_id` again if it is dead, or queues `fresh` when the delivery has no dead job
 /// (rows from before jobs were linked). Returns the job id.
-pub(crate) async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(
+pub(crate) async fn revive<C: ConnectionTrait, J: crate::queue::Payload>(
     db: &C,
     tenant: &Tenant,
     job_id: Option<Uuid>,
@@ -14,7 +14,7 @@ pub(crate) async fn revive<C: ConnectionTrait, J: crate::jobs::Job>(
 ) -> Result<Uuid> {
     if let Some(id) = job_id
         && let Some(j) = scope::<job::Entity>(tenant).filter(job::Column::Id.eq(id)).one(db).await?
-        && j.state == crate::jobs::queue::JobState::Dead
+        && j.state == crate::queue::JobState::Dead
     {
         queue::replay(db, tenant, id).await?;
         return Ok(id);
@@ -47,7 +47,7 @@ pub async fn replay(services: &crate::Services, actor: &Actor, channel: Channel,
                 tenant,
                 e.job_id,
                 &SendEmail { email_id: e.id, conversation_id: e.conversation_id },
-                <SendEmail as crate::jobs::Job>::MAX_ATTEMPTS,
+                <SendEmail as crate::queue::Payload>::MAX_ATTEMPTS,
             )
             .await?;
             email::Entity::update_many()
@@ -101,7 +101,7 @@ pub async fn replay_conversation(services: &crate::Services, actor: &Actor, conv
     let mut work = crate::db::Work::begin(services).await?;
     let dead = scope::<job::Entity>(tenant)
         .filter(job::Column::ConversationId.eq(conv.id))
-        .filter(job::Column::State.eq(crate::jobs::queue::JobState::Dead))
+        .filter(job::Column::State.eq(crate::queue::JobState::Dead))
         .all(work.db())
         .await?;
     for j in &dead {

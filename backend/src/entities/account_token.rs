@@ -10,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub user_id: Uuid,
-    pub purpose: crate::auth::tokens::Purpose,
+    pub purpose: crate::columns::Purpose,
     /// Hex SHA-256 of the token in the link.
     pub token_hash: String,
     /// `email_change`: the address that becomes the user's once confirmed (lower-cased).

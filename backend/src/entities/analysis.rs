@@ -13,7 +13,7 @@ pub struct Model {
     /// The analyzer's name, e.g. `builtin`.
     pub analyzer: String,
     pub summary: Option<String>,
-    pub result: crate::analysis::AnalysisOutput,
+    pub result: crate::columns::AnalysisOutput,
     pub error: Option<String>,
     /// Wall-clock milliseconds the analyzer took.
     pub latency_ms: i64,
@@ -21,7 +21,7 @@ pub struct Model {
     pub completion_tokens: Option<i64>,
     pub created_at: DateTimeUtc,
     /// Set when the agent has a goal.
-    pub goal_result: Option<crate::analysis::GoalResult>,
+    pub goal_result: Option<crate::columns::GoalResult>,
     /// When the analysis was last re-run from the dashboard.
     pub reanalysed_at: Option<DateTimeUtc>,
 }

@@ -11,7 +11,7 @@ pub struct Model {
     pub agent_id: Uuid,
     /// `[a-z][a-z0-9_]*`, unique per agent; used as `{{ dyn_<name> }}`.
     pub name: String,
-    pub field_type: crate::analysis::fields::FieldType,
+    pub field_type: crate::columns::FieldType,
     pub description: String,
     pub options: crate::columns::FieldOptions,
     pub position: i32,

@@ -3,6 +3,10 @@
 
 use sea_orm::entity::prelude::*;
 
+/// The key of the VAPID private key (URL-safe base64, 32 bytes), sealed with the
+/// installation key.
+pub const VAPID_KEY: &str = "vapid_private_key";
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "installation_settings")]
 pub struct Model {

@@ -12,7 +12,7 @@ pub struct Model {
     /// Lower-cased.
     pub email: String,
     /// `admin` or `member`.
-    pub role: crate::tenancy::Role,
+    pub role: crate::columns::Role,
     pub token_hash: String,
     pub invited_by: Option<Uuid>,
     pub expires_at: DateTimeUtc,

@@ -9,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub account_id: Uuid,
     pub user_id: Uuid,
-    pub role: crate::tenancy::Role,
+    pub role: crate::columns::Role,
     pub created_at: DateTimeUtc,
     /// When the user last signed in to or switched to this account (sign-in opens the
     /// most recent one).

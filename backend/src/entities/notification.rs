@@ -27,12 +27,12 @@ pub struct Model {
     pub position: i32,
     pub created_at: DateTimeUtc,
     /// Structured conditions that must all hold: [`crate::conditions::Condition`]s; NULL = none.
-    pub conditions: Option<crate::conditions::StoredConditions>,
+    pub conditions: Option<crate::columns::StoredConditions>,
     /// The published version these columns hold; 0 = never published (the notification
     /// does not run).
     pub version: i32,
     /// Unpublished edits: a [`crate::notifications::NotificationInput`]; NULL = none.
-    pub draft: Option<crate::notifications::Draft>,
+    pub draft: Option<crate::columns::Draft>,
     /// The member a created task is assigned to; NULL = unassigned.
     pub task_assignee_user_id: Option<Uuid>,
     /// A created task is due this many hours after the call was received; NULL = no due date.

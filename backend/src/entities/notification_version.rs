@@ -12,7 +12,7 @@ pub struct Model {
     /// 1, 2, … per notification.
     pub version: i32,
     /// The [`crate::notifications::NotificationInput`] published.
-    pub settings: crate::notifications::Draft,
+    pub settings: crate::columns::Draft,
     /// Who published it (None over the API).
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,

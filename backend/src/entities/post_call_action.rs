@@ -28,7 +28,7 @@ pub struct Model {
     pub previous_secret: Option<String>,
     pub previous_secret_expires_at: Option<DateTimeUtc>,
     /// `{"field", "op", "value"}` (a field condition); NULL = always.
-    pub condition: Option<crate::actions::FieldCondition>,
+    pub condition: Option<crate::columns::FieldCondition>,
     /// `schedule_call`: the extracted field holding the follow-up time (ISO 8601).
     pub time_field: Option<String>,
     /// `schedule_call`: minutes after the call when the field is empty or unreadable.

@@ -15,10 +15,9 @@ use std::time::Instant;
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ClaimedJob, Job, JobError, queue};
+use super::{Job, JobError};
 use crate::Services;
 use crate::accounts;
 use crate::analysis::{AnalysisOutput, AnalysisRequest, CallFacts, RouteQuestion, TriggerQuestion, Usage, fields};
@@ -26,14 +25,9 @@ use crate::calls::event::Turn;
 use crate::columns::AnalysisStatus;
 use crate::entities::{agent, analysis, conversation, notification, notification_run};
 use crate::notifications::team_alert_of;
+use crate::queue::{self, AnalyzeCall, ClaimedJob};
 use crate::tenancy::{Tenant, secure_find};
 use crate::types::TeamAlert;
-
-/// Analyse conversation `conversation_id` and act on its notifications.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AnalyzeCall {
-    pub conversation_id: Uuid,
-}
 
 /// Calls with fewer turns than this are not analysed (SPEC section 4).
 pub const MIN_TURNS: usize = 2;
@@ -245,13 +239,6 @@ fn follow_up(
 
 #[async_trait]
 impl Job for AnalyzeCall {
-    const KIND: &'static str = "AnalyzeCall";
-    const MAX_ATTEMPTS: i32 = 5;
-
-    fn conversation_id(&self) -> Option<Uuid> {
-        Some(self.conversation_id)
-    }
-
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
         let db = &services.db;
         let tenant = job.tenant;

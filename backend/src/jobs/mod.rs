@@ -1,4 +1,6 @@
-//! The dispatcher: durable jobs, the queue they live in, and the runner that executes them.
+//! The dispatcher's top layer: the handler of every job kind, the one registry of kinds
+//! ([`dispatch`]), their retry policy, and the runner that executes them. The queue they
+//! live in, and the payloads domain modules enqueue, are the layer below ([`crate::queue`]).
 //!
 //! # Guarantee
 //!
@@ -24,51 +26,29 @@
 //!   server accepted the message is the same case. Nothing else is sent twice.
 //! - Failures retry with backoff and jitter (exponential for most kinds, the fixed SPEC
 //!   schedule for webhooks) up to the kind's attempts, then the job is **dead** with its
-//!   last error; [`queue::replay`] (and the Deliveries page) runs a dead job again.
+//!   last error; [`crate::queue::replay`] (and the Deliveries page) runs a dead job again.
 //!
 //! Job types are registered in one place, [`dispatch`].
 
 mod analyze_call;
 mod deliver_webhook;
-pub mod queue;
 mod reanalyze_call;
 mod request_callback;
+pub mod retry;
 mod runner;
 mod send_email;
+mod send_push;
 
-pub use analyze_call::{AnalyzeCall, MIN_TURNS};
-pub use deliver_webhook::DeliverWebhook;
-pub use reanalyze_call::ReanalyzeCall;
-pub use request_callback::RequestCallback;
+pub use analyze_call::MIN_TURNS;
 pub use runner::{Dispatcher, run_pending_jobs};
-pub use send_email::SendEmail;
 
 use async_trait::async_trait;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::Services;
 use crate::error::Error;
-use crate::tenancy::Tenant;
-
-/// A job claimed by a runner.
-#[derive(Clone, Debug)]
-pub struct ClaimedJob {
-    pub id: uuid::Uuid,
-    pub tenant: Tenant,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    /// Including this one.
-    pub attempts: i32,
-    pub max_attempts: i32,
-}
-
-impl ClaimedJob {
-    /// Whether a failure of this attempt is final.
-    pub fn is_last_attempt(&self) -> bool {
-        self.attempts >= self.max_attempts
-    }
-}
+use crate::queue::{
+    AnalyzeCall, ClaimedJob, DeliverWebhook, Payload, ReanalyzeCall, RequestCallback, SendEmail, SendPush,
+};
 
 /// Why a job attempt failed.
 #[derive(Debug, thiserror::Error)]
@@ -96,21 +76,18 @@ impl From<sea_orm::DbErr> for JobError {
     }
 }
 
-/// A kind of durable job: a `VerbNoun` type whose JSON is the payload.
+/// A kind of durable job with its handler: the top layer over a queue [`Payload`]. `run`
+/// does one attempt; `retry_delay` is its retry policy (the attempt budget is the
+/// payload's `MAX_ATTEMPTS`, stored when it is queued).
 #[async_trait]
-pub trait Job: Serialize + DeserializeOwned + Send + Sync + Sized {
-    /// The stored kind, the type's name.
-    const KIND: &'static str;
-    /// Attempts before the job is dead.
-    const MAX_ATTEMPTS: i32;
-
+pub trait Job: Payload {
     /// Runs one attempt.
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError>;
 
-    /// The conversation this job works for (stored on the job so a conversation's dead
-    /// jobs can be replayed together).
-    fn conversation_id(&self) -> Option<uuid::Uuid> {
-        None
+    /// The delay before the next attempt after a failure: by default exponential from
+    /// `jobs.backoff_base_secs` with ±25 % jitter ([`retry::backoff`]).
+    fn retry_delay(services: &Services, job: &ClaimedJob) -> std::time::Duration {
+        retry::backoff(&services.settings.jobs, job.attempts)
     }
 }
 
@@ -126,19 +103,23 @@ pub async fn dispatch(services: &Services, job: &ClaimedJob) -> Result<(), JobEr
         AnalyzeCall::KIND => run_typed::<AnalyzeCall>(services, job).await,
         SendEmail::KIND => run_typed::<SendEmail>(services, job).await,
         ReanalyzeCall::KIND => run_typed::<ReanalyzeCall>(services, job).await,
-        crate::push::SendPush::KIND => run_typed::<crate::push::SendPush>(services, job).await,
+        SendPush::KIND => run_typed::<SendPush>(services, job).await,
         DeliverWebhook::KIND => run_typed::<DeliverWebhook>(services, job).await,
         RequestCallback::KIND => run_typed::<RequestCallback>(services, job).await,
         other => Err(JobError::Permanent(format!("unknown job kind `{other}`"))),
     }
 }
 
-/// The delay before the next attempt of `job` after a failure: webhooks follow the fixed
-/// schedule of `webhooks.retry_schedule_secs` (SPEC section 7); every other kind backs off
-/// exponentially from `jobs.backoff_base_secs` with ±25 % jitter.
+/// The delay before the next attempt of `job` after a failure: its kind's
+/// [`Job::retry_delay`], looked up in the same registry.
 pub fn retry_delay(services: &Services, job: &ClaimedJob) -> std::time::Duration {
     match job.kind.as_str() {
-        DeliverWebhook::KIND => queue::scheduled_delay(&services.settings.webhooks.retry_schedule, job.attempts),
-        _ => queue::backoff(&services.settings.jobs, job.attempts),
+        AnalyzeCall::KIND => AnalyzeCall::retry_delay(services, job),
+        SendEmail::KIND => SendEmail::retry_delay(services, job),
+        ReanalyzeCall::KIND => ReanalyzeCall::retry_delay(services, job),
+        SendPush::KIND => SendPush::retry_delay(services, job),
+        DeliverWebhook::KIND => DeliverWebhook::retry_delay(services, job),
+        RequestCallback::KIND => RequestCallback::retry_delay(services, job),
+        _ => retry::backoff(&services.settings.jobs, job.attempts),
     }
 }

@@ -5,30 +5,16 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::analyze_call::{build_request, notifications_for_agent, run_analyzer};
-use super::{ClaimedJob, Job, JobError, queue};
+use super::{Job, JobError};
 use crate::Services;
 use crate::entities::{agent, analysis, conversation};
+use crate::queue::{self, ClaimedJob, ReanalyzeCall};
 use crate::tenancy::secure_find;
-
-/// Re-analyse conversation `conversation_id`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ReanalyzeCall {
-    pub conversation_id: Uuid,
-}
 
 #[async_trait]
 impl Job for ReanalyzeCall {
-    const KIND: &'static str = "ReanalyzeCall";
-    const MAX_ATTEMPTS: i32 = 3;
-
-    fn conversation_id(&self) -> Option<Uuid> {
-        Some(self.conversation_id)
-    }
-
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
         let db = &services.db;
         let tenant = job.tenant;

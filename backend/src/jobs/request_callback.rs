@@ -5,31 +5,16 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-use super::{ClaimedJob, Job, JobError, queue};
+use super::{Job, JobError};
 use crate::Services;
 use crate::actions::{ScheduledCallState, WebhookEvent};
 use crate::entities::{post_call_action, scheduled_call};
+use crate::queue::{self, ClaimedJob, RequestCallback};
 use crate::tenancy::{scope, secure_find};
-
-/// Request the follow-up call `scheduled_call_id`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RequestCallback {
-    pub scheduled_call_id: Uuid,
-    pub conversation_id: Uuid,
-}
 
 #[async_trait]
 impl Job for RequestCallback {
-    const KIND: &'static str = "RequestCallback";
-    const MAX_ATTEMPTS: i32 = 5;
-
-    fn conversation_id(&self) -> Option<Uuid> {
-        Some(self.conversation_id)
-    }
-
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
         let db = &services.db;
         let tenant = job.tenant;

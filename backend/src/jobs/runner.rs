@@ -8,8 +8,9 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use uuid::Uuid;
 
-use super::{ClaimedJob, JobError, dispatch, queue, retry_delay};
+use super::{JobError, dispatch, retry_delay};
 use crate::Services;
+use crate::queue::{self, ClaimedJob};
 
 /// Runs one claimed job and records its outcome.
 async fn run_one(services: Services, job: ClaimedJob) {

@@ -5,35 +5,18 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-use super::{ClaimedJob, Job, JobError, queue};
+use super::{Job, JobError};
 use crate::Services;
 use crate::email::{OutgoingEmail, SendFailure};
 use crate::entities::email;
 use crate::outbox::EmailState;
+use crate::queue::{self, ClaimedJob, SendEmail};
 use crate::templates;
 use crate::tenancy::secure_find;
 
-/// Send email `email_id`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct SendEmail {
-    pub email_id: Uuid,
-    /// The conversation the email is about (for replaying a conversation's dead jobs).
-    #[serde(default)]
-    pub conversation_id: Option<Uuid>,
-}
-
 #[async_trait]
 impl Job for SendEmail {
-    const KIND: &'static str = "SendEmail";
-    const MAX_ATTEMPTS: i32 = 8;
-
-    fn conversation_id(&self) -> Option<Uuid> {
-        self.conversation_id
-    }
-
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
         let db = &services.db;
         let tenant = job.tenant;

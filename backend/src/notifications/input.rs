@@ -1,20 +1,13 @@
 //! What a notification is made of, as created over REST or in the editor: the trigger,
 //! recipients, email, team alert and task inputs, and the stored model read back as input.
 
+pub use crate::columns::{EmailTemplateInput, NotificationInput, TaskInput, TeamAlertInput, TriggerInput};
+
 #[allow(unused_imports)]
 use super::*;
 
 /// Most fixed recipients per notification.
 pub const MAX_RECIPIENTS: usize = 50;
-
-/// `{"always": true}` or `{"condition": "Did the customer ask to be called back?"}`.
-#[derive(utoipa::ToSchema, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TriggerInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub always: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<String>,
-}
 
 /// Most routes per notification.
 pub const MAX_ROUTES: usize = 20;
@@ -36,64 +29,14 @@ impl Recipients {
     }
 }
 
-/// `{"subject": "...", "body": "..."}`: minijinja templates; the body is Markdown.
-#[derive(utoipa::ToSchema, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EmailTemplateInput {
-    pub subject: String,
-    pub body: String,
-}
-
-/// `"off"`, `"all"` or `{"selected": ["<user id>", ...]}`.
-#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum TeamAlertInput {
-    Mode(String),
-    Selected { selected: Vec<Uuid> },
-}
-
 impl Default for TeamAlertInput {
     fn default() -> Self {
         TeamAlertInput::Mode("off".to_owned())
     }
 }
 
-/// `{"priority": "low" | "medium" | "high" | "urgent", "assignee"?: "<user id>",
-/// "due_in_hours"?: 24}`: the task created when the notification fires, assigned to a member
-/// and due that many hours after the call was received.
-#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TaskInput {
-    pub priority: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignee: Option<Uuid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_in_hours: Option<i32>,
-}
-
 /// Longest task due delay: one year, in hours.
 pub const MAX_DUE_HOURS: i32 = 8760;
-
-pub(crate) fn default_true() -> bool {
-    true
-}
-
-/// A notification as created or replaced over REST or from the dashboard form.
-#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NotificationInput {
-    pub name: String,
-    #[serde(default = "default_true")]
-    pub enabled: bool,
-    pub trigger: TriggerInput,
-    /// Structured conditions that must all hold besides the trigger (SPEC section 2).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conditions: Vec<RuleCondition>,
-    #[serde(default)]
-    pub recipients: Recipients,
-    pub email: EmailTemplateInput,
-    #[serde(default)]
-    pub team_alert: TeamAlertInput,
-    #[serde(default)]
-    pub task: Option<TaskInput>,
-}
 
 /// How a stored notification alerts the team.
 pub fn team_alert_of(n: &notification::Model) -> TeamAlert {

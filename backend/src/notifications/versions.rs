@@ -1,16 +1,10 @@
 //! Drafts and published versions: saving a draft, publishing it as the next version, discarding
 //! it, restoring an old version.
 
+pub use crate::columns::Draft;
+
 #[allow(unused_imports)]
 use super::*;
-
-/// Unpublished edits as stored in `notifications.draft`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Draft {
-    /// The agent it would apply to; `None` = every agent.
-    pub agent_id: Option<Uuid>,
-    pub settings: NotificationInput,
-}
 
 /// The unpublished draft of a notification, if there is one.
 pub fn draft_of(n: &notification::Model) -> Option<Draft> {

@@ -529,14 +529,14 @@ db_test!(a_claimed_job_whose_worker_died_is_reclaimed_after_its_lease, |app| {
     desk(&app, &t).await;
     ingest(&app, &t, "lease-1").await;
     let db = &app.services.db;
-    let first = backend::jobs::queue::claim(db, 10, Duration::from_secs(2), 10).await.unwrap();
+    let first = backend::queue::claim(db, 10, Duration::from_secs(2), 10).await.unwrap();
     assert_eq!(first.len(), 1);
-    assert!(backend::jobs::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().is_empty(), "leased");
+    assert!(backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().is_empty(), "leased");
     tokio::time::sleep(Duration::from_millis(2600)).await;
-    let again = backend::jobs::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap();
+    let again = backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!((again[0].id, again[0].attempts), (first[0].id, 2), "the same job, a second attempt");
-    backend::jobs::queue::release(db, &[again[0].id]).await.unwrap();
+    backend::queue::release(db, &[again[0].id]).await.unwrap();
     let row = job::Entity::find_by_id(first[0].id).one(db).await.unwrap().unwrap();
     assert_eq!((row.state.as_str(), row.attempts), ("pending", 1), "released without counting the interrupted attempt");
     assert_eq!(app.drain().await, 1);

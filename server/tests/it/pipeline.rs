@@ -162,7 +162,7 @@ db_test!(a_retried_analysis_never_runs_a_notification_twice, |app| {
     // A second AnalyzeCall for the same conversation, as after a crash between commit and ack.
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     let conversation_id = uuid::Uuid::parse_str(&id).unwrap();
-    backend::jobs::queue::enqueue(&app.services.db, &member.tenant, &backend::jobs::AnalyzeCall { conversation_id })
+    backend::queue::enqueue(&app.services.db, &member.tenant, &backend::queue::AnalyzeCall { conversation_id })
         .await
         .unwrap();
     assert_eq!(app.drain().await, 1);

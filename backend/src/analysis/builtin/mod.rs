@@ -6,7 +6,6 @@
 //! fields (see [`extract`]).
 
 mod doc;
-mod enums;
 pub mod extract;
 pub(crate) mod intents;
 mod lexicon;

@@ -20,31 +20,23 @@ use std::time::Instant;
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
-use super::{ClaimedJob, Job, JobError, queue};
+use super::{Job, JobError};
 use crate::Services;
 use crate::actions::{WebhookEvent, WebhookFormat};
 use crate::deliveries::{Attempt, AttemptOutcome, WebhookState};
 use crate::entities::{
     agent, analysis, conversation, notification_run, post_call_action, scheduled_call, webhook_delivery,
 };
+use crate::queue::{self, ClaimedJob, DeliverWebhook};
 use crate::tenancy::{Tenant, scope, secure_find};
 
 mod send;
 use send::*;
 mod payload;
 use payload::*;
-
-/// Deliver webhook delivery `delivery_id`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct DeliverWebhook {
-    pub delivery_id: Uuid,
-    #[serde(default)]
-    pub conversation_id: Option<Uuid>,
-}
 
 /// What one HTTP attempt ended with.
 enum Sent {
@@ -55,12 +47,9 @@ enum Sent {
 
 #[async_trait]
 impl Job for DeliverWebhook {
-    const KIND: &'static str = "DeliverWebhook";
-    /// The SPEC schedule's 8 attempts; deliveries are queued with the configured count.
-    const MAX_ATTEMPTS: i32 = 8;
-
-    fn conversation_id(&self) -> Option<Uuid> {
-        self.conversation_id
+    /// The fixed schedule of `webhooks.retry_schedule_secs` (SPEC section 7), ±10 % jitter.
+    fn retry_delay(services: &Services, job: &ClaimedJob) -> std::time::Duration {
+        super::retry::scheduled_delay(&services.settings.webhooks.retry_schedule, job.attempts)
     }
 
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {

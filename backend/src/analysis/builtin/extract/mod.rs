@@ -8,7 +8,7 @@
 use serde_json::Value as Json;
 
 use super::doc::{Doc, Sentence};
-use super::enums;
+mod enums;
 use super::text::{STOPWORDS, stem};
 use super::values::Mention;
 use crate::analysis::{FieldSpec, FieldType, FieldValue};

@@ -1,34 +1,77 @@
-//! The `jobs` table as a queue: enqueue inside the caller's transaction, claim with a lease
-//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises writers, so its one
-//! `UPDATE ... RETURNING` is atomic), complete, and fail with backoff or into the dead state.
+//! The bottom layer of the dispatcher: the `jobs` table as a queue, and the payloads it
+//! carries ([`payloads`]). Enqueue inside the caller's transaction (the unit of work,
+//! [`crate::db::Work`], wakes the runner at commit), claim with a lease (`FOR UPDATE SKIP
+//! LOCKED` on PostgreSQL; SQLite serialises writers, so its one `UPDATE ... RETURNING` is
+//! atomic), complete, and fail into a later retry or the dead state.
+//!
+//! Domain modules depend on this module only: they enqueue a [`Payload`] and know nothing
+//! of the handlers. What a payload does when it runs, and its retry policy, live above in
+//! [`crate::jobs`] (the handlers and the one registry of kinds).
 
 use std::time::Duration;
 
 use chrono::Utc;
-use rand::Rng;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
     sea_query::{Expr, ExprTrait},
 };
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::{ClaimedJob, Job};
 use crate::entities::job;
 use crate::error::Error;
-use crate::settings::JobSettings;
 use crate::tenancy::Tenant;
 
 pub use crate::columns::JobState;
 
+pub mod payloads;
+pub use payloads::*;
+
+/// A kind of durable job as the queue stores it: a `VerbNoun` type whose JSON is the
+/// payload. The handler and the retry delay are on [`crate::jobs::Job`]; the attempt budget
+/// is here because it is stored on the row when the job is queued.
+pub trait Payload: Serialize + DeserializeOwned + Send + Sync + Sized {
+    /// The stored kind, the type's name.
+    const KIND: &'static str;
+    /// Attempts before the job is dead.
+    const MAX_ATTEMPTS: i32;
+
+    /// The conversation this job works for (stored on the job so a conversation's dead
+    /// jobs can be replayed together).
+    fn conversation_id(&self) -> Option<Uuid> {
+        None
+    }
+}
+
+/// A job claimed by a runner.
+#[derive(Clone, Debug)]
+pub struct ClaimedJob {
+    pub id: Uuid,
+    pub tenant: Tenant,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    /// Including this one.
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+impl ClaimedJob {
+    /// Whether a failure of this attempt is final.
+    pub fn is_last_attempt(&self) -> bool {
+        self.attempts >= self.max_attempts
+    }
+}
+
 /// Inserts `job` for the tenant, due now, with the kind's `MAX_ATTEMPTS`, on `db` (pass
 /// the transaction that creates the job's cause). Returns the job id.
-pub async fn enqueue<C: ConnectionTrait, J: Job>(db: &C, tenant: &Tenant, job: &J) -> Result<Uuid, sea_orm::DbErr> {
+pub async fn enqueue<C: ConnectionTrait, J: Payload>(db: &C, tenant: &Tenant, job: &J) -> Result<Uuid, sea_orm::DbErr> {
     enqueue_with(db, tenant, job, Utc::now(), J::MAX_ATTEMPTS).await
 }
 
 /// Inserts `job` due at `run_at` with `max_attempts` (at least 1). Returns the job id.
-pub async fn enqueue_with<C: ConnectionTrait, J: Job>(
+pub async fn enqueue_with<C: ConnectionTrait, J: Payload>(
     db: &C,
     tenant: &Tenant,
     job: &J,
@@ -131,17 +174,7 @@ pub async fn complete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), sea_or
     Ok(())
 }
 
-/// The delay before retry number `attempt` (1-based): `base * 2^(attempt-1)`, capped at
-/// `max`, then ±25 % jitter so failed jobs do not retry in lockstep.
-pub fn backoff(settings: &JobSettings, attempt: i32) -> Duration {
-    let exp = attempt.clamp(1, 30) as u32 - 1;
-    let raw = settings.backoff_base.saturating_mul(2u32.saturating_pow(exp));
-    let capped = raw.min(settings.backoff_max);
-    let jitter = rand::thread_rng().gen_range(0.75..=1.25);
-    capped.mul_f64(jitter)
-}
-
-/// Records a failed attempt: back to pending after `delay` (see [`super::retry_delay`]),
+/// Records a failed attempt: back to pending after `delay` (see [`crate::jobs::Job::retry_delay`]),
 /// or dead when `permanent` or out of attempts. Returns whether the job is now dead.
 pub async fn fail<C: ConnectionTrait>(
     db: &C,
@@ -183,15 +216,6 @@ pub async fn release<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), sea
     Ok(())
 }
 
-/// The delay before retry `attempt` (1-based) on a fixed `schedule` (the webhook schedule):
-/// the `attempt`-th entry (the last one once past the end), ±10 % jitter.
-pub fn scheduled_delay(schedule: &[Duration], attempt: i32) -> Duration {
-    let Some(last) = schedule.last() else { return Duration::ZERO };
-    let index = usize::try_from(std::cmp::max(attempt, 1) - 1).unwrap_or(0);
-    let base = schedule.get(index).unwrap_or(last);
-    base.mul_f64(rand::thread_rng().gen_range(0.9..=1.1))
-}
-
 /// Puts the tenant's dead job `id` back to pending, due now, with its attempts reset (the
 /// last error stays until the next attempt). Returns the job.
 ///
@@ -215,31 +239,4 @@ pub async fn replay<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Re
         .exec(db)
         .await?;
     Ok(row)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_within_jitter_and_is_capped() {
-        let s = crate::settings::Settings::for_tests("http://x").jobs;
-        for attempt in 1..=4 {
-            let expected = s.backoff_base.as_secs_f64() * 2f64.powi(attempt - 1);
-            let got = backoff(&s, attempt).as_secs_f64();
-            assert!(got >= expected * 0.75 - 1e-9 && got <= expected * 1.25 + 1e-9, "attempt {attempt}: {got}");
-        }
-        assert!(backoff(&s, 30).as_secs_f64() <= s.backoff_max.as_secs_f64() * 1.25);
-    }
-
-    #[test]
-    fn the_webhook_schedule_is_followed_within_ten_percent() {
-        let schedule = crate::settings::WebhookSettings::standard().retry_schedule;
-        let expected = [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0, 36000.0];
-        for (i, want) in expected.iter().enumerate() {
-            let got = scheduled_delay(&schedule, i as i32 + 1).as_secs_f64();
-            assert!(got >= want * 0.9 - 1e-9 && got <= want * 1.1 + 1e-9, "retry {}: {got}", i + 1);
-        }
-        assert_eq!(scheduled_delay(&[], 1), Duration::ZERO);
-    }
 }

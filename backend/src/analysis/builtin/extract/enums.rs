@@ -8,10 +8,10 @@
 use chrono::{Datelike, Timelike};
 use serde_json::Value as Json;
 
-use super::doc::Doc;
-use super::lexicon;
-use super::text::{normalize, stem};
-use super::values;
+use super::super::doc::Doc;
+use super::super::lexicon;
+use super::super::text::{normalize, stem};
+use super::super::values;
 use crate::analysis::FieldSpec;
 use crate::calls::event::Speaker;
 
@@ -38,8 +38,8 @@ struct Scored {
 
 /// How the word before an option's mention fits a range field ("from savings" for a
 /// source account, "to checking" for a destination).
-fn range_fit(before: &str, end: super::extract::End) -> f64 {
-    use super::extract::End;
+fn range_fit(before: &str, end: super::End) -> f64 {
+    use super::End;
     let prev = before.split_whitespace().last().unwrap_or("").to_lowercase();
     match (end, prev.as_str()) {
         (End::Start, "from") | (End::Finish, "to" | "into") => 0.8,
@@ -49,7 +49,7 @@ fn range_fit(before: &str, end: super::extract::End) -> f64 {
 }
 
 fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> {
-    let end = super::extract::range_end(spec, true);
+    let end = super::range_end(spec, true);
     let option_words: Vec<Vec<String>> = spec.options.iter().map(|o| option_words(o)).collect();
     // Words that appear in exactly one option identify it alone.
     let distinctive = |i: usize| -> Vec<String> {
@@ -83,7 +83,7 @@ fn literal_scores(doc: &Doc, spec: &FieldSpec, topic: &[String]) -> Vec<Scored> 
 
     let mut out = Vec::new();
     for (si, s) in doc.sentences.iter().enumerate() {
-        let base = super::extract::sentence_weight(doc, si, topic);
+        let base = super::sentence_weight(doc, si, topic);
         for (oi, words) in option_words.iter().enumerate() {
             if words.is_empty() {
                 continue;

@@ -1,11 +1,21 @@
 //! The typed columns of the entities (see [`crate::stored`]): one type per stored enum and
 //! per JSON document, with what each value means. Entities use these instead of `String`
-//! and `serde_json::Value`; domain modules re-export the ones they own.
+//! and `serde_json::Value`; domain modules re-export the ones they own and add their
+//! methods. This module sits below [`crate::entities`] and imports nothing of the domain.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{stored_enum, stored_json};
+
+mod analysis;
+mod conditions;
+mod identity;
+mod notification;
+pub use analysis::*;
+pub use conditions::*;
+pub use identity::*;
+pub use notification::*;
 
 stored_enum! {
     /// An email's delivery state (`emails.state`).
