@@ -18,6 +18,7 @@ pub mod conversations;
 pub mod dashboard;
 pub mod db;
 pub mod deliveries;
+pub mod editor;
 pub mod email;
 pub mod entities;
 pub mod error;

@@ -25,7 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "agents", "api_keys", "calls", "push", "accounts", "alerts", "templates", "analysis", "outbox", "tasks",
             "analyzers", "auth", "conditions", "dashboard", "deliveries", "members", "preview", "actions",
-            "notifications", "conversations", "starters",
+            "notifications", "conversations", "starters", "editor",
         ],
     ),
     ("handlers", &["jobs", "upgrade"]),

@@ -109,140 +109,77 @@ pub async fn notification_editor(
     agent_id: Option<String>,
     template: Option<String>,
 ) -> Result<EditorData, AppError> {
+    use crate::api::fmt::time;
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let db = &services.db;
-    let tenant = &member.tenant;
-    let mut versions = Vec::new();
-    let mut version = 0;
-    let mut has_draft = false;
-    let mut starter = None;
-    let form = match id.as_deref().filter(|i| !i.is_empty()) {
-        Some(id) => {
-            let n = backend::notifications::get(db, tenant, parse_id(id, "Notification")?).await?;
-            version = n.version;
-            has_draft = n.draft.is_some();
-            let members = backend::accounts::members(db, tenant).await?;
-            for v in backend::notifications::versions(db, tenant, n.id).await? {
-                let d = &v.settings;
-                versions.push(VersionItem {
-                    version: v.version,
-                    when: crate::api::fmt::time(v.created_at),
-                    by: v.created_by.and_then(|u| members.iter().find(|m| m.user_id == u)).map(|m| m.name.clone()),
-                    summary: {
-                        let trigger = if d.settings.trigger.always == Some(true) {
-                            "always send".to_owned()
-                        } else {
-                            d.settings.trigger.condition.clone().unwrap_or_default()
-                        };
-                        format!("{} — {}", d.settings.name, trigger)
-                    },
-                });
-            }
-            let draft = backend::notifications::editable(&n);
-            convert::form_of(Some(n.id.to_string()), draft.agent_id, draft.settings)
-        }
-        None => {
-            let agent = match agent_id.as_deref().filter(|a| !a.is_empty()) {
-                Some(a) => Some(backend::agents::get(db, tenant, parse_id(a, "Agent")?).await?.id),
-                None => None,
-            };
-            let input = match template.as_deref().filter(|t| !t.is_empty() && *t != "scratch") {
-                Some(key) => {
-                    let s =
-                        backend::starters::find(key).ok_or_else(|| AppError::NotFound("Starter template".into()))?;
-                    starter = Some(s.name.to_owned());
-                    s.to_input()
-                }
-                None => backend::notifications::NotificationInput {
-                    name: String::new(),
-                    enabled: true,
-                    trigger: backend::notifications::TriggerInput { always: Some(true), condition: None },
-                    conditions: Vec::new(),
-                    recipients: Default::default(),
-                    email: backend::notifications::EmailTemplateInput {
-                        subject: "{{ agent_name }}: call from {{ customer_number }}".to_owned(),
-                        body: backend::starters::scratch_body(),
-                    },
-                    team_alert: backend::notifications::TeamAlertInput::Mode("all".to_owned()),
-                    task: None,
-                },
-            };
-            convert::form_of(None, agent, input)
-        }
-    };
-    let agent_id = backend_uuid(&form.agent_id);
-    let agents_list = backend::agents::list(db, tenant).await?;
-    let agents = agents_list
-        .iter()
-        .map(|a| Choice { value: a.id.to_string(), label: format!("{} ({})", a.name, a.external_id) })
-        .collect();
-    let members = backend::accounts::members(db, tenant)
-        .await?
-        .into_iter()
-        .map(|m| Choice { value: m.user_id.to_string(), label: format!("{} <{}>", m.name, m.email) })
-        .collect();
-    let system = VariableGroup {
+    let id = id.as_deref().filter(|i| !i.is_empty()).map(|i| parse_id(i, "Notification")).transpose()?;
+    let agent_id = agent_id.as_deref().filter(|a| !a.is_empty()).map(|a| parse_id(a, "Agent")).transpose()?;
+    let view =
+        backend::editor::notification_editor(&services.db, &member.into(), id, agent_id, template.as_deref()).await?;
+    let choice = |value: String, label: String| Choice { value, label };
+    let mut variable_groups = vec![VariableGroup {
         title: "Call".to_owned(),
-        variables: backend::templates::SYSTEM_VARIABLES
-            .iter()
-            .map(|(name, description)| Choice { value: (*name).to_owned(), label: (*description).to_owned() })
-            .collect(),
-    };
-    // The agent's fields (or every agent's, for an account-wide notification).
-    let mut field_choices: Vec<Choice> = Vec::new();
-    let field_agents: Vec<uuid::Uuid> = match agent_id {
-        Some(a) => vec![a],
-        None => agents_list.iter().map(|a| a.id).collect(),
-    };
-    for a in field_agents {
-        for f in backend::analysis::fields::list(db, tenant, a).await? {
-            let name = format!("dyn_{}", f.name);
-            if !field_choices.iter().any(|c| c.value == name) {
-                field_choices.push(Choice { value: name, label: format!("{} ({})", f.description, f.field_type) });
-            }
-        }
-    }
-    let mut used: Vec<Choice> = Vec::new();
-    for template in [&form.subject, &form.body] {
-        for name in backend::templates::dyn_variables(template) {
-            if !field_choices.iter().chain(used.iter()).any(|c| c.value == name) {
-                used.push(Choice { label: "Extracted as text by its name".to_owned(), value: name });
-            }
-        }
-    }
-    let field_names: Vec<String> =
-        field_choices.iter().chain(used.iter()).map(|c| c.value.trim_start_matches("dyn_").to_owned()).collect();
-    let mut variable_groups = vec![system];
-    if !field_choices.is_empty() {
-        variable_groups.push(VariableGroup { title: "Agent fields".to_owned(), variables: field_choices });
-    }
-    if !used.is_empty() {
-        variable_groups
-            .push(VariableGroup { title: "Other dyn_ variables in this template".to_owned(), variables: used });
-    }
-    let mut preview_sources = vec![Choice { value: "sample".to_owned(), label: "Built-in sample call".to_owned() }];
-    for c in backend::preview::recent_conversations(db, tenant, agent_id, 20).await? {
-        let who = c.from_number.clone().or(c.customer_name.clone()).unwrap_or_else(|| c.call_id.clone());
-        let when = c.started_at.unwrap_or(c.received_at);
-        preview_sources.push(Choice {
-            value: c.id.to_string(),
-            label: format!("{} · {} · {}", crate::api::fmt::time(when), who, c.end_reason),
+        variables: view.variables.system.iter().map(|(n, d)| choice((*n).to_owned(), (*d).to_owned())).collect(),
+    }];
+    if !view.variables.agent_fields.is_empty() {
+        variable_groups.push(VariableGroup {
+            title: "Agent fields".to_owned(),
+            variables: view
+                .variables
+                .agent_fields
+                .iter()
+                .map(|f| choice(f.name.clone(), format!("{} ({})", f.description, f.field_type)))
+                .collect(),
         });
     }
+    if !view.variables.other.is_empty() {
+        variable_groups.push(VariableGroup {
+            title: "Other dyn_ variables in this template".to_owned(),
+            variables: view
+                .variables
+                .other
+                .iter()
+                .map(|n| choice(n.clone(), "Extracted as text by its name".to_owned()))
+                .collect(),
+        });
+    }
+    let mut preview_sources = vec![choice("sample".to_owned(), "Built-in sample call".to_owned())];
+    preview_sources.extend(
+        view.recent_calls
+            .iter()
+            .map(|c| choice(c.id.to_string(), format!("{} · {} · {}", time(c.at), c.who, c.end_reason))),
+    );
+    let edited = view.notification.as_ref();
     Ok(EditorData {
-        form,
-        agents,
-        members,
+        form: convert::form_of(edited.map(|n| n.id.to_string()), view.draft.agent_id, view.draft.settings),
+        agents: view
+            .agents
+            .iter()
+            .map(|a| choice(a.id.to_string(), format!("{} ({})", a.name, a.external_id)))
+            .collect(),
+        members: view
+            .members
+            .iter()
+            .map(|m| choice(m.user_id.to_string(), format!("{} <{}>", m.name, m.email)))
+            .collect(),
         variable_groups,
-        field_names,
-        end_reasons: backend::types::EndReason::ALL.iter().map(|r| r.as_str().to_owned()).collect(),
+        field_names: view.field_names,
+        end_reasons: view.end_reasons.iter().map(|r| r.as_str().to_owned()).collect(),
         preview_sources,
-        versions,
-        version,
-        has_draft,
-        can_configure: member.role.can_configure(),
-        starter,
+        versions: view
+            .versions
+            .into_iter()
+            .map(|v| VersionItem {
+                version: v.version,
+                when: time(v.created_at),
+                by: v.created_by,
+                summary: format!("{} — {}", v.name, v.trigger),
+            })
+            .collect(),
+        version: edited.map_or(0, |n| n.version),
+        has_draft: edited.is_some_and(|n| n.has_draft),
+        can_configure: view.can_configure,
+        starter: view.starter.map(str::to_owned),
     })
 }
