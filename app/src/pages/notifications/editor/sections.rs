@@ -1,0 +1,148 @@
+//! The editor form's sections: when a notification fires (trigger question and structured
+//! conditions), who gets the email (fixed recipients and routes), and what else happens
+//! (team alert and task).
+
+#[allow(unused_imports)]
+use super::*;
+use crate::api::notifications::{Choice, NotificationFormData};
+
+/// The comparison operators of a field condition, with their words.
+const OPS: [(&str, &str); 7] = [
+    ("==", "equals"),
+    ("!=", "does not equal"),
+    (">", "is greater than"),
+    ("<", "is less than"),
+    ("contains", "contains"),
+    ("is_empty", "is empty"),
+    ("is_not_empty", "is not empty"),
+];
+
+/// "When should it fire?": always or a trigger question, and the structured conditions (two
+/// empty field-condition rows beyond the stored ones).
+#[component]
+pub(super) fn TriggerSection(
+    f: NotificationFormData,
+    end_reasons: Vec<String>,
+    field_names: Vec<String>,
+    always: RwSignal<bool>,
+) -> impl IntoView {
+    let mut field_rows = f.field_conditions.clone();
+    field_rows.push(FieldConditionForm { op: "==".into(), ..Default::default() });
+    field_rows.push(FieldConditionForm { op: "==".into(), ..Default::default() });
+    let ops = OPS;
+    let editor_end_reasons = end_reasons;
+    view! {
+        <h2>"When should it fire?"</h2>
+        <label class="check"><input type="radio" name="trigger_mode" value="always" checked=f.always on:change=move |_| always.set(true) /> "Always send, after every call"</label>
+        <label class="check"><input type="radio" name="trigger_mode" value="condition" checked=!f.always on:change=move |_| always.set(false) /> "When the AI judges this condition true:"</label>
+        <textarea name="condition" rows="2" maxlength="1000" aria-label="Trigger question" placeholder="Did the customer ask to be called back?" class:dim=move || always.get()>{f.condition.clone()}</textarea>
+        <details class="conditions" open=!(f.end_reasons.is_empty() && f.direction.is_empty() && f.status.is_empty() && f.duration_min.is_empty() && f.duration_max.is_empty() && f.field_conditions.is_empty())>
+            <summary>"Only when… (structured conditions, all must hold)"</summary>
+            <fieldset class="end-reasons">
+                <legend>"End reason is one of (none ticked = any)"</legend>
+                {editor_end_reasons.iter().enumerate().map(|(j, r)| view! {
+                    <label class="check"><input type="checkbox" name=format!("end_reasons[{j}]") value=r.clone() checked=f.end_reasons.contains(r) /> {r.clone()}</label>
+                }).collect_view()}
+            </fieldset>
+            <div class="cond-grid">
+                <label>"Direction"
+                    <select name="direction">
+                        {[("", "Any"), ("inbound", "Inbound"), ("outbound", "Outbound")].into_iter().map(|(v, l)| view! {
+                            <option value=v selected=f.direction == v>{l}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Status is" <input type="text" name="status" value=f.status.clone() placeholder="e.g. completed" maxlength="64" /></label>
+                <label>"Duration at least (s)" <input type="text" inputmode="decimal" name="duration_min" value=f.duration_min.clone() placeholder="e.g. 30" /></label>
+                <label>"Duration at most (s)" <input type="text" inputmode="decimal" name="duration_max" value=f.duration_max.clone() placeholder="e.g. 600" /></label>
+            </div>
+            <datalist id="field-names">
+                {field_names.iter().map(|n| view! { <option value=n.clone() /> }).collect_view()}
+            </datalist>
+            {field_rows.into_iter().enumerate().map(|(i, row)| view! {
+                <div class="field-cond">
+                    <label>{format!("Field {}", i + 1)} <input type="text" name=format!("field_name[{i}]") list="field-names" value=row.field.clone() placeholder="order_total" /></label>
+                    <label>"operator"
+                        <select name=format!("field_op[{i}]")>
+                            {ops.iter().map(|(v, l)| view! { <option value=*v selected=row.op == *v>{*l}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"value" <input type="text" name=format!("field_value[{i}]") value=row.value.clone() /></label>
+                </div>
+            }).collect_view()}
+        </details>
+    }
+}
+
+/// "Who gets the email?": fixed recipients, and routes the analyzer chooses among (two empty
+/// rows beyond the stored ones, at most 20).
+#[component]
+pub(super) fn RecipientsSection(f: NotificationFormData) -> impl IntoView {
+    view! {
+        <h2>"Who gets the email?"</h2>
+        <label>"Recipients (one address per line; leave empty for no email)"
+            <textarea name="recipients" rows="3" placeholder="support@example.com">{f.recipients.clone()}</textarea>
+        </label>
+        <details class="routes" open=!f.routes.is_empty()>
+            <summary>"Route by what was said (optional)"</summary>
+            <p class="muted">"The AI picks the first route whose condition holds for the call and emails its addresses, else the “otherwise” addresses. It can only choose among these; nothing said in a call can add an address."</p>
+            {(0..(f.routes.len() + 2).min(20)).map(|i| {
+                let (when, to) = f.routes.get(i).cloned().unwrap_or_default();
+                view! {
+                    <div class="route-row">
+                        <label>{format!("Route {} — when", i + 1)} <input type="text" name=format!("route_when[{i}]") value=when maxlength="500" placeholder="The caller asks about an invoice" /></label>
+                        <label>"email" <input type="text" name=format!("route_to[{i}]") value=to placeholder="billing@example.com" /></label>
+                    </div>
+                }
+            }).collect_view()}
+            <label>"Otherwise email" <input type="text" name="otherwise" value=f.otherwise.clone() placeholder="front-desk@example.com" /></label>
+        </details>
+    }
+}
+
+/// "What else should happen?": the team alert (off, all, selected members) and the task
+/// (priority, assignee, due delay).
+#[component]
+pub(super) fn FollowUpSection(
+    f: NotificationFormData,
+    members: Vec<Choice>,
+    team: RwSignal<String>,
+    task: RwSignal<String>,
+) -> impl IntoView {
+    let selected = f.alert_members.clone();
+    view! {
+        <h2>"What else should happen?"</h2>
+        <label>"Team alert"
+            <select name="team_alert" on:change=move |ev| team.set(event_target_value(&ev))>
+                <option value="off" selected=f.team_alert == "off">"Off"</option>
+                <option value="all" selected=f.team_alert == "all">"All members"</option>
+                <option value="selected" selected=f.team_alert == "selected">"Selected members"</option>
+            </select>
+        </label>
+        <div class="members" class:dim=move || team.get() != "selected">
+            {members.iter().enumerate().map(|(i, m)| view! {
+                <label class="check"><input type="checkbox" name=format!("alert_members[{i}]") value=m.value.clone() checked=selected.contains(&m.value) /> {m.label.clone()}</label>
+            }).collect_view()}
+        </div>
+        <div class="cond-grid">
+            <label>"Task"
+                <select name="task" on:change=move |ev| task.set(event_target_value(&ev))>
+                    {[("off", "No task"), ("low", "Low priority"), ("medium", "Medium priority"), ("high", "High priority"), ("urgent", "Urgent")].into_iter().map(|(v, label)| view! {
+                        <option value=v selected=f.task == v>{label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class:dim=move || task.get() == "off">"Assign the task to"
+                <select name="task_assignee">
+                    <option value="" selected=f.task_assignee.is_empty()>"Nobody (the team)"</option>
+                    {members.iter().map(|m| view! {
+                        <option value=m.value.clone() selected=m.value == f.task_assignee>{m.label.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class:dim=move || task.get() == "off">"Due after (hours)"
+                <input type="text" inputmode="numeric" name="task_due_hours" value=f.task_due_hours.clone() placeholder="e.g. 24" />
+            </label>
+        </div>
+    }
+}
