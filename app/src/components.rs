@@ -208,6 +208,30 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
     }
 }
 
+/// A resource's value once it has loaded: "Loading…" meanwhile (rendered into the SSR
+/// stream until the value is there), the [`ErrorBox`] when the server function failed, else
+/// what `view` makes of the value. The page scaffolding every list and detail page shares.
+#[component]
+pub fn Loaded<T, F>(resource: Resource<Result<T, AppError>>, view: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> AnyView + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let view = view.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                        Ok(value) => view(value),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// The outcome of an action's last submission: its error, or `ok` text once it succeeded.
 #[component]
 pub fn FormResult<S>(action: ServerAction<S>, #[prop(optional, into)] ok: Option<String>) -> impl IntoView

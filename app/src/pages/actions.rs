@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::actions::{
     ActionItem, DeleteAction, RotateActionSecret, SaveAction, TestAction, ToggleAction, list_actions,
 };
-use crate::components::{Badge, ErrorBox, FormResult};
+use crate::components::{Badge, FormResult, Loaded};
 use crate::pages::agents::can_configure;
 
 /// Shows a secret once, after creating an action or rotating its secret.
@@ -47,19 +47,14 @@ pub fn ActionsTab(agent_id: String) -> impl IntoView {
         <FormResult action=delete />
         <FormResult action=rotate />
         <FormResult action=test ok="Test request queued: see Deliveries." />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(items) if items.is_empty() => view! { <p class="muted" data-testid="actions-empty">"No actions yet."</p> }.into_any(),
-                    Ok(items) => view! {
-                        <ul class="actions-list" data-testid="actions">
-                            {items.into_iter().map(|a| view! { <ActionRow action=a agent_id=agent.get_value() admin=admin save toggle delete rotate test /> }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=list view=move |value| match value {
+            items if items.is_empty() => view! { <p class="muted" data-testid="actions-empty">"No actions yet."</p> }.into_any(),
+            items => view! {
+                <ul class="actions-list" data-testid="actions">
+                    {items.into_iter().map(|a| view! { <ActionRow action=a agent_id=agent.get_value() admin=admin save toggle delete rotate test /> }).collect_view()}
+                </ul>
+            }.into_any(),
+        } />
         {admin.then(|| view! {
             <h2>"Add an action"</h2>
             <ActionForm action=save attr:class="form" attr:data-testid="action-form">

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use super::{path_param, query_param};
 use crate::api::deliveries::{DeliveryItem, ReplayDelivery, get_delivery, list_deliveries};
-use crate::components::{Badge, ErrorBox, FormResult, Pager};
+use crate::components::{Badge, FormResult, Loaded, Pager};
 
 /// A table of deliveries with replay buttons on dead ones.
 #[component]
@@ -73,21 +73,16 @@ pub fn DeliveriesPage() -> impl IntoView {
             }).collect_view()}
         </nav>
         <FormResult action=replay ok="Replay queued." />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! { <p class="empty card">"No deliveries here."</p> }.into_any(),
-                    Ok(page) => {
-                        let base = state.get_untracked().map(|s| format!("/deliveries?state={s}")).unwrap_or_else(|| "/deliveries".into());
-                        view! {
-                            <DeliveryTable items=page.items replay=replay />
-                            <Pager base=base next=page.next has_previous=before.get_untracked().is_some() />
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded resource=page view=move |value| match value {
+            page if page.items.is_empty() => view! { <p class="empty card">"No deliveries here."</p> }.into_any(),
+            page => {
+                let base = state.get_untracked().map(|s| format!("/deliveries?state={s}")).unwrap_or_else(|| "/deliveries".into());
+                view! {
+                    <DeliveryTable items=page.items replay=replay />
+                    <Pager base=base next=page.next has_previous=before.get_untracked().is_some() />
+                }.into_any()
+            }
+        } />
     }
 }
 
@@ -103,57 +98,50 @@ pub fn DeliveryPage() -> impl IntoView {
         <Title text="Delivery" />
         <p><a href="/deliveries">"← Deliveries"</a></p>
         <FormResult action=replay ok="Replay queued." />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(d) => {
-                        let item = d.delivery.clone();
-                        let id_label = if item.channel == "email" { "Message-ID" } else { "webhook-id" };
-                        view! {
-                            <h1>{item.title.clone()}</h1>
-                            <dl class="facts" data-testid="delivery-facts">
-                                <dt>"State"</dt><dd><Badge text=item.state.clone() /></dd>
-                                <dt>"To"</dt><dd><code>{item.target.clone()}</code></dd>
-                                <dt>{id_label}</dt><dd><code>{d.message_id.clone()}</code></dd>
-                                <dt>"Attempts"</dt><dd>{item.attempts}</dd>
-                                {item.conversation_id.clone().map(|c| view! { <dt>"Conversation"</dt><dd><a href=format!("/conversations/{c}")>{c.clone()}</a></dd> })}
-                            </dl>
-                            {item.dead.then(|| view! {
-                                <ActionForm action=replay attr:class="inline">
-                                    <input type="hidden" name="channel" value=item.channel.clone() />
-                                    <input type="hidden" name="id" value=item.id.clone() />
-                                    <button type="submit" class="primary" data-testid="replay">"Replay"</button>
-                                </ActionForm>
-                            })}
-                            {d.body.clone().map(|b| view! { <h2>"Body"</h2><pre class="code" data-testid="delivery-body">{b}</pre> })}
-                            <h2>"Attempts"</h2>
-                            {if d.attempts.is_empty() {
-                                view! { <p class="muted">"Not attempted yet."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <ol class="attempts" data-testid="attempts">
-                                        {d.attempts.into_iter().map(|a| view! {
-                                            <li class="card">
-                                                <div class="row-between">
-                                                    <strong>{format!("#{} · {}", a.number, a.at)}</strong>
-                                                    <span><Badge text=a.outcome.clone() />{a.status_code.map(|s| format!(" {s}"))}{format!(" · {} ms", a.duration_ms)}</span>
-                                                </div>
-                                                {a.error.clone().map(|e| view! { <p class="form-error">{e}</p> })}
-                                                <details>
-                                                    <summary>"Request and response"</summary>
-                                                    <pre class="code">{a.request.clone()}</pre>
-                                                    <pre class="code" data-testid="attempt-response">{a.response.clone().unwrap_or_else(|| "(no response)".into())}</pre>
-                                                </details>
-                                            </li>
-                                        }).collect_view()}
-                                    </ol>
-                                }.into_any()
-                            }}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded resource=detail view=move |d| {
+            let item = d.delivery.clone();
+            let id_label = if item.channel == "email" { "Message-ID" } else { "webhook-id" };
+            view! {
+                <h1>{item.title.clone()}</h1>
+                <dl class="facts" data-testid="delivery-facts">
+                    <dt>"State"</dt><dd><Badge text=item.state.clone() /></dd>
+                    <dt>"To"</dt><dd><code>{item.target.clone()}</code></dd>
+                    <dt>{id_label}</dt><dd><code>{d.message_id.clone()}</code></dd>
+                    <dt>"Attempts"</dt><dd>{item.attempts}</dd>
+                    {item.conversation_id.clone().map(|c| view! { <dt>"Conversation"</dt><dd><a href=format!("/conversations/{c}")>{c.clone()}</a></dd> })}
+                </dl>
+                {item.dead.then(|| view! {
+                    <ActionForm action=replay attr:class="inline">
+                        <input type="hidden" name="channel" value=item.channel.clone() />
+                        <input type="hidden" name="id" value=item.id.clone() />
+                        <button type="submit" class="primary" data-testid="replay">"Replay"</button>
+                    </ActionForm>
+                })}
+                {d.body.clone().map(|b| view! { <h2>"Body"</h2><pre class="code" data-testid="delivery-body">{b}</pre> })}
+                <h2>"Attempts"</h2>
+                {if d.attempts.is_empty() {
+                    view! { <p class="muted">"Not attempted yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="attempts" data-testid="attempts">
+                            {d.attempts.into_iter().map(|a| view! {
+                                <li class="card">
+                                    <div class="row-between">
+                                        <strong>{format!("#{} · {}", a.number, a.at)}</strong>
+                                        <span><Badge text=a.outcome.clone() />{a.status_code.map(|s| format!(" {s}"))}{format!(" · {} ms", a.duration_ms)}</span>
+                                    </div>
+                                    {a.error.clone().map(|e| view! { <p class="form-error">{e}</p> })}
+                                    <details>
+                                        <summary>"Request and response"</summary>
+                                        <pre class="code">{a.request.clone()}</pre>
+                                        <pre class="code" data-testid="attempt-response">{a.response.clone().unwrap_or_else(|| "(no response)".into())}</pre>
+                                    </details>
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}
+            }.into_any()
+        } />
     }
 }

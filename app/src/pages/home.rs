@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::home::{DAYS, DayView, home_overview};
-use crate::components::{Badge, ErrorBox};
+use crate::components::{Badge, Loaded};
 
 /// One bar segment: value, CSS class (colour) and what it counts.
 type Segment = (u32, &'static str, &'static str);
@@ -101,67 +101,60 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Home" />
         <h1>"Home"</h1>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(h) => {
-                        let calls = series(&h.days, |d| vec![(d.calls, "bar-calls", "calls")]);
-                        let fired = series(&h.days, |d| vec![(d.fired, "bar-fired", "notifications fired")]);
-                        let goals = series(&h.days, |d| vec![
-                            (d.success, "bar-success", "goal reached"),
-                            (d.failure, "bar-failure", "goal missed"),
-                            (d.unknown, "bar-unknown", "unknown"),
-                        ]);
-                        let rate = h.goal_success_rate.map(|r| format!("{:.0} % goal success rate", r * 100.0)).unwrap_or_else(|| "No goal verdicts yet: give an agent a goal.".to_owned());
-                        view! {
-                            <p class="muted">{format!("The last {DAYS} days, by day (UTC).")}</p>
-                            <div class="charts">
-                                <DayChart title="Calls per day" testid="chart-calls" days=calls />
-                                <DayChart title="Notifications fired per day" testid="chart-fired" days=fired />
-                                <div>
-                                    <DayChart title="Goal results per day" testid="chart-goals" days=goals />
-                                    <p class="chart-note" data-testid="goal-rate">{rate}
-                                        <span class="legend"><i class="bar-success"></i>"reached " <i class="bar-failure"></i>"missed " <i class="bar-unknown"></i>"unknown"</span></p>
-                                </div>
-                                <TaskChart tasks=h.open_tasks />
-                            </div>
-                            <div class="two-col">
-                                <section class="card">
-                                    <div class="row-between"><h2>"Latest conversations"</h2><a href="/conversations">"All →"</a></div>
-                                    {if h.conversations.is_empty() {
-                                        view! { <p class="muted">"No calls yet."</p> }.into_any()
-                                    } else {
-                                        view! {
-                                            <ul class="plain" data-testid="latest-conversations">
-                                                {h.conversations.into_iter().map(|c| view! {
-                                                    <li><a href=format!("/conversations/{}", c.id)>{c.when}</a> " · " {c.agent_name} " · " {c.who} " "
-                                                        <Badge text=c.end_reason />
-                                                        {(c.fired > 0).then(|| view! { " " <Badge text=format!("{} fired", c.fired) /> })}</li>
-                                                }).collect_view()}
-                                            </ul>
-                                        }.into_any()
-                                    }}
-                                </section>
-                                <section class="card">
-                                    <div class="row-between"><h2>"Latest alerts"</h2><a href="/alerts">"All →"</a></div>
-                                    {if h.alerts.is_empty() {
-                                        view! { <p class="muted">"No alerts for you."</p> }.into_any()
-                                    } else {
-                                        view! {
-                                            <ul class="plain" data-testid="latest-alerts">
-                                                {h.alerts.into_iter().map(|a| view! {
-                                                    <li class:unread=!a.read><a href=a.link>{a.title}</a> <span class="muted small">" " {a.when}</span></li>
-                                                }).collect_view()}
-                                            </ul>
-                                        }.into_any()
-                                    }}
-                                </section>
-                            </div>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data view=move |h| {
+            let calls = series(&h.days, |d| vec![(d.calls, "bar-calls", "calls")]);
+            let fired = series(&h.days, |d| vec![(d.fired, "bar-fired", "notifications fired")]);
+            let goals = series(&h.days, |d| vec![
+                (d.success, "bar-success", "goal reached"),
+                (d.failure, "bar-failure", "goal missed"),
+                (d.unknown, "bar-unknown", "unknown"),
+            ]);
+            let rate = h.goal_success_rate.map(|r| format!("{:.0} % goal success rate", r * 100.0)).unwrap_or_else(|| "No goal verdicts yet: give an agent a goal.".to_owned());
+            view! {
+                <p class="muted">{format!("The last {DAYS} days, by day (UTC).")}</p>
+                <div class="charts">
+                    <DayChart title="Calls per day" testid="chart-calls" days=calls />
+                    <DayChart title="Notifications fired per day" testid="chart-fired" days=fired />
+                    <div>
+                        <DayChart title="Goal results per day" testid="chart-goals" days=goals />
+                        <p class="chart-note" data-testid="goal-rate">{rate}
+                            <span class="legend"><i class="bar-success"></i>"reached " <i class="bar-failure"></i>"missed " <i class="bar-unknown"></i>"unknown"</span></p>
+                    </div>
+                    <TaskChart tasks=h.open_tasks />
+                </div>
+                <div class="two-col">
+                    <section class="card">
+                        <div class="row-between"><h2>"Latest conversations"</h2><a href="/conversations">"All →"</a></div>
+                        {if h.conversations.is_empty() {
+                            view! { <p class="muted">"No calls yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="plain" data-testid="latest-conversations">
+                                    {h.conversations.into_iter().map(|c| view! {
+                                        <li><a href=format!("/conversations/{}", c.id)>{c.when}</a> " · " {c.agent_name} " · " {c.who} " "
+                                            <Badge text=c.end_reason />
+                                            {(c.fired > 0).then(|| view! { " " <Badge text=format!("{} fired", c.fired) /> })}</li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                    <section class="card">
+                        <div class="row-between"><h2>"Latest alerts"</h2><a href="/alerts">"All →"</a></div>
+                        {if h.alerts.is_empty() {
+                            view! { <p class="muted">"No alerts for you."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="plain" data-testid="latest-alerts">
+                                    {h.alerts.into_iter().map(|a| view! {
+                                        <li class:unread=!a.read><a href=a.link>{a.title}</a> <span class="muted small">" " {a.when}</span></li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                </div>
+            }.into_any()
+        } />
     }
 }

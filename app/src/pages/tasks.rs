@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use super::query_param;
 use crate::api::tasks::{AssignTask, SetTaskStatus, list_tasks};
-use crate::components::{Badge, ErrorBox, FormResult, Pager};
+use crate::components::{Badge, FormResult, Loaded, Pager};
 
 /// The tasks page.
 #[component]
@@ -48,68 +48,63 @@ pub fn TasksPage() -> impl IntoView {
         </form>
         <FormResult action=set_status />
         <FormResult action=assign ok="Task saved." />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(data) if data.page.items.is_empty() => view! { <p class="empty card">"No tasks match."</p> }.into_any(),
-                    Ok(data) => {
-                        let mut base = String::from("/tasks?");
-                        if let Some(s) = status.get_untracked() { base.push_str(&format!("status={s}&")); }
-                        if let Some(p) = priority.get_untracked() { base.push_str(&format!("priority={p}&")); }
-                        if let Some(m) = mine.get_untracked() { base.push_str(&format!("mine={m}&")); }
-                        let base = base.trim_end_matches(['&', '?']).to_owned();
-                        let members = data.members.clone();
-                        view! {
-                            <table class="list" data-testid="tasks">
-                                <thead><tr><th>"Task"</th><th>"Priority"</th><th>"Status"</th><th>"Assignee and due date"</th><th>"Created"</th><th></th></tr></thead>
-                                <tbody>
-                                    {data.page.items.into_iter().map(|t| {
-                                        let next_status = if t.status == "done" { "open" } else { "done" };
-                                        let button = if t.status == "done" { "Reopen" } else { "Mark done" };
-                                        let assignee_id = t.assignee.clone().map(|(id, _)| id).unwrap_or_default();
-                                        let (id_assign, id_status) = (t.id.clone(), t.id.clone());
-                                        let members = members.clone();
-                                        view! {
-                                            <tr class=format!("task-{}", t.status) class:overdue=t.overdue>
-                                                <td>
-                                                    {match t.conversation_id.clone() {
-                                                        Some(c) => view! { <a href=format!("/conversations/{c}")>{t.title.clone()}</a> }.into_any(),
-                                                        None => view! { <span>{t.title.clone()}</span> }.into_any(),
-                                                    }}
-                                                    <details><summary class="muted">"Details"</summary><p class="pre">{t.description.clone()}</p></details>
-                                                </td>
-                                                <td><Badge text=t.priority.clone() /></td>
-                                                <td><Badge text=t.status.clone() />{t.overdue.then(|| view! { " " <Badge text="overdue" /> })}</td>
-                                                <td>
-                                                    <ActionForm action=assign attr:class="assign">
-                                                        <input type="hidden" name="id" value=id_assign />
-                                                        <select name="assignee" aria-label="Assignee">
-                                                            <option value="" selected=assignee_id.is_empty()>"Unassigned"</option>
-                                                            {members.iter().map(|(id, name)| view! { <option value=id.clone() selected=*id == assignee_id>{name.clone()}</option> }).collect_view()}
-                                                        </select>
-                                                        <input type="date" name="due" aria-label="Due date" value=t.due_date.clone().unwrap_or_default() />
-                                                        <button type="submit" class="link">"Save"</button>
-                                                    </ActionForm>
-                                                </td>
-                                                <td>{t.created.clone()}</td>
-                                                <td>
-                                                    <ActionForm action=set_status attr:class="inline">
-                                                        <input type="hidden" name="id" value=id_status />
-                                                        <input type="hidden" name="status" value=next_status />
-                                                        <button type="submit">{button}</button>
-                                                    </ActionForm>
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <Pager base=base next=data.page.next has_previous=before.get_untracked().is_some() />
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded resource=page view=move |value| match value {
+            data if data.page.items.is_empty() => view! { <p class="empty card">"No tasks match."</p> }.into_any(),
+            data => {
+                let mut base = String::from("/tasks?");
+                if let Some(s) = status.get_untracked() { base.push_str(&format!("status={s}&")); }
+                if let Some(p) = priority.get_untracked() { base.push_str(&format!("priority={p}&")); }
+                if let Some(m) = mine.get_untracked() { base.push_str(&format!("mine={m}&")); }
+                let base = base.trim_end_matches(['&', '?']).to_owned();
+                let members = data.members.clone();
+                view! {
+                    <table class="list" data-testid="tasks">
+                        <thead><tr><th>"Task"</th><th>"Priority"</th><th>"Status"</th><th>"Assignee and due date"</th><th>"Created"</th><th></th></tr></thead>
+                        <tbody>
+                            {data.page.items.into_iter().map(|t| {
+                                let next_status = if t.status == "done" { "open" } else { "done" };
+                                let button = if t.status == "done" { "Reopen" } else { "Mark done" };
+                                let assignee_id = t.assignee.clone().map(|(id, _)| id).unwrap_or_default();
+                                let (id_assign, id_status) = (t.id.clone(), t.id.clone());
+                                let members = members.clone();
+                                view! {
+                                    <tr class=format!("task-{}", t.status) class:overdue=t.overdue>
+                                        <td>
+                                            {match t.conversation_id.clone() {
+                                                Some(c) => view! { <a href=format!("/conversations/{c}")>{t.title.clone()}</a> }.into_any(),
+                                                None => view! { <span>{t.title.clone()}</span> }.into_any(),
+                                            }}
+                                            <details><summary class="muted">"Details"</summary><p class="pre">{t.description.clone()}</p></details>
+                                        </td>
+                                        <td><Badge text=t.priority.clone() /></td>
+                                        <td><Badge text=t.status.clone() />{t.overdue.then(|| view! { " " <Badge text="overdue" /> })}</td>
+                                        <td>
+                                            <ActionForm action=assign attr:class="assign">
+                                                <input type="hidden" name="id" value=id_assign />
+                                                <select name="assignee" aria-label="Assignee">
+                                                    <option value="" selected=assignee_id.is_empty()>"Unassigned"</option>
+                                                    {members.iter().map(|(id, name)| view! { <option value=id.clone() selected=*id == assignee_id>{name.clone()}</option> }).collect_view()}
+                                                </select>
+                                                <input type="date" name="due" aria-label="Due date" value=t.due_date.clone().unwrap_or_default() />
+                                                <button type="submit" class="link">"Save"</button>
+                                            </ActionForm>
+                                        </td>
+                                        <td>{t.created.clone()}</td>
+                                        <td>
+                                            <ActionForm action=set_status attr:class="inline">
+                                                <input type="hidden" name="id" value=id_status />
+                                                <input type="hidden" name="status" value=next_status />
+                                                <button type="submit">{button}</button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <Pager base=base next=data.page.next has_previous=before.get_untracked().is_some() />
+                }.into_any()
+            }
+        } />
     }
 }

@@ -11,17 +11,10 @@ pub fn ConversationPage() -> impl IntoView {
     let data = Resource::new(move || id.get(), get_conversation);
     view! {
         <Title text="Conversation" />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(c) => {
-                        let current = tab.get().unwrap_or_else(|| "transcript".to_owned());
-                        view! { <Conversation c=c tab=current /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data view=move |c| {
+            let current = tab.get().unwrap_or_else(|| "transcript".to_owned());
+            view! { <Conversation c=c tab=current /> }.into_any()
+        } />
     }
 }
 

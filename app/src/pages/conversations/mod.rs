@@ -10,7 +10,7 @@ use crate::api::conversations::{
     AnalysisView, ConversationFilters, ConversationView, ReanalyzeConversation, RunView, conversation_filter_options,
     get_conversation, list_conversations,
 };
-use crate::components::{Badge, ErrorBox, FormResult, Pager};
+use crate::components::{Badge, ErrorBox, FormResult, Loaded, Pager};
 
 mod detail;
 pub use detail::*;

@@ -64,35 +64,30 @@ pub(crate) fn FollowUpTab(conversation: String) -> impl IntoView {
     view! {
         <h2>"Scheduled calls"</h2>
         <FormResult action=cancel ok="Cancelled." />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match calls.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="muted">"No follow-up call scheduled."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="list" data-testid="scheduled-calls">
-                            <thead><tr><th>"Due"</th><th>"State"</th><th>"Time from"</th><th></th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|call| view! {
-                                    <tr data-testid="scheduled-call">
-                                        <td>{call.due.clone()}</td>
-                                        <td><Badge text=call.state.clone() /></td>
-                                        <td>{call.source.clone()}</td>
-                                        <td>{(call.state == "scheduled").then(|| view! {
-                                            <ActionForm action=cancel attr:class="inline">
-                                                <input type="hidden" name="id" value=call.id.clone() />
-                                                <button type="submit" class="danger" data-testid="cancel-call">"Cancel"</button>
-                                            </ActionForm>
-                                        })}
-                                        {call.delivery_id.clone().map(|d| view! { <a href=format!("/deliveries/webhook/{d}")>"Callback request"</a> })}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=calls view=move |value| match value {
+            list if list.is_empty() => view! { <p class="muted">"No follow-up call scheduled."</p> }.into_any(),
+            list => view! {
+                <table class="list" data-testid="scheduled-calls">
+                    <thead><tr><th>"Due"</th><th>"State"</th><th>"Time from"</th><th></th></tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|call| view! {
+                            <tr data-testid="scheduled-call">
+                                <td>{call.due.clone()}</td>
+                                <td><Badge text=call.state.clone() /></td>
+                                <td>{call.source.clone()}</td>
+                                <td>{(call.state == "scheduled").then(|| view! {
+                                    <ActionForm action=cancel attr:class="inline">
+                                        <input type="hidden" name="id" value=call.id.clone() />
+                                        <button type="submit" class="danger" data-testid="cancel-call">"Cancel"</button>
+                                    </ActionForm>
+                                })}
+                                {call.delivery_id.clone().map(|d| view! { <a href=format!("/deliveries/webhook/{d}")>"Callback request"</a> })}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        } />
         <div class="row-between">
             <h2>"Deliveries"</h2>
             <ActionForm action=replay_all attr:class="inline">
@@ -105,14 +100,9 @@ pub(crate) fn FollowUpTab(conversation: String) -> impl IntoView {
             Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
         })}
         <FormResult action=replay ok="Replay queued." />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match deliveries.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! { <p class="muted">"Nothing was sent for this call."</p> }.into_any(),
-                    Ok(page) => view! { <crate::pages::deliveries::DeliveryTable items=page.items replay=replay /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=deliveries view=move |value| match value {
+            page if page.items.is_empty() => view! { <p class="muted">"Nothing was sent for this call."</p> }.into_any(),
+            page => view! { <crate::pages::deliveries::DeliveryTable items=page.items replay=replay /> }.into_any(),
+        } />
     }
 }
