@@ -1,0 +1,176 @@
+//! Filtering the conversation list: the filter, its query-string form, and the SQL it becomes.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Filters of the conversations list and its CSV export; all optional, all must hold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConversationFilter {
+    pub agent_id: Option<Uuid>,
+    /// Calls that started (or, without a start time, were received) at or after this.
+    pub from: Option<DateTime<Utc>>,
+    /// … and before this.
+    pub to: Option<DateTime<Utc>>,
+    /// One of the documented end reasons.
+    pub end_reason: Option<String>,
+    /// `Some(true)`: at least one notification fired; `Some(false)`: none fired.
+    pub fired: Option<bool>,
+    /// Case-insensitive text in the transcript, the caller's number or name, or the call id.
+    pub text: Option<String>,
+    /// Keyset: the last id of the previous page.
+    pub before: Option<Uuid>,
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+pub(crate) fn like(pattern: &str) -> LikeExpr {
+    LikeExpr::new(pattern).escape('\\')
+}
+
+pub(crate) fn filtered(tenant: &Tenant, filter: &ConversationFilter) -> Select<conversation::Entity> {
+    let mut q = scope::<conversation::Entity>(tenant);
+    if let Some(agent) = filter.agent_id {
+        q = q.filter(conversation::Column::AgentId.eq(agent));
+    }
+    let in_range = |col: conversation::Column| {
+        let mut c = Condition::all();
+        if let Some(from) = filter.from {
+            c = c.add(col.gte(from));
+        }
+        if let Some(to) = filter.to {
+            c = c.add(col.lt(to));
+        }
+        c
+    };
+    if filter.from.is_some() || filter.to.is_some() {
+        q = q.filter(
+            Condition::any().add(in_range(conversation::Column::StartedAt)).add(
+                Condition::all()
+                    .add(conversation::Column::StartedAt.is_null())
+                    .add(in_range(conversation::Column::ReceivedAt)),
+            ),
+        );
+    }
+    if let Some(reason) = &filter.end_reason {
+        q = q.filter(conversation::Column::EndReason.eq(reason.clone()));
+    }
+    if let Some(fired) = filter.fired {
+        let with_fired = Query::select()
+            .column(notification_run::Column::ConversationId)
+            .from(notification_run::Entity)
+            .and_where(notification_run::Column::AccountId.eq(tenant.account_id()))
+            .and_where(notification_run::Column::Fired.eq(true))
+            .to_owned();
+        let col = Expr::col((conversation::Entity, conversation::Column::Id));
+        q = q.filter(if fired { col.in_subquery(with_fired) } else { col.not_in_subquery(with_fired) });
+    }
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = like_pattern(text);
+        q = q.filter(
+            Condition::any()
+                // The transcript is JSON (text on SQLite, json on PostgreSQL): searched as text.
+                .add(
+                    Func::lower(Expr::col((conversation::Entity, conversation::Column::Transcript)).cast_as("TEXT"))
+                        .like(like(&pattern)),
+                )
+                .add(Func::lower(Expr::col((conversation::Entity, conversation::Column::CallId))).like(like(&pattern)))
+                .add(
+                    Func::lower(Expr::col((conversation::Entity, conversation::Column::CustomerName)))
+                        .like(like(&pattern)),
+                )
+                .add(Expr::col((conversation::Entity, conversation::Column::FromNumber)).like(like(&pattern))),
+        );
+    }
+    q
+}
+
+/// Filters as they arrive in a query string (dashboard, CSV export and REST alike); every
+/// value optional, empty = not filtered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FilterParams {
+    /// The agent's id or external id.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// `YYYY-MM-DD` (UTC day start) or an RFC 3339 time; inclusive.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// `YYYY-MM-DD` (the whole day is included) or an RFC 3339 time; exclusive.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// One of the end reasons (`customer_hangup`, `voicemail`, …).
+    #[serde(default)]
+    pub end_reason: Option<String>,
+    /// Whether any notification fired: `yes` / `true` or `no` / `false`.
+    #[serde(default)]
+    pub fired: Option<String>,
+    /// Text searched in transcripts, numbers, names and call ids.
+    #[serde(default)]
+    pub q: Option<String>,
+}
+
+pub(crate) fn parse_time(value: &str, field: &str, end_of_day: bool) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| crate::Error::invalid(field, format!("`{value}` is not a date (YYYY-MM-DD) or RFC 3339 time")))?;
+    let date = if end_of_day { date.succ_opt().unwrap_or(date) } else { date };
+    Ok(date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default())
+}
+
+impl FilterParams {
+    /// Resolves the parameters for the tenant.
+    ///
+    /// Errors: [`crate::Error::Invalid`] naming `from`, `to`, `end_reason` or `fired`;
+    /// [`crate::Error::NotFound`] for an agent that is not the tenant's.
+    pub async fn resolve<C: ConnectionTrait>(&self, db: &C, tenant: &Tenant) -> Result<ConversationFilter> {
+        let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let agent_id = match present(&self.agent) {
+            None => None,
+            Some(a) => match Uuid::parse_str(&a) {
+                Ok(id) => Some(crate::agents::get(db, tenant, id).await?.id),
+                Err(_) => Some(
+                    crate::agents::find_by_external_id(db, tenant, &a)
+                        .await?
+                        .ok_or(crate::Error::NotFound("agent"))?
+                        .id,
+                ),
+            },
+        };
+        let from = present(&self.from).map(|v| parse_time(&v, "from", false)).transpose()?;
+        let to = present(&self.to).map(|v| parse_time(&v, "to", true)).transpose()?;
+        let end_reason = match present(&self.end_reason) {
+            None => None,
+            Some(r) => {
+                let lower = r.to_ascii_lowercase();
+                if !crate::types::EndReason::ALL.iter().any(|e| e.as_str() == lower) {
+                    return Err(crate::Error::invalid("end_reason", format!("`{r}` is not a documented end reason")));
+                }
+                Some(lower)
+            }
+        };
+        let fired = match present(&self.fired).map(|f| f.to_ascii_lowercase()).as_deref() {
+            None => None,
+            Some("yes" | "true" | "1") => Some(true),
+            Some("no" | "false" | "0") => Some(false),
+            Some(other) => return Err(crate::Error::invalid("fired", format!("`{other}` is not yes or no"))),
+        };
+        let text = present(&self.q);
+        if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+            return Err(crate::Error::invalid("q", "must be at most 200 characters"));
+        }
+        Ok(ConversationFilter { agent_id, from, to, end_reason, fired, text, before: None })
+    }
+}
