@@ -1,28 +1,7 @@
-//! Emails as the dashboard sees them: the outbox and every email's delivery state.
-//!
-//! **Account emails** (invitations, password resets, address confirmations) carry a
-//! single-use link that only their recipient may read (a member who read an admin
-//! invitation's link could accept it and become admin). They are rendered twice: the real
-//! message is stored only encrypted ([`crate::secrets`]) in `sealed_body` and sent from
-//! there, and every view — Outbox, Deliveries, the REST API — shows a copy with the link
-//! replaced by [`REDACTED_LINK`]. They are listed to owners and admins only.
+//! Storing emails to send: account emails (sealed body, links hidden in the listed copy), rendered and run emails, each with its SendEmail job.
 
-use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-use crate::entities::email;
-use crate::error::{Error, Result};
-use crate::queue::{self, SendEmail};
-use crate::secrets::SecretBox;
-use crate::templates::{RenderedEmail, Variables};
-use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
-
-pub use crate::columns::{EmailKind, EmailRecipients, EmailState};
-
-/// What the stored copy of an account email shows instead of its link.
-pub const REDACTED_LINK: &str = "(link hidden: only the recipient gets it)";
+#[allow(unused_imports)]
+use super::*;
 
 /// The real text and HTML of an account email, sealed in `sealed_body`.
 #[derive(Serialize, Deserialize)]
@@ -116,19 +95,25 @@ pub async fn queue_rendered<C: ConnectionTrait>(
 
 /// An email row to store: rendered up front (test-sends, account emails) or when its job
 /// runs (`rendered` `None`: notification emails).
-struct Row<'a> {
-    conversation_id: Option<Uuid>,
-    notification_run_id: Option<Uuid>,
-    to: Vec<String>,
-    subject_template: &'a str,
-    body_template: &'a str,
-    rendered: Option<RenderedEmail>,
-    kind: EmailKind,
-    sealed_body: Option<String>,
+pub(crate) struct Row<'a> {
+    pub(crate) conversation_id: Option<Uuid>,
+    pub(crate) notification_run_id: Option<Uuid>,
+    pub(crate) to: Vec<String>,
+    pub(crate) subject_template: &'a str,
+    pub(crate) body_template: &'a str,
+    pub(crate) rendered: Option<RenderedEmail>,
+    pub(crate) kind: EmailKind,
+    pub(crate) sealed_body: Option<String>,
 }
 
 /// Stores `row` as email `id` with its `SendEmail` job, in `db`.
-async fn insert<C: ConnectionTrait>(db: &C, tenant: &Tenant, public_url: &str, id: Uuid, row: Row<'_>) -> Result<()> {
+pub(crate) async fn insert<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    public_url: &str,
+    id: Uuid,
+    row: Row<'_>,
+) -> Result<()> {
     let now = Utc::now();
     let job_id = queue::enqueue(db, tenant, &SendEmail { email_id: id, conversation_id: row.conversation_id }).await?;
     let (subject, text, html) = match row.rendered {
@@ -207,57 +192,4 @@ pub(crate) async fn queue_run_email(
     insert(work.db(), tenant, public_url, id, row).await?;
     work.wake_runner();
     Ok(id)
-}
-
-/// One page of the emails `actor` may see, newest first; `before` is the last id of the
-/// previous page (keyset pagination). Returns at most `limit` rows. Account emails are
-/// listed only to those who may see sensitive data (owners, admins, API keys).
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    before: Option<Uuid>,
-    limit: u64,
-) -> Result<Vec<email::Model>> {
-    let mut q = visible(scope::<email::Entity>(actor.tenant()), actor);
-    if let Some(before) = before {
-        q = q.filter(email::Column::Id.lt(before));
-    }
-    Ok(q.order_by_desc(email::Column::Id).limit(limit).all(db).await?)
-}
-
-/// Narrows an email query to what `actor` may see (see [`list`]).
-pub fn visible(q: sea_orm::Select<email::Entity>, actor: &Actor) -> sea_orm::Select<email::Entity> {
-    if actor.can(Permission::SeeSensitive) { q } else { q.filter(email::Column::Kind.ne(EmailKind::Account)) }
-}
-
-/// The actor's account's email `id`, if `actor` may see it.
-///
-/// Errors: [`Error::NotFound`] for another account's email, and for a member asking for an
-/// account email.
-pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<email::Model> {
-    let row = secure_find::<email::Entity, _>(db, actor.tenant(), id).await?;
-    if visible_to(&row, actor) { Ok(row) } else { Err(Error::NotFound("email")) }
-}
-
-/// Whether `actor` may see `row` (see [`list`]).
-pub fn visible_to(row: &email::Model, actor: &Actor) -> bool {
-    row.kind != EmailKind::Account || actor.can(Permission::SeeSensitive)
-}
-
-/// The emails of the given notification runs.
-pub async fn for_runs<C: ConnectionTrait>(db: &C, tenant: &Tenant, run_ids: &[Uuid]) -> Result<Vec<email::Model>> {
-    Ok(scope::<email::Entity>(tenant)
-        .filter(email::Column::NotificationRunId.is_in(run_ids.iter().copied()))
-        .all(db)
-        .await?)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn message_ids_use_the_public_host() {
-        let id = uuid::Uuid::nil();
-        assert_eq!(super::message_id(id, "https://calls.example.com/x"), format!("{id}@calls.example.com"));
-        assert_eq!(super::message_id(id, "http://127.0.0.1:3000"), format!("{id}@127.0.0.1"));
-    }
 }

@@ -1,0 +1,72 @@
+//! Queueing a webhook delivery of an action, for a call or as a test.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Inserts a delivery of `event_type` to `action` and its `DeliverWebhook` job (with the
+/// configured attempts) in `db`. The payload is built at the first attempt; the delivery
+/// keeps only the [`display_url`] (requests go to the action's URL). Returns the
+/// delivery's id; the caller wakes the runner after committing.
+pub(crate) async fn queue_delivery<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    settings: &crate::Settings,
+    action: &post_call_action::Model,
+    conversation_id: Option<Uuid>,
+    event_type: WebhookEvent,
+    test: bool,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let attempts = i32::try_from(settings.webhooks.retry_schedule.len() + 1).unwrap_or(i32::MAX);
+    let job_id =
+        queue::enqueue_with(db, tenant, &DeliverWebhook { delivery_id: id, conversation_id }, now, attempts).await?;
+    webhook_delivery::Entity::insert(webhook_delivery::ActiveModel {
+        id: Set(id),
+        account_id: Set(tenant.account_id()),
+        action_id: Set(Some(action.id)),
+        action_name: Set(action.name.clone()),
+        url: Set(display_url(&action.url)),
+        format: Set(action.format),
+        conversation_id: Set(conversation_id),
+        event_type: Set(event_type),
+        webhook_id: Set(format!("msg_{}", id.simple())),
+        payload: Set(None),
+        state: Set(crate::deliveries::WebhookState::Pending),
+        attempts: Set(0),
+        last_status: Set(None),
+        last_error: Set(None),
+        job_id: Set(Some(job_id)),
+        test: Set(test),
+        delivered_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(id)
+}
+
+/// Queues a test delivery to action `id` (about the agent's latest conversation, or a
+/// sample when it has none). Needs the configure permission. Returns the delivery's id.
+///
+/// Errors: [`Error::Forbidden`], [`Error::NotFound`].
+pub async fn test_send(services: &crate::Services, actor: &Actor, id: Uuid) -> Result<Uuid> {
+    actor.require(Permission::Configure)?;
+    let tenant = actor.tenant();
+    let db = &services.db;
+    let action = get(db, &services.secrets, tenant, id).await?;
+    let latest = scope::<conversation::Entity>(tenant)
+        .filter(conversation::Column::AgentId.eq(action.agent_id))
+        .order_by_desc(conversation::Column::ReceivedAt)
+        .one(db)
+        .await?;
+    let mut work = crate::db::Work::begin(services).await?;
+    let conversation_id = latest.map(|c| c.id);
+    let delivery =
+        queue_delivery(work.db(), tenant, &services.settings, &action, conversation_id, WebhookEvent::Test, true)
+            .await?;
+    work.wake_runner();
+    work.commit().await?;
+    Ok(delivery)
+}
