@@ -1,0 +1,144 @@
+//! `AnalyzeCall`: asks the account's analyzer about a new conversation, stores the analysis
+//! and one notification run per enabled notification, and for each run that fires creates
+//! its follow-up work — an email (with its `SendEmail` job) per recipient list, alerts for
+//! the chosen members, a task, the post-call actions — all in one unit of work with
+//! marking the job done.
+//!
+//! Three steps: **analyse** (build the request, run the analyzer, store the analysis),
+//! **decide** (`decide` whether each notification fires, then `follow_up`: which emails,
+//! alerts and task a fired run makes — pure functions of the notification, the call and the
+//! analysis), and **effects**, each made by the module that owns it
+//! (`outbox::queue_run_email`, `alerts::create`, `tasks::create_for_run`, `actions::plan`).
+
+use std::time::Instant;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::{Job, JobError};
+use crate::Services;
+use crate::accounts;
+use crate::analysis::{AnalysisOutput, AnalysisRequest, CallFacts, RouteQuestion, TriggerQuestion, Usage, fields};
+use crate::calls::event::Turn;
+use crate::columns::AnalysisStatus;
+use crate::entities::{agent, analysis, conversation, notification, notification_run};
+use crate::notifications::team_alert_of;
+use crate::queue::{self, AnalyzeCall, ClaimedJob};
+use crate::tenancy::{Tenant, secure_find};
+use crate::types::TeamAlert;
+
+mod analyse;
+pub use analyse::*;
+mod decide;
+use decide::*;
+
+/// Calls with fewer turns than this are not analysed (SPEC section 4).
+pub const MIN_TURNS: usize = 2;
+
+#[async_trait]
+impl Job for AnalyzeCall {
+    async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
+        let db = &services.db;
+        let tenant = job.tenant;
+        let conv = secure_find::<conversation::Entity, _>(db, &tenant, self.conversation_id).await?;
+        let already = analysis::Entity::find().filter(analysis::Column::ConversationId.eq(conv.id)).one(db).await?;
+        if already.is_some() {
+            // A previous attempt committed; nothing may run twice.
+            return Ok(());
+        }
+        let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
+        let rules = notifications_for_agent(db, &tenant, agent.id).await?;
+        let actions = crate::actions::enabled_for_agent(db, &services.secrets, &tenant, agent.id).await?;
+        let request = build_request(db, &tenant, &conv, &agent, &rules, &actions).await?;
+        let analysed = run_analyzer(services, &tenant, &request).await?;
+        let members = accounts::members(db, &tenant).await?;
+        let member_ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
+        let push_subscriptions = crate::push::subscriptions_of_users(db, &tenant, &member_ids).await?;
+        let output = &analysed.output;
+
+        let mut work = crate::db::Work::begin(services).await?;
+        let now = Utc::now();
+        let inserted = analysis::Entity::insert(analysis::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(tenant.account_id()),
+            conversation_id: Set(conv.id),
+            status: Set(analysed.status),
+            analyzer: Set(analysed.analyzer.to_owned()),
+            summary: Set((!output.summary.is_empty()).then(|| output.summary.clone())),
+            result: Set(output.clone()),
+            error: Set(analysed.error.clone()),
+            latency_ms: Set(analysed.latency_ms),
+            prompt_tokens: Set(analysed.usage.map(|u| u.prompt_tokens)),
+            completion_tokens: Set(analysed.usage.map(|u| u.completion_tokens)),
+            created_at: Set(now),
+            goal_result: Set(output.goal.as_ref().map(|g| g.result)),
+            reanalysed_at: Set(None),
+        })
+        .on_conflict_do_nothing_on([analysis::Column::ConversationId])
+        .exec_without_returning(work.db())
+        .await?;
+        if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
+            work.rollback().await?;
+            return Ok(());
+        }
+
+        for rule in &rules {
+            let decision = decide(&conv, rule, analysed.status, output);
+            let run_id = Uuid::now_v7();
+            notification_run::Entity::insert(notification_run::ActiveModel {
+                id: Set(run_id),
+                account_id: Set(tenant.account_id()),
+                conversation_id: Set(conv.id),
+                notification_id: Set(Some(rule.id)),
+                notification_name: Set(rule.name.clone()),
+                fired: Set(decision.fired),
+                reason: Set(decision.reason.clone()),
+                created_at: Set(now),
+                notification_version: Set(Some(rule.version)),
+                stopped_by: Set(decision.stopped_by.clone()),
+            })
+            .exec_without_returning(work.db())
+            .await?;
+            if !decision.fired {
+                continue;
+            }
+            // The effects, each made by the module that owns it, in this unit of work.
+            let plan = follow_up(&conv, &agent, rule, run_id, &decision, output, &members);
+            for to in plan.emails {
+                let email = crate::outbox::RunEmail {
+                    conversation_id: conv.id,
+                    notification_run_id: run_id,
+                    to,
+                    subject_template: &rule.email_subject,
+                    body_template: &rule.email_body,
+                };
+                crate::outbox::queue_run_email(&mut work, &tenant, email, &services.settings.public_url).await?;
+            }
+            for user_id in plan.alerted {
+                let new = crate::alerts::NewAlert {
+                    user_id,
+                    conversation_id: Some(conv.id),
+                    notification_run_id: Some(run_id),
+                    title: rule.name.clone(),
+                    body: plan.alert_body.clone(),
+                    link: format!("/conversations/{}", conv.id),
+                };
+                crate::alerts::create(&mut work, &tenant, new, &push_subscriptions).await?;
+            }
+            if let Some(task) = plan.task {
+                crate::tasks::create_for_run(work.db(), &tenant, task).await?;
+            }
+        }
+        let planned =
+            crate::actions::plan(work.db(), &tenant, &services.settings, &actions, &conv, &agent.timezone, output)
+                .await?;
+        queue::complete(work.db(), job.id).await?;
+        if planned > 0 {
+            work.wake_runner();
+        }
+        work.commit().await?;
+        Ok(())
+    }
+}
