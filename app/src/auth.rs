@@ -216,7 +216,7 @@ pub async fn sign_up(account_name: String, name: String, email: String, password
     let created = backend::auth::signup::sign_up(
         &services,
         client_ip().await,
-        backend::accounts::NewAccount {
+        backend::identity::accounts::NewAccount {
             account_name,
             owner_name: Some(name),
             owner_email: email,
@@ -339,8 +339,8 @@ pub async fn me() -> Result<Option<Viewer>, AppError> {
         Err(e) => return Err(e),
     };
     let services = services()?;
-    let user = backend::accounts::user(&services.db, &member).await?;
-    let account = backend::accounts::get(&services.db, &member.tenant).await?;
+    let user = backend::identity::accounts::user(&services.db, &member).await?;
+    let account = backend::identity::accounts::get(&services.db, &member.tenant).await?;
     let unread = backend::alerts::unread_count(&services.db, &member).await?;
     let accounts = backend::auth::accounts_of(&services.db, member.user_id)
         .await?

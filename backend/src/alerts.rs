@@ -131,7 +131,7 @@ pub(crate) async fn create(
 /// open dashboards and by push to their subscribed browsers. Returns the alert's id.
 pub async fn create_test(services: &crate::Services, member: &Member) -> Result<Uuid> {
     let db = &services.db;
-    let subscriptions = crate::push::subscriptions_of(db, &member.tenant, member.user_id).await?;
+    let subscriptions = crate::delivery::push::subscriptions_of(db, &member.tenant, member.user_id).await?;
     let mut work = crate::db::Work::begin(services).await?;
     let new = NewAlert {
         user_id: member.user_id,

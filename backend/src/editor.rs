@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::accounts::{self, MemberInfo};
 use crate::analysis::{FieldType, fields};
 use crate::entities::agent;
 use crate::error::{Error, Result};
+use crate::identity::accounts::{self, MemberInfo};
 use crate::notifications::{self, Draft, EmailTemplateInput, NotificationInput, TeamAlertInput, TriggerInput};
 use crate::tenancy::{Actor, Permission};
 use crate::types::EndReason;

@@ -2,13 +2,11 @@
 //! dispatcher's jobs, templates and email. No Leptos and no axum types live here; the
 //! `aftercall` binary and the UI's server functions call into it.
 
-pub mod accounts;
 pub mod actions;
 pub mod agents;
 pub mod alerts;
 pub mod analysis;
 pub mod analyzers;
-pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod calls;
@@ -17,20 +15,16 @@ pub mod conditions;
 pub mod conversations;
 pub mod dashboard;
 pub mod db;
-pub mod deliveries;
+pub mod delivery;
 pub mod editor;
-pub mod email;
 pub mod entities;
 pub mod error;
+pub mod identity;
 pub mod jobs;
 pub mod live;
-pub mod members;
 pub mod notifications;
 pub mod outbound;
-pub mod outbox;
-pub mod passwords;
 pub mod preview;
-pub mod push;
 pub mod queue;
 pub mod secrets;
 pub mod session_store;
@@ -54,7 +48,7 @@ pub use settings::Settings;
 pub use tenancy::{Actor, Member, Permission, Role, Tenant};
 
 use analysis::Analyzer;
-use email::Mailer;
+use delivery::transport::Mailer;
 
 /// Everything a service, job or request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -81,7 +75,7 @@ pub struct Services {
     /// Encrypts and decrypts stored secrets with the installation key.
     pub secrets: secrets::SecretBox,
     /// Password hashing on the blocking pool, a bounded number at once.
-    pub passwords: passwords::Hasher,
+    pub passwords: identity::passwords::Hasher,
     /// Budgets of the account flows (sign-in, sign-up, invitations, password resets).
     pub throttle: throttle::Throttle,
 }
@@ -147,7 +141,7 @@ impl Services {
             })
             .map_err(|e| StartError::HttpClient("Web Push", e))?;
         let secrets = secrets::SecretBox::new(&settings.secrets_key);
-        let passwords = passwords::Hasher::new(settings.auth.password_hash_concurrency);
+        let passwords = identity::passwords::Hasher::new(settings.auth.password_hash_concurrency);
         let throttle =
             throttle::Throttle::new(settings.auth.ip_attempts_per_minute, settings.auth.email_attempts_per_hour);
         Ok(Self {

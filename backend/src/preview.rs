@@ -216,9 +216,9 @@ pub async fn test_send(
     member.require(Permission::Configure)?;
     let db = &services.db;
     let rendered = render(db, &member.tenant, &services.settings.public_url, agent_id, source, subject, body).await?;
-    let me = crate::accounts::user(db, member).await?;
+    let me = crate::identity::accounts::user(db, member).await?;
     let subject_line = format!("[Test] {}", rendered.subject);
-    let prepared = crate::outbox::Prepared {
+    let prepared = crate::delivery::outbox::Prepared {
         to: vec![me.email.clone()],
         conversation_id: match source {
             PreviewSource::Conversation(c) => Some(c),
@@ -229,7 +229,9 @@ pub async fn test_send(
         rendered: RenderedEmail { subject: subject_line, ..rendered },
     };
     let mut work = crate::db::Work::begin(services).await?;
-    let id = crate::outbox::queue_rendered(work.db(), &member.tenant, &services.settings.public_url, prepared).await?;
+    let id =
+        crate::delivery::outbox::queue_rendered(work.db(), &member.tenant, &services.settings.public_url, prepared)
+            .await?;
     work.wake_runner();
     work.commit().await?;
     Ok((id, me.email))

@@ -99,7 +99,7 @@ pub async fn assign<C: ConnectionTrait>(
 ) -> Result<task::Model> {
     let found = get(db, tenant, id).await?;
     if let Some(user) = assignee {
-        match crate::accounts::member(db, user, tenant.account_id()).await {
+        match crate::identity::accounts::member(db, user, tenant.account_id()).await {
             Ok(_) => {}
             Err(Error::Unauthenticated) => return Err(Error::invalid("assignee", "is not a member of this account")),
             Err(other) => return Err(other),

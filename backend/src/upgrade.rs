@@ -5,7 +5,7 @@
 //!   Teams URL is the credential itself, and members read delivery logs — so they keep
 //!   only [`crate::actions::display_url`] now;
 //! - invitation emails kept their link in clear: they become account emails with the link
-//!   hidden ([`crate::members::hide_legacy_invitation_links`]).
+//!   hidden ([`crate::identity::members::hide_legacy_invitation_links`]).
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -39,7 +39,7 @@ pub async fn run_once(db: &DatabaseConnection) -> Result<bool> {
             shortened += shorten(db, w).await?;
         }
     }
-    let hidden = crate::members::hide_legacy_invitation_links(db).await?;
+    let hidden = crate::identity::members::hide_legacy_invitation_links(db).await?;
     installation_setting::Entity::insert(installation_setting::ActiveModel {
         key: Set(MARKER.to_owned()),
         value: Set("done".to_owned()),

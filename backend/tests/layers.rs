@@ -17,15 +17,14 @@ use std::path::Path;
 /// The top-level modules, bottom layer first. A module may import modules of its own layer
 /// or of lower ones, never of a higher one.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("vocabulary", &["error", "stored", "columns", "types", "passwords", "throttle", "outbound"]),
+    ("vocabulary", &["error", "stored", "columns", "types", "throttle", "outbound"]),
     ("schema", &["entities"]),
-    ("infrastructure", &["tenancy", "live", "secrets", "session_store", "settings", "db", "queue", "audit", "email"]),
+    ("infrastructure", &["tenancy", "live", "secrets", "session_store", "settings", "db", "queue", "audit"]),
     (
         "domain",
         &[
-            "agents", "api_keys", "calls", "push", "accounts", "alerts", "templates", "analysis", "outbox", "tasks",
-            "analyzers", "auth", "conditions", "dashboard", "deliveries", "members", "preview", "actions",
-            "notifications", "conversations", "starters", "editor",
+            "agents", "calls", "identity", "alerts", "templates", "analysis", "delivery", "tasks", "analyzers", "auth",
+            "conditions", "dashboard", "preview", "actions", "notifications", "conversations", "starters", "editor",
         ],
     ),
     ("handlers", &["jobs", "upgrade"]),

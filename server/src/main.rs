@@ -190,11 +190,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Account { command: AccountCommand::Create { name, owner_email, owner_password, owner_name, db } } => {
             let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;
             let db = server::connect_and_migrate(&config).await?;
-            let hasher = backend::passwords::Hasher::new(config.password_hash_concurrency());
-            let created = backend::accounts::create_account(
+            let hasher = backend::identity::passwords::Hasher::new(config.password_hash_concurrency());
+            let created = backend::identity::accounts::create_account(
                 &db,
                 &hasher,
-                backend::accounts::NewAccount {
+                backend::identity::accounts::NewAccount {
                     account_name: name,
                     owner_name,
                     owner_email,

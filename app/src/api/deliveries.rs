@@ -49,7 +49,7 @@ pub struct DeliveryDetail {
 }
 
 #[cfg(feature = "ssr")]
-fn item(d: backend::deliveries::Delivery) -> DeliveryItem {
+fn item(d: backend::delivery::Delivery) -> DeliveryItem {
     DeliveryItem {
         channel: d.channel.as_str().to_owned(),
         id: d.id.to_string(),
@@ -66,8 +66,8 @@ fn item(d: backend::deliveries::Delivery) -> DeliveryItem {
 }
 
 #[cfg(feature = "ssr")]
-fn channel(value: &str) -> Result<backend::deliveries::Channel, AppError> {
-    backend::deliveries::Channel::parse(value)
+fn channel(value: &str) -> Result<backend::delivery::Channel, AppError> {
+    backend::delivery::Channel::parse(value)
         .ok_or_else(|| backend::Error::invalid("channel", "must be email or webhook").into())
 }
 
@@ -85,7 +85,7 @@ pub async fn list_deliveries(
     let filter = match state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
-            backend::deliveries::StateFilter::parse(s)
+            backend::delivery::StateFilter::parse(s)
                 .ok_or_else(|| backend::Error::invalid("state", "must be pending, retrying, delivered or dead"))?,
         ),
     };
@@ -95,7 +95,7 @@ pub async fn list_deliveries(
     };
     let before = parse_cursor(before.as_deref())?;
     let rows =
-        backend::deliveries::list(&services.db, &member.into(), filter, conversation, before, super::PAGE_SIZE).await?;
+        backend::delivery::list(&services.db, &member.into(), filter, conversation, before, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|d| d.id));
     Ok(Page { items: rows.into_iter().map(item).collect(), next })
 }
@@ -107,7 +107,7 @@ pub async fn get_delivery(channel: String, id: String) -> Result<DeliveryDetail,
     let member = member().await?;
     let services = services()?;
     let d =
-        backend::deliveries::detail(&services.db, &member.into(), self::channel(&channel)?, parse_id(&id, "Delivery")?)
+        backend::delivery::detail(&services.db, &member.into(), self::channel(&channel)?, parse_id(&id, "Delivery")?)
             .await?;
     Ok(DeliveryDetail {
         delivery: item(d.delivery),
@@ -136,8 +136,7 @@ pub async fn replay_delivery(channel: String, id: String) -> Result<(), AppError
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::deliveries::replay(&services, &member.into(), self::channel(&channel)?, parse_id(&id, "Delivery")?)
-        .await?;
+    backend::delivery::replay(&services, &member.into(), self::channel(&channel)?, parse_id(&id, "Delivery")?).await?;
     Ok(())
 }
 
@@ -147,7 +146,7 @@ pub async fn replay_conversation(id: String) -> Result<usize, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    Ok(backend::deliveries::replay_conversation(&services, &member.into(), parse_id(&id, "Conversation")?).await?)
+    Ok(backend::delivery::replay_conversation(&services, &member.into(), parse_id(&id, "Conversation")?).await?)
 }
 
 /// A scheduled follow-up call.

@@ -33,7 +33,7 @@ pub async fn list_emails(before: Option<String>) -> Result<Page<EmailItem>, AppE
     let member = member().await?;
     let services = services()?;
     let before = parse_cursor(before.as_deref())?;
-    let rows = backend::outbox::list(&services.db, &member.into(), before, super::PAGE_SIZE).await?;
+    let rows = backend::delivery::outbox::list(&services.db, &member.into(), before, super::PAGE_SIZE).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|e| e.id));
     let items = rows
         .into_iter()

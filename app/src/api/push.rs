@@ -21,8 +21,8 @@ pub async fn push_status() -> Result<PushState, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    let public_key = backend::push::vapid_public_key(&services.db, &services.secrets).await?;
-    let endpoints = backend::push::subscriptions_of(&services.db, &member.tenant, member.user_id)
+    let public_key = backend::delivery::push::vapid_public_key(&services.db, &services.secrets).await?;
+    let endpoints = backend::delivery::push::subscriptions_of(&services.db, &member.tenant, member.user_id)
         .await?
         .into_iter()
         .map(|s| s.endpoint)
@@ -36,9 +36,9 @@ pub async fn subscribe_push(subscription: String) -> Result<(), AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    let input: backend::push::SubscriptionInput = serde_json::from_str(&subscription)
+    let input: backend::delivery::push::SubscriptionInput = serde_json::from_str(&subscription)
         .map_err(|e| AppError::Invalid { field: "subscription".into(), message: e.to_string() })?;
-    backend::push::subscribe(&services, &member, input).await?;
+    backend::delivery::push::subscribe(&services, &member, input).await?;
     Ok(())
 }
 
@@ -48,7 +48,7 @@ pub async fn unsubscribe_push(endpoint: String) -> Result<bool, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    Ok(backend::push::unsubscribe(&services.db, &member, &endpoint).await?)
+    Ok(backend::delivery::push::unsubscribe(&services.db, &member, &endpoint).await?)
 }
 
 /// Sends the member a test alert (live and by push).

@@ -49,8 +49,8 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
     use crate::auth::{NEW_KEY_FLASH, member, services, session};
     let member = member().await?;
     let services = services()?;
-    let account = backend::accounts::get(&services.db, &member.tenant).await?;
-    let keys = backend::api_keys::list(&services.db, &member.tenant)
+    let account = backend::identity::accounts::get(&services.db, &member.tenant).await?;
+    let keys = backend::identity::api_keys::list(&services.db, &member.tenant)
         .await?
         .into_iter()
         .map(|k| KeyItem {
@@ -126,7 +126,7 @@ pub async fn create_api_key(name: String) -> Result<String, AppError> {
     use crate::auth::{NEW_KEY_FLASH, member, services, session};
     let member = member().await?;
     let services = services()?;
-    let created = backend::api_keys::create(&services.db, &member.into(), &name).await?;
+    let created = backend::identity::api_keys::create(&services.db, &member.into(), &name).await?;
     session().await?.insert(NEW_KEY_FLASH, created.secret.clone()).await.map_err(|e| {
         tracing::error!(error = %backend::error::report(&e), "session store failed");
         AppError::Internal
@@ -140,7 +140,7 @@ pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::api_keys::revoke(&services.db, &member.into(), parse_id(&id, "API key")?).await?;
+    backend::identity::api_keys::revoke(&services.db, &member.into(), parse_id(&id, "API key")?).await?;
     Ok(())
 }
 
@@ -150,7 +150,7 @@ pub async fn set_auto_create_agents(enabled: Option<String>) -> Result<(), AppEr
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    backend::accounts::set_auto_create_agents(&services.db, &member, enabled.is_some()).await?;
+    backend::identity::accounts::set_auto_create_agents(&services.db, &member, enabled.is_some()).await?;
     Ok(())
 }
 
@@ -160,7 +160,7 @@ pub async fn set_inbound_signing(enable: bool) -> Result<Option<String>, AppErro
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    Ok(backend::accounts::set_inbound_signing(&services, &member, enable).await?)
+    Ok(backend::identity::accounts::set_inbound_signing(&services, &member, enable).await?)
 }
 
 /// An audit log entry.

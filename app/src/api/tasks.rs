@@ -56,7 +56,7 @@ pub async fn list_tasks(
     let assignee = (mine.as_deref() == Some("yes")).then_some(member.user_id);
     let filter = backend::tasks::TaskFilter { status: status.filter(|s| !s.is_empty()), priority, assignee, before };
     let rows = backend::tasks::list(&services.db, &member.tenant, &filter, super::PAGE_SIZE).await?;
-    let members = backend::accounts::members(&services.db, &member.tenant).await?;
+    let members = backend::identity::accounts::members(&services.db, &member.tenant).await?;
     let next = super::fmt::next_cursor(rows.len(), super::PAGE_SIZE, rows.last().map(|t| t.id));
     let now = chrono::Utc::now();
     let items = rows

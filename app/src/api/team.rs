@@ -40,7 +40,7 @@ pub async fn get_team() -> Result<TeamView, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    let members = backend::accounts::members(&services.db, &member.tenant)
+    let members = backend::identity::accounts::members(&services.db, &member.tenant)
         .await?
         .into_iter()
         .map(|m| MemberItem {
@@ -52,7 +52,7 @@ pub async fn get_team() -> Result<TeamView, AppError> {
         })
         .collect();
     let invitations = if member.role.can_configure() {
-        backend::members::pending_invitations(&services.db, &member.tenant)
+        backend::identity::members::pending_invitations(&services.db, &member.tenant)
             .await?
             .into_iter()
             .map(|i| InvitationItem {
@@ -83,7 +83,7 @@ pub async fn invite_member(email: String, role: String) -> Result<InviteResult, 
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    let created = backend::members::invite(&services, &member, &email, &role).await?;
+    let created = backend::identity::members::invite(&services, &member, &email, &role).await?;
     let link = services.mailer.is_outbox().then_some(created.link);
     Ok(InviteResult { email: created.invitation.email, link })
 }
@@ -94,7 +94,7 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::members::revoke_invitation(&services.db, &member, parse_id(&id, "Invitation")?).await?;
+    backend::identity::members::revoke_invitation(&services.db, &member, parse_id(&id, "Invitation")?).await?;
     Ok(())
 }
 
@@ -104,7 +104,7 @@ pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppErr
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::members::set_role(&services.db, &member, parse_id(&user_id, "Member")?, &role).await?;
+    backend::identity::members::set_role(&services.db, &member, parse_id(&user_id, "Member")?, &role).await?;
     Ok(())
 }
 
@@ -114,7 +114,7 @@ pub async fn remove_member(user_id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::members::remove(&services.db, &member, parse_id(&user_id, "Member")?).await?;
+    backend::identity::members::remove(&services.db, &member, parse_id(&user_id, "Member")?).await?;
     Ok(())
 }
 
@@ -133,7 +133,7 @@ pub struct InvitationView {
 #[server(endpoint = "get_invitation")]
 pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
     let services = crate::auth::services()?;
-    let info = backend::members::lookup(&services.db, &token).await?;
+    let info = backend::identity::members::lookup(&services.db, &token).await?;
     Ok(InvitationView {
         account_name: info.account_name,
         email: info.email,
@@ -149,7 +149,14 @@ pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
 pub async fn accept_invitation(token: String, name: Option<String>, password: String) -> Result<(), AppError> {
     use crate::auth::{back_with_error, client_ip, encode, services, session, start_session};
     let services = services()?;
-    match backend::members::accept(&services, client_ip().await, &token, name.as_deref().unwrap_or(""), &password).await
+    match backend::identity::members::accept(
+        &services,
+        client_ip().await,
+        &token,
+        name.as_deref().unwrap_or(""),
+        &password,
+    )
+    .await
     {
         Ok(member) => {
             start_session(&session().await?, &member, chrono::Utc::now()).await?;

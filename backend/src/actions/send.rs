@@ -32,7 +32,7 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
         event_type: Set(event_type),
         webhook_id: Set(format!("msg_{}", id.simple())),
         payload: Set(None),
-        state: Set(crate::deliveries::WebhookState::Pending),
+        state: Set(crate::delivery::WebhookState::Pending),
         attempts: Set(0),
         last_status: Set(None),
         last_error: Set(None),

@@ -61,7 +61,7 @@ pub async fn session_member<C: ConnectionTrait>(
     if found.sessions_valid_after.is_some_and(|cut| claims.signed_in_at < cut) {
         return Err(Error::Unauthenticated);
     }
-    crate::accounts::member(db, claims.user_id, claims.account_id).await
+    crate::identity::accounts::member(db, claims.user_id, claims.account_id).await
 }
 
 /// Checks an email and password and returns the membership the user last worked in (the
@@ -100,7 +100,7 @@ pub async fn sign_in(services: &Services, client_ip: Option<IpAddr>, email: &str
         .max_by_key(|m| m.last_used_at)
         .or_else(|| memberships.first())
         .ok_or(Error::InvalidCredentials)?;
-    let member = crate::accounts::member(db, found.id, chosen.account_id).await?;
+    let member = crate::identity::accounts::member(db, found.id, chosen.account_id).await?;
     touch(db, &member).await?;
     Ok(member)
 }
@@ -147,7 +147,7 @@ pub async fn accounts_of<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Ve
 /// Errors: [`Error::NotFound`] (`account`) when the user is not a member there (another
 /// account's id looks like an unknown one).
 pub async fn switch_account<C: ConnectionTrait>(db: &C, user_id: Uuid, account_id: Uuid) -> Result<Member> {
-    let member = crate::accounts::member(db, user_id, account_id).await.map_err(|e| match e {
+    let member = crate::identity::accounts::member(db, user_id, account_id).await.map_err(|e| match e {
         Error::Unauthenticated => Error::NotFound("account"),
         other => other,
     })?;

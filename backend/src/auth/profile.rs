@@ -93,7 +93,7 @@ pub async fn change_password(
     new: &str,
 ) -> Result<DateTime<Utc>> {
     let db = &services.db;
-    let found = crate::accounts::user(db, member).await?;
+    let found = crate::identity::accounts::user(db, member).await?;
     check_current(services, client_ip, &found, current).await?;
     let hash = services.passwords.hash(new).await?;
     // Whole milliseconds: the session stores its sign-in time in milliseconds, and the
@@ -124,7 +124,7 @@ pub async fn request_email_change(
     new_email: &str,
 ) -> Result<()> {
     let db = &services.db;
-    let found = crate::accounts::user(db, member).await?;
+    let found = crate::identity::accounts::user(db, member).await?;
     check_current(services, client_ip, &found, current).await?;
     let new = EmailAddress::parse(new_email).map_err(|m| Error::invalid("email", m))?.normalized();
     if new == found.email {
@@ -144,13 +144,13 @@ pub async fn request_email_change(
         vars: vars.clone(),
     };
     tokens::email_link(work.db(), services, &member.tenant, found.id, Purpose::EmailChange, Some(new), confirm).await?;
-    let notice = crate::outbox::AccountEmail {
+    let notice = crate::delivery::outbox::AccountEmail {
         to: found.email,
         subject_template: NOTICE_SUBJECT,
         body_template: NOTICE_BODY,
         vars,
     };
-    crate::outbox::queue_account_email(
+    crate::delivery::outbox::queue_account_email(
         work.db(),
         &member.tenant,
         &services.settings.public_url,

@@ -13,10 +13,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value as Json;
 
 use crate::Services;
-use crate::accounts::NewAccount;
 use crate::auth::tokens::{self, Purpose};
 use crate::entities::user;
 use crate::error::{Error, Result};
+use crate::identity::accounts::NewAccount;
 use crate::settings::SignupPolicy;
 use crate::templates::Variables;
 use crate::tenancy::{Member, Tenant};
@@ -39,7 +39,7 @@ const TAKEN_BODY: &str = "Someone (perhaps you) tried to create a new Aftercall 
 /// Creates an account under the policy.
 ///
 /// Errors: [`Error::Invalid`] on `signup` when sign-up is closed, and as
-/// [`crate::accounts::create_account`] (`account_name`, `email`, `password`; a taken
+/// [`crate::identity::accounts::create_account`] (`account_name`, `email`, `password`; a taken
 /// `email` only under `open`); [`Error::RateLimited`].
 pub async fn sign_up(services: &Services, client_ip: Option<IpAddr>, mut new: NewAccount) -> Result<SignUp> {
     let policy = services.settings.auth.signup;
@@ -52,12 +52,12 @@ pub async fn sign_up(services: &Services, client_ip: Option<IpAddr>, mut new: Ne
     services.throttle.check(client_ip, Some(&new.owner_email))?;
     if policy == SignupPolicy::Open {
         new.email_verified = false;
-        let created = crate::accounts::create_account(&services.db, &services.passwords, new).await?;
+        let created = crate::identity::accounts::create_account(&services.db, &services.passwords, new).await?;
         return Ok(SignUp::SignedIn(created.owner));
     }
     let account_name = new.account_name.trim().to_owned();
     new.email_verified = false;
-    match crate::accounts::create_account(&services.db, &services.passwords, new.clone()).await {
+    match crate::identity::accounts::create_account(&services.db, &services.passwords, new.clone()).await {
         Ok(created) => {
             send_verification(services, &created.owner, &account_name).await?;
             Ok(SignUp::ConfirmationSent)
@@ -72,7 +72,7 @@ pub async fn sign_up(services: &Services, client_ip: Option<IpAddr>, mut new: Ne
 
 async fn send_verification(services: &Services, member: &Member, account_name: &str) -> Result<()> {
     let db = &services.db;
-    let owner = crate::accounts::user(db, member).await?;
+    let owner = crate::identity::accounts::user(db, member).await?;
     let mut vars = Variables::default();
     vars.set("account_name", Json::from(account_name));
     let mut work = crate::db::Work::begin(services).await?;
@@ -95,15 +95,21 @@ async fn notify_taken(services: &Services, email: &str) -> Result<()> {
         return Ok(());
     };
     let Some(tenant) = crate::auth::home_account(db, found.id).await? else { return Ok(()) };
-    let email = crate::outbox::AccountEmail {
+    let email = crate::delivery::outbox::AccountEmail {
         to: found.email,
         subject_template: TAKEN_SUBJECT,
         body_template: TAKEN_BODY,
         vars: Variables::default(),
     };
     let mut work = crate::db::Work::begin(services).await?;
-    crate::outbox::queue_account_email(work.db(), &tenant, &services.settings.public_url, &services.secrets, email)
-        .await?;
+    crate::delivery::outbox::queue_account_email(
+        work.db(),
+        &tenant,
+        &services.settings.public_url,
+        &services.secrets,
+        email,
+    )
+    .await?;
     work.wake_runner();
     work.commit().await?;
     Ok(())
@@ -140,7 +146,7 @@ pub async fn resend_verification(services: &Services, client_ip: Option<IpAddr>,
         return Ok(());
     }
     let Some(tenant) = crate::auth::home_account(db, found.id).await? else { return Ok(()) };
-    let account = crate::accounts::get(db, &tenant).await?;
-    let member = crate::accounts::member(db, found.id, tenant.account_id()).await?;
+    let account = crate::identity::accounts::get(db, &tenant).await?;
+    let member = crate::identity::accounts::member(db, found.id, tenant.account_id()).await?;
     send_verification(services, &member, &account.name).await
 }

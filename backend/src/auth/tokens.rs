@@ -130,13 +130,13 @@ pub async fn email_link<C: ConnectionTrait>(
     let token = issue(txn, user_id, purpose, new_email).await?;
     let url = &services.settings.public_url;
     email.vars.set("link", serde_json::Value::from(format!("{url}/{}/{token}", purpose.page())));
-    let queued = crate::outbox::AccountEmail {
+    let queued = crate::delivery::outbox::AccountEmail {
         to: email.to,
         subject_template: email.subject_template,
         body_template: email.body_template,
         vars: email.vars,
     };
-    crate::outbox::queue_account_email(txn, tenant, url, &services.secrets, queued).await?;
+    crate::delivery::outbox::queue_account_email(txn, tenant, url, &services.secrets, queued).await?;
     Ok(())
 }
 

@@ -8,9 +8,9 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
 use super::{Job, JobError};
 use crate::Services;
-use crate::email::{OutgoingEmail, SendFailure};
+use crate::delivery::outbox::EmailState;
+use crate::delivery::transport::{OutgoingEmail, SendFailure};
 use crate::entities::email;
-use crate::outbox::EmailState;
 use crate::queue::{self, ClaimedJob, SendEmail};
 use crate::templates;
 use crate::tenancy::secure_find;
@@ -57,9 +57,9 @@ impl Job for SendEmail {
             Some(sealed) => {
                 let plain = services
                     .secrets
-                    .open(&crate::outbox::sealed_aad(row.id), sealed)
+                    .open(&crate::delivery::outbox::sealed_aad(row.id), sealed)
                     .map_err(|e| JobError::Permanent(e.to_string()))?;
-                let body: crate::outbox::SealedBody =
+                let body: crate::delivery::outbox::SealedBody =
                     serde_json::from_str(&plain).map_err(|e| JobError::Permanent(format!("sealed body: {e}")))?;
                 templates::RenderedEmail { subject: rendered.subject, text: body.text, html: body.html }
             }
@@ -83,7 +83,7 @@ impl Job for SendEmail {
         };
         let started = std::time::Instant::now();
         let result = services.mailer.send(&outgoing).await;
-        let attempt = crate::deliveries::Attempt {
+        let attempt = crate::delivery::Attempt {
             number: row.attempts,
             request: format!(
                 "MAIL FROM:<{}>\nRCPT TO:{}\nMessage-ID: <{}>\nSubject: {}",
@@ -93,9 +93,9 @@ impl Job for SendEmail {
                 outgoing.subject
             ),
             duration: started.elapsed(),
-            ..crate::deliveries::Attempt::from_smtp(&result)
+            ..crate::delivery::Attempt::from_smtp(&result)
         };
-        crate::deliveries::record_email_attempt(db, &tenant, row.id, attempt).await?;
+        crate::delivery::record_email_attempt(db, &tenant, row.id, attempt).await?;
         match result {
             Ok(_) => {
                 let txn = crate::db::begin_write(db).await?;

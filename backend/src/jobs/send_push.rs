@@ -11,8 +11,8 @@ use web_push_native::{Auth, WebPushBuilder, p256};
 
 use super::{ClaimedJob, Job, JobError};
 use crate::Services;
+use crate::delivery::push::{PushPayload, TTL, check_endpoint, vapid_key_pair};
 use crate::entities::{alert, push_subscription};
-use crate::push::{PushPayload, TTL, check_endpoint, vapid_key_pair};
 use crate::queue::SendPush;
 use crate::tenancy::{scope, secure_find};
 
@@ -82,7 +82,7 @@ impl Job for SendPush {
             }
             408 | 429 | 500..=599 => Err(JobError::Retry(format!("push service answered {status}"))),
             _ => {
-                let text = crate::outbound::read_capped(response, crate::deliveries::MAX_LOGGED)
+                let text = crate::outbound::read_capped(response, crate::delivery::MAX_LOGGED)
                     .await
                     .map(|c| c.text())
                     .unwrap_or_default();

@@ -16,11 +16,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::accounts;
 use crate::audit;
 use crate::conditions::{self, Condition as RuleCondition};
 use crate::entities::{notification, notification_run, notification_version};
 use crate::error::{Error, Result};
+use crate::identity::accounts;
 use crate::templates::check_template;
 use crate::tenancy::Actor;
 use crate::tenancy::Permission;

@@ -89,7 +89,8 @@ impl Config {
         }
         self.smtp.from.parse::<lettre::message::Mailbox>().map_err(|e| bad("smtp.from", e))?;
         if let Some(smtp) = self.smtp_settings() {
-            backend::email::Mailer::check_url(smtp.url.expose_secret()).map_err(|e| bad("smtp.url", e))?;
+            backend::delivery::transport::Mailer::check_url(smtp.url.expose_secret())
+                .map_err(|e| bad("smtp.url", e))?;
         }
         if self.jobs.concurrency == 0 {
             return Err(bad("jobs.concurrency", "must be at least 1"));

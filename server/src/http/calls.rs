@@ -62,9 +62,11 @@ pub async fn ingest(
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
     let bytes = read_limited(&headers, body, state.max_body_bytes).await?;
-    backend::accounts::verify_inbound(&state.services.secrets, &account, &headers, &bytes).map_err(|(header, m)| {
-        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", format!("{header}: {m}")).with_field(header)
-    })?;
+    backend::identity::accounts::verify_inbound(&state.services.secrets, &account, &headers, &bytes).map_err(
+        |(header, m)| {
+            ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", format!("{header}: {m}")).with_field(header)
+        },
+    )?;
     let raw: RawCallEvent = parse_json(&bytes)?;
     let call = raw.validate()?;
     let outcome = backend::calls::ingest(&state.services, &tenant, &account, call).await?;

@@ -12,7 +12,7 @@ use super::AppState;
 use super::auth::ApiTenant;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, ApiQuery};
-use backend::deliveries::Channel;
+use backend::delivery::Channel;
 
 /// Query of `GET /api/v1/deliveries`.
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -31,7 +31,7 @@ pub struct DeliveryQuery {
 /// One page of deliveries, newest first.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DeliveryPage {
-    pub deliveries: Vec<backend::deliveries::Delivery>,
+    pub deliveries: Vec<backend::delivery::Delivery>,
     /// The `cursor` of the next page; null on the last one.
     pub next_cursor: Option<Uuid>,
 }
@@ -51,7 +51,7 @@ pub async fn list_deliveries(
 ) -> Result<Json<DeliveryPage>, ApiError> {
     let filter = match q.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(backend::deliveries::StateFilter::parse(s).ok_or_else(|| {
+        Some(s) => Some(backend::delivery::StateFilter::parse(s).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_field",
@@ -62,7 +62,7 @@ pub async fn list_deliveries(
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let rows =
-        backend::deliveries::list(&state.services.db, &api.actor(), filter, q.conversation_id, q.cursor, limit).await?;
+        backend::delivery::list(&state.services.db, &api.actor(), filter, q.conversation_id, q.cursor, limit).await?;
     let next = (rows.len() as u64 == limit).then(|| rows.last().map(|d| d.id)).flatten();
     Ok(Json(DeliveryPage { deliveries: rows, next_cursor: next }))
 }
@@ -87,14 +87,14 @@ pub struct DeliveryPath {
 /// Reads a delivery with its message id, body and every attempt.
 #[utoipa::path(
     get, path = "/deliveries/{channel}/{id}", tag = "deliveries", params(DeliveryPath),
-    responses((status = 200, description = "The delivery.", body = backend::deliveries::Detail))
+    responses((status = 200, description = "The delivery.", body = backend::delivery::Detail))
 )]
 pub async fn get_delivery(
     State(state): State<AppState>,
     api: ApiTenant,
     ApiPath(p): ApiPath<DeliveryPath>,
-) -> Result<Json<backend::deliveries::Detail>, ApiError> {
-    Ok(Json(backend::deliveries::detail(&state.services.db, &api.actor(), channel(&p.channel)?, p.id).await?))
+) -> Result<Json<backend::delivery::Detail>, ApiError> {
+    Ok(Json(backend::delivery::detail(&state.services.db, &api.actor(), channel(&p.channel)?, p.id).await?))
 }
 
 /// Replays a dead letter: the delivery is attempted again.
@@ -110,7 +110,7 @@ pub async fn replay_delivery(
     api: ApiTenant,
     ApiPath(p): ApiPath<DeliveryPath>,
 ) -> Result<StatusCode, ApiError> {
-    backend::deliveries::replay(&state.services, &api.actor(), channel(&p.channel)?, p.id).await?;
+    backend::delivery::replay(&state.services, &api.actor(), channel(&p.channel)?, p.id).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -131,6 +131,6 @@ pub async fn replay_conversation(
     api: ApiTenant,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<Replayed>), ApiError> {
-    let replayed = backend::deliveries::replay_conversation(&state.services, &api.actor(), id).await?;
+    let replayed = backend::delivery::replay_conversation(&state.services, &api.actor(), id).await?;
     Ok((StatusCode::ACCEPTED, Json(Replayed { replayed })))
 }

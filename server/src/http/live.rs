@@ -59,7 +59,10 @@ pub async fn alerts(
                 match receiver.recv().await {
                     Ok(e) if e.account_id == member.tenant.account_id() && e.user_id == member.user_id => {
                         // A member removed meanwhile gets nothing more.
-                        if backend::accounts::member(&state.services.db, member.user_id, e.account_id).await.is_err() {
+                        if backend::identity::accounts::member(&state.services.db, member.user_id, e.account_id)
+                            .await
+                            .is_err()
+                        {
                             return None;
                         }
                         if let Some(event) = alert_event(&state, &member, e).await {

@@ -59,7 +59,7 @@ pub async fn routed_agent(app: &TestApp, t: &Tenant) {
 /// Every email's recipients, subject and HTML.
 pub async fn emails(app: &TestApp, t: &Tenant) -> Vec<(Vec<String>, String, String)> {
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
-    backend::outbox::list(&app.services.db, &member.into(), None, 100)
+    backend::delivery::outbox::list(&app.services.db, &member.into(), None, 100)
         .await
         .unwrap()
         .into_iter()

@@ -143,7 +143,7 @@ db_test!(api_keys_are_shown_once_and_stored_only_as_a_hash, |app| {
     assert!(second["new_key"].is_null());
     assert!(!second.to_string().contains(&key));
     // Stored hashed: no column holds the key.
-    let rows = backend::api_keys::list(
+    let rows = backend::identity::api_keys::list(
         &app.services.db,
         &backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap().tenant,
     )

@@ -224,7 +224,7 @@ db_test!(drafts_do_not_run_publishing_makes_a_version_and_runs_record_it, |app| 
     app.drain().await;
     assert_eq!(runs_of(&app, &t, &c3).await[0]["notification_version"], 2);
     let member = app.owner(&t).await;
-    let subjects: Vec<String> = backend::outbox::list(&app.services.db, &member.into(), None, 10)
+    let subjects: Vec<String> = backend::delivery::outbox::list(&app.services.db, &member.into(), None, 10)
         .await
         .unwrap()
         .into_iter()
@@ -364,13 +364,13 @@ db_test!(preview_renders_a_past_conversation_and_test_send_creates_no_run, |app|
     assert_eq!(app.drain().await, 1, "one SendEmail job");
     assert_eq!(app.count("notification_runs").await, runs_before);
     let member = app.owner(&t).await;
-    let emails = backend::outbox::list(&app.services.db, &member.into(), None, 10).await.unwrap();
+    let emails = backend::delivery::outbox::list(&app.services.db, &member.into(), None, 10).await.unwrap();
     let test = emails
         .iter()
         .find(|e| e.subject.as_deref() == Some("[Test] Table for 4 from +14155550141"))
         .expect("the test email");
     assert_eq!(test.recipients.0.clone(), vec![t.email.clone()]);
-    assert_eq!(test.state, backend::outbox::EmailState::Outbox);
+    assert_eq!(test.state, backend::delivery::outbox::EmailState::Outbox);
     assert!(test.text_body.as_deref().unwrap().contains("outdoors"));
 });
 

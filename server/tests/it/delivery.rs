@@ -16,7 +16,7 @@ use crate::helpers::{Db, Tenant, TestApp, call, spawn_app};
 use crate::smtp::SmtpServer;
 use backend::actions::{ActionInput, FieldCondition};
 use backend::conditions::FieldOp;
-use backend::deliveries::{self, Channel};
+use backend::delivery::{self, Channel};
 use backend::entities::{job, post_call_action, scheduled_call, webhook_delivery};
 
 /// Retries without waiting, so a test can drain a whole schedule.
@@ -147,7 +147,7 @@ db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webh
     let rows = deliveries_of(&app).await;
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].state.as_str(), rows[0].attempts, rows[0].last_status), ("delivered", 4, Some(200)));
-    let detail = deliveries::detail(&app.services.db, &owner.into(), Channel::Webhook, rows[0].id).await.unwrap();
+    let detail = delivery::detail(&app.services.db, &owner.into(), Channel::Webhook, rows[0].id).await.unwrap();
     let logged: Vec<(i32, &str, Option<i32>)> =
         detail.attempts.iter().map(|a| (a.attempt, a.outcome.as_str(), a.status_code)).collect();
     assert_eq!(
@@ -192,13 +192,12 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     assert_eq!(receiver.received().len(), 1, "a 400 is not retried");
     let row = deliveries_of(&app).await.remove(0);
     assert_eq!((row.state.as_str(), row.last_status, row.last_error.as_deref()), ("dead", Some(400), Some("HTTP 400")));
-    let dead =
-        deliveries::list(&app.services.db, &owner.into(), deliveries::StateFilter::parse("dead"), None, None, 50)
-            .await
-            .unwrap();
+    let dead = delivery::list(&app.services.db, &owner.into(), delivery::StateFilter::parse("dead"), None, None, 50)
+        .await
+        .unwrap();
     assert_eq!(dead.len(), 1);
     assert!(
-        deliveries::list(&app.services.db, &owner.into(), deliveries::StateFilter::parse("delivered"), None, None, 50)
+        delivery::list(&app.services.db, &owner.into(), delivery::StateFilter::parse("delivered"), None, None, 50)
             .await
             .unwrap()
             .is_empty()
@@ -212,15 +211,15 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
         || async { tokio::time::timeout(std::time::Duration::ZERO, app.services.jobs_wakeup.notified()).await.is_ok() };
     woken().await;
     assert!(matches!(
-        deliveries::replay(&app.services, &other_owner.into(), Channel::Webhook, row.id).await,
+        delivery::replay(&app.services, &other_owner.into(), Channel::Webhook, row.id).await,
         Err(backend::Error::NotFound(_))
     ));
     assert!(!woken().await, "a refused replay wakes nobody");
-    deliveries::replay(&app.services, &owner.into(), Channel::Webhook, row.id).await.unwrap();
+    delivery::replay(&app.services, &owner.into(), Channel::Webhook, row.id).await.unwrap();
     assert!(woken().await, "the replay itself wakes the dispatcher at commit (no front door has to)");
     assert!(
         matches!(
-            deliveries::replay(&app.services, &owner.into(), Channel::Webhook, row.id).await,
+            delivery::replay(&app.services, &owner.into(), Channel::Webhook, row.id).await,
             Err(backend::Error::Invalid { .. })
         ),
         "only dead letters replay"
@@ -233,10 +232,10 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     assert_eq!(body["data"]["conversation"]["transcript"][1]["role"], "user", "the transcript is included when asked");
     let row = deliveries_of(&app).await.remove(0);
     assert_eq!((row.state.as_str(), row.attempts), ("delivered", 2), "attempts count across the replay");
-    let detail = deliveries::detail(&app.services.db, &owner.into(), Channel::Webhook, row.id).await.unwrap();
+    let detail = delivery::detail(&app.services.db, &owner.into(), Channel::Webhook, row.id).await.unwrap();
     assert_eq!(detail.attempts.len(), 2, "both attempts stay in the log");
     let convo: uuid::Uuid = conversation.parse().unwrap();
-    assert_eq!(deliveries::list(&app.services.db, &owner.into(), None, Some(convo), None, 50).await.unwrap().len(), 1);
+    assert_eq!(delivery::list(&app.services.db, &owner.into(), None, Some(convo), None, 50).await.unwrap().len(), 1);
 });
 
 db_test!(
@@ -252,7 +251,7 @@ db_test!(
         app.drain().await;
         assert_eq!(receiver.received().len(), 3, "three attempts: the first and two retries");
         let row = deliveries_of(&app).await.remove(0);
-        assert_eq!(row.state, backend::deliveries::WebhookState::Dead);
+        assert_eq!(row.state, backend::delivery::WebhookState::Dead);
         let job = job::Entity::find()
             .filter(job::Column::Kind.eq("DeliverWebhook"))
             .one(&app.services.db)
@@ -261,11 +260,11 @@ db_test!(
             .unwrap();
         assert_eq!((job.state.as_str(), job.last_error.as_deref()), ("dead", Some("HTTP 504")));
 
-        let revived = deliveries::replay_conversation(&app.services, &owner.into(), conversation).await.unwrap();
+        let revived = delivery::replay_conversation(&app.services, &owner.into(), conversation).await.unwrap();
         assert_eq!(revived, 1);
         app.drain().await;
         assert_eq!(receiver.received().len(), 4);
-        assert_eq!(deliveries_of(&app).await.remove(0).state, backend::deliveries::WebhookState::Delivered);
+        assert_eq!(deliveries_of(&app).await.remove(0).state, backend::delivery::WebhookState::Delivered);
     }
 );
 
@@ -563,12 +562,12 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     app.drain().await;
     let owner = app.owner(&t).await;
     let retrying =
-        deliveries::list(&app.services.db, &owner.into(), deliveries::StateFilter::parse("retrying"), None, None, 50)
+        delivery::list(&app.services.db, &owner.into(), delivery::StateFilter::parse("retrying"), None, None, 50)
             .await
             .unwrap();
     assert_eq!(retrying.len(), 5, "all five wait for the server");
-    let detail = deliveries::detail(&app.services.db, &owner.into(), Channel::Email, retrying[0].id).await.unwrap();
-    assert_eq!(detail.attempts[0].outcome, backend::deliveries::AttemptOutcome::Transient);
+    let detail = delivery::detail(&app.services.db, &owner.into(), Channel::Email, retrying[0].id).await.unwrap();
+    assert_eq!(detail.attempts[0].outcome, backend::delivery::AttemptOutcome::Transient);
     assert!(
         detail.attempts[0].error.as_deref().unwrap_or_default().to_lowercase().contains("connect"),
         "{:?}",
@@ -579,16 +578,10 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         app.drain().await;
-        let sent = deliveries::list(
-            &app.services.db,
-            &owner.into(),
-            deliveries::StateFilter::parse("delivered"),
-            None,
-            None,
-            50,
-        )
-        .await
-        .unwrap();
+        let sent =
+            delivery::list(&app.services.db, &owner.into(), delivery::StateFilter::parse("delivered"), None, None, 50)
+                .await
+                .unwrap();
         if sent.len() == 5 {
             break;
         }
@@ -597,7 +590,7 @@ async fn emails_queued_during_an_smtp_outage_all_arrive_once_it_is_back() {
     }
     let messages = smtp.messages();
     assert_eq!(messages.len(), 5, "every email once");
-    let detail = deliveries::detail(&app.services.db, &owner.into(), Channel::Email, retrying[0].id).await.unwrap();
+    let detail = delivery::detail(&app.services.db, &owner.into(), Channel::Email, retrying[0].id).await.unwrap();
     let last = detail.attempts.last().unwrap();
     assert_eq!((last.outcome.as_str(), last.status_code), ("delivered", Some(250)));
     assert!(last.response.as_deref().unwrap().starts_with("250"), "the server's reply is logged: {:?}", last.response);

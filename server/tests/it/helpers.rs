@@ -154,10 +154,10 @@ impl TestApp {
     pub async fn tenant(&self, name: &str) -> Tenant {
         let email = format!("owner-{}@{}.example", uuid::Uuid::new_v4().simple(), name.to_lowercase());
         let password = "correct horse battery".to_owned();
-        let created = backend::accounts::create_account(
+        let created = backend::identity::accounts::create_account(
             &self.services.db,
             &self.services.passwords,
-            backend::accounts::NewAccount {
+            backend::identity::accounts::NewAccount {
                 account_name: name.to_owned(),
                 owner_name: Some(format!("{name} Owner")),
                 owner_email: email.clone(),
@@ -300,7 +300,7 @@ impl TestApp {
             .expect("user query")
             .expect("user");
         let account = backend::auth::accounts_of(&self.services.db, user.id).await.expect("accounts")[0].account_id;
-        backend::accounts::member(&self.services.db, user.id, account).await.expect("member")
+        backend::identity::accounts::member(&self.services.db, user.id, account).await.expect("member")
     }
 
     /// Invites a new user to `tenant` as `role` (`admin` / `member`) and accepts the link in a
@@ -308,7 +308,7 @@ impl TestApp {
     pub async fn teammate(&self, tenant: &Tenant, role: &str) -> Teammate {
         let owner = self.owner(tenant).await;
         let email = format!("{role}-{}@team.example", uuid::Uuid::new_v4().simple());
-        let created = backend::members::invite(&self.services, &owner, &email, role).await.expect("invite");
+        let created = backend::identity::members::invite(&self.services, &owner, &email, role).await.expect("invite");
         let token = created.link.rsplit('/').next().expect("token").to_owned();
         // Bounded like `http`: a page that never answers fails its test instead of stalling the suite.
         let client = reqwest::Client::builder()

@@ -90,8 +90,8 @@ db_test!(a_missing_wrong_or_revoked_api_key_is_401_and_stores_nothing, |app| {
     assert_eq!(resp.status().as_u16(), 401);
     // Revoke the key through the admin path and try again.
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
-    let keys = backend::api_keys::list(&app.services.db, &member.tenant).await.unwrap();
-    backend::api_keys::revoke(&app.services.db, &member.into(), keys[0].id).await.unwrap();
+    let keys = backend::identity::api_keys::list(&app.services.db, &member.tenant).await.unwrap();
+    backend::identity::api_keys::revoke(&app.services.db, &member.into(), keys[0].id).await.unwrap();
     let resp = app.post_call(&t.api_key, &call("c", "a")).await;
     assert_eq!(resp.status().as_u16(), 401);
     assert_eq!(stored(&app).await, (0, 0, 0));
@@ -168,7 +168,7 @@ db_test!(semantically_invalid_events_are_422_naming_the_field, |app| {
 db_test!(an_unknown_agent_is_404_unless_the_account_auto_creates_agents, |app| {
     let t = app.tenant("Acme").await;
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
-    backend::accounts::set_auto_create_agents(&app.services.db, &member, false).await.unwrap();
+    backend::identity::accounts::set_auto_create_agents(&app.services.db, &member, false).await.unwrap();
     let resp = app.post_call(&t.api_key, &call("c-1", "nobody")).await;
     assert_eq!(resp.status().as_u16(), 404);
     let body: Value = resp.json().await.unwrap();
@@ -179,7 +179,7 @@ db_test!(an_unknown_agent_is_404_unless_the_account_auto_creates_agents, |app| {
         app.api_send(reqwest::Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "known"})).await;
     assert_eq!(status, 201);
     assert_eq!(app.post_call(&t.api_key, &call("c-2", "known")).await.status().as_u16(), 202);
-    backend::accounts::set_auto_create_agents(&app.services.db, &member, true).await.unwrap();
+    backend::identity::accounts::set_auto_create_agents(&app.services.db, &member, true).await.unwrap();
     assert_eq!(app.post_call(&t.api_key, &call("c-1", "nobody")).await.status().as_u16(), 202);
     assert_eq!(app.count("agents").await, 2);
 });
@@ -216,11 +216,11 @@ db_test!(every_fixture_call_is_accepted, |app| {
 db_test!(an_account_that_signs_ingest_accepts_only_correctly_signed_fresh_requests, |app| {
     let t = app.tenant("Acme").await;
     let owner = app.owner(&t).await;
-    let secret = backend::accounts::set_inbound_signing(&app.services, &owner, true).await.unwrap().unwrap();
+    let secret = backend::identity::accounts::set_inbound_signing(&app.services, &owner, true).await.unwrap().unwrap();
     let member = app.teammate(&t, "member").await;
     let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
     assert!(matches!(
-        backend::accounts::set_inbound_signing(&app.services, &member, false).await,
+        backend::identity::accounts::set_inbound_signing(&app.services, &member, false).await,
         Err(backend::Error::Forbidden)
     ));
 
@@ -290,7 +290,7 @@ db_test!(an_account_that_signs_ingest_accepts_only_correctly_signed_fresh_reques
     assert_eq!(good.status().as_u16(), 202, "one valid signature among several is enough");
     assert_eq!(app.count("conversations").await, 1);
 
-    backend::accounts::set_inbound_signing(&app.services, &owner, false).await.unwrap();
+    backend::identity::accounts::set_inbound_signing(&app.services, &owner, false).await.unwrap();
     let plain = app.post_call(&t.api_key, &call("signed-4", "desk")).await;
     assert_eq!(plain.status().as_u16(), 202, "signing off: the key alone is enough");
 });

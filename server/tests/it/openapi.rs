@@ -181,8 +181,20 @@ fn every_api_handler_is_an_operation_of_the_document() {
         operations(&doc).into_iter().map(|(_, _, op)| op["operationId"].as_str().unwrap().to_owned()).collect();
     let dir = crate::helpers::repo_root().join("server/src/http");
     let mut handlers = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    // Every source file under the folder, its subfolders included.
+    let mut files = Vec::new();
+    let mut folders = vec![dir];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    for path in files {
         let source = std::fs::read_to_string(&path).unwrap();
         for (i, chunk) in source.split("pub async fn ").enumerate().skip(1) {
             let name: String = chunk.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();

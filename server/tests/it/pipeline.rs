@@ -70,7 +70,7 @@ db_test!(an_always_send_notification_creates_an_email_alerts_and_a_task, |app| {
     assert_eq!(task["priority"], "high");
     assert_eq!(task["status"], "open");
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
-    let emails = backend::outbox::list(&app.services.db, &member.into(), None, 10).await.unwrap();
+    let emails = backend::delivery::outbox::list(&app.services.db, &member.into(), None, 10).await.unwrap();
     assert_eq!(emails.len(), 1);
     let email = &emails[0];
     assert_eq!(email.subject.as_deref(), Some("Front desk: call from +14155550141"));

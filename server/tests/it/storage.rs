@@ -14,7 +14,7 @@ db_test!(a_corrupt_stored_value_is_an_error_that_names_its_row, |app| {
     app.teammate(&t, "member").await;
     let db = &app.services.db;
     let row = email::Entity::find().one(db).await.unwrap().expect("the invitation email");
-    assert_eq!(row.state, backend::outbox::EmailState::Pending);
+    assert_eq!(row.state, backend::delivery::outbox::EmailState::Pending);
     let id = row.id;
 
     // Recipients that are not a list of addresses.

@@ -43,13 +43,13 @@ db_test!(an_invitation_is_emailed_accepted_once_and_expires, |app| {
     assert!(token.len() >= 43, "256 random bits: {token}");
     // The link is emailed to the invitee; only its hash is stored.
     let member = app.owner(&t).await;
-    let emails = backend::outbox::list(&app.services.db, &member.into(), None, 10).await.unwrap();
+    let emails = backend::delivery::outbox::list(&app.services.db, &member.into(), None, 10).await.unwrap();
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].recipients.0.clone(), vec!["new.person@example.com"]);
     // The stored copy hides the link; only the email sent (from its encrypted copy) has it.
     assert!(!emails[0].text_body.as_deref().unwrap().contains(&token));
     assert!(!emails[0].html_body.as_deref().unwrap().contains(&token));
-    assert!(emails[0].text_body.as_deref().unwrap().contains(backend::outbox::REDACTED_LINK));
+    assert!(emails[0].text_body.as_deref().unwrap().contains(backend::delivery::outbox::REDACTED_LINK));
     let stored = backend::entities::invitation::Entity::find().one(&app.services.db).await.unwrap().unwrap();
     assert_ne!(stored.token_hash, token);
     assert!(!stored.token_hash.contains(&token));
@@ -186,8 +186,8 @@ db_test!(members_cannot_change_configuration, |app| {
     assert_eq!(app.count("notifications").await, 1);
     assert_eq!(app.count("agents").await, 1);
     assert_eq!(app.count("api_keys").await, 1);
-    assert!(backend::members::pending_invitations(&app.services.db, &owner.tenant).await.unwrap().is_empty());
-    assert_eq!(backend::accounts::members(&app.services.db, &owner.tenant).await.unwrap().len(), 2);
+    assert!(backend::identity::members::pending_invitations(&app.services.db, &owner.tenant).await.unwrap().is_empty());
+    assert_eq!(backend::identity::accounts::members(&app.services.db, &owner.tenant).await.unwrap().len(), 2);
     // What a member's daily work needs is allowed.
     app.post_call(&t.api_key, &call("c-1", "desk")).await;
     app.drain().await;

@@ -87,7 +87,7 @@ fn analysis_view(
 pub async fn view<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<ConversationView> {
     let tenant = actor.tenant();
     let d = super::get(db, tenant, id).await?;
-    let members = crate::accounts::members(db, tenant).await?;
+    let members = crate::identity::accounts::members(db, tenant).await?;
     let notifications = crate::notifications::list(db, tenant, None).await?;
     let fields = crate::analysis::fields::list(db, tenant, d.agent.id).await?;
     let runs = d

@@ -19,11 +19,11 @@ use uuid::Uuid;
 
 use super::{Job, JobError};
 use crate::Services;
-use crate::accounts;
 use crate::analysis::{AnalysisOutput, AnalysisRequest, CallFacts, RouteQuestion, TriggerQuestion, Usage, fields};
 use crate::calls::event::Turn;
 use crate::columns::AnalysisStatus;
 use crate::entities::{agent, analysis, conversation, notification, notification_run};
+use crate::identity::accounts;
 use crate::notifications::team_alert_of;
 use crate::queue::{self, AnalyzeCall, ClaimedJob};
 use crate::tenancy::{Tenant, secure_find};
@@ -55,7 +55,7 @@ impl Job for AnalyzeCall {
         let analysed = run_analyzer(services, &tenant, &request).await?;
         let members = accounts::members(db, &tenant).await?;
         let member_ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
-        let push_subscriptions = crate::push::subscriptions_of_users(db, &tenant, &member_ids).await?;
+        let push_subscriptions = crate::delivery::push::subscriptions_of_users(db, &tenant, &member_ids).await?;
         let output = &analysed.output;
 
         let mut work = crate::db::Work::begin(services).await?;
@@ -107,14 +107,15 @@ impl Job for AnalyzeCall {
             // The effects, each made by the module that owns it, in this unit of work.
             let plan = follow_up(&conv, &agent, rule, run_id, &decision, output, &members);
             for to in plan.emails {
-                let email = crate::outbox::RunEmail {
+                let email = crate::delivery::outbox::RunEmail {
                     conversation_id: conv.id,
                     notification_run_id: run_id,
                     to,
                     subject_template: &rule.email_subject,
                     body_template: &rule.email_body,
                 };
-                crate::outbox::queue_run_email(&mut work, &tenant, email, &services.settings.public_url).await?;
+                crate::delivery::outbox::queue_run_email(&mut work, &tenant, email, &services.settings.public_url)
+                    .await?;
             }
             for user_id in plan.alerted {
                 let new = crate::alerts::NewAlert {

@@ -26,7 +26,7 @@ use uuid::Uuid;
 use super::{Job, JobError};
 use crate::Services;
 use crate::actions::{WebhookEvent, WebhookFormat};
-use crate::deliveries::{Attempt, AttemptOutcome, WebhookState};
+use crate::delivery::{Attempt, AttemptOutcome, WebhookState};
 use crate::entities::{
     agent, analysis, conversation, notification_run, post_call_action, scheduled_call, webhook_delivery,
 };
@@ -93,7 +93,7 @@ impl Job for DeliverWebhook {
         };
         let now = Utc::now();
         let mut work = crate::db::Work::begin(services).await?;
-        crate::deliveries::record_webhook_attempt(work.db(), &tenant, row.id, attempt.clone()).await?;
+        crate::delivery::record_webhook_attempt(work.db(), &tenant, row.id, attempt.clone()).await?;
         webhook_delivery::Entity::update_many()
             .col_expr(webhook_delivery::Column::State, Expr::value(result_state))
             .col_expr(webhook_delivery::Column::Attempts, Expr::value(number))
@@ -186,9 +186,9 @@ async fn track_endpoint_health(
     }
     let shown = crate::actions::display_url(&action.url);
     tracing::warn!(action = %action.id, url = %shown, "webhook endpoint disabled after days of failures");
-    let members = crate::accounts::members(work.db(), tenant).await?;
+    let members = crate::identity::accounts::members(work.db(), tenant).await?;
     let admins: Vec<Uuid> = members.iter().filter(|m| m.role.can_configure()).map(|m| m.user_id).collect();
-    let subscriptions = crate::push::subscriptions_of_users(work.db(), tenant, &admins).await?;
+    let subscriptions = crate::delivery::push::subscriptions_of_users(work.db(), tenant, &admins).await?;
     for user_id in admins {
         let new = crate::alerts::NewAlert {
             user_id,

@@ -92,7 +92,7 @@ pub(crate) async fn send(
         Ok(response) => {
             let status = response.status().as_u16();
             // Only what the log keeps is read; a huge or endless answer is cut there.
-            let text = crate::outbound::read_capped(response, crate::deliveries::MAX_LOGGED)
+            let text = crate::outbound::read_capped(response, crate::delivery::MAX_LOGGED)
                 .await
                 .map(|c| c.text())
                 .unwrap_or_default();

@@ -271,7 +271,7 @@ async fn a_user_in_two_accounts_switches_between_them() {
     let b = app.tenant("Beta").await;
     // Beta's owner invites Alpha's owner, who joins with their existing password.
     let beta_owner = app.owner(&b).await;
-    let invited = backend::members::invite(&app.services, &beta_owner, &a.email, "member").await.unwrap();
+    let invited = backend::identity::members::invite(&app.services, &beta_owner, &a.email, "member").await.unwrap();
     let token = invited.link.rsplit('/').next().unwrap().to_owned();
     let client = browser();
     let resp = app.accept_invitation(&client, &token, &a.password).await;

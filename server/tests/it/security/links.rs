@@ -75,9 +75,10 @@ async fn an_admin_invitation_link_reaches_only_its_recipient_and_no_member_can_r
         let (_, body) = app.server_fn(m, function, &form).await;
         seen.push_str(&body.to_string());
     }
-    let emails = backend::outbox::list(&app.services.db, &app.owner(&t).await.into(), None, 10).await.unwrap();
+    let emails =
+        backend::delivery::outbox::list(&app.services.db, &app.owner(&t).await.into(), None, 10).await.unwrap();
     let invitation_email =
-        emails.iter().find(|e| e.kind == backend::outbox::EmailKind::Account).expect("the invitation email");
+        emails.iter().find(|e| e.kind == backend::delivery::outbox::EmailKind::Account).expect("the invitation email");
     for channel in ["email"] {
         let (_, body) =
             app.server_fn(m, "get_delivery", &[("channel", channel), ("id", &invitation_email.id.to_string())]).await;
@@ -92,7 +93,7 @@ async fn an_admin_invitation_link_reaches_only_its_recipient_and_no_member_can_r
 
     // Admins see the email listed, with the link hidden.
     let (_, listed) = app.server_fn(&owner, "list_emails", &[]).await;
-    assert!(listed.to_string().contains(backend::outbox::REDACTED_LINK), "{listed}");
+    assert!(listed.to_string().contains(backend::delivery::outbox::REDACTED_LINK), "{listed}");
     assert!(!listed.to_string().contains(&token));
     let (_, detail) =
         app.server_fn(&owner, "get_delivery", &[("channel", "email"), ("id", &invitation_email.id.to_string())]).await;
@@ -101,7 +102,9 @@ async fn an_admin_invitation_link_reaches_only_its_recipient_and_no_member_can_r
     // Not in clear anywhere in the database (the sealed copy is gone once sent).
     let stored = database_text(&app).await;
     assert!(!stored.contains(&token), "the token is stored in clear");
-    let row = backend::outbox::get(&app.services.db, &app.owner(&t).await.into(), invitation_email.id).await.unwrap();
+    let row = backend::delivery::outbox::get(&app.services.db, &app.owner(&t).await.into(), invitation_email.id)
+        .await
+        .unwrap();
     assert_eq!((row.state.as_str(), row.sealed_body.is_none()), ("sent", true));
 
     // The recipient accepts and is an admin; the member who could not read it is not.

@@ -232,14 +232,15 @@ async fn turn(app: &TestApp, w: &World, n: usize) -> Turn {
             &json!({"name": format!("turn_{n}"), "type": "string"}),
         )
         .await;
-    let api_key = backend::api_keys::create(&app.services.db, &owner.into(), &format!("turn {n}"))
+    let api_key = backend::identity::api_keys::create(&app.services.db, &owner.into(), &format!("turn {n}"))
         .await
         .unwrap()
         .key
         .id
         .to_string();
-    let invited =
-        backend::members::invite(&app.services, &owner, &format!("turn{n}@example.com"), "member").await.unwrap();
+    let invited = backend::identity::members::invite(&app.services, &owner, &format!("turn{n}@example.com"), "member")
+        .await
+        .unwrap();
     let target = app.teammate(&w.tenant, "member").await;
     let created: Value = app.post_call(key, &call(&format!("turn-{n}"), "desk")).await.json().await.unwrap();
     app.drain().await;

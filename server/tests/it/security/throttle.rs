@@ -69,7 +69,7 @@ async fn sign_up_invitations_and_password_resets_are_throttled_too() {
     let app = spawn_app(Db::Sqlite, TIGHT).await.unwrap();
     let t = app.tenant("Acme").await;
     let owner = app.owner(&t).await;
-    let invited = backend::members::invite(&app.services, &owner, "new@example.com", "member").await.unwrap();
+    let invited = backend::identity::members::invite(&app.services, &owner, "new@example.com", "member").await.unwrap();
     let token = invited.link.rsplit('/').next().unwrap().to_owned();
     let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("sign_up", vec![("account_name", "X"), ("name", "X"), ("email", "x@example.com"), ("password", "short")]),

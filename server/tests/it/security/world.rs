@@ -109,8 +109,9 @@ pub async fn build(app: &TestApp, name: &str) -> World {
     let owner_member = app.owner(&tenant).await;
     let alerts = backend::alerts::list(&app.services.db, &owner_member, None, 10).await.expect("alerts");
     let alert_id = alerts[0].id.to_string();
-    let api_key_id =
-        backend::api_keys::list(&app.services.db, &owner_member.tenant).await.expect("keys")[0].id.to_string();
+    let api_key_id = backend::identity::api_keys::list(&app.services.db, &owner_member.tenant).await.expect("keys")[0]
+        .id
+        .to_string();
     let (status, _) = app
         .server_fn(
             &owner,

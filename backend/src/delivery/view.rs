@@ -26,12 +26,12 @@ impl StateFilter {
         }
     }
 
-    pub(crate) fn email_states(self) -> &'static [crate::outbox::EmailState] {
+    pub(crate) fn email_states(self) -> &'static [crate::delivery::outbox::EmailState] {
         match self {
-            Self::Pending => &[crate::outbox::EmailState::Pending],
-            Self::Retrying => &[crate::outbox::EmailState::Retrying],
-            Self::Delivered => &[crate::outbox::EmailState::Sent],
-            Self::Dead => &[crate::outbox::EmailState::Dead],
+            Self::Pending => &[crate::delivery::outbox::EmailState::Pending],
+            Self::Retrying => &[crate::delivery::outbox::EmailState::Retrying],
+            Self::Delivered => &[crate::delivery::outbox::EmailState::Sent],
+            Self::Dead => &[crate::delivery::outbox::EmailState::Dead],
         }
     }
 
@@ -144,7 +144,7 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<Delivery>> {
     let tenant = actor.tenant();
-    let mut emails = crate::outbox::visible(scope::<email::Entity>(tenant), actor);
+    let mut emails = crate::delivery::outbox::visible(scope::<email::Entity>(tenant), actor);
     let mut hooks = scope::<webhook_delivery::Entity>(tenant);
     if let Some(f) = filter {
         emails = emails.filter(email::Column::State.is_in(f.email_states().iter().copied()));
@@ -225,7 +225,7 @@ pub async fn detail<C: ConnectionTrait>(db: &C, actor: &Actor, channel: Channel,
     let tenant = actor.tenant();
     let (delivery, message_id, body, column) = match channel {
         Channel::Email => {
-            let e = crate::outbox::get(db, actor, id).await?;
+            let e = crate::delivery::outbox::get(db, actor, id).await?;
             let (mid, body) = (e.message_id.clone(), e.text_body.clone());
             (from_email(e), mid, body, delivery_attempt::Column::EmailId)
         }

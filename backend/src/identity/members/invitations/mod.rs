@@ -51,12 +51,12 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
     let address = EmailAddress::parse(email).map_err(|m| Error::invalid("email", m))?;
     let role = invitable_role(role)?;
     let normalized = address.normalized();
-    let members = crate::accounts::members(db, &by.tenant).await?;
+    let members = crate::identity::accounts::members(db, &by.tenant).await?;
     if members.iter().any(|m| m.email.eq_ignore_ascii_case(&normalized)) {
         return Err(Error::conflict("email", "is already a member of this account"));
     }
-    let inviter = crate::accounts::user(db, by).await?;
-    let account = crate::accounts::get(db, &by.tenant).await?;
+    let inviter = crate::identity::accounts::user(db, by).await?;
+    let account = crate::identity::accounts::get(db, &by.tenant).await?;
 
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -92,13 +92,13 @@ pub async fn invite(services: &Services, by: &Member, email: &str, role: &str) -
     }
     .insert(work.db())
     .await?;
-    let email = crate::outbox::AccountEmail {
+    let email = crate::delivery::outbox::AccountEmail {
         to: normalized,
         subject_template: INVITE_SUBJECT,
         body_template: INVITE_BODY,
         vars,
     };
-    let email_id = crate::outbox::queue_account_email(
+    let email_id = crate::delivery::outbox::queue_account_email(
         work.db(),
         &by.tenant,
         &services.settings.public_url,
@@ -163,7 +163,7 @@ mod tests {
             hidden,
             format!(
                 "[Accept](http://x.example/invite/{0}) and http://x.example/invite/ again",
-                crate::outbox::REDACTED_LINK
+                crate::delivery::outbox::REDACTED_LINK
             )
         );
         assert!(!hidden.contains("AbC"));

@@ -28,7 +28,7 @@ pub struct NewAccount {
 /// only time its secret is available).
 pub struct CreatedAccount {
     pub owner: Member,
-    pub api_key: Option<crate::api_keys::CreatedKey>,
+    pub api_key: Option<crate::identity::api_keys::CreatedKey>,
 }
 
 /// Creates an account, its owner and (when asked) its first API key in one transaction
@@ -99,8 +99,8 @@ pub async fn create_account(
     let owner = Member { tenant: Tenant::new(account_id), user_id, role: Role::Owner };
     let api_key = match new.first_api_key.as_deref() {
         Some(name) => {
-            let (row, secret) = crate::api_keys::new_key(&owner.tenant, name)?;
-            Some(crate::api_keys::CreatedKey { key: row.insert(&txn).await?, secret })
+            let (row, secret) = crate::identity::api_keys::new_key(&owner.tenant, name)?;
+            Some(crate::identity::api_keys::CreatedKey { key: row.insert(&txn).await?, secret })
         }
         None => None,
     };

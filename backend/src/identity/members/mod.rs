@@ -3,7 +3,7 @@
 //!
 //! An invitation is a link `<public_url>/invite/<token>` carrying 256 random bits; only the
 //! token's SHA-256 is stored, so the link cannot be forged or recovered from the database.
-//! The email that carries it is an account email ([`crate::outbox::queue_account_email`]):
+//! The email that carries it is an account email ([`crate::delivery::outbox::queue_account_email`]):
 //! stored with the link hidden, sent from an encrypted copy, listed to admins only — a
 //! member who could read the link of an admin invitation could accept it and become admin.
 //! It expires after [`INVITATION_DAYS`] days and works once. Owners and admins invite, as

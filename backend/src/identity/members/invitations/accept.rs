@@ -36,7 +36,7 @@ pub(crate) async fn find_open<C: ConnectionTrait>(db: &C, token: &str) -> Result
 /// or expired.
 pub async fn lookup(db: &DatabaseConnection, token: &str) -> Result<InvitationInfo> {
     let found = find_open(db, token).await?;
-    let account = crate::accounts::get(db, &Tenant::new(found.account_id)).await?;
+    let account = crate::identity::accounts::get(db, &Tenant::new(found.account_id)).await?;
     let existing_user =
         user::Entity::find().filter(user::Column::Email.eq(found.email.clone())).one(db).await?.is_some();
     Ok(InvitationInfo {
@@ -147,5 +147,5 @@ pub async fn accept(
     active.accepted_at = Set(Some(now));
     active.update(&txn).await?;
     txn.commit().await?;
-    crate::accounts::member(db, user_id, account_id).await
+    crate::identity::accounts::member(db, user_id, account_id).await
 }

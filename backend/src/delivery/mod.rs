@@ -1,6 +1,9 @@
-//! Deliveries: every email and webhook the account sent or is sending, every attempt with
-//! what the server answered, and replay of dead letters (one delivery, or everything dead
-//! for a conversation).
+//! Delivery: how follow-up work leaves Aftercall, and what happened to it. The outbox
+//! ([`outbox`]: every email stored before it is sent), the SMTP transport ([`transport`]),
+//! browser push ([`push`]); and the deliveries view over them here: every email and webhook
+//! the account sent or is sending, every attempt with what the server answered, and replay
+//! of dead letters (one delivery, or everything dead for a conversation). Webhooks are
+//! signed and sent by the `DeliverWebhook` handler in [`crate::jobs`].
 
 use std::time::Duration;
 
@@ -10,13 +13,17 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::email::SendFailure;
+use crate::delivery::transport::SendFailure;
 use crate::entities::{delivery_attempt, email, job, webhook_delivery};
 use crate::error::{Error, Result};
 use crate::queue::{self, DeliverWebhook, SendEmail};
 use crate::tenancy::{Actor, Permission, Tenant, scope, secure_find};
 
 pub use crate::columns::{AttemptOutcome, WebhookState};
+
+pub mod outbox;
+pub mod push;
+pub mod transport;
 
 mod attempts;
 pub use attempts::*;

@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Replaces the token of every `/invite/<token>` link in `text` with [`crate::outbox::REDACTED_LINK`].
+/// Replaces the token of every `/invite/<token>` link in `text` with [`crate::delivery::outbox::REDACTED_LINK`].
 pub(crate) fn hide_invite_links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -13,7 +13,7 @@ pub(crate) fn hide_invite_links(text: &str) -> String {
         let token_len =
             after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(after.len());
         if token_len > 0 {
-            out.push_str(crate::outbox::REDACTED_LINK);
+            out.push_str(crate::delivery::outbox::REDACTED_LINK);
         }
         rest = &after[token_len..];
     }

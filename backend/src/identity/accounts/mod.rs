@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::entities::{account, membership, user};
 use crate::error::{Error, Result};
-use crate::passwords;
+use crate::identity::passwords;
 use crate::tenancy::Permission;
 use crate::tenancy::{Member, Role, Tenant};
 use crate::types::EmailAddress;

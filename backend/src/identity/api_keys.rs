@@ -33,7 +33,7 @@ fn hash_key(secret: &str) -> String {
 
 /// A new key named `name` (trimmed, 1-80 characters) for the tenant: the row to insert and
 /// the full key. Shared by [`create`] and account provisioning
-/// ([`crate::accounts::create_account`]'s first key).
+/// ([`crate::identity::accounts::create_account`]'s first key).
 ///
 /// Errors: [`Error::Invalid`] on `name`.
 pub(crate) fn new_key(tenant: &Tenant, name: &str) -> Result<(api_key::ActiveModel, String)> {

@@ -35,8 +35,8 @@ pub async fn replay(services: &crate::Services, actor: &Actor, channel: Channel,
     let mut work = crate::db::Work::begin(services).await?;
     match channel {
         Channel::Email => {
-            let e = crate::outbox::get(work.db(), actor, id).await?;
-            if e.state != crate::outbox::EmailState::Dead {
+            let e = crate::delivery::outbox::get(work.db(), actor, id).await?;
+            if e.state != crate::delivery::outbox::EmailState::Dead {
                 return Err(Error::invalid(
                     "state",
                     format!("only dead deliveries can be replayed; this one is {}", e.state),
@@ -51,7 +51,7 @@ pub async fn replay(services: &crate::Services, actor: &Actor, channel: Channel,
             )
             .await?;
             email::Entity::update_many()
-                .col_expr(email::Column::State, Expr::value(crate::outbox::EmailState::Pending))
+                .col_expr(email::Column::State, Expr::value(crate::delivery::outbox::EmailState::Pending))
                 .col_expr(email::Column::JobId, Expr::value(Some(job_id)))
                 .col_expr(email::Column::UpdatedAt, Expr::value(Utc::now()))
                 .filter(email::Column::Id.eq(e.id))
@@ -109,11 +109,11 @@ pub async fn replay_conversation(services: &crate::Services, actor: &Actor, conv
     }
     let now = Utc::now();
     email::Entity::update_many()
-        .col_expr(email::Column::State, Expr::value(crate::outbox::EmailState::Pending))
+        .col_expr(email::Column::State, Expr::value(crate::delivery::outbox::EmailState::Pending))
         .col_expr(email::Column::UpdatedAt, Expr::value(now))
         .filter(email::Column::AccountId.eq(tenant.account_id()))
         .filter(email::Column::ConversationId.eq(conv.id))
-        .filter(email::Column::State.eq(crate::outbox::EmailState::Dead))
+        .filter(email::Column::State.eq(crate::delivery::outbox::EmailState::Dead))
         .filter(email::Column::JobId.is_in(dead.iter().map(|j| j.id)))
         .exec(work.db())
         .await?;
