@@ -26,18 +26,33 @@ pub async fn session_member(state: &AppState, session: &Session) -> Result<Membe
     })
 }
 
+/// The data of an `alert` event: the new alert and the member's unread count after it.
+#[derive(serde::Serialize)]
+struct LiveAlert {
+    id: uuid::Uuid,
+    title: String,
+    body: String,
+    /// Dashboard path to open, e.g. `/conversations/<id>`.
+    link: String,
+    unread: u64,
+}
+
+/// The data of an `unread` event: how many of the member's alerts are unread.
+#[derive(serde::Serialize)]
+struct Unread {
+    unread: u64,
+}
+
+fn unread_event(unread: u64) -> Event {
+    Event::default().event("unread").data(serde_json::to_string(&Unread { unread }).unwrap_or_default())
+}
+
 async fn alert_event(state: &AppState, member: &Member, event: AlertEvent) -> Option<Event> {
     let db = &state.services.db;
     let alert = backend::alerts::get(db, member, event.alert_id).await.ok()?;
     let unread = backend::alerts::unread_count(db, member).await.ok()?;
-    let data = serde_json::json!({
-        "id": alert.id,
-        "title": alert.title,
-        "body": alert.body,
-        "link": alert.link,
-        "unread": unread,
-    });
-    Some(Event::default().event("alert").id(alert.id.to_string()).data(data.to_string()))
+    let data = LiveAlert { id: alert.id, title: alert.title, body: alert.body, link: alert.link, unread };
+    Some(Event::default().event("alert").id(alert.id.to_string()).data(serde_json::to_string(&data).ok()?))
 }
 
 /// `GET /events/alerts` (signed-in members; 401 otherwise).
@@ -48,7 +63,7 @@ pub async fn alerts(
     let member = session_member(&state, &session).await?;
     let receiver = state.services.live.subscribe();
     let unread = backend::alerts::unread_count(&state.services.db, &member).await.unwrap_or(0);
-    let first = Event::default().event("unread").data(serde_json::json!({ "unread": unread }).to_string());
+    let first = unread_event(unread);
     let stream = futures::stream::unfold(
         (Some(first), receiver, state, member),
         |(first, mut receiver, state, member)| async move {
@@ -72,9 +87,7 @@ pub async fn alerts(
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => {
                         let unread = backend::alerts::unread_count(&state.services.db, &member).await.unwrap_or(0);
-                        let event =
-                            Event::default().event("unread").data(serde_json::json!({ "unread": unread }).to_string());
-                        return Some((Ok(event), (None, receiver, state, member)));
+                        return Some((Ok(unread_event(unread)), (None, receiver, state, member)));
                     }
                     Err(RecvError::Closed) => return None,
                 }
