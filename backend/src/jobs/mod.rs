@@ -91,14 +91,25 @@ pub trait Job: Payload {
     }
 }
 
-async fn run_typed<J: Job>(services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
-    let typed: J = serde_json::from_value(job.payload.clone())
-        .map_err(|e| JobError::Permanent(format!("bad {} payload: {e}", J::KIND)))?;
-    typed.run(services, job).await
+/// A failed attempt with the delay its kind's retry policy gives before the next one.
+#[derive(Debug)]
+pub struct Failed {
+    pub error: JobError,
+    /// From [`Job::retry_delay`]; unused when the job is dead.
+    pub retry_after: std::time::Duration,
 }
 
-/// Runs a claimed job by its kind: the one registry of job types.
-pub async fn dispatch(services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
+async fn run_typed<J: Job>(services: &Services, job: &ClaimedJob) -> Result<(), Failed> {
+    let result = match serde_json::from_value::<J>(job.payload.clone()) {
+        Ok(typed) => typed.run(services, job).await,
+        Err(e) => Err(JobError::Permanent(format!("bad {} payload: {e}", J::KIND))),
+    };
+    result.map_err(|error| Failed { error, retry_after: J::retry_delay(services, job) })
+}
+
+/// Runs a claimed job by its kind: the one registry of job types. A failure carries its
+/// kind's retry delay.
+pub async fn dispatch(services: &Services, job: &ClaimedJob) -> Result<(), Failed> {
     match job.kind.as_str() {
         AnalyzeCall::KIND => run_typed::<AnalyzeCall>(services, job).await,
         SendEmail::KIND => run_typed::<SendEmail>(services, job).await,
@@ -106,20 +117,9 @@ pub async fn dispatch(services: &Services, job: &ClaimedJob) -> Result<(), JobEr
         SendPush::KIND => run_typed::<SendPush>(services, job).await,
         DeliverWebhook::KIND => run_typed::<DeliverWebhook>(services, job).await,
         RequestCallback::KIND => run_typed::<RequestCallback>(services, job).await,
-        other => Err(JobError::Permanent(format!("unknown job kind `{other}`"))),
-    }
-}
-
-/// The delay before the next attempt of `job` after a failure: its kind's
-/// [`Job::retry_delay`], looked up in the same registry.
-pub fn retry_delay(services: &Services, job: &ClaimedJob) -> std::time::Duration {
-    match job.kind.as_str() {
-        AnalyzeCall::KIND => AnalyzeCall::retry_delay(services, job),
-        SendEmail::KIND => SendEmail::retry_delay(services, job),
-        ReanalyzeCall::KIND => ReanalyzeCall::retry_delay(services, job),
-        SendPush::KIND => SendPush::retry_delay(services, job),
-        DeliverWebhook::KIND => DeliverWebhook::retry_delay(services, job),
-        RequestCallback::KIND => RequestCallback::retry_delay(services, job),
-        _ => retry::backoff(&services.settings.jobs, job.attempts),
+        other => Err(Failed {
+            error: JobError::Permanent(format!("unknown job kind `{other}`")),
+            retry_after: retry::backoff(&services.settings.jobs, job.attempts),
+        }),
     }
 }

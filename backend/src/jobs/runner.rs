@@ -8,7 +8,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use uuid::Uuid;
 
-use super::{JobError, dispatch, retry_delay};
+use super::{Failed, JobError, dispatch};
 use crate::Services;
 use crate::queue::{self, ClaimedJob};
 
@@ -17,18 +17,20 @@ async fn run_one(services: Services, job: ClaimedJob) {
     let outcome = dispatch(&services, &job).await;
     let recorded = match &outcome {
         Ok(()) => queue::complete(&services.db, job.id).await.map(|_| false),
-        Err(JobError::Retry(e)) => queue::fail(&services.db, &job, e, false, retry_delay(&services, &job)).await,
-        Err(JobError::Permanent(e)) => queue::fail(&services.db, &job, e, true, retry_delay(&services, &job)).await,
+        Err(Failed { error, retry_after }) => {
+            let permanent = matches!(error, JobError::Permanent(_));
+            queue::fail(&services.db, &job, &error.to_string(), permanent, *retry_after).await
+        }
     };
     match (outcome, recorded) {
         (_, Err(e)) => {
             tracing::error!(job = %job.id, kind = %job.kind, error = %crate::error::report(&e), "could not record job outcome; it will be reclaimed after its lease")
         }
         (Ok(()), Ok(_)) => tracing::debug!(job = %job.id, kind = %job.kind, "job done"),
-        (Err(e), Ok(true)) => {
+        (Err(Failed { error: e, .. }), Ok(true)) => {
             tracing::error!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %crate::error::report(&e), "job dead")
         }
-        (Err(e), Ok(false)) => {
+        (Err(Failed { error: e, .. }), Ok(false)) => {
             tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %crate::error::report(&e), "job failed; will retry")
         }
     }
