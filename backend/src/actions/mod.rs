@@ -107,28 +107,7 @@ mod tests {
     }
 
     fn conv(ended: DateTime<Utc>) -> conversation::Model {
-        conversation::Model {
-            id: Uuid::nil(),
-            account_id: Uuid::nil(),
-            agent_id: Uuid::nil(),
-            call_id: "c".into(),
-            status: None,
-            direction: None,
-            channel: None,
-            started_at: None,
-            ended_at: Some(ended),
-            duration_s: None,
-            end_reason: crate::types::EndReason::Unknown,
-            end_reason_raw: None,
-            from_number: None,
-            to_number: None,
-            customer_name: None,
-            customer_email: None,
-            dynamic_variables: Default::default(),
-            transcript: Default::default(),
-            turn_count: 0,
-            received_at: ended,
-        }
+        conversation::Model { ended_at: Some(ended), ..conversation::Model::for_tests(ended) }
     }
 
     fn with_field(value: &str) -> AnalysisOutput {

@@ -125,26 +125,11 @@ mod tests {
 
     fn call() -> conversation::Model {
         conversation::Model {
-            id: uuid::Uuid::nil(),
-            account_id: uuid::Uuid::nil(),
-            agent_id: uuid::Uuid::nil(),
-            call_id: "c".into(),
             status: Some("completed".into()),
             direction: Some(crate::types::Direction::Inbound),
-            channel: None,
-            started_at: None,
-            ended_at: None,
             duration_s: Some(90.0),
             end_reason: crate::types::EndReason::Voicemail,
-            end_reason_raw: None,
-            from_number: None,
-            to_number: None,
-            customer_name: None,
-            customer_email: None,
-            dynamic_variables: Default::default(),
-            transcript: Default::default(),
-            turn_count: 0,
-            received_at: chrono::Utc::now(),
+            ..conversation::Model::for_tests(chrono::Utc::now())
         }
     }
 

@@ -40,3 +40,33 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+#[cfg(test)]
+impl Model {
+    /// A conversation received at `received_at` with nil ids, call id `c`, an unknown end
+    /// reason and every optional field empty: unit tests set what they look at.
+    pub(crate) fn for_tests(received_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            id: Uuid::nil(),
+            account_id: Uuid::nil(),
+            agent_id: Uuid::nil(),
+            call_id: "c".into(),
+            status: None,
+            direction: None,
+            channel: None,
+            started_at: None,
+            ended_at: None,
+            duration_s: None,
+            end_reason: crate::types::EndReason::Unknown,
+            end_reason_raw: None,
+            from_number: None,
+            to_number: None,
+            customer_name: None,
+            customer_email: None,
+            dynamic_variables: Default::default(),
+            transcript: Default::default(),
+            turn_count: 0,
+            received_at,
+        }
+    }
+}
