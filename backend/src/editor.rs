@@ -175,9 +175,10 @@ pub async fn notification_editor<C: ConnectionTrait>(
         Some(a) => vec![a],
         None => agents.iter().map(|a| a.id).collect(),
     };
+    let stored = fields::list_for_agents(db, tenant, &field_agents).await?;
     let mut agent_fields: Vec<FieldVariable> = Vec::new();
     for a in field_agents {
-        for f in fields::list(db, tenant, a).await? {
+        for f in stored.iter().filter(|f| f.agent_id == a).cloned() {
             let name = format!("dyn_{}", f.name);
             if !agent_fields.iter().any(|v| v.name == name) {
                 agent_fields.push(FieldVariable { name, description: f.description, field_type: f.field_type });
