@@ -86,9 +86,19 @@ mod server {
     }
 
     /// The services provided to every server function.
+    ///
+    /// A page's data loaders can still be running after the browser has left the page: its
+    /// response, with every context it provided, is gone then, and nothing reads their
+    /// answer. That is logged at debug level; the services missing from a live request is a
+    /// wiring error and logged as one.
     pub fn services() -> Result<backend::Services, AppError> {
-        leptos::prelude::use_context::<backend::Services>().ok_or_else(|| {
-            tracing::error!("backend services missing from the context");
+        use leptos::prelude::use_context;
+        use_context::<backend::Services>().ok_or_else(|| {
+            if use_context::<leptos_axum::ResponseOptions>().is_none() {
+                tracing::debug!("a page's data loader ran after its response ended");
+            } else {
+                tracing::error!("backend services missing from the context");
+            }
             AppError::Internal
         })
     }

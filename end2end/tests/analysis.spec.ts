@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { createApiKey, hydrated, postCall, signUp } from './helpers';
 
 test('fields, a goal and routes are set up in the browser and shown on the AI Analysis tab', async ({ page, request }) => {

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './base';
 import { createApiKey, hydrated, postCall, signUp } from './helpers';
 
 /** Creates agent `desk` over the API and returns its id. */

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { readFileSync } from 'node:fs';
 import { createApiKey, hydrated, postCall, signUp } from './helpers';
 

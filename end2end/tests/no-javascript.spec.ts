@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { fixture, postCall } from './helpers';
 
 // Forms post to server functions and work before (here: without) hydration.

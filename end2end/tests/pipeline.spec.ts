@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { createApiKey, fixture, hydrated, postCall, signUp } from './helpers';
 
 test('a call posted by the platform raises an alert, creates a task and shows its analysis', async ({ page, request }) => {

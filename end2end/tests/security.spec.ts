@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './base';
 import { createApiKey, fixture, hydrated, postCall, signUp } from './helpers';
 
 /** Collects Content-Security-Policy violations the page reports, from its first script on. */

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './base';
 import { createApiKey, fixture, hydrated, postCall, signUp } from './helpers';
 
 test('an invited member joins, sees an alert arrive live and works the task assigned to them', async ({ browser }) => {
