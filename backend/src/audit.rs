@@ -1,9 +1,9 @@
 //! The audit log (SPEC section 9; OWASP ASVS 7.2): every change of an account's
 //! configuration — publishing, enabling, disabling or deleting a notification or a
 //! post-call action, rotating a signing secret, inviting, changing a role or removing a
-//! member, creating or revoking an API key, changing settings — is recorded with who did
-//! it, in the same transaction as the change. Owners and admins read it in Settings and
-//! over `GET /api/v1/audit-log`; members cannot.
+//! member, creating or revoking an API key, connecting or disconnecting a voice platform,
+//! changing settings — is recorded with who did it, in the same transaction as the change.
+//! Owners and admins read it in Settings and over `GET /api/v1/audit-log`; members cannot.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -32,6 +32,8 @@ pub mod action {
     pub const API_KEY_CREATED: &str = "api_key.created";
     pub const API_KEY_REVOKED: &str = "api_key.revoked";
     pub const SETTINGS_CHANGED: &str = "settings.changed";
+    pub const INTEGRATION_ENABLED: &str = "integration.enabled";
+    pub const INTEGRATION_DISABLED: &str = "integration.disabled";
 }
 
 /// Records `action` on `target_type` / `target_id` by `actor`, with a one-line `detail`, in

@@ -20,6 +20,7 @@ pub mod editor;
 pub mod entities;
 pub mod error;
 pub mod identity;
+pub mod integrations;
 pub mod jobs;
 pub mod live;
 pub mod notifications;

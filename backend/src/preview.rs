@@ -79,6 +79,7 @@ fn sample_conversation(tenant: &Tenant, agent_id: Uuid) -> conversation::Model {
         ),
         turn_count: 6,
         received_at: started + Duration::seconds(135),
+        platform_analysis: None,
     }
 }
 

@@ -200,6 +200,7 @@ owned! {
     delivery_attempt => "delivery attempt",
     email => "email",
     extraction_field => "field",
+    integration => "integration",
     invitation => "invitation",
     notification_version => "notification version",
     push_subscription => "push subscription",

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "agents", "calls", "identity", "alerts", "templates", "analysis", "delivery", "tasks", "analyzers", "auth",
             "conditions", "dashboard", "preview", "actions", "notifications", "conversations", "starters", "editor",
+            "integrations",
         ],
     ),
     ("handlers", &["jobs", "upgrade"]),

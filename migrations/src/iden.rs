@@ -453,3 +453,21 @@ pub enum AuditEntries {
     Detail,
     CreatedAt,
 }
+
+#[derive(DeriveIden)]
+pub enum Integrations {
+    Table,
+    Id,
+    AccountId,
+    Platform,
+    IntakeToken,
+    Secret,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum IntegrationColumns {
+    #[sea_orm(iden = "platform_analysis")]
+    PlatformAnalysis,
+}

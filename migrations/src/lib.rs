@@ -17,6 +17,7 @@ mod m20261122_000006_analysis_config;
 mod m20261122_000007_team;
 mod m20261123_000008_delivery;
 mod m20261201_000009_trust;
+mod m20261202_000010_integrations;
 
 /// The ordered list of schema changes; `aftercall migrate` and `aftercall serve` apply it.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_team::Migration),
             Box::new(m20261123_000008_delivery::Migration),
             Box::new(m20261201_000009_trust::Migration),
+            Box::new(m20261202_000010_integrations::Migration),
         ]
     }
 }

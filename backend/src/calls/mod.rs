@@ -75,6 +75,7 @@ pub async fn ingest(
         transcript: Set(crate::columns::Transcript(call.transcript.clone())),
         turn_count: Set(turn_count),
         received_at: Set(Utc::now()),
+        platform_analysis: Set(call.platform_analysis),
     };
     let inserted = conversation::Entity::insert(row)
         .on_conflict_do_nothing_on([conversation::Column::AccountId, conversation::Column::CallId])

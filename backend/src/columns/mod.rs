@@ -11,10 +11,12 @@ use crate::{stored_enum, stored_json};
 mod analysis;
 mod conditions;
 mod identity;
+mod integration;
 mod notification;
 pub use analysis::*;
 pub use conditions::*;
 pub use identity::*;
+pub use integration::*;
 pub use notification::*;
 
 stored_enum! {

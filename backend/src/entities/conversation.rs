@@ -34,6 +34,9 @@ pub struct Model {
     pub transcript: crate::columns::Transcript,
     pub turn_count: i32,
     pub received_at: DateTimeUtc,
+    /// The voice platform's own analysis, for calls that came through a native intake
+    /// and carried one (null otherwise).
+    pub platform_analysis: Option<crate::columns::PlatformAnalysis>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -67,6 +70,7 @@ impl Model {
             transcript: Default::default(),
             turn_count: 0,
             received_at,
+            platform_analysis: None,
         }
     }
 }

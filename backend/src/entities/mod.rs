@@ -14,6 +14,7 @@ pub mod delivery_attempt;
 pub mod email;
 pub mod extraction_field;
 pub mod installation_setting;
+pub mod integration;
 pub mod invitation;
 pub mod job;
 pub mod membership;

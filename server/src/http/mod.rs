@@ -14,6 +14,7 @@ pub mod edge;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod integrations;
 pub mod live;
 pub mod notifications;
 pub mod openapi;

@@ -15,7 +15,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ErrorBody, ErrorDetail};
-use super::{AppState, actions, agents, audit, calls, conversations, delivery, notifications, scheduled_calls, tasks};
+use super::{
+    AppState, actions, agents, audit, calls, conversations, delivery, integrations, notifications, scheduled_calls,
+    tasks,
+};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
@@ -55,6 +58,7 @@ const API_KEY: &str = "api_key";
         (name = "actions", description = "Post-call webhooks and scheduled callbacks."),
         (name = "deliveries", description = "Emails and webhooks sent, dead letters and replay."),
         (name = "audit", description = "Configuration changes."),
+        (name = "integrations", description = "Native intake of Vapi, Retell and ElevenLabs webhooks."),
     )
 )]
 struct ApiDoc;
@@ -86,6 +90,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(scheduled_calls::list_scheduled_calls))
         .routes(routes!(scheduled_calls::cancel_scheduled_call))
         .routes(routes!(audit::list))
+        .routes(routes!(integrations::list_integrations))
+        .routes(routes!(integrations::enable_integration, integrations::disable_integration))
+        .routes(routes!(integrations::intake))
 }
 
 fn error(description: &str) -> Response {

@@ -15,6 +15,7 @@ mod crash;
 mod dashboard;
 mod delivery;
 mod ingest;
+mod integrations;
 mod live;
 mod llm;
 mod openapi;

@@ -109,6 +109,8 @@ async fn document(app: &TestApp) -> Value {
 /// `path` with its parameters filled from `world` (or with ids of nothing when `missing`).
 fn concrete(path: &str, world: Option<&World>) -> String {
     let nil = "00000000-0000-7000-8000-000000000000";
+    let path = path.replace("{platform}", "retell").replace("{token}", "no-such-token");
+    let path = path.as_str();
     if !path.contains("{id}") {
         let agent = if world.is_some() { "desk" } else { "no-such-agent" };
         return path.replace("{external_id}", agent);
@@ -159,19 +161,23 @@ async fn the_document_is_served_complete_and_every_operation_in_it_is_routed() {
         }
 
         // Routed: without a key the route itself answers 401 (an unknown route is 404, an
-        // unrouted method 405), in the documented error shape.
+        // unrouted method 405), in the documented error shape. A public operation (the
+        // platform intake, `security: [{}]`) answers 404 for an intake URL of nothing.
+        let public = op["security"] == json!([{}]);
         let url = format!("{}{}", app.base, concrete(path, None));
         let resp = app.http.request(method.to_uppercase().parse().unwrap(), url).send().await.unwrap();
         let status = resp.status().as_u16();
         let body: Value = resp.json().await.unwrap_or(Value::Null);
-        assert_eq!(status, 401, "{what} is not routed: {body}");
-        assert_eq!(body["error"]["code"], "unauthorized", "{what}");
+        let (expected, code) = if public { (404, "not_found") } else { (401, "unauthorized") };
+        assert_eq!(status, expected, "{what} is not routed: {body}");
+        assert_eq!(body["error"]["code"], code, "{what}");
         check(&doc, method, path, status, &body);
     }
     app.stop().await;
 }
 
-/// Every handler of the integrator API (a `pub async fn` taking the API key extractor) is
+/// Every handler of the integrator API (a `pub async fn` taking the API key extractor, or
+/// documented as a public operation) is
 /// an operation of the document: a route added without its `#[utoipa::path]` and its line
 /// in `api_routes` fails here.
 #[test]
@@ -199,12 +205,13 @@ fn every_api_handler_is_an_operation_of_the_document() {
         for (i, chunk) in source.split("pub async fn ").enumerate().skip(1) {
             let name: String = chunk.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             let signature = chunk.split('{').next().unwrap_or_default();
-            if !signature.contains("ApiTenant") {
+            let before = source.split("pub async fn ").nth(i - 1).unwrap();
+            let attribute = before.rsplit("\n}\n").next().unwrap_or(before);
+            // A public operation (the platform intake) has its attribute but no API key.
+            if !signature.contains("ApiTenant") && !attribute.contains("#[utoipa::path(") {
                 continue;
             }
             handlers += 1;
-            let before = source.split("pub async fn ").nth(i - 1).unwrap();
-            let attribute = before.rsplit("\n}\n").next().unwrap_or(before);
             let Some(path_attr) =
                 attribute.rsplit("#[utoipa::path(").next().filter(|_| attribute.contains("#[utoipa::path("))
             else {
@@ -272,6 +279,33 @@ db_test!(real_answers_match_the_documented_schemas_exactly, |app| {
         assert_eq!(status, expected, "{method} {path}: {answer}");
         check(&doc, &method.as_str().to_lowercase(), template, status, &answer);
     }
+    // Platform intake: enabling, and the intake URL's answers (new, repeated, ignored, refused).
+    let integration = "/api/v1/integrations/{platform}";
+    let (status, answer) = app.api_send(Method::PUT, &key, "/api/v1/integrations/vapi", &json!({"secret": ""})).await;
+    assert_eq!(status, 422, "{answer}");
+    check(&doc, "put", integration, status, &answer);
+    let (status, enabled) =
+        app.api_send(Method::PUT, &key, "/api/v1/integrations/vapi", &json!({"secret": "s3"})).await;
+    assert_eq!(status, 200, "{enabled}");
+    check(&doc, "put", integration, status, &enabled);
+    let intake = "/api/v1/intake/{platform}/{token}";
+    let url = enabled["intake_url"].as_str().unwrap();
+    let report = json!({"message": {"type": "end-of-call-report", "endedReason": "customer-ended-call",
+        "call": {"id": "contract-vapi"}, "assistant": {"id": "desk"}, "artifact": {"messages": []}}});
+    for (secret, event, expected) in [
+        ("s3", &report, 202),
+        ("s3", &report, 200),
+        ("s3", &json!({"message": {"type": "hang"}}), 200),
+        ("no", &report, 401),
+    ] {
+        let resp = app.http.post(url).header("x-vapi-secret", secret).json(event).send().await.unwrap();
+        let status = resp.status().as_u16();
+        assert_eq!(status, expected);
+        check(&doc, "post", intake, status, &resp.json().await.unwrap());
+    }
+    let (status, answer) = app.api_send(Method::DELETE, &key, "/api/v1/integrations/vapi", &json!({})).await;
+    assert_eq!(status, 204, "{answer}");
+    check(&doc, "delete", integration, status, &answer);
     let (status, answer) = app.api_get(&key, "/api/v1/tasks?limit=many").await;
     assert_eq!(status, 400, "{answer}");
     check(&doc, "get", "/api/v1/tasks", status, &answer);

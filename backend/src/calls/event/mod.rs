@@ -74,6 +74,9 @@ pub struct CallEnded {
     pub customer_email: Option<EmailAddress>,
     pub dynamic_variables: Map<String, Value>,
     pub transcript: Vec<Turn>,
+    /// The voice platform's own analysis, from a native intake (never from `POST
+    /// /api/v1/calls`).
+    pub platform_analysis: Option<crate::columns::PlatformAnalysis>,
 }
 
 #[cfg(test)]

@@ -116,6 +116,7 @@ impl RawCallEvent {
             customer_email,
             dynamic_variables: self.dynamic_variables.unwrap_or_default(),
             transcript,
+            platform_analysis: None,
         })
     }
 }

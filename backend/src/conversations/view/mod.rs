@@ -138,6 +138,7 @@ pub async fn view<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result
         agent_timezone: d.agent.timezone.clone(),
         transcript: d.conversation.transcript.clone(),
         analysis: d.analysis.as_ref().map(|a| analysis_view(a, &notifications, &fields)),
+        platform_analysis: d.conversation.platform_analysis.clone(),
         notification_runs: runs,
     })
 }

@@ -176,5 +176,8 @@ pub struct ConversationView {
     pub transcript: Transcript,
     /// Null until the analysis has run.
     pub analysis: Option<AnalysisView>,
+    /// The voice platform's own analysis (summary, success, sentiment, data), kept beside
+    /// ours for calls from a native intake that carried one; null otherwise.
+    pub platform_analysis: Option<crate::columns::PlatformAnalysis>,
     pub notification_runs: Vec<RunView>,
 }

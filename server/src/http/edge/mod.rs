@@ -4,7 +4,8 @@
 //!   address of `X-Forwarded-For` when the peer is a `server.trusted_proxies` proxy),
 //!   put in the request's extensions for the throttles.
 //! - [`limit_body`]: a body limit on every route, read before any handler sees the body:
-//!   `POST /api/v1/calls` `ingest.max_body_bytes`, the rest of `/api/v1`
+//!   `POST /api/v1/calls` and the platform intake URLs (`/api/v1/intake/…`)
+//!   `ingest.max_body_bytes`, the rest of `/api/v1`
 //!   [`API_BODY_LIMIT`], server functions `server.max_form_bytes`, anything else
 //!   [`OTHER_BODY_LIMIT`]. A larger `Content-Length` is answered 413 before a byte of the
 //!   body is read; a chunked body is cut at the limit and answered 413.
@@ -87,7 +88,7 @@ pub async fn client_ip(State(edge): State<EdgeConfig>, mut req: Request, next: N
 }
 
 fn body_limit(edge: &EdgeConfig, path: &str) -> usize {
-    if path == "/api/v1/calls" {
+    if path == "/api/v1/calls" || path.starts_with("/api/v1/intake/") {
         edge.ingest_limit
     } else if path.starts_with("/api/v1/") {
         API_BODY_LIMIT

@@ -1,0 +1,114 @@
+//! Retell AI: the `call_ended` and `call_analyzed` webhook events, `{"event", "call"}`, signed
+//! with `X-Retell-Signature: v=<Unix ms>,d=<hex HMAC-SHA256 of the raw body followed by the
+//! timestamp>` under the Retell API key that has the webhook badge.
+//!
+//! Sources: docs.retellai.com/features/webhook (events and payloads),
+//! docs.retellai.com/features/secure-webhook (the signature), docs.retellai.com/api-references/get-call
+//! (the call object).
+
+use serde_json::Value;
+
+use super::Mapped;
+use super::payload::{array, at, boolean, number, object, text, unix_to_rfc3339, validate};
+use super::signature::{SignatureError, header, hmac_sha256_matches, part, within_window};
+use crate::calls::event::{RawCallEvent, RawTurn};
+use crate::columns::{Platform, PlatformAnalysis};
+use crate::error::Error;
+
+/// The signature header.
+pub const SIGNATURE_HEADER: &str = "x-retell-signature";
+
+/// How far the signed timestamp may be from now (5 minutes, as Retell's SDKs check).
+pub const WINDOW_S: i64 = 300;
+
+/// Checks `X-Retell-Signature` against `body` and `secret` (the Retell API key).
+pub(crate) fn verify(
+    headers: &http::HeaderMap,
+    body: &[u8],
+    secret: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), SignatureError> {
+    let value = header(headers, SIGNATURE_HEADER)?;
+    let bad = || SignatureError::new(SIGNATURE_HEADER, "must be v=<Unix ms>,d=<hex HMAC-SHA256>");
+    let timestamp = part(value, "v").ok_or_else(bad)?;
+    let digest = part(value, "d").ok_or_else(bad)?;
+    let signed_ms: i64 = timestamp.parse().map_err(|_| bad())?;
+    if !hmac_sha256_matches(secret.as_bytes(), &[body, timestamp.as_bytes()], digest) {
+        return Err(SignatureError::new(SIGNATURE_HEADER, "does not match the body and the Retell API key"));
+    }
+    within_window(SIGNATURE_HEADER, signed_ms, now, WINDOW_S)
+}
+
+/// Where Retell puts what our validation names.
+const RENAMES: &[(&str, &str)] = &[
+    ("call_id", "call.call_id"),
+    ("agent_id", "call.agent_id"),
+    ("transcript", "call.transcript_object"),
+    ("from_number", "call.from_number"),
+    ("to_number", "call.to_number"),
+    ("direction", "call.direction"),
+    ("started_at", "call.start_timestamp"),
+    ("ended_at", "call.end_timestamp"),
+    ("duration_s", "call.duration_ms"),
+    ("end_reason", "call.disconnection_reason"),
+    ("status", "call.call_status"),
+];
+
+/// Maps a Retell webhook body; events other than `call_ended` and `call_analyzed` are
+/// ignored.
+///
+/// Errors: [`Error::Invalid`] naming the Retell field (e.g. `call.call_id`).
+pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
+    let event = text(body, "event").ok_or_else(|| Error::invalid("event", "is required"))?;
+    if event != "call_ended" && event != "call_analyzed" {
+        return Ok(Mapped::Ignored(event));
+    }
+    let call = at(body, "call").ok_or_else(|| Error::invalid("call", "is required"))?;
+    let transcript = array(call, "transcript_object")
+        .iter()
+        .map(|turn| {
+            let words = array(turn, "words");
+            RawTurn {
+                // The party a call was transferred to speaks for the business.
+                role: text(turn, "role").map(|r| if r == "transfer_target" { "agent".into() } else { r }),
+                text: text(turn, "content"),
+                start_s: words.first().and_then(|w| number(w, "start")),
+                end_s: words.last().and_then(|w| number(w, "end")),
+            }
+        })
+        .collect();
+    let mut variables = object(call, "retell_llm_dynamic_variables");
+    let metadata = object(call, "metadata");
+    if !metadata.is_empty() {
+        variables.insert("metadata".into(), Value::Object(metadata));
+    }
+    let raw = RawCallEvent {
+        call_id: text(call, "call_id"),
+        agent_id: text(call, "agent_id"),
+        status: text(call, "call_status"),
+        direction: text(call, "direction"),
+        channel: text(call, "call_type").map(|t| t.trim_end_matches("_call").to_owned()),
+        started_at: number(call, "start_timestamp").and_then(|ms| unix_to_rfc3339(ms, true)),
+        ended_at: number(call, "end_timestamp").and_then(|ms| unix_to_rfc3339(ms, true)),
+        duration_s: number(call, "duration_ms").map(|ms| ms / 1000.0),
+        end_reason: text(call, "disconnection_reason"),
+        from_number: text(call, "from_number"),
+        to_number: text(call, "to_number"),
+        customer: None,
+        dynamic_variables: Some(variables),
+        transcript: Some(transcript),
+    };
+    let mut ended = validate(raw, RENAMES)?;
+    if let Some(raw) = &ended.end_reason_raw {
+        ended.end_reason = super::end_reasons::retell(raw);
+    }
+    let analysis = PlatformAnalysis {
+        platform: Platform::Retell,
+        summary: text(call, "call_analysis.call_summary"),
+        successful: boolean(call, "call_analysis.call_successful"),
+        sentiment: text(call, "call_analysis.user_sentiment"),
+        data: object(call, "call_analysis.custom_analysis_data"),
+    };
+    ended.platform_analysis = (!analysis.is_empty()).then_some(analysis);
+    Ok(Mapped::Call(ended))
+}
