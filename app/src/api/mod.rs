@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod conversations;
 pub mod deliveries;
 pub mod home;
+pub mod integrations;
 pub mod notifications;
 pub mod outbox;
 pub mod profile;

@@ -101,6 +101,19 @@ pub struct RunView {
     pub tasks: Vec<RunTask>,
 }
 
+/// The voice platform's own analysis of a call, shown beside ours.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlatformAnalysisView {
+    /// The platform's name, e.g. `Retell`.
+    pub platform: String,
+    pub summary: Option<String>,
+    /// `yes` or `no`, when the platform judged it.
+    pub successful: Option<String>,
+    pub sentiment: Option<String>,
+    /// The platform's extracted data: name and value as JSON text.
+    pub data: Vec<(String, String)>,
+}
+
 /// Everything about one conversation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConversationView {
@@ -124,6 +137,7 @@ pub struct ConversationView {
     pub dynamic_variables: String,
     pub transcript: Vec<TurnView>,
     pub analysis: Option<AnalysisView>,
+    pub platform_analysis: Option<PlatformAnalysisView>,
     pub runs: Vec<RunView>,
 }
 
@@ -255,6 +269,20 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
         dynamic_variables: dynamic,
         transcript,
         analysis,
+        platform_analysis: v.platform_analysis.map(|p| PlatformAnalysisView {
+            platform: p.platform.label().to_owned(),
+            summary: p.summary,
+            successful: p.successful.map(|s| if s { "yes" } else { "no" }.to_owned()),
+            sentiment: p.sentiment,
+            data: p
+                .data
+                .into_iter()
+                .map(|(name, value)| match value {
+                    serde_json::Value::String(s) => (name, s),
+                    other => (name, other.to_string()),
+                })
+                .collect(),
+        }),
         runs,
     })
 }

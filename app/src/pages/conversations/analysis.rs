@@ -6,12 +6,17 @@ use super::*;
 #[component]
 pub(crate) fn AnalysisTab(
     analysis: Option<AnalysisView>,
+    platform: Option<PlatformAnalysisView>,
     dynamic: String,
     timezone: String,
     conversation: String,
 ) -> impl IntoView {
     let Some(a) = analysis else {
-        return view! { <p class="muted" data-testid="analysis-pending">"The analysis has not run yet; it starts within seconds of the call arriving."</p> }.into_any();
+        return view! {
+            <p class="muted" data-testid="analysis-pending">"The analysis has not run yet; it starts within seconds of the call arriving."</p>
+            {platform.map(|p| view! { <PlatformAnalysis p /> })}
+        }
+        .into_any();
     };
     let rerun = ServerAction::<ReanalyzeConversation>::new();
     view! {
@@ -40,6 +45,7 @@ pub(crate) fn AnalysisTab(
             {(a.status == "skipped").then(|| view! { <p class="muted">"Skipped: calls with fewer than 2 turns are not analysed. Always-send notifications still fired."</p> })}
             <h2>"Summary"</h2>
             <p class="summary">{a.summary.clone().unwrap_or_else(|| "—".into())}</p>
+            {platform.map(|p| view! { <PlatformAnalysis p /> })}
             {a.goal.clone().map(|(result, reason)| view! {
                 <h2>"Goal"</h2>
                 <p data-testid="goal"><Badge text=result /> " " {reason}</p>
@@ -99,4 +105,20 @@ pub(crate) fn AnalysisTab(
         </div>
     }
     .into_any()
+}
+
+/// What the voice platform itself concluded (from a native intake), beside our analysis.
+#[component]
+fn PlatformAnalysis(p: PlatformAnalysisView) -> impl IntoView {
+    view! {
+        <div data-testid="platform-analysis">
+            <h2>{format!("{}'s analysis", p.platform)}</h2>
+            <p class="summary">{p.summary.clone().unwrap_or_else(|| "—".into())}</p>
+            <dl class="facts">
+                {p.successful.map(|s| view! { <dt>"Successful"</dt><dd><Badge text=s /></dd> })}
+                {p.sentiment.map(|s| view! { <dt>"Sentiment"</dt><dd>{s}</dd> })}
+                {p.data.into_iter().map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> }).collect_view()}
+            </dl>
+        </div>
+    }
 }

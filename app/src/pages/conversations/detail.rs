@@ -54,7 +54,7 @@ pub(crate) fn Conversation(c: ConversationView, tab: String) -> impl IntoView {
         </nav>
         <section class="tab-panel card">
             {match tab.as_str() {
-                "analysis" => view! { <AnalysisTab analysis=c.analysis.clone() dynamic=c.dynamic_variables.clone() timezone=c.timezone.clone() conversation=c.id.clone() /> }.into_any(),
+                "analysis" => view! { <AnalysisTab analysis=c.analysis.clone() platform=c.platform_analysis.clone() dynamic=c.dynamic_variables.clone() timezone=c.timezone.clone() conversation=c.id.clone() /> }.into_any(),
                 "notifications" => view! { <RunsTab runs=c.runs.clone() /> }.into_any(),
                 "followup" => view! { <FollowUpTab conversation=c.id.clone() /> }.into_any(),
                 _ => view! { <TranscriptTab c=c.clone() /> }.into_any(),

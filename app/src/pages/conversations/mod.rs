@@ -7,8 +7,8 @@ use leptos_router::components::A;
 
 use super::{path_param, query_param};
 use crate::api::conversations::{
-    AnalysisView, ConversationFilters, ConversationView, ReanalyzeConversation, RunView, conversation_filter_options,
-    get_conversation, list_conversations,
+    AnalysisView, ConversationFilters, ConversationView, PlatformAnalysisView, ReanalyzeConversation, RunView,
+    conversation_filter_options, get_conversation, list_conversations,
 };
 use crate::components::{Badge, ErrorBox, FormResult, Loaded, Pager};
 

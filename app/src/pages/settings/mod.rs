@@ -1,4 +1,5 @@
-//! `/settings`: ingest behaviour, AI analysis, API keys and (for admins) the audit log.
+//! `/settings`: ingest behaviour, platform integrations, AI analysis, API keys and (for
+//! admins) the audit log.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,6 +8,9 @@ use crate::api::settings::{
     CreateApiKey, RevokeApiKey, SaveAnalyzer, SetAutoCreateAgents, SetInboundSigning, get_settings, list_audit,
 };
 use crate::components::{Badge, FormResult, Loaded};
+
+mod integrations;
+use integrations::Integrations;
 
 /// The settings page.
 #[component]
@@ -72,6 +76,7 @@ pub fn SettingsPage() -> impl IntoView {
                     })}
                 </div>
             </section>
+            {can_configure.then(|| view! { <Integrations /> })}
             <section class="card" data-testid="analyzer-settings">
                 <h2>"AI analysis"</h2>
                 <p class="muted">"Built-in (offline) needs no network. An OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp server) is asked once per call with a JSON schema; its key is stored on the server and never shown again."</p>
@@ -156,7 +161,7 @@ fn AuditLog() -> impl IntoView {
     view! {
         <section class="card" data-testid="audit-log">
             <h2>"Audit log"</h2>
-            <p class="muted">"Every change of this account's configuration: notifications and actions published, turned on or off and deleted, secrets rotated, members invited, re-roled and removed, API keys, settings."</p>
+            <p class="muted">"Every change of this account's configuration: notifications and actions published, turned on or off and deleted, secrets rotated, members invited, re-roled and removed, API keys, platform integrations, settings."</p>
             <Loaded resource=page view=move |value| match value {
                 p if p.items.is_empty() => view! { <p class="muted">"Nothing has been changed yet."</p> }.into_any(),
                 p => view! {
