@@ -112,5 +112,5 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
         data: data_results,
     };
     ended.platform_analysis = (!analysis.is_empty()).then_some(analysis);
-    Ok(Mapped::Call(ended))
+    Ok(Mapped::Call(Box::new(ended)))
 }

@@ -173,7 +173,7 @@ pub async fn disable(services: &crate::Services, actor: &Actor, platform: Platfo
 pub enum Mapped {
     /// An ended call, with the platform's own analysis in `platform_analysis` when it
     /// sent one.
-    Call(CallEnded),
+    Call(Box<CallEnded>),
     /// Another event type (named): acknowledged, nothing stored.
     Ignored(String),
 }
@@ -264,7 +264,7 @@ pub async fn receive(
         serde_json::from_slice(body).map_err(|e| Error::invalid("body", format!("is not JSON: {e}")))?;
     let call = match map(platform, &json)? {
         Mapped::Ignored(kind) => return Ok(IntakeOutcome::Ignored(kind)),
-        Mapped::Call(call) => call,
+        Mapped::Call(call) => *call,
     };
     let analysis = call.platform_analysis.clone();
     let tenant = Tenant::new(account.id);

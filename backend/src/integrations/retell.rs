@@ -110,5 +110,5 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
         data: object(call, "call_analysis.custom_analysis_data"),
     };
     ended.platform_analysis = (!analysis.is_empty()).then_some(analysis);
-    Ok(Mapped::Call(ended))
+    Ok(Mapped::Call(Box::new(ended)))
 }

@@ -43,7 +43,8 @@ pub(crate) fn hmac_sha256_matches(key: &[u8], message: &[&[u8]], signature_hex: 
 
 /// The hex HMAC-SHA256 of `message` under `key` (what a platform sends; tests sign with it).
 pub fn hmac_sha256_hex(key: &[u8], message: &[&[u8]]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    // HMAC takes keys of any length: the error cannot happen.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return String::new() };
     for piece in message {
         mac.update(piece);
     }

@@ -164,5 +164,5 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
         data: object(message, "analysis.structuredData"),
     };
     ended.platform_analysis = (!analysis.is_empty()).then_some(analysis);
-    Ok(Mapped::Call(ended))
+    Ok(Mapped::Call(Box::new(ended)))
 }
