@@ -79,6 +79,7 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
     let direction = phone.and_then(|p| text(p, "direction"));
     let (ours, theirs) = (phone.and_then(|p| text(p, "agent_number")), phone.and_then(|p| text(p, "external_number")));
     let (from, to) = if direction.as_deref() == Some("outbound") { (ours, theirs) } else { (theirs, ours) };
+    let reason = text(data, "metadata.termination_reason");
     let raw = RawCallEvent {
         call_id: text(data, "conversation_id"),
         agent_id: text(data, "agent_id"),
@@ -88,7 +89,7 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
         started_at: started.and_then(|s| unix_to_rfc3339(s, false)),
         ended_at: started.zip(duration).and_then(|(s, d)| unix_to_rfc3339(s + d, false)),
         duration_s: duration,
-        end_reason: text(data, "metadata.termination_reason"),
+        end_reason: reason.clone(),
         from_number: from,
         to_number: to,
         customer: None,
@@ -96,9 +97,9 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
         transcript: Some(transcript),
     };
     let mut ended = validate(raw, RENAMES)?;
-    if let Some(raw) = &ended.end_reason_raw {
-        ended.end_reason = super::end_reasons::elevenlabs(raw);
-    }
+    // Mapped from the whole value (validation keeps at most 64 characters of it).
+    ended.end_reason =
+        reason.as_deref().map(super::end_reasons::elevenlabs).unwrap_or(crate::types::EndReason::Unknown);
     // Each data collection result is `{"data_collection_id", "value", "rationale"}`: keep the value.
     let data_results: Map<String, Value> = object(data, "analysis.data_collection_results")
         .into_iter()

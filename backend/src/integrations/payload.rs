@@ -66,11 +66,37 @@ pub(crate) fn unix_to_rfc3339(value: f64, millis: bool) -> Option<String> {
     DateTime::<Utc>::from_timestamp_millis(ms.round() as i64).map(|t| t.to_rfc3339())
 }
 
-/// Validates `raw` as any call-ended event, naming a bad field by where the platform put
-/// it: `renames` maps the start of our field path (`call_id`, `transcript`) onto the
-/// platform's (`call.call_id`, `call.transcript_object`).
+/// The first `max` characters of `value`.
+fn clip(value: Option<String>, max: usize) -> Option<String> {
+    value.map(|v| v.trim().chars().take(max).collect())
+}
+
+/// What a platform sends that our own event would refuse, but that must not lose the call:
+/// a free-text end reason or status longer than our 64 characters is cut there (the end
+/// reason is mapped before, from the whole text), and a number that is not E.164 (a SIP
+/// address, `anonymous`) is left out and kept in the dynamic variables as
+/// `from_number_raw` / `to_number_raw`.
+fn tolerate(mut raw: RawCallEvent) -> RawCallEvent {
+    raw.end_reason = clip(raw.end_reason, 64);
+    raw.status = clip(raw.status, 64);
+    raw.channel = clip(raw.channel, 64);
+    let variables = raw.dynamic_variables.get_or_insert_with(Map::new);
+    for (number, key) in [(&mut raw.from_number, "from_number_raw"), (&mut raw.to_number, "to_number_raw")] {
+        if let Some(value) = number.as_deref().filter(|v| !v.trim().is_empty())
+            && crate::types::E164::parse(value).is_err()
+        {
+            variables.insert(key.to_owned(), Value::String(value.to_owned()));
+            *number = None;
+        }
+    }
+    raw
+}
+
+/// Validates `raw` as any call-ended event (after [`tolerate`]), naming a bad field by
+/// where the platform put it: `renames` maps the start of our field path (`call_id`,
+/// `transcript`) onto the platform's (`call.call_id`, `call.transcript_object`).
 pub(crate) fn validate(raw: RawCallEvent, renames: &[(&str, &str)]) -> Result<CallEnded, Error> {
-    raw.validate().map_err(|e| match e {
+    tolerate(raw).validate().map_err(|e| match e {
         Error::Invalid { field, message } => {
             let renamed = renames
                 .iter()
@@ -99,6 +125,24 @@ mod tests {
         assert_eq!(array(&v, "list").len(), 1);
         assert!(array(&v, "a").is_empty());
         assert_eq!(unix_to_rfc3339(1_700_000_000.0, false).as_deref(), Some("2023-11-14T22:13:20+00:00"));
+    }
+
+    #[test]
+    fn long_texts_are_cut_and_odd_numbers_kept_aside_instead_of_losing_the_call() {
+        let raw = RawCallEvent {
+            call_id: Some("c".into()),
+            agent_id: Some("a".into()),
+            end_reason: Some("x".repeat(300)),
+            from_number: Some("sip:caller@example.com".into()),
+            to_number: Some("+1 415 555 0100".into()),
+            transcript: Some(vec![]),
+            ..Default::default()
+        };
+        let call = validate(raw, &[]).unwrap();
+        assert_eq!(call.end_reason_raw.map(|r| r.len()), Some(64));
+        assert_eq!(call.from_number, None);
+        assert_eq!(call.dynamic_variables["from_number_raw"], "sip:caller@example.com");
+        assert_eq!(call.to_number.map(|n| n.as_str().to_owned()).as_deref(), Some("+14155550100"));
     }
 
     #[test]

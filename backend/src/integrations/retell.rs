@@ -82,6 +82,7 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
     if !metadata.is_empty() {
         variables.insert("metadata".into(), Value::Object(metadata));
     }
+    let reason = text(call, "disconnection_reason");
     let raw = RawCallEvent {
         call_id: text(call, "call_id"),
         agent_id: text(call, "agent_id"),
@@ -91,7 +92,7 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
         started_at: number(call, "start_timestamp").and_then(|ms| unix_to_rfc3339(ms, true)),
         ended_at: number(call, "end_timestamp").and_then(|ms| unix_to_rfc3339(ms, true)),
         duration_s: number(call, "duration_ms").map(|ms| ms / 1000.0),
-        end_reason: text(call, "disconnection_reason"),
+        end_reason: reason.clone(),
         from_number: text(call, "from_number"),
         to_number: text(call, "to_number"),
         customer: None,
@@ -99,9 +100,8 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
         transcript: Some(transcript),
     };
     let mut ended = validate(raw, RENAMES)?;
-    if let Some(raw) = &ended.end_reason_raw {
-        ended.end_reason = super::end_reasons::retell(raw);
-    }
+    // Mapped from the whole value (validation keeps at most 64 characters of it).
+    ended.end_reason = reason.as_deref().map(super::end_reasons::retell).unwrap_or(crate::types::EndReason::Unknown);
     let analysis = PlatformAnalysis {
         platform: Platform::Retell,
         summary: text(call, "call_analysis.call_summary"),

@@ -133,6 +133,7 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
     let customer = first_text(message, &["customer.number", "call.customer.number"]);
     let ours = first_text(message, &["phoneNumber.number", "call.phoneNumber.number"]);
     let (from, to) = if direction.as_deref() == Some("outbound") { (ours, customer) } else { (customer, ours) };
+    let reason = first_text(message, &["endedReason", "call.endedReason"]);
     let raw = RawCallEvent {
         call_id: text(message, "call.id"),
         agent_id: first_text(message, &["assistant.id", "call.assistantId", "assistant.name"]),
@@ -142,7 +143,7 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
         started_at: first_text(message, &["startedAt", "call.startedAt"]),
         ended_at: first_text(message, &["endedAt", "call.endedAt"]),
         duration_s: number(message, "durationSeconds"),
-        end_reason: first_text(message, &["endedReason", "call.endedReason"]),
+        end_reason: reason.clone(),
         from_number: from,
         to_number: to,
         customer: Some(RawCustomer {
@@ -153,9 +154,8 @@ pub(crate) fn map(body: &Value) -> Result<Mapped, Error> {
         transcript: Some(transcript),
     };
     let mut ended = validate(raw, RENAMES)?;
-    if let Some(raw) = &ended.end_reason_raw {
-        ended.end_reason = super::end_reasons::vapi(raw);
-    }
+    // Mapped from the whole value (validation keeps at most 64 characters of it).
+    ended.end_reason = reason.as_deref().map(super::end_reasons::vapi).unwrap_or(crate::types::EndReason::Unknown);
     let analysis = PlatformAnalysis {
         platform: Platform::Vapi,
         summary: first_text(message, &["analysis.summary", "summary"]),
