@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::Mapped;
 use super::payload::{array, at, boolean, first_text, number, object, text, unix_to_rfc3339, validate};
-use super::signature::{SignatureError, header, hmac_sha256_matches, part, within_window};
+use super::signature::{SignatureError, Signed, TimestampedScheme, verify_timestamped};
 use crate::calls::event::{RawCallEvent, RawTurn};
 use crate::columns::{Platform, PlatformAnalysis};
 use crate::error::Error;
@@ -28,15 +28,16 @@ pub(crate) fn verify(
     secret: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), SignatureError> {
-    let value = header(headers, SIGNATURE_HEADER)?;
-    let bad = || SignatureError::new(SIGNATURE_HEADER, "must be t=<Unix seconds>,v0=<hex HMAC-SHA256>");
-    let timestamp = part(value, "t").ok_or_else(bad)?;
-    let digest = part(value, "v0").ok_or_else(bad)?;
-    let signed_s: i64 = timestamp.parse().map_err(|_| bad())?;
-    if !hmac_sha256_matches(secret.as_bytes(), &[timestamp.as_bytes(), b".", body], digest) {
-        return Err(SignatureError::new(SIGNATURE_HEADER, "does not match the body and the webhook secret"));
-    }
-    within_window(SIGNATURE_HEADER, signed_s.saturating_mul(1000), now, WINDOW_S)
+    const SCHEME: TimestampedScheme = TimestampedScheme {
+        header: SIGNATURE_HEADER,
+        timestamp: "t",
+        digest: "v0",
+        millis: false,
+        window_s: WINDOW_S,
+        signed: Signed::TimestampDotBody,
+        secret_name: "the webhook secret",
+    };
+    verify_timestamped(&SCHEME, headers, body, secret, now)
 }
 
 const RENAMES: &[(&str, &str)] = &[

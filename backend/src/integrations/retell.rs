@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::Mapped;
 use super::payload::{array, at, boolean, number, object, text, unix_to_rfc3339, validate};
-use super::signature::{SignatureError, header, hmac_sha256_matches, part, within_window};
+use super::signature::{SignatureError, Signed, TimestampedScheme, verify_timestamped};
 use crate::calls::event::{RawCallEvent, RawTurn};
 use crate::columns::{Platform, PlatformAnalysis};
 use crate::error::Error;
@@ -28,15 +28,16 @@ pub(crate) fn verify(
     secret: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), SignatureError> {
-    let value = header(headers, SIGNATURE_HEADER)?;
-    let bad = || SignatureError::new(SIGNATURE_HEADER, "must be v=<Unix ms>,d=<hex HMAC-SHA256>");
-    let timestamp = part(value, "v").ok_or_else(bad)?;
-    let digest = part(value, "d").ok_or_else(bad)?;
-    let signed_ms: i64 = timestamp.parse().map_err(|_| bad())?;
-    if !hmac_sha256_matches(secret.as_bytes(), &[body, timestamp.as_bytes()], digest) {
-        return Err(SignatureError::new(SIGNATURE_HEADER, "does not match the body and the Retell API key"));
-    }
-    within_window(SIGNATURE_HEADER, signed_ms, now, WINDOW_S)
+    const SCHEME: TimestampedScheme = TimestampedScheme {
+        header: SIGNATURE_HEADER,
+        timestamp: "v",
+        digest: "d",
+        millis: true,
+        window_s: WINDOW_S,
+        signed: Signed::BodyThenTimestamp,
+        secret_name: "the Retell API key",
+    };
+    verify_timestamped(&SCHEME, headers, body, secret, now)
 }
 
 /// Where Retell puts what our validation names.

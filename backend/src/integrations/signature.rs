@@ -19,10 +19,76 @@ impl SignatureError {
     }
 }
 
-/// The header's value as text, or an error naming it (`missing` or not ASCII).
+/// The header's value as text when sent, or an error naming it when it is not ASCII.
+pub(crate) fn optional_header<'a>(
+    headers: &'a http::HeaderMap,
+    name: &'static str,
+) -> Result<Option<&'a str>, SignatureError> {
+    headers
+        .get(name)
+        .map(|v| v.to_str().map(str::trim).map_err(|_| SignatureError::new(name, format!("unreadable header {name}"))))
+        .transpose()
+}
+
+/// The header's value as text, or an error naming it (missing or not ASCII).
 pub(crate) fn header<'a>(headers: &'a http::HeaderMap, name: &'static str) -> Result<&'a str, SignatureError> {
-    let value = headers.get(name).ok_or_else(|| SignatureError::new(name, format!("missing header {name}")))?;
-    value.to_str().map(str::trim).map_err(|_| SignatureError::new(name, format!("unreadable header {name}")))
+    optional_header(headers, name)?.ok_or_else(|| SignatureError::new(name, format!("missing header {name}")))
+}
+
+/// What a timestamped HMAC scheme signs.
+pub(crate) enum Signed {
+    /// The raw body, then the timestamp as sent (Retell).
+    BodyThenTimestamp,
+    /// `"<timestamp>.<raw body>"` (ElevenLabs).
+    TimestampDotBody,
+}
+
+/// A signature header of the form `<ts>=<timestamp>,<digest>=<hex HMAC-SHA256>`.
+pub(crate) struct TimestampedScheme {
+    /// The header, lower-case.
+    pub header: &'static str,
+    /// The key of the timestamp part, e.g. `v` or `t`.
+    pub timestamp: &'static str,
+    /// The key of the digest part, e.g. `d` or `v0`.
+    pub digest: &'static str,
+    /// Whether the timestamp is in milliseconds (else seconds).
+    pub millis: bool,
+    /// How far the timestamp may be from now, in seconds.
+    pub window_s: i64,
+    pub signed: Signed,
+    /// What the secret is called in errors, e.g. `the Retell API key`.
+    pub secret_name: &'static str,
+}
+
+/// Checks a [`TimestampedScheme`] header against `body` and `secret` at `now`: the format,
+/// the digest (constant time), then the replay window.
+pub(crate) fn verify_timestamped(
+    scheme: &TimestampedScheme,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    secret: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), SignatureError> {
+    let value = header(headers, scheme.header)?;
+    let unit = if scheme.millis { "Unix ms" } else { "Unix seconds" };
+    let bad = || {
+        SignatureError::new(
+            scheme.header,
+            format!("must be {}=<{unit}>,{}=<hex HMAC-SHA256>", scheme.timestamp, scheme.digest),
+        )
+    };
+    let timestamp = part(value, scheme.timestamp).ok_or_else(bad)?;
+    let digest = part(value, scheme.digest).ok_or_else(bad)?;
+    let signed_at: i64 = timestamp.parse().map_err(|_| bad())?;
+    let message: [&[u8]; 3] = match scheme.signed {
+        Signed::BodyThenTimestamp => [body, timestamp.as_bytes(), b""],
+        Signed::TimestampDotBody => [timestamp.as_bytes(), b".", body],
+    };
+    if !hmac_sha256_matches(secret.as_bytes(), &message, digest) {
+        return Err(SignatureError::new(scheme.header, format!("does not match the body and {}", scheme.secret_name)));
+    }
+    let signed_ms = if scheme.millis { signed_at } else { signed_at.saturating_mul(1000) };
+    within_window(scheme.header, signed_ms, now, scheme.window_s)
 }
 
 /// The value of `key` in a `k=v,k=v` header, e.g. `d` in `v=1700000000000,d=ab12…`.

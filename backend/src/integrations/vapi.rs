@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::Mapped;
 use super::payload::{array, at, first_text, number, object, text, validate};
-use super::signature::{SignatureError, hmac_sha256_matches, secrets_equal, within_window};
+use super::signature::{SignatureError, hmac_sha256_matches, optional_header, secrets_equal, within_window};
 use crate::calls::event::{RawCallEvent, RawCustomer, RawTurn};
 use crate::columns::{Platform, PlatformAnalysis};
 use crate::error::Error;
@@ -27,13 +27,6 @@ pub const TIMESTAMP_HEADER: &str = "x-vapi-timestamp";
 /// How far a signed timestamp may be from now.
 pub const WINDOW_S: i64 = 300;
 
-fn header_text<'a>(headers: &'a http::HeaderMap, name: &'static str) -> Result<Option<&'a str>, SignatureError> {
-    headers
-        .get(name)
-        .map(|v| v.to_str().map(str::trim).map_err(|_| SignatureError::new(name, format!("unreadable header {name}"))))
-        .transpose()
-}
-
 /// Checks the request against the Vapi credential `secret`: an HMAC signature when one is
 /// sent, else the secret itself (`X-Vapi-Secret` or a bearer token).
 pub(crate) fn verify(
@@ -42,9 +35,9 @@ pub(crate) fn verify(
     secret: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), SignatureError> {
-    if let Some(signature) = header_text(headers, SIGNATURE_HEADER)? {
+    if let Some(signature) = optional_header(headers, SIGNATURE_HEADER)? {
         let signature = signature.strip_prefix("sha256=").unwrap_or(signature);
-        let timestamp = header_text(headers, TIMESTAMP_HEADER)?;
+        let timestamp = optional_header(headers, TIMESTAMP_HEADER)?;
         let matches = match timestamp {
             Some(t) => hmac_sha256_matches(secret.as_bytes(), &[t.as_bytes(), b".", body], signature),
             None => hmac_sha256_matches(secret.as_bytes(), &[body], signature),
@@ -61,11 +54,11 @@ pub(crate) fn verify(
         }
         return Ok(());
     }
-    let bearer = header_text(headers, "authorization")?
+    let bearer = optional_header(headers, "authorization")?
         .and_then(|h| h.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
-    let (name, sent) = match (header_text(headers, SECRET_HEADER)?, bearer) {
+    let (name, sent) = match (optional_header(headers, SECRET_HEADER)?, bearer) {
         (Some(s), _) => (SECRET_HEADER, s),
         (None, Some(b)) => ("authorization", b),
         (None, None) => {
