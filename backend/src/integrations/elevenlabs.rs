@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::Mapped;
 use super::payload::{array, at, boolean, first_text, number, object, text, unix_to_rfc3339, validate};
-use super::signature::{SignatureError, Signed, TimestampedScheme, verify_timestamped};
+use super::signature::{Signed, TimestampedScheme};
 use crate::calls::event::{RawCallEvent, RawTurn};
 use crate::columns::{Platform, PlatformAnalysis};
 use crate::error::Error;
@@ -21,24 +21,16 @@ pub const SIGNATURE_HEADER: &str = "elevenlabs-signature";
 /// tolerance).
 pub const WINDOW_S: i64 = 1800;
 
-/// Checks `ElevenLabs-Signature` against `body` and the webhook secret.
-pub(crate) fn verify(
-    headers: &http::HeaderMap,
-    body: &[u8],
-    secret: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), SignatureError> {
-    const SCHEME: TimestampedScheme = TimestampedScheme {
-        header: SIGNATURE_HEADER,
-        timestamp: "t",
-        digest: "v0",
-        millis: false,
-        window_s: WINDOW_S,
-        signed: Signed::TimestampDotBody,
-        secret_name: "the webhook secret",
-    };
-    verify_timestamped(&SCHEME, headers, body, secret, now)
-}
+/// The signature scheme: `ElevenLabs-Signature`, checked against the body and the webhook secret.
+pub(crate) const SCHEME: TimestampedScheme = TimestampedScheme {
+    header: SIGNATURE_HEADER,
+    timestamp: "t",
+    digest: "v0",
+    millis: false,
+    window_s: WINDOW_S,
+    signed: Signed::TimestampDotBody,
+    secret_name: "the webhook secret",
+};
 
 const RENAMES: &[(&str, &str)] = &[
     ("call_id", "data.conversation_id"),

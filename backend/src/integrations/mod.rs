@@ -255,8 +255,8 @@ pub async fn receive(
     };
     let secret = services.secrets.open(&aad(row.id), &row.secret)?;
     let checked = match platform {
-        Platform::Retell => retell::verify(headers, body, &secret, now),
-        Platform::ElevenLabs => elevenlabs::verify(headers, body, &secret, now),
+        Platform::Retell => signature::verify_timestamped(&retell::SCHEME, headers, body, &secret, now),
+        Platform::ElevenLabs => signature::verify_timestamped(&elevenlabs::SCHEME, headers, body, &secret, now),
         Platform::Vapi => vapi::verify(headers, body, &secret, now),
     };
     checked.map_err(IntakeError::Signature)?;

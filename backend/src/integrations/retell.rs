@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::Mapped;
 use super::payload::{array, at, boolean, number, object, text, unix_to_rfc3339, validate};
-use super::signature::{SignatureError, Signed, TimestampedScheme, verify_timestamped};
+use super::signature::{Signed, TimestampedScheme};
 use crate::calls::event::{RawCallEvent, RawTurn};
 use crate::columns::{Platform, PlatformAnalysis};
 use crate::error::Error;
@@ -21,24 +21,16 @@ pub const SIGNATURE_HEADER: &str = "x-retell-signature";
 /// How far the signed timestamp may be from now (5 minutes, as Retell's SDKs check).
 pub const WINDOW_S: i64 = 300;
 
-/// Checks `X-Retell-Signature` against `body` and `secret` (the Retell API key).
-pub(crate) fn verify(
-    headers: &http::HeaderMap,
-    body: &[u8],
-    secret: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), SignatureError> {
-    const SCHEME: TimestampedScheme = TimestampedScheme {
-        header: SIGNATURE_HEADER,
-        timestamp: "v",
-        digest: "d",
-        millis: true,
-        window_s: WINDOW_S,
-        signed: Signed::BodyThenTimestamp,
-        secret_name: "the Retell API key",
-    };
-    verify_timestamped(&SCHEME, headers, body, secret, now)
-}
+/// The signature scheme: `X-Retell-Signature`, checked against the body and the Retell API key.
+pub(crate) const SCHEME: TimestampedScheme = TimestampedScheme {
+    header: SIGNATURE_HEADER,
+    timestamp: "v",
+    digest: "d",
+    millis: true,
+    window_s: WINDOW_S,
+    signed: Signed::BodyThenTimestamp,
+    secret_name: "the Retell API key",
+};
 
 /// Where Retell puts what our validation names.
 const RENAMES: &[(&str, &str)] = &[
