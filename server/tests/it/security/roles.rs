@@ -336,6 +336,8 @@ db_test!(every_mutating_server_function_answers_as_the_role_matrix_says, |app| {
             ("save_analyzer", vec![("provider", "builtin")]),
             ("set_auto_create_agents", vec![("enabled", "on")]),
             ("set_inbound_signing", vec![("enable", "false")]),
+            ("enable_integration", vec![("platform", "retell"), ("secret", "a Retell key")]),
+            ("disable_integration", vec![("platform", "retell")]),
             ("create_api_key", vec![("name", "made")]),
             ("revoke_api_key", vec![("id", &t.api_key)]),
             ("invite_member", vec![("email", &invitee), ("role", "member")]),
@@ -357,6 +359,13 @@ db_test!(every_mutating_server_function_answers_as_the_role_matrix_says, |app| {
             assert!(audit["items"].as_array().is_some_and(|i| !i.is_empty()), "{role}: {audit}");
         } else {
             assert_eq!(audit, json!("Forbidden"));
+        }
+        // The platform integrations and their intake URLs: owners and admins only.
+        let (_, platforms) = app.server_fn(client, "list_integrations", &[]).await;
+        if configures {
+            assert_eq!(platforms.as_array().map(Vec::len), Some(3), "{role}: {platforms}");
+        } else {
+            assert_eq!(platforms, json!("Forbidden"));
         }
         // Work: everyone in the account.
         let own_alerts = app.server_fn(client, "list_alerts", &[]).await.1;
