@@ -171,36 +171,53 @@ pub async fn render<C: ConnectionTrait>(
             templates::render_email(subject, body, &vars)
         }
         PreviewSource::Sample => {
-            let (agent, agent_fields) = match agent_id {
-                Some(id) => {
-                    let agent = secure_find::<agent::Entity, _>(db, tenant, id).await?;
-                    let list: Vec<extraction_field::Model> = fields::list(db, tenant, id).await?;
-                    (agent, list)
-                }
-                None => (sample_agent(tenant), Vec::new()),
-            };
-            let mut specs: Vec<fields::FieldSpec> = agent_fields.iter().map(fields::spec_of).collect();
-            for template in [subject, body] {
-                for name in templates::dyn_variables(template) {
-                    let name = name.trim_start_matches("dyn_").to_owned();
-                    if !specs.iter().any(|s| s.name == name) {
-                        specs.push(fields::FieldSpec::implied(&name));
-                    }
-                }
-            }
-            let conv = sample_conversation(tenant, agent.id);
-            let analysis = sample_analysis(tenant, &specs);
-            let vars = templates::variables(&VariableSources {
-                conversation: &conv,
-                agent: &agent,
-                account: &account,
-                analysis: Some(&analysis),
-                public_url,
-            });
+            let (vars, _) = sample_variables(db, tenant, &account, public_url, agent_id, &[subject, body]).await?;
             templates::render_email(subject, body, &vars)
         }
     };
     rendered.map_err(|e| Error::invalid("email.body", e.message))
+}
+
+/// The variables of the sample call for `agent_id` (`None` = an agent with no fields):
+/// its fields get sample values by type, and every `dyn_*` name the `sources` use gets one
+/// too. Also returns the sample analysis.
+///
+/// Errors: [`Error::NotFound`] for another tenant's agent.
+pub async fn sample_variables<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    account: &account::Model,
+    public_url: &str,
+    agent_id: Option<Uuid>,
+    sources: &[&str],
+) -> Result<(templates::Variables, analysis::Model)> {
+    let (agent, agent_fields) = match agent_id {
+        Some(id) => {
+            let agent = secure_find::<agent::Entity, _>(db, tenant, id).await?;
+            let list: Vec<extraction_field::Model> = fields::list(db, tenant, id).await?;
+            (agent, list)
+        }
+        None => (sample_agent(tenant), Vec::new()),
+    };
+    let mut specs: Vec<fields::FieldSpec> = agent_fields.iter().map(fields::spec_of).collect();
+    for source in sources {
+        for name in templates::dyn_variables(source) {
+            let name = name.trim_start_matches("dyn_").to_owned();
+            if !specs.iter().any(|s| s.name == name) {
+                specs.push(fields::FieldSpec::implied(&name));
+            }
+        }
+    }
+    let conv = sample_conversation(tenant, agent.id);
+    let analysis = sample_analysis(tenant, &specs);
+    let vars = templates::variables(&VariableSources {
+        conversation: &conv,
+        agent: &agent,
+        account,
+        analysis: Some(&analysis),
+        public_url,
+    });
+    Ok((vars, analysis))
 }
 
 /// Renders like [`render`] and sends the result to the member's own address: an email row

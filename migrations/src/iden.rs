@@ -471,3 +471,15 @@ pub enum IntegrationColumns {
     #[sea_orm(iden = "platform_analysis")]
     PlatformAnalysis,
 }
+
+#[derive(DeriveIden)]
+pub enum RequestColumns {
+    #[sea_orm(iden = "method")]
+    Method,
+    #[sea_orm(iden = "request")]
+    Request,
+    #[sea_orm(iden = "body_template")]
+    BodyTemplate,
+    #[sea_orm(iden = "sign")]
+    Sign,
+}

@@ -18,6 +18,7 @@ mod m20261122_000007_team;
 mod m20261123_000008_delivery;
 mod m20261201_000009_trust;
 mod m20261202_000010_integrations;
+mod m20261203_000011_request_actions;
 
 /// The ordered list of schema changes; `aftercall migrate` and `aftercall serve` apply it.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_delivery::Migration),
             Box::new(m20261201_000009_trust::Migration),
             Box::new(m20261202_000010_integrations::Migration),
+            Box::new(m20261203_000011_request_actions::Migration),
         ]
     }
 }

@@ -16,9 +16,21 @@ pub struct ActionItem {
     pub name: String,
     pub enabled: bool,
     pub url: String,
-    /// `standard`, `slack` or `teams`.
+    /// `standard`, `slack`, `teams` or `request`.
     pub format: String,
     pub message_template: Option<String>,
+    /// `request`: `POST`, `PUT` or `PATCH`.
+    pub method: String,
+    /// `request`: the headers that are not secret, one `Name: value` per line.
+    pub headers: String,
+    /// `request`: the names of the stored secret headers (their values are never shown).
+    pub secret_headers: Vec<String>,
+    /// `request`: `none`, `bearer` or `basic`.
+    pub auth_kind: String,
+    pub auth_username: String,
+    pub body_template: Option<String>,
+    /// Whether requests are signed (Standard Webhooks).
+    pub sign: bool,
     pub include_transcript: bool,
     /// "order_total > 100"; `None` = always.
     pub condition: Option<String>,
@@ -46,6 +58,18 @@ fn item(a: backend::actions::ActionView) -> ActionItem {
         url: a.url,
         format: a.format.to_string(),
         message_template: a.message_template,
+        method: a.method.to_string(),
+        headers: a
+            .headers
+            .iter()
+            .filter_map(|h| h.value.as_ref().map(|v| format!("{}: {v}", h.name)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        secret_headers: a.headers.iter().filter(|h| h.secret).map(|h| h.name.clone()).collect(),
+        auth_kind: a.auth.as_ref().map(|x| x.kind.clone()).unwrap_or_else(|| "none".into()),
+        auth_username: a.auth.and_then(|x| x.username).unwrap_or_default(),
+        body_template: a.body_template,
+        sign: a.sign,
         include_transcript: a.include_transcript,
         condition: a.condition_text,
         condition_field: condition.as_ref().map(|c| c.field.clone()).unwrap_or_default(),
@@ -91,6 +115,43 @@ pub struct ActionForm {
     pub condition_value: String,
     pub time_field: String,
     pub fallback_delay_minutes: String,
+    /// `request`: `POST`, `PUT` or `PATCH`.
+    pub method: String,
+    /// `request`: headers shown again, one `Name: value` per line.
+    pub headers: String,
+    /// `request`: secret headers, one `Name: value` per line; empty keeps the stored ones.
+    pub secret_headers: String,
+    /// `none`, `bearer` or `basic`.
+    pub auth_kind: String,
+    /// Bearer token; empty keeps the stored one.
+    pub auth_token: String,
+    pub auth_username: String,
+    /// Basic password; empty keeps the stored one.
+    pub auth_password: String,
+    pub body_template: String,
+    /// A checkbox: present when ticked.
+    pub sign: Option<String>,
+}
+
+/// `Name: value` lines as headers (`secret` for the secret ones).
+///
+/// Errors: [`backend::Error::Invalid`] on `field` naming the line without a `:`.
+#[cfg(feature = "ssr")]
+fn header_lines(text: &str, secret: bool, field: &str) -> Result<Vec<backend::actions::HeaderInput>, backend::Error> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| backend::Error::invalid(field, format!("line {}: write `Name: value`", i + 1)))?;
+            Ok(backend::actions::HeaderInput {
+                name: name.trim().to_owned(),
+                value: Some(value.trim().to_owned()),
+                secret,
+            })
+        })
+        .collect()
 }
 
 /// Creates or replaces an action (admins). Returns the signing secret of a new action
@@ -119,6 +180,32 @@ pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<S
                 .map_err(|_| backend::Error::invalid("fallback_delay_minutes", "must be a whole number of minutes"))?,
         ),
     };
+    let mut headers = header_lines(&form.headers, false, "headers")?;
+    if form.secret_headers.trim().is_empty() {
+        // Left empty: keep the stored secret headers.
+        if !form.id.trim().is_empty() {
+            let stored =
+                backend::actions::get(&services.db, &services.secrets, &member.tenant, parse_id(&form.id, "Action")?)
+                    .await?;
+            let options = backend::actions::request_options(&stored)?;
+            headers.extend(options.headers.into_iter().filter(|h| h.secret).map(|h| backend::actions::HeaderInput {
+                name: h.name,
+                value: None,
+                secret: true,
+            }));
+        }
+    } else {
+        headers.extend(header_lines(&form.secret_headers, true, "secret_headers")?);
+    }
+    let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let auth = match form.auth_kind.as_str() {
+        "bearer" => backend::actions::AuthInput::Bearer { token: blank(&form.auth_token) },
+        "basic" => backend::actions::AuthInput::Basic {
+            username: form.auth_username.clone(),
+            password: (!form.auth_password.is_empty()).then(|| form.auth_password.clone()),
+        },
+        _ => backend::actions::AuthInput::None,
+    };
     let input = backend::actions::ActionInput {
         kind: form.kind,
         name: form.name,
@@ -130,6 +217,11 @@ pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<S
         time_field: Some(form.time_field),
         fallback_delay_minutes: fallback,
         enabled: form.enabled.is_some(),
+        method: Some(form.method),
+        headers,
+        auth,
+        body_template: Some(form.body_template),
+        sign: Some(form.sign.is_some()),
     };
     if form.id.trim().is_empty() {
         let (_, secret) =

@@ -77,6 +77,13 @@ fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
         url: String::new(),
         format: "standard".into(),
         message_template: None,
+        method: "POST".into(),
+        headers: String::new(),
+        secret_headers: Vec::new(),
+        auth_kind: "none".into(),
+        auth_username: String::new(),
+        body_template: None,
+        sign: true,
         include_transcript: false,
         condition: None,
         condition_field: String::new(),
@@ -93,7 +100,18 @@ fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
         ("standard", "Signed JSON (Standard Webhooks)"),
         ("slack", "Slack incoming webhook"),
         ("teams", "Microsoft Teams incoming webhook"),
+        ("request", "HTTP request (your method, headers, auth and JSON body)"),
     ];
+    let methods = ["POST", "PUT", "PATCH"];
+    let auths = [("none", "None"), ("bearer", "Bearer token"), ("basic", "Basic (user name and password)")];
+    let stored_secrets = if a.secret_headers.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "Stored: {}. Leave empty to keep them; anything written here replaces them.",
+            a.secret_headers.join(", ")
+        )
+    };
     let ops = ["==", "!=", ">", "<", "contains", "is_empty", "is_not_empty"];
     view! {
         <input type="hidden" name="id" value=a.id.clone() />
@@ -113,6 +131,33 @@ fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
             <textarea name="message_template" rows="3" placeholder="Call from {{ customer_number }}: {{ conversation_summary }} {{ conversation_url }}">{a.message_template.clone().unwrap_or_default()}</textarea>
         </label>
         <label class="check"><input type="checkbox" name="include_transcript" checked=a.include_transcript />" Include the transcript in signed JSON"</label>
+        <fieldset data-testid="request-fields">
+            <legend>"HTTP request (format: HTTP request)"</legend>
+            <label>"Method"
+                <select name="method">
+                    {methods.into_iter().map(|m| view! { <option value=m selected=a.method == m>{m}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Headers, one per line (Name: value)"
+                <textarea name="headers" rows="2" placeholder="X-Source: aftercall">{a.headers.clone()}</textarea>
+            </label>
+            <label>"Secret headers, one per line (stored encrypted, never shown again)"
+                <textarea name="secret_headers" rows="2" autocomplete="off" placeholder="X-Api-Key: your key"></textarea>
+            </label>
+            <p class="muted">{stored_secrets}</p>
+            <label>"Auth"
+                <select name="auth_kind">
+                    {auths.into_iter().map(|(v, l)| view! { <option value=v selected=a.auth_kind == v>{l}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Bearer token (empty keeps the stored one)" <input type="password" name="auth_token" autocomplete="off" /></label>
+            <label>"User name (Basic)" <input type="text" name="auth_username" value=a.auth_username.clone() /></label>
+            <label>"Password (Basic; empty keeps the stored one)" <input type="password" name="auth_password" autocomplete="off" /></label>
+            <label>"JSON body (the email variables and analysis; every {{ value }} is written as JSON, so no quotes around it)"
+                <textarea name="body_template" rows="6" placeholder=r#"{"phone": {{ customer_number }}, "summary": {{ conversation_summary }}, "total": {{ analysis.fields.order_total }}}"#>{a.body_template.clone().unwrap_or_default()}</textarea>
+            </label>
+            <label class="check"><input type="checkbox" name="sign" checked=a.sign />" Sign with Standard Webhooks headers"</label>
+        </fieldset>
         <fieldset class="inline-fields">
             <legend>"Only when (optional)"</legend>
             <label>"Field" <input type="text" name="condition_field" value=a.condition_field.clone() placeholder="order_total" /></label>
@@ -170,7 +215,7 @@ fn ActionRow(
             {a.failing_since.clone().filter(|_| a.disabled_reason.is_none()).map(|f| view! { <p class="form-error">"Failing since " {f}</p> })}
             {admin.then(|| {
                 let (id1, id2, id4) = (a.id.clone(), a.id.clone(), a.id.clone());
-                let rotatable = (a.format == "standard").then(|| a.id.clone());
+                let rotatable = (a.format == "standard" || (a.format == "request" && a.sign)).then(|| a.id.clone());
                 view! {
                     <div class="buttons">
                         <ActionForm action=test attr:class="inline">

@@ -27,9 +27,19 @@ pub struct ActionInput {
     /// `http://` or `https://` URL, at most 2000 characters, allowed by the outbound
     /// policy (no internal addresses).
     pub url: String,
-    /// [`WebhookFormat::Standard`] (default), [`WebhookFormat::Slack`] or [`WebhookFormat::Teams`]; callback
-    /// requests are always `standard`.
+    /// [`WebhookFormat::Standard`] (default), [`WebhookFormat::Slack`], [`WebhookFormat::Teams`]
+    /// or [`WebhookFormat::Request`]; callback requests are always `standard`.
     pub format: Option<String>,
+    /// `request`: `POST` (default), `PUT` or `PATCH`.
+    pub method: Option<String>,
+    /// `request`: headers to send (a secret value left out keeps the stored one).
+    pub headers: Vec<HeaderInput>,
+    /// `request`: bearer or basic auth (a left-out token or password keeps the stored one).
+    pub auth: AuthInput,
+    /// `request`: the JSON body template (required; every value is written as JSON).
+    pub body_template: Option<String>,
+    /// `request`: whether to add Standard Webhooks signature headers (default true).
+    pub sign: Option<bool>,
     /// Slack/Teams message (minijinja, the email variables); required for those formats.
     pub message_template: Option<String>,
     pub include_transcript: bool,
@@ -48,6 +58,10 @@ pub(crate) struct Valid {
     pub(crate) url: String,
     pub(crate) format: WebhookFormat,
     pub(crate) message_template: Option<String>,
+    pub(crate) method: HttpMethod,
+    pub(crate) options: Option<RequestOptions>,
+    pub(crate) body_template: Option<String>,
+    pub(crate) sign: bool,
     pub(crate) include_transcript: bool,
     pub(crate) condition: Option<FieldCondition>,
     pub(crate) time_field: Option<String>,
@@ -79,7 +93,14 @@ pub fn display_url(url: &str) -> String {
     }
 }
 
-pub(crate) async fn validate(outbound: &Outbound, input: ActionInput) -> Result<Valid> {
+/// Validates `input`; `stored` holds the action's current headers and auth, whose secret
+/// parts an update may leave out. The body template's JSON is checked by the caller
+/// ([`check_body_template`] needs the agent's sample call).
+pub(crate) async fn validate(
+    outbound: &Outbound,
+    input: ActionInput,
+    stored: Option<&RequestOptions>,
+) -> Result<Valid> {
     let kind = ActionKind::parse(input.kind.trim())
         .map_err(|_| Error::invalid("kind", format!("`{}` is not webhook or schedule_call", input.kind.trim())))?;
     let name = input.name.trim().to_owned();
@@ -90,10 +111,32 @@ pub(crate) async fn validate(outbound: &Outbound, input: ActionInput) -> Result<
     let format = match (kind, input.format.as_deref().map(str::trim).unwrap_or("")) {
         (ActionKind::ScheduleCall, _) | (_, "") => WebhookFormat::Standard,
         (_, other) => WebhookFormat::parse(other)
-            .map_err(|_| Error::invalid("format", format!("`{other}` is not standard, slack or teams")))?,
+            .map_err(|_| Error::invalid("format", format!("`{other}` is not standard, slack, teams or request")))?,
+    };
+    let is_request = format == WebhookFormat::Request;
+    let method = match input.method.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) if is_request => HttpMethod::parse(&m.to_ascii_uppercase())
+            .map_err(|_| Error::invalid("method", format!("`{m}` is not POST, PUT or PATCH")))?,
+        _ => HttpMethod::Post,
+    };
+    let (options, body_template) = if is_request {
+        let options = validate_options(input.headers, input.auth, stored)?;
+        let template = input
+            .body_template
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Error::invalid("body_template", "an HTTP request needs its JSON body template"))?;
+        (Some(options), Some(template))
+    } else {
+        (None, None)
+    };
+    let sign = match format {
+        WebhookFormat::Standard => true,
+        WebhookFormat::Slack | WebhookFormat::Teams => false,
+        WebhookFormat::Request => input.sign.unwrap_or(true),
     };
     let message_template = input.message_template.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    let message_template = if format == WebhookFormat::Standard {
+    let message_template = if matches!(format, WebhookFormat::Standard | WebhookFormat::Request) {
         None
     } else {
         let template = message_template
@@ -146,6 +189,10 @@ pub(crate) async fn validate(outbound: &Outbound, input: ActionInput) -> Result<
         url,
         format,
         message_template,
+        method,
+        options,
+        body_template,
+        sign,
         include_transcript: input.include_transcript,
         condition,
         time_field,

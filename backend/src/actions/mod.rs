@@ -17,11 +17,13 @@ use uuid::Uuid;
 
 mod config;
 mod plan;
+mod request;
 mod scheduled_calls;
 mod secrets;
 mod view;
 pub use config::*;
 pub use plan::*;
+pub use request::*;
 pub use scheduled_calls::*;
 pub use secrets::*;
 pub use view::ActionView;
@@ -40,7 +42,7 @@ use crate::tenancy::Permission;
 use crate::tenancy::{Tenant, scope, secure_find};
 
 pub use crate::columns::ScheduledCallState;
-pub use crate::columns::{ActionKind, WebhookEvent, WebhookFormat};
+pub use crate::columns::{ActionKind, HttpMethod, WebhookEvent, WebhookFormat};
 
 mod store;
 pub use store::*;
@@ -92,6 +94,10 @@ mod tests {
             url: "https://example.com".into(),
             format: WebhookFormat::Standard,
             message_template: None,
+            method: HttpMethod::Post,
+            request: None,
+            body_template: None,
+            sign: true,
             include_transcript: false,
             secret: generate_secret(),
             previous_secret: None,

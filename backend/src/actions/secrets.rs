@@ -18,7 +18,23 @@ pub fn open(secrets: &SecretBox, mut row: post_call_action::Model) -> Result<pos
     row.url = secrets.open(&aad(row.id, "url"), &row.url)?;
     row.secret = secrets.open(&aad(row.id, "secret"), &row.secret)?;
     row.previous_secret = secrets.open_opt(&aad(row.id, "previous_secret"), row.previous_secret.as_deref())?;
+    row.request = secrets.open_opt(&aad(row.id, "request"), row.request.as_deref())?;
     Ok(row)
+}
+
+/// The headers and auth of an opened action (empty for formats other than `request`).
+///
+/// Errors: [`Error::Internal`] when the stored document does not read.
+pub fn request_options(action: &post_call_action::Model) -> Result<RequestOptions> {
+    match &action.request {
+        None => Ok(RequestOptions::default()),
+        Some(json) => serde_json::from_str(json).map_err(|e| Error::internal("reading an action's headers", e)),
+    }
+}
+
+/// `options` as stored: JSON sealed for the action `id`.
+pub(crate) fn seal_options(secrets: &SecretBox, id: Uuid, options: Option<&RequestOptions>) -> Option<String> {
+    options.map(|o| secrets.seal(&aad(id, "request"), &serde_json::to_string(o).unwrap_or_default()))
 }
 
 pub(crate) fn open_all(

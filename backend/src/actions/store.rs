@@ -20,7 +20,10 @@ pub async fn create(
     let db = &services.db;
     let tenant = actor.tenant();
     let agent = secure_find::<agent::Entity, _>(db, tenant, agent_id).await?;
-    let v = validate(&services.outbound, input).await?;
+    let v = validate(&services.outbound, input, None).await?;
+    if let Some(template) = &v.body_template {
+        check_body_template(db, tenant, &services.settings.public_url, agent.id, template).await?;
+    }
     let secret = generate_secret();
     let now = Utc::now();
     let id = Uuid::now_v7();
@@ -34,6 +37,10 @@ pub async fn create(
         url: Set(services.secrets.seal(&aad(id, "url"), &v.url)),
         format: Set(v.format),
         message_template: Set(v.message_template),
+        method: Set(v.method),
+        request: Set(seal_options(&services.secrets, id, v.options.as_ref())),
+        body_template: Set(v.body_template),
+        sign: Set(v.sign),
         include_transcript: Set(v.include_transcript),
         secret: Set(services.secrets.seal(&aad(id, "secret"), &secret)),
         previous_secret: Set(None),
@@ -73,13 +80,21 @@ pub async fn update(
     let db = &services.db;
     let tenant = actor.tenant();
     let row = get(db, &services.secrets, tenant, id).await?;
-    let v = validate(&services.outbound, input).await?;
+    let stored = request_options(&row)?;
+    let v = validate(&services.outbound, input, Some(&stored)).await?;
+    if let Some(template) = &v.body_template {
+        check_body_template(db, tenant, &services.settings.public_url, row.agent_id, template).await?;
+    }
     let mut active: post_call_action::ActiveModel = row.clone().into();
     active.kind = Set(v.kind);
     active.name = Set(v.name);
     active.url = Set(services.secrets.seal(&aad(id, "url"), &v.url));
     active.format = Set(v.format);
     active.message_template = Set(v.message_template);
+    active.method = Set(v.method);
+    active.request = Set(seal_options(&services.secrets, id, v.options.as_ref()));
+    active.body_template = Set(v.body_template);
+    active.sign = Set(v.sign);
     active.include_transcript = Set(v.include_transcript);
     active.condition = Set(v.condition);
     active.time_field = Set(v.time_field);

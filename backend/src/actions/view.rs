@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{ActionKind, FieldCondition, WebhookFormat};
+use super::{ActionKind, AuthView, FieldCondition, HeaderView, HttpMethod, WebhookFormat};
 use crate::entities::post_call_action;
 use crate::tenancy::{Actor, Permission};
 
@@ -23,6 +23,17 @@ pub struct ActionView {
     pub format: WebhookFormat,
     /// The Slack or Teams message template.
     pub message_template: Option<String>,
+    /// `request`: the method (`POST` for every other format).
+    pub method: HttpMethod,
+    /// `request`: the headers; secret values are never shown (null). Empty for members,
+    /// who see no credentials.
+    pub headers: Vec<HeaderView>,
+    /// `request`: the auth kind (and Basic user name), never a token or password.
+    pub auth: Option<AuthView>,
+    /// `request`: the JSON body template.
+    pub body_template: Option<String>,
+    /// Whether requests carry Standard Webhooks signature headers.
+    pub sign: bool,
     pub include_transcript: bool,
     /// Null = after every call.
     pub condition: Option<FieldCondition>,
@@ -46,7 +57,10 @@ impl ActionView {
     pub fn new(a: post_call_action::Model, actor: &Actor) -> Self {
         let condition = super::condition_of(&a);
         let rotating = super::signing_secrets(&a, Utc::now()).len() > 1;
-        let url = if actor.can(Permission::Configure) { a.url } else { super::display_url(&a.url) };
+        let configures = actor.can(Permission::Configure);
+        let url = if configures { a.url.clone() } else { super::display_url(&a.url) };
+        let options =
+            (a.format == WebhookFormat::Request && configures).then(|| super::request_options(&a).unwrap_or_default());
         Self {
             condition_text: condition.as_ref().map(FieldCondition::describe),
             condition,
@@ -59,6 +73,11 @@ impl ActionView {
             enabled: a.enabled,
             format: a.format,
             message_template: a.message_template,
+            method: a.method,
+            headers: options.as_ref().map(|o| o.header_views()).unwrap_or_default(),
+            auth: options.as_ref().map(|o| o.auth_view()),
+            body_template: a.body_template,
+            sign: a.sign,
             include_transcript: a.include_transcript,
             time_field: a.time_field,
             fallback_delay_minutes: a.fallback_delay_minutes,

@@ -136,6 +136,19 @@ stored_enum! {
         Slack = "slack",
         /// A Microsoft Teams incoming webhook: a MessageCard with the rendered template.
         Teams = "teams",
+        /// An HTTP request of the action's own: its method, headers, auth and JSON body
+        /// template (a CRM, ticketing or spreadsheet API); Standard Webhooks signing optional.
+        Request = "request",
+    }
+}
+
+stored_enum! {
+    /// The method of an HTTP request action (`post_call_actions.method`); other formats
+    /// always POST.
+    pub enum HttpMethod in "post_call_actions"."method" {
+        Post = "POST",
+        Put = "PUT",
+        Patch = "PATCH",
     }
 }
 
@@ -251,7 +264,7 @@ mod tests {
     fn stored_enums_round_trip_through_their_stored_names() {
         round_trips!(
             EmailState, EmailKind, WebhookState, AttemptOutcome, ScheduledCallState, JobState, TaskStatus, ActionKind,
-            WebhookFormat, WebhookEvent, AnalysisStatus, AnalyzerProvider, TeamAlertMode
+            WebhookFormat, WebhookEvent, AnalysisStatus, AnalyzerProvider, TeamAlertMode, HttpMethod
         );
     }
 

@@ -20,6 +20,16 @@ pub struct Model {
     pub format: crate::columns::WebhookFormat,
     /// Slack/Teams message text (minijinja with the email variables).
     pub message_template: Option<String>,
+    /// `request` format: `POST`, `PUT` or `PATCH` (others always POST).
+    pub method: crate::columns::HttpMethod,
+    /// `request` format: the headers and auth (`actions::RequestOptions` as JSON), sealed
+    /// with the installation key: they hold credentials.
+    pub request: Option<String>,
+    /// `request` format: the JSON body template (minijinja, every value written as JSON).
+    pub body_template: Option<String>,
+    /// Whether requests carry Standard Webhooks signature headers (`standard` always,
+    /// `request` when chosen, Slack and Teams never).
+    pub sign: bool,
     /// Whether the JSON payload carries the transcript.
     pub include_transcript: bool,
     /// The Standard Webhooks signing secret, `whsec_<base64>`; shown once.

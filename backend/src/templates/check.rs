@@ -35,6 +35,14 @@ pub fn dyn_variables(source: &str) -> Vec<String> {
 /// Errors: [`Error::Invalid`] on `field` with the line and column of the syntax error or
 /// of the first unknown variable, e.g. `line 2, column 9: unknown variable `summary``.
 pub fn check_template(source: &str, field: &str) -> Result<(), Error> {
+    check_template_with(source, field, &[])
+}
+
+/// [`check_template`], also allowing the variable roots `extra` (a request body template
+/// also reads `analysis`).
+///
+/// Errors: as for [`check_template`].
+pub fn check_template_with(source: &str, field: &str, extra: &[&str]) -> Result<(), Error> {
     safety::check_subset(source)
         .map_err(|r| Error::invalid(field, format!("line {}, column {}: {}", r.line, r.column, r.message)))?;
     let env = environment(ValueMode::Raw);
@@ -53,7 +61,7 @@ pub fn check_template(source: &str, field: &str) -> Result<(), Error> {
     let mut unknown: Vec<(usize, String)> = template
         .undeclared_variables(true)
         .into_iter()
-        .filter(|name| !is_known_variable(name))
+        .filter(|name| !is_known_variable(name) && !extra.contains(&name.split('.').next().unwrap_or(name)))
         .map(|name| {
             let root = name.split('.').next().unwrap_or(&name).to_owned();
             let offset = find_variable(source, &root).unwrap_or(0);

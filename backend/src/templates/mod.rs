@@ -44,6 +44,23 @@ mod tests {
     }
 
     #[test]
+    fn a_json_body_template_writes_every_value_as_json_and_must_render_json() {
+        let mut v = vars(&[("conversation_summary", "She said \"call me\"\n}, {\"admin\": true")]);
+        v.set("dyn_total", Json::from(150));
+        let body = render_json(
+            r#"{"summary": {{ conversation_summary }}, "total": {{ dyn_total }}, "missing": {{ dyn_nothing }}}"#,
+            &v,
+        )
+        .unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"summary": "She said \"call me\"\n}, {\"admin\": true", "total": 150, "missing": null})
+        );
+        let err = render_json("{\n  \"a\": {{ dyn_total }},\n}", &v).unwrap_err();
+        assert!(err.message.starts_with("line 3, column 1: the rendered body is not JSON"), "{}", err.message);
+    }
+
+    #[test]
     fn unavailable_variables_render_the_fallback() {
         let out = render_email(
             "Call from {{ customer_name }}",

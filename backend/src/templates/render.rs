@@ -22,6 +22,9 @@ pub(crate) enum ValueMode {
     MarkdownEscaped,
     Slack,
     Teams,
+    /// Every value as its JSON encoding (a string quoted and escaped, an unavailable value
+    /// `null`): a request body template stays JSON whatever a caller said.
+    Json,
 }
 
 /// The markup a chat message is written in, so values (a caller's words) can be escaped
@@ -44,9 +47,17 @@ pub(crate) fn environment(mode: ValueMode) -> Environment<'static> {
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_keep_trailing_newline(true);
     env.set_formatter(move |out, _state, value| {
+        if let ValueMode::Json = mode {
+            let json = if value.is_undefined() || value.is_none() {
+                "null".to_owned()
+            } else {
+                serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+            };
+            return out.write_str(&json).map_err(minijinja::Error::from);
+        }
         let text = if value.is_undefined() || value.is_none() { FALLBACK.to_owned() } else { value.to_string() };
         let written = match mode {
-            ValueMode::Raw => text,
+            ValueMode::Json | ValueMode::Raw => text,
             ValueMode::MarkdownEscaped => escape_markdown(&text),
             ValueMode::Slack => escape_slack(&text),
             ValueMode::Teams => escape_teams(&text),
@@ -151,6 +162,20 @@ pub fn render_message(source: &str, vars: &Variables, format: MessageFormat) -> 
         MessageFormat::Teams => ValueMode::Teams,
     };
     render_one(&environment(mode), source, vars)
+}
+
+/// Renders a JSON request body template: every `{{ value }}` is written as JSON, so
+/// `{"summary": {{ conversation_summary }}}` needs no quotes and cannot be broken out of.
+/// The result must parse as JSON.
+///
+/// Errors: minijinja's message with the position, or `line L, column C: the rendered body
+/// is not JSON: …` with the position in the rendered text.
+pub fn render_json(source: &str, vars: &Variables) -> Result<Json, RenderError> {
+    let text = render_one(&environment(ValueMode::Json), source, vars)?;
+    serde_json::from_str(&text).map_err(|e| RenderError {
+        message: format!("line {}, column {}: the rendered body is not JSON: {e}", e.line(), e.column()),
+        source: None,
+    })
 }
 
 pub(crate) fn render_one(env: &Environment<'_>, source: &str, vars: &Variables) -> Result<String, RenderError> {

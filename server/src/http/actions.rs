@@ -30,11 +30,28 @@ pub struct ActionBody {
     pub name: String,
     /// An `https://` URL on the public internet (internal addresses are refused).
     pub url: String,
-    /// `standard` (default), `slack` or `teams`.
+    /// `standard` (default), `slack`, `teams` or `request` (an HTTP request of your own).
     #[schema(value_type = Option<backend::actions::WebhookFormat>)]
     pub format: Option<String>,
     /// The Slack or Teams message (minijinja, the email variables).
     pub message_template: Option<String>,
+    /// `request`: `POST` (default), `PUT` or `PATCH`.
+    #[schema(value_type = Option<backend::actions::HttpMethod>)]
+    pub method: Option<String>,
+    /// `request`: headers `[{"name", "value", "secret"?}]`; a secret value is stored
+    /// encrypted and never shown again (leave it out on `PUT` to keep it). At most 20.
+    #[serde(default)]
+    pub headers: Vec<backend::actions::HeaderInput>,
+    /// `request`: `{"kind": "none"}` (default), `{"kind": "bearer", "token"}` or `{"kind":
+    /// "basic", "username", "password"}` (leave the token or password out on `PUT` to keep it).
+    #[serde(default)]
+    pub auth: backend::actions::AuthInput,
+    /// `request`: the JSON body (minijinja with the email variables and `analysis`; every
+    /// `{{ value }}` is written as JSON). Checked at save by rendering the agent's sample
+    /// call: an error names the line.
+    pub body_template: Option<String>,
+    /// `request`: add Standard Webhooks signature headers (default true).
+    pub sign: Option<bool>,
     #[serde(default)]
     pub include_transcript: bool,
     /// `{"field", "op", "value"}`; absent = always.
@@ -55,6 +72,11 @@ impl From<ActionBody> for backend::actions::ActionInput {
             url: b.url,
             format: b.format,
             message_template: b.message_template,
+            method: b.method,
+            headers: b.headers,
+            auth: b.auth,
+            body_template: b.body_template,
+            sign: b.sign,
             include_transcript: b.include_transcript,
             condition: b.condition,
             time_field: b.time_field,

@@ -25,6 +25,7 @@ pub const FAST_RETRIES: &str = "[webhooks]\nretry_schedule_secs = [0, 0, 0, 0, 0
 /// One request a [`Receiver`] got.
 #[derive(Clone, Debug)]
 pub struct Received {
+    pub method: String,
     pub headers: HeaderMap,
     pub body: String,
     /// What it answered.
@@ -52,9 +53,14 @@ impl Drop for Receiver {
     }
 }
 
-async fn receive(State(state): State<ReceiverState>, headers: HeaderMap, body: String) -> StatusCode {
+async fn receive(
+    State(state): State<ReceiverState>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+    body: String,
+) -> StatusCode {
     let status = state.script.lock().unwrap().pop_front().unwrap_or(200);
-    state.received.lock().unwrap().push(Received { headers, body, status });
+    state.received.lock().unwrap().push(Received { method: method.to_string(), headers, body, status });
     StatusCode::from_u16(status).unwrap()
 }
 
@@ -63,7 +69,7 @@ impl Receiver {
     pub async fn start(script: &[u16]) -> Self {
         let state =
             ReceiverState { received: Arc::default(), script: Arc::new(Mutex::new(script.iter().copied().collect())) };
-        let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(state.clone());
+        let app = axum::Router::new().route("/hook", axum::routing::any(receive)).with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let handle = tokio::spawn(async move {

@@ -20,6 +20,7 @@ mod live;
 mod llm;
 mod openapi;
 mod pipeline;
+mod request_actions;
 mod security;
 mod smtp;
 mod storage;

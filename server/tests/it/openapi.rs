@@ -279,6 +279,13 @@ db_test!(real_answers_match_the_documented_schemas_exactly, |app| {
         assert_eq!(status, expected, "{method} {path}: {answer}");
         check(&doc, &method.as_str().to_lowercase(), template, status, &answer);
     }
+    // An HTTP request action: its headers (a secret one), auth and body as documented.
+    let request_action = json!({"kind": "webhook", "name": "Request", "url": w.receiver.url, "format": "request",
+        "method": "PATCH", "headers": [{"name": "X-Key", "value": "v", "secret": true}, {"name": "X-Plain", "value": "p"}],
+        "auth": {"kind": "basic", "username": "u", "password": "pw"}, "body_template": "{\"id\": {{ conversation_uuid }}}"});
+    let (status, answer) = app.api_send(Method::POST, &key, "/api/v1/agents/desk/actions", &request_action).await;
+    assert_eq!(status, 201, "{answer}");
+    check(&doc, "post", "/api/v1/agents/{external_id}/actions", status, &answer);
     // Platform intake: enabling, and the intake URL's answers (new, repeated, ignored, refused).
     let integration = "/api/v1/integrations/{platform}";
     let (status, answer) = app.api_send(Method::PUT, &key, "/api/v1/integrations/vapi", &json!({"secret": ""})).await;

@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use super::{Job, JobError};
 use crate::Services;
-use crate::actions::{WebhookEvent, WebhookFormat};
+use crate::actions::{HttpMethod, WebhookEvent, WebhookFormat};
 use crate::delivery::{Attempt, AttemptOutcome, WebhookState};
 use crate::entities::{
     agent, analysis, conversation, notification_run, post_call_action, scheduled_call, webhook_delivery,

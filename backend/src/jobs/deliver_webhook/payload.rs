@@ -16,6 +16,9 @@ pub(crate) async fn build_payload(
 ) -> Result<Json, JobError> {
     let db = &services.db;
     let public_url = &services.settings.public_url;
+    if row.format == WebhookFormat::Request {
+        return request_body(services, tenant, row, action).await;
+    }
     if row.format != WebhookFormat::Standard {
         let text = match row.conversation_id {
             Some(conv_id) => {
@@ -76,6 +79,38 @@ pub(crate) async fn build_payload(
         }
     }
     Ok(json!({ "type": row.event_type, "timestamp": Utc::now().to_rfc3339(), "data": data }))
+}
+
+/// An HTTP request action's body: its template rendered as JSON with the conversation's
+/// email variables and `analysis` (a test-send renders the agent's sample call).
+async fn request_body(
+    services: &Services,
+    tenant: &Tenant,
+    row: &webhook_delivery::Model,
+    action: &post_call_action::Model,
+) -> Result<Json, JobError> {
+    let db = &services.db;
+    let public_url = &services.settings.public_url;
+    let template = action.body_template.clone().unwrap_or_default();
+    let vars = match row.conversation_id {
+        Some(conv_id) => {
+            let mut vars = crate::templates::conversation_variables(db, tenant, conv_id, public_url).await?;
+            let analysis =
+                scope::<analysis::Entity>(tenant).filter(analysis::Column::ConversationId.eq(conv_id)).one(db).await?;
+            vars.set("analysis", crate::actions::analysis_variable(analysis.as_ref()));
+            vars
+        }
+        None => {
+            let account = crate::identity::accounts::get(db, tenant).await?;
+            let (mut vars, analysis) =
+                crate::preview::sample_variables(db, tenant, &account, public_url, Some(action.agent_id), &[&template])
+                    .await?;
+            vars.set("analysis", crate::actions::analysis_variable(Some(&analysis)));
+            vars
+        }
+    };
+    crate::templates::render_json(&template, &vars)
+        .map_err(|e| JobError::Permanent(format!("body template: {}", e.message)))
 }
 
 pub(crate) async fn conversation_json<C: ConnectionTrait>(

@@ -21,7 +21,22 @@ pub(crate) async fn send(
 ) -> Sent {
     let timestamp = Utc::now().timestamp();
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
-    if row.format == WebhookFormat::Standard {
+    // Header names whose values the log must not show.
+    let mut hidden: Vec<String> = vec!["authorization".into()];
+    let method = if row.format == WebhookFormat::Request { action.method } else { HttpMethod::Post };
+    if row.format == WebhookFormat::Request {
+        let options = crate::actions::request_options(action).unwrap_or_default();
+        for h in &options.headers {
+            if h.secret {
+                hidden.push(h.name.to_ascii_lowercase());
+            }
+            headers.push((h.name.clone(), h.value.clone()));
+        }
+        if let Some(auth) = options.authorization() {
+            headers.push(("authorization".to_owned(), auth));
+        }
+    }
+    if row.format == WebhookFormat::Standard || (row.format == WebhookFormat::Request && action.sign) {
         let mut signatures = Vec::new();
         for secret in crate::actions::signing_secrets(action, Utc::now()) {
             match standardwebhooks::Webhook::new(&secret)
@@ -39,12 +54,15 @@ pub(crate) async fn send(
     }
     // The log shows the display URL only: members read it, and the URL can be a credential.
     let request_log = format!(
-        "POST {}\n{}\n\n{}",
+        "{} {}\n{}\n\n{}",
+        method.as_str(),
         crate::actions::display_url(&action.url),
         headers
             .iter()
             .map(|(k, v)| if k == "webhook-signature" {
                 format!("{k}: {}", redact_signatures(v))
+            } else if hidden.contains(&k.to_ascii_lowercase()) {
+                format!("{k}: (secret)")
             } else {
                 format!("{k}: {v}")
             })
@@ -70,7 +88,12 @@ pub(crate) async fn send(
     if let Err(e) = services.outbound.check_target(&target) {
         return refused(e.to_string());
     }
-    let mut request = services.webhook_client.post(target).body(body);
+    let verb = match method {
+        HttpMethod::Post => reqwest::Method::POST,
+        HttpMethod::Put => reqwest::Method::PUT,
+        HttpMethod::Patch => reqwest::Method::PATCH,
+    };
+    let mut request = services.webhook_client.request(verb, target).body(body);
     for (k, v) in &headers {
         request = request.header(k, v);
     }
