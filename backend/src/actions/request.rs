@@ -231,16 +231,14 @@ pub(crate) async fn check_body_template<C: ConnectionTrait>(
     let account = crate::identity::accounts::get(db, tenant).await?;
     let (mut vars, analysis) =
         crate::preview::sample_variables(db, tenant, &account, public_url, Some(agent_id), &[source]).await?;
-    vars.set("analysis", sample_analysis_json(&analysis));
+    vars.set("analysis", analysis_variable(Some(&analysis)));
     crate::templates::render_json(source, &vars).map(|_| ()).map_err(|e| Error::invalid("body_template", e.message))
 }
 
-/// The `analysis` variable of a body template: `{status, summary, goal, fields}`.
+/// The `analysis` variable of a body template, `{status, summary, goal, fields}` (fields
+/// by name), null before the analysis: the core of the standard payload's `analysis`.
 pub fn analysis_variable(analysis: Option<&crate::entities::analysis::Model>) -> serde_json::Value {
-    analysis.map(sample_analysis_json).unwrap_or(serde_json::Value::Null)
-}
-
-fn sample_analysis_json(a: &crate::entities::analysis::Model) -> serde_json::Value {
+    let Some(a) = analysis else { return serde_json::Value::Null };
     let fields: serde_json::Map<String, serde_json::Value> =
         a.result.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect();
     serde_json::json!({

@@ -89,6 +89,18 @@ pub async fn conversation_variables<C: sea_orm::ConnectionTrait>(
     id: uuid::Uuid,
     public_url: &str,
 ) -> Result<Variables, Error> {
+    Ok(conversation_variables_with_analysis(db, tenant, id, public_url).await?.0)
+}
+
+/// [`conversation_variables`], with the analysis it read (for a request body's `analysis`).
+///
+/// Errors: as for [`conversation_variables`].
+pub async fn conversation_variables_with_analysis<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    tenant: &crate::tenancy::Tenant,
+    id: uuid::Uuid,
+    public_url: &str,
+) -> Result<(Variables, Option<analysis::Model>), Error> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let conv = crate::tenancy::secure_find::<conversation::Entity, _>(db, tenant, id).await?;
     let agent = crate::tenancy::secure_find::<agent::Entity, _>(db, tenant, conv.agent_id).await?;
@@ -98,13 +110,14 @@ pub async fn conversation_variables<C: sea_orm::ConnectionTrait>(
         .filter(analysis::Column::ConversationId.eq(conv.id))
         .one(db)
         .await?;
-    Ok(variables(&VariableSources {
+    let vars = variables(&VariableSources {
         conversation: &conv,
         agent: &agent,
         account: &account,
         analysis: analysis.as_ref(),
         public_url,
-    }))
+    });
+    Ok((vars, analysis))
 }
 
 /// Computes the SPEC section 5 system variables plus `dynamic_variables`.

@@ -153,14 +153,7 @@ pub async fn intake(
             Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", format!("{}: {}", e.header, e.message))
                 .with_field(e.header))
         }
-        Err(IntakeError::Failed(e)) => Err(match e {
-            backend::Error::NotFound("agent") => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "agent not found: create it, or let the account create agents automatically",
-            )
-            .with_field("agent_id"),
-            other => other.into(),
-        }),
+        // An unknown agent is 404 with `field` = `agent_id`, as for `POST /api/v1/calls`.
+        Err(IntakeError::Failed(e)) => Err(e.into()),
     }
 }

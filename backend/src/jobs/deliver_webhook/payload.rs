@@ -94,9 +94,8 @@ async fn request_body(
     let template = action.body_template.clone().unwrap_or_default();
     let vars = match row.conversation_id {
         Some(conv_id) => {
-            let mut vars = crate::templates::conversation_variables(db, tenant, conv_id, public_url).await?;
-            let analysis =
-                scope::<analysis::Entity>(tenant).filter(analysis::Column::ConversationId.eq(conv_id)).one(db).await?;
+            let (mut vars, analysis) =
+                crate::templates::conversation_variables_with_analysis(db, tenant, conv_id, public_url).await?;
             vars.set("analysis", crate::actions::analysis_variable(analysis.as_ref()));
             vars
         }
@@ -154,19 +153,14 @@ pub(crate) async fn analysis_json<C: ConnectionTrait>(
     else {
         return Ok(Json::Null);
     };
-    let output = &a.result;
-    let fields: serde_json::Map<String, Json> =
-        output.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect();
     let runs = scope::<notification_run::Entity>(tenant)
         .filter(notification_run::Column::ConversationId.eq(conversation_id))
         .all(db)
         .await?;
-    Ok(json!({
-        "status": a.status,
-        "analyzer": a.analyzer,
-        "summary": a.summary,
-        "goal": output.goal,
-        "fields": fields,
-        "notifications": runs.iter().map(|r| json!({ "name": r.notification_name, "fired": r.fired, "reason": r.reason })).collect::<Vec<_>>(),
-    }))
+    // The body templates' `analysis`, plus who analysed and the notification verdicts.
+    let mut value = crate::actions::analysis_variable(Some(&a));
+    value["analyzer"] = json!(a.analyzer);
+    value["notifications"] =
+        runs.iter().map(|r| json!({ "name": r.notification_name, "fired": r.fired, "reason": r.reason })).collect();
+    Ok(value)
 }
