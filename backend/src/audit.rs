@@ -21,6 +21,7 @@ pub mod action {
     pub const NOTIFICATION_DELETED: &str = "notification.deleted";
     pub const ACTION_CREATED: &str = "action.created";
     pub const ACTION_UPDATED: &str = "action.updated";
+    pub const ACTION_PUBLISHED: &str = "action.published";
     pub const ACTION_ENABLED: &str = "action.enabled";
     pub const ACTION_DISABLED: &str = "action.disabled";
     pub const ACTION_DELETED: &str = "action.deleted";

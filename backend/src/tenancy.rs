@@ -209,6 +209,7 @@ owned! {
     notification => "notification",
     notification_run => "notification run",
     post_call_action => "action",
+    post_call_action_version => "action version",
     scheduled_call => "scheduled call",
     task => "task",
     webhook_delivery => "webhook delivery",

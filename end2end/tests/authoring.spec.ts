@@ -75,17 +75,24 @@ test('a starter template, the variable picker, live preview, test-send, conditio
   await expect(preview.getByTestId('test-send-result')).toContainText('stored in the outbox');
 
   // Structured conditions.
+  // Structured conditions: the one condition editor (typed values, upper-case end reasons).
   await form.getByText('Only when…').click();
-  await form.getByLabel('customer_hangup').check();
-  await form.getByLabel('Direction').selectOption('inbound');
-  await form.getByLabel('Duration at least (s)').fill('30');
-  await form.locator('input[name="field_name[0]"]').fill('callback_time');
-  await form.locator('select[name="field_op[0]"]').selectOption('is_not_empty');
+  const row = async (i: number, field: string, op: string, value: string) => {
+    await form.locator(`input[name="cond_field[${i}]"]`).fill(field);
+    await form.locator(`select[name="cond_op[${i}]"]`).selectOption(op);
+    await form.locator(`input[name="cond_value[${i}]"]`).fill(value);
+  };
+  await row(0, 'end_reason', '==', 'CUSTOMER_HANGUP');
+  await row(1, 'direction', '==', 'inbound');
+  await row(2, 'duration', '>=', '30');
+  await row(3, 'callback_time', 'is_not_empty', '');
   await form.getByRole('button', { name: 'Save draft' }).click();
   await expect(page).toHaveURL(/\/notifications\/[0-9a-f-]+\?saved=draft$/);
   await expect(page.getByTestId('editor-status')).toHaveText('Draft: never published, so it does not run yet.');
-  await expect(form.getByLabel('customer_hangup')).toBeChecked();
-  await expect(form.getByLabel('Duration at least (s)')).toHaveValue('30');
+  await expect(form.locator('input[name="cond_value[0]"]')).toHaveValue('CUSTOMER_HANGUP');
+  await expect(form.locator('input[name="cond_field[2]"]')).toHaveValue('duration');
+  await expect(form.locator('input[name="cond_value[2]"]')).toHaveValue('30');
+  await expect(form.locator('select[name="cond_op[3]"]')).toHaveValue('is_not_empty');
 
   // Publish makes version 1; an edit is a draft until published again (version 2).
   await hydrated(page);

@@ -37,15 +37,20 @@ test('an admin adds a signed webhook and a scheduled call; a dead delivery is re
   const form = page.getByTestId('action-form');
   await form.getByLabel('Name', { exact: true }).fill('CRM');
   await form.getByLabel('URL', { exact: true }).fill(hook.url);
-  await form.getByRole('button', { name: 'Add action' }).click();
+  // A condition in the one condition editor: "is none of" takes a list.
+  await form.locator('input[name="cond_field[0]"]').fill('end_reason');
+  await form.locator('select[name="cond_op[0]"]').selectOption('not_in');
+  await form.locator('input[name="cond_value[0]"]').fill('voicemail, BUSY');
+  await form.getByRole('button', { name: 'Add and publish' }).click();
   await expect(page.getByTestId('signing-secret')).toContainText('whsec_');
   await expect(page.getByTestId('actions')).toContainText('CRM');
+  await expect(page.getByTestId('actions')).toContainText('only when end reason not in voicemail, busy');
 
   await form.locator('select[name=kind]').selectOption('schedule_call');
   await form.getByLabel('Name', { exact: true }).fill('Call back');
   await form.getByLabel('URL', { exact: true }).fill(hook.url);
   await form.getByLabel('Fallback delay (minutes)').fill('60');
-  await form.getByRole('button', { name: 'Add action' }).click();
+  await form.getByRole('button', { name: 'Add and publish' }).click();
   await expect(page.getByTestId('actions')).toContainText('60 min after the call');
 
   const { conversation_id } = await postCall(request, key, {
@@ -90,5 +95,21 @@ test('an admin adds a signed webhook and a scheduled call; a dead delivery is re
   await expect(call).toContainText('cancelled');
   await page.reload();
   await expect(page.getByTestId('scheduled-call')).toContainText('cancelled');
+
+  // The delivery log names the action version; an edit is a draft until published.
+  await page.goto('/deliveries');
+  await expect(page.getByTestId('delivery').first()).toContainText('CRM v1');
+  await page.goto(`/agents/${agentId}?tab=actions`);
+  await hydrated(page);
+  await page.waitForLoadState('networkidle');
+  const crm = page.getByTestId('action').filter({ hasText: 'CRM' });
+  await expect(crm.getByTestId('action-status')).toHaveText('version 1');
+  await crm.getByText('Edit', { exact: true }).click();
+  await crm.getByLabel('Name', { exact: true }).fill('CRM sync');
+  await crm.getByRole('button', { name: 'Save draft' }).click();
+  await expect(crm.getByTestId('action-status')).toHaveText('version 1 live · unpublished changes');
+  await crm.getByRole('button', { name: 'Publish saved draft' }).click();
+  await expect(page.getByTestId('actions')).toContainText('CRM sync');
+  await expect(page.getByTestId('action').filter({ hasText: 'CRM sync' }).getByTestId('action-status')).toHaveText('version 2');
   hook.close();
 });

@@ -42,7 +42,7 @@ test('an admin sets up an HTTP request action with headers, a secret, auth and a
     await form.locator('select[name=auth_kind]').selectOption('bearer');
     await form.getByLabel(/^Bearer token/).fill('tok-e2e-secret');
     await form.getByLabel(/^JSON body/).fill(body);
-    await form.getByRole('button', { name: 'Add action' }).click();
+    await form.getByRole('button', { name: 'Add and publish' }).click();
   };
   // A body that does not render JSON is refused, naming the line.
   await fill('{\n  "phone": {{ customer_number }},\n}');

@@ -483,3 +483,25 @@ pub enum RequestColumns {
     #[sea_orm(iden = "sign")]
     Sign,
 }
+
+#[derive(DeriveIden)]
+pub enum PostCallActionVersions {
+    Table,
+    Id,
+    AccountId,
+    ActionId,
+    Version,
+    Settings,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum ActionVersionColumns {
+    #[sea_orm(iden = "version")]
+    Version,
+    #[sea_orm(iden = "draft")]
+    Draft,
+    #[sea_orm(iden = "action_version")]
+    ActionVersion,
+}

@@ -34,9 +34,8 @@ pub struct ActionItem {
     pub include_transcript: bool,
     /// "order_total > 100"; `None` = always.
     pub condition: Option<String>,
-    pub condition_field: String,
-    pub condition_op: String,
-    pub condition_value: String,
+    /// The condition in the condition editor's form.
+    pub conditions: crate::api::conditions::ConditionForm,
     pub time_field: Option<String>,
     pub fallback_delay_minutes: Option<i32>,
     /// Why it was disabled automatically.
@@ -45,11 +44,26 @@ pub struct ActionItem {
     pub failing_since: Option<String>,
     /// Whether a rotated secret still signs too.
     pub rotating: bool,
+    /// The published version (0 = never published: it does not run).
+    pub version: i32,
+    /// The unpublished draft, as the editor shows it.
+    pub draft: Option<Box<ActionItem>>,
+    /// Published versions, newest first (only on the live item).
+    pub versions: Vec<ActionVersionItem>,
+}
+
+/// A published version of an action, for the editor's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionVersionItem {
+    pub version: i32,
+    pub when: String,
+    /// The name and condition of that version, for telling them apart.
+    pub summary: String,
 }
 
 #[cfg(feature = "ssr")]
 fn item(a: backend::actions::ActionView) -> ActionItem {
-    let condition = a.condition;
+    let conditions = crate::api::conditions::ConditionForm::of_one(a.condition.as_ref());
     ActionItem {
         id: a.id.to_string(),
         kind: a.kind.to_string(),
@@ -72,28 +86,69 @@ fn item(a: backend::actions::ActionView) -> ActionItem {
         sign: a.sign,
         include_transcript: a.include_transcript,
         condition: a.condition_text,
-        condition_field: condition.as_ref().map(|c| c.field.clone()).unwrap_or_default(),
-        condition_op: condition.as_ref().map(|c| c.op.as_str().to_owned()).unwrap_or_default(),
-        condition_value: condition.and_then(|c| c.value).unwrap_or_default(),
+        conditions,
         time_field: a.time_field,
         fallback_delay_minutes: a.fallback_delay_minutes,
         disabled_reason: a.disabled_reason,
         failing_since: a.failing_since.map(super::fmt::time),
         rotating: a.rotating,
+        version: a.version,
+        draft: None,
+        versions: Vec::new(),
     }
 }
 
-/// The agent's actions, oldest first.
+/// The agent's actions and what the condition editor offers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionsData {
+    /// Oldest first.
+    pub items: Vec<ActionItem>,
+    /// The agent's extraction fields, for conditions.
+    pub field_names: Vec<String>,
+    /// The documented end reasons.
+    pub end_reasons: Vec<String>,
+}
+
+/// The agent's actions, oldest first, with the condition editor's choices.
 #[server(endpoint = "list_actions")]
-pub async fn list_actions(agent_id: String) -> Result<Vec<ActionItem>, AppError> {
+pub async fn list_actions(agent_id: String) -> Result<ActionsData, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
     // Another account's agent is not found (not an empty list).
     let agent = backend::agents::get(&services.db, &member.tenant, parse_id(&agent_id, "Agent")?).await?;
     let rows = backend::actions::list(&services.db, &services.secrets, &member.tenant, agent.id).await?;
-    let actor = member.into();
-    Ok(rows.into_iter().map(|a| item(backend::actions::ActionView::new(a, &actor))).collect())
+    let actor: backend::tenancy::Actor = member.into();
+    let mut items = Vec::new();
+    for a in rows {
+        let mut live = item(backend::actions::ActionView::new(a.clone(), &actor));
+        if a.draft.is_some() {
+            let draft = backend::actions::editable(a.clone())?;
+            live.draft = Some(Box::new(item(backend::actions::ActionView::new(draft, &actor))));
+        }
+        if a.version > 0 && actor.can(backend::tenancy::Permission::Configure) {
+            let versions = backend::actions::versions(&services.db, &services.secrets, &member.tenant, a.id).await?;
+            live.versions = versions
+                .into_iter()
+                .map(|v| ActionVersionItem {
+                    version: v.version,
+                    when: super::fmt::time(v.created_at),
+                    summary: match v.settings.condition {
+                        Some(c) => format!("{}, only when {}", v.settings.name, c.describe()),
+                        None => format!("{}, always", v.settings.name),
+                    },
+                })
+                .collect();
+        }
+        items.push(live);
+    }
+    let field_names = backend::analysis::fields::list(&services.db, &member.tenant, agent.id)
+        .await?
+        .into_iter()
+        .map(|f| f.name.trim_start_matches("dyn_").to_owned())
+        .collect();
+    let end_reasons = backend::types::EndReason::ALL.iter().map(|r| r.as_str().to_owned()).collect();
+    Ok(ActionsData { items, field_names, end_reasons })
 }
 
 /// The form of an action (create when `id` is empty, else replace).
@@ -110,9 +165,12 @@ pub struct ActionForm {
     /// A checkbox: present when ticked.
     pub include_transcript: Option<String>,
     pub enabled: Option<String>,
-    pub condition_field: String,
-    pub condition_op: String,
-    pub condition_value: String,
+    /// The condition editor's fields ([`crate::api::conditions::ConditionPost`]).
+    pub cond_mode: Option<String>,
+    pub cond_field: Option<Vec<String>>,
+    pub cond_op: Option<Vec<String>>,
+    pub cond_value: Option<Vec<String>>,
+    pub cond_json: Option<String>,
     pub time_field: String,
     pub fallback_delay_minutes: String,
     /// `request`: `POST`, `PUT` or `PATCH`.
@@ -131,6 +189,8 @@ pub struct ActionForm {
     pub body_template: String,
     /// A checkbox: present when ticked.
     pub sign: Option<String>,
+    /// `draft` (save a draft) or `publish` (make it live, the default).
+    pub save: Option<String>,
 }
 
 /// `Name: value` lines as headers (`secret` for the secret ones).
@@ -154,24 +214,24 @@ fn header_lines(text: &str, secret: bool, field: &str) -> Result<Vec<backend::ac
         .collect()
 }
 
-/// Creates or replaces an action (admins). Returns the signing secret of a new action
+/// Creates or replaces an action (admins), publishing it or keeping it as a draft. Returns the signing secret of a new action
 /// (shown once), `None` after an edit.
 #[server(endpoint = "save_action")]
 pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<String>, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    let condition = if form.condition_field.trim().is_empty() {
-        None
-    } else {
-        let op = backend::conditions::FieldOp::parse(&form.condition_op).ok_or_else(|| {
-            backend::Error::invalid("condition.op", format!("`{}` is not an operator", form.condition_op))
-        })?;
-        Some(backend::actions::FieldCondition {
-            field: form.condition_field.clone(),
-            op,
-            value: Some(form.condition_value.clone()),
-        })
+    let condition = crate::api::conditions::ConditionPost {
+        cond_mode: form.cond_mode.clone(),
+        cond_field: form.cond_field.clone(),
+        cond_op: form.cond_op.clone(),
+        cond_value: form.cond_value.clone(),
+        cond_json: form.cond_json.clone(),
+    }
+    .to_one()?;
+    let save = match form.save.as_deref() {
+        Some("draft") => backend::actions::Save::Draft,
+        _ => backend::actions::Save::Publish,
     };
     let fallback = match form.fallback_delay_minutes.trim() {
         "" => None,
@@ -187,7 +247,7 @@ pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<S
             let stored =
                 backend::actions::get(&services.db, &services.secrets, &member.tenant, parse_id(&form.id, "Action")?)
                     .await?;
-            let options = backend::actions::request_options(&stored)?;
+            let options = backend::actions::request_options(&backend::actions::editable(stored)?)?;
             headers.extend(options.headers.into_iter().filter(|h| h.secret).map(|h| backend::actions::HeaderInput {
                 name: h.name,
                 value: None,
@@ -225,10 +285,11 @@ pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<S
     };
     if form.id.trim().is_empty() {
         let (_, secret) =
-            backend::actions::create(&services, &member.into(), parse_id(&form.agent_id, "Agent")?, input).await?;
+            backend::actions::create(&services, &member.into(), parse_id(&form.agent_id, "Agent")?, input, save)
+                .await?;
         Ok(Some(secret))
     } else {
-        backend::actions::update(&services, &member.into(), parse_id(&form.id, "Action")?, input).await?;
+        backend::actions::update(&services, &member.into(), parse_id(&form.id, "Action")?, input, save).await?;
         Ok(None)
     }
 }
@@ -269,4 +330,34 @@ pub async fn test_action(id: String) -> Result<String, AppError> {
     let member = member().await?;
     let services = services()?;
     Ok(backend::actions::test_send(&services, &member.into(), parse_id(&id, "Action")?).await?.to_string())
+}
+
+/// Publishes an action's saved draft as its next version (admins).
+#[server(endpoint = "publish_action")]
+pub async fn publish_action(id: String) -> Result<(), AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    backend::actions::publish_draft(&services, &member.into(), parse_id(&id, "Action")?).await?;
+    Ok(())
+}
+
+/// Drops an action's draft (admins); a never-published action is deleted.
+#[server(endpoint = "discard_action_draft")]
+pub async fn discard_action_draft(id: String) -> Result<(), AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    backend::actions::discard_draft(&services, &member.into(), parse_id(&id, "Action")?).await?;
+    Ok(())
+}
+
+/// Copies a published version of an action into its draft (admins).
+#[server(endpoint = "restore_action_version")]
+pub async fn restore_action_version(id: String, version: i32) -> Result<(), AppError> {
+    use crate::auth::{member, parse_id, services};
+    let member = member().await?;
+    let services = services()?;
+    backend::actions::restore_version(&services, &member.into(), parse_id(&id, "Action")?, version).await?;
+    Ok(())
 }

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod agents;
 pub mod alerts;
+pub mod conditions;
 pub mod conversations;
 pub mod deliveries;
 pub mod home;
@@ -17,6 +18,7 @@ pub mod push;
 pub mod settings;
 pub mod tasks;
 pub mod team;
+pub mod tries;
 
 /// A page of a keyset-paginated list.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -1,21 +1,8 @@
 //! What an action is configured with: the input, its validation (URL policy, fields, formats)
 //! and the stored condition.
 
-pub use crate::columns::FieldCondition;
-
 #[allow(unused_imports)]
 use super::*;
-
-impl FieldCondition {
-    pub(crate) fn as_condition(&self) -> Condition {
-        Condition::Field { field: self.field.clone(), op: self.op, value: self.value.clone() }
-    }
-
-    /// "order_total > 100".
-    pub fn describe(&self) -> String {
-        self.as_condition().describe()
-    }
-}
 
 /// What creating or editing an action takes.
 #[derive(Clone, Debug, Default)]
@@ -43,30 +30,13 @@ pub struct ActionInput {
     /// Slack/Teams message (minijinja, the email variables); required for those formats.
     pub message_template: Option<String>,
     pub include_transcript: bool,
-    /// `None` = always.
-    pub condition: Option<FieldCondition>,
+    /// `None` = always; a test or an all/any group ([`Condition`]).
+    pub condition: Option<Condition>,
     /// `schedule_call`: the extracted field with the follow-up time.
     pub time_field: Option<String>,
     /// `schedule_call`: minutes after the call (0 to 525600) when the field gives no time.
     pub fallback_delay_minutes: Option<i32>,
     pub enabled: bool,
-}
-
-pub(crate) struct Valid {
-    pub(crate) kind: ActionKind,
-    pub(crate) name: String,
-    pub(crate) url: String,
-    pub(crate) format: WebhookFormat,
-    pub(crate) message_template: Option<String>,
-    pub(crate) method: HttpMethod,
-    pub(crate) options: Option<RequestOptions>,
-    pub(crate) body_template: Option<String>,
-    pub(crate) sign: bool,
-    pub(crate) include_transcript: bool,
-    pub(crate) condition: Option<FieldCondition>,
-    pub(crate) time_field: Option<String>,
-    pub(crate) fallback_delay_minutes: Option<i32>,
-    pub(crate) enabled: bool,
 }
 
 pub(crate) fn field_name(raw: &str) -> Option<String> {
@@ -100,7 +70,7 @@ pub(crate) async fn validate(
     outbound: &Outbound,
     input: ActionInput,
     stored: Option<&RequestOptions>,
-) -> Result<Valid> {
+) -> Result<ActionSettings> {
     let kind = ActionKind::parse(input.kind.trim())
         .map_err(|_| Error::invalid("kind", format!("`{}` is not webhook or schedule_call", input.kind.trim())))?;
     let name = input.name.trim().to_owned();
@@ -147,21 +117,7 @@ pub(crate) async fn validate(
         crate::templates::check_template(&template, "message_template")?;
         Some(template)
     };
-    let condition = match input.condition {
-        None => None,
-        Some(c) => {
-            let checked = crate::conditions::validate(vec![c.as_condition()]).map_err(|e| match e {
-                Error::Invalid { field, message } => {
-                    Error::invalid(field.replacen("conditions[0]", "condition", 1), message)
-                }
-                other => other,
-            })?;
-            match checked.into_iter().next() {
-                Some(Condition::Field { field, op, value }) => Some(FieldCondition { field, op, value }),
-                _ => None,
-            }
-        }
-    };
+    let condition = input.condition.map(|c| crate::conditions::validate_one(c, "condition")).transpose()?;
     let (time_field, fallback_delay_minutes) = if kind == ActionKind::ScheduleCall {
         let time_field = match input.time_field.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             None => None,
@@ -183,7 +139,7 @@ pub(crate) async fn validate(
     } else {
         (None, None)
     };
-    Ok(Valid {
+    Ok(ActionSettings {
         kind,
         name,
         url,
@@ -202,8 +158,6 @@ pub(crate) async fn validate(
 }
 
 /// The condition of `action`, if any.
-pub fn condition_of(action: &post_call_action::Model) -> Option<FieldCondition> {
+pub fn condition_of(action: &post_call_action::Model) -> Option<Condition> {
     action.condition.clone()
 }
-
-crate::stored_json! { impl FieldCondition in "post_call_actions"."condition"; }

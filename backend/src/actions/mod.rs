@@ -6,7 +6,7 @@
 //! - `schedule_call`: at a follow-up time taken from an extracted field (ISO 8601) or after
 //!   a fallback delay, POST a signed callback request to the agent's callback URL;
 //!
-//! each with an optional condition `{field, op, value}` (the notification operators). They
+//! each with an optional condition in the one condition language ([`crate::conditions`]). They
 //! run once per conversation, planned in the analysis transaction ([`plan`]); delivery is
 //! the `DeliverWebhook` job's (retries, attempts, dead letters).
 
@@ -20,12 +20,14 @@ mod plan;
 mod request;
 mod scheduled_calls;
 mod secrets;
+mod versions;
 mod view;
 pub use config::*;
 pub use plan::*;
 pub use request::*;
 pub use scheduled_calls::*;
 pub use secrets::*;
+pub use versions::*;
 pub use view::ActionView;
 
 use crate::Services;
@@ -107,6 +109,8 @@ mod tests {
             fallback_delay_minutes: fallback,
             failing_since: None,
             disabled_reason: None,
+            version: 1,
+            draft: None,
             created_at: now,
             updated_at: now,
         }

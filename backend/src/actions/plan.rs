@@ -23,8 +23,8 @@ pub fn needed_fields(actions: &[post_call_action::Model]) -> Vec<crate::analysis
         if let Some(t) = &a.time_field {
             add(FieldSpec::new(t, FieldType::String, TIME_FIELD_DESCRIPTION, vec![]));
         }
-        if let Some(c) = condition_of(a) {
-            add(FieldSpec::implied(&c.field));
+        for name in condition_of(a).iter().flat_map(Condition::field_names) {
+            add(FieldSpec::implied(&name));
         }
         if let Some(t) = &a.message_template {
             for v in crate::templates::dyn_variables(t) {
@@ -35,7 +35,7 @@ pub fn needed_fields(actions: &[post_call_action::Model]) -> Vec<crate::analysis
     specs
 }
 
-/// The enabled actions of the agent, oldest first, decrypted.
+/// The enabled, published actions of the agent (version 1 or later), oldest first, decrypted.
 pub async fn enabled_for_agent<C: ConnectionTrait>(
     db: &C,
     secrets: &SecretBox,
@@ -45,6 +45,7 @@ pub async fn enabled_for_agent<C: ConnectionTrait>(
     let rows = scope::<post_call_action::Entity>(tenant)
         .filter(post_call_action::Column::AgentId.eq(agent_id))
         .filter(post_call_action::Column::Enabled.eq(true))
+        .filter(post_call_action::Column::Version.gt(0))
         .order_by_asc(post_call_action::Column::CreatedAt)
         .all(db)
         .await?;
@@ -101,7 +102,7 @@ pub(crate) async fn plan<C: ConnectionTrait>(
     let mut planned = 0;
     for action in actions.iter().filter(|a| a.enabled) {
         if let Some(c) = condition_of(action)
-            && !c.as_condition().holds(conv, output)
+            && !c.holds(conv, output)
         {
             continue;
         }

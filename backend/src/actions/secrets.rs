@@ -10,7 +10,7 @@ pub(crate) fn aad(id: Uuid, column: &str) -> String {
     crate::secrets::aad("post_call_actions", column, id)
 }
 
-/// The action with its URL and signing secrets decrypted (as every function here returns
+/// The action with its URL, signing secrets, headers and draft decrypted (as every function here returns
 /// it; the database only holds them sealed).
 ///
 /// Errors: [`Error::Internal`] when a sealed value does not open.
@@ -19,6 +19,7 @@ pub fn open(secrets: &SecretBox, mut row: post_call_action::Model) -> Result<pos
     row.secret = secrets.open(&aad(row.id, "secret"), &row.secret)?;
     row.previous_secret = secrets.open_opt(&aad(row.id, "previous_secret"), row.previous_secret.as_deref())?;
     row.request = secrets.open_opt(&aad(row.id, "request"), row.request.as_deref())?;
+    row.draft = secrets.open_opt(&draft_aad(row.id), row.draft.as_deref())?;
     Ok(row)
 }
 

@@ -26,6 +26,7 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
         account_id: Set(tenant.account_id()),
         action_id: Set(Some(action.id)),
         action_name: Set(action.name.clone()),
+        action_version: Set(Some(action.version)),
         url: Set(display_url(&action.url)),
         format: Set(action.format),
         conversation_id: Set(conversation_id),

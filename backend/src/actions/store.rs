@@ -3,11 +3,12 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Creates an action on the member's agent `agent_id`. Needs the configure permission. Returns the action
-/// and its signing secret (shown once).
+/// Creates an action on the agent `agent_id`: published at once as version 1, or kept as a
+/// draft (version 0, which never runs) until published. Needs the configure permission.
+/// Returns the action and its signing secret (shown once).
 ///
-/// The URL must pass the outbound policy ([`Outbound::check_url`]); it and the signing
-/// secret are stored encrypted.
+/// The URL must pass the outbound policy ([`Outbound::check_url`]); it, the headers, the
+/// draft and the signing secret are stored encrypted.
 ///
 /// Errors: [`Error::Forbidden`], [`Error::NotFound`] (agent), [`Error::Invalid`] naming the field.
 pub async fn create(
@@ -15,46 +16,43 @@ pub async fn create(
     actor: &Actor,
     agent_id: Uuid,
     input: ActionInput,
+    save: Save,
 ) -> Result<(post_call_action::Model, String)> {
     actor.require(Permission::Configure)?;
     let db = &services.db;
     let tenant = actor.tenant();
     let agent = secure_find::<agent::Entity, _>(db, tenant, agent_id).await?;
-    let v = validate(&services.outbound, input, None).await?;
-    if let Some(template) = &v.body_template {
+    let settings = validate(&services.outbound, input, None).await?;
+    if let Some(template) = &settings.body_template {
         check_body_template(db, tenant, &services.settings.public_url, agent.id, template).await?;
     }
     let secret = generate_secret();
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let model = post_call_action::ActiveModel {
+    let mut model = post_call_action::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
         agent_id: Set(agent.id),
-        kind: Set(v.kind),
-        name: Set(v.name),
-        enabled: Set(v.enabled),
-        url: Set(services.secrets.seal(&aad(id, "url"), &v.url)),
-        format: Set(v.format),
-        message_template: Set(v.message_template),
-        method: Set(v.method),
-        request: Set(seal_options(&services.secrets, id, v.options.as_ref())),
-        body_template: Set(v.body_template),
-        sign: Set(v.sign),
-        include_transcript: Set(v.include_transcript),
         secret: Set(services.secrets.seal(&aad(id, "secret"), &secret)),
         previous_secret: Set(None),
         previous_secret_expires_at: Set(None),
-        condition: Set(v.condition),
-        time_field: Set(v.time_field),
-        fallback_delay_minutes: Set(v.fallback_delay_minutes),
         failing_since: Set(None),
         disabled_reason: Set(None),
+        version: Set(0),
+        draft: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
+    settings.apply(&services.secrets, id, &mut model);
     let txn = crate::db::begin_write(db).await?;
-    let model = model.insert(&txn).await?;
+    let model = match save {
+        Save::Publish => publish_into(&txn, &services.secrets, actor, id, model, 0, &settings).await?,
+        Save::Draft => {
+            model.draft = Set(Some(settings.seal(&services.secrets, &draft_aad(id))));
+            model.insert(&txn).await?
+        }
+    };
     audit::record(&txn, actor, audit::action::ACTION_CREATED, "action", Some(id.to_string()), describe(&model)).await?;
     txn.commit().await?;
     Ok((open(&services.secrets, model)?, secret))
@@ -66,8 +64,9 @@ pub(crate) fn describe(a: &post_call_action::Model) -> String {
     format!("{} ({}, {}){}", a.name, a.kind, a.format, if a.enabled { "" } else { ", off" })
 }
 
-/// Replaces an action's settings (not its secret). Needs the configure permission. Enabling an action that
-/// was disabled automatically clears its failure record.
+/// Replaces an action's settings (not its secret): publishes them as the next version
+/// (dropping a draft), or keeps them as its draft. Needs the configure permission. Publishing
+/// an action that was disabled automatically, enabled, clears its failure record.
 ///
 /// Errors: as for [`create`].
 pub async fn update(
@@ -75,39 +74,38 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     input: ActionInput,
+    save: Save,
 ) -> Result<post_call_action::Model> {
     actor.require(Permission::Configure)?;
     let db = &services.db;
     let tenant = actor.tenant();
     let row = get(db, &services.secrets, tenant, id).await?;
-    let stored = request_options(&row)?;
-    let v = validate(&services.outbound, input, Some(&stored)).await?;
-    if let Some(template) = &v.body_template {
+    // Secret headers left out keep those of what is being edited: the draft, else the live ones.
+    let stored = request_options(&editable(row.clone())?)?;
+    let settings = validate(&services.outbound, input, Some(&stored)).await?;
+    if let Some(template) = &settings.body_template {
         check_body_template(db, tenant, &services.settings.public_url, row.agent_id, template).await?;
     }
-    let mut active: post_call_action::ActiveModel = row.clone().into();
-    active.kind = Set(v.kind);
-    active.name = Set(v.name);
-    active.url = Set(services.secrets.seal(&aad(id, "url"), &v.url));
-    active.format = Set(v.format);
-    active.message_template = Set(v.message_template);
-    active.method = Set(v.method);
-    active.request = Set(seal_options(&services.secrets, id, v.options.as_ref()));
-    active.body_template = Set(v.body_template);
-    active.sign = Set(v.sign);
-    active.include_transcript = Set(v.include_transcript);
-    active.condition = Set(v.condition);
-    active.time_field = Set(v.time_field);
-    active.fallback_delay_minutes = Set(v.fallback_delay_minutes);
-    if v.enabled && !row.enabled {
-        active.failing_since = Set(None);
-        active.disabled_reason = Set(None);
-    }
-    active.enabled = Set(v.enabled);
-    active.updated_at = Set(Utc::now());
     let txn = crate::db::begin_write(db).await?;
-    let saved = active.update(&txn).await?;
-    audit::record(&txn, actor, audit::action::ACTION_UPDATED, "action", Some(id.to_string()), describe(&saved)).await?;
+    let saved = match save {
+        Save::Publish => {
+            let mut active: post_call_action::ActiveModel = row.clone().into();
+            if settings.enabled && !row.enabled {
+                active.failing_since = Set(None);
+                active.disabled_reason = Set(None);
+            }
+            publish_into(&txn, &services.secrets, actor, id, active, row.version, &settings).await?
+        }
+        Save::Draft => {
+            let mut active: post_call_action::ActiveModel = row.clone().into();
+            active.draft = Set(Some(settings.seal(&services.secrets, &draft_aad(id))));
+            active.updated_at = Set(Utc::now());
+            let saved = active.update(&txn).await?;
+            let detail = format!("{} (draft)", describe(&saved));
+            audit::record(&txn, actor, audit::action::ACTION_UPDATED, "action", Some(id.to_string()), detail).await?;
+            saved
+        }
+    };
     txn.commit().await?;
     open(&services.secrets, saved)
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{ActionKind, AuthView, FieldCondition, HeaderView, HttpMethod, WebhookFormat};
+use super::{ActionKind, AuthView, Condition, HeaderView, HttpMethod, WebhookFormat};
 use crate::entities::post_call_action;
 use crate::tenancy::{Actor, Permission};
 
@@ -36,7 +36,7 @@ pub struct ActionView {
     pub sign: bool,
     pub include_transcript: bool,
     /// Null = after every call.
-    pub condition: Option<FieldCondition>,
+    pub condition: Option<Condition>,
     /// The condition in words, e.g. `order_total > 100`.
     pub condition_text: Option<String>,
     /// `schedule_call`: the extraction field holding the callback time.
@@ -49,11 +49,17 @@ pub struct ActionView {
     pub disabled_reason: Option<String>,
     /// Whether a rotated-out secret still signs too (during the overlap).
     pub rotating: bool,
+    /// The published version these settings are (1, 2, …); 0 = a dashboard draft never
+    /// published, which does not run.
+    pub version: i32,
+    /// Whether the dashboard holds unpublished edits.
+    pub has_draft: bool,
     pub created_at: DateTime<Utc>,
 }
 
 impl ActionView {
-    /// The view of `a` for `actor`.
+    /// The view of `a` (opened) for `actor`. Pass [`super::editable`]`(a)` for what the
+    /// editor shows (the draft's settings, when there is one).
     pub fn new(a: post_call_action::Model, actor: &Actor) -> Self {
         let condition = super::condition_of(&a);
         let rotating = super::signing_secrets(&a, Utc::now()).len() > 1;
@@ -62,9 +68,11 @@ impl ActionView {
         let options =
             (a.format == WebhookFormat::Request && configures).then(|| super::request_options(&a).unwrap_or_default());
         Self {
-            condition_text: condition.as_ref().map(FieldCondition::describe),
+            condition_text: condition.as_ref().map(Condition::describe),
             condition,
             rotating,
+            version: a.version,
+            has_draft: a.draft.is_some(),
             url,
             id: a.id,
             agent_id: a.agent_id,

@@ -1,195 +1,186 @@
-//! Structured notification conditions: besides its trigger, a notification can require
-//! that the call ended for one of some reasons, had a direction or status, lasted at least
-//! or at most so long, or that an extracted field compares to a value. All must hold; the
-//! first that does not is recorded on the run as what stopped it.
+//! The one condition language of notifications and post-call actions (the shapes are in
+//! [`crate::columns::Condition`]): validating ([`validate`]), evaluating
+//! ([`Condition::holds`]) and describing ([`Condition::describe`]) a condition, and reading
+//! a typed value typed into a form ([`parse_value`]).
+//!
+//! A notification's conditions must all hold besides its trigger; the first that does not is
+//! recorded on the run as what stopped it. An action runs only when its condition holds.
 
 use serde_json::Value as Json;
 
 use crate::analysis::AnalysisOutput;
-pub use crate::columns::{Condition, DurationOp, FieldOp, StoredConditions};
+pub use crate::columns::{Condition, Operator, StoredConditions, Test};
 use crate::entities::conversation;
 use crate::error::{Error, Result};
 use crate::types::{Direction, EndReason};
 
 mod eval;
 pub use eval::*;
+mod validate;
+pub use validate::*;
 
-impl FieldOp {
+impl Operator {
     /// Every operator, in picker order.
-    pub const ALL: [FieldOp; 7] =
-        [FieldOp::Eq, FieldOp::Ne, FieldOp::Gt, FieldOp::Lt, FieldOp::Contains, FieldOp::IsEmpty, FieldOp::IsNotEmpty];
+    pub const ALL: [Operator; 11] = [
+        Operator::Eq,
+        Operator::Ne,
+        Operator::Gt,
+        Operator::Lt,
+        Operator::Ge,
+        Operator::Le,
+        Operator::Contains,
+        Operator::IsEmpty,
+        Operator::IsNotEmpty,
+        Operator::In,
+        Operator::NotIn,
+    ];
 
-    /// `==`, `!=`, `>`, `<`, `contains`, `is_empty`, `is_not_empty`.
+    /// `==`, `!=`, `>`, `<`, `>=`, `<=`, `contains`, `is_empty`, `is_not_empty`, `in`, `not_in`.
     pub fn as_str(self) -> &'static str {
         match self {
-            FieldOp::Eq => "==",
-            FieldOp::Ne => "!=",
-            FieldOp::Gt => ">",
-            FieldOp::Lt => "<",
-            FieldOp::Contains => "contains",
-            FieldOp::IsEmpty => "is_empty",
-            FieldOp::IsNotEmpty => "is_not_empty",
+            Operator::Eq => "==",
+            Operator::Ne => "!=",
+            Operator::Gt => ">",
+            Operator::Lt => "<",
+            Operator::Ge => ">=",
+            Operator::Le => "<=",
+            Operator::Contains => "contains",
+            Operator::IsEmpty => "is_empty",
+            Operator::IsNotEmpty => "is_not_empty",
+            Operator::In => "in",
+            Operator::NotIn => "not_in",
         }
     }
 
-    /// Parses [`FieldOp::as_str`] (also `is empty` / `is not empty` with spaces).
+    /// Parses [`Operator::as_str`] (also with spaces: `is empty`, `not in`).
     pub fn parse(value: &str) -> Option<Self> {
         let v = value.trim().replace(' ', "_").to_lowercase();
         Self::ALL.into_iter().find(|op| op.as_str() == v)
     }
 
-    fn needs_value(self) -> bool {
-        !matches!(self, FieldOp::IsEmpty | FieldOp::IsNotEmpty)
+    /// Whether the operator compares with a value (all but `is_empty`, `is_not_empty`).
+    pub fn needs_value(self) -> bool {
+        !matches!(self, Operator::IsEmpty | Operator::IsNotEmpty)
+    }
+
+    fn is_list(self) -> bool {
+        matches!(self, Operator::In | Operator::NotIn)
+    }
+
+    fn is_order(self) -> bool {
+        matches!(self, Operator::Gt | Operator::Lt | Operator::Ge | Operator::Le)
     }
 }
 
-/// Most conditions per notification.
-pub const MAX_CONDITIONS: usize = 20;
+/// What a test's `field` names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// The call's end reason (ours, lower case).
+    EndReason,
+    /// `inbound` / `outbound`.
+    Direction,
+    /// The platform's call status text.
+    Status,
+    /// The call's duration in seconds.
+    Duration,
+    /// The goal verdict: `success`, `failure`, `unknown`.
+    Goal,
+    /// An extracted field, by name (no `dyn_` prefix).
+    Field(String),
+}
 
-/// Validates conditions; end reasons and directions are normalised.
-///
-/// Errors: [`Error::Invalid`] naming `conditions[i]` and the bad part.
-pub fn validate(conditions: Vec<Condition>) -> Result<Vec<Condition>> {
-    if conditions.len() > MAX_CONDITIONS {
-        return Err(Error::invalid("conditions", format!("at most {MAX_CONDITIONS} conditions")));
+/// The call facts a condition can test, as `field` names them, in picker order.
+pub const FACTS: [&str; 5] = ["end_reason", "direction", "status", "duration", "goal"];
+
+impl Subject {
+    /// Reads a test's `field`: a fact name, `fields.<name>` / `dyn_<name>` / `<name>` for
+    /// an extracted field. `None` when the name is not a field name.
+    pub fn parse(field: &str) -> Option<Self> {
+        let f = field.trim().to_ascii_lowercase();
+        let fact = match f.as_str() {
+            "end_reason" => Some(Subject::EndReason),
+            "direction" => Some(Subject::Direction),
+            "status" => Some(Subject::Status),
+            "duration" | "duration_s" => Some(Subject::Duration),
+            "goal" | "goal_result" => Some(Subject::Goal),
+            _ => None,
+        };
+        if let Some(s) = fact {
+            return Some(s);
+        }
+        let name = f.strip_prefix("fields.").unwrap_or(&f);
+        let name = name.strip_prefix("dyn_").unwrap_or(name);
+        let valid = !name.is_empty()
+            && name.len() <= 64
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        valid.then(|| Subject::Field(name.to_owned()))
     }
-    let mut out = Vec::new();
-    for (i, c) in conditions.into_iter().enumerate() {
-        let at = |part: &str| format!("conditions[{i}]{part}");
-        out.push(match c {
-            Condition::EndReason { values } => {
-                if values.is_empty() {
-                    return Err(Error::invalid(at(".values"), "choose at least one end reason"));
-                }
-                let mut normalised = Vec::new();
-                for (j, v) in values.iter().enumerate() {
-                    let lower = v.trim().to_ascii_lowercase();
-                    if !EndReason::ALL.iter().any(|r| r.as_str() == lower) {
-                        return Err(Error::invalid(
-                            format!("conditions[{i}].values[{j}]"),
-                            format!("`{v}` is not a documented end reason"),
-                        ));
-                    }
-                    if !normalised.contains(&lower) {
-                        normalised.push(lower);
-                    }
-                }
-                Condition::EndReason { values: normalised }
+
+    /// The `field` as stored: the fact's name, or the extracted field's name
+    /// (`fields.<name>` when it shares a fact's name).
+    pub fn key(&self) -> String {
+        match self {
+            Subject::EndReason => "end_reason".into(),
+            Subject::Direction => "direction".into(),
+            Subject::Status => "status".into(),
+            Subject::Duration => "duration".into(),
+            Subject::Goal => "goal".into(),
+            Subject::Field(name) if Subject::parse(name).is_some_and(|s| !matches!(s, Subject::Field(_))) => {
+                format!("fields.{name}")
             }
-            Condition::Direction { value } => {
-                let d = Direction::parse(&value).map_err(|m| Error::invalid(at(".value"), m))?;
-                Condition::Direction { value: d.as_str().to_owned() }
-            }
-            Condition::Status { value } => {
-                let v = value.trim().to_owned();
-                if v.is_empty() || v.chars().count() > 64 {
-                    return Err(Error::invalid(at(".value"), "must be 1 to 64 characters"));
-                }
-                Condition::Status { value: v }
-            }
-            Condition::Duration { op, seconds } => {
-                if !seconds.is_finite() || seconds < 0.0 {
-                    return Err(Error::invalid(at(".seconds"), "must be a non-negative number of seconds"));
-                }
-                Condition::Duration { op, seconds }
-            }
-            Condition::Field { field, op, value } => {
-                let name = field.trim().trim_start_matches("dyn_").to_ascii_lowercase();
-                let valid =
-                    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-                if !valid {
-                    return Err(Error::invalid(at(".field"), "must be a field name such as order_total"));
-                }
-                let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-                if op.needs_value() && value.is_none() {
-                    return Err(Error::invalid(
-                        at(".value"),
-                        format!("`{}` needs a value to compare with", op.as_str()),
-                    ));
-                }
-                if matches!(op, FieldOp::Gt | FieldOp::Lt) && value.as_deref().and_then(number).is_none() {
-                    return Err(Error::invalid(at(".value"), format!("`{}` compares numbers", op.as_str())));
-                }
-                Condition::Field { field: name, op, value: if op.needs_value() { value } else { None } }
-            }
-        });
+            Subject::Field(name) => name.clone(),
+        }
     }
-    Ok(out)
+
+    fn label(&self) -> String {
+        match self {
+            Subject::EndReason => "end reason".into(),
+            Subject::Goal => "goal result".into(),
+            Subject::Field(name) => name.clone(),
+            other => other.key(),
+        }
+    }
+}
+
+/// Reads a value typed into a form box: `true` / `false`, `null`, a number, a list
+/// `a, b` (for `in` / `not_in`), else the text; a value in double quotes stays text
+/// (`"42"`). Empty text is null.
+pub fn parse_value(text: &str, operator: Operator) -> Json {
+    let t = text.trim();
+    if operator.is_list() {
+        return Json::Array(t.split(',').map(str::trim).filter(|v| !v.is_empty()).map(scalar).collect());
+    }
+    if t.is_empty() { Json::Null } else { scalar(t) }
+}
+
+fn scalar(t: &str) -> Json {
+    if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') {
+        return Json::String(t[1..t.len() - 1].to_owned());
+    }
+    match t.to_ascii_lowercase().as_str() {
+        "true" => return Json::Bool(true),
+        "false" => return Json::Bool(false),
+        "null" => return Json::Null,
+        _ => {}
+    }
+    // `+1…` and `0042` read as codes (phone numbers, ids), not numbers.
+    let code = t.starts_with('+') || (t.starts_with('0') && t.len() > 1 && !t.starts_with("0."));
+    match t.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+        Some(n) if !code => Json::Number(t.parse::<i64>().map(Into::into).unwrap_or(n)),
+        _ => Json::String(t.to_owned()),
+    }
+}
+
+/// How a value is shown in a form box: the inverse of [`parse_value`].
+pub fn value_text(value: &Json) -> String {
+    match value {
+        Json::Null => String::new(),
+        Json::String(s) if scalar(s) != Json::String(s.clone()) => format!("\"{s}\""),
+        Json::String(s) => s.clone(),
+        Json::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analysis::FieldValue;
-    use serde_json::json;
-
-    fn call() -> conversation::Model {
-        conversation::Model {
-            status: Some("completed".into()),
-            direction: Some(crate::types::Direction::Inbound),
-            duration_s: Some(90.0),
-            end_reason: crate::types::EndReason::Voicemail,
-            ..conversation::Model::for_tests(chrono::Utc::now())
-        }
-    }
-
-    fn output(value: Json) -> AnalysisOutput {
-        AnalysisOutput {
-            fields: vec![FieldValue { name: "amount".into(), value, evidence: None }],
-            ..Default::default()
-        }
-    }
-
-    fn field(op: FieldOp, value: Option<&str>) -> Condition {
-        Condition::Field { field: "amount".into(), op, value: value.map(str::to_owned) }
-    }
-
-    #[test]
-    fn every_field_operator_compares_as_documented() {
-        let o = output(json!(150));
-        assert!(field(FieldOp::Eq, Some("150")).holds(&call(), &o));
-        assert!(field(FieldOp::Ne, Some("100")).holds(&call(), &o));
-        assert!(field(FieldOp::Gt, Some("100")).holds(&call(), &o));
-        assert!(!field(FieldOp::Lt, Some("100")).holds(&call(), &o));
-        assert!(field(FieldOp::Contains, Some("5")).holds(&call(), &o));
-        assert!(field(FieldOp::IsNotEmpty, None).holds(&call(), &o));
-        assert!(!field(FieldOp::IsEmpty, None).holds(&call(), &o));
-        let missing = output(Json::Null);
-        assert!(field(FieldOp::IsEmpty, None).holds(&call(), &missing));
-        assert!(!field(FieldOp::Gt, Some("1")).holds(&call(), &missing));
-        assert!(field(FieldOp::Ne, Some("1")).holds(&call(), &missing));
-        let words = output(json!("Gold plan"));
-        assert!(field(FieldOp::Eq, Some("gold PLAN")).holds(&call(), &words));
-        assert!(field(FieldOp::Contains, Some("gold")).holds(&call(), &words));
-    }
-
-    #[test]
-    fn call_conditions_use_the_call() {
-        let o = AnalysisOutput::default();
-        assert!(Condition::EndReason { values: vec!["voicemail".into(), "busy".into()] }.holds(&call(), &o));
-        assert!(!Condition::Direction { value: "outbound".into() }.holds(&call(), &o));
-        assert!(Condition::Status { value: "COMPLETED".into() }.holds(&call(), &o));
-        assert!(Condition::Duration { op: DurationOp::AtLeast, seconds: 60.0 }.holds(&call(), &o));
-        assert!(!Condition::Duration { op: DurationOp::AtMost, seconds: 60.0 }.holds(&call(), &o));
-        let all =
-            vec![Condition::Status { value: "completed".into() }, Condition::Direction { value: "outbound".into() }];
-        assert_eq!(first_failing(&all, &call(), &o).as_deref(), Some("direction is outbound"));
-    }
-
-    #[test]
-    fn bad_conditions_name_their_part() {
-        let err = validate(vec![Condition::EndReason { values: vec!["hung up".into()] }]).unwrap_err();
-        assert!(matches!(err, Error::Invalid { field, .. } if field == "conditions[0].values[0]"));
-        let err = validate(vec![field(FieldOp::Gt, Some("many"))]).unwrap_err();
-        assert!(matches!(err, Error::Invalid { field, .. } if field == "conditions[0].value"));
-        let err = validate(vec![Condition::Direction { value: "up".into() }]).unwrap_err();
-        assert!(matches!(err, Error::Invalid { field, .. } if field == "conditions[0].value"));
-        let ok = validate(vec![
-            Condition::EndReason { values: vec!["VOICEMAIL".into()] },
-            field(FieldOp::IsEmpty, Some("x")),
-        ])
-        .unwrap();
-        assert_eq!(ok[0], Condition::EndReason { values: vec!["voicemail".into()] });
-        assert_eq!(ok[1], field(FieldOp::IsEmpty, None));
-    }
-}
+mod tests;

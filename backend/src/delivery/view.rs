@@ -119,7 +119,11 @@ pub(crate) fn from_webhook(w: webhook_delivery::Model) -> Delivery {
         channel: Channel::Webhook,
         id: w.id,
         target: w.url,
-        title: format!("{} · {}", w.action_name, w.event_type),
+        // "CRM v2 · conversation.analyzed": the action version whose settings built it.
+        title: match w.action_version {
+            Some(v) if v > 0 => format!("{} v{v} · {}", w.action_name, w.event_type),
+            _ => format!("{} · {}", w.action_name, w.event_type),
+        },
         conversation_id: w.conversation_id,
         state: w.state.to_string(),
         attempts: w.attempts,

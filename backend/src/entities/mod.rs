@@ -22,6 +22,7 @@ pub mod notification;
 pub mod notification_run;
 pub mod notification_version;
 pub mod post_call_action;
+pub mod post_call_action_version;
 pub mod push_subscription;
 pub mod scheduled_call;
 pub mod session;

@@ -1,6 +1,6 @@
 //! `post_call_actions`: per-agent actions run after analysis — a `webhook` (signed JSON,
 //! Slack or Microsoft Teams message) or a `schedule_call` (a signed callback request at a
-//! follow-up time) — each with an optional `{field, operator, value}` condition.
+//! follow-up time) — each with an optional condition (`{field, operator, value}` or an all/any group).
 
 use sea_orm::entity::prelude::*;
 
@@ -37,8 +37,9 @@ pub struct Model {
     /// The secret before the last rotation; requests carry both signatures until it expires.
     pub previous_secret: Option<String>,
     pub previous_secret_expires_at: Option<DateTimeUtc>,
-    /// `{"field", "op", "value"}` (a field condition); NULL = always.
-    pub condition: Option<crate::columns::FieldCondition>,
+    /// A [`crate::columns::Condition`] (`{"field", "operator", "value"}` or an all/any
+    /// group); NULL = always.
+    pub condition: Option<crate::columns::Condition>,
     /// `schedule_call`: the extracted field holding the follow-up time (ISO 8601).
     pub time_field: Option<String>,
     /// `schedule_call`: minutes after the call when the field is empty or unreadable.
@@ -47,6 +48,11 @@ pub struct Model {
     pub failing_since: Option<DateTimeUtc>,
     /// Why the endpoint was disabled automatically.
     pub disabled_reason: Option<String>,
+    /// The published version these columns hold: 1, 2, …; 0 = never published (it does
+    /// not run).
+    pub version: i32,
+    /// Unpublished dashboard edits: `actions::ActionSettings` as JSON, sealed.
+    pub draft: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

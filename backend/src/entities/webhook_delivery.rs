@@ -12,6 +12,9 @@ pub struct Model {
     /// The action it came from (NULL once the action is deleted).
     pub action_id: Option<Uuid>,
     pub action_name: String,
+    /// The action's published version whose settings built the request (0: an unpublished
+    /// action's test-send; NULL for deliveries made before versions).
+    pub action_version: Option<i32>,
     pub url: String,
     pub format: crate::columns::WebhookFormat,
     pub conversation_id: Option<Uuid>,

@@ -32,6 +32,7 @@
 
 mod analyze_call;
 mod deliver_webhook;
+pub mod dry_run;
 mod reanalyze_call;
 mod request_callback;
 pub mod retry;

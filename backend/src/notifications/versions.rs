@@ -132,3 +132,23 @@ pub async fn versions<C: ConnectionTrait>(
         .all(db)
         .await?)
 }
+
+/// Notification `id` as its editor holds it, not stored: the draft's settings (validated
+/// again, since members or fields may have changed) when there is one, else the published
+/// settings. Returns the model and whether it is the draft. For *Try on recent calls*.
+///
+/// Errors: [`Error::NotFound`]; validation errors as [`create`].
+pub async fn editable_model<C: ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    id: Uuid,
+) -> Result<(notification::Model, bool)> {
+    use sea_orm::TryIntoModel;
+    let n = get(db, tenant, id).await?;
+    let Some(draft) = draft_of(&n) else { return Ok((n, false)) };
+    let valid = validate(db, tenant, draft.settings).await?;
+    let mut active: notification::ActiveModel = n.into();
+    active.agent_id = Set(draft.agent_id);
+    apply(&mut active, valid);
+    Ok((active.try_into_model()?, true))
+}

@@ -13,7 +13,8 @@ use super::agents::agent_by_external_id;
 use super::auth::ApiTenant;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath};
-use backend::actions::{ActionView, FieldCondition};
+use backend::actions::{ActionView, Save};
+use backend::conditions::Condition;
 
 fn default_true() -> bool {
     true
@@ -54,8 +55,11 @@ pub struct ActionBody {
     pub sign: Option<bool>,
     #[serde(default)]
     pub include_transcript: bool,
-    /// `{"field", "op", "value"}`; absent = always.
-    pub condition: Option<FieldCondition>,
+    /// When the action runs: `{"field", "operator", "value"}` (a call fact — `end_reason`,
+    /// `direction`, `status`, `duration`, `goal` — or an extracted field; the value typed:
+    /// string, number, boolean, null, or a list for `in` / `not_in`), or `{"all": [...]}` /
+    /// `{"any": [...]}` of those; absent = always.
+    pub condition: Option<Condition>,
     /// `schedule_call`: the extraction field holding the callback time.
     pub time_field: Option<String>,
     /// `schedule_call`: minutes after the call when the time field is empty.
@@ -132,7 +136,8 @@ pub async fn list_actions(
     Ok(Json(ActionList { actions: rows.into_iter().map(|a| ActionView::new(a, &api.actor())).collect() }))
 }
 
-/// Creates a post-call action on an agent; answers its signing secret, shown once.
+/// Creates a post-call action on an agent, published at once as version 1; answers its
+/// signing secret, shown once.
 #[utoipa::path(
     post, path = "/agents/{external_id}/actions", tag = "actions", request_body = ActionBody,
     params(("external_id" = String, Path, description = "The agent's external id.")),
@@ -148,7 +153,8 @@ pub async fn create_action(
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<(StatusCode, Json<CreatedAction>), ApiError> {
     let agent = agent_by_external_id(&state, &api, &external_id).await?;
-    let (action, secret) = backend::actions::create(&state.services, &api.actor(), agent.id, body.into()).await?;
+    let (action, secret) =
+        backend::actions::create(&state.services, &api.actor(), agent.id, body.into(), Save::Publish).await?;
     Ok((StatusCode::CREATED, Json(CreatedAction { action: ActionView::new(action, &api.actor()), secret })))
 }
 
@@ -166,7 +172,8 @@ pub async fn get_action(
     Ok(Json(ActionView::new(action, &api.actor())))
 }
 
-/// Replaces an action (the secret stays).
+/// Replaces an action (the secret stays) and publishes it as the next version; a dashboard
+/// draft is discarded.
 #[utoipa::path(
     put, path = "/actions/{id}", tag = "actions", request_body = ActionBody,
     params(("id" = Uuid, Path, description = ACTION_ID)),
@@ -181,7 +188,7 @@ pub async fn replace_action(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<Json<ActionView>, ApiError> {
-    let updated = backend::actions::update(&state.services, &api.actor(), id, body.into()).await?;
+    let updated = backend::actions::update(&state.services, &api.actor(), id, body.into(), Save::Publish).await?;
     Ok(Json(ActionView::new(updated, &api.actor())))
 }
 
@@ -226,4 +233,54 @@ pub async fn test_action(
 ) -> Result<(StatusCode, Json<TestDelivery>), ApiError> {
     let delivery_id = backend::actions::test_send(&state.services, &api.actor(), id).await?;
     Ok((StatusCode::ACCEPTED, Json(TestDelivery { delivery_id })))
+}
+
+/// One published version of an action (never its URL's path or credentials).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ActionVersionView {
+    pub version: i32,
+    pub name: String,
+    /// Scheme and host only (`https://hooks.example.com/…`).
+    pub url: String,
+    pub format: backend::actions::WebhookFormat,
+    pub condition: Option<Condition>,
+    /// The condition in words.
+    pub condition_text: Option<String>,
+    /// Who published it (null over the API).
+    pub created_by: Option<Uuid>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `{"versions": [...]}`, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ActionVersionList {
+    pub versions: Vec<ActionVersionView>,
+}
+
+/// Lists an action's published versions, newest first; each delivery records the version
+/// it used (`action_version`).
+#[utoipa::path(
+    get, path = "/actions/{id}/versions", tag = "actions", params(("id" = Uuid, Path, description = ACTION_ID)),
+    responses((status = 200, description = "The versions.", body = ActionVersionList))
+)]
+pub async fn action_versions(
+    State(state): State<AppState>,
+    api: ApiTenant,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ActionVersionList>, ApiError> {
+    let found = backend::actions::versions(&state.services.db, &state.services.secrets, &api.tenant, id).await?;
+    let versions = found
+        .into_iter()
+        .map(|v| ActionVersionView {
+            version: v.version,
+            name: v.settings.name.clone(),
+            url: backend::actions::display_url(&v.settings.url),
+            format: v.settings.format,
+            condition_text: v.settings.condition.as_ref().map(Condition::describe),
+            condition: v.settings.condition,
+            created_by: v.created_by,
+            created_at: v.created_at,
+        })
+        .collect();
+    Ok(Json(ActionVersionList { versions }))
 }

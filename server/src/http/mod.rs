@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod scheduled_calls;
 pub mod tasks;
+pub mod tries;
 
 use axum::Router;
 use axum::body::Body;

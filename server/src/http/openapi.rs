@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use super::error::{ErrorBody, ErrorDetail};
 use super::{
     AppState, actions, agents, audit, calls, conversations, delivery, integrations, notifications, scheduled_calls,
-    tasks,
+    tasks, tries,
 };
 
 /// Where the document is served.
@@ -77,12 +77,15 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::create_account_notification))
         .routes(routes!(notifications::get_notification, notifications::replace_notification))
         .routes(routes!(notifications::list_versions))
+        .routes(routes!(tries::try_notification))
+        .routes(routes!(tries::try_action))
         .routes(routes!(tasks::list_tasks))
         .routes(routes!(tasks::get_task, tasks::patch_task))
         .routes(routes!(actions::create_action, actions::list_actions))
         .routes(routes!(actions::get_action, actions::replace_action, actions::delete_action))
         .routes(routes!(actions::rotate_secret))
         .routes(routes!(actions::test_action))
+        .routes(routes!(actions::action_versions))
         .routes(routes!(delivery::list_deliveries))
         .routes(routes!(delivery::get_delivery))
         .routes(routes!(delivery::replay_delivery))

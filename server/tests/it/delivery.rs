@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Db, Tenant, TestApp, call, spawn_app};
 use crate::smtp::SmtpServer;
-use backend::actions::{ActionInput, FieldCondition};
-use backend::conditions::FieldOp;
+use backend::actions::{ActionInput, Save};
+use backend::conditions::{Condition, Operator};
 use backend::delivery::{self, Channel};
 use backend::entities::{job, post_call_action, scheduled_call, webhook_delivery};
 
@@ -125,7 +125,9 @@ db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webh
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
     let (_action, secret) =
-        backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url)).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url), Save::Publish)
+            .await
+            .unwrap();
     assert!(secret.starts_with("whsec_"));
     let conversation = ingest(&app, &t, "wh-1").await;
     app.drain().await;
@@ -192,7 +194,7 @@ db_test!(a_client_error_is_a_dead_letter_at_once_and_replay_delivers_it, extra =
     let owner = app.owner(&t).await;
     let mut input = webhook(&receiver.url);
     input.include_transcript = true;
-    backend::actions::create(&app.services, &owner.into(), agent, input).await.unwrap();
+    backend::actions::create(&app.services, &owner.into(), agent, input, Save::Publish).await.unwrap();
     let conversation = ingest(&app, &t, "wh-dead").await;
     app.drain().await;
     assert_eq!(receiver.received().len(), 1, "a 400 is not retried");
@@ -252,7 +254,9 @@ db_test!(
         let t = app.tenant("Acme").await;
         let agent = desk(&app, &t).await;
         let owner = app.owner(&t).await;
-        backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url)).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url), Save::Publish)
+            .await
+            .unwrap();
         let conversation: uuid::Uuid = ingest(&app, &t, "wh-exhaust").await.parse().unwrap();
         app.drain().await;
         assert_eq!(receiver.received().len(), 3, "three attempts: the first and two retries");
@@ -280,7 +284,9 @@ db_test!(a_rotated_secret_signs_with_both_secrets_during_the_overlap, extra = FA
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
     let (action, old) =
-        backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url)).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url), Save::Publish)
+            .await
+            .unwrap();
     let new = backend::actions::rotate_secret(&app.services, &owner.into(), action.id).await.unwrap();
     assert_ne!(old, new);
     backend::actions::test_send(&app.services, &owner.into(), action.id).await.unwrap();
@@ -320,7 +326,9 @@ db_test!(
         let owner = app.owner(&t).await;
         let member = app.teammate(&t, "member").await;
         let (action, _) =
-            backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url)).await.unwrap();
+            backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url), Save::Publish)
+                .await
+                .unwrap();
         ingest(&app, &t, "fail-1").await;
         app.drain().await;
         let row =
@@ -377,29 +385,28 @@ db_test!(
         slack.format = Some("slack".into());
         slack.message_template =
             Some("Call from {{ customer_number }} to {{ agent_name }}: {{ conversation_summary }}".into());
-        backend::actions::create(&app.services, &owner.into(), agent, slack).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, slack, Save::Publish).await.unwrap();
         let mut teams = webhook(&receiver.url);
         teams.name = "Teams".into();
         teams.format = Some("teams".into());
         teams.message_template = Some("Ended: {{ conversation_status }}".into());
-        teams.condition =
-            Some(FieldCondition { field: "order_total".into(), op: FieldOp::Gt, value: Some("100".into()) });
-        backend::actions::create(&app.services, &owner.into(), agent, teams).await.unwrap();
+        teams.condition = Some(Condition::test("order_total", Operator::Gt, serde_json::json!(100)));
+        backend::actions::create(&app.services, &owner.into(), agent, teams, Save::Publish).await.unwrap();
 
         let mut missing = webhook(&receiver.url);
         missing.format = Some("slack".into());
         assert!(
-            matches!(backend::actions::create(&app.services, &owner.into(), agent, missing).await, Err(backend::Error::Invalid { field, .. }) if field == "message_template")
+            matches!(backend::actions::create(&app.services, &owner.into(), agent, missing, Save::Publish).await, Err(backend::Error::Invalid { field, .. }) if field == "message_template")
         );
         let mut bad_url = webhook("ftp://example.com/x");
         bad_url.name = "x".into();
         assert!(
-            matches!(backend::actions::create(&app.services, &owner.into(), agent, bad_url).await, Err(backend::Error::Invalid { field, .. }) if field == "url")
+            matches!(backend::actions::create(&app.services, &owner.into(), agent, bad_url, Save::Publish).await, Err(backend::Error::Invalid { field, .. }) if field == "url")
         );
         let mut bad_op = webhook(&receiver.url);
-        bad_op.condition = Some(FieldCondition { field: "total".into(), op: FieldOp::Gt, value: Some("lots".into()) });
+        bad_op.condition = Some(Condition::test("total", Operator::Gt, serde_json::json!("lots")));
         assert!(
-            matches!(backend::actions::create(&app.services, &owner.into(), agent, bad_op).await, Err(backend::Error::Invalid { field, .. }) if field == "condition.value")
+            matches!(backend::actions::create(&app.services, &owner.into(), agent, bad_op, Save::Publish).await, Err(backend::Error::Invalid { field, .. }) if field == "condition.value")
         );
 
         ingest(&app, &t, "slack-1").await;
@@ -431,7 +438,7 @@ db_test!(
             ..Default::default()
         };
         let (now_action, secret) =
-            backend::actions::create(&app.services, &owner.into(), agent, now_action).await.unwrap();
+            backend::actions::create(&app.services, &owner.into(), agent, now_action, Save::Publish).await.unwrap();
         let later = ActionInput {
             name: "Call back in an hour".into(),
             fallback_delay_minutes: Some(60),
@@ -443,7 +450,7 @@ db_test!(
                 ..Default::default()
             }
         };
-        backend::actions::create(&app.services, &owner.into(), agent, later).await.unwrap();
+        backend::actions::create(&app.services, &owner.into(), agent, later, Save::Publish).await.unwrap();
         let none = ActionInput {
             kind: "schedule_call".into(),
             name: "x".into(),
@@ -452,7 +459,7 @@ db_test!(
             ..Default::default()
         };
         assert!(
-            matches!(backend::actions::create(&app.services, &owner.into(), agent, none).await, Err(backend::Error::Invalid { field, .. }) if field == "time_field")
+            matches!(backend::actions::create(&app.services, &owner.into(), agent, none, Save::Publish).await, Err(backend::Error::Invalid { field, .. }) if field == "time_field")
         );
 
         let conversation: uuid::Uuid = ingest(&app, &t, "sched-1").await.parse().unwrap();
@@ -499,14 +506,20 @@ db_test!(members_cannot_configure_actions_and_other_accounts_get_404, |app| {
     let t = app.tenant("Acme").await;
     let agent = desk(&app, &t).await;
     let owner = app.owner(&t).await;
-    let (action, _) =
-        backend::actions::create(&app.services, &owner.into(), agent, webhook("https://example.com/hook"))
-            .await
-            .unwrap();
+    let (action, _) = backend::actions::create(
+        &app.services,
+        &owner.into(),
+        agent,
+        webhook("https://example.com/hook"),
+        Save::Publish,
+    )
+    .await
+    .unwrap();
     let member = app.teammate(&t, "member").await;
     let member = backend::auth::sign_in(&app.services, None, &member.email, &member.password).await.unwrap();
     assert!(matches!(
-        backend::actions::create(&app.services, &member.into(), agent, webhook("https://example.com/x")).await,
+        backend::actions::create(&app.services, &member.into(), agent, webhook("https://example.com/x"), Save::Publish)
+            .await,
         Err(backend::Error::Forbidden)
     ));
     assert!(matches!(
@@ -524,7 +537,8 @@ db_test!(members_cannot_configure_actions_and_other_accounts_get_404, |app| {
         Err(backend::Error::NotFound(_))
     ));
     assert!(matches!(
-        backend::actions::create(&app.services, &other.into(), agent, webhook("https://example.com/x")).await,
+        backend::actions::create(&app.services, &other.into(), agent, webhook("https://example.com/x"), Save::Publish)
+            .await,
         Err(backend::Error::NotFound(_))
     ));
 });
@@ -645,7 +659,7 @@ db_test!(integrators_manage_actions_deliveries_and_scheduled_calls_over_rest, ex
     assert_eq!(status, 201, "{created}");
     let secret = created["secret"].as_str().unwrap().to_owned();
     let action_id = created["action"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(created["action"]["condition"]["op"], "is_not_empty");
+    assert_eq!(created["action"]["condition"]["operator"], "is_not_empty");
     let (_, listed) = app.api_get(&t.api_key, "/api/v1/agents/desk/actions").await;
     assert_eq!(listed["actions"].as_array().unwrap().len(), 1);
     assert!(!listed.to_string().contains(&secret), "the secret is shown once");

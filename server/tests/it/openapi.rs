@@ -270,6 +270,9 @@ db_test!(real_answers_match_the_documented_schemas_exactly, |app| {
         (Method::PATCH, "/api/v1/tasks/{id}", "not-a-uuid", json!({}), 400),
         (Method::POST, "/api/v1/actions/{id}/rotate-secret", action, json!({}), 200),
         (Method::POST, "/api/v1/actions/{id}/test", action, json!({}), 202),
+        (Method::POST, "/api/v1/actions/{id}/try", action, json!({"limit": 5}), 200),
+        (Method::POST, "/api/v1/actions/{id}/try", action, json!({"limit": 500}), 422),
+        (Method::POST, "/api/v1/notifications/{id}/try", w.notification_id.as_str(), json!({}), 200),
         (Method::POST, "/api/v1/conversations/{id}/reanalyze", convo, json!({}), 202),
         (Method::POST, "/api/v1/conversations/{id}/replay", convo, json!({}), 202),
     ];
@@ -282,7 +285,9 @@ db_test!(real_answers_match_the_documented_schemas_exactly, |app| {
     // An HTTP request action: its headers (a secret one), auth and body as documented.
     let request_action = json!({"kind": "webhook", "name": "Request", "url": w.receiver.url, "format": "request",
         "method": "PATCH", "headers": [{"name": "X-Key", "value": "v", "secret": true}, {"name": "X-Plain", "value": "p"}],
-        "auth": {"kind": "basic", "username": "u", "password": "pw"}, "body_template": "{\"id\": {{ conversation_uuid }}}"});
+        "auth": {"kind": "basic", "username": "u", "password": "pw"}, "body_template": "{\"id\": {{ conversation_uuid }}}",
+        "condition": {"any": [{"field": "end_reason", "operator": "in", "value": ["CUSTOMER_HANGUP"]},
+            {"all": [{"field": "duration", "operator": ">", "value": 5}, {"field": "paid", "operator": "==", "value": true}]}]}});
     let (status, answer) = app.api_send(Method::POST, &key, "/api/v1/agents/desk/actions", &request_action).await;
     assert_eq!(status, 201, "{answer}");
     check(&doc, "post", "/api/v1/agents/{external_id}/actions", status, &answer);

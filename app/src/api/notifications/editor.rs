@@ -11,15 +11,6 @@ pub struct Choice {
     pub label: String,
 }
 
-/// One field condition row of the form.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct FieldConditionForm {
-    pub field: String,
-    /// `==`, `!=`, `>`, `<`, `contains`, `is_empty`, `is_not_empty`.
-    pub op: String,
-    pub value: String,
-}
-
 /// The values of the notification form.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NotificationFormData {
@@ -48,15 +39,8 @@ pub struct NotificationFormData {
     pub task_assignee: String,
     /// Hours, or empty.
     pub task_due_hours: String,
-    /// End reasons the call must have ended with (empty = any).
-    pub end_reasons: Vec<String>,
-    /// `inbound`, `outbound` or empty.
-    pub direction: String,
-    pub status: String,
-    /// Seconds, or empty.
-    pub duration_min: String,
-    pub duration_max: String,
-    pub field_conditions: Vec<FieldConditionForm>,
+    /// The structured conditions, in the condition editor's form.
+    pub conditions: crate::api::conditions::ConditionForm,
 }
 
 /// A published version in the editor.

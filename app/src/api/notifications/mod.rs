@@ -59,14 +59,9 @@ pub struct StarterItem {
 
 #[cfg(feature = "ssr")]
 mod convert {
-    use backend::conditions::{Condition, DurationOp, FieldOp};
     use backend::notifications::{NotificationInput, TeamAlertInput};
 
-    use super::{FieldConditionForm, NotificationFormData};
-
-    fn number(v: f64) -> String {
-        if v.fract() == 0.0 { format!("{}", v as i64) } else { v.to_string() }
-    }
+    use super::NotificationFormData;
 
     /// The form's values for a notification's settings.
     pub fn form_of(id: Option<String>, agent_id: Option<uuid::Uuid>, input: NotificationInput) -> NotificationFormData {
@@ -95,79 +90,8 @@ mod convert {
             task_due_hours: input.task.as_ref().and_then(|t| t.due_in_hours).map(|h| h.to_string()).unwrap_or_default(),
             ..Default::default()
         };
-        for c in input.conditions {
-            match c {
-                Condition::EndReason { values } => {
-                    // Several end-reason conditions must all hold: their intersection.
-                    form.end_reasons = if form.end_reasons.is_empty() {
-                        values
-                    } else {
-                        form.end_reasons.into_iter().filter(|r| values.contains(r)).collect()
-                    };
-                }
-                Condition::Direction { value } => form.direction = value,
-                Condition::Status { value } => form.status = value,
-                Condition::Duration { op: DurationOp::AtLeast, seconds } => form.duration_min = number(seconds),
-                Condition::Duration { op: DurationOp::AtMost, seconds } => form.duration_max = number(seconds),
-                Condition::Field { field, op, value } => form.field_conditions.push(FieldConditionForm {
-                    field,
-                    op: op.as_str().to_owned(),
-                    value: value.unwrap_or_default(),
-                }),
-            }
-        }
+        form.conditions = crate::api::conditions::ConditionForm::of_list(&input.conditions);
         form
-    }
-
-    /// Parses a seconds box; names the field on error.
-    fn seconds(value: &str, field: &str) -> Result<Option<f64>, crate::error::AppError> {
-        let v = value.trim();
-        if v.is_empty() {
-            return Ok(None);
-        }
-        v.parse::<f64>().map(Some).map_err(|_| crate::error::AppError::Invalid {
-            field: field.to_owned(),
-            message: format!("`{v}` is not a number of seconds"),
-        })
-    }
-
-    /// The structured conditions the form's condition boxes describe, in form order.
-    pub fn conditions_of(
-        end_reasons: Vec<String>,
-        direction: &str,
-        status: &str,
-        duration_min: &str,
-        duration_max: &str,
-        fields: Vec<FieldConditionForm>,
-    ) -> Result<Vec<Condition>, crate::error::AppError> {
-        let mut out = Vec::new();
-        if !end_reasons.is_empty() {
-            out.push(Condition::EndReason { values: end_reasons });
-        }
-        if !direction.trim().is_empty() {
-            out.push(Condition::Direction { value: direction.trim().to_owned() });
-        }
-        if !status.trim().is_empty() {
-            out.push(Condition::Status { value: status.trim().to_owned() });
-        }
-        if let Some(s) = seconds(duration_min, "duration_min")? {
-            out.push(Condition::Duration { op: DurationOp::AtLeast, seconds: s });
-        }
-        if let Some(s) = seconds(duration_max, "duration_max")? {
-            out.push(Condition::Duration { op: DurationOp::AtMost, seconds: s });
-        }
-        for (i, f) in fields.into_iter().enumerate() {
-            if f.field.trim().is_empty() {
-                continue;
-            }
-            let op = FieldOp::parse(&f.op).ok_or_else(|| crate::error::AppError::Invalid {
-                field: format!("field_op[{i}]"),
-                message: format!("`{}` is not an operator", f.op),
-            })?;
-            let value = Some(f.value).filter(|v| !v.trim().is_empty());
-            out.push(Condition::Field { field: f.field, op, value });
-        }
-        Ok(out)
     }
 }
 

@@ -46,23 +46,17 @@ pub struct NotificationFormInput {
     pub task_assignee: Option<String>,
     #[serde(default)]
     pub task_due_hours: Option<String>,
-    /// `end_reasons[j]` = an end reason (ticked boxes).
+    /// The condition editor's fields ([`crate::api::conditions::ConditionPost`]).
     #[serde(default)]
-    pub end_reasons: Option<Vec<String>>,
+    pub cond_mode: Option<String>,
     #[serde(default)]
-    pub direction: Option<String>,
+    pub cond_field: Option<Vec<String>>,
     #[serde(default)]
-    pub status: Option<String>,
+    pub cond_op: Option<Vec<String>>,
     #[serde(default)]
-    pub duration_min: Option<String>,
+    pub cond_value: Option<Vec<String>>,
     #[serde(default)]
-    pub duration_max: Option<String>,
-    #[serde(default)]
-    pub field_name: Option<Vec<String>>,
-    #[serde(default)]
-    pub field_op: Option<Vec<String>>,
-    #[serde(default)]
-    pub field_value: Option<Vec<String>>,
+    pub cond_json: Option<String>,
     /// `draft` (save a draft) or `publish` (make it live).
     #[serde(default)]
     pub action: Option<String>,
@@ -106,26 +100,14 @@ pub(crate) fn to_input(
     } else {
         TeamAlertInput::Mode(form.team_alert)
     };
-    let names = form.field_name.unwrap_or_default();
-    let ops = form.field_op.unwrap_or_default();
-    let values = form.field_value.unwrap_or_default();
-    let fields = names
-        .into_iter()
-        .enumerate()
-        .map(|(i, field)| FieldConditionForm {
-            field,
-            op: ops.get(i).cloned().unwrap_or_else(|| "==".to_owned()),
-            value: values.get(i).cloned().unwrap_or_default(),
-        })
-        .collect();
-    let conditions = convert::conditions_of(
-        form.end_reasons.unwrap_or_default(),
-        form.direction.as_deref().unwrap_or(""),
-        form.status.as_deref().unwrap_or(""),
-        form.duration_min.as_deref().unwrap_or(""),
-        form.duration_max.as_deref().unwrap_or(""),
-        fields,
-    )?;
+    let conditions = crate::api::conditions::ConditionPost {
+        cond_mode: form.cond_mode,
+        cond_field: form.cond_field,
+        cond_op: form.cond_op,
+        cond_value: form.cond_value,
+        cond_json: form.cond_json,
+    }
+    .to_list()?;
     let assignee = match form.task_assignee.as_deref().filter(|a| !a.is_empty()) {
         Some(a) => Some(parse_id(a, "Member")?),
         None => None,

@@ -7,10 +7,9 @@ use leptos_meta::Title;
 
 use super::{path_param, query_param};
 use crate::api::notifications::{
-    DeleteNotification, DiscardNotificationDraft, DuplicateNotification, EditorData, FieldConditionForm,
-    MoveNotification, NotificationItem, PublishNotification, RestoreNotificationVersion, SaveNotification,
-    SetNotificationEnabled, TestSendNotification, list_notifications, list_starters, notification_editor,
-    preview_notification,
+    DeleteNotification, DiscardNotificationDraft, DuplicateNotification, EditorData, MoveNotification,
+    NotificationItem, PublishNotification, RestoreNotificationVersion, SaveNotification, SetNotificationEnabled,
+    TestSendNotification, list_notifications, list_starters, notification_editor, preview_notification,
 };
 use crate::components::{Badge, ErrorBox, FormResult, confirm_first};
 

@@ -32,7 +32,7 @@ use crate::types::TeamAlert;
 mod analyse;
 pub use analyse::*;
 mod decide;
-use decide::*;
+pub(crate) use decide::*;
 
 /// Calls with fewer turns than this are not analysed (SPEC section 4).
 pub const MIN_TURNS: usize = 2;

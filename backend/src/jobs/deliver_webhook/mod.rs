@@ -36,6 +36,7 @@ use crate::tenancy::{Tenant, scope, secure_find};
 mod send;
 use send::*;
 mod payload;
+pub(crate) use payload::conversation_json;
 use payload::*;
 
 /// What one HTTP attempt ended with.
@@ -78,6 +79,8 @@ impl Job for DeliverWebhook {
                 let built = build_payload(services, &tenant, &row, &action).await?.to_string();
                 webhook_delivery::Entity::update_many()
                     .col_expr(webhook_delivery::Column::Payload, Expr::value(Some(built.clone())))
+                    // The version whose settings build the request (republished since it was queued?).
+                    .col_expr(webhook_delivery::Column::ActionVersion, Expr::value(Some(action.version)))
                     .filter(webhook_delivery::Column::Id.eq(row.id))
                     .exec(db)
                     .await?;

@@ -9,6 +9,8 @@ use sections::*;
 mod side;
 use side::*;
 
+use crate::components::{TryPanel, TryTarget};
+
 /// Editing a notification.
 #[component]
 pub fn EditNotificationPage() -> impl IntoView {
@@ -177,6 +179,7 @@ pub(crate) fn NotificationForm(editor: EditorData) -> impl IntoView {
     };
     let (agent_hidden, subject_hidden, body_hidden) = (f.agent_id.clone(), f.subject.clone(), f.body.clone());
     let id_form = id.clone();
+    let try_id = id.clone();
     let versions = editor.versions.clone();
     let live_version = editor.version;
     let has_draft = editor.has_draft;
@@ -226,6 +229,11 @@ pub(crate) fn NotificationForm(editor: EditorData) -> impl IntoView {
             <PreviewCard preview=preview test_send=test_send sources=editor.preview_sources.clone() source=source
                 agent=agent subject=subject body=body initial=(agent_hidden, subject_hidden, body_hidden) disabled=disabled />
             <VariablesCard groups=editor.variable_groups.clone() disabled=disabled insert=Callback::new(insert) />
+            {(!is_new && !disabled).then(|| view! {
+                <section class="card">
+                    <TryPanel target=TryTarget::Notification(try_id.clone()) />
+                </section>
+            })}
             {(!is_new).then(move || view! {
                 <VersionsCard id=id.clone() versions=versions.clone() live_version=live_version has_draft=has_draft
                     disabled=disabled publish=publish discard=discard restore=restore />

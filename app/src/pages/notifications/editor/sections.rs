@@ -5,20 +5,10 @@
 #[allow(unused_imports)]
 use super::*;
 use crate::api::notifications::{Choice, NotificationFormData};
+use crate::components::ConditionEditor;
 
-/// The comparison operators of a field condition, with their words.
-const OPS: [(&str, &str); 7] = [
-    ("==", "equals"),
-    ("!=", "does not equal"),
-    (">", "is greater than"),
-    ("<", "is less than"),
-    ("contains", "contains"),
-    ("is_empty", "is empty"),
-    ("is_not_empty", "is not empty"),
-];
-
-/// "When should it fire?": always or a trigger question, and the structured conditions (two
-/// empty field-condition rows beyond the stored ones).
+/// "When should it fire?": always or a trigger question, and the structured conditions (the
+/// one condition editor).
 #[component]
 pub(super) fn TriggerSection(
     f: NotificationFormData,
@@ -26,50 +16,15 @@ pub(super) fn TriggerSection(
     field_names: Vec<String>,
     always: RwSignal<bool>,
 ) -> impl IntoView {
-    let mut field_rows = f.field_conditions.clone();
-    field_rows.push(FieldConditionForm { op: "==".into(), ..Default::default() });
-    field_rows.push(FieldConditionForm { op: "==".into(), ..Default::default() });
-    let ops = OPS;
-    let editor_end_reasons = end_reasons;
+    let has_conditions = !(f.conditions.rows.is_empty() && f.conditions.json.is_empty());
     view! {
         <h2>"When should it fire?"</h2>
         <label class="check"><input type="radio" name="trigger_mode" value="always" checked=f.always on:change=move |_| always.set(true) /> "Always send, after every call"</label>
         <label class="check"><input type="radio" name="trigger_mode" value="condition" checked=!f.always on:change=move |_| always.set(false) /> "When the AI judges this condition true:"</label>
         <textarea name="condition" rows="2" maxlength="1000" aria-label="Trigger question" placeholder="Did the customer ask to be called back?" class:dim=move || always.get()>{f.condition.clone()}</textarea>
-        <details class="conditions" open=!(f.end_reasons.is_empty() && f.direction.is_empty() && f.status.is_empty() && f.duration_min.is_empty() && f.duration_max.is_empty() && f.field_conditions.is_empty())>
-            <summary>"Only when… (structured conditions, all must hold)"</summary>
-            <fieldset class="end-reasons">
-                <legend>"End reason is one of (none ticked = any)"</legend>
-                {editor_end_reasons.iter().enumerate().map(|(j, r)| view! {
-                    <label class="check"><input type="checkbox" name=format!("end_reasons[{j}]") value=r.clone() checked=f.end_reasons.contains(r) /> {r.clone()}</label>
-                }).collect_view()}
-            </fieldset>
-            <div class="cond-grid">
-                <label>"Direction"
-                    <select name="direction">
-                        {[("", "Any"), ("inbound", "Inbound"), ("outbound", "Outbound")].into_iter().map(|(v, l)| view! {
-                            <option value=v selected=f.direction == v>{l}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label>"Status is" <input type="text" name="status" value=f.status.clone() placeholder="e.g. completed" maxlength="64" /></label>
-                <label>"Duration at least (s)" <input type="text" inputmode="decimal" name="duration_min" value=f.duration_min.clone() placeholder="e.g. 30" /></label>
-                <label>"Duration at most (s)" <input type="text" inputmode="decimal" name="duration_max" value=f.duration_max.clone() placeholder="e.g. 600" /></label>
-            </div>
-            <datalist id="field-names">
-                {field_names.iter().map(|n| view! { <option value=n.clone() /> }).collect_view()}
-            </datalist>
-            {field_rows.into_iter().enumerate().map(|(i, row)| view! {
-                <div class="field-cond">
-                    <label>{format!("Field {}", i + 1)} <input type="text" name=format!("field_name[{i}]") list="field-names" value=row.field.clone() placeholder="order_total" /></label>
-                    <label>"operator"
-                        <select name=format!("field_op[{i}]")>
-                            {ops.iter().map(|(v, l)| view! { <option value=*v selected=row.op == *v>{*l}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"value" <input type="text" name=format!("field_value[{i}]") value=row.value.clone() /></label>
-                </div>
-            }).collect_view()}
+        <details class="conditions" open=has_conditions>
+            <summary>"Only when… (structured conditions)"</summary>
+            <ConditionEditor form=f.conditions.clone() field_names=field_names end_reasons=end_reasons id="notification" />
         </details>
     }
 }

@@ -4,10 +4,14 @@
 use leptos::prelude::*;
 
 use crate::api::actions::{
-    ActionItem, DeleteAction, RotateActionSecret, SaveAction, TestAction, ToggleAction, list_actions,
+    ActionItem, DeleteAction, DiscardActionDraft, PublishAction, RestoreActionVersion, RotateActionSecret, SaveAction,
+    TestAction, ToggleAction, list_actions,
 };
-use crate::components::{Badge, FormResult, Loaded};
+use crate::components::{ConditionEditor, FormResult, Loaded};
 use crate::pages::agents::can_configure;
+
+mod row;
+use row::ActionRow;
 
 /// Shows a secret once, after creating an action or rotating its secret.
 #[component]
@@ -29,10 +33,19 @@ pub fn ActionsTab(agent_id: String) -> impl IntoView {
     let delete = ServerAction::<DeleteAction>::new();
     let rotate = ServerAction::<RotateActionSecret>::new();
     let test = ServerAction::<TestAction>::new();
+    let versions = Versions {
+        publish: ServerAction::<PublishAction>::new(),
+        discard: ServerAction::<DiscardActionDraft>::new(),
+        restore: ServerAction::<RestoreActionVersion>::new(),
+    };
     let id = agent_id.clone();
     let list = Resource::new(
         move || {
-            (id.clone(), save.version().get(), toggle.version().get(), delete.version().get(), rotate.version().get())
+            (
+                id.clone(),
+                [save.version().get(), toggle.version().get(), delete.version().get(), rotate.version().get()],
+                [versions.publish.version().get(), versions.discard.version().get(), versions.restore.version().get()],
+            )
         },
         |(id, ..)| list_actions(id),
     );
@@ -47,28 +60,58 @@ pub fn ActionsTab(agent_id: String) -> impl IntoView {
         <FormResult action=delete />
         <FormResult action=rotate />
         <FormResult action=test ok="Test request queued: see Deliveries." />
-        <Loaded resource=list view=move |value| match value {
-            items if items.is_empty() => view! { <p class="muted" data-testid="actions-empty">"No actions yet."</p> }.into_any(),
-            items => view! {
-                <ul class="actions-list" data-testid="actions">
-                    {items.into_iter().map(|a| view! { <ActionRow action=a agent_id=agent.get_value() admin=admin save toggle delete rotate test /> }).collect_view()}
-                </ul>
-            }.into_any(),
+        <FormResult action=versions.publish ok="Published." />
+        <FormResult action=versions.discard />
+        <FormResult action=versions.restore ok="Copied into the draft: review it and publish." />
+        <Loaded resource=list view=move |data| {
+            let choices = Choices { field_names: data.field_names.clone(), end_reasons: data.end_reasons.clone() };
+            let rows = match data.items {
+                items if items.is_empty() => view! { <p class="muted" data-testid="actions-empty">"No actions yet."</p> }.into_any(),
+                items => {
+                    let choices = choices.clone();
+                    view! {
+                        <ul class="actions-list" data-testid="actions">
+                            {items.into_iter().map(|a| view! { <ActionRow action=a agent_id=agent.get_value() admin=admin choices=choices.clone() save toggle delete rotate test versions /> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            };
+            view! {
+                {rows}
+                {admin.then(|| view! {
+                    <h2>"Add an action"</h2>
+                    <ActionForm action=save attr:class="form" attr:data-testid="action-form">
+                        <FormResult action=save />
+                        <input type="hidden" name="agent_id" value=agent.get_value() />
+                        <ActionInputs action=None choices=choices.clone() />
+                        <div class="buttons">
+                            <button type="submit" name="save" value="draft">"Save as draft"</button>
+                            <button type="submit" name="save" value="publish" class="primary">"Add and publish"</button>
+                        </div>
+                    </ActionForm>
+                })}
+            }.into_any()
         } />
-        {admin.then(|| view! {
-            <h2>"Add an action"</h2>
-            <ActionForm action=save attr:class="form" attr:data-testid="action-form">
-                <FormResult action=save />
-                <input type="hidden" name="agent_id" value=agent.get_value() />
-                <ActionInputs action=None />
-                <button type="submit" class="primary">"Add action"</button>
-            </ActionForm>
-        })}
     }
 }
 
+/// The condition editor's choices.
+#[derive(Clone)]
+struct Choices {
+    field_names: Vec<String>,
+    end_reasons: Vec<String>,
+}
+
+/// The draft and version actions.
+#[derive(Clone, Copy)]
+struct Versions {
+    publish: ServerAction<PublishAction>,
+    discard: ServerAction<DiscardActionDraft>,
+    restore: ServerAction<RestoreActionVersion>,
+}
+
 #[component]
-fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
+fn ActionInputs(action: Option<ActionItem>, choices: Choices) -> impl IntoView {
     let a = action.unwrap_or(ActionItem {
         id: String::new(),
         kind: "webhook".into(),
@@ -86,14 +129,15 @@ fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
         sign: true,
         include_transcript: false,
         condition: None,
-        condition_field: String::new(),
-        condition_op: "==".into(),
-        condition_value: String::new(),
+        conditions: Default::default(),
         time_field: None,
         fallback_delay_minutes: None,
         disabled_reason: None,
         failing_since: None,
         rotating: false,
+        version: 0,
+        draft: None,
+        versions: Vec::new(),
     });
     let kinds = [("webhook", "Webhook (after analysis)"), ("schedule_call", "Schedule a follow-up call")];
     let formats = [
@@ -112,7 +156,6 @@ fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
             a.secret_headers.join(", ")
         )
     };
-    let ops = ["==", "!=", ">", "<", "contains", "is_empty", "is_not_empty"];
     view! {
         <input type="hidden" name="id" value=a.id.clone() />
         <label>"Kind"
@@ -158,15 +201,9 @@ fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
             </label>
             <label class="check"><input type="checkbox" name="sign" checked=a.sign />" Sign with Standard Webhooks headers"</label>
         </fieldset>
-        <fieldset class="inline-fields">
-            <legend>"Only when (optional)"</legend>
-            <label>"Field" <input type="text" name="condition_field" value=a.condition_field.clone() placeholder="order_total" /></label>
-            <label>"Operator"
-                <select name="condition_op">
-                    {ops.into_iter().map(|o| view! { <option value=o selected=a.condition_op == o>{o.replace('_', " ")}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"Value" <input type="text" name="condition_value" value=a.condition_value.clone() /></label>
+        <fieldset data-testid="action-condition">
+            <legend>"Only when (optional; no rows = after every call)"</legend>
+            <ConditionEditor form=a.conditions.clone() field_names=choices.field_names end_reasons=choices.end_reasons id=format!("action-{}", a.id) />
         </fieldset>
         <fieldset class="inline-fields">
             <legend>"Follow-up time (scheduled calls)"</legend>
@@ -174,80 +211,5 @@ fn ActionInputs(action: Option<ActionItem>) -> impl IntoView {
             <label>"Fallback delay (minutes)" <input type="number" name="fallback_delay_minutes" min="0" max="525600" value=a.fallback_delay_minutes.map(|m| m.to_string()).unwrap_or_default() /></label>
         </fieldset>
         <label class="check"><input type="checkbox" name="enabled" checked=a.enabled />" Enabled"</label>
-    }
-}
-
-#[component]
-fn ActionRow(
-    action: ActionItem,
-    agent_id: String,
-    admin: bool,
-    save: ServerAction<SaveAction>,
-    toggle: ServerAction<ToggleAction>,
-    delete: ServerAction<DeleteAction>,
-    rotate: ServerAction<RotateActionSecret>,
-    test: ServerAction<TestAction>,
-) -> impl IntoView {
-    let a = action.clone();
-    let kind = if a.kind == "schedule_call" { "scheduled call".to_owned() } else { a.format.clone() };
-    let when = match (&a.kind[..], &a.time_field, a.fallback_delay_minutes) {
-        ("schedule_call", Some(f), Some(m)) => format!("at {f}, else {m} min after the call"),
-        ("schedule_call", Some(f), None) => format!("at {f}"),
-        ("schedule_call", None, Some(m)) => format!("{m} min after the call"),
-        _ => String::new(),
-    };
-    view! {
-        <li class="card action" data-testid="action">
-            <div class="row-between">
-                <strong>{a.name.clone()}</strong>
-                <span>
-                    <Badge text=kind />
-                    " "
-                    <Badge text=if a.enabled { "enabled" } else { "disabled" } />
-                </span>
-            </div>
-            <p class="muted"><code>{a.url.clone()}</code>
-                {(!when.is_empty()).then(|| view! { " · " {when.clone()} })}
-                " · " {a.condition.clone().map(|c| format!("only when {c}")).unwrap_or_else(|| "always".into())}
-                {a.rotating.then_some(" · previous secret still signs")}
-            </p>
-            {a.disabled_reason.clone().map(|r| view! { <p class="form-error">{r}</p> })}
-            {a.failing_since.clone().filter(|_| a.disabled_reason.is_none()).map(|f| view! { <p class="form-error">"Failing since " {f}</p> })}
-            {admin.then(|| {
-                let (id1, id2, id4) = (a.id.clone(), a.id.clone(), a.id.clone());
-                let rotatable = (a.format == "standard" || (a.format == "request" && a.sign)).then(|| a.id.clone());
-                view! {
-                    <div class="buttons">
-                        <ActionForm action=test attr:class="inline">
-                            <input type="hidden" name="id" value=id1 />
-                            <button type="submit" data-testid="test-action">"Send test"</button>
-                        </ActionForm>
-                        <ActionForm action=toggle attr:class="inline">
-                            <input type="hidden" name="id" value=id2 />
-                            <input type="hidden" name="enabled" value=(!a.enabled).to_string() />
-                            <button type="submit">{if a.enabled { "Turn off" } else { "Turn on" }}</button>
-                        </ActionForm>
-                        {rotatable.map(|id3| view! {
-                            <ActionForm action=rotate attr:class="inline">
-                                <input type="hidden" name="id" value=id3 />
-                                <button type="submit">"Rotate secret"</button>
-                            </ActionForm>
-                        })}
-                        <ActionForm action=delete attr:class="inline">
-                            <input type="hidden" name="id" value=id4 />
-                            <button type="submit" class="danger">"Delete"</button>
-                        </ActionForm>
-                    </div>
-                    <details>
-                        <summary>"Edit"</summary>
-                        <ActionForm action=save attr:class="form">
-                            <input type="hidden" name="agent_id" value=agent_id.clone() />
-                            <ActionInputs action=Some(action.clone()) />
-                            <button type="submit">"Save"</button>
-                        </ActionForm>
-                    </details>
-                }
-            })}
-        </li>
     }
 }

@@ -7,6 +7,11 @@ use leptos_router::hooks::use_location;
 use crate::auth::{SignOut, SwitchAccount, Viewer, me};
 use crate::error::AppError;
 
+mod conditions;
+mod try_panel;
+pub use conditions::ConditionEditor;
+pub use try_panel::{TryPanel, TryTarget};
+
 /// Bumped by actions that change the unread count, so the bell refetches.
 #[derive(Clone, Copy)]
 pub struct BellRefresh(pub RwSignal<u32>);
