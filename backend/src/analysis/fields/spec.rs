@@ -88,16 +88,23 @@ pub fn spec_of(row: &extraction_field::Model) -> FieldSpec {
 }
 
 /// Everything the analyzer extracts for an agent's calls: its fields, then a string for
-/// each `{{ dyn_<name> }}` used in `notifications`' templates without a defined field.
+/// each `{{ dyn_<name> }}` used in `notifications`' templates and each extracted field
+/// their conditions test, without a defined field.
 pub fn specs_for(fields: &[extraction_field::Model], notifications: &[notification::Model]) -> Vec<FieldSpec> {
     let mut specs: Vec<FieldSpec> = fields.iter().map(spec_of).collect();
     for n in notifications {
+        let mut names: Vec<String> = Vec::new();
         for template in [&n.email_subject, &n.email_body] {
-            for dyn_name in crate::templates::dyn_variables(template) {
-                let name = dyn_name.trim_start_matches("dyn_").to_owned();
-                if !specs.iter().any(|s| s.name == name) {
-                    specs.push(FieldSpec::implied(&name));
-                }
+            names.extend(
+                crate::templates::dyn_variables(template).into_iter().map(|d| d.trim_start_matches("dyn_").to_owned()),
+            );
+        }
+        for condition in n.conditions.iter().flat_map(|c| c.0.iter()) {
+            names.extend(condition.field_names());
+        }
+        for name in names {
+            if !specs.iter().any(|s| s.name == name) {
+                specs.push(FieldSpec::implied(&name));
             }
         }
     }
