@@ -116,6 +116,7 @@ pub fn blank() -> NotificationInput {
         },
         team_alert: TeamAlertInput::Mode("all".to_owned()),
         task: None,
+        digest: None,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod conversations;
 pub mod dashboard;
 pub mod db;
 pub mod delivery;
+pub mod digests;
 pub mod editor;
 pub mod entities;
 pub mod error;

@@ -46,6 +46,7 @@ impl Starter {
                 assignee: None,
                 due_in_hours: self.due_in_hours,
             }),
+            digest: None,
         }
     }
 }

@@ -197,6 +197,7 @@ owned! {
     api_key => "API key",
     audit_entry => "audit entry",
     conversation => "conversation",
+    digest => "digest",
     delivery_attempt => "delivery attempt",
     email => "email",
     extraction_field => "field",

@@ -25,7 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "agents", "calls", "identity", "alerts", "templates", "analysis", "delivery", "tasks", "analyzers", "auth",
             "conditions", "dashboard", "preview", "actions", "notifications", "conversations", "starters", "editor",
-            "integrations",
+            "integrations", "digests",
         ],
     ),
     ("handlers", &["jobs", "upgrade"]),

@@ -505,3 +505,21 @@ pub enum ActionVersionColumns {
     #[sea_orm(iden = "action_version")]
     ActionVersion,
 }
+
+#[derive(DeriveIden)]
+pub enum Digests {
+    Table,
+    Id,
+    AccountId,
+    NotificationId,
+    PeriodStart,
+    PeriodEnd,
+    EmailId,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+pub enum DigestColumns {
+    #[sea_orm(iden = "digest")]
+    Digest,
+}

@@ -68,8 +68,28 @@ pub struct NotificationInput {
     pub team_alert: TeamAlertInput,
     #[serde(default)]
     pub task: Option<TaskInput>,
+    /// Send one digest email per period instead of an email per call; absent = per call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<Digest>,
 }
 
 fn default_true() -> bool {
     true
 }
+
+/// A notification sent as a periodic digest instead of one email per call:
+/// `{"every": "daily", "at": "08:00", "time_zone": "Europe/Paris"}` or `{"every": "hourly",
+/// "at": ":15"}`. `at` is the local time of day (daily, default `08:00`) or the minute past
+/// each hour (hourly, default `:00`); `time_zone` (IANA) defaults to the agent's, and to
+/// UTC for a notification on every agent. Stored in `notifications.digest` as validated.
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digest {
+    /// `daily` or `hourly`.
+    pub every: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+crate::stored_json! { impl Digest in "notifications"."digest"; }

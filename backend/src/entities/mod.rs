@@ -11,6 +11,7 @@ pub mod api_key;
 pub mod audit_entry;
 pub mod conversation;
 pub mod delivery_attempt;
+pub mod digest;
 pub mod email;
 pub mod extraction_field;
 pub mod installation_setting;

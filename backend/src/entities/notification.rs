@@ -38,6 +38,8 @@ pub struct Model {
     /// A created task is due this many hours after the call was received; NULL = no due date.
     pub task_due_hours: Option<i32>,
     pub updated_at: DateTimeUtc,
+    /// Sent as a periodic digest instead of per call; NULL = an email per call.
+    pub digest: Option<crate::columns::Digest>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

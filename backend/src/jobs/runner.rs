@@ -88,9 +88,20 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
     let settings = services.settings.jobs.clone();
     let mut running: JoinSet<Uuid> = JoinSet::new();
     let mut claimed: HashMap<tokio::task::Id, Uuid> = HashMap::new();
+    let mut last_sweep: Option<std::time::Instant> = None;
     loop {
         if stopped.borrow().is_some() {
             break;
+        }
+        // Due digests, every sweep interval (each period is claimed once across workers).
+        if last_sweep.is_none_or(|t| t.elapsed() >= crate::digests::SWEEP_INTERVAL) {
+            last_sweep = Some(std::time::Instant::now());
+            let services = services.clone();
+            tokio::spawn(async move {
+                if let Err(e) = crate::digests::send_due(&services, chrono::Utc::now()).await {
+                    tracing::error!(error = %crate::error::report(&e), "sending due digests failed");
+                }
+            });
         }
         while let Some(done) = running.try_join_next_with_id() {
             let task = match done {

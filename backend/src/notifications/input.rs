@@ -75,5 +75,6 @@ pub fn to_input(n: &notification::Model) -> NotificationInput {
             assignee: n.task_assignee_user_id,
             due_in_hours: n.task_due_hours,
         }),
+        digest: n.digest.clone(),
     }
 }

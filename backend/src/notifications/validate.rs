@@ -53,6 +53,7 @@ pub(crate) struct Valid {
     pub(crate) body: String,
     pub(crate) team_alert: TeamAlert,
     pub(crate) task: Option<(Priority, Option<Uuid>, Option<i32>)>,
+    pub(crate) digest: Option<crate::columns::Digest>,
 }
 
 pub(crate) async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input: NotificationInput) -> Result<Valid> {
@@ -76,6 +77,16 @@ pub(crate) async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input:
     }
     let conditions = conditions::validate(input.conditions)?;
     let recipients = validate_recipients(&input.recipients)?;
+    let digest = input.digest.map(crate::digests::validate).transpose()?;
+    if digest.is_some() && recipients.is_dynamic() {
+        return Err(Error::invalid(
+            "recipients.routes",
+            "a digest goes to the fixed recipients: routes choose addresses call by call",
+        ));
+    }
+    if digest.is_some() && recipients.fixed.is_empty() {
+        return Err(Error::invalid("recipients.fixed", "a digest needs at least one address to go to"));
+    }
     let subject = input.email.subject.trim().to_owned();
     if subject.is_empty() || subject.chars().count() > 500 {
         return Err(Error::invalid("email.subject", "must be 1 to 500 characters"));
@@ -138,6 +149,7 @@ pub(crate) async fn validate<C: ConnectionTrait>(db: &C, tenant: &Tenant, input:
         body,
         team_alert,
         task,
+        digest,
     })
 }
 
@@ -160,5 +172,6 @@ pub(crate) fn apply(active: &mut notification::ActiveModel, valid: Valid) {
     active.task_priority = Set(valid.task.map(|(p, _, _)| p));
     active.task_assignee_user_id = Set(valid.task.and_then(|(_, a, _)| a));
     active.task_due_hours = Set(valid.task.and_then(|(_, _, h)| h));
+    active.digest = Set(valid.digest);
     active.updated_at = Set(Utc::now());
 }

@@ -15,6 +15,7 @@ mod conditions;
 mod crash;
 mod dashboard;
 mod delivery;
+mod digests;
 mod ingest;
 mod integrations;
 mod live;

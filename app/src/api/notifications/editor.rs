@@ -39,6 +39,12 @@ pub struct NotificationFormData {
     pub task_assignee: String,
     /// Hours, or empty.
     pub task_due_hours: String,
+    /// `each`, `daily` or `hourly`.
+    pub digest_every: String,
+    /// `08:00` (daily) or `:15` (hourly); empty = the default.
+    pub digest_at: String,
+    /// Empty = the agent's time zone.
+    pub digest_time_zone: String,
     /// The structured conditions, in the condition editor's form.
     pub conditions: crate::api::conditions::ConditionForm,
 }

@@ -91,6 +91,9 @@ mod convert {
             ..Default::default()
         };
         form.conditions = crate::api::conditions::ConditionForm::of_list(&input.conditions);
+        form.digest_every = input.digest.as_ref().map(|d| d.every.clone()).unwrap_or_else(|| "each".to_owned());
+        form.digest_at = input.digest.as_ref().and_then(|d| d.at.clone()).unwrap_or_default();
+        form.digest_time_zone = input.digest.and_then(|d| d.time_zone).unwrap_or_default();
         form
     }
 }

@@ -46,6 +46,15 @@ pub struct NotificationFormInput {
     pub task_assignee: Option<String>,
     #[serde(default)]
     pub task_due_hours: Option<String>,
+    /// `each` (an email per call, the default), `daily` or `hourly` (a digest).
+    #[serde(default)]
+    pub digest_every: Option<String>,
+    /// The digest's local time (`08:00`) or minute past the hour (`:15`).
+    #[serde(default)]
+    pub digest_at: Option<String>,
+    /// The digest's IANA time zone; empty = the agent's (UTC for every agent).
+    #[serde(default)]
+    pub digest_time_zone: Option<String>,
     /// The condition editor's fields ([`crate::api::conditions::ConditionPost`]).
     #[serde(default)]
     pub cond_mode: Option<String>,
@@ -137,6 +146,14 @@ pub(crate) fn to_input(
         email: EmailTemplateInput { subject: form.subject, body: form.body },
         team_alert,
         task: (task != "off" && !task.is_empty()).then_some(TaskInput { priority: task, assignee, due_in_hours }),
+        digest: match form.digest_every.as_deref().map(str::trim) {
+            None | Some("") | Some("each") => None,
+            Some(every) => Some(backend::columns::Digest {
+                every: every.to_owned(),
+                at: form.digest_at.filter(|a| !a.trim().is_empty()),
+                time_zone: form.digest_time_zone.filter(|z| !z.trim().is_empty()),
+            }),
+        },
     };
     Ok((agent, input))
 }

@@ -41,7 +41,8 @@ pub(crate) fn judge(n: &notification::Model, status: AnalysisStatus, output: &An
 }
 
 /// What a fired run makes, decided from the notification and the analysis before anything
-/// is written: one email per non-empty recipient list (the fixed addresses, and the routed
+/// is written: one email per non-empty recipient list (none for a digest notification,
+/// whose calls are listed in its next digest) (the fixed addresses, and the routed
 /// ones, only ever taken from the admin's configuration by the analyzer's route index), an
 /// alert per chosen member, and a task when the notification makes one.
 pub(crate) struct FollowUp {
@@ -67,6 +68,10 @@ pub(crate) fn follow_up(
         emails.push(recipients.routed(route));
     }
     emails.retain(|l| !l.is_empty());
+    if rule.digest.is_some() {
+        // A digest notification emails once per period (`digests`), not per call.
+        emails.clear();
+    }
     let who = conv.from_number.clone().unwrap_or_else(|| conv.call_id.clone());
     let alerted = match team_alert_of(rule) {
         TeamAlert::Off => Vec::new(),

@@ -49,6 +49,11 @@ pub async fn notification(services: &Services, actor: &Actor, id: Uuid, limit: O
             if let Some(task) = &plan.task {
                 row.also.push(format!("task “{}”, priority {}", task.title, task.priority));
             }
+            if n.digest.is_some() {
+                row.also.push(format!("listed in the next digest to {}", n.recipients.fixed.join(", ")));
+                calls.push(row);
+                continue;
+            }
             let vars = variables(&VariableSources {
                 conversation: &t.conv,
                 agent: &t.agent,

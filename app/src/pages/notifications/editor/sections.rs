@@ -52,6 +52,19 @@ pub(super) fn RecipientsSection(f: NotificationFormData) -> impl IntoView {
             }).collect_view()}
             <label>"Otherwise email" <input type="text" name="otherwise" value=f.otherwise.clone() placeholder="front-desk@example.com" /></label>
         </details>
+        <fieldset class="inline-fields" data-testid="digest">
+            <legend>"When is it sent?"</legend>
+            <label>"Send"
+                <select name="digest_every">
+                    {[("each", "an email after each call"), ("daily", "a daily digest"), ("hourly", "an hourly digest")].into_iter().map(|(v, l)| view! {
+                        <option value=v selected=f.digest_every == v>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"at (daily 08:00, hourly :15)" <input type="text" name="digest_at" value=f.digest_at.clone() placeholder="08:00" maxlength="5" /></label>
+            <label>"time zone (empty = the agent's)" <input type="text" name="digest_time_zone" value=f.digest_time_zone.clone() placeholder="Europe/Paris" maxlength="64" /></label>
+        </fieldset>
+        <p class="muted">"A digest goes to the recipients above once per period: the calls, notifications fired, goal results, open tasks by priority, and the calls this notification fired on, with links."</p>
     }
 }
 
