@@ -53,7 +53,11 @@ pub async fn create(
             model.insert(&txn).await?
         }
     };
-    audit::record(&txn, actor, audit::action::ACTION_CREATED, "action", Some(id.to_string()), describe(&model)).await?;
+    let detail = match save {
+        Save::Publish => format!("{}, version 1", describe(&model)),
+        Save::Draft => format!("{} (draft)", describe(&model)),
+    };
+    audit::record(&txn, actor, audit::action::ACTION_CREATED, "action", Some(id.to_string()), detail).await?;
     txn.commit().await?;
     Ok((open(&services.secrets, model)?, secret))
 }
@@ -94,7 +98,9 @@ pub async fn update(
                 active.failing_since = Set(None);
                 active.disabled_reason = Set(None);
             }
-            publish_into(&txn, &services.secrets, actor, id, active, row.version, &settings).await?
+            let saved = publish_into(&txn, &services.secrets, actor, id, active, row.version, &settings).await?;
+            audit_published(&txn, actor, &saved).await?;
+            saved
         }
         Save::Draft => {
             let mut active: post_call_action::ActiveModel = row.clone().into();

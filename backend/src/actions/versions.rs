@@ -135,7 +135,7 @@ pub fn editable(a: post_call_action::Model) -> Result<post_call_action::Model> {
 }
 
 /// Publishes `settings` into `active` as the next version after `current`, and keeps the
-/// version; in the caller's transaction.
+/// version; in the caller's transaction, which records it in the audit log.
 pub(crate) async fn publish_into<C: ConnectionTrait>(
     db: &C,
     secrets: &SecretBox,
@@ -163,9 +163,17 @@ pub(crate) async fn publish_into<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    let detail = format!("{}, version {next}", describe(&saved));
-    audit::record(db, actor, audit::action::ACTION_PUBLISHED, "action", Some(id.to_string()), detail).await?;
     Ok(saved)
+}
+
+/// Records the publication of `saved` (its new version) in the audit log.
+pub(crate) async fn audit_published<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    saved: &post_call_action::Model,
+) -> Result<()> {
+    let detail = format!("{}, version {}", describe(saved), saved.version);
+    audit::record(db, actor, audit::action::ACTION_PUBLISHED, "action", Some(saved.id.to_string()), detail).await
 }
 
 /// Publishes the stored draft of action `id` as its next version. Needs the configure
@@ -181,6 +189,7 @@ pub async fn publish_draft(services: &Services, actor: &Actor, id: Uuid) -> Resu
     let txn = crate::db::begin_write(&services.db).await?;
     let current = row.version;
     let saved = publish_into(&txn, &services.secrets, actor, id, row.into(), current, &draft).await?;
+    audit_published(&txn, actor, &saved).await?;
     txn.commit().await?;
     open(&services.secrets, saved)
 }

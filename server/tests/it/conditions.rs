@@ -226,6 +226,21 @@ db_test!(action_edits_are_drafts_until_published_and_each_delivery_records_its_v
     send("discard_action_draft", vec![("id".into(), id.clone())]).await;
     let items = list().await;
     assert_eq!((items[0]["version"].as_i64(), &items[0]["draft"]), (Some(2), &Value::Null));
+
+    // Nested groups are edited as JSON in the same editor, and shown as JSON again.
+    let nested = r#"{"any": [{"field": "end_reason", "operator": "==", "value": "voicemail"},
+        {"all": [{"field": "party_size", "operator": ">", "value": 2}, {"field": "duration", "operator": "<", "value": 600}]}]}"#;
+    let mut fields = form(&id, "CRM v3", "publish");
+    fields.push(("cond_json".into(), nested.into()));
+    send("save_action", fields).await;
+    let items = list().await;
+    assert_eq!(items[0]["condition"], "any of (end reason == voicemail; all of (party_size > 2; duration < 600 s))");
+    assert!(items[0]["conditions"]["json"].as_str().unwrap().contains("\"all\""), "{}", items[0]["conditions"]);
+    let mut broken = form(&id, "CRM v4", "publish");
+    broken.push(("cond_json".into(), "{\"any\": [".into()));
+    let pairs: Vec<(&str, &str)> = broken.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (_, body) = app.server_fn(&owner, "save_action", &pairs).await;
+    assert_eq!(body["Invalid"]["field"], "cond_json", "{body}");
     let (_, other) = app.api_get(&app.tenant("Other").await.api_key, &format!("/api/v1/actions/{id}/versions")).await;
     assert_eq!(other["error"]["code"], "not_found", "{other}");
 });
