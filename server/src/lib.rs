@@ -1,6 +1,7 @@
 //! The `aftercall` binary as a library: configuration, the HTTP application and the
 //! command-line tools, so integration tests start the same application the binary runs.
 
+pub mod bench;
 pub mod config;
 pub mod eval;
 pub mod http;

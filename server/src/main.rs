@@ -98,6 +98,20 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
     },
+    /// Measure this build on this machine: ingest at each connection count beside the raw
+    /// limit of the same database work, measured in the same run.
+    Bench {
+        /// A PostgreSQL server URL: a fresh database is created on it and dropped after
+        /// (default: SQLite in a temporary folder).
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Connection counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
+        connections: Vec<usize>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -186,6 +200,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             server::connect_and_migrate(&config).await?;
             eprintln!("database is up to date");
             Ok(())
+        }
+        Command::Bench { database_url, seconds, connections } => {
+            let exe = std::env::current_exe().context("the path of this aftercall binary")?;
+            server::bench::run(&exe, server::bench::Options { database_url, seconds, connections }).await
         }
         Command::Account { command: AccountCommand::Create { name, owner_email, owner_password, owner_name, db } } => {
             let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;

@@ -52,6 +52,8 @@ async fn wait_healthy(base: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
+    // This test's own HTTP client (run alone, no other test has installed it).
+    backend::install_crypto_provider();
     let dir = tempfile::tempdir().expect("tempdir");
     let port = free_port();
     let config = dir.path().join("aftercall.toml");
@@ -128,4 +130,43 @@ async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
         reqwest::get(format!("{base}/api/v1/openapi.json")).await.expect("GET").json().await.expect("JSON");
     assert_eq!(printed["openapi"], "3.1.0");
     assert_eq!(printed, served);
+}
+
+/// Runs `aftercall bench` briefly and checks its table: two connection counts, each with a
+/// rate, its latency and the raw limit measured beside it.
+fn bench(extra: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_aftercall"))
+        .args(["bench", "--seconds", "1", "--connections", "1,2"])
+        .args(extra)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run aftercall bench");
+    assert!(out.status.success(), "bench failed: {}{}", text(&out.stdout), text(&out.stderr));
+    let report = text(&out.stdout);
+    for connections in [1, 2] {
+        let row = report
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{connections} connection(s)")))
+            .unwrap_or_else(|| panic!("no row for {connections} in:\n{report}"));
+        let numbers: Vec<f64> =
+            row.split_whitespace().skip(2).filter_map(|w| w.trim_end_matches('×').parse().ok()).collect();
+        let [calls, p50, p99, errors, raw, ratio] = numbers[..] else { panic!("{row}") };
+        assert!(calls > 0.0 && raw > 0.0 && p50 > 0.0 && p99 >= p50, "{row}");
+        assert_eq!(errors, 0.0, "{row}");
+        assert!((ratio - calls / raw).abs() < 0.01, "the ratio is calls/s over raw/s: {row}");
+    }
+    assert!(report.contains("server peak RSS"), "{report}");
+    report
+}
+
+#[test]
+fn the_bench_command_prints_ingest_beside_its_raw_limit_on_sqlite() {
+    assert!(bench(&[]).starts_with("aftercall bench — SQLite"));
+}
+
+#[test]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL (scripts/postgres)")]
+fn the_bench_command_prints_ingest_beside_its_raw_limit_on_postgres() {
+    let url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL must be set to run the PostgreSQL variant");
+    assert!(bench(&["--database-url", &url]).starts_with("aftercall bench — PostgreSQL"));
 }

@@ -1,0 +1,146 @@
+//! `aftercall bench`: measures this build on this machine and prints the figures beside the
+//! raw limit of the same database work measured in the same run (the ratio is the figure
+//! that counts: absolute times drift between machines and runs).
+//!
+//! Ingest: a real `aftercall serve` child on a fresh database (SQLite in a temporary
+//! folder, or a new database on the PostgreSQL server of `--database-url`), loaded by `wrk`
+//! (an installed load generator: `apt-get install wrk`; `scripts/setup --test` installs it) at each connection
+//! count with unique call events; then the raw limit: the same conversation and job rows
+//! inserted directly, one transaction each, by as many connections, for as long.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+mod ingest;
+mod raw;
+mod target;
+
+pub use target::Target;
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// A PostgreSQL server URL (a fresh database is created on it and dropped after);
+    /// `None` = SQLite in a temporary folder.
+    pub database_url: Option<String>,
+    /// Seconds per measurement.
+    pub seconds: u64,
+    /// Connection counts for the ingest measurements.
+    pub connections: Vec<usize>,
+}
+
+/// One ingest measurement beside its raw limit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IngestFigure {
+    pub connections: usize,
+    /// Calls answered 202 per second.
+    pub calls_per_s: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// Non-2xx answers and socket errors.
+    pub errors: u64,
+    /// Conversation + job inserts per second, one commit each, by as many connections.
+    pub raw_per_s: f64,
+}
+
+impl IngestFigure {
+    /// Calls per second as a share of the raw limit.
+    pub fn ratio(&self) -> f64 {
+        if self.raw_per_s > 0.0 { self.calls_per_s / self.raw_per_s } else { 0.0 }
+    }
+}
+
+/// Runs the benchmark with the `aftercall` binary at `exe` and prints its figures.
+///
+/// Errors: when `wrk` is missing, the database cannot be prepared, or the server does not
+/// start.
+pub async fn run(exe: &Path, options: Options) -> Result<()> {
+    which("wrk").context("wrk is not installed: apt-get install wrk (scripts/setup --test installs it)")?;
+    let dir = tempfile::tempdir().context("a temporary folder")?;
+    let target = Target::prepare(options.database_url.as_deref(), dir.path()).await?;
+    let result = measure(exe, &options, &target, dir.path()).await;
+    target.cleanup().await;
+    let (figures, rss) = result?;
+    println!("{}", report(&target.label(), options.seconds, &figures));
+    if let Some(kib) = rss {
+        println!("server peak RSS (VmHWM) during ingest: {:.0} MiB", kib as f64 / 1024.0);
+    }
+    Ok(())
+}
+
+async fn measure(
+    exe: &Path,
+    options: &Options,
+    target: &Target,
+    dir: &Path,
+) -> Result<(Vec<IngestFigure>, Option<u64>)> {
+    let key = target.create_account().await?;
+    let server = ingest::Server::start(exe, target.url(), dir).await?;
+    let mut figures = Vec::new();
+    for &connections in &options.connections {
+        let http = ingest::load(&server, &key, connections, options.seconds, dir).await?;
+        let raw = raw::insert_rate(target.url(), connections, options.seconds).await?;
+        figures.push(IngestFigure {
+            connections,
+            calls_per_s: http.calls_per_s,
+            p50_ms: http.p50_ms,
+            p99_ms: http.p99_ms,
+            errors: http.errors,
+            raw_per_s: raw,
+        });
+    }
+    let rss = server.peak_rss_kib();
+    server.stop().await;
+    Ok((figures, rss))
+}
+
+/// The figures as a table.
+pub fn report(database: &str, seconds: u64, figures: &[IngestFigure]) -> String {
+    let mut out = format!(
+        "aftercall bench — {database}, {seconds} s per measurement\n\n\
+         ingest (POST /api/v1/calls, wrk)  calls/s   p50 ms   p99 ms  errors   raw/s   ratio\n"
+    );
+    for f in figures {
+        out.push_str(&format!(
+            "  {:>3} connection(s)               {:>8.0} {:>8.1} {:>8.1} {:>7} {:>7.0} {:>6.2}×\n",
+            f.connections,
+            f.calls_per_s,
+            f.p50_ms,
+            f.p99_ms,
+            f.errors,
+            f.raw_per_s,
+            f.ratio()
+        ));
+    }
+    out.push_str(
+        "\nraw/s: the same conversation and job rows inserted directly, one commit each, by as many connections.\n",
+    );
+    out
+}
+
+/// The path of an installed program.
+fn which(program: &str) -> Result<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+        .ok_or_else(|| anyhow::anyhow!("`{program}` not found on PATH"))
+}
+
+/// Waits until `check` answers true, for at most `limit`.
+async fn wait_for<F, Fut>(limit: Duration, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("gave up after {} s", limit.as_secs())
+}

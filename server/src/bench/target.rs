@@ -1,0 +1,85 @@
+//! The database a benchmark runs on: a fresh SQLite file, or a fresh database on a
+//! PostgreSQL server (dropped afterwards), migrated, with one account.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use sea_orm::ConnectionTrait;
+
+/// A fresh, migrated database.
+pub struct Target {
+    url: String,
+    /// PostgreSQL: the server's URL and the database to drop afterwards.
+    postgres: Option<(String, String)>,
+}
+
+impl Target {
+    /// A new SQLite file in `dir`, or a new database on the PostgreSQL server `url`.
+    ///
+    /// Errors: the server cannot be reached, or the role may not create databases.
+    pub async fn prepare(url: Option<&str>, dir: &Path) -> Result<Self> {
+        let target = match url {
+            None => Self { url: format!("sqlite://{}/bench.db?mode=rwc", dir.display()), postgres: None },
+            Some(server) => {
+                let admin = sea_orm::Database::connect(server).await.context("connecting to --database-url")?;
+                let name = format!("aftercall_bench_{}", uuid::Uuid::new_v4().simple());
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .context("CREATE DATABASE (the role needs CREATEDB)")?;
+                admin.close().await.ok();
+                let (base, rest) = server.rsplit_once('/').context("--database-url has no database path")?;
+                let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+                Self { url: format!("{base}/{name}{query}"), postgres: Some((server.to_owned(), name)) }
+            }
+        };
+        let db = backend::db::connect(&target.url, 2).await.context("connecting to the benchmark database")?;
+        backend::db::migrate(&db).await.context("migrating the benchmark database")?;
+        db.close().await.ok();
+        Ok(target)
+    }
+
+    /// The database URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// `SQLite` or `PostgreSQL`.
+    pub fn label(&self) -> String {
+        if self.postgres.is_some() { "PostgreSQL".into() } else { "SQLite".into() }
+    }
+
+    /// Creates the benchmark's account (agents are created by ingest) and returns its API key.
+    ///
+    /// Errors: database errors.
+    pub async fn create_account(&self) -> Result<String> {
+        let db = backend::db::connect(&self.url, 2).await?;
+        let created = backend::identity::accounts::create_account(
+            &db,
+            &backend::identity::passwords::Hasher::new(1),
+            backend::identity::accounts::NewAccount {
+                account_name: "Bench".into(),
+                owner_name: None,
+                owner_email: "bench@example.com".into(),
+                owner_password: "a bench password".into(),
+                auto_create_agents: true,
+                email_verified: true,
+                first_api_key: Some("bench".into()),
+            },
+        )
+        .await
+        .context("creating the benchmark account")?;
+        db.close().await.ok();
+        Ok(created.api_key.context("the account has no API key")?.secret)
+    }
+
+    /// Drops a PostgreSQL benchmark database (a SQLite file goes with its folder).
+    pub async fn cleanup(&self) {
+        if let Some((server, name)) = &self.postgres
+            && let Ok(admin) = sea_orm::Database::connect(server.as_str()).await
+        {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            admin.close().await.ok();
+        }
+    }
+}
