@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
+mod dispatch;
 mod ingest;
 mod raw;
 mod target;
@@ -62,8 +63,14 @@ pub async fn run(exe: &Path, options: Options) -> Result<()> {
     let target = Target::prepare(options.database_url.as_deref(), dir.path()).await?;
     let result = measure(exe, &options, &target, dir.path()).await;
     target.cleanup().await;
-    let (figures, rss) = result?;
+    let (figures, rss, drain) = result?;
     println!("{}", report(&target.label(), options.seconds, &figures));
+    println!(
+        "dispatch (aftercall worker; per call: analysis, an email, a team alert, a task): {} calls in {:.1} s = {:.0} calls/s",
+        drain.calls,
+        drain.seconds,
+        drain.per_s()
+    );
     if let Some(kib) = rss {
         println!("server peak RSS (VmHWM) during ingest: {:.0} MiB", kib as f64 / 1024.0);
     }
@@ -75,7 +82,7 @@ async fn measure(
     options: &Options,
     target: &Target,
     dir: &Path,
-) -> Result<(Vec<IngestFigure>, Option<u64>)> {
+) -> Result<(Vec<IngestFigure>, Option<u64>, dispatch::Drain)> {
     let key = target.create_account().await?;
     let server = ingest::Server::start(exe, target.url(), dir).await?;
     let mut figures = Vec::new();
@@ -93,7 +100,8 @@ async fn measure(
     }
     let rss = server.peak_rss_kib();
     server.stop().await;
-    Ok((figures, rss))
+    let drain = dispatch::drain(exe, target.url(), dir, Duration::from_secs(900)).await?;
+    Ok((figures, rss, drain))
 }
 
 /// The figures as a table.

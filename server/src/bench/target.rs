@@ -69,6 +69,26 @@ impl Target {
         )
         .await
         .context("creating the benchmark account")?;
+        // Each call: an email (kept in the outbox: no SMTP), an alert for the team, a task.
+        use backend::notifications::{EmailTemplateInput, NotificationInput, Recipients, TaskInput, TeamAlertInput};
+        let every_call = NotificationInput {
+            name: "Every call".into(),
+            enabled: true,
+            trigger: backend::notifications::TriggerInput { always: Some(true), condition: None },
+            conditions: Vec::new(),
+            recipients: Recipients { fixed: vec!["ops@example.com".into()], ..Default::default() },
+            email: EmailTemplateInput {
+                subject: "Call from {{ customer_number }}".into(),
+                body: "{{ conversation_summary }}\n\n{{ conversation_url }}".into(),
+            },
+            team_alert: TeamAlertInput::Mode("all".into()),
+            task: Some(TaskInput { priority: "high".into(), assignee: None, due_in_hours: None }),
+            digest: None,
+        };
+        let owner = backend::tenancy::Actor::Member(created.owner);
+        backend::notifications::create(&db, &owner, None, every_call, backend::notifications::Save::Publish)
+            .await
+            .context("creating the benchmark notification")?;
         db.close().await.ok();
         Ok(created.api_key.context("the account has no API key")?.secret)
     }

@@ -133,7 +133,7 @@ async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
 }
 
 /// Runs `aftercall bench` briefly and checks its table: two connection counts, each with a
-/// rate, its latency and the raw limit measured beside it.
+/// rate, its latency and the raw limit measured beside it; then the dispatcher's rate.
 fn bench(extra: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_aftercall"))
         .args(["bench", "--seconds", "1", "--connections", "1,2"])
@@ -156,6 +156,13 @@ fn bench(extra: &[&str]) -> String {
         assert!((ratio - calls / raw).abs() < 0.01, "the ratio is calls/s over raw/s: {row}");
     }
     assert!(report.contains("server peak RSS"), "{report}");
+    let dispatch = report.lines().find(|l| l.starts_with("dispatch (")).unwrap_or_else(|| panic!("{report}"));
+    let per_s: f64 = dispatch
+        .rsplit(" = ")
+        .next()
+        .and_then(|r| r.trim_end_matches(" calls/s").parse().ok())
+        .unwrap_or_else(|| panic!("{dispatch}"));
+    assert!(per_s > 0.0, "{dispatch}");
     report
 }
 
