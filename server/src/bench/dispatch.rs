@@ -5,12 +5,10 @@
 //! pending or running gives calls per second.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
-use tokio::process::Command;
 
 /// What the dispatcher did.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,17 +43,7 @@ pub async fn drain(exe: &Path, url: &str, dir: &Path, limit: Duration) -> Result
         db.execute_unprepared(sql).await?;
     }
     let calls = scalar(&db, "SELECT COUNT(*) AS n FROM conversations").await? as u64;
-    let log = std::fs::File::create(dir.join("worker.log"))?;
-    let mut worker = Command::new(exe)
-        .args(["worker", "--database-url", url])
-        .env("AFTERCALL_SMTP__URL", "")
-        .env("AFTERCALL_SECRETS__KEY_FILE", dir.join("aftercall.key"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .context("starting aftercall worker")?;
+    let mut worker = super::spawn_child(exe, &["worker", "--database-url", url], &[], dir, "worker.log")?;
     let waiting = "SELECT COUNT(*) AS n FROM jobs WHERE state IN ('pending', 'running')";
     let initial = scalar(&db, waiting).await?;
     // Timed from the first finished job: the worker's own start is not dispatching.

@@ -2,7 +2,6 @@
 //! events (a new `call_id` per request, so every one is a new call, answered 202).
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -20,19 +19,14 @@ impl Server {
     /// Errors: it does not answer within 60 s.
     pub async fn start(exe: &Path, url: &str, dir: &Path) -> Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let log = std::fs::File::create(dir.join("serve.log"))?;
-        let child = Command::new(exe)
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--database-url", url])
-            .env("AFTERCALL_JOBS__RUN_IN_SERVER", "false")
-            .env("AFTERCALL_API__RATE_LIMIT_PER_SECOND", "0")
-            .env("AFTERCALL_SMTP__URL", "")
-            .env("AFTERCALL_SECRETS__KEY_FILE", dir.join("aftercall.key"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .context("starting aftercall serve")?;
+        let addr = format!("127.0.0.1:{port}");
+        let child = super::spawn_child(
+            exe,
+            &["serve", "--addr", &addr, "--database-url", url],
+            &[("AFTERCALL_JOBS__RUN_IN_SERVER", "false"), ("AFTERCALL_API__RATE_LIMIT_PER_SECOND", "0")],
+            dir,
+            "serve.log",
+        )?;
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         let health = format!("{base}/healthz");

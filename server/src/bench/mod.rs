@@ -128,6 +128,32 @@ pub fn report(database: &str, seconds: u64, figures: &[IngestFigure]) -> String 
     out
 }
 
+/// Starts `exe` with `args` as the benchmark's child: no SMTP (email stays in the outbox),
+/// the benchmark's installation key in `dir`, and warnings logged to `dir/<log>`; `env`
+/// adds settings. The child is killed when dropped.
+///
+/// Errors: the log cannot be created or the program does not start.
+fn spawn_child(
+    exe: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    dir: &Path,
+    log: &str,
+) -> Result<tokio::process::Child> {
+    let file = std::fs::File::create(dir.join(log))?;
+    tokio::process::Command::new(exe)
+        .args(args)
+        .envs(env.iter().copied())
+        .env("AFTERCALL_SMTP__URL", "")
+        .env("AFTERCALL_SECRETS__KEY_FILE", dir.join("aftercall.key"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(file)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting aftercall {}", args.first().copied().unwrap_or_default()))
+}
+
 /// The path of an installed program.
 fn which(program: &str) -> Result<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
