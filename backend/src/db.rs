@@ -12,9 +12,10 @@ use sea_orm::{
 
 /// Opens a pool for `url` (`sqlite://path?mode=rwc` or `postgres://...`).
 ///
-/// SQLite connections use WAL journaling, `synchronous=NORMAL` (durable at every
-/// checkpoint, safe against process crashes) and a 10 s busy timeout so concurrent writers
-/// queue instead of failing.
+/// SQLite connections use WAL journaling, `synchronous=FULL` (every commit is on disk
+/// before it returns, so a call answered 202 survives a power loss; ingest shares one fsync
+/// among many calls through group commit, [`crate::calls::commit`]) and a 10 s busy timeout
+/// so concurrent writers queue instead of failing.
 ///
 /// Errors: the driver's error when the URL is invalid or the database cannot be reached.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
@@ -28,7 +29,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .map_sqlx_sqlite_opts(|opts| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
@@ -72,13 +73,19 @@ impl Work {
     ///
     /// Errors: the database's error when no transaction can be opened.
     pub async fn begin(services: &crate::Services) -> Result<Self, DbErr> {
-        Ok(Self {
-            txn: begin_write(&services.db).await?,
-            wakeup: services.jobs_wakeup.clone(),
-            live: services.live.clone(),
-            wake: false,
-            events: Vec::new(),
-        })
+        Self::begin_on(&services.db, services.jobs_wakeup.clone(), services.live.clone()).await
+    }
+
+    /// A unit of work on `db` that wakes `wakeup` and publishes to `live` at commit (for the
+    /// ingest writer, which outlives no [`crate::Services`] and so holds only these parts).
+    ///
+    /// Errors: the database's error when no transaction can be opened.
+    pub(crate) async fn begin_on(
+        db: &DatabaseConnection,
+        wakeup: Arc<tokio::sync::Notify>,
+        live: crate::live::AlertBus,
+    ) -> Result<Self, DbErr> {
+        Ok(Self { txn: begin_write(db).await?, wakeup, live, wake: false, events: Vec::new() })
     }
 
     /// The transaction, to run statements on.

@@ -80,6 +80,10 @@ pub struct Services {
     pub passwords: identity::passwords::Hasher,
     /// Budgets of the account flows (sign-in, sign-up, invitations, password resets).
     pub throttle: throttle::Throttle,
+    /// API keys that authenticated recently (ingest's hot path skips the lookup).
+    pub api_keys: identity::api_keys::KeyCache,
+    /// The single writer that group-commits ingest on SQLite (started on first use).
+    pub ingest_writer: Arc<std::sync::OnceLock<calls::commit::IngestWriter>>,
 }
 
 /// Why the services cannot start: each names the setting or file to fix, and keeps the
@@ -159,6 +163,8 @@ impl Services {
             secrets,
             passwords,
             throttle,
+            api_keys: Default::default(),
+            ingest_writer: Default::default(),
         })
     }
 

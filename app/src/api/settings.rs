@@ -140,7 +140,7 @@ pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
     let services = services()?;
-    backend::identity::api_keys::revoke(&services.db, &member.into(), parse_id(&id, "API key")?).await?;
+    backend::identity::api_keys::revoke(&services, &member.into(), parse_id(&id, "API key")?).await?;
     Ok(())
 }
 
@@ -150,7 +150,7 @@ pub async fn set_auto_create_agents(enabled: Option<String>) -> Result<(), AppEr
     use crate::auth::{member, services};
     let member = member().await?;
     let services = services()?;
-    backend::identity::accounts::set_auto_create_agents(&services.db, &member, enabled.is_some()).await?;
+    backend::identity::accounts::set_auto_create_agents(&services, &member, enabled.is_some()).await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Ingest of call-ended events: first end wins on `(account, call_id)`, and the
 //! conversation and its `AnalyzeCall` job are written in one transaction.
 
+pub mod commit;
 pub mod event;
 
 use chrono::Utc;
@@ -32,11 +33,18 @@ async fn existing(db: &impl sea_orm::ConnectionTrait, tenant: &Tenant, call_id: 
         .map(|c| c.id))
 }
 
-/// Stores a call once and enqueues its analysis.
+/// Stores a call once and enqueues its analysis, answering after the commit is durable.
 ///
 /// A later event with the same `call_id` returns the first conversation with
 /// `duplicate: true` and changes nothing. On any error nothing is stored (an agent
 /// auto-created for the call included).
+///
+/// On SQLite every call goes through the single [`commit::IngestWriter`], which commits
+/// the calls waiting at that moment in one transaction (group commit: one fsync for many
+/// calls, each in its own savepoint so one call's error leaves the others stored). On
+/// PostgreSQL each call is its own transaction (the server runs concurrent writers and
+/// groups their WAL flushes itself). Either way the hot path is the insert itself: no
+/// pre-check query (the unique `(account, call_id)` index answers the duplicate question).
 ///
 /// Errors: [`Error::NotFound`] (`agent`) for an unknown agent when the account does not
 /// auto-create agents; [`Error::Db`].
@@ -46,14 +54,44 @@ pub async fn ingest(
     account: &account::Model,
     call: CallEnded,
 ) -> Result<Ingested> {
-    let db = &services.db;
-    if let Some(id) = existing(db, tenant, &call.call_id).await? {
-        return Ok(Ingested { conversation_id: id, duplicate: true });
+    if services.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        let writer = services.ingest_writer.get_or_init(|| commit::IngestWriter::spawn(services));
+        return writer.submit(*tenant, account.auto_create_agents, call).await;
     }
     let mut work = crate::db::Work::begin(services).await?;
-    let agent = agents::resolve_for_ingest(work.db(), tenant, &call.agent_id, account.auto_create_agents).await?;
+    let outcome = store(work.db(), tenant, account.auto_create_agents, &call).await?;
+    if outcome.duplicate {
+        work.rollback().await?;
+    } else {
+        work.wake_runner();
+        work.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// The writes of one call on `db` (a transaction or savepoint the caller commits only when
+/// the outcome is not a duplicate): the agent (auto-created when allowed), the conversation
+/// (insert or nothing on `(account, call_id)`), and its `AnalyzeCall` job.
+///
+/// Errors: as [`ingest`].
+pub(crate) async fn store<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    auto_create_agents: bool,
+    call: &CallEnded,
+) -> Result<Ingested> {
+    let agent = match agents::resolve_for_ingest(db, tenant, &call.agent_id, auto_create_agents).await {
+        Ok(agent) => agent,
+        // A repeat of a stored call still answers as a duplicate after its agent was removed.
+        Err(e @ Error::NotFound(_)) => match existing(db, tenant, &call.call_id).await? {
+            Some(id) => return Ok(Ingested { conversation_id: id, duplicate: true }),
+            None => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
     let id = Uuid::now_v7();
     let turn_count = i32::try_from(call.transcript.len()).unwrap_or(i32::MAX);
+    let call = call.clone();
     let row = conversation::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
@@ -72,23 +110,20 @@ pub async fn ingest(
         customer_name: Set(call.customer_name),
         customer_email: Set(call.customer_email.map(|e| e.as_str().to_owned())),
         dynamic_variables: Set(crate::columns::DynamicVariables(call.dynamic_variables)),
-        transcript: Set(crate::columns::Transcript(call.transcript.clone())),
+        transcript: Set(crate::columns::Transcript(call.transcript)),
         turn_count: Set(turn_count),
         received_at: Set(Utc::now()),
         platform_analysis: Set(call.platform_analysis),
     };
     let inserted = conversation::Entity::insert(row)
         .on_conflict_do_nothing_on([conversation::Column::AccountId, conversation::Column::CallId])
-        .exec_without_returning(work.db())
+        .exec_without_returning(db)
         .await?;
     if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
-        // A concurrent event for the same call won the race.
-        work.rollback().await?;
+        // An earlier event of this call is stored (or a concurrent one won the race).
         let id = existing(db, tenant, &call.call_id).await?.ok_or(Error::NotFound("conversation"))?;
         return Ok(Ingested { conversation_id: id, duplicate: true });
     }
-    queue::enqueue(work.db(), tenant, &AnalyzeCall { conversation_id: id }).await?;
-    work.wake_runner();
-    work.commit().await?;
+    queue::enqueue(db, tenant, &AnalyzeCall { conversation_id: id }).await?;
     Ok(Ingested { conversation_id: id, duplicate: false })
 }

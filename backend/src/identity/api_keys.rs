@@ -85,11 +85,13 @@ pub async fn list(db: &DatabaseConnection, tenant: &Tenant) -> Result<Vec<api_ke
     Ok(scope::<api_key::Entity>(tenant).order_by_desc(api_key::Column::CreatedAt).all(db).await?)
 }
 
-/// Revokes a key (team-management permission). Revoking twice is a no-op.
+/// Revokes a key (team-management permission) and forgets the account's cached keys.
+/// Revoking twice is a no-op.
 ///
 /// Errors: [`Error::Forbidden`]; [`Error::NotFound`] for another tenant's key.
-pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<()> {
+pub async fn revoke(services: &crate::Services, actor: &Actor, id: Uuid) -> Result<()> {
     actor.require(Permission::ManageTeam)?;
+    let db = &services.db;
     let found = secure_find::<api_key::Entity, _>(db, actor.tenant(), id).await?;
     if found.revoked_at.is_none() {
         let detail = format!("{} ({}…)", found.name, found.prefix);
@@ -98,6 +100,7 @@ pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<
         active.update(db).await?;
         crate::audit::record(db, actor, crate::audit::action::API_KEY_REVOKED, "api_key", Some(id.to_string()), detail)
             .await?;
+        services.api_keys.forget_account(actor.tenant());
     }
     Ok(())
 }
@@ -111,18 +114,58 @@ pub struct Authenticated {
     pub key_id: Uuid,
 }
 
-/// Resolves a presented key to its tenant and account.
+/// How long an authenticated key is remembered ([`KeyCache`]): the longest a revoked key, or
+/// a changed account setting, can go on being honoured by *another* process (the process
+/// that made the change forgets at once).
+pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Keys that authenticated recently, by the SHA-256 of the presented key, so ingest does not
+/// pay a database round trip per request (issue: "the API key and account cached with
+/// invalidation on change"). Only keys that authenticated are kept (a flood of wrong keys
+/// cannot fill it), at most 10,000, each for [`KEY_CACHE_TTL`]. Revoking a key and changing
+/// the account settings ingest reads ([`crate::identity::accounts::set_auto_create_agents`],
+/// [`crate::identity::accounts::set_inbound_signing`]) call [`KeyCache::forget_account`].
+#[derive(Clone)]
+pub struct KeyCache {
+    keys: moka::sync::Cache<String, Authenticated>,
+}
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        Self { keys: moka::sync::Cache::builder().max_capacity(10_000).time_to_live(KEY_CACHE_TTL).build() }
+    }
+}
+
+impl KeyCache {
+    /// Forgets every remembered key of the account (after a revocation or a settings change).
+    pub fn forget_account(&self, tenant: &Tenant) {
+        let account_id = tenant.account_id();
+        for (hash, found) in self.keys.iter() {
+            if found.tenant.account_id() == account_id {
+                self.keys.invalidate(hash.as_str());
+            }
+        }
+    }
+}
+
+/// Resolves a presented key to its tenant and account, from the [`KeyCache`] when it
+/// authenticated in the last [`KEY_CACHE_TTL`].
 ///
 /// Records `last_used_at` at most once a minute per key, so ingest does not pay a write
 /// per request.
 ///
 /// Errors: [`Error::Unauthenticated`] for an unknown or revoked key.
-pub async fn authenticate(db: &DatabaseConnection, presented: &str) -> Result<Authenticated> {
+pub async fn authenticate(services: &crate::Services, presented: &str) -> Result<Authenticated> {
     if !presented.starts_with(KEY_PREFIX) {
         return Err(Error::Unauthenticated);
     }
+    let hash = hash_key(presented);
+    if let Some(found) = services.api_keys.keys.get(&hash) {
+        return Ok(found);
+    }
+    let db = &services.db;
     let found = api_key::Entity::find()
-        .filter(api_key::Column::KeyHash.eq(hash_key(presented)))
+        .filter(api_key::Column::KeyHash.eq(hash.as_str()))
         .filter(api_key::Column::RevokedAt.is_null())
         .find_also_related(account::Entity)
         .one(db)
@@ -138,5 +181,7 @@ pub async fn authenticate(db: &DatabaseConnection, presented: &str) -> Result<Au
             tracing::warn!(error = %crate::error::report(&e), "could not record API key use");
         }
     }
-    Ok(Authenticated { tenant: Tenant::new(key.account_id), account, key_id: key.id })
+    let found = Authenticated { tenant: Tenant::new(key.account_id), account, key_id: key.id };
+    services.api_keys.keys.insert(hash, found.clone());
+    Ok(found)
 }

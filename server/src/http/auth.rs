@@ -49,7 +49,7 @@ where
         let header =
             parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(ApiError::unauthorized)?;
         let key = bearer_key(header).ok_or_else(ApiError::unauthorized)?;
-        let found = backend::identity::api_keys::authenticate(&services.db, key).await?;
+        let found = backend::identity::api_keys::authenticate(&services, key).await?;
         Ok(Self { tenant: found.tenant, account: found.account, key_id: found.key_id })
     }
 }

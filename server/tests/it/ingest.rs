@@ -91,7 +91,7 @@ db_test!(a_missing_wrong_or_revoked_api_key_is_401_and_stores_nothing, |app| {
     // Revoke the key through the admin path and try again.
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     let keys = backend::identity::api_keys::list(&app.services.db, &member.tenant).await.unwrap();
-    backend::identity::api_keys::revoke(&app.services.db, &member.into(), keys[0].id).await.unwrap();
+    backend::identity::api_keys::revoke(&app.services, &member.into(), keys[0].id).await.unwrap();
     let resp = app.post_call(&t.api_key, &call("c", "a")).await;
     assert_eq!(resp.status().as_u16(), 401);
     assert_eq!(stored(&app).await, (0, 0, 0));
@@ -168,7 +168,7 @@ db_test!(semantically_invalid_events_are_422_naming_the_field, |app| {
 db_test!(an_unknown_agent_is_404_unless_the_account_auto_creates_agents, |app| {
     let t = app.tenant("Acme").await;
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
-    backend::identity::accounts::set_auto_create_agents(&app.services.db, &member, false).await.unwrap();
+    backend::identity::accounts::set_auto_create_agents(&app.services, &member, false).await.unwrap();
     let resp = app.post_call(&t.api_key, &call("c-1", "nobody")).await;
     assert_eq!(resp.status().as_u16(), 404);
     let body: Value = resp.json().await.unwrap();
@@ -179,7 +179,7 @@ db_test!(an_unknown_agent_is_404_unless_the_account_auto_creates_agents, |app| {
         app.api_send(reqwest::Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "known"})).await;
     assert_eq!(status, 201);
     assert_eq!(app.post_call(&t.api_key, &call("c-2", "known")).await.status().as_u16(), 202);
-    backend::identity::accounts::set_auto_create_agents(&app.services.db, &member, true).await.unwrap();
+    backend::identity::accounts::set_auto_create_agents(&app.services, &member, true).await.unwrap();
     assert_eq!(app.post_call(&t.api_key, &call("c-1", "nobody")).await.status().as_u16(), 202);
     assert_eq!(app.count("agents").await, 2);
 });
@@ -351,3 +351,55 @@ async fn each_api_key_is_rate_limited_with_429_and_retry_after() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(app.post_call(&t.api_key, &call("rl-last", "desk")).await.status().as_u16(), 202, "the budget refills");
 }
+
+db_test!(concurrent_calls_committed_together_are_each_stored_or_refused_alone, |app| {
+    // On SQLite these share group commits (one transaction, a savepoint per call): an
+    // unknown agent's call is refused without taking the calls committed with it along.
+    let t = app.tenant("Acme").await;
+    let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
+    backend::identity::accounts::set_auto_create_agents(&app.services, &member, false).await.unwrap();
+    let (status, _) =
+        app.api_send(reqwest::Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "known"})).await;
+    assert_eq!(status, 201);
+    let events: Vec<Value> = (0..60)
+        .map(|i| match i % 3 {
+            0 => call(&format!("good-{i}"), "known"),
+            1 => call(&format!("bad-{i}"), "nobody"),
+            _ => call("repeated", "known"),
+        })
+        .collect();
+    let answers = futures::future::join_all(events.iter().map(|e| app.post_call(&t.api_key, e))).await;
+    let mut statuses = std::collections::BTreeMap::<(String, u16), usize>::new();
+    let mut repeated_ids = std::collections::BTreeSet::new();
+    for (event, resp) in events.iter().zip(answers) {
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap();
+        let call_id = event["call_id"].as_str().unwrap();
+        let kind = call_id.split('-').next().unwrap().to_owned();
+        if kind == "repeated" {
+            repeated_ids.insert(body["conversation_id"].as_str().unwrap().to_owned());
+        }
+        *statuses.entry((kind, status)).or_default() += 1;
+    }
+    let expected: std::collections::BTreeMap<(String, u16), usize> = [
+        (("bad".to_owned(), 404), 20),
+        (("good".to_owned(), 202), 20),
+        (("repeated".to_owned(), 200), 19),
+        (("repeated".to_owned(), 202), 1),
+    ]
+    .into();
+    assert_eq!(statuses, expected);
+    assert_eq!(repeated_ids.len(), 1, "every repeat names the first conversation");
+    assert_eq!(stored(&app).await, (21, 1, 21), "21 conversations, each with its job; no agent was created");
+});
+
+db_test!(a_revoked_key_is_refused_at_once_even_right_after_it_was_used, |app| {
+    // The key was just used, so it is in the cache of authenticated keys: revoking forgets it.
+    let t = app.tenant("Acme").await;
+    assert_eq!(app.post_call(&t.api_key, &call("c-1", "a")).await.status().as_u16(), 202);
+    let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
+    let keys = backend::identity::api_keys::list(&app.services.db, &member.tenant).await.unwrap();
+    backend::identity::api_keys::revoke(&app.services, &member.into(), keys[0].id).await.unwrap();
+    assert_eq!(app.post_call(&t.api_key, &call("c-2", "a")).await.status().as_u16(), 401);
+    assert_eq!(app.count("conversations").await, 1);
+});

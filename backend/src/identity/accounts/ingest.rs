@@ -29,6 +29,7 @@ pub async fn set_inbound_signing(services: &crate::Services, member: &Member, en
     )
     .await?;
     txn.commit().await?;
+    services.api_keys.forget_account(&member.tenant);
     Ok(secret)
 }
 
@@ -74,11 +75,13 @@ pub fn verify_inbound(
     })
 }
 
-/// Turns auto-creating unknown agents on ingest on or off. Admins only; audited.
+/// Turns auto-creating unknown agents on ingest on or off. Admins only; audited. The
+/// account's cached API keys are forgotten, so ingest reads the new setting at once.
 ///
 /// Errors: [`Error::Forbidden`] for members.
-pub async fn set_auto_create_agents(db: &DatabaseConnection, member: &Member, enabled: bool) -> Result<()> {
+pub async fn set_auto_create_agents(services: &crate::Services, member: &Member, enabled: bool) -> Result<()> {
     member.require(Permission::Configure)?;
+    let db = &services.db;
     let found = get(db, &member.tenant).await?;
     let txn = crate::db::begin_write(db).await?;
     let mut active: account::ActiveModel = found.into();
@@ -95,5 +98,6 @@ pub async fn set_auto_create_agents(db: &DatabaseConnection, member: &Member, en
     )
     .await?;
     txn.commit().await?;
+    services.api_keys.forget_account(&member.tenant);
     Ok(())
 }

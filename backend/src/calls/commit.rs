@@ -1,0 +1,119 @@
+//! Group commit of ingest on SQLite: one writer task, many calls per transaction.
+//!
+//! SQLite has one writer at a time and every durable commit costs an fsync, so a commit per
+//! call caps ingest at the disk's fsync rate however many requests wait. Here every ingest
+//! request hands its call to the [`IngestWriter`] and waits; the writer takes every call
+//! waiting at that moment (at most [`MAX_BATCH`]), stores each in its own savepoint (a call
+//! that fails, an unknown agent say, is rolled back alone), commits once, and only then
+//! answers each request. While one batch commits the next one gathers, so under load many
+//! calls share one fsync, and an idle server commits a lone call at once (no added delay).
+//! A request is answered 202 only after the commit that holds its call returned: with
+//! `synchronous=FULL` ([`crate::db::connect`]) that commit is on disk.
+
+use std::sync::Arc;
+
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use super::{CallEnded, Ingested, store};
+use crate::error::{Error, Result};
+use crate::tenancy::Tenant;
+
+/// The most calls one commit holds. Bounds the transaction (and the time the first call
+/// of a batch waits for the last) when thousands of requests wait at once.
+pub const MAX_BATCH: usize = 512;
+
+/// Calls that may wait for the writer; a request beyond that waits for room (backpressure
+/// onto the HTTP connections, not unbounded memory).
+const QUEUE_DEPTH: usize = 4096;
+
+struct Submission {
+    tenant: Tenant,
+    auto_create_agents: bool,
+    call: CallEnded,
+    reply: oneshot::Sender<Result<Ingested>>,
+}
+
+/// The handle of the single ingest writer. Cheap to clone; the writer task ends when the
+/// last handle is dropped.
+#[derive(Clone)]
+pub struct IngestWriter {
+    submissions: mpsc::Sender<Submission>,
+}
+
+impl IngestWriter {
+    /// Starts the writer on the current tokio runtime, writing to the services' database
+    /// and waking their job runner after each commit that stored a new call.
+    pub fn spawn(services: &crate::Services) -> Self {
+        let (submissions, received) = mpsc::channel(QUEUE_DEPTH);
+        tokio::spawn(run(services.db.clone(), services.jobs_wakeup.clone(), services.live.clone(), received));
+        Self { submissions }
+    }
+
+    /// Stores `call` in the next group commit and waits for that commit.
+    ///
+    /// Errors: those of [`super::ingest`]; [`Error::Internal`] when the writer has stopped
+    /// (the runtime that started it shut down).
+    pub async fn submit(&self, tenant: Tenant, auto_create_agents: bool, call: CallEnded) -> Result<Ingested> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || Error::bug("the ingest writer has stopped");
+        self.submissions.send(Submission { tenant, auto_create_agents, call, reply }).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+async fn run(
+    db: DatabaseConnection,
+    wakeup: Arc<Notify>,
+    live: crate::live::AlertBus,
+    mut received: mpsc::Receiver<Submission>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while received.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        commit_batch(&db, &wakeup, &live, std::mem::take(&mut batch)).await;
+    }
+}
+
+/// Stores every call of `batch` in one transaction, then answers each. When the
+/// transaction itself fails (its commit, say), every call of the batch gets that error and
+/// none is stored.
+async fn commit_batch(
+    db: &DatabaseConnection,
+    wakeup: &Arc<Notify>,
+    live: &crate::live::AlertBus,
+    batch: Vec<Submission>,
+) {
+    let outcomes = async {
+        let mut work = crate::db::Work::begin_on(db, wakeup.clone(), live.clone()).await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for s in &batch {
+            let savepoint = work.db().begin().await?;
+            let outcome = store(&savepoint, &s.tenant, s.auto_create_agents, &s.call).await;
+            match &outcome {
+                Ok(stored) if !stored.duplicate => {
+                    savepoint.commit().await?;
+                    work.wake_runner();
+                }
+                _ => savepoint.rollback().await?,
+            }
+            outcomes.push(outcome);
+        }
+        work.commit().await?;
+        Ok::<_, sea_orm::DbErr>(outcomes)
+    }
+    .await;
+    match outcomes {
+        Ok(outcomes) => {
+            for (s, outcome) in batch.into_iter().zip(outcomes) {
+                let _ = s.reply.send(outcome);
+            }
+        }
+        Err(e) => {
+            tracing::error!(calls = batch.len(), error = %crate::error::report(&e), "an ingest group commit failed; none of its calls was stored");
+            let message = e.to_string();
+            for s in batch {
+                let _ = s.reply.send(Err(Error::Db(sea_orm::DbErr::Custom(message.clone()))));
+            }
+        }
+    }
+}
