@@ -151,7 +151,8 @@ pub struct JobSettings {
     pub poll_interval: Duration,
     /// Jobs run at once by one process.
     pub concurrency: usize,
-    /// How long a claimed job stays claimed; after that a crashed worker's job is claimed again.
+    /// How long a claimed job stays claimed without a heartbeat; a running job renews it
+    /// every third of it, so after a crash its jobs are claimed again within one lease.
     pub lease: Duration,
     /// First retry delay; doubles per attempt, with ±25 % jitter.
     pub backoff_base: Duration,
@@ -174,7 +175,7 @@ impl Settings {
             jobs: JobSettings {
                 poll_interval: Duration::from_millis(200),
                 concurrency: 4,
-                lease: Duration::from_secs(300),
+                lease: Duration::from_secs(20),
                 backoff_base: Duration::from_secs(5),
                 backoff_max: Duration::from_secs(3600),
                 per_account_concurrency: 3,

@@ -8,11 +8,12 @@
 //!
 //! - A job is inserted in the same transaction as its cause (a conversation, a fired
 //!   notification run), so nothing accepted is lost by a crash.
-//! - A runner claims a job with a lease (`jobs.lease_secs`); a job whose process died is
-//!   claimed again when the lease runs out; a graceful shutdown releases unfinished jobs
-//!   at once (without counting the interrupted attempt). The lease (300 s by default) is
-//!   longer than any attempt can take (SMTP sends time out after 120 s, webhooks after
-//!   15 s), so a live job is never claimed twice.
+//! - A runner claims a job with a short lease (`jobs.lease_secs`, 20 s by default) and
+//!   renews it every third of the lease while the job runs (a heartbeat,
+//!   [`crate::queue::renew`]), so a live job is never claimed twice however long its
+//!   attempt takes (SMTP sends time out after 120 s), and a job whose process died is
+//!   claimed again within one lease; a graceful shutdown releases unfinished jobs at once
+//!   (without counting the interrupted attempt).
 //! - Database effects (analysis, notification runs, alerts, tasks, emails and webhook
 //!   deliveries to send) are written in one transaction together with marking the job
 //!   done, and each job checks first whether a previous attempt committed: they happen

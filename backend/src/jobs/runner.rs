@@ -12,9 +12,35 @@ use super::{Failed, JobError, dispatch};
 use crate::Services;
 use crate::queue::{self, ClaimedJob};
 
-/// Runs one claimed job and records its outcome.
+/// How often a running job's lease is renewed: a third of the lease, so two heartbeats
+/// can be late (a busy database) before another runner may claim the job.
+pub fn heartbeat_interval(lease: Duration) -> Duration {
+    (lease / 3).max(Duration::from_millis(100))
+}
+
+/// Runs `job`'s handler, renewing its lease every [`heartbeat_interval`] while it runs.
+async fn run_with_heartbeat(services: &Services, job: &ClaimedJob) -> Result<(), Failed> {
+    let lease = services.settings.jobs.lease;
+    let every = heartbeat_interval(lease);
+    let handler = dispatch(services, job);
+    tokio::pin!(handler);
+    let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            outcome = &mut handler => return outcome,
+            _ = beat.tick() => match queue::renew(&services.db, job, lease).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(job = %job.id, kind = %job.kind, "the job's lease ran out and another runner claimed it"),
+                Err(e) => tracing::warn!(job = %job.id, kind = %job.kind, error = %crate::error::report(&e), "could not renew the job's lease"),
+            },
+        }
+    }
+}
+
+/// Runs one claimed job (with its heartbeat) and records its outcome.
 async fn run_one(services: Services, job: ClaimedJob) {
-    let outcome = dispatch(&services, &job).await;
+    let outcome = run_with_heartbeat(&services, &job).await;
     let recorded = match &outcome {
         Ok(()) => queue::complete(&services.db, job.id).await.map(|_| false),
         Err(Failed { error, retry_after }) => {

@@ -162,6 +162,27 @@ pub async fn claim<C: ConnectionTrait>(
         .collect())
 }
 
+/// Extends the lease of a job this runner still holds to `lease` from now: the heartbeat
+/// of a running job, so a short lease ([`crate::settings::JobSettings::lease`]) is enough
+/// for a long attempt and a crashed worker's jobs are retried soon. Only this attempt's
+/// claim is extended (`attempts` must still match): when the lease already ran out and
+/// another runner claimed the job, nothing changes.
+///
+/// Returns whether this attempt still holds the job.
+pub async fn renew<C: ConnectionTrait>(db: &C, job: &ClaimedJob, lease: Duration) -> Result<bool, sea_orm::DbErr> {
+    let now = Utc::now();
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30));
+    let renewed = job::Entity::update_many()
+        .col_expr(job::Column::LockedUntil, Expr::value(Some(until)))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(job.id))
+        .filter(job::Column::State.eq(JobState::Running))
+        .filter(job::Column::Attempts.eq(job.attempts))
+        .exec(db)
+        .await?;
+    Ok(renewed.rows_affected > 0)
+}
+
 /// Marks a job done (idempotent; handlers may already have done it in their transaction).
 pub async fn complete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), sea_orm::DbErr> {
     job::Entity::update_many()

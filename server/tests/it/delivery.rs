@@ -37,6 +37,8 @@ struct ReceiverState {
     received: Arc<Mutex<Vec<Received>>>,
     /// Statuses to answer, in order; 200 once empty.
     script: Arc<Mutex<VecDeque<u16>>>,
+    /// How long each answer takes (a slow endpoint).
+    delay: Duration,
 }
 
 /// A real HTTP endpoint on 127.0.0.1 that records every request and answers with a
@@ -61,14 +63,23 @@ async fn receive(
 ) -> StatusCode {
     let status = state.script.lock().unwrap().pop_front().unwrap_or(200);
     state.received.lock().unwrap().push(Received { method: method.to_string(), headers, body, status });
+    tokio::time::sleep(state.delay).await;
     StatusCode::from_u16(status).unwrap()
 }
 
 impl Receiver {
     /// Starts a receiver answering `script` first, then 200.
     pub async fn start(script: &[u16]) -> Self {
-        let state =
-            ReceiverState { received: Arc::default(), script: Arc::new(Mutex::new(script.iter().copied().collect())) };
+        Self::start_slow(script, Duration::ZERO).await
+    }
+
+    /// Starts a receiver that takes `delay` to answer each request.
+    pub async fn start_slow(script: &[u16], delay: Duration) -> Self {
+        let state = ReceiverState {
+            received: Arc::default(),
+            script: Arc::new(Mutex::new(script.iter().copied().collect())),
+            delay,
+        };
         let app = axum::Router::new().route("/hook", axum::routing::any(receive)).with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -560,6 +571,48 @@ db_test!(a_claimed_job_whose_worker_died_is_reclaimed_after_its_lease, |app| {
     assert_eq!((row.state.as_str(), row.attempts), ("pending", 1), "released without counting the interrupted attempt");
     assert_eq!(app.drain().await, 1);
     assert_eq!(app.count("analyses").await, 1);
+});
+
+/// A one-second lease, and webhooks retried at once.
+const SHORT_LEASE: &str =
+    "[jobs]\nlease_secs = 1\n[webhooks]\nretry_schedule_secs = [0, 0, 0, 0, 0, 0, 0]\ntimeout_secs = 10\n";
+
+db_test!(a_job_that_runs_longer_than_its_lease_keeps_it_by_heartbeat_and_is_sent_once, extra = SHORT_LEASE, |app| {
+    // The endpoint takes 3 s, three leases; a second runner looks for due jobs after 1.6 s,
+    // when the first claim would have expired without the heartbeat.
+    let receiver = Receiver::start_slow(&[], Duration::from_secs(3)).await;
+    let t = app.tenant("Acme").await;
+    let agent = desk(&app, &t).await;
+    let owner = app.owner(&t).await;
+    backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url), Save::Publish).await.unwrap();
+    ingest(&app, &t, "slow-1").await;
+    let (first, second) = tokio::join!(app.drain(), async {
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        app.drain().await
+    });
+    assert_eq!((first, second), (2, 0), "analysis and delivery ran once, in the first runner");
+    assert_eq!(receiver.received().len(), 1, "the webhook was posted once");
+    let delivery = deliveries_of(&app).await.pop().unwrap();
+    assert_eq!((delivery.state.as_str(), delivery.attempts), ("delivered", 1));
+});
+
+db_test!(a_lease_is_renewed_only_by_the_attempt_that_holds_it, |app| {
+    let t = app.tenant("Acme").await;
+    desk(&app, &t).await;
+    ingest(&app, &t, "renew-1").await;
+    let db = &app.services.db;
+    let first = backend::queue::claim(db, 10, Duration::from_secs(1), 10).await.unwrap().pop().unwrap();
+    assert!(backend::queue::renew(db, &first, Duration::from_secs(60)).await.unwrap(), "the holder renews");
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert!(backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().is_empty(), "still leased");
+    // Let the lease run out, as when the holder died: another runner claims the job and
+    // the first attempt's late heartbeat changes nothing.
+    assert!(backend::queue::renew(db, &first, Duration::ZERO).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let second = backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().pop().unwrap();
+    assert_eq!((second.id, second.attempts), (first.id, 2));
+    assert!(!backend::queue::renew(db, &first, Duration::from_secs(60)).await.unwrap(), "not the holder any more");
+    assert!(backend::queue::renew(db, &second, Duration::from_secs(60)).await.unwrap());
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
