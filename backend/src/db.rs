@@ -64,6 +64,7 @@ pub struct Work {
     txn: DatabaseTransaction,
     wakeup: Arc<tokio::sync::Notify>,
     live: crate::live::AlertBus,
+    signals: crate::signals::Signals,
     wake: bool,
     events: Vec<crate::live::AlertEvent>,
 }
@@ -73,19 +74,22 @@ impl Work {
     ///
     /// Errors: the database's error when no transaction can be opened.
     pub async fn begin(services: &crate::Services) -> Result<Self, DbErr> {
-        Self::begin_on(&services.db, services.jobs_wakeup.clone(), services.live.clone()).await
+        Self::begin_on(&services.db, services.jobs_wakeup.clone(), services.live.clone(), services.signals.clone())
+            .await
     }
 
-    /// A unit of work on `db` that wakes `wakeup` and publishes to `live` at commit (for the
-    /// ingest writer, which outlives no [`crate::Services`] and so holds only these parts).
+    /// A unit of work on `db` that wakes `wakeup`, publishes to `live` and tells other
+    /// processes through `signals` at commit (for the ingest writer, which must not hold a
+    /// [`crate::Services`] and so holds only these parts).
     ///
     /// Errors: the database's error when no transaction can be opened.
     pub(crate) async fn begin_on(
         db: &DatabaseConnection,
         wakeup: Arc<tokio::sync::Notify>,
         live: crate::live::AlertBus,
+        signals: crate::signals::Signals,
     ) -> Result<Self, DbErr> {
-        Ok(Self { txn: begin_write(db).await?, wakeup, live, wake: false, events: Vec::new() })
+        Ok(Self { txn: begin_write(db).await?, wakeup, live, signals, wake: false, events: Vec::new() })
     }
 
     /// The transaction, to run statements on.
@@ -103,7 +107,8 @@ impl Work {
         self.events.push(event);
     }
 
-    /// Commits, then wakes the runner when jobs were enqueued and publishes the events.
+    /// Commits, then wakes the runner when jobs were enqueued and publishes the events, in
+    /// this process and (on PostgreSQL) in the others ([`crate::signals`]).
     ///
     /// Errors: the database's error when the commit fails (nothing is woken or published).
     pub async fn commit(self) -> Result<(), DbErr> {
@@ -111,6 +116,7 @@ impl Work {
         if self.wake {
             self.wakeup.notify_one();
         }
+        self.signals.after_commit(self.wake, &self.events);
         for event in self.events {
             self.live.publish(event);
         }

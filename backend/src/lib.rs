@@ -31,6 +31,7 @@ pub mod queue;
 pub mod secrets;
 pub mod session_store;
 pub mod settings;
+pub mod signals;
 pub mod starters;
 pub mod stored;
 pub mod tasks;
@@ -67,6 +68,8 @@ pub struct Services {
     pub jobs_wakeup: Arc<Notify>,
     /// New alerts, for the live (server-sent events) streams of open dashboards.
     pub live: live::AlertBus,
+    /// New jobs and alerts told to the other processes on PostgreSQL (`LISTEN`/`NOTIFY`).
+    pub signals: signals::Signals,
     /// The outbound HTTP policy every request to a tenant-chosen address follows.
     pub outbound: outbound::Outbound,
     /// The HTTP client of outgoing webhooks (connection pool; `webhooks.timeout_secs`;
@@ -157,6 +160,7 @@ impl Services {
             mailer,
             jobs_wakeup: Arc::new(Notify::new()),
             live: live::AlertBus::new(),
+            signals: Default::default(),
             outbound,
             webhook_client,
             push_client,

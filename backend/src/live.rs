@@ -1,10 +1,11 @@
 //! Live alerts: a per-process bus that server-sent-event streams subscribe to.
 //!
 //! Alerts created in this process are published right after their transaction commits.
-//! Alerts created by another process (`aftercall worker`, another `serve` on PostgreSQL)
-//! are found by [`AlertBus::run_poller`], which — while any browser listens — looks for
-//! recent alerts once per [`POLL_INTERVAL`] and publishes the ones not yet seen. Each
-//! alert is published once per process.
+//! Alerts created by another process reach it by `NOTIFY` on PostgreSQL
+//! ([`crate::signals`]); on SQLite (an `aftercall worker` beside `serve`) they are found by
+//! [`AlertBus::run_poller`], which — while any browser listens — looks for recent alerts
+//! once per [`POLL_INTERVAL`] and publishes the ones not yet seen. Each alert is published
+//! once per process.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -71,36 +72,42 @@ impl AlertBus {
         fresh
     }
 
-    /// Polls `db` for alerts written by other processes, forever; run it as a task in
-    /// `aftercall serve`.
+    /// Polls `db` for alerts written by other processes, forever, while anyone listens; run
+    /// it as a task in `aftercall serve` on SQLite (PostgreSQL tells it instead:
+    /// [`crate::signals`]).
     pub async fn run_poller(self, db: DatabaseConnection) {
         let mut ticker = tokio::time::interval(POLL_INTERVAL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             ticker.tick().await;
-            if self.sender.receiver_count() == 0 {
-                continue;
+            if self.sender.receiver_count() > 0 {
+                self.publish_recent(&db).await;
             }
-            let since = Utc::now() - chrono::Duration::from_std(LOOKBACK).unwrap_or_default();
-            let recent: Result<Vec<(Uuid, Uuid, Uuid)>, _> = alert::Entity::find()
-                .select_only()
-                .column(alert::Column::Id)
-                .column(alert::Column::AccountId)
-                .column(alert::Column::UserId)
-                .filter(alert::Column::CreatedAt.gte(since))
-                .order_by_asc(alert::Column::Id)
-                .limit(1000)
-                .into_tuple()
-                .all(&db)
-                .await;
-            match recent {
-                Ok(rows) => {
-                    for (alert_id, account_id, user_id) in rows {
-                        self.publish(AlertEvent { account_id, user_id, alert_id });
-                    }
+        }
+    }
+
+    /// Publishes the alerts of the last 30 s that this process has not published yet
+    /// (at most 1000).
+    pub async fn publish_recent(&self, db: &DatabaseConnection) {
+        let since = Utc::now() - chrono::Duration::from_std(LOOKBACK).unwrap_or_default();
+        let recent: Result<Vec<(Uuid, Uuid, Uuid)>, _> = alert::Entity::find()
+            .select_only()
+            .column(alert::Column::Id)
+            .column(alert::Column::AccountId)
+            .column(alert::Column::UserId)
+            .filter(alert::Column::CreatedAt.gte(since))
+            .order_by_asc(alert::Column::Id)
+            .limit(1000)
+            .into_tuple()
+            .all(db)
+            .await;
+        match recent {
+            Ok(rows) => {
+                for (alert_id, account_id, user_id) in rows {
+                    self.publish(AlertEvent { account_id, user_id, alert_id });
                 }
-                Err(e) => tracing::warn!(error = %crate::error::report(&e), "live alert poll failed"),
             }
+            Err(e) => tracing::warn!(error = %crate::error::report(&e), "looking for recent alerts failed"),
         }
     }
 }

@@ -133,7 +133,13 @@ pub async fn start(config: &Config, services: Services, listener: TcpListener) -
     let dispatcher = config.jobs.run_in_server.then(|| Dispatcher::start(services.clone()));
     spawn_session_cleanup(DbSessionStore::new(services.db.clone(), services.settings.auth.session_idle));
     spawn_throttle_cleanup(services.throttle.clone());
-    let live_poller = tokio::spawn(services.live.clone().run_poller(services.db.clone()));
+    // Other processes' jobs and alerts: told by NOTIFY on PostgreSQL, polled for on SQLite.
+    backend::signals::start(&services);
+    let live_poller = if services.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        tokio::spawn(std::future::pending())
+    } else {
+        tokio::spawn(services.live.clone().run_poller(services.db.clone()))
+    };
     Ok(Running { services, addr, server, stop, dispatcher, live_poller })
 }
 

@@ -46,7 +46,13 @@ impl IngestWriter {
     /// and waking their job runner after each commit that stored a new call.
     pub fn spawn(services: &crate::Services) -> Self {
         let (submissions, received) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(services.db.clone(), services.jobs_wakeup.clone(), services.live.clone(), received));
+        tokio::spawn(run(
+            services.db.clone(),
+            services.jobs_wakeup.clone(),
+            services.live.clone(),
+            services.signals.clone(),
+            received,
+        ));
         Self { submissions }
     }
 
@@ -66,25 +72,33 @@ async fn run(
     db: DatabaseConnection,
     wakeup: Arc<Notify>,
     live: crate::live::AlertBus,
+    signals: crate::signals::Signals,
     mut received: mpsc::Receiver<Submission>,
 ) {
+    let parts = Parts { db, wakeup, live, signals };
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while received.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        commit_batch(&db, &wakeup, &live, std::mem::take(&mut batch)).await;
+        commit_batch(&parts, std::mem::take(&mut batch)).await;
     }
+}
+
+/// What the writer needs of the services (not the services themselves: they hold the
+/// writer's handle, and the writer must end when they are dropped).
+struct Parts {
+    db: DatabaseConnection,
+    wakeup: Arc<Notify>,
+    live: crate::live::AlertBus,
+    signals: crate::signals::Signals,
 }
 
 /// Stores every call of `batch` in one transaction, then answers each. When the
 /// transaction itself fails (its commit, say), every call of the batch gets that error and
 /// none is stored.
-async fn commit_batch(
-    db: &DatabaseConnection,
-    wakeup: &Arc<Notify>,
-    live: &crate::live::AlertBus,
-    batch: Vec<Submission>,
-) {
+async fn commit_batch(parts: &Parts, batch: Vec<Submission>) {
     let outcomes = async {
-        let mut work = crate::db::Work::begin_on(db, wakeup.clone(), live.clone()).await?;
+        let mut work =
+            crate::db::Work::begin_on(&parts.db, parts.wakeup.clone(), parts.live.clone(), parts.signals.clone())
+                .await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for s in &batch {
             let savepoint = work.db().begin().await?;

@@ -267,3 +267,38 @@ async fn live_events_and_wakeups_leave_a_unit_of_work_only_at_commit() {
     assert!(woken().await);
     app.stop().await;
 }
+
+/// Two processes on one PostgreSQL: a call ingested by a web process without a dispatcher
+/// wakes the dispatcher of the other process (which polls only once a minute) by NOTIFY,
+/// and the alert that one writes reaches the dashboard open on the first process by
+/// NOTIFY too (on PostgreSQL no process polls for alerts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL (scripts/postgres)")]
+async fn alerts_and_jobs_reach_another_process_on_postgres_by_notify() {
+    let url = crate::helpers::fresh_postgres_url().await.expect("TEST_DATABASE_URL must be set");
+    // One database and one installation key, as two processes of one installation have.
+    let dir = tempfile::tempdir().unwrap();
+    let shared = format!(
+        "[database]\nurl = \"{url}\"\n[secrets]\nkey_file = \"{}\"\n",
+        dir.path().join("aftercall.key").display()
+    );
+    let web = spawn_app(Db::Sqlite, &shared).await.unwrap();
+    let worker = spawn_app(Db::Sqlite, &format!("{shared}[jobs]\nrun_in_server = true\npoll_interval_ms = 60000\n"))
+        .await
+        .unwrap();
+    let t = web.tenant("Acme").await;
+    always_alert(&web, &t).await;
+    let owner = web.browser(&t).await;
+    let mut resp = open_stream(&web, &owner).await;
+    let mut buffer = String::new();
+    assert_eq!(next_event(&mut resp, &mut buffer, "unread").await, json!({"unread": 0}));
+    for (n, call_id) in ["c-1", "c-2"].into_iter().enumerate() {
+        let created: Value = web.post_call(&t.api_key, &call(call_id, "desk")).await.json().await.unwrap();
+        let alert = next_event(&mut resp, &mut buffer, "alert").await;
+        assert_eq!(alert["link"], format!("/conversations/{}", created["conversation_id"].as_str().unwrap()));
+        assert_eq!(alert["unread"], n + 1);
+    }
+    drop(resp); // an open stream would hold the graceful shutdown
+    worker.stop().await;
+    web.stop().await;
+}

@@ -1,0 +1,195 @@
+//! Signals between processes on one PostgreSQL: new jobs and new alerts, by
+//! `LISTEN`/`NOTIFY`, so a worker process starts a job enqueued by a web process at once
+//! and an open dashboard on one web process hears of an alert written by another, instead
+//! of each polling the database.
+//!
+//! The sending side is [`Signals`]: a unit of work ([`crate::db::Work`]) hands it what it
+//! woke and published right after its commit, and a forwarder task sends that as
+//! `pg_notify` calls of its own, outside the request's transaction (no round trip added to
+//! ingest, and no `NOTIFY` lock held by every committing transaction), coalescing whatever
+//! commits meanwhile into one notification per channel (alerts in chunks that stay under
+//! PostgreSQL's 8000-byte payload limit). The receiving side, [`run_listener`], wakes this
+//! process's dispatcher and publishes the alerts on its [`crate::live::AlertBus`] (which
+//! drops the ones this process published itself). Notifications are transient: after the
+//! listening connection was lost and restored, the listener wakes the dispatcher and looks
+//! for recent alerts once ([`crate::live::AlertBus::publish_recent`]), and the dispatcher's
+//! own poll (`jobs.poll_interval_ms`) stays as the backstop.
+//!
+//! On SQLite there is one machine and usually one process: [`Signals`] stays disabled and
+//! the live bus polls for alerts written by an `aftercall worker` instead.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use tokio::sync::Notify;
+
+use crate::live::{AlertBus, AlertEvent};
+
+/// The channel of "jobs were enqueued".
+pub const JOBS_CHANNEL: &str = "aftercall_jobs";
+/// The channel of new alerts: a JSON array of `[account_id, user_id, alert_id]`.
+pub const ALERTS_CHANNEL: &str = "aftercall_alerts";
+/// Alerts per notification (about 120 bytes each, under the 8000-byte payload limit).
+const ALERTS_PER_NOTIFY: usize = 50;
+
+#[derive(Default)]
+struct Pending {
+    wake: bool,
+    alerts: Vec<AlertEvent>,
+}
+
+#[derive(Default)]
+struct Inner {
+    enabled: AtomicBool,
+    pending: Mutex<Pending>,
+    ready: Notify,
+}
+
+/// What committed units of work tell other processes; cheap to clone. Disabled (every
+/// call a no-op) until [`start`] runs on PostgreSQL.
+#[derive(Clone, Default)]
+pub struct Signals {
+    inner: Arc<Inner>,
+}
+
+impl Signals {
+    /// After a commit: `wake` when it enqueued jobs, and the alerts it published.
+    pub fn after_commit(&self, wake: bool, alerts: &[AlertEvent]) {
+        if !self.inner.enabled.load(Ordering::Relaxed) || (!wake && alerts.is_empty()) {
+            return;
+        }
+        if let Ok(mut pending) = self.inner.pending.lock() {
+            pending.wake |= wake;
+            pending.alerts.extend_from_slice(alerts);
+        }
+        self.inner.ready.notify_one();
+    }
+}
+
+/// The alerts' payloads: JSON arrays of `[account_id, user_id, alert_id]`, at most
+/// [`ALERTS_PER_NOTIFY`] each.
+fn alert_payloads(alerts: &[AlertEvent]) -> Vec<String> {
+    alerts
+        .chunks(ALERTS_PER_NOTIFY)
+        .map(|chunk| {
+            let rows: Vec<[uuid::Uuid; 3]> = chunk.iter().map(|a| [a.account_id, a.user_id, a.alert_id]).collect();
+            serde_json::to_string(&rows).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Reads an [`ALERTS_CHANNEL`] payload; `None` when it is not one.
+fn parse_alerts(payload: &str) -> Option<Vec<AlertEvent>> {
+    let rows: Vec<[uuid::Uuid; 3]> = serde_json::from_str(payload).ok()?;
+    Some(rows.into_iter().map(|[account_id, user_id, alert_id]| AlertEvent { account_id, user_id, alert_id }).collect())
+}
+
+/// Starts the forwarder and the listener of this process on PostgreSQL (enabling
+/// [`Signals`]); does nothing on SQLite. Run it once per process that serves or works.
+pub fn start(services: &crate::Services) {
+    if services.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    if services.signals.inner.enabled.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    tokio::spawn(forward(services.signals.clone(), services.db.clone()));
+    tokio::spawn(run_listener(services.db.clone(), services.jobs_wakeup.clone(), services.live.clone()));
+}
+
+async fn notify(db: &DatabaseConnection, channel: &str, payload: String) -> Result<(), sea_orm::DbErr> {
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [channel.into(), payload.into()],
+    ))
+    .await
+    .map(|_| ())
+}
+
+/// Sends what committed units of work handed over, coalesced, forever.
+async fn forward(signals: Signals, db: DatabaseConnection) {
+    loop {
+        signals.inner.ready.notified().await;
+        let Pending { wake, alerts } = match signals.inner.pending.lock() {
+            Ok(mut pending) => std::mem::take(&mut *pending),
+            Err(_) => return,
+        };
+        let mut sends = Vec::new();
+        if wake {
+            sends.push((JOBS_CHANNEL, String::new()));
+        }
+        sends.extend(alert_payloads(&alerts).into_iter().map(|p| (ALERTS_CHANNEL, p)));
+        for (channel, payload) in sends {
+            if let Err(e) = notify(&db, channel, payload).await {
+                tracing::warn!(channel, error = %crate::error::report(&e), "could not notify other processes; they will find the work by polling");
+            }
+        }
+    }
+}
+
+/// Listens on both channels, forever: wakes `wakeup` on new jobs and publishes new alerts
+/// on `live`. Reconnects after a lost connection (then catches up once, see the module).
+pub async fn run_listener(db: DatabaseConnection, wakeup: Arc<Notify>, live: AlertBus) {
+    use sea_orm::sqlx::postgres::PgListener;
+    let pool = db.get_postgres_connection_pool().clone();
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for other processes' jobs and alerts; retrying in 1 s");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen_all([JOBS_CHANNEL, ALERTS_CHANNEL]).await {
+            tracing::warn!(error = %e, "LISTEN failed; retrying in 1 s");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        // Whatever was signalled while nobody listened.
+        wakeup.notify_one();
+        live.publish_recent(&db).await;
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) if n.channel() == JOBS_CHANNEL => wakeup.notify_one(),
+                Ok(Some(n)) => match parse_alerts(n.payload()) {
+                    Some(alerts) => alerts.into_iter().for_each(|a| {
+                        live.publish(a);
+                    }),
+                    None => tracing::warn!(channel = n.channel(), "an unreadable alert notification"),
+                },
+                // The connection was lost: listen again on a new one.
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for other processes failed; reconnecting");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_payloads_stay_under_the_payload_limit_and_read_back() {
+        let alerts: Vec<AlertEvent> = (0..120)
+            .map(|_| AlertEvent {
+                account_id: uuid::Uuid::now_v7(),
+                user_id: uuid::Uuid::now_v7(),
+                alert_id: uuid::Uuid::now_v7(),
+            })
+            .collect();
+        let payloads = alert_payloads(&alerts);
+        assert_eq!(payloads.len(), 3);
+        assert!(payloads.iter().all(|p| p.len() < 8000), "{:?}", payloads.iter().map(String::len).collect::<Vec<_>>());
+        let back: Vec<AlertEvent> = payloads.iter().flat_map(|p| parse_alerts(p).unwrap()).collect();
+        assert_eq!(back, alerts);
+        assert_eq!(parse_alerts("not json"), None);
+    }
+}
