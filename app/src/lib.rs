@@ -9,7 +9,7 @@ pub mod error;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -26,6 +26,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // The stylesheet of this build (hashed name, cached for good; see the server's
+                // `http::assets`). Rendered by the server only, so it is not hydrated.
+                <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name) />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -43,7 +46,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="aftercall" href="/pkg/aftercall.css" />
         <Title formatter=|text: String| if text.is_empty() { "Aftercall".to_owned() } else { format!("{text} · Aftercall") } />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>

@@ -42,9 +42,12 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
 }
 
 /// Leptos options from the configuration (no cargo-leptos environment needed).
+///
+/// The output name carries the site's build hash when it has one
+/// ([`http::assets::output_name`]), so pages link the immutable hashed files.
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name("aftercall")
+        .output_name(http::assets::output_name(&config.server.site_root, "pkg", "aftercall"))
         .site_root(config.server.site_root.clone())
         .site_pkg_dir("pkg")
         .site_addr(config.server.addr)

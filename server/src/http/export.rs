@@ -172,7 +172,9 @@ pub async fn conversations_csv(
     };
     let cursor =
         Cursor { db, tenant: member.tenant, filter, fields: std::sync::Arc::new(fields), written: 0, done: false };
-    let rows = futures::stream::unfold(cursor, next_page);
+    // Fused: a body may be polled once more after it ended (the compression layer does),
+    // and an unfused `unfold` panics then.
+    let rows = futures::StreamExt::fuse(futures::stream::unfold(cursor, next_page));
     let body = futures::StreamExt::chain(futures::stream::once(async move { Ok::<_, std::io::Error>(head) }), rows);
     let name = format!("conversations-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
     (

@@ -64,7 +64,7 @@ pub async fn alerts(
     let receiver = state.services.live.subscribe();
     let unread = backend::alerts::unread_count(&state.services.db, &member).await.unwrap_or(0);
     let first = unread_event(unread);
-    let stream = futures::stream::unfold(
+    let stream = futures::StreamExt::fuse(futures::stream::unfold(
         (Some(first), receiver, state, member),
         |(first, mut receiver, state, member)| async move {
             if let Some(event) = first {
@@ -93,6 +93,6 @@ pub async fn alerts(
                 }
             }
         },
-    );
+    ));
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod agents;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod calls;
@@ -223,8 +224,16 @@ pub fn router(state: AppState) -> Router {
     let services = state.services.clone();
     let options = state.leptos_options.clone();
     let edge = state.edge.clone();
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let pkg = Router::new()
+        .nest_service(
+            &format!("/{}", options.site_pkg_dir),
+            tower_http::services::ServeDir::new(pkg).precompressed_br().precompressed_gzip(),
+        )
+        .layer(middleware::from_fn(assets::cache_control));
     Router::new()
         .nest("/api/v1", api)
+        .merge(pkg)
         .merge(openapi::reference())
         .route("/healthz", get(health))
         .route("/events/alerts", get(live::alerts))
@@ -238,6 +247,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(edge.clone(), edge::limit_body))
         .layer(middleware::from_fn_with_state(edge.clone(), edge::security_headers))
         .layer(middleware::from_fn_with_state(edge, edge::client_ip))
+        // Pages, JSON and the rest compressed on the fly (br or gzip, as the client accepts);
+        // the front end's files come precompressed from `/pkg`, and event streams are not.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 

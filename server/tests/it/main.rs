@@ -8,6 +8,7 @@
 mod helpers;
 
 mod analysis;
+mod assets;
 mod auth;
 mod authoring;
 mod cli;
