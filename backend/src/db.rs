@@ -12,10 +12,12 @@ use sea_orm::{
 
 /// Opens a pool for `url` (`sqlite://path?mode=rwc` or `postgres://...`).
 ///
-/// SQLite connections use WAL journaling, `synchronous=FULL` (every commit is on disk
-/// before it returns, so a call answered 202 survives a power loss; ingest shares one fsync
-/// among many calls through group commit, [`crate::calls::commit`]) and a 10 s busy timeout
-/// so concurrent writers queue instead of failing.
+/// SQLite connections use WAL journaling, `synchronous=NORMAL` (safe against process
+/// crashes; a power loss can lose the last commits, which for the dispatcher means running
+/// its last jobs again: they are idempotent) and a 10 s busy timeout so concurrent writers
+/// queue instead of failing. Ingest writes through its own connection with
+/// `synchronous=FULL` ([`durable_writer`]), because a call answered 202 must survive a
+/// power loss.
 ///
 /// Errors: the driver's error when the URL is invalid or the database cannot be reached.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
@@ -29,11 +31,33 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .map_sqlx_sqlite_opts(|opts| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
+                .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
     Database::connect(options).await
+}
+
+/// `connections` connections to the SQLite database of `db` with `synchronous=FULL`: each
+/// commit is on disk (the WAL fsynced) before it returns. The ingest writer's one
+/// connection ([`crate::calls::commit`]), which shares that fsync among every call of a
+/// group commit, and the benchmark's raw limit of the same durable commits.
+///
+/// Errors: the driver's error when the connection cannot be opened; [`DbErr::Custom`] on
+/// PostgreSQL (every commit there is durable already).
+pub async fn durable_writer(db: &DatabaseConnection, connections: u32) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::sqlite::{SqlitePoolOptions, SqliteSynchronous};
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Err(DbErr::Custom("durable_writer is for SQLite".to_owned()));
+    }
+    let options = (*db.get_sqlite_connection_pool().connect_options()).clone().synchronous(SqliteSynchronous::Full);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(connections.max(1))
+        .min_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(|e| DbErr::Custom(format!("opening the ingest writer's connection: {e}")))?;
+    Ok(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
 /// Applies every pending migration.

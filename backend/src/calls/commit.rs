@@ -7,8 +7,9 @@
 //! that fails, an unknown agent say, is rolled back alone), commits once, and only then
 //! answers each request. While one batch commits the next one gathers, so under load many
 //! calls share one fsync, and an idle server commits a lone call at once (no added delay).
-//! A request is answered 202 only after the commit that holds its call returned: with
-//! `synchronous=FULL` ([`crate::db::connect`]) that commit is on disk.
+//! A request is answered 202 only after the commit that holds its call returned, on the
+//! writer's own `synchronous=FULL` connection ([`crate::db::durable_writer`]): that
+//! commit is on disk.
 
 use std::sync::Arc;
 
@@ -75,10 +76,32 @@ async fn run(
     signals: crate::signals::Signals,
     mut received: mpsc::Receiver<Submission>,
 ) {
-    let parts = Parts { db, wakeup, live, signals };
+    let mut parts: Option<Parts> = None;
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while received.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        commit_batch(&parts, std::mem::take(&mut batch)).await;
+        let batch = std::mem::take(&mut batch);
+        if parts.is_none() {
+            match crate::db::durable_writer(&db, 1).await {
+                Ok(durable) => {
+                    parts = Some(Parts {
+                        db: durable,
+                        wakeup: wakeup.clone(),
+                        live: live.clone(),
+                        signals: signals.clone(),
+                    })
+                }
+                Err(e) => {
+                    tracing::error!(error = %crate::error::report(&e), "the ingest writer cannot open its connection");
+                    for s in batch {
+                        let _ = s.reply.send(Err(Error::Db(sea_orm::DbErr::Custom(e.to_string()))));
+                    }
+                    continue;
+                }
+            }
+        }
+        if let Some(parts) = &parts {
+            commit_batch(parts, batch).await;
+        }
     }
 }
 

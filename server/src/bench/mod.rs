@@ -15,6 +15,7 @@ use anyhow::{Context, Result, bail};
 
 mod dispatch;
 mod ingest;
+mod page;
 mod raw;
 mod target;
 
@@ -63,7 +64,7 @@ pub async fn run(exe: &Path, options: Options) -> Result<()> {
     let target = Target::prepare(options.database_url.as_deref(), dir.path()).await?;
     let result = measure(exe, &options, &target, dir.path()).await;
     target.cleanup().await;
-    let (figures, rss, drain) = result?;
+    let (figures, rss, drain, page) = result?;
     println!("{}", report(&target.label(), options.seconds, &figures));
     println!(
         "dispatch (aftercall worker; per call: analysis, an email, a team alert, a task): {} calls in {:.1} s = {:.0} calls/s",
@@ -74,6 +75,10 @@ pub async fn run(exe: &Path, options: Options) -> Result<()> {
     if let Some(kib) = rss {
         println!("server peak RSS (VmHWM) during ingest: {:.0} MiB", kib as f64 / 1024.0);
     }
+    match page {
+        Ok(parts) => print!("{}", page::report(&parts)),
+        Err(e) => println!("first page: not measured: {e:#}"),
+    }
     Ok(())
 }
 
@@ -82,9 +87,10 @@ async fn measure(
     options: &Options,
     target: &Target,
     dir: &Path,
-) -> Result<(Vec<IngestFigure>, Option<u64>, dispatch::Drain)> {
+) -> Result<(Vec<IngestFigure>, Option<u64>, dispatch::Drain, Result<Vec<page::Part>>)> {
     let key = target.create_account().await?;
     let server = ingest::Server::start(exe, target.url(), dir).await?;
+    let page = page::first_page(&server.base).await;
     let mut figures = Vec::new();
     for &connections in &options.connections {
         let http = ingest::load(&server, &key, connections, options.seconds, dir).await?;
@@ -101,7 +107,7 @@ async fn measure(
     let rss = server.peak_rss_kib();
     server.stop().await;
     let drain = dispatch::drain(exe, target.url(), dir, Duration::from_secs(900)).await?;
-    Ok((figures, rss, drain))
+    Ok((figures, rss, drain, page))
 }
 
 /// The figures as a table.

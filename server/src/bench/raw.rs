@@ -1,6 +1,7 @@
 //! The raw limit of ingest's database work: a conversation row and its job row, copied from
 //! the last call the server stored (so the rows are the same, transcript included) under
-//! new ids, one write transaction each, through the same connection settings as the server.
+//! new ids, one write transaction each, as durable as ingest's (`synchronous=FULL` on
+//! SQLite, like ingest's writer).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,8 +42,11 @@ async fn columns(db: &DatabaseConnection, table: &str) -> Result<Vec<String>> {
 ///
 /// Errors: no call was stored yet to copy, or a database error.
 pub async fn insert_rate(url: &str, connections: usize, seconds: u64) -> Result<f64> {
-    let db = backend::db::connect(url, u32::try_from(connections).unwrap_or(32)).await?;
+    let pool = u32::try_from(connections).unwrap_or(32);
+    let db = backend::db::connect(url, pool).await?;
     let backend = db.get_database_backend();
+    // As durable as ingest: each commit on disk before it returns (PostgreSQL's default).
+    let db = if backend == DbBackend::Sqlite { backend::db::durable_writer(&db, pool).await? } else { db };
     let template = db
         .query_one_raw(Statement::from_string(backend, "SELECT id FROM conversations ORDER BY id DESC LIMIT 1"))
         .await?
