@@ -16,7 +16,7 @@ use sea_orm::{
 /// crashes; a power loss can lose the last commits, which for the dispatcher means running
 /// its last jobs again: they are idempotent) and a 10 s busy timeout so concurrent writers
 /// queue instead of failing. Ingest writes through its own connection with
-/// `synchronous=FULL` ([`durable_writer`]), because a call answered 202 must survive a
+/// `synchronous=FULL` ([`durable_pool`]), because a call answered 202 must survive a
 /// power loss.
 ///
 /// Errors: the driver's error when the URL is invalid or the database cannot be reached.
@@ -45,10 +45,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 ///
 /// Errors: the driver's error when the connection cannot be opened; [`DbErr::Custom`] on
 /// PostgreSQL (every commit there is durable already).
-pub async fn durable_writer(db: &DatabaseConnection, connections: u32) -> Result<DatabaseConnection, DbErr> {
+pub async fn durable_pool(db: &DatabaseConnection, connections: u32) -> Result<DatabaseConnection, DbErr> {
     use sea_orm::sqlx::sqlite::{SqlitePoolOptions, SqliteSynchronous};
     if db.get_database_backend() != DbBackend::Sqlite {
-        return Err(DbErr::Custom("durable_writer is for SQLite".to_owned()));
+        return Err(DbErr::Custom("durable_pool is for SQLite".to_owned()));
     }
     let options = (*db.get_sqlite_connection_pool().connect_options()).clone().synchronous(SqliteSynchronous::Full);
     let pool = SqlitePoolOptions::new()

@@ -97,14 +97,17 @@ pub struct Running {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     stop: tokio::sync::watch::Sender<bool>,
     dispatcher: Option<Dispatcher>,
-    live_poller: tokio::task::JoinHandle<()>,
+    /// The poll for other processes' alerts (SQLite only; PostgreSQL notifies).
+    live_poller: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
     /// Stops accepting requests, finishes in-flight ones and stops the dispatcher.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        self.live_poller.abort();
+        if let Some(poller) = &self.live_poller {
+            poller.abort();
+        }
         let _ = self.server.await;
         if let Some(d) = self.dispatcher {
             d.shutdown(Duration::from_secs(10)).await;
@@ -138,11 +141,8 @@ pub async fn start(config: &Config, services: Services, listener: TcpListener) -
     spawn_throttle_cleanup(services.throttle.clone());
     // Other processes' jobs and alerts: told by NOTIFY on PostgreSQL, polled for on SQLite.
     backend::signals::start(&services);
-    let live_poller = if services.db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        tokio::spawn(std::future::pending())
-    } else {
-        tokio::spawn(services.live.clone().run_poller(services.db.clone()))
-    };
+    let live_poller = (services.db.get_database_backend() != sea_orm::DbBackend::Postgres)
+        .then(|| tokio::spawn(services.live.clone().run_poller(services.db.clone())));
     Ok(Running { services, addr, server, stop, dispatcher, live_poller })
 }
 

@@ -8,7 +8,7 @@
 //! answers each request. While one batch commits the next one gathers, so under load many
 //! calls share one fsync, and an idle server commits a lone call at once (no added delay).
 //! A request is answered 202 only after the commit that holds its call returned, on the
-//! writer's own `synchronous=FULL` connection ([`crate::db::durable_writer`]): that
+//! writer's own `synchronous=FULL` connection ([`crate::db::durable_pool`]): that
 //! commit is on disk.
 
 use std::sync::Arc;
@@ -81,7 +81,7 @@ async fn run(
     while received.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let batch = std::mem::take(&mut batch);
         if parts.is_none() {
-            match crate::db::durable_writer(&db, 1).await {
+            match crate::db::durable_pool(&db, 1).await {
                 Ok(durable) => {
                     parts = Some(Parts {
                         db: durable,
@@ -118,14 +118,18 @@ struct Parts {
 /// transaction itself fails (its commit, say), every call of the batch gets that error and
 /// none is stored.
 async fn commit_batch(parts: &Parts, batch: Vec<Submission>) {
+    // The calls move into the transaction; the replies wait for its outcome.
+    let (calls, replies): (Vec<_>, Vec<_>) =
+        batch.into_iter().map(|s| ((s.tenant, s.auto_create_agents, s.call), s.reply)).unzip();
+    let count = replies.len();
     let outcomes = async {
         let mut work =
             crate::db::Work::begin_on(&parts.db, parts.wakeup.clone(), parts.live.clone(), parts.signals.clone())
                 .await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for s in &batch {
+        let mut outcomes = Vec::with_capacity(calls.len());
+        for (tenant, auto_create_agents, call) in calls {
             let savepoint = work.db().begin().await?;
-            let outcome = store(&savepoint, &s.tenant, s.auto_create_agents, &s.call).await;
+            let outcome = store(&savepoint, &tenant, auto_create_agents, call).await;
             match &outcome {
                 Ok(stored) if !stored.duplicate => {
                     savepoint.commit().await?;
@@ -141,15 +145,15 @@ async fn commit_batch(parts: &Parts, batch: Vec<Submission>) {
     .await;
     match outcomes {
         Ok(outcomes) => {
-            for (s, outcome) in batch.into_iter().zip(outcomes) {
-                let _ = s.reply.send(outcome);
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
             }
         }
         Err(e) => {
-            tracing::error!(calls = batch.len(), error = %crate::error::report(&e), "an ingest group commit failed; none of its calls was stored");
+            tracing::error!(calls = count, error = %crate::error::report(&e), "an ingest group commit failed; none of its calls was stored");
             let message = e.to_string();
-            for s in batch {
-                let _ = s.reply.send(Err(Error::Db(sea_orm::DbErr::Custom(message.clone()))));
+            for reply in replies {
+                let _ = reply.send(Err(Error::Db(sea_orm::DbErr::Custom(message.clone()))));
             }
         }
     }

@@ -59,7 +59,7 @@ pub async fn ingest(
         return writer.submit(*tenant, account.auto_create_agents, call).await;
     }
     let mut work = crate::db::Work::begin(services).await?;
-    let outcome = store(work.db(), tenant, account.auto_create_agents, &call).await?;
+    let outcome = store(work.db(), tenant, account.auto_create_agents, call).await?;
     if outcome.duplicate {
         work.rollback().await?;
     } else {
@@ -78,7 +78,7 @@ pub(crate) async fn store<C: sea_orm::ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
     auto_create_agents: bool,
-    call: &CallEnded,
+    call: CallEnded,
 ) -> Result<Ingested> {
     let agent = match agents::resolve_for_ingest(db, tenant, &call.agent_id, auto_create_agents).await {
         Ok(agent) => agent,
@@ -91,12 +91,12 @@ pub(crate) async fn store<C: sea_orm::ConnectionTrait>(
     };
     let id = Uuid::now_v7();
     let turn_count = i32::try_from(call.transcript.len()).unwrap_or(i32::MAX);
-    let call = call.clone();
+    let call_id = call.call_id.clone();
     let row = conversation::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
         agent_id: Set(agent.id),
-        call_id: Set(call.call_id.clone()),
+        call_id: Set(call.call_id),
         status: Set(call.status),
         direction: Set(call.direction),
         channel: Set(call.channel),
@@ -121,7 +121,7 @@ pub(crate) async fn store<C: sea_orm::ConnectionTrait>(
         .await?;
     if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
         // An earlier event of this call is stored (or a concurrent one won the race).
-        let id = existing(db, tenant, &call.call_id).await?.ok_or(Error::NotFound("conversation"))?;
+        let id = existing(db, tenant, &call_id).await?.ok_or(Error::NotFound("conversation"))?;
         return Ok(Ingested { conversation_id: id, duplicate: true });
     }
     queue::enqueue(db, tenant, &AnalyzeCall { conversation_id: id }).await?;

@@ -46,7 +46,7 @@ pub async fn insert_rate(url: &str, connections: usize, seconds: u64) -> Result<
     let db = backend::db::connect(url, pool).await?;
     let backend = db.get_database_backend();
     // As durable as ingest: each commit on disk before it returns (PostgreSQL's default).
-    let db = if backend == DbBackend::Sqlite { backend::db::durable_writer(&db, pool).await? } else { db };
+    let db = if backend == DbBackend::Sqlite { backend::db::durable_pool(&db, pool).await? } else { db };
     let template = db
         .query_one_raw(Statement::from_string(backend, "SELECT id FROM conversations ORDER BY id DESC LIMIT 1"))
         .await?
