@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod outbound;
 pub mod preview;
 pub mod queue;
+pub mod search;
 pub mod secrets;
 pub mod session_store;
 pub mod settings;

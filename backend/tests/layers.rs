@@ -19,7 +19,10 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     ("vocabulary", &["error", "stored", "columns", "types", "throttle", "outbound"]),
     ("schema", &["entities"]),
-    ("infrastructure", &["tenancy", "live", "secrets", "session_store", "settings", "signals", "db", "queue", "audit"]),
+    (
+        "infrastructure",
+        &["tenancy", "live", "secrets", "session_store", "settings", "signals", "db", "queue", "audit", "search"],
+    ),
     (
         "domain",
         &[

@@ -71,7 +71,8 @@ pub async fn ingest(
 
 /// The writes of one call on `db` (a transaction or savepoint the caller commits only when
 /// the outcome is not a duplicate): the agent (auto-created when allowed), the conversation
-/// (insert or nothing on `(account, call_id)`), and its `AnalyzeCall` job.
+/// (insert or nothing on `(account, call_id)`), its search document and its `AnalyzeCall`
+/// job.
 ///
 /// Errors: as [`ingest`].
 pub(crate) async fn store<C: sea_orm::ConnectionTrait>(
@@ -90,6 +91,15 @@ pub(crate) async fn store<C: sea_orm::ConnectionTrait>(
         Err(e) => return Err(e),
     };
     let id = Uuid::now_v7();
+    let utterances: Vec<&str> = call.transcript.iter().map(|t| t.text.as_str()).collect();
+    let document = crate::search::document(&crate::search::SearchFields {
+        call_id: &call.call_id,
+        customer_name: call.customer_name.as_deref(),
+        customer_email: call.customer_email.as_ref().map(|e| e.as_str()),
+        numbers: [call.from_number.as_ref().map(|n| n.as_str()), call.to_number.as_ref().map(|n| n.as_str())],
+        transcript: &utterances,
+    });
+    drop(utterances);
     let turn_count = i32::try_from(call.transcript.len()).unwrap_or(i32::MAX);
     let call_id = call.call_id.clone();
     let row = conversation::ActiveModel {
@@ -124,6 +134,7 @@ pub(crate) async fn store<C: sea_orm::ConnectionTrait>(
         let id = existing(db, tenant, &call_id).await?.ok_or(Error::NotFound("conversation"))?;
         return Ok(Ingested { conversation_id: id, duplicate: true });
     }
+    crate::search::index(db, tenant, id, document).await?;
     queue::enqueue(db, tenant, &AnalyzeCall { conversation_id: id }).await?;
     Ok(Ingested { conversation_id: id, duplicate: false })
 }

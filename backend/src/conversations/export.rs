@@ -55,7 +55,7 @@ pub async fn export_field_names<C: ConnectionTrait>(
     let mut page = ConversationFilter { before: None, ..filter.clone() };
     let mut seen = 0usize;
     loop {
-        let mut q = filtered(tenant, &page);
+        let mut q = filtered(db.get_database_backend(), tenant, &page);
         if let Some(before) = page.before {
             q = q.filter(conversation::Column::Id.lt(before));
         }

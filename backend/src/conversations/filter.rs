@@ -15,30 +15,19 @@ pub struct ConversationFilter {
     pub end_reason: Option<String>,
     /// `Some(true)`: at least one notification fired; `Some(false)`: none fired.
     pub fired: Option<bool>,
-    /// Case-insensitive text in the transcript, the caller's number or name, or the call id.
+    /// Words searched in the transcript, the caller's name, email and numbers, and the call id
+    /// (every word, each as a word or a word's start: see [`super::search`]).
     pub text: Option<String>,
     /// Keyset: the last id of the previous page.
     pub before: Option<Uuid>,
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-pub(crate) fn like_pattern(text: &str) -> String {
-    let mut out = String::from("%");
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
-pub(crate) fn like(pattern: &str) -> LikeExpr {
-    LikeExpr::new(pattern).escape('\\')
-}
-
-pub(crate) fn filtered(tenant: &Tenant, filter: &ConversationFilter) -> Select<conversation::Entity> {
+/// The tenant's conversations matching `filter` (not yet ordered or paged) on `backend`.
+pub(crate) fn filtered(
+    backend: sea_orm::DbBackend,
+    tenant: &Tenant,
+    filter: &ConversationFilter,
+) -> Select<conversation::Entity> {
     let mut q = scope::<conversation::Entity>(tenant);
     if let Some(agent) = filter.agent_id {
         q = q.filter(conversation::Column::AgentId.eq(agent));
@@ -76,21 +65,7 @@ pub(crate) fn filtered(tenant: &Tenant, filter: &ConversationFilter) -> Select<c
         q = q.filter(if fired { col.in_subquery(with_fired) } else { col.not_in_subquery(with_fired) });
     }
     if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = like_pattern(text);
-        q = q.filter(
-            Condition::any()
-                // The transcript is JSON (text on SQLite, json on PostgreSQL): searched as text.
-                .add(
-                    Func::lower(Expr::col((conversation::Entity, conversation::Column::Transcript)).cast_as("TEXT"))
-                        .like(like(&pattern)),
-                )
-                .add(Func::lower(Expr::col((conversation::Entity, conversation::Column::CallId))).like(like(&pattern)))
-                .add(
-                    Func::lower(Expr::col((conversation::Entity, conversation::Column::CustomerName)))
-                        .like(like(&pattern)),
-                )
-                .add(Expr::col((conversation::Entity, conversation::Column::FromNumber)).like(like(&pattern))),
-        );
+        q = q.filter(crate::search::matches(backend, &crate::search::query_words(text)));
     }
     q
 }

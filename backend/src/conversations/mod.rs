@@ -2,7 +2,7 @@
 //! analysis, notification runs and the follow-up work they created.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use uuid::Uuid;
 
@@ -24,6 +24,9 @@ pub use export::*;
 /// A row of the conversations list.
 #[derive(Clone, Debug)]
 pub struct ConversationRow {
+    /// The conversation without what a list never shows: its `transcript` is empty and its
+    /// `platform_analysis` is `None` here (read them with [`get`]), so a page of a large
+    /// account reads a few kilobytes, not every transcript.
     pub conversation: conversation::Model,
     pub agent_name: String,
     /// Notification runs that fired.
@@ -40,11 +43,16 @@ pub async fn list<C: ConnectionTrait>(
     filter: &ConversationFilter,
     limit: u64,
 ) -> Result<Vec<ConversationRow>> {
-    let mut q = filtered(tenant, filter);
+    let mut q = filtered(db.get_database_backend(), tenant, filter);
     if let Some(before) = filter.before {
         q = q.filter(conversation::Column::Id.lt(before));
     }
-    let page = q.order_by_desc(conversation::Column::Id).limit(limit).all(db).await?;
+    let page = list_columns(q, db.get_database_backend())
+        .order_by_desc(conversation::Column::Id)
+        .limit(limit)
+        .into_model::<conversation::Model>()
+        .all(db)
+        .await?;
     let ids: Vec<Uuid> = page.iter().map(|c| c.id).collect();
     let agent_ids: Vec<Uuid> = page.iter().map(|c| c.agent_id).collect();
     let agents = scope::<agent::Entity>(tenant).filter(agent::Column::Id.is_in(agent_ids)).all(db).await?;
@@ -69,6 +77,22 @@ pub async fn list<C: ConnectionTrait>(
             conversation: c,
         })
         .collect())
+}
+
+/// `q` reading every column of a conversation but the transcript (an empty list instead)
+/// and the platform's analysis (null): the two that hold most of a row's bytes.
+fn list_columns(q: Select<conversation::Entity>, backend: sea_orm::DbBackend) -> Select<conversation::Entity> {
+    use sea_orm::Iterable;
+    let (empty, null) = match backend {
+        sea_orm::DbBackend::Postgres => ("'[]'::jsonb", "NULL::jsonb"),
+        _ => ("'[]'", "NULL"),
+    };
+    let shown = conversation::Column::iter()
+        .filter(|c| !matches!(c, conversation::Column::Transcript | conversation::Column::PlatformAnalysis));
+    q.select_only()
+        .columns(shown)
+        .expr_as(Expr::cust(empty), "transcript")
+        .expr_as(Expr::cust(null), "platform_analysis")
 }
 
 /// A notification run with what it created.

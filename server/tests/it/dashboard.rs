@@ -91,6 +91,9 @@ db_test!(conversations_filter_by_agent_dates_end_reason_fired_and_text, |app| {
     assert_eq!(call_ids(&app, &t, "q=100%25").await, Vec::<String>::new(), "LIKE wildcards are literal");
     assert_eq!(call_ids(&app, &t, "agent=desk&fired=no&q=call").await, vec!["c-voicemail"]);
     assert_eq!(call_ids(&app, &t, "q=c-sales").await, vec!["c-sales"], "call ids too");
+    assert_eq!(call_ids(&app, &t, "q=invo").await, vec!["c-voicemail"], "a word's start matches");
+    assert_eq!(call_ids(&app, &t, "q=invoice+tonight").await, Vec::<String>::new(), "every word must occur");
+    assert_eq!(call_ids(&app, &t, "q=table+tonight").await, vec!["c-booking"]);
     // Bad filters name the parameter; another account's agent is not found.
     let (status, body) = app.api_get(&t.api_key, "/api/v1/conversations?from=yesterday").await;
     assert_eq!((status, body["error"]["field"].as_str()), (422, Some("from")), "{body}");

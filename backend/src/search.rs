@@ -1,0 +1,180 @@
+//! Full-text search over conversations: the document ingest writes for each call and the
+//! condition the list's text filter becomes (SQLite FTS5, PostgreSQL tsvector + GIN; the
+//! tables are made by migration `m20261206_000014_search`).
+//!
+//! Both sides use the same words: lower-cased runs of letters and digits (every other
+//! character separates words). A search matches conversations that hold **every** word of
+//! the query, each as a word or the start of one ("refund" finds "refunds", "ref" too).
+//! Numbers are indexed with each of their digit suffixes of three digits or more, so a
+//! query that looks like a phone number (only digits, spaces and `+ - ( ) .`) matches any
+//! part of a caller's or callee's number ("555 0134", "0134", "+1 (415)").
+
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::tenancy::Tenant;
+
+/// Most words of a query that are searched; the rest are ignored.
+pub const MAX_QUERY_WORDS: usize = 16;
+
+/// Shortest digit suffix of a number that is indexed.
+const MIN_NUMBER_SUFFIX: usize = 3;
+
+/// What a conversation is found by.
+pub struct SearchFields<'a> {
+    pub call_id: &'a str,
+    pub customer_name: Option<&'a str>,
+    pub customer_email: Option<&'a str>,
+    /// E.164 numbers.
+    pub numbers: [Option<&'a str>; 2],
+    /// The transcript's utterances.
+    pub transcript: &'a [&'a str],
+}
+
+/// Appends the words of `text` to `out`, lower-cased and separated by single spaces.
+fn push_words(out: &mut String, text: &str) {
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// The search document of one conversation: its words, then each number's digit suffixes.
+pub fn document(fields: &SearchFields<'_>) -> String {
+    let mut out = String::with_capacity(fields.transcript.iter().map(|t| t.len() + 1).sum::<usize>() + 128);
+    push_words(&mut out, fields.call_id);
+    for text in [fields.customer_name, fields.customer_email].into_iter().flatten() {
+        push_words(&mut out, text);
+    }
+    for text in fields.transcript {
+        push_words(&mut out, text);
+    }
+    for number in fields.numbers.into_iter().flatten() {
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        for start in 0..=digits.len().saturating_sub(MIN_NUMBER_SUFFIX) {
+            out.push(' ');
+            out.push_str(&digits[start..]);
+        }
+    }
+    out
+}
+
+/// The words a query searches for: one digit string for a query that looks like a phone
+/// number, otherwise its words (at most [`MAX_QUERY_WORDS`]). Empty when it has none.
+pub fn query_words(text: &str) -> Vec<String> {
+    let phone_like = text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if phone_like && !digits.is_empty() {
+        return vec![digits];
+    }
+    let mut words = String::new();
+    push_words(&mut words, text);
+    words.split(' ').filter(|w| !w.is_empty()).take(MAX_QUERY_WORDS).map(str::to_owned).collect()
+}
+
+/// The condition "`conversations.id` is a conversation matching every word" for `backend`.
+/// `words` come from [`query_words`] (letters and digits only, so they need no quoting
+/// inside the FTS5 or tsquery syntax); none matches nothing.
+pub fn matches(backend: DbBackend, words: &[String]) -> SimpleExpr {
+    if words.is_empty() {
+        return Expr::cust("1 = 0");
+    }
+    match backend {
+        DbBackend::Postgres => {
+            let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
+            Expr::cust_with_values(
+                r#""conversations"."id" IN (SELECT conversation_id FROM conversation_search WHERE document @@ to_tsquery('simple', $1))"#,
+                [query],
+            )
+        }
+        _ => {
+            let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
+            Expr::cust_with_values(
+                r#""conversations"."id" IN (SELECT k.conversation_id FROM conversation_search s JOIN conversation_search_keys k ON k.id = s.rowid WHERE s.document MATCH ?)"#,
+                [query],
+            )
+        }
+    }
+}
+
+/// Indexes conversation `id` with `document` on `db`, inside the transaction that stores
+/// the conversation (so a stored call is always searchable and a rolled-back one never is).
+pub async fn index<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid, document: String) -> Result<()> {
+    let backend = db.get_database_backend();
+    let account = tenant.account_id();
+    match backend {
+        DbBackend::Postgres => {
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO conversation_search (conversation_id, account_id, document) VALUES ($1, $2, to_tsvector('simple', $3))",
+                [id.into(), account.into(), document.into()],
+            ))
+            .await?;
+        }
+        _ => {
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO conversation_search_keys (account_id, conversation_id) VALUES (?, ?)",
+                [account.into(), id.into()],
+            ))
+            .await?;
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO conversation_search (rowid, document) VALUES (last_insert_rowid(), ?)",
+                [document.into()],
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_holds_lowercased_words_and_number_suffixes() {
+        let transcript = ["Hi, I'd like a REFUND.", "Café au lait?"];
+        let doc = document(&SearchFields {
+            call_id: "call_ab12",
+            customer_name: Some("Ada Lovelace"),
+            customer_email: Some("ada@example.com"),
+            numbers: [Some("+14155550134"), None],
+            transcript: &transcript,
+        });
+        assert_eq!(
+            doc,
+            "call ab12 ada lovelace ada example com hi i d like a refund café au lait \
+             14155550134 4155550134 155550134 55550134 5550134 550134 50134 0134 134"
+        );
+    }
+
+    #[test]
+    fn phone_like_queries_become_one_digit_string() {
+        assert_eq!(query_words("+1 (415) 555-0134"), ["14155550134"]);
+        assert_eq!(query_words("0134"), ["0134"]);
+        assert_eq!(query_words("Refund, please!"), ["refund", "please"]);
+        assert_eq!(query_words("call_ab12"), ["call", "ab12"]);
+        assert!(query_words("?!").is_empty());
+        assert_eq!(query_words(&"a ".repeat(40)).len(), MAX_QUERY_WORDS);
+    }
+
+    #[test]
+    fn match_expressions_quote_words_for_each_engine() {
+        use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
+        let words = query_words("refund ab12");
+        let (sqlite, values) = Query::select().expr(matches(DbBackend::Sqlite, &words)).build(SqliteQueryBuilder);
+        assert!(sqlite.contains("MATCH ?)"), "{sqlite}");
+        assert_eq!(values.0, [r#""refund"* "ab12"*"#.into()]);
+        let (pg, values) = Query::select().expr(matches(DbBackend::Postgres, &words)).build(PostgresQueryBuilder);
+        assert!(pg.contains("to_tsquery('simple', $1)"), "{pg}");
+        assert_eq!(values.0, ["refund:* & ab12:*".into()]);
+        let none = Query::select().expr(matches(DbBackend::Sqlite, &[])).to_string(SqliteQueryBuilder);
+        assert!(none.contains("1 = 0"), "{none}");
+    }
+}
