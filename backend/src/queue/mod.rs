@@ -8,6 +8,8 @@
 //! of the handlers. What a payload does when it runs, and its retry policy, live above in
 //! [`crate::jobs`] (the handlers and the one registry of kinds).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -55,12 +57,32 @@ pub struct ClaimedJob {
     /// Including this one.
     pub attempts: i32,
     pub max_attempts: i32,
+    /// Set by [`ClaimedJob::complete_in`]: the handler marked the job done in its own
+    /// transaction, so the runner need not write it again when the handler succeeds.
+    completed: Arc<AtomicBool>,
 }
 
 impl ClaimedJob {
     /// Whether a failure of this attempt is final.
     pub fn is_last_attempt(&self) -> bool {
         self.attempts >= self.max_attempts
+    }
+
+    /// Marks the job done in `db`, the transaction of the handler's effects (so the
+    /// effects and the job's end commit together), and notes it: when the handler then
+    /// returns `Ok`, the runner does not mark the job again. (A handler that returns an
+    /// error is recorded as failed whatever it noted: its transaction did not commit.)
+    ///
+    /// Errors: the database's.
+    pub async fn complete_in<C: ConnectionTrait>(&self, db: &C) -> Result<(), sea_orm::DbErr> {
+        complete(db, self.id).await?;
+        self.completed.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Whether the handler marked the job done in its transaction ([`ClaimedJob::complete_in`]).
+    pub fn completed_by_handler(&self) -> bool {
+        self.completed.load(Ordering::Acquire)
     }
 }
 
@@ -112,6 +134,12 @@ pub async fn enqueue_with<C: ConnectionTrait, J: Payload>(
 /// `per_account` slots, and another account's email takes the next free one. Two workers
 /// claiming at the very same moment can each fill an account up to the cap, so it may be
 /// exceeded by the number of workers briefly.
+///
+/// **Cost.** The claim never reads the backlog: it walks the accounts that have pending
+/// jobs (a loose index scan, one seek per account, `WITH RECURSIVE`), takes each one's
+/// first `per_account` due jobs from the partial index `jobs_pending_by_account`, adds the
+/// expired leases, and ranks only those. So it costs the same with ten jobs waiting or a
+/// million; what grows it is the number of accounts with pending jobs.
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
     limit: usize,
@@ -122,30 +150,11 @@ pub async fn claim<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let lock = if backend == DbBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
-    // Due: pending and its time has come, or claimed by a worker whose lease ran out.
-    let due = "(state = 'pending' AND run_at <= $2) OR (state = 'running' AND locked_until < $2)";
-    let due_j = "(j.state = 'pending' AND j.run_at <= $2) OR (j.state = 'running' AND j.locked_until < $2)";
-    let sql = format!(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
-         WHERE id IN (SELECT id FROM jobs WHERE id IN ( \
-             SELECT d.id FROM ( \
-               SELECT j.id, j.run_at, \
-                 ROW_NUMBER() OVER (PARTITION BY j.account_id ORDER BY j.run_at, j.id) + COALESCE(r.n, 0) AS share \
-               FROM jobs j \
-               LEFT JOIN (SELECT account_id, COUNT(*) AS n FROM jobs \
-                          WHERE state = 'running' AND locked_until >= $2 GROUP BY account_id) r \
-                 ON r.account_id = j.account_id \
-               WHERE {due_j} \
-             ) d WHERE d.share <= $4 ORDER BY d.share, d.run_at LIMIT $3) \
-           AND ({due}) {lock}) \
-         RETURNING *"
-    );
     let now = Utc::now();
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
     let stmt = Statement::from_sql_and_values(
         backend,
-        sql,
+        claim_sql(backend),
         [until.into(), now.into(), (limit as i64).into(), (per_account.max(1) as i64).into()],
     );
     let rows = job::Entity::find().from_raw_sql(stmt).all(db).await?;
@@ -158,8 +167,68 @@ pub async fn claim<C: ConnectionTrait>(
             payload: row.payload,
             attempts: row.attempts,
             max_attempts: row.max_attempts,
+            completed: Arc::default(),
         })
         .collect())
+}
+
+/// The claim statement ([`claim`]); `$1` the new lease's end, `$2` now, `$3` the most jobs,
+/// `$4` the per-account cap. The predicates repeat `state = 'pending'` / `'running'` as
+/// literals so both databases use the partial indexes.
+fn claim_sql(backend: DbBackend) -> String {
+    // PostgreSQL: rows another worker is claiming right now are skipped, not waited for.
+    // SQLite serialises writers, so its one statement is atomic as it is.
+    let lock = "FOR UPDATE SKIP LOCKED";
+    // SQLite's planner, without statistics, prefers `jobs_state_run_at` for `state =
+    // 'pending'` and then sorts every pending job to find the next account; name the index
+    // that walks accounts in order. PostgreSQL picks it by itself.
+    let pending = if backend == DbBackend::Sqlite { "INDEXED BY jobs_pending_by_account" } else { "" };
+    let due = "(state = 'pending' AND run_at <= $2) OR (state = 'running' AND locked_until < $2)";
+    let ranked = "SELECT id FROM ranked WHERE share <= $4 ORDER BY share, run_at LIMIT $3";
+    // Each waiting account's first `$4` due jobs: a lateral join on PostgreSQL (a
+    // correlated `IN` there is planned as a filter over every job); SQLite has no LATERAL
+    // and runs the correlated `IN` as an index lookup per account.
+    let first_due = "FROM jobs p {pending} WHERE p.state = 'pending' AND p.account_id = w.account_id AND p.run_at <= $2 \
+                     ORDER BY p.run_at, p.id LIMIT $4";
+    let firsts = if backend == DbBackend::Postgres {
+        format!("SELECT c.id, c.account_id, c.run_at FROM waiting w CROSS JOIN LATERAL (SELECT p.id, p.account_id, p.run_at {first_due}) c WHERE w.account_id IS NOT NULL")
+    } else {
+        format!("SELECT j.id, j.account_id, j.run_at FROM waiting w JOIN jobs j ON j.id IN (SELECT p.id {first_due})")
+    }
+    .replace("{pending}", pending);
+    // The chosen rows, still due when they are locked (PostgreSQL: another worker may have
+    // claimed one between the ranking and the lock), looked up by id: an indexed test of
+    // the outer statement's `state` would make SQLite read every pending job.
+    let chosen = if backend == DbBackend::Postgres {
+        format!("id IN (SELECT id FROM jobs WHERE id IN ({ranked}) AND ({due}) {lock})")
+    } else {
+        // Unary `+` keeps SQLite from answering the state test from an index.
+        format!(
+            "id IN ({ranked}) AND ((+state = 'pending' AND +run_at <= $2) OR (+state = 'running' AND +locked_until < $2))"
+        )
+    };
+    format!(
+        "WITH RECURSIVE waiting (account_id) AS ( \
+             SELECT (SELECT account_id FROM jobs {pending} WHERE state = 'pending' ORDER BY account_id LIMIT 1) \
+             UNION ALL \
+             SELECT (SELECT j.account_id FROM jobs j {pending} WHERE j.state = 'pending' AND j.account_id > w.account_id \
+                     ORDER BY j.account_id LIMIT 1) \
+             FROM waiting w WHERE w.account_id IS NOT NULL \
+         ), candidates (id, account_id, run_at) AS ( \
+             {firsts} \
+             UNION ALL \
+             SELECT id, account_id, run_at FROM jobs WHERE state = 'running' AND locked_until < $2 \
+         ), busy (account_id, n) AS ( \
+             SELECT account_id, COUNT(*) FROM jobs WHERE state = 'running' AND locked_until >= $2 GROUP BY account_id \
+         ), ranked (id, run_at, share) AS ( \
+             SELECT c.id, c.run_at, \
+               ROW_NUMBER() OVER (PARTITION BY c.account_id ORDER BY c.run_at, c.id) + COALESCE(b.n, 0) \
+             FROM candidates c LEFT JOIN busy b ON b.account_id = c.account_id \
+         ) \
+         UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
+         WHERE {chosen} \
+         RETURNING *"
+    )
 }
 
 /// Extends the lease of a job this runner still holds to `lease` from now: the heartbeat

@@ -573,6 +573,53 @@ db_test!(a_claimed_job_whose_worker_died_is_reclaimed_after_its_lease, |app| {
     assert_eq!(app.count("analyses").await, 1);
 });
 
+db_test!(a_claim_takes_each_accounts_first_jobs_up_to_its_share_behind_a_long_backlog, |app| {
+    // Alpha has 40 calls waiting before Beta's one; one job of Alpha's is due only tomorrow.
+    let (a, b) = (app.tenant("Alpha").await, app.tenant("Beta").await);
+    for t in [&a, &b] {
+        desk(&app, t).await;
+    }
+    let mut alpha_calls = Vec::new();
+    for i in 0..40 {
+        alpha_calls.push(ingest(&app, &a, &format!("a-{i}")).await);
+    }
+    let beta_call = ingest(&app, &b, "b-0").await;
+    let db = &app.services.db;
+    let (alpha, beta) = (app.owner(&a).await.tenant.account_id(), app.owner(&b).await.tenant.account_id());
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    let later = job::Entity::find().filter(job::Column::AccountId.eq(alpha)).one(db).await.unwrap().unwrap();
+    job::Entity::update_many()
+        .col_expr(job::Column::RunAt, sea_orm::sea_query::Expr::value(tomorrow))
+        .filter(job::Column::Id.eq(later.id))
+        .exec(db)
+        .await
+        .unwrap();
+
+    let lease = Duration::from_secs(60);
+    let first = backend::queue::claim(db, 4, lease, 3).await.unwrap();
+    let of =
+        |jobs: &[backend::queue::ClaimedJob], account| jobs.iter().filter(|j| j.tenant.account_id() == account).count();
+    assert_eq!((of(&first, alpha), of(&first, beta)), (3, 1), "Alpha's share, then Beta's first job");
+    assert!(first.iter().all(|j| j.id != later.id), "a job due tomorrow is not claimed");
+    let beta_job = first.iter().find(|j| j.tenant.account_id() == beta).unwrap();
+    assert_eq!(beta_job.payload["conversation_id"], beta_call.as_str());
+    // In due order: Alpha's earliest calls, skipping the one moved to tomorrow.
+    let claimed: std::collections::BTreeSet<&str> = first
+        .iter()
+        .filter(|j| j.tenant.account_id() == alpha)
+        .map(|j| j.payload["conversation_id"].as_str().unwrap())
+        .collect();
+    let expected: std::collections::BTreeSet<&str> =
+        alpha_calls.iter().map(String::as_str).filter(|c| *c != later.payload["conversation_id"]).take(3).collect();
+    assert_eq!(claimed, expected);
+
+    assert!(backend::queue::claim(db, 4, lease, 3).await.unwrap().is_empty(), "Alpha is at its share");
+    let finished = first.iter().find(|j| j.tenant.account_id() == alpha).unwrap();
+    backend::queue::complete(db, finished.id).await.unwrap();
+    let next = backend::queue::claim(db, 4, lease, 3).await.unwrap();
+    assert_eq!((next.len(), of(&next, alpha)), (1, 1), "one finished, one more of Alpha's runs");
+});
+
 /// A one-second lease, and webhooks retried at once.
 const SHORT_LEASE: &str =
     "[jobs]\nlease_secs = 1\n[webhooks]\nretry_schedule_secs = [0, 0, 0, 0, 0, 0, 0]\ntimeout_secs = 10\n";
