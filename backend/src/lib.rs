@@ -36,6 +36,7 @@ pub mod signals;
 pub mod starters;
 pub mod stored;
 pub mod tasks;
+pub mod telemetry;
 pub mod templates;
 pub mod tenancy;
 pub mod throttle;
@@ -86,6 +87,9 @@ pub struct Services {
     pub throttle: throttle::Throttle,
     /// API keys that authenticated recently (ingest's hot path skips the lookup).
     pub api_keys: identity::api_keys::KeyCache,
+    /// This process's turn to write on SQLite (open on PostgreSQL): units of work, the
+    /// ingest writer and the dispatcher's queue updates queue for it.
+    pub writes: db::WriteGate,
     /// The single writer that group-commits ingest on SQLite (started on first use).
     pub ingest_writer: Arc<std::sync::OnceLock<calls::commit::IngestWriter>>,
 }
@@ -155,6 +159,7 @@ impl Services {
         let throttle =
             throttle::Throttle::new(settings.auth.ip_attempts_per_minute, settings.auth.email_attempts_per_hour);
         Ok(Self {
+            writes: db::WriteGate::for_backend(db.get_database_backend()),
             db,
             settings: Arc::new(settings),
             analyzer: Arc::new(analysis::builtin::BuiltinAnalyzer),

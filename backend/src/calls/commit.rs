@@ -49,6 +49,7 @@ impl IngestWriter {
         let (submissions, received) = mpsc::channel(QUEUE_DEPTH);
         tokio::spawn(run(
             services.db.clone(),
+            services.writes.clone(),
             services.jobs_wakeup.clone(),
             services.live.clone(),
             services.signals.clone(),
@@ -71,6 +72,7 @@ impl IngestWriter {
 
 async fn run(
     db: DatabaseConnection,
+    writes: crate::db::WriteGate,
     wakeup: Arc<Notify>,
     live: crate::live::AlertBus,
     signals: crate::signals::Signals,
@@ -85,6 +87,7 @@ async fn run(
                 Ok(durable) => {
                     parts = Some(Parts {
                         db: durable,
+                        writes: writes.clone(),
                         wakeup: wakeup.clone(),
                         live: live.clone(),
                         signals: signals.clone(),
@@ -109,6 +112,7 @@ async fn run(
 /// writer's handle, and the writer must end when they are dropped).
 struct Parts {
     db: DatabaseConnection,
+    writes: crate::db::WriteGate,
     wakeup: Arc<Notify>,
     live: crate::live::AlertBus,
     signals: crate::signals::Signals,
@@ -123,8 +127,9 @@ async fn commit_batch(parts: &Parts, batch: Vec<Submission>) {
         batch.into_iter().map(|s| ((s.tenant, s.auto_create_agents, s.call), s.reply)).unzip();
     let count = replies.len();
     let outcomes = async {
+        let turn = parts.writes.enter().await;
         let mut work =
-            crate::db::Work::begin_on(&parts.db, parts.wakeup.clone(), parts.live.clone(), parts.signals.clone())
+            crate::db::Work::begin_on(&parts.db, turn, parts.wakeup.clone(), parts.live.clone(), parts.signals.clone())
                 .await?;
         let mut outcomes = Vec::with_capacity(calls.len());
         for (tenant, auto_create_agents, call) in calls {

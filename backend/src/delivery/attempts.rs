@@ -74,6 +74,7 @@ pub(crate) async fn record<C: ConnectionTrait>(
     webhook_id: Option<Uuid>,
     a: Attempt,
 ) -> Result<()> {
+    crate::telemetry::delivery(if email_id.is_some() { "email" } else { "webhook" }, a.outcome.as_str());
     delivery_attempt::Entity::insert(delivery_attempt::ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(tenant.account_id()),

@@ -10,7 +10,7 @@ use super::analyze_call::{build_request, notifications_for_agent, run_analyzer};
 use super::{Job, JobError};
 use crate::Services;
 use crate::entities::{agent, analysis, conversation};
-use crate::queue::{self, ClaimedJob, ReanalyzeCall};
+use crate::queue::{ClaimedJob, ReanalyzeCall};
 use crate::tenancy::secure_find;
 
 #[async_trait]
@@ -45,7 +45,7 @@ impl Job for ReanalyzeCall {
         active.goal_result = Set(output.goal.as_ref().map(|g| g.result));
         active.reanalysed_at = Set(Some(now));
         active.update(&txn).await?;
-        queue::complete(&txn, job.id).await?;
+        job.complete_in(&txn).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -10,7 +10,7 @@ use super::{Job, JobError};
 use crate::Services;
 use crate::actions::{ScheduledCallState, WebhookEvent};
 use crate::entities::{post_call_action, scheduled_call};
-use crate::queue::{self, ClaimedJob, RequestCallback};
+use crate::queue::{ClaimedJob, RequestCallback};
 use crate::tenancy::{scope, secure_find};
 
 #[async_trait]
@@ -60,7 +60,7 @@ impl Job for RequestCallback {
             .filter(scheduled_call::Column::Id.eq(call.id))
             .exec(work.db())
             .await?;
-        queue::complete(work.db(), job.id).await?;
+        job.complete_in(work.db()).await?;
         work.wake_runner();
         work.commit().await?;
         Ok(())

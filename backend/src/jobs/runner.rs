@@ -18,6 +18,19 @@ pub fn heartbeat_interval(lease: Duration) -> Duration {
     (lease / 3).max(Duration::from_millis(100))
 }
 
+/// Claims up to `limit` due jobs ([`queue::claim`]) in this process's write turn.
+async fn claim(services: &Services, limit: usize) -> Result<Vec<ClaimedJob>, sea_orm::DbErr> {
+    let jobs = &services.settings.jobs;
+    let _turn = services.writes.enter().await;
+    queue::claim(&services.db, limit, jobs.lease, jobs.per_account_concurrency).await
+}
+
+/// Renews `job`'s lease ([`queue::renew`]) in this process's write turn.
+async fn renew(services: &Services, job: &ClaimedJob, lease: Duration) -> Result<bool, sea_orm::DbErr> {
+    let _turn = services.writes.enter().await;
+    queue::renew(&services.db, job, lease).await
+}
+
 /// Runs `job`'s handler, renewing its lease every [`heartbeat_interval`] while it runs.
 async fn run_with_heartbeat(services: &Services, job: &ClaimedJob) -> Result<(), Failed> {
     let lease = services.settings.jobs.lease;
@@ -29,7 +42,7 @@ async fn run_with_heartbeat(services: &Services, job: &ClaimedJob) -> Result<(),
     loop {
         tokio::select! {
             outcome = &mut handler => return outcome,
-            _ = beat.tick() => match queue::renew(&services.db, job, lease).await {
+            _ = beat.tick() => match renew(services, job, lease).await {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!(job = %job.id, kind = %job.kind, "the job's lease ran out and another runner claimed it"),
                 Err(e) => tracing::warn!(job = %job.id, kind = %job.kind, error = %crate::error::report(&e), "could not renew the job's lease"),
@@ -40,14 +53,28 @@ async fn run_with_heartbeat(services: &Services, job: &ClaimedJob) -> Result<(),
 
 /// Runs one claimed job (with its heartbeat) and records its outcome.
 async fn run_one(services: Services, job: ClaimedJob) {
+    let started = std::time::Instant::now();
     let outcome = run_with_heartbeat(&services, &job).await;
+    let elapsed = started.elapsed();
     let recorded = match &outcome {
-        Ok(()) => queue::complete(&services.db, job.id).await.map(|_| false),
+        // Done in the handler's own transaction: nothing left to write.
+        Ok(()) if job.completed_by_handler() => Ok(false),
+        Ok(()) => {
+            let _turn = services.writes.enter().await;
+            queue::complete(&services.db, job.id).await.map(|_| false)
+        }
         Err(Failed { error, retry_after }) => {
             let permanent = matches!(error, JobError::Permanent(_));
+            let _turn = services.writes.enter().await;
             queue::fail(&services.db, &job, &error.to_string(), permanent, *retry_after).await
         }
     };
+    let measured = match (&outcome, &recorded) {
+        (Ok(()), _) => "done",
+        (Err(_), Ok(true)) => "dead",
+        (Err(_), _) => "retry",
+    };
+    crate::telemetry::job(&job.kind, measured, elapsed);
     match (outcome, recorded) {
         (_, Err(e)) => {
             tracing::error!(job = %job.id, kind = %job.kind, error = %crate::error::report(&e), "could not record job outcome; it will be reclaimed after its lease")
@@ -69,13 +96,7 @@ async fn run_one(services: Services, job: ClaimedJob) {
 pub async fn run_pending_jobs(services: &Services) -> Result<usize, sea_orm::DbErr> {
     let mut total = 0;
     loop {
-        let batch = queue::claim(
-            &services.db,
-            services.settings.jobs.concurrency.max(1),
-            services.settings.jobs.lease,
-            services.settings.jobs.per_account_concurrency,
-        )
-        .await?;
+        let batch = claim(services, services.settings.jobs.concurrency.max(1)).await?;
         if batch.is_empty() {
             return Ok(total);
         }
@@ -138,7 +159,7 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
         }
         let free = settings.concurrency.saturating_sub(running.len());
         let batch = if free > 0 {
-            match queue::claim(&services.db, free, settings.lease, settings.per_account_concurrency).await {
+            match claim(&services, free).await {
                 Ok(batch) => batch,
                 Err(e) => {
                     tracing::error!(error = %crate::error::report(&e), "claiming jobs failed");
@@ -185,7 +206,11 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
     }
     running.abort_all();
     let left: Vec<Uuid> = claimed.into_values().collect();
-    if let Err(e) = queue::release(&services.db, &left).await {
+    let released = {
+        let _turn = services.writes.enter().await;
+        queue::release(&services.db, &left).await
+    };
+    if let Err(e) = released {
         tracing::error!(error = %crate::error::report(&e), "could not release unfinished jobs; they will be reclaimed after their lease");
     } else if !left.is_empty() {
         tracing::info!(jobs = left.len(), "released unfinished jobs for the next run");

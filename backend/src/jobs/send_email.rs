@@ -11,7 +11,7 @@ use crate::Services;
 use crate::delivery::outbox::EmailState;
 use crate::delivery::transport::{OutgoingEmail, SendFailure};
 use crate::entities::email;
-use crate::queue::{self, ClaimedJob, SendEmail};
+use crate::queue::{ClaimedJob, SendEmail};
 use crate::templates;
 use crate::tenancy::secure_find;
 
@@ -50,7 +50,20 @@ impl Job for SendEmail {
         active.html_body = Set(Some(rendered.html.clone()));
         active.attempts = Set(row.attempts + 1);
         active.updated_at = Set(Utc::now());
-        let row = active.update(db).await?;
+        if services.mailer.is_outbox() {
+            // Nothing leaves: the rendered email, its state and the job's end in one commit.
+            active.state = Set(EmailState::Outbox);
+            let work = crate::db::Work::begin(services).await?;
+            active.update(work.db()).await?;
+            job.complete_in(work.db()).await?;
+            work.commit().await?;
+            crate::telemetry::delivery("email", "outbox");
+            return Ok(());
+        }
+        let row = {
+            let _turn = services.writes.enter().await;
+            active.update(db).await?
+        };
         // An account email is sent from its sealed copy (the stored text has its link hidden).
         let rendered = match &row.sealed_body {
             None => rendered,
@@ -65,13 +78,6 @@ impl Job for SendEmail {
             }
         };
 
-        if services.mailer.is_outbox() {
-            let txn = crate::db::begin_write(db).await?;
-            set_state(&txn, &row, EmailState::Outbox, None, None).await?;
-            queue::complete(&txn, job.id).await?;
-            txn.commit().await?;
-            return Ok(());
-        }
         let recipients: Vec<String> = row.recipients.0.clone();
         let outgoing = OutgoingEmail {
             from: services.settings.email_from.clone(),
@@ -95,25 +101,27 @@ impl Job for SendEmail {
             duration: started.elapsed(),
             ..crate::delivery::Attempt::from_smtp(&result)
         };
-        crate::delivery::record_email_attempt(db, &tenant, row.id, attempt).await?;
-        match result {
+        // The attempt's log entry and its outcome in one commit.
+        let work = crate::db::Work::begin(services).await?;
+        crate::delivery::record_email_attempt(work.db(), &tenant, row.id, attempt).await?;
+        let outcome = match result {
             Ok(_) => {
-                let txn = crate::db::begin_write(db).await?;
-                set_state(&txn, &row, EmailState::Sent, None, Some(Utc::now())).await?;
-                queue::complete(&txn, job.id).await?;
-                txn.commit().await?;
+                set_state(work.db(), &row, EmailState::Sent, None, Some(Utc::now())).await?;
+                job.complete_in(work.db()).await?;
                 Ok(())
             }
             Err(SendFailure::Permanent(e)) => {
-                mark(services, &row, EmailState::Dead, Some(e.clone()), None).await?;
+                set_state(work.db(), &row, EmailState::Dead, Some(e.clone()), None).await?;
                 Err(JobError::Permanent(format!("SMTP: {e}")))
             }
             Err(SendFailure::Transient(e)) => {
                 let next = if job.is_last_attempt() { EmailState::Dead } else { EmailState::Retrying };
-                mark(services, &row, next, Some(e.clone()), None).await?;
+                set_state(work.db(), &row, next, Some(e.clone()), None).await?;
                 Err(JobError::Retry(format!("SMTP: {e}")))
             }
-        }
+        };
+        work.commit().await?;
+        outcome
     }
 }
 
@@ -158,6 +166,7 @@ async fn mark(
     error: Option<String>,
     sent_at: Option<chrono::DateTime<Utc>>,
 ) -> Result<(), JobError> {
+    let _turn = services.writes.enter().await;
     set_state(&services.db, row, new_state, error, sent_at).await?;
     Ok(())
 }

@@ -70,10 +70,19 @@ impl Job for SendPush {
         outgoing = outgoing.header("Urgency", "high");
         let response = outgoing.send().await.map_err(|e| {
             let refused = crate::outbound::refusal(&e).is_some();
+            crate::telemetry::delivery("push", if refused { "permanent" } else { "transient" });
             let why = crate::outbound::describe(e, Duration::from_secs(15));
             if refused { JobError::Permanent(why) } else { JobError::Retry(format!("push service unreachable: {why}")) }
         })?;
         let status = response.status().as_u16();
+        crate::telemetry::delivery(
+            "push",
+            match status {
+                200..=299 => "delivered",
+                408 | 429 | 500..=599 => "transient",
+                _ => "permanent",
+            },
+        );
         match status {
             200..=299 => Ok(()),
             404 | 410 => {

@@ -168,6 +168,9 @@ pub(crate) struct RunEmail<'a> {
     pub to: Vec<String>,
     pub subject_template: &'a str,
     pub body_template: &'a str,
+    /// The email rendered up front, when its templates rendered; `None` = rendered when
+    /// its job runs.
+    pub rendered: Option<RenderedEmail>,
 }
 
 /// Stores `email` with its `SendEmail` job in the unit of work, which wakes the
@@ -185,7 +188,7 @@ pub(crate) async fn queue_run_email(
         to: email.to,
         subject_template: email.subject_template,
         body_template: email.body_template,
-        rendered: None,
+        rendered: email.rendered,
         kind: EmailKind::Notification,
         sealed_body: None,
     };

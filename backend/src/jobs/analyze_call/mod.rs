@@ -25,7 +25,7 @@ use crate::columns::AnalysisStatus;
 use crate::entities::{agent, analysis, conversation, notification, notification_run};
 use crate::identity::accounts;
 use crate::notifications::team_alert_of;
-use crate::queue::{self, AnalyzeCall, ClaimedJob};
+use crate::queue::{AnalyzeCall, ClaimedJob};
 use crate::tenancy::{Tenant, secure_find};
 use crate::types::TeamAlert;
 
@@ -58,27 +58,43 @@ impl Job for AnalyzeCall {
         let push_subscriptions = crate::delivery::push::subscriptions_of_users(db, &tenant, &member_ids).await?;
         let output = &analysed.output;
 
-        let mut work = crate::db::Work::begin(services).await?;
         let now = Utc::now();
-        let inserted = analysis::Entity::insert(analysis::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            account_id: Set(tenant.account_id()),
-            conversation_id: Set(conv.id),
-            status: Set(analysed.status),
-            analyzer: Set(analysed.analyzer.to_owned()),
-            summary: Set((!output.summary.is_empty()).then(|| output.summary.clone())),
-            result: Set(output.clone()),
-            error: Set(analysed.error.clone()),
-            latency_ms: Set(analysed.latency_ms),
-            prompt_tokens: Set(analysed.usage.map(|u| u.prompt_tokens)),
-            completion_tokens: Set(analysed.usage.map(|u| u.completion_tokens)),
-            created_at: Set(now),
-            goal_result: Set(output.goal.as_ref().map(|g| g.result)),
-            reanalysed_at: Set(None),
-        })
-        .on_conflict_do_nothing_on([analysis::Column::ConversationId])
-        .exec_without_returning(work.db())
-        .await?;
+        let stored = analysis::Model {
+            id: Uuid::now_v7(),
+            account_id: tenant.account_id(),
+            conversation_id: conv.id,
+            status: analysed.status,
+            analyzer: analysed.analyzer.to_owned(),
+            summary: (!output.summary.is_empty()).then(|| output.summary.clone()),
+            result: output.clone(),
+            error: analysed.error.clone(),
+            latency_ms: analysed.latency_ms,
+            prompt_tokens: analysed.usage.map(|u| u.prompt_tokens),
+            completion_tokens: analysed.usage.map(|u| u.completion_tokens),
+            created_at: now,
+            goal_result: output.goal.as_ref().map(|g| g.result),
+            reanalysed_at: None,
+        };
+        // The variables the emails render with (SPEC section 5), from what is in hand: the
+        // emails are stored rendered, and their `SendEmail` jobs read nothing else.
+        let variables = if rules.is_empty() {
+            None
+        } else {
+            let account = accounts::get(db, &tenant).await?;
+            Some(crate::templates::variables(&crate::templates::VariableSources {
+                conversation: &conv,
+                agent: &agent,
+                account: &account,
+                analysis: Some(&stored),
+                public_url: &services.settings.public_url,
+            }))
+        };
+
+        let mut work = crate::db::Work::begin(services).await?;
+        let inserted = analysis::Entity::insert(analysis::ActiveModel::from(stored))
+            .on_conflict_do_nothing_on([analysis::Column::ConversationId])
+            .exec_without_returning(work.db())
+            .await?;
         if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
             work.rollback().await?;
             return Ok(());
@@ -107,12 +123,18 @@ impl Job for AnalyzeCall {
             // The effects, each made by the module that owns it, in this unit of work.
             let plan = follow_up(&conv, &agent, rule, run_id, &decision, output, &members);
             for to in plan.emails {
+                // A template that does not render is stored unrendered: its job renders it
+                // again and records the error on the email, as for any send.
+                let rendered = variables
+                    .as_ref()
+                    .and_then(|vars| crate::templates::render_email(&rule.email_subject, &rule.email_body, vars).ok());
                 let email = crate::delivery::outbox::RunEmail {
                     conversation_id: conv.id,
                     notification_run_id: run_id,
                     to,
                     subject_template: &rule.email_subject,
                     body_template: &rule.email_body,
+                    rendered,
                 };
                 crate::delivery::outbox::queue_run_email(&mut work, &tenant, email, &services.settings.public_url)
                     .await?;
@@ -135,7 +157,7 @@ impl Job for AnalyzeCall {
         let planned =
             crate::actions::plan(work.db(), &tenant, &services.settings, &actions, &conv, &agent.timezone, output)
                 .await?;
-        queue::complete(work.db(), job.id).await?;
+        job.complete_in(work.db()).await?;
         if planned > 0 {
             work.wake_runner();
         }

@@ -30,7 +30,7 @@ use crate::delivery::{Attempt, AttemptOutcome, WebhookState};
 use crate::entities::{
     agent, analysis, conversation, notification_run, post_call_action, scheduled_call, webhook_delivery,
 };
-use crate::queue::{self, ClaimedJob, DeliverWebhook};
+use crate::queue::{ClaimedJob, DeliverWebhook};
 use crate::tenancy::{Tenant, scope, secure_find};
 
 mod send;
@@ -113,7 +113,7 @@ impl Job for DeliverWebhook {
         track_endpoint_health(services, &mut work, &tenant, &action, matches!(sent, Sent::Delivered(_)), row.test)
             .await?;
         if matches!(sent, Sent::Delivered(_)) {
-            queue::complete(work.db(), job.id).await?;
+            job.complete_in(work.db()).await?;
         }
         work.commit().await?;
         let describe =
