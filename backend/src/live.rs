@@ -36,7 +36,16 @@ pub struct AlertEvent {
 pub struct AlertBus {
     sender: broadcast::Sender<AlertEvent>,
     /// Alert ids published recently, with when, so each is published once.
-    seen: Arc<Mutex<HashMap<Uuid, Instant>>>,
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// The recently published alert ids, forgotten after twice the poller's lookback; swept at
+/// most once a second (a sweep reads every entry, and hundreds of alerts a second may be
+/// published).
+#[derive(Default)]
+struct Seen {
+    at: HashMap<Uuid, Instant>,
+    swept: Option<Instant>,
 }
 
 impl Default for AlertBus {
@@ -49,7 +58,7 @@ impl AlertBus {
     /// A bus buffering up to 1024 events per slow subscriber.
     pub fn new() -> Self {
         let (sender, _) = broadcast::channel(1024);
-        Self { sender, seen: Arc::new(Mutex::new(HashMap::new())) }
+        Self { sender, seen: Arc::new(Mutex::new(Seen::default())) }
     }
 
     /// Receives every alert published from now on.
@@ -62,8 +71,11 @@ impl AlertBus {
         let fresh = {
             let Ok(mut seen) = self.seen.lock() else { return false };
             let now = Instant::now();
-            seen.retain(|_, at| now.duration_since(*at) < LOOKBACK * 2);
-            seen.insert(event.alert_id, now).is_none()
+            if seen.swept.is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1)) {
+                seen.at.retain(|_, at| now.duration_since(*at) < LOOKBACK * 2);
+                seen.swept = Some(now);
+            }
+            seen.at.insert(event.alert_id, now).is_none()
         };
         if fresh {
             // No receivers is fine: nobody is watching.
@@ -87,7 +99,9 @@ impl AlertBus {
     }
 
     /// Publishes the alerts of the last 30 s that this process has not published yet
-    /// (at most 1000).
+    /// (at most 1000). Alert ids are UUIDv7, ordered by their creation time, so the
+    /// lookback is a range of the primary key ([`first_v7_of`]): the poll reads only the
+    /// recent alerts, however many older ones the table holds.
     pub async fn publish_recent(&self, db: &DatabaseConnection) {
         let since = Utc::now() - chrono::Duration::from_std(LOOKBACK).unwrap_or_default();
         let recent: Result<Vec<(Uuid, Uuid, Uuid)>, _> = alert::Entity::find()
@@ -95,7 +109,7 @@ impl AlertBus {
             .column(alert::Column::Id)
             .column(alert::Column::AccountId)
             .column(alert::Column::UserId)
-            .filter(alert::Column::CreatedAt.gte(since))
+            .filter(alert::Column::Id.gte(first_v7_of(since)))
             .order_by_asc(alert::Column::Id)
             .limit(1000)
             .into_tuple()
@@ -112,9 +126,36 @@ impl AlertBus {
     }
 }
 
+/// The smallest UUIDv7 of the millisecond `at` (RFC 9562 section 5.7: the Unix time in
+/// milliseconds in the first 48 bits, then the version and variant, the rest zero): every
+/// id made at or after `at` sorts at or after it, as bytes (SQLite) and as `uuid`
+/// (PostgreSQL).
+pub fn first_v7_of(at: chrono::DateTime<Utc>) -> Uuid {
+    let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+    bytes[6] = 0x70;
+    bytes[8] = 0x80;
+    Uuid::from_bytes(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_v7_of_a_moment_sorts_between_earlier_and_later_ids() {
+        let before = Uuid::now_v7();
+        std::thread::sleep(Duration::from_millis(3));
+        let at = Utc::now();
+        let bound = first_v7_of(at);
+        std::thread::sleep(Duration::from_millis(2));
+        let after = Uuid::now_v7();
+        assert!(before < bound && bound < after, "{before} < {bound} < {after}");
+        assert_eq!(bound.get_version_num(), 7);
+        let (secs, nanos) = bound.get_timestamp().map(|t| t.to_unix()).unwrap_or_default();
+        assert_eq!(i64::try_from(secs).unwrap() * 1000 + i64::from(nanos / 1_000_000), at.timestamp_millis());
+    }
 
     #[tokio::test]
     async fn each_alert_is_published_once() {
