@@ -86,6 +86,7 @@ pub fn app_router(config: &Config, services: Services) -> axum::Router {
         }),
         edge,
         sessions: store,
+        metrics_token: config.metrics.bearer().map(std::sync::Arc::new),
     };
     http::router(state).layer(sessions)
 }
@@ -126,6 +127,7 @@ impl Running {
 /// Serves the application on `listener`, with the dispatcher when `jobs.run_in_server`.
 pub async fn start(config: &Config, services: Services, listener: TcpListener) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
+    start_metrics(config, &services).await?;
     let router = app_router(config, services.clone());
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(async move {
@@ -144,6 +146,20 @@ pub async fn start(config: &Config, services: Services, listener: TcpListener) -
     let live_poller = (services.db.get_database_backend() != sea_orm::DbBackend::Postgres)
         .then(|| tokio::spawn(services.live.clone().run_poller(services.db.clone())));
     Ok(Running { services, addr, server, stop, dispatcher, live_poller })
+}
+
+/// Installs the metrics recorder when `/metrics` is served (`metrics.token` or
+/// `metrics.addr`), and serves it on `metrics.addr` when set. Returns that address.
+///
+/// Errors: `metrics.addr` cannot be bound.
+pub async fn start_metrics(config: &Config, services: &Services) -> std::io::Result<Option<std::net::SocketAddr>> {
+    if config.metrics.bearer().is_some() {
+        http::metrics::handle();
+    }
+    match config.metrics.listen_addr() {
+        Some(addr) => http::metrics::serve_separately(addr, services.clone()).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 fn spawn_throttle_cleanup(throttle: backend::throttle::Throttle) {

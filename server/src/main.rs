@@ -184,6 +184,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker { db } => {
             let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;
             let services = server::services(&config).await?;
+            server::start_metrics(&config, &services).await.context("metrics.addr")?;
             // Woken by NOTIFY from web processes on PostgreSQL, and tells them of its alerts.
             backend::signals::start(&services);
             let dispatcher = backend::jobs::Dispatcher::start(services);

@@ -141,6 +141,12 @@ impl Config {
         if self.auth.session_idle_minutes == 0 || self.auth.session_absolute_hours == 0 {
             return Err(bad("auth", "session_idle_minutes and session_absolute_hours must be positive"));
         }
+        if !self.metrics.addr.trim().is_empty() && self.metrics.listen_addr().is_none() {
+            return Err(bad("metrics.addr", format!("`{}` is not an IP:PORT address", self.metrics.addr)));
+        }
+        if self.metrics.bearer().is_some_and(|t| t.expose_secret().len() < 16) {
+            return Err(bad("metrics.token", "must be at least 16 characters (e.g. `openssl rand -hex 32`)"));
+        }
         Ok(())
     }
 

@@ -32,6 +32,7 @@ pub struct Config {
     pub outbound: OutboundConfig,
     pub secrets: SecretsConfig,
     pub auth: AuthConfig,
+    pub metrics: MetricsConfig,
     pub log: LogConfig,
 }
 
@@ -132,6 +133,29 @@ pub struct AuthConfig {
     pub ip_attempts_per_minute: u32,
     pub email_attempts_per_hour: u32,
     pub password_hash_concurrency: usize,
+}
+
+/// `[metrics]`: where `GET /metrics` (Prometheus text format) is served.
+#[derive(Debug, Deserialize)]
+pub struct MetricsConfig {
+    /// A separate listen address (`IP:PORT`) serving only `/metrics`, without
+    /// authentication; empty = none.
+    pub addr: String,
+    /// A bearer token that opens `/metrics` on the main address; empty = not served there.
+    pub token: SecretString,
+}
+
+impl MetricsConfig {
+    /// The separate metrics address, when set.
+    pub fn listen_addr(&self) -> Option<SocketAddr> {
+        self.addr.trim().parse().ok()
+    }
+
+    /// The bearer token, when set.
+    pub fn bearer(&self) -> Option<SecretString> {
+        let token = self.token.expose_secret().trim();
+        (!token.is_empty()).then(|| SecretString::from(token.to_owned()))
+    }
 }
 
 /// `[log]`.

@@ -57,10 +57,36 @@ pub struct IngestResponse {
 )]
 pub async fn ingest(
     State(state): State<AppState>,
-    ApiTenant { tenant, account, .. }: ApiTenant,
+    api: ApiTenant,
     headers: HeaderMap,
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
+    let started = std::time::Instant::now();
+    let answer = store_event(&state, api, headers, body).await;
+    let status = match &answer {
+        Ok((status, _)) => *status,
+        Err(e) => e.status,
+    };
+    backend::telemetry::ingest("api", outcome_label(status), started.elapsed());
+    answer
+}
+
+/// The `outcome` label of an answered call-ended event ([`backend::telemetry::ingest`]).
+pub fn outcome_label(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        202 => "created",
+        200..=299 => "duplicate",
+        400..=499 => "rejected",
+        _ => "failed",
+    }
+}
+
+async fn store_event(
+    state: &AppState,
+    ApiTenant { tenant, account, .. }: ApiTenant,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<IngestResponse>), ApiError> {
     let bytes = read_limited(&headers, body, state.max_body_bytes).await?;
     backend::identity::accounts::verify_inbound(&state.services.secrets, &account, &headers, &bytes).map_err(
         |(header, m)| {

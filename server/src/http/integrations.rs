@@ -134,18 +134,39 @@ pub async fn intake(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    let started = std::time::Instant::now();
+    let answer = receive(&state, platform, &token, headers, body).await;
+    let outcome = match &answer {
+        Ok((_, Some(label))) => label,
+        Ok((response, None)) => super::calls::outcome_label(response.status()),
+        Err(e) => super::calls::outcome_label(e.status),
+    };
+    backend::telemetry::ingest(platform.as_str(), outcome, started.elapsed());
+    answer.map(|(response, _)| response)
+}
+
+/// The answer to one intake request, with its metric label when the status does not tell
+/// it (`ignored`: an event type that carries no ended call).
+async fn receive(
+    state: &AppState,
+    platform: Platform,
+    token: &str,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(Response, Option<&'static str>), ApiError> {
     let bytes = read_limited(&headers, body, state.max_body_bytes).await?;
     let outcome =
-        backend::integrations::receive(&state.services, platform, &token, &headers, &bytes, chrono::Utc::now()).await;
+        backend::integrations::receive(&state.services, platform, token, &headers, &bytes, chrono::Utc::now()).await;
     match outcome {
         Ok(IntakeOutcome::Ingested(done)) => {
             let status = if done.duplicate { StatusCode::OK } else { StatusCode::ACCEPTED };
             let body = IngestResponse { conversation_id: done.conversation_id, duplicate: done.duplicate };
-            Ok((status, Json(body)).into_response())
+            Ok(((status, Json(body)).into_response(), None))
         }
-        Ok(IntakeOutcome::Ignored(kind)) => {
-            Ok((StatusCode::OK, Json(IntakeAnswer::Ignored(IgnoredEvent { ignored: kind }))).into_response())
-        }
+        Ok(IntakeOutcome::Ignored(kind)) => Ok((
+            (StatusCode::OK, Json(IntakeAnswer::Ignored(IgnoredEvent { ignored: kind }))).into_response(),
+            Some("ignored"),
+        )),
         Err(IntakeError::UnknownUrl) => {
             Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such intake URL (or the platform was disabled)"))
         }

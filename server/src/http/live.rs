@@ -94,5 +94,11 @@ pub async fn alerts(
             }
         },
     ));
+    // Counted in `aftercall_sse_clients` until the browser goes and the stream is dropped.
+    let client = backend::telemetry::SseClient::open();
+    let stream = futures::StreamExt::map(stream, move |event| {
+        let _open = &client;
+        event
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

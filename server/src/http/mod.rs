@@ -17,6 +17,7 @@ pub mod export;
 pub mod extract;
 pub mod integrations;
 pub mod live;
+pub mod metrics;
 pub mod notifications;
 pub mod openapi;
 pub mod scheduled_calls;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub edge: edge::EdgeConfig,
     /// The session store (to move a session's idle expiry forward).
     pub sessions: backend::session_store::DbSessionStore,
+    /// `metrics.token`: opens `GET /metrics` on this address; `None` = not served here.
+    pub metrics_token: Option<std::sync::Arc<secrecy::SecretString>>,
 }
 
 /// A per-API-key request budget for `/api/v1` (SPEC section 3: 429 rate limited).
@@ -162,7 +165,7 @@ fn page_context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static
 fn is_public(path: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "/api/", "/api-docs", "/pkg/", "/signin", "/signup", "/invite/", "/healthz", "/events/", "/forgot-password",
-        "/reset-password/", "/verify-email/", "/confirm-email/",
+        "/reset-password/", "/verify-email/", "/confirm-email/", "/metrics",
     ];
     PREFIXES.iter().any(|p| path.starts_with(p)) || is_static(path)
 }
@@ -231,8 +234,13 @@ pub fn router(state: AppState) -> Router {
             tower_http::services::ServeDir::new(pkg).precompressed_br().precompressed_gzip(),
         )
         .layer(middleware::from_fn(assets::cache_control));
+    let metrics = match state.metrics_token {
+        Some(_) => Router::new().route("/metrics", get(metrics::with_token)),
+        None => Router::new(),
+    };
     Router::new()
         .nest("/api/v1", api)
+        .merge(metrics)
         .merge(pkg)
         .merge(openapi::reference())
         .route("/healthz", get(health))

@@ -21,6 +21,7 @@ mod ingest;
 mod integrations;
 mod live;
 mod llm;
+mod metrics;
 mod openapi;
 mod pipeline;
 mod request_actions;
