@@ -101,6 +101,9 @@ enum Command {
     /// Measure this build on this machine: ingest at each connection count beside the raw
     /// limit of the same database work, measured in the same run.
     Bench {
+        /// `seed` or `reads`; none = ingest, dispatch and the first page.
+        #[command(subcommand)]
+        command: Option<BenchCommand>,
         /// A PostgreSQL server URL: a fresh database is created on it and dropped after
         /// (default: SQLite in a temporary folder).
         #[arg(long, value_name = "URL")]
@@ -111,6 +114,39 @@ enum Command {
         /// Connection counts, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
         connections: Vec<usize>,
+        /// Calls per second of the end-to-end measurement (call → email at SMTP).
+        #[arg(long, default_value_t = 200.0)]
+        rate: f64,
+    },
+}
+
+/// The database every `bench seed` and `bench reads` without `--database-url` use.
+const SEED_DATABASE: &str = "sqlite://aftercall-seed.db?mode=rwc";
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Add N conversations (from the bundled real calls, varied) to a database for
+    /// `bench reads`; run it again to add more.
+    Seed {
+        /// How many conversations to add.
+        #[arg(long)]
+        conversations: u64,
+        /// The database to fill (SQLite or PostgreSQL URL).
+        #[arg(long, value_name = "URL", default_value = SEED_DATABASE)]
+        database_url: String,
+    },
+    /// Measure the conversation list, its filters, search and detail on a seeded database,
+    /// and the server's peak memory.
+    Reads {
+        /// The seeded database.
+        #[arg(long, value_name = "URL", default_value = SEED_DATABASE)]
+        database_url: String,
+        /// Seconds per read.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent connections (users).
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
     },
 }
 
@@ -204,9 +240,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("database is up to date");
             Ok(())
         }
-        Command::Bench { database_url, seconds, connections } => {
+        Command::Bench { command, database_url, seconds, connections, rate } => {
             let exe = std::env::current_exe().context("the path of this aftercall binary")?;
-            server::bench::run(&exe, server::bench::Options { database_url, seconds, connections }).await
+            match command {
+                None => {
+                    let options = server::bench::Options { database_url, seconds, connections, rate };
+                    server::bench::run(&exe, options).await
+                }
+                Some(BenchCommand::Seed { conversations, database_url }) => {
+                    let seeded = server::bench::seed::seed(&database_url, conversations).await?;
+                    println!(
+                        "seeded {} conversations in {:.0} s ({:.0}/s) into {database_url}",
+                        seeded.conversations,
+                        seeded.seconds,
+                        seeded.conversations as f64 / seeded.seconds.max(0.001)
+                    );
+                    Ok(())
+                }
+                Some(BenchCommand::Reads { database_url, seconds, connections }) => {
+                    server::bench::reads::run(&exe, &database_url, seconds, connections).await
+                }
+            }
         }
         Command::Account { command: AccountCommand::Create { name, owner_email, owner_password, owner_name, db } } => {
             let config = load(cli.config.as_ref(), Overrides { addr: None, database_url: db.database_url })?;

@@ -72,10 +72,11 @@ pub async fn ingest(
 /// The writes of one call on `db` (a transaction or savepoint the caller commits only when
 /// the outcome is not a duplicate): the agent (auto-created when allowed), the conversation
 /// (insert or nothing on `(account, call_id)`), its search document and its `AnalyzeCall`
-/// job.
+/// job. Ingest calls it in its own transactions; `aftercall bench seed` calls it to fill a
+/// database with the same rows ingest writes.
 ///
 /// Errors: as [`ingest`].
-pub(crate) async fn store<C: sea_orm::ConnectionTrait>(
+pub async fn store<C: sea_orm::ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
     auto_create_agents: bool,

@@ -14,19 +14,24 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `exe serve` on `url` with its key and log in `dir`, and waits for `/healthz`.
+    /// Starts `exe serve` on `url` with its key and log in `dir`, without its dispatcher,
+    /// and waits for `/healthz`.
     ///
     /// Errors: it does not answer within 60 s.
     pub async fn start(exe: &Path, url: &str, dir: &Path) -> Result<Self> {
+        Self::start_with(exe, url, dir, &[("AFTERCALL_JOBS__RUN_IN_SERVER", "false")], "serve.log").await
+    }
+
+    /// [`Server::start`] with the settings `env` (no API rate limit unless it sets one),
+    /// logging to `dir/<log>`.
+    ///
+    /// Errors: it does not answer within 60 s.
+    pub async fn start_with(exe: &Path, url: &str, dir: &Path, env: &[(&str, &str)], log: &str) -> Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let addr = format!("127.0.0.1:{port}");
-        let child = super::spawn_child(
-            exe,
-            &["serve", "--addr", &addr, "--database-url", url],
-            &[("AFTERCALL_JOBS__RUN_IN_SERVER", "false"), ("AFTERCALL_API__RATE_LIMIT_PER_SECOND", "0")],
-            dir,
-            "serve.log",
-        )?;
+        let mut settings = vec![("AFTERCALL_API__RATE_LIMIT_PER_SECOND", "0")];
+        settings.extend_from_slice(env);
+        let child = super::spawn_child(exe, &["serve", "--addr", &addr, "--database-url", url], &settings, dir, log)?;
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         let health = format!("{base}/healthz");
@@ -35,7 +40,7 @@ impl Server {
             async move { request.await.is_ok_and(|r| r.status().is_success()) }
         })
         .await
-        .with_context(|| format!("aftercall serve did not start; see {}", dir.join("serve.log").display()))?;
+        .with_context(|| format!("aftercall serve did not start; see {}", dir.join(log).display()))?;
         Ok(Self { child, base })
     }
 

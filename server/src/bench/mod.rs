@@ -14,9 +14,13 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 
 mod dispatch;
+mod e2e;
 mod ingest;
 mod page;
 mod raw;
+pub mod reads;
+mod recovery;
+pub mod seed;
 mod target;
 
 pub use target::Target;
@@ -31,6 +35,8 @@ pub struct Options {
     pub seconds: u64,
     /// Connection counts for the ingest measurements.
     pub connections: Vec<usize>,
+    /// Calls per second of the end-to-end measurement (call → email at the SMTP server).
+    pub rate: f64,
 }
 
 /// One ingest measurement beside its raw limit.
@@ -61,10 +67,13 @@ impl IngestFigure {
 pub async fn run(exe: &Path, options: Options) -> Result<()> {
     which("wrk").context("wrk is not installed: apt-get install wrk (scripts/setup --test installs it)")?;
     let dir = tempfile::tempdir().context("a temporary folder")?;
-    let target = Target::prepare(options.database_url.as_deref(), dir.path()).await?;
+    let target = Target::prepare(options.database_url.as_deref(), dir.path(), "bench").await?;
     let result = measure(exe, &options, &target, dir.path()).await;
     target.cleanup().await;
     let (figures, rss, drain, page) = result?;
+    // Each on a fresh database of its own, after the ingest server has stopped.
+    let e2e = e2e::measure(exe, options.database_url.as_deref(), options.rate, options.seconds, dir.path()).await;
+    let recovered = recovery::measure(exe, options.database_url.as_deref(), dir.path()).await;
     println!("{}", report(&target.label(), options.seconds, &figures));
     println!(
         "dispatch (aftercall worker; per call: analysis, an email, a team alert, a task): {} calls in {:.1} s = {:.0} calls/s",
@@ -72,6 +81,22 @@ pub async fn run(exe: &Path, options: Options) -> Result<()> {
         drain.seconds,
         drain.per_s()
     );
+    match e2e {
+        Ok(e) => println!(
+            "end to end at {:.0} calls/s (achieved {:.0}), call received → email accepted by SMTP (aiosmtpd): \
+             {} emails, p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; last email {:.1} s after the load ended",
+            e.target_rate, e.achieved_rate, e.emails, e.p50_ms, e.p99_ms, e.max_ms, e.drained_after_s
+        ),
+        Err(e) => println!("end to end: not measured: {e:#}"),
+    }
+    match recovered {
+        Ok(r) => println!(
+            "crash recovery: a worker killed (SIGKILL) holding {} jobs; all done by another worker {:.1} s later \
+             (jobs.lease_secs = 20)",
+            r.held, r.seconds
+        ),
+        Err(e) => println!("crash recovery: not measured: {e:#}"),
+    }
     if let Some(kib) = rss {
         println!("server peak RSS (VmHWM) during ingest: {:.0} MiB", kib as f64 / 1024.0);
     }
@@ -134,9 +159,9 @@ pub fn report(database: &str, seconds: u64, figures: &[IngestFigure]) -> String 
     out
 }
 
-/// Starts `exe` with `args` as the benchmark's child: no SMTP (email stays in the outbox),
-/// the benchmark's installation key in `dir`, and warnings logged to `dir/<log>`; `env`
-/// adds settings. The child is killed when dropped.
+/// Starts `exe` with `args` as the benchmark's child: no SMTP (email stays in the outbox)
+/// unless `env` names one, the benchmark's installation key in `dir`, and warnings logged
+/// to `dir/<log>`; `env` adds (or overrides) settings. The child is killed when dropped.
 ///
 /// Errors: the log cannot be created or the program does not start.
 fn spawn_child(
@@ -149,10 +174,10 @@ fn spawn_child(
     let file = std::fs::File::create(dir.join(log))?;
     tokio::process::Command::new(exe)
         .args(args)
-        .envs(env.iter().copied())
         .env("AFTERCALL_SMTP__URL", "")
         .env("AFTERCALL_SECRETS__KEY_FILE", dir.join("aftercall.key"))
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(file)
         .kill_on_drop(true)

@@ -14,12 +14,13 @@ pub struct Target {
 }
 
 impl Target {
-    /// A new SQLite file in `dir`, or a new database on the PostgreSQL server `url`.
+    /// A new SQLite file `<name>.db` in `dir`, or a new database on the PostgreSQL server
+    /// `url`.
     ///
     /// Errors: the server cannot be reached, or the role may not create databases.
-    pub async fn prepare(url: Option<&str>, dir: &Path) -> Result<Self> {
+    pub async fn prepare(url: Option<&str>, dir: &Path, name: &str) -> Result<Self> {
         let target = match url {
-            None => Self { url: format!("sqlite://{}/bench.db?mode=rwc", dir.display()), postgres: None },
+            None => Self { url: format!("sqlite://{}/{name}.db?mode=rwc", dir.display()), postgres: None },
             Some(server) => {
                 let admin = sea_orm::Database::connect(server).await.context("connecting to --database-url")?;
                 let name = format!("aftercall_bench_{}", uuid::Uuid::new_v4().simple());

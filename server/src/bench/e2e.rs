@@ -1,0 +1,247 @@
+//! End to end at a steady rate: calls POSTed to a real `aftercall serve` (its dispatcher
+//! on, SMTP to a real server the benchmark starts: Debian's aiosmtpd with a handler that
+//! notes when each message arrived) at `--rate` calls per second, and for each call the time
+//! from its receipt (`conversations.received_at`) to its email's acceptance by the SMTP
+//! server, matched by Message-ID.
+//!
+//! The rate comes from `wrk` with a Lua `delay()` per request: each of the connections
+//! waits an exponentially distributed time (mean connections ÷ rate) before its next call,
+//! so arrivals are random, not in lockstep; the achieved rate is printed beside the target.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use sea_orm::{ConnectionTrait, Statement};
+use tokio::process::{Child, Command};
+
+use super::target::Target;
+
+/// What the end-to-end run measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EndToEnd {
+    pub target_rate: f64,
+    /// Calls answered 202 per second.
+    pub achieved_rate: f64,
+    pub calls: u64,
+    /// Emails the SMTP server accepted.
+    pub emails: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// Seconds after the load ended until the last email arrived.
+    pub drained_after_s: f64,
+}
+
+/// The SMTP sink: aiosmtpd's handler that appends `<unix time> <message id>` per message.
+const SINK: &str = r#"
+import os, time
+
+class Sink:
+    def __init__(self):
+        self.out = open(os.environ["BENCH_SMTP_LOG"], "a", buffering=1)
+
+    async def handle_DATA(self, server, session, envelope):
+        arrived = time.time()
+        message_id = ""
+        for line in envelope.content.decode("utf-8", "replace").splitlines():
+            if not line:
+                break
+            if line.lower().startswith("message-id:"):
+                message_id = line.split(":", 1)[1].strip().strip("<>")
+        self.out.write(f"{arrived:.6f} {message_id}\n")
+        return "250 OK"
+"#;
+
+/// A running SMTP sink on 127.0.0.1; killed when dropped.
+struct SmtpSink {
+    _child: Child,
+    port: u16,
+    log: std::path::PathBuf,
+}
+
+impl SmtpSink {
+    /// Starts `python3 -m aiosmtpd` (Debian's, `/usr/bin/python3`, or
+    /// `AFTERCALL_TEST_PYTHON`) with the sink handler, and waits until it listens.
+    async fn start(dir: &Path) -> Result<Self> {
+        std::fs::write(dir.join("bench_smtp.py"), SINK)?;
+        let log = dir.join("smtp-arrivals.log");
+        std::fs::write(&log, "")?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let python = std::env::var("AFTERCALL_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".to_owned());
+        let child = Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "bench_smtp.Sink"])
+            .env("PYTHONPATH", dir)
+            .env("BENCH_SMTP_LOG", &log)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.join("smtp.log"))?)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {python} -m aiosmtpd (apt-get install python3-aiosmtpd)"))?;
+        super::wait_for(Duration::from_secs(20), || async move {
+            tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+        })
+        .await
+        .context("aiosmtpd did not listen (apt-get install python3-aiosmtpd)")?;
+        Ok(Self { _child: child, port, log })
+    }
+
+    /// Arrival time (Unix seconds) by Message-ID.
+    fn arrivals(&self) -> Result<HashMap<String, f64>> {
+        let text = std::fs::read_to_string(&self.log)?;
+        Ok(text
+            .lines()
+            .filter_map(|l| {
+                let (t, id) = l.split_once(' ')?;
+                Some((id.to_owned(), t.parse().ok()?))
+            })
+            .collect())
+    }
+}
+
+/// The `wrk` script: a unique call per request, each connection waiting an exponential
+/// time (mean `MEAN_MS`) before the next, and the summary as one `BENCH {json}` line.
+const SCRIPT: &str = r#"
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function init(args)
+  counter = 0
+  prefix = args[1] .. "-" .. tostring(tid) .. "-"
+  math.randomseed(os.time() + tid * 7919)
+end
+function delay()
+  return math.floor(-math.log(1 - math.random()) * MEAN_MS)
+end
+local body = [[{"call_id": "%s", "agent_id": "bench-desk", "started_at": "2026-11-20T09:18:51Z",
+ "ended_at": "2026-11-20T09:20:21Z", "end_reason": "customer_hangup", "direction": "inbound",
+ "from_number": "+14155550141", "to_number": "+14155550119", "transcript": [
+ {"role": "agent", "text": "Hi! How can I help you?"},
+ {"role": "user", "text": "Could you call me back tomorrow? I'm driving right now."},
+ {"role": "agent", "text": "Of course, we will call you back tomorrow morning. Bye!"}]}]]
+function request()
+  counter = counter + 1
+  return wrk.format("POST", "/api/v1/calls", {["Authorization"] = "Bearer " .. KEY,
+    ["Content-Type"] = "application/json"}, string.format(body, prefix .. tostring(counter)))
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('BENCH {"requests": %d, "duration_us": %d, "errors": %d}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout))
+end
+"#;
+
+/// Runs calls at `rate` per second for `seconds` into a fresh database of `database_url`
+/// (SQLite in `dir` when `None`), and gives each call's time to its email at the SMTP
+/// server. Waits at most 120 s after the load for the last email.
+///
+/// Errors: aiosmtpd or the server does not start, wrk fails, or an email never arrives.
+pub async fn measure(exe: &Path, database_url: Option<&str>, rate: f64, seconds: u64, dir: &Path) -> Result<EndToEnd> {
+    let target = Target::prepare(database_url, dir, "e2e").await?;
+    let result = run(exe, &target, rate, seconds, dir).await;
+    target.cleanup().await;
+    result
+}
+
+async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -> Result<EndToEnd> {
+    let key = target.create_account().await?;
+    let sink = SmtpSink::start(dir).await?;
+    let smtp = format!("smtp://127.0.0.1:{}", sink.port);
+    let server = super::ingest::Server::start_with(
+        exe,
+        target.url(),
+        dir,
+        &[("AFTERCALL_JOBS__RUN_IN_SERVER", "true"), ("AFTERCALL_SMTP__URL", &smtp)],
+        "e2e-serve.log",
+    )
+    .await?;
+    let connections = ((rate / 20.0).ceil() as usize).clamp(4, 64);
+    let mean_ms = connections as f64 * 1000.0 / rate.max(0.1);
+    let script = dir.join("e2e.lua");
+    std::fs::write(&script, format!("KEY = \"{key}\"\nMEAN_MS = {mean_ms:.3}\n{SCRIPT}"))?;
+    let out = Command::new("wrk")
+        .args([
+            "-t",
+            &connections.clamp(1, 2).to_string(),
+            "-c",
+            &connections.to_string(),
+            "-d",
+            &format!("{seconds}s"),
+            "--timeout",
+            "10s",
+            "-s",
+            &script.display().to_string(),
+            &format!("{}/api/v1/calls", server.base),
+            "--",
+            "e2e",
+        ])
+        .output()
+        .await
+        .context("running wrk")?;
+    let loaded = Instant::now();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(line) = text.lines().find_map(|l| l.strip_prefix("BENCH ")) else {
+        bail!("wrk printed no summary: {}{}", text, String::from_utf8_lossy(&out.stderr));
+    };
+    let v: serde_json::Value = serde_json::from_str(line).context("reading wrk's summary")?;
+    let wrk_seconds = v["duration_us"].as_f64().unwrap_or_default() / 1e6;
+    let ok = v["requests"].as_f64().unwrap_or_default() - v["errors"].as_f64().unwrap_or_default();
+
+    let db = backend::db::connect(target.url(), 2).await?;
+    let backend = db.get_database_backend();
+    let calls = {
+        let row = db
+            .query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n FROM conversations"))
+            .await?
+            .context("no count")?;
+        u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0)
+    };
+    // Every call's email at the SMTP server, or give up.
+    let mut arrivals = sink.arrivals()?;
+    while (arrivals.len() as u64) < calls {
+        if loaded.elapsed() > Duration::from_secs(120) {
+            server.stop().await;
+            bail!("{} of {calls} emails arrived within 120 s of the load's end", arrivals.len());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        arrivals = sink.arrivals()?;
+    }
+    server.stop().await;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT e.message_id, c.received_at FROM emails e JOIN conversations c ON c.id = e.conversation_id",
+        ))
+        .await?;
+    db.close().await.ok();
+    let mut latencies = Vec::with_capacity(rows.len());
+    let mut last = 0.0f64;
+    for row in rows {
+        let id: String = row.try_get("", "message_id")?;
+        let received: chrono::DateTime<chrono::Utc> = row.try_get("", "received_at")?;
+        if let Some(at) = arrivals.get(&id) {
+            let received = received.timestamp_micros() as f64 / 1e6;
+            latencies.push((at - received) * 1000.0);
+            last = last.max(*at);
+        }
+    }
+    if latencies.is_empty() {
+        bail!("no email matched a call by Message-ID");
+    }
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    let loaded_at = chrono::Utc::now().timestamp_micros() as f64 / 1e6 - loaded.elapsed().as_secs_f64();
+    Ok(EndToEnd {
+        target_rate: rate,
+        achieved_rate: if wrk_seconds > 0.0 { ok / wrk_seconds } else { 0.0 },
+        calls,
+        emails: latencies.len() as u64,
+        p50_ms: at(0.5),
+        p99_ms: at(0.99),
+        max_ms: at(1.0),
+        drained_after_s: (last - loaded_at).max(0.0),
+    })
+}
