@@ -23,6 +23,7 @@ mod m20261204_000012_action_versions;
 mod m20261205_000013_digests;
 mod m20261206_000014_search;
 mod m20261207_000015_job_claims;
+mod m20261207_000016_conversation_reads;
 
 /// The ordered list of schema changes; `aftercall migrate` and `aftercall serve` apply it.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000013_digests::Migration),
             Box::new(m20261206_000014_search::Migration),
             Box::new(m20261207_000015_job_claims::Migration),
+            Box::new(m20261207_000016_conversation_reads::Migration),
         ]
     }
 }

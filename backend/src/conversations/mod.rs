@@ -56,23 +56,27 @@ pub async fn list<C: ConnectionTrait>(
     let ids: Vec<Uuid> = page.iter().map(|c| c.id).collect();
     let agent_ids: Vec<Uuid> = page.iter().map(|c| c.agent_id).collect();
     let agents = scope::<agent::Entity>(tenant).filter(agent::Column::Id.is_in(agent_ids)).all(db).await?;
-    let runs = scope::<notification_run::Entity>(tenant)
+    // Only the ids: which of the page's conversations have fired runs and an analysis.
+    let fired: Vec<Uuid> = scope::<notification_run::Entity>(tenant)
+        .select_only()
+        .column(notification_run::Column::ConversationId)
         .filter(notification_run::Column::ConversationId.is_in(ids.clone()))
         .filter(notification_run::Column::Fired.eq(true))
+        .into_tuple()
         .all(db)
         .await?;
     let analysed: Vec<Uuid> = scope::<analysis::Entity>(tenant)
+        .select_only()
+        .column(analysis::Column::ConversationId)
         .filter(analysis::Column::ConversationId.is_in(ids))
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.conversation_id)
-        .collect();
+        .await?;
     Ok(page
         .into_iter()
         .map(|c| ConversationRow {
             agent_name: agents.iter().find(|a| a.id == c.agent_id).map(|a| a.name.clone()).unwrap_or_default(),
-            fired: runs.iter().filter(|r| r.conversation_id == c.id).count() as i64,
+            fired: fired.iter().filter(|r| **r == c.id).count() as i64,
             analysed: analysed.contains(&c.id),
             conversation: c,
         })

@@ -31,17 +31,23 @@ impl Server {
         let addr = format!("127.0.0.1:{port}");
         let mut settings = vec![("AFTERCALL_API__RATE_LIMIT_PER_SECOND", "0")];
         settings.extend_from_slice(env);
-        let child = super::spawn_child(exe, &["serve", "--addr", &addr, "--database-url", url], &settings, dir, log)?;
+        let mut child =
+            super::spawn_child(exe, &["serve", "--addr", &addr, "--database-url", url], &settings, dir, log)?;
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         let health = format!("{base}/healthz");
-        super::wait_for(Duration::from_secs(60), || {
-            let request = client.get(&health).send();
-            async move { request.await.is_ok_and(|r| r.status().is_success()) }
-        })
-        .await
-        .with_context(|| format!("aftercall serve did not start; see {}", dir.join(log).display()))?;
-        Ok(Self { child, base })
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            if client.get(&health).send().await.is_ok_and(|r| r.status().is_success()) {
+                return Ok(Self { child, base });
+            }
+            if child.try_wait()?.is_some() || tokio::time::Instant::now() > deadline {
+                let said = std::fs::read_to_string(dir.join(log)).unwrap_or_default();
+                let last: Vec<&str> = said.lines().rev().take(5).collect();
+                bail!("aftercall serve did not start: {}", last.into_iter().rev().collect::<Vec<_>>().join("\n"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// The server process's peak resident memory so far, in KiB (Linux `VmHWM`).

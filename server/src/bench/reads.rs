@@ -121,7 +121,14 @@ pub async fn run(exe: &Path, url: &str, seconds: u64, connections: usize) -> Res
         ),
         ("detail", samples.iter().map(|(_, id)| format!("/api/v1/conversations/{id}")).collect()),
     ];
-    let server = super::ingest::Server::start(exe, url, dir.path()).await?;
+    let server = super::ingest::Server::start_with(
+        exe,
+        url,
+        dir.path(),
+        &[("AFTERCALL_JOBS__RUN_IN_SERVER", "false"), ("AFTERCALL_SECRETS__KEY", super::seed::INSTALLATION_KEY)],
+        "reads-serve.log",
+    )
+    .await?;
     let mut figures = Vec::new();
     for (name, paths) in &scenarios {
         match load(&server.base, &key, paths, connections, seconds, dir.path()).await {

@@ -26,6 +26,11 @@ use backend::tenancy::Tenant;
 /// The account `bench seed` fills and `bench reads` reads, by its owner's email.
 pub const OWNER_EMAIL: &str = "seed@bench.example";
 
+/// The installation key every `bench reads` server of a seeded database starts with (the
+/// first start records which key the database belongs to). The seed stores no secret, so a
+/// published key protects nothing here; never use it for a real installation.
+pub const INSTALLATION_KEY: &str = "YmVuY2gtb25seS1pbnN0YWxsYXRpb24ta2V5LTMyYiE=";
+
 /// The bundled calls the seeded conversations are made from.
 const TEMPLATES: [&str; 10] = [
     include_str!("../../../fixtures/calls/events/abcd-3592.json"),
