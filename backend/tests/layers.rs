@@ -21,7 +21,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("schema", &["entities"]),
     (
         "infrastructure",
-        &["tenancy", "live", "secrets", "session_store", "settings", "signals", "db", "queue", "audit", "search"],
+        &[
+            "tenancy", "live", "secrets", "session_store", "settings", "signals", "db", "queue", "audit", "search",
+            "telemetry",
+        ],
     ),
     (
         "domain",
