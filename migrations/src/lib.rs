@@ -24,6 +24,8 @@ mod m20261205_000013_digests;
 mod m20261206_000014_search;
 mod m20261207_000015_job_claims;
 mod m20261207_000016_conversation_reads;
+mod m20261207_000017_search_prefixes;
+mod m20261207_000018_list_times;
 
 /// The ordered list of schema changes; `aftercall migrate` and `aftercall serve` apply it.
 pub struct Migrator;
@@ -48,6 +50,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_search::Migration),
             Box::new(m20261207_000015_job_claims::Migration),
             Box::new(m20261207_000016_conversation_reads::Migration),
+            Box::new(m20261207_000017_search_prefixes::Migration),
+            Box::new(m20261207_000018_list_times::Migration),
         ]
     }
 }

@@ -22,11 +22,31 @@ pub struct ConversationFilter {
     pub before: Option<Uuid>,
 }
 
+/// Which matches of the text filter a query considers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TextScope {
+    /// Every match ([`crate::search::matches`]).
+    All,
+    /// The newest this many matches before the filter's cursor
+    /// ([`crate::search::newest_matches`]): a page's worth, found without reading the rest.
+    Newest(u64),
+}
+
 /// The tenant's conversations matching `filter` (not yet ordered or paged) on `backend`.
 pub(crate) fn filtered(
     backend: sea_orm::DbBackend,
     tenant: &Tenant,
     filter: &ConversationFilter,
+) -> Select<conversation::Entity> {
+    filtered_with(backend, tenant, filter, TextScope::All)
+}
+
+/// [`filtered`], considering `text` of the text filter's matches.
+pub(crate) fn filtered_with(
+    backend: sea_orm::DbBackend,
+    tenant: &Tenant,
+    filter: &ConversationFilter,
+    text: TextScope,
 ) -> Select<conversation::Entity> {
     let mut q = scope::<conversation::Entity>(tenant);
     if let Some(agent) = filter.agent_id {
@@ -69,8 +89,12 @@ pub(crate) fn filtered(
             .to_owned();
         q = q.filter(if fired { Expr::exists(fired_run) } else { Expr::exists(fired_run).not() });
     }
-    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        q = q.filter(crate::search::matches(backend, &crate::search::query_words(text)));
+    if let Some(words) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let words = crate::search::query_words(words);
+        q = q.filter(match text {
+            TextScope::All => crate::search::matches(backend, &words),
+            TextScope::Newest(window) => crate::search::newest_matches(backend, tenant, &words, filter.before, window),
+        });
     }
     q
 }

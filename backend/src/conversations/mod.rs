@@ -43,16 +43,28 @@ pub async fn list<C: ConnectionTrait>(
     filter: &ConversationFilter,
     limit: u64,
 ) -> Result<Vec<ConversationRow>> {
-    let mut q = filtered(db.get_database_backend(), tenant, filter);
-    if let Some(before) = filter.before {
-        q = q.filter(conversation::Column::Id.lt(before));
+    let backend = db.get_database_backend();
+    let page_of = |scope: TextScope| {
+        let mut q = filtered_with(backend, tenant, filter, scope);
+        if let Some(before) = filter.before {
+            q = q.filter(conversation::Column::Id.lt(before));
+        }
+        list_columns(q, backend)
+            .order_by_desc(conversation::Column::Id)
+            .limit(limit)
+            .into_model::<conversation::Model>()
+    };
+    // A text search first looks at its newest matches only (a page of them, plus room for
+    // the other filters), and reads every match only when that leaves the page short.
+    let searching = filter.text.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let mut page = if searching {
+        page_of(TextScope::Newest(Ord::max(limit.saturating_mul(4), 200))).all(db).await?
+    } else {
+        Vec::new()
+    };
+    if !searching || (page.len() as u64) < limit {
+        page = page_of(TextScope::All).all(db).await?;
     }
-    let page = list_columns(q, db.get_database_backend())
-        .order_by_desc(conversation::Column::Id)
-        .limit(limit)
-        .into_model::<conversation::Model>()
-        .all(db)
-        .await?;
     let ids: Vec<Uuid> = page.iter().map(|c| c.id).collect();
     let agent_ids: Vec<Uuid> = page.iter().map(|c| c.agent_id).collect();
     let agents = scope::<agent::Entity>(tenant).filter(agent::Column::Id.is_in(agent_ids)).all(db).await?;

@@ -182,3 +182,47 @@ db_test!(the_home_dashboard_counts_calls_firings_goals_and_open_tasks, |app| {
     assert!(html.contains("<svg"), "charts are inline SVG");
     assert!(html.contains("Calls per day") && html.contains("Open tasks by priority"));
 });
+
+/// Every page of `GET /api/v1/conversations` for `query` (50 at a time), as call ids.
+async fn every_page(app: &TestApp, t: &Tenant, query: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/conversations?limit=50&{query}&cursor={c}"),
+            None => format!("/api/v1/conversations?limit=50&{query}"),
+        };
+        let (status, page) = app.api_send(Method::GET, &t.api_key, &path, &json!({})).await;
+        assert_eq!(status, 200, "{page}");
+        ids.extend(page["conversations"].as_array().unwrap().iter().map(|c| c["call_id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return ids,
+        }
+    }
+}
+
+db_test!(a_search_pages_through_every_match_newest_first_with_or_without_other_filters, |app| {
+    // 260 calls say "parcel" (more than the 200 newest matches a page first looks at);
+    // the 12 oldest also went to voicemail, so that filter finds them only past that window.
+    let t = app.tenant("Acme").await;
+    for i in 0..300 {
+        let mut event = call(&format!("c-{i:03}"), "desk");
+        if i < 260 {
+            event["transcript"][1]["text"] = json!(format!("Where is my parcel number {i}?"));
+        }
+        if i < 12 {
+            event["end_reason"] = json!("voicemail");
+        }
+        assert_eq!(app.post_call(&t.api_key, &event).await.status(), 202);
+    }
+    let expected: Vec<String> = (0..260).rev().map(|i| format!("c-{i:03}")).collect();
+    assert_eq!(every_page(&app, &t, "q=parcel").await, expected, "every match once, newest first");
+    assert_eq!(every_page(&app, &t, "q=parc").await, expected, "a word's start");
+    let voicemail: Vec<String> = (0..12).rev().map(|i| format!("c-{i:03}")).collect();
+    assert_eq!(every_page(&app, &t, "q=parcel&end_reason=voicemail").await, voicemail);
+    assert_eq!(every_page(&app, &t, "q=parcel%20c%20259").await, vec!["c-259".to_owned()], "every word must match");
+    // Another account's calls never show.
+    let other = app.tenant("Other").await;
+    assert!(every_page(&app, &other, "q=parcel").await.is_empty());
+});
