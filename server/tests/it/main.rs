@@ -25,6 +25,7 @@ mod metrics;
 mod openapi;
 mod pipeline;
 mod request_actions;
+mod scale_out;
 mod security;
 mod smtp;
 mod storage;
