@@ -7,6 +7,12 @@
 //! The rate comes from `wrk` with a Lua `delay()` per request: each of the connections
 //! waits an exponentially distributed time (mean connections ÷ rate) before its next call,
 //! so arrivals are random, not in lockstep; the achieved rate is printed beside the target.
+//!
+//! On PostgreSQL a second, web-only `aftercall serve` (`jobs.run_in_server = false`) runs
+//! beside it with the account owner's dashboard open on its live-alert stream
+//! (`GET /events/alerts`): every alert there was written by the other process and told by
+//! `LISTEN`/`NOTIFY`, and each one's time from being stored (`alerts.created_at`, inside
+//! the job's transaction, so before its commit) to its event being read is measured.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -32,6 +38,83 @@ pub struct EndToEnd {
     pub max_ms: f64,
     /// Seconds after the load ended until the last email arrived.
     pub drained_after_s: f64,
+    /// PostgreSQL: alerts streamed by the other web process.
+    pub alerts_across: Option<AlertsAcross>,
+}
+
+/// Alerts written by one process and streamed by another (PostgreSQL).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertsAcross {
+    /// Alerts stored.
+    pub stored: u64,
+    /// Of those, read from the other process's stream.
+    pub streamed: u64,
+    /// Alert stored → event read, in milliseconds.
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+/// The bench account owner's dashboard on the server at `base`: signs in, opens the
+/// live-alert stream, and notes when each `alert` event is read (alert id → Unix seconds)
+/// until the task is aborted.
+async fn watch_alerts(
+    base: &str,
+) -> Result<(tokio::task::JoinHandle<()>, std::sync::Arc<std::sync::Mutex<HashMap<String, f64>>>)> {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let resp = http
+        .post(format!("{base}/api/sign_in"))
+        .header("accept", "text/html")
+        .header("origin", base)
+        .header("referer", format!("{base}/signin"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "email={}&password={}",
+            super::target::OWNER_EMAIL.replace('@', "%40"),
+            super::target::OWNER_PASSWORD.replace(' ', "+")
+        ))
+        .send()
+        .await
+        .context("signing in on the web-only process")?;
+    if resp.status().as_u16() != 302 {
+        bail!("signing in on the web-only process answered {}", resp.status());
+    }
+    let cookies: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect();
+    let mut stream = http
+        .get(format!("{base}/events/alerts"))
+        .header("cookie", cookies.join("; "))
+        .send()
+        .await
+        .context("opening the live-alert stream")?;
+    if !stream.status().is_success() {
+        bail!("the live-alert stream answered {}", stream.status());
+    }
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(HashMap::new()));
+    let task = {
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            let mut buffer = String::new();
+            while let Ok(Some(chunk)) = stream.chunk().await {
+                let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let block: String = buffer.drain(..end + 2).collect();
+                    if block.lines().any(|l| l == "event: alert")
+                        && let Some(id) = block.lines().find_map(|l| l.strip_prefix("id: "))
+                        && let Ok(mut seen) = seen.lock()
+                    {
+                        seen.insert(id.to_owned(), now);
+                    }
+                }
+            }
+        })
+    };
+    Ok((task, seen))
 }
 
 /// The SMTP sink: aiosmtpd's handler that appends `<unix time> <message id>` per message.
@@ -158,6 +241,20 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
         "e2e-serve.log",
     )
     .await?;
+    let across = if target.is_postgres() {
+        let web = super::ingest::Server::start_with(
+            exe,
+            target.url(),
+            dir,
+            &[("AFTERCALL_JOBS__RUN_IN_SERVER", "false")],
+            "e2e-web.log",
+        )
+        .await?;
+        let watched = watch_alerts(&web.base).await?;
+        Some((web, watched))
+    } else {
+        None
+    };
     let connections = ((rate / 20.0).ceil() as usize).clamp(4, 64);
     let mean_ms = connections as f64 * 1000.0 / rate.max(0.1);
     let script = dir.join("e2e.lua");
@@ -210,6 +307,36 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
         arrivals = sink.arrivals()?;
     }
     server.stop().await;
+    let alerts_across = match across {
+        Some((web, (task, seen))) => {
+            // The last alerts' events, told after their commit.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            task.abort();
+            web.stop().await;
+            let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+            let rows = db.query_all_raw(Statement::from_string(backend, "SELECT id, created_at FROM alerts")).await?;
+            let mut latencies = Vec::new();
+            for row in &rows {
+                let id: uuid::Uuid = row.try_get("", "id")?;
+                let created: chrono::DateTime<chrono::Utc> = row.try_get("", "created_at")?;
+                if let Some(at) = seen.get(&id.to_string()) {
+                    latencies.push((at - created.timestamp_micros() as f64 / 1e6) * 1000.0);
+                }
+            }
+            latencies.sort_by(f64::total_cmp);
+            let at = |q: f64| {
+                latencies.get(((latencies.len().max(1) - 1) as f64 * q).round() as usize).copied().unwrap_or(f64::NAN)
+            };
+            Some(AlertsAcross {
+                stored: rows.len() as u64,
+                streamed: latencies.len() as u64,
+                p50_ms: at(0.5),
+                p99_ms: at(0.99),
+                max_ms: at(1.0),
+            })
+        }
+        None => None,
+    };
     let rows = db
         .query_all_raw(Statement::from_string(
             backend,
@@ -243,5 +370,6 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
         p99_ms: at(0.99),
         max_ms: at(1.0),
         drained_after_s: (last - loaded_at).max(0.0),
+        alerts_across,
     })
 }

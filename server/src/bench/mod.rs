@@ -81,13 +81,20 @@ pub async fn run(exe: &Path, options: Options) -> Result<()> {
         drain.seconds,
         drain.per_s()
     );
-    match e2e {
+    match &e2e {
         Ok(e) => println!(
             "end to end at {:.0} calls/s (achieved {:.0}), call received → email accepted by SMTP (aiosmtpd): \
              {} emails, p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; last email {:.1} s after the load ended",
             e.target_rate, e.achieved_rate, e.emails, e.p50_ms, e.p99_ms, e.max_ms, e.drained_after_s
         ),
         Err(e) => println!("end to end: not measured: {e:#}"),
+    }
+    if let Ok(Some(a)) = e2e.as_ref().map(|e| e.alerts_across.as_ref()) {
+        println!(
+            "live alerts across processes (PostgreSQL LISTEN/NOTIFY, dashboard on a web-only process): {} of {} \
+             alerts streamed, alert stored → event read p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+            a.streamed, a.stored, a.p50_ms, a.p99_ms, a.max_ms
+        );
     }
     match recovered {
         Ok(r) => println!(

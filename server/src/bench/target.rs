@@ -6,6 +6,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sea_orm::ConnectionTrait;
 
+/// The benchmark account owner's sign-in email.
+pub const OWNER_EMAIL: &str = "bench@example.com";
+/// The benchmark account owner's password.
+pub const OWNER_PASSWORD: &str = "a bench password";
+
 /// A fresh, migrated database.
 pub struct Target {
     url: String,
@@ -45,6 +50,11 @@ impl Target {
         &self.url
     }
 
+    /// Whether the database is on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
     /// `SQLite` or `PostgreSQL`.
     pub fn label(&self) -> String {
         if self.postgres.is_some() { "PostgreSQL".into() } else { "SQLite".into() }
@@ -61,8 +71,8 @@ impl Target {
             backend::identity::accounts::NewAccount {
                 account_name: "Bench".into(),
                 owner_name: None,
-                owner_email: "bench@example.com".into(),
-                owner_password: "a bench password".into(),
+                owner_email: OWNER_EMAIL.into(),
+                owner_password: OWNER_PASSWORD.into(),
                 auto_create_agents: true,
                 email_verified: true,
                 first_api_key: Some("bench".into()),
