@@ -5,10 +5,11 @@
 //!
 //! The sending side is [`Signals`]: a unit of work ([`crate::db::Work`]) hands it what it
 //! woke and published right after its commit, and a forwarder task sends that as
-//! `pg_notify` calls of its own, outside the request's transaction (no round trip added to
-//! ingest, and no `NOTIFY` lock held by every committing transaction), coalescing whatever
-//! commits meanwhile into one notification per channel (alerts in chunks that stay under
-//! PostgreSQL's 8000-byte payload limit). The receiving side, [`run_listener`], wakes this
+//! `pg_notify` calls on a connection of its own (never waiting for a pooled one), outside
+//! the request's transaction (no round trip added to ingest, and no `NOTIFY` lock held by
+//! every committing transaction), coalescing whatever commits meanwhile into one
+//! notification per channel (alerts in chunks that stay under PostgreSQL's 8000-byte
+//! payload limit). The receiving side, [`run_listener`], wakes this
 //! process's dispatcher and publishes the alerts on its [`crate::live::AlertBus`] (which
 //! drops the ones this process published itself). Notifications are transient: after the
 //! listening connection was lost and restored, the listener wakes the dispatcher and looks
@@ -22,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::Notify;
 
 use crate::live::{AlertBus, AlertEvent};
@@ -99,18 +100,41 @@ pub fn start(services: &crate::Services) {
     tokio::spawn(run_listener(services.db.clone(), services.jobs_wakeup.clone(), services.live.clone()));
 }
 
-async fn notify(db: &DatabaseConnection, channel: &str, payload: String) -> Result<(), sea_orm::DbErr> {
-    db.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT pg_notify($1, $2)",
-        [channel.into(), payload.into()],
-    ))
-    .await
-    .map(|_| ())
+/// The forwarder's own connection, outside the pool: a notification never waits behind
+/// the jobs and requests that hold every pooled connection (which put up to a pool wait
+/// between a commit and the other processes hearing of it).
+struct Notifier {
+    options: sea_orm::sqlx::postgres::PgConnectOptions,
+    connection: Option<sea_orm::sqlx::PgConnection>,
+}
+
+impl Notifier {
+    fn new(db: &DatabaseConnection) -> Self {
+        let options = (*db.get_postgres_connection_pool().connect_options()).clone();
+        Self { options, connection: None }
+    }
+
+    /// `pg_notify(channel, payload)` on the own connection, (re)connecting first when
+    /// there is none; a failed call drops it so the next one reconnects.
+    async fn notify(&mut self, channel: &str, payload: &str) -> Result<(), sea_orm::sqlx::Error> {
+        use sea_orm::sqlx::Connection;
+        let connection = match &mut self.connection {
+            Some(connection) => connection,
+            None => self.connection.insert(sea_orm::sqlx::PgConnection::connect_with(&self.options).await?),
+        };
+        let sent =
+            sea_orm::sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(connection).await;
+        if sent.is_err() {
+            self.connection = None;
+        }
+        sent.map(|_| ())
+    }
 }
 
 /// Sends what committed units of work handed over, coalesced, forever.
 async fn forward(signals: Signals, db: DatabaseConnection) {
+    let mut notifier = Notifier::new(&db);
+    drop(db);
     loop {
         signals.inner.ready.notified().await;
         let Pending { wake, alerts } = match signals.inner.pending.lock() {
@@ -123,8 +147,8 @@ async fn forward(signals: Signals, db: DatabaseConnection) {
         }
         sends.extend(alert_payloads(&alerts).into_iter().map(|p| (ALERTS_CHANNEL, p)));
         for (channel, payload) in sends {
-            if let Err(e) = notify(&db, channel, payload).await {
-                tracing::warn!(channel, error = %crate::error::report(&e), "could not notify other processes; they will find the work by polling");
+            if let Err(e) = notifier.notify(channel, &payload).await {
+                tracing::warn!(channel, error = %e, "could not notify other processes; they will find the work by polling");
             }
         }
     }
