@@ -119,7 +119,8 @@ pub struct FilterParams {
     /// Whether any notification fired: `yes` / `true` or `no` / `false`.
     #[serde(default)]
     pub fired: Option<String>,
-    /// Text searched in transcripts, numbers, names and call ids.
+    /// Text searched in transcripts, numbers, names and call ids: every word, the last also
+    /// as a word's start ([`crate::search::query_words`], `search::matches`).
     #[serde(default)]
     pub q: Option<String>,
 }

@@ -94,6 +94,8 @@ db_test!(conversations_filter_by_agent_dates_end_reason_fired_and_text, |app| {
     assert_eq!(call_ids(&app, &t, "q=invo").await, vec!["c-voicemail"], "a word's start matches");
     assert_eq!(call_ids(&app, &t, "q=invoice+tonight").await, Vec::<String>::new(), "every word must occur");
     assert_eq!(call_ids(&app, &t, "q=table+tonight").await, vec!["c-booking"]);
+    assert_eq!(call_ids(&app, &t, "q=table+toni").await, vec!["c-booking"], "the last word may be a start");
+    assert_eq!(call_ids(&app, &t, "q=tab+tonight").await, Vec::<String>::new(), "earlier words are whole words");
     // Bad filters name the parameter; another account's agent is not found.
     let (status, body) = app.api_get(&t.api_key, "/api/v1/conversations?from=yesterday").await;
     assert_eq!((status, body["error"]["field"].as_str()), (422, Some("from")), "{body}");
