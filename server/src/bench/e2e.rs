@@ -183,37 +183,11 @@ impl SmtpSink {
     }
 }
 
-/// The `wrk` script: a unique call per request, each connection waiting an exponential
-/// time (mean `MEAN_MS`) before the next, and the summary as one `BENCH {json}` line.
+/// The `wrk` script's own part (after [`super::wrk::CALLS_LUA`]): each connection waits an
+/// exponentially distributed time (mean `MEAN_MS`) before its next call.
 const SCRIPT: &str = r#"
-local threads = 0
-function setup(thread)
-  thread:set("tid", threads)
-  threads = threads + 1
-end
-function init(args)
-  counter = 0
-  prefix = args[1] .. "-" .. tostring(tid) .. "-"
-  math.randomseed(os.time() + tid * 7919)
-end
 function delay()
   return math.floor(-math.log(1 - math.random()) * MEAN_MS)
-end
-local body = [[{"call_id": "%s", "agent_id": "bench-desk", "started_at": "2026-11-20T09:18:51Z",
- "ended_at": "2026-11-20T09:20:21Z", "end_reason": "customer_hangup", "direction": "inbound",
- "from_number": "+14155550141", "to_number": "+14155550119", "transcript": [
- {"role": "agent", "text": "Hi! How can I help you?"},
- {"role": "user", "text": "Could you call me back tomorrow? I'm driving right now."},
- {"role": "agent", "text": "Of course, we will call you back tomorrow morning. Bye!"}]}]]
-function request()
-  counter = counter + 1
-  return wrk.format("POST", "/api/v1/calls", {["Authorization"] = "Bearer " .. KEY,
-    ["Content-Type"] = "application/json"}, string.format(body, prefix .. tostring(counter)))
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('BENCH {"requests": %d, "duration_us": %d, "errors": %d}\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout))
 end
 "#;
 
@@ -257,35 +231,14 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
     };
     let connections = ((rate / 20.0).ceil() as usize).clamp(4, 64);
     let mean_ms = connections as f64 * 1000.0 / rate.max(0.1);
-    let script = dir.join("e2e.lua");
-    std::fs::write(&script, format!("KEY = \"{key}\"\nMEAN_MS = {mean_ms:.3}\n{SCRIPT}"))?;
-    let out = Command::new("wrk")
-        .args([
-            "-t",
-            &connections.clamp(1, 2).to_string(),
-            "-c",
-            &connections.to_string(),
-            "-d",
-            &format!("{seconds}s"),
-            "--timeout",
-            "10s",
-            "-s",
-            &script.display().to_string(),
-            &format!("{}/api/v1/calls", server.base),
-            "--",
-            "e2e",
-        ])
-        .output()
-        .await
-        .context("running wrk")?;
+    let script = format!(
+        "KEY = \"{key}\"\nMEAN_MS = {mean_ms:.3}\n{}{}{SCRIPT}",
+        super::wrk::THREADS_LUA,
+        super::wrk::CALLS_LUA
+    );
+    let url = format!("{}/api/v1/calls", server.base);
+    let wrk = super::wrk::run(dir, "e2e", &script, &url, connections, seconds, &["e2e"]).await?;
     let loaded = Instant::now();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let Some(line) = text.lines().find_map(|l| l.strip_prefix("BENCH ")) else {
-        bail!("wrk printed no summary: {}{}", text, String::from_utf8_lossy(&out.stderr));
-    };
-    let v: serde_json::Value = serde_json::from_str(line).context("reading wrk's summary")?;
-    let wrk_seconds = v["duration_us"].as_f64().unwrap_or_default() / 1e6;
-    let ok = v["requests"].as_f64().unwrap_or_default() - v["errors"].as_f64().unwrap_or_default();
 
     let db = backend::db::connect(target.url(), 2).await?;
     let backend = db.get_database_backend();
@@ -363,7 +316,7 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
     let loaded_at = chrono::Utc::now().timestamp_micros() as f64 / 1e6 - loaded.elapsed().as_secs_f64();
     Ok(EndToEnd {
         target_rate: rate,
-        achieved_rate: if wrk_seconds > 0.0 { ok / wrk_seconds } else { 0.0 },
+        achieved_rate: wrk.per_s,
         calls,
         emails: latencies.len() as u64,
         p50_ms: at(0.5),

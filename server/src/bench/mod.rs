@@ -22,6 +22,7 @@ pub mod reads;
 mod recovery;
 pub mod seed;
 mod target;
+mod wrk;
 
 pub use target::Target;
 

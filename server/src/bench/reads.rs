@@ -8,7 +8,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
-use tokio::process::Command;
 use uuid::Uuid;
 
 use backend::tenancy::Member;
@@ -166,14 +165,9 @@ pub fn report(total: u64, seconds: u64, connections: usize, figures: &[ReadFigur
     out
 }
 
-/// The `wrk` script: GETs `PATHS` in turn (each connection from its own offset) with the
-/// API key, and the summary printed as one `BENCH {json}` line.
+/// The `wrk` script (after [`super::wrk::THREADS_LUA`]): GETs `PATHS` in turn, each
+/// connection from its own offset, with the API key.
 const SCRIPT: &str = r#"
-local threads = 0
-function setup(thread)
-  thread:set("tid", threads)
-  threads = threads + 1
-end
 function init(args)
   counter = tid * 7
 end
@@ -181,12 +175,6 @@ function request()
   counter = counter + 1
   local path = PATHS[(counter % #PATHS) + 1]
   return wrk.format("GET", path, {["Authorization"] = "Bearer " .. KEY})
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "errors": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    e.connect + e.read + e.write + e.status + e.timeout))
 end
 "#;
 
@@ -198,40 +186,16 @@ async fn load(
     seconds: u64,
     dir: &Path,
 ) -> Result<ReadFigure> {
-    let script = dir.join("reads.lua");
     let list: Vec<String> = paths.iter().map(|p| format!("{p:?}")).collect();
-    std::fs::write(&script, format!("KEY = \"{key}\"\nPATHS = {{{}}}\n{SCRIPT}", list.join(", ")))?;
-    let out = Command::new("wrk")
-        .args([
-            "-t",
-            &connections.clamp(1, 2).to_string(),
-            "-c",
-            &connections.to_string(),
-            "-d",
-            &format!("{seconds}s"),
-            "--timeout",
-            "10s",
-            "-s",
-            &script.display().to_string(),
-            &format!("{base}/api/v1/conversations"),
-        ])
-        .output()
-        .await
-        .context("running wrk")?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let Some(line) = text.lines().find_map(|l| l.strip_prefix("BENCH ")) else {
-        bail!("wrk printed no summary: {}{}", text, String::from_utf8_lossy(&out.stderr));
-    };
-    let v: serde_json::Value = serde_json::from_str(line).context("reading wrk's summary")?;
-    let num = |k: &str| v[k].as_f64().unwrap_or_default();
-    let errors = v["errors"].as_u64().unwrap_or_default();
-    let secs = num("duration_us") / 1e6;
+    let script = format!("KEY = \"{key}\"\nPATHS = {{{}}}\n{}{SCRIPT}", list.join(", "), super::wrk::THREADS_LUA);
+    let url = format!("{base}/api/v1/conversations");
+    let wrk = super::wrk::run(dir, "reads", &script, &url, connections, seconds, &[]).await?;
     Ok(ReadFigure {
         name: "",
-        per_s: if secs > 0.0 { (num("requests") - errors as f64).max(0.0) / secs } else { 0.0 },
-        p50_ms: num("p50_us") / 1000.0,
-        p95_ms: num("p95_us") / 1000.0,
-        p99_ms: num("p99_us") / 1000.0,
-        errors,
+        per_s: wrk.per_s,
+        p50_ms: wrk.p50_ms,
+        p95_ms: wrk.p95_ms,
+        p99_ms: wrk.p99_ms,
+        errors: wrk.errors,
     })
 }
