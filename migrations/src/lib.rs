@@ -55,3 +55,15 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// Runs `statements` in order on the migration's connection: the migrations that are plain
+/// SQL the same on SQLite and PostgreSQL (indexes).
+///
+/// Errors: the first statement the database refuses.
+async fn execute_each(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for statement in statements {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
+}

@@ -34,6 +34,36 @@ pub(crate) struct Analysed {
     pub latency_ms: i64,
 }
 
+impl Analysed {
+    /// The `analyses` row of this answer for `conversation_id`: stored under `id` by
+    /// `AnalyzeCall`, shown unsaved (`Uuid::nil()`) by a dry run.
+    pub(crate) fn record(
+        &self,
+        tenant: &Tenant,
+        conversation_id: Uuid,
+        id: Uuid,
+        at: chrono::DateTime<Utc>,
+    ) -> analysis::Model {
+        let output = &self.output;
+        analysis::Model {
+            id,
+            account_id: tenant.account_id(),
+            conversation_id,
+            status: self.status,
+            analyzer: self.analyzer.to_owned(),
+            summary: (!output.summary.is_empty()).then(|| output.summary.clone()),
+            result: output.clone(),
+            error: self.error.clone(),
+            latency_ms: self.latency_ms,
+            prompt_tokens: self.usage.map(|u| u.prompt_tokens),
+            completion_tokens: self.usage.map(|u| u.completion_tokens),
+            created_at: at,
+            goal_result: output.goal.as_ref().map(|g| g.result),
+            reanalysed_at: None,
+        }
+    }
+}
+
 /// What the analyzer is asked about `conv` given the agent, the notifications and the
 /// enabled post-call actions that apply: the triggers of non-always notifications, the
 /// agent's fields plus the `dyn_*` names their templates use and the fields the actions

@@ -59,22 +59,7 @@ impl Job for AnalyzeCall {
         let output = &analysed.output;
 
         let now = Utc::now();
-        let stored = analysis::Model {
-            id: Uuid::now_v7(),
-            account_id: tenant.account_id(),
-            conversation_id: conv.id,
-            status: analysed.status,
-            analyzer: analysed.analyzer.to_owned(),
-            summary: (!output.summary.is_empty()).then(|| output.summary.clone()),
-            result: output.clone(),
-            error: analysed.error.clone(),
-            latency_ms: analysed.latency_ms,
-            prompt_tokens: analysed.usage.map(|u| u.prompt_tokens),
-            completion_tokens: analysed.usage.map(|u| u.completion_tokens),
-            created_at: now,
-            goal_result: output.goal.as_ref().map(|g| g.result),
-            reanalysed_at: None,
-        };
+        let stored = analysed.record(&tenant, conv.id, Uuid::now_v7(), now);
         // The variables the emails render with (SPEC section 5), from what is in hand: the
         // emails are stored rendered, and their `SendEmail` jobs read nothing else.
         let variables = if rules.is_empty() {

@@ -125,23 +125,7 @@ pub(crate) async fn analyse_all(
             let agent = secure_find::<agent::Entity, _>(db, tenant, conv.agent_id).await?;
             let request = build_request(db, tenant, &conv, &agent, rules, actions).await.map_err(job_error)?;
             let analysed = run_analyzer(services, tenant, &request).await.map_err(job_error)?;
-            let output = &analysed.output;
-            let analysis = analysis::Model {
-                id: Uuid::nil(),
-                account_id: tenant.account_id(),
-                conversation_id: conv.id,
-                status: analysed.status,
-                analyzer: analysed.analyzer.to_owned(),
-                summary: (!output.summary.is_empty()).then(|| output.summary.clone()),
-                result: output.clone(),
-                error: analysed.error.clone(),
-                latency_ms: analysed.latency_ms,
-                prompt_tokens: analysed.usage.map(|u| u.prompt_tokens),
-                completion_tokens: analysed.usage.map(|u| u.completion_tokens),
-                created_at: Utc::now(),
-                goal_result: output.goal.as_ref().map(|g| g.result),
-                reanalysed_at: None,
-            };
+            let analysis = analysed.record(tenant, conv.id, Uuid::nil(), Utc::now());
             Ok(Tried { conv, agent, analysed, analysis })
         })
         .buffered(CONCURRENCY)
