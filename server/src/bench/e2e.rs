@@ -262,8 +262,20 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
     server.stop().await;
     let alerts_across = match across {
         Some((web, (task, seen))) => {
-            // The last alerts' events, told after their commit.
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            // The last alerts' events (told after their commit), for at most 10 s.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let row = db
+                    .query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n FROM alerts"))
+                    .await?
+                    .context("no count")?;
+                let stored = usize::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0);
+                let streamed = seen.lock().map(|s| s.len()).unwrap_or(0);
+                if streamed >= stored || Instant::now() > deadline {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
             task.abort();
             web.stop().await;
             let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();

@@ -244,5 +244,18 @@ fn the_bench_command_prints_ingest_beside_its_raw_limit_on_sqlite() {
 #[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set TEST_DATABASE_URL (scripts/postgres)")]
 fn the_bench_command_prints_ingest_beside_its_raw_limit_on_postgres() {
     let url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL must be set to run the PostgreSQL variant");
-    assert!(bench(&["--database-url", &url]).starts_with("aftercall bench — PostgreSQL"));
+    let report = bench(&["--database-url", &url]);
+    assert!(report.starts_with("aftercall bench — PostgreSQL"));
+    // The alerts of the end-to-end calls, streamed by the web-only process beside it.
+    let across = report
+        .lines()
+        .find(|l| l.starts_with("live alerts across processes"))
+        .unwrap_or_else(|| panic!("no cross-process line in:\n{report}"));
+    let counts: Vec<u64> = across
+        .split(": ")
+        .nth(1)
+        .map(|r| r.split(' ').filter_map(|w| w.parse().ok()).take(2).collect())
+        .unwrap_or_default();
+    let [streamed, stored] = counts[..] else { panic!("{across}") };
+    assert!(stored > 0 && streamed == stored, "every alert streamed across processes: {across}");
 }
