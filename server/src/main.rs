@@ -101,7 +101,8 @@ enum Command {
     /// Measure this build on this machine: ingest at each connection count beside the raw
     /// limit of the same database work, measured in the same run.
     Bench {
-        /// `seed` or `reads`; none = ingest, dispatch and the first page.
+        /// `seed` or `reads`; none = ingest, dispatch, end to end, crash recovery, memory and
+        /// the first page.
         #[command(subcommand)]
         command: Option<BenchCommand>,
         /// A PostgreSQL server URL: a fresh database is created on it and dropped after
