@@ -53,9 +53,16 @@ impl Job for AnalyzeCall {
         let actions = crate::actions::enabled_for_agent(db, &services.secrets, &tenant, agent.id).await?;
         let request = build_request(db, &tenant, &conv, &agent, &rules, &actions).await?;
         let analysed = run_analyzer(services, &tenant, &request).await?;
-        let members = accounts::members(db, &tenant).await?;
-        let member_ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
-        let push_subscriptions = crate::delivery::push::subscriptions_of_users(db, &tenant, &member_ids).await?;
+        // Who a notification can email or alert; an agent without notifications (webhooks
+        // only, say) needs neither read.
+        let (members, push_subscriptions) = if rules.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let members = accounts::members(db, &tenant).await?;
+            let member_ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
+            let push = crate::delivery::push::subscriptions_of_users(db, &tenant, &member_ids).await?;
+            (members, push)
+        };
         let output = &analysed.output;
 
         let now = Utc::now();

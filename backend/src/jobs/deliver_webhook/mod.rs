@@ -77,6 +77,10 @@ impl Job for DeliverWebhook {
             Some(p) => p.clone(),
             None => {
                 let built = build_payload(services, &tenant, &row, &action).await?.to_string();
+                // Stored before the first send (retries send these bytes), in this
+                // process's turn to write: on SQLite a write outside it would sleep in
+                // SQLite's busy handler whenever another unit of work holds the lock.
+                let _turn = services.writes.enter().await;
                 webhook_delivery::Entity::update_many()
                     .col_expr(webhook_delivery::Column::Payload, Expr::value(Some(built.clone())))
                     // The version whose settings build the request (republished since it was queued?).
@@ -127,6 +131,7 @@ impl Job for DeliverWebhook {
 }
 
 async fn dead(services: &Services, row: &webhook_delivery::Model, why: &str) -> Result<(), JobError> {
+    let _turn = services.writes.enter().await;
     webhook_delivery::Entity::update_many()
         .col_expr(webhook_delivery::Column::State, Expr::value(WebhookState::Dead))
         .col_expr(webhook_delivery::Column::LastError, Expr::value(Some(why.to_owned())))
