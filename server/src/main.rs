@@ -101,8 +101,8 @@ enum Command {
     /// Measure this build on this machine: ingest at each connection count beside the raw
     /// limit of the same database work, measured in the same run.
     Bench {
-        /// `seed` or `reads`; none = ingest, dispatch, end to end, crash recovery, memory and
-        /// the first page.
+        /// `seed` or `reads`; none = ingest, dispatch, end to end, the webhook pipeline, crash
+        /// recovery, memory and the first page.
         #[command(subcommand)]
         command: Option<BenchCommand>,
         /// A PostgreSQL server URL: a fresh database is created on it and dropped after
@@ -118,6 +118,9 @@ enum Command {
         /// Calls per second of the end-to-end measurement (call → email at SMTP).
         #[arg(long, default_value_t = 200.0)]
         rate: f64,
+        /// Connections of the webhook pipeline measurement (call → signed webhook delivered).
+        #[arg(long, default_value_t = 8)]
+        webhook_connections: usize,
     },
 }
 
@@ -241,11 +244,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("database is up to date");
             Ok(())
         }
-        Command::Bench { command, database_url, seconds, connections, rate } => {
+        Command::Bench { command, database_url, seconds, connections, rate, webhook_connections } => {
             let exe = std::env::current_exe().context("the path of this aftercall binary")?;
             match command {
                 None => {
-                    let options = server::bench::Options { database_url, seconds, connections, rate };
+                    let options =
+                        server::bench::Options { database_url, seconds, connections, rate, webhook_connections };
                     server::bench::run(&exe, options).await
                 }
                 Some(BenchCommand::Seed { conversations, database_url }) => {

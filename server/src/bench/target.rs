@@ -60,10 +60,23 @@ impl Target {
         if self.postgres.is_some() { "PostgreSQL".into() } else { "SQLite".into() }
     }
 
-    /// Creates the benchmark's account (agents are created by ingest) and returns its API key.
+    /// Creates the benchmark's account (agents are created by ingest) with its always-send
+    /// notification (an email, a team alert and a task per call) and returns its API key.
     ///
     /// Errors: database errors.
     pub async fn create_account(&self) -> Result<String> {
+        self.account(true).await
+    }
+
+    /// Creates the benchmark's account with nothing configured (what a call causes is then
+    /// up to the caller, e.g. one webhook action) and returns its API key.
+    ///
+    /// Errors: database errors.
+    pub async fn create_bare_account(&self) -> Result<String> {
+        self.account(false).await
+    }
+
+    async fn account(&self, every_call: bool) -> Result<String> {
         let db = backend::db::connect(&self.url, 2).await?;
         let created = backend::identity::accounts::create_account(
             &db,
@@ -80,6 +93,11 @@ impl Target {
         )
         .await
         .context("creating the benchmark account")?;
+        let key = created.api_key.context("the account has no API key")?.secret;
+        if !every_call {
+            db.close().await.ok();
+            return Ok(key);
+        }
         // Each call: an email (kept in the outbox: no SMTP), an alert for the team, a task.
         use backend::notifications::{EmailTemplateInput, NotificationInput, Recipients, TaskInput, TeamAlertInput};
         let every_call = NotificationInput {
@@ -101,7 +119,7 @@ impl Target {
             .await
             .context("creating the benchmark notification")?;
         db.close().await.ok();
-        Ok(created.api_key.context("the account has no API key")?.secret)
+        Ok(key)
     }
 
     /// Drops a PostgreSQL benchmark database (a SQLite file goes with its folder).

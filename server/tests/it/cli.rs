@@ -134,10 +134,11 @@ async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
 
 /// Runs `aftercall bench` briefly and checks its table: two connection counts, each with a
 /// rate, its latency and the raw limit measured beside it; then the dispatcher's rate, the
-/// end-to-end latency into a real SMTP server and the crash recovery time.
+/// end-to-end latency into a real SMTP server, every webhook of the webhook pipeline
+/// delivered, and the crash recovery time.
 fn bench(extra: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_aftercall"))
-        .args(["bench", "--seconds", "1", "--connections", "1,2", "--rate", "40"])
+        .args(["bench", "--seconds", "1", "--connections", "1,2", "--rate", "40", "--webhook-connections", "2"])
         .args(extra)
         .env_remove("RUST_LOG")
         .output()
@@ -172,6 +173,15 @@ fn bench(extra: &[&str]) -> String {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{e2e}"));
     assert!(emails > 0 && e2e.contains("p99"), "{e2e}");
+    let hooks =
+        report.lines().find(|l| l.starts_with("webhook pipeline (2 connections")).unwrap_or_else(|| panic!("{report}"));
+    let counts: Vec<u64> = hooks
+        .split("; ")
+        .nth(1)
+        .map(|r| r.split(' ').filter_map(|w| w.parse().ok()).take(2).collect())
+        .unwrap_or_default();
+    let [delivered, calls] = counts[..] else { panic!("{hooks}") };
+    assert!(calls > 0 && delivered == calls, "every call's webhook delivered: {hooks}");
     let recovery =
         report.lines().find(|l| l.starts_with("crash recovery: a worker killed")).unwrap_or_else(|| panic!("{report}"));
     let seconds: f64 = recovery
