@@ -34,7 +34,9 @@ use crate::Services;
 use crate::analysis::AnalysisOutput;
 use crate::audit;
 use crate::conditions::Condition;
-use crate::entities::{agent, conversation, post_call_action, scheduled_call, webhook_delivery};
+use crate::entities::{
+    agent, analysis, conversation, notification_run, post_call_action, scheduled_call, webhook_delivery,
+};
 use crate::error::{Error, Result};
 use crate::outbound::Outbound;
 use crate::queue::{self, DeliverWebhook, RequestCallback};

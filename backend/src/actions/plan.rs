@@ -85,19 +85,29 @@ pub fn follow_up_time(
     Some((found.0.max(now), found.1))
 }
 
+/// What the analysis that plans the actions has just written: a Standard Webhooks
+/// delivery's body is built from it at once, so the delivery reads none of it back.
+pub(crate) struct Analysed<'a> {
+    pub agent: &'a agent::Model,
+    pub analysis: &'a analysis::Model,
+    pub runs: &'a [notification_run::Model],
+}
+
 /// Plans the agent's enabled actions for a just-analysed conversation in `txn` (the
 /// analysis transaction, so they happen exactly once): each whose condition holds
-/// queues a webhook delivery, or a scheduled call with its `RequestCallback` job due at
-/// its time. Returns how many were planned.
+/// queues a webhook delivery (a Standard Webhooks one with its body, built from
+/// `analysed`), or a scheduled call with its `RequestCallback` job due at its time.
+/// Returns how many were planned.
 pub(crate) async fn plan<C: ConnectionTrait>(
     txn: &C,
     tenant: &Tenant,
     settings: &crate::Settings,
     actions: &[post_call_action::Model],
     conv: &conversation::Model,
-    timezone: &str,
+    analysed: &Analysed<'_>,
     output: &AnalysisOutput,
 ) -> Result<usize> {
+    let timezone = analysed.agent.timezone.as_str();
     let now = Utc::now();
     let mut planned = 0;
     for action in actions.iter().filter(|a| a.enabled) {
@@ -108,8 +118,23 @@ pub(crate) async fn plan<C: ConnectionTrait>(
         }
         match action.kind {
             ActionKind::Webhook => {
-                queue_delivery(txn, tenant, settings, action, Some(conv.id), WebhookEvent::ConversationAnalyzed, false)
-                    .await?;
+                let body = (action.format == WebhookFormat::Standard).then(|| {
+                    crate::jobs::analyzed_payload(
+                        conv, analysed.agent, analysed.analysis, analysed.runs, action.include_transcript,
+                        &settings.public_url,
+                    )
+                });
+                queue_delivery(
+                    txn,
+                    tenant,
+                    settings,
+                    action,
+                    Some(conv.id),
+                    WebhookEvent::ConversationAnalyzed,
+                    false,
+                    body,
+                )
+                .await?;
                 planned += 1;
             }
             ActionKind::ScheduleCall => {

@@ -4,9 +4,11 @@
 use super::*;
 
 /// Inserts a delivery of `event_type` to `action` and its `DeliverWebhook` job (with the
-/// configured attempts) in `db`. The payload is built at the first attempt; the delivery
-/// keeps only the [`display_url`] (requests go to the action's URL). Returns the
-/// delivery's id; the caller wakes the runner after committing.
+/// configured attempts) in `db`. The body is `payload` when the caller built it from rows
+/// in hand, else it is built at the first attempt; the delivery keeps only the
+/// [`display_url`] (requests go to the action's URL). Returns the delivery's id; the
+/// caller wakes the runner after committing.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn queue_delivery<C: ConnectionTrait>(
     db: &C,
     tenant: &Tenant,
@@ -15,6 +17,7 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
     conversation_id: Option<Uuid>,
     event_type: WebhookEvent,
     test: bool,
+    payload: Option<String>,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let now = Utc::now();
@@ -32,7 +35,7 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
         conversation_id: Set(conversation_id),
         event_type: Set(event_type),
         webhook_id: Set(format!("msg_{}", id.simple())),
-        payload: Set(None),
+        payload: Set(payload),
         state: Set(crate::delivery::WebhookState::Pending),
         attempts: Set(0),
         last_status: Set(None),
@@ -65,7 +68,7 @@ pub async fn test_send(services: &crate::Services, actor: &Actor, id: Uuid) -> R
     let mut work = crate::db::Work::begin(services).await?;
     let conversation_id = latest.map(|c| c.id);
     let delivery =
-        queue_delivery(work.db(), tenant, &services.settings, &action, conversation_id, WebhookEvent::Test, true)
+        queue_delivery(work.db(), tenant, &services.settings, &action, conversation_id, WebhookEvent::Test, true, None)
             .await?;
     work.wake_runner();
     work.commit().await?;

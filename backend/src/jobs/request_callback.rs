@@ -53,6 +53,7 @@ impl Job for RequestCallback {
             Some(call.conversation_id),
             WebhookEvent::CallbackRequested,
             false,
+            None,
         )
         .await?;
         scheduled_call::Entity::update_many()

@@ -107,7 +107,7 @@ pub fn verify(secret: &str, r: &Received) -> Result<(), String> {
     standardwebhooks::Webhook::new(secret).unwrap().verify(r.body.as_bytes(), &headers).map_err(|e| e.to_string())
 }
 
-/// An agent `desk` with an always-send notification (one email), returning its id.
+/// An agent `desk` (no notifications), returning its id.
 pub async fn desk(app: &TestApp, t: &Tenant) -> uuid::Uuid {
     let (status, _) = app
         .api_send(Method::POST, &t.api_key, "/api/v1/agents", &json!({"external_id": "desk", "name": "Front desk"}))
@@ -161,6 +161,8 @@ db_test!(a_signed_webhook_that_fails_three_times_is_delivered_once_with_one_webh
     assert!(body["data"]["conversation"].get("transcript").is_none(), "transcript only when the action includes it");
     assert_eq!(body["data"]["analysis"]["status"], "completed");
     assert!(body["data"]["analysis"]["summary"].as_str().unwrap().contains("call me back"));
+    assert_eq!(body["data"]["analysis"]["analyzer"], "builtin");
+    assert_eq!(body["data"]["analysis"]["notifications"], json!([]), "the agent has no notifications");
     assert!(got.iter().all(|r| r.body == got[0].body), "retries send the same bytes");
 
     let rows = deliveries_of(&app).await;

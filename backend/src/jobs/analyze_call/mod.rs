@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{Job, JobError};
@@ -83,7 +83,7 @@ impl Job for AnalyzeCall {
         };
 
         let mut work = crate::db::Work::begin(services).await?;
-        let inserted = analysis::Entity::insert(analysis::ActiveModel::from(stored))
+        let inserted = analysis::Entity::insert(analysis::ActiveModel::from(stored.clone()))
             .on_conflict_do_nothing_on([analysis::Column::ConversationId])
             .exec_without_returning(work.db())
             .await?;
@@ -92,23 +92,26 @@ impl Job for AnalyzeCall {
             return Ok(());
         }
 
+        let mut runs = Vec::with_capacity(rules.len());
         for rule in &rules {
             let decision = decide(&conv, rule, analysed.status, output);
             let run_id = Uuid::now_v7();
-            notification_run::Entity::insert(notification_run::ActiveModel {
-                id: Set(run_id),
-                account_id: Set(tenant.account_id()),
-                conversation_id: Set(conv.id),
-                notification_id: Set(Some(rule.id)),
-                notification_name: Set(rule.name.clone()),
-                fired: Set(decision.fired),
-                reason: Set(decision.reason.clone()),
-                created_at: Set(now),
-                notification_version: Set(Some(rule.version)),
-                stopped_by: Set(decision.stopped_by.clone()),
-            })
-            .exec_without_returning(work.db())
-            .await?;
+            let run = notification_run::Model {
+                id: run_id,
+                account_id: tenant.account_id(),
+                conversation_id: conv.id,
+                notification_id: Some(rule.id),
+                notification_name: rule.name.clone(),
+                fired: decision.fired,
+                reason: decision.reason.clone(),
+                created_at: now,
+                notification_version: Some(rule.version),
+                stopped_by: decision.stopped_by.clone(),
+            };
+            notification_run::Entity::insert(notification_run::ActiveModel::from(run.clone()))
+                .exec_without_returning(work.db())
+                .await?;
+            runs.push(run);
             if !decision.fired {
                 continue;
             }
@@ -146,9 +149,9 @@ impl Job for AnalyzeCall {
                 crate::tasks::create_for_run(work.db(), &tenant, task).await?;
             }
         }
+        let written = crate::actions::Analysed { agent: &agent, analysis: &stored, runs: &runs };
         let planned =
-            crate::actions::plan(work.db(), &tenant, &services.settings, &actions, &conv, &agent.timezone, output)
-                .await?;
+            crate::actions::plan(work.db(), &tenant, &services.settings, &actions, &conv, &written, output).await?;
         job.complete_in(work.db()).await?;
         if planned > 0 {
             work.wake_runner();

@@ -1,6 +1,8 @@
 //! `DeliverWebhook`: one HTTP attempt of a webhook delivery (SPEC section 7).
 //!
-//! - The body is built at the first attempt and stored; retries send the same bytes with
+//! - The body of a Standard Webhooks `conversation.analyzed` delivery is built by the
+//!   analysis that plans it, from the rows it just wrote; any other body is built at the
+//!   first attempt. Either is stored, and retries send the same bytes with
 //!   the same `webhook-id` and a fresh `webhook-timestamp` and signature (Standard
 //!   Webhooks: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, space-separated when a
 //!   rotated secret still overlaps). Slack and Teams requests are not signed (they do not
@@ -36,8 +38,8 @@ use crate::tenancy::{Tenant, scope, secure_find};
 mod send;
 use send::*;
 mod payload;
-pub(crate) use payload::conversation_json;
 use payload::*;
+pub(crate) use payload::{analyzed_payload, conversation_json};
 
 /// What one HTTP attempt ended with.
 enum Sent {

@@ -120,6 +120,17 @@ pub(crate) async fn conversation_json<C: ConnectionTrait>(
     public_url: &str,
 ) -> Result<Json, JobError> {
     let agent = secure_find::<agent::Entity, _>(db, tenant, conv.agent_id).await?;
+    Ok(conversation_value(conv, &agent, transcript, public_url))
+}
+
+/// A webhook's `conversation` object from rows in hand: the call's fields, its agent's
+/// external id and name, its dashboard URL, and the transcript when `transcript`.
+pub(crate) fn conversation_value(
+    conv: &conversation::Model,
+    agent: &agent::Model,
+    transcript: bool,
+    public_url: &str,
+) -> Json {
     let mut value = json!({
         "id": conv.id,
         "call_id": conv.call_id,
@@ -140,7 +151,7 @@ pub(crate) async fn conversation_json<C: ConnectionTrait>(
     if transcript {
         value["transcript"] = serde_json::to_value(&conv.transcript).unwrap_or_default();
     }
-    Ok(value)
+    value
 }
 
 pub(crate) async fn analysis_json<C: ConnectionTrait>(
@@ -157,10 +168,37 @@ pub(crate) async fn analysis_json<C: ConnectionTrait>(
         .filter(notification_run::Column::ConversationId.eq(conversation_id))
         .all(db)
         .await?;
-    // The body templates' `analysis`, plus who analysed and the notification verdicts.
-    let mut value = crate::actions::analysis_variable(Some(&a));
+    Ok(analysis_value(&a, &runs))
+}
+
+/// A webhook's `analysis` object from rows in hand: the body templates' `analysis`, plus
+/// who analysed and each notification's verdict (`name`, `fired`, `reason`).
+pub(crate) fn analysis_value(a: &analysis::Model, runs: &[notification_run::Model]) -> Json {
+    let mut value = crate::actions::analysis_variable(Some(a));
     value["analyzer"] = json!(a.analyzer);
     value["notifications"] =
         runs.iter().map(|r| json!({ "name": r.notification_name, "fired": r.fired, "reason": r.reason })).collect();
-    Ok(value)
+    value
+}
+
+/// The Standard Webhooks body of a `conversation.analyzed` delivery, built by the analysis
+/// that plans it from the rows it just wrote (so the delivery reads nothing back): the
+/// same JSON [`build_payload`] builds for a delivery queued without one.
+pub(crate) fn analyzed_payload(
+    conv: &conversation::Model,
+    agent: &agent::Model,
+    analysis: &analysis::Model,
+    runs: &[notification_run::Model],
+    transcript: bool,
+    public_url: &str,
+) -> String {
+    json!({
+        "type": WebhookEvent::ConversationAnalyzed,
+        "timestamp": Utc::now().to_rfc3339(),
+        "data": {
+            "conversation": conversation_value(conv, agent, transcript, public_url),
+            "analysis": analysis_value(analysis, runs),
+        },
+    })
+    .to_string()
 }
