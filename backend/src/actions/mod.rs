@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+mod body;
 mod config;
 mod plan;
 mod request;
@@ -22,6 +23,7 @@ mod scheduled_calls;
 mod secrets;
 mod versions;
 mod view;
+pub(crate) use body::*;
 pub use config::*;
 pub use plan::*;
 pub use request::*;

@@ -119,7 +119,7 @@ pub(crate) async fn plan<C: ConnectionTrait>(
         match action.kind {
             ActionKind::Webhook => {
                 let body = (action.format == WebhookFormat::Standard).then(|| {
-                    crate::jobs::analyzed_payload(
+                    analyzed_payload(
                         conv, analysed.agent, analysed.analysis, analysed.runs, action.include_transcript,
                         &settings.public_url,
                     )

@@ -42,7 +42,6 @@ mod send_email;
 mod send_push;
 
 pub use analyze_call::MIN_TURNS;
-pub(crate) use deliver_webhook::analyzed_payload;
 pub use runner::{Dispatcher, run_pending_jobs};
 
 use async_trait::async_trait;

@@ -38,8 +38,8 @@ use crate::tenancy::{Tenant, scope, secure_find};
 mod send;
 use send::*;
 mod payload;
+pub(crate) use payload::conversation_json;
 use payload::*;
-pub(crate) use payload::{analyzed_payload, conversation_json};
 
 /// What one HTTP attempt ended with.
 enum Sent {
