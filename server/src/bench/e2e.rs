@@ -100,7 +100,7 @@ async fn watch_alerts(
         tokio::spawn(async move {
             let mut buffer = String::new();
             while let Ok(Some(chunk)) = stream.chunk().await {
-                let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
+                let now = super::unix_s(chrono::Utc::now());
                 buffer.push_str(&String::from_utf8_lossy(&chunk));
                 while let Some(end) = buffer.find("\n\n") {
                     let block: String = buffer.drain(..end + 2).collect();
@@ -285,19 +285,16 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
                 let id: uuid::Uuid = row.try_get("", "id")?;
                 let created: chrono::DateTime<chrono::Utc> = row.try_get("", "created_at")?;
                 if let Some(at) = seen.get(&id.to_string()) {
-                    latencies.push((at - created.timestamp_micros() as f64 / 1e6) * 1000.0);
+                    latencies.push((at - super::unix_s(created)) * 1000.0);
                 }
             }
-            latencies.sort_by(f64::total_cmp);
-            let at = |q: f64| {
-                latencies.get(((latencies.len().max(1) - 1) as f64 * q).round() as usize).copied().unwrap_or(f64::NAN)
-            };
+            let latencies = super::Latencies::new(latencies);
             Some(AlertsAcross {
                 stored: rows.len() as u64,
                 streamed: latencies.len() as u64,
-                p50_ms: at(0.5),
-                p99_ms: at(0.99),
-                max_ms: at(1.0),
+                p50_ms: latencies.at(0.5),
+                p99_ms: latencies.at(0.99),
+                max_ms: latencies.at(1.0),
             })
         }
         None => None,
@@ -315,17 +312,16 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
         let id: String = row.try_get("", "message_id")?;
         let received: chrono::DateTime<chrono::Utc> = row.try_get("", "received_at")?;
         if let Some(at) = arrivals.get(&id) {
-            let received = received.timestamp_micros() as f64 / 1e6;
-            latencies.push((at - received) * 1000.0);
+            latencies.push((at - super::unix_s(received)) * 1000.0);
             last = last.max(*at);
         }
     }
     if latencies.is_empty() {
         bail!("no email matched a call by Message-ID");
     }
-    latencies.sort_by(f64::total_cmp);
-    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
-    let loaded_at = chrono::Utc::now().timestamp_micros() as f64 / 1e6 - loaded.elapsed().as_secs_f64();
+    let latencies = super::Latencies::new(latencies);
+    let at = |q: f64| latencies.at(q);
+    let loaded_at = super::unix_s(chrono::Utc::now()) - loaded.elapsed().as_secs_f64();
     Ok(EndToEnd {
         target_rate: rate,
         achieved_rate: wrk.per_s,

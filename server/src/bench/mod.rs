@@ -232,6 +232,31 @@ fn which(program: &str) -> Result<PathBuf> {
         .ok_or_else(|| anyhow::anyhow!("`{program}` not found on PATH"))
 }
 
+/// Latencies in milliseconds, sorted, read at quantiles (the end-to-end, alert and webhook
+/// measurements).
+struct Latencies(Vec<f64>);
+
+impl Latencies {
+    fn new(mut ms: Vec<f64>) -> Self {
+        ms.sort_by(f64::total_cmp);
+        Self(ms)
+    }
+
+    /// The latency at quantile `q` (0 to 1, nearest rank); NaN when there is none.
+    fn at(&self, q: f64) -> f64 {
+        self.0.get(((self.0.len().max(1) - 1) as f64 * q).round() as usize).copied().unwrap_or(f64::NAN)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// `t` in Unix seconds, to the microsecond.
+fn unix_s(t: chrono::DateTime<chrono::Utc>) -> f64 {
+    t.timestamp_micros() as f64 / 1e6
+}
+
 /// Waits until `check` answers true, for at most `limit`.
 async fn wait_for<F, Fut>(limit: Duration, mut check: F) -> Result<()>
 where

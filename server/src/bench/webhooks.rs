@@ -56,7 +56,7 @@ async fn receiver(received: Arc<Mutex<Received>>) -> Result<String> {
         headers: axum::http::HeaderMap,
         body: axum::body::Bytes,
     ) -> axum::http::StatusCode {
-        let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
+        let now = super::unix_s(chrono::Utc::now());
         let id = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| v["data"]["conversation"]["id"].as_str().map(str::to_owned));
@@ -160,8 +160,7 @@ async fn run(exe: &Path, target: &Target, connections: usize, seconds: u64, dir:
     let (mut latencies, mut first, mut last) = (Vec::with_capacity(rows.len()), f64::MAX, 0.0f64);
     for row in rows {
         let id: uuid::Uuid = row.try_get("", "id")?;
-        let at_server: chrono::DateTime<chrono::Utc> = row.try_get("", "received_at")?;
-        let at_server = at_server.timestamp_micros() as f64 / 1e6;
+        let at_server = super::unix_s(row.try_get("", "received_at")?);
         first = first.min(at_server);
         if let Some(at) = arrivals.get(&id.to_string()) {
             latencies.push((at - at_server) * 1000.0);
@@ -171,9 +170,9 @@ async fn run(exe: &Path, target: &Target, connections: usize, seconds: u64, dir:
     if latencies.is_empty() {
         bail!("no webhook matched a stored call");
     }
-    latencies.sort_by(f64::total_cmp);
-    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
-    let loaded_at = chrono::Utc::now().timestamp_micros() as f64 / 1e6 - loaded.elapsed().as_secs_f64();
+    let latencies = super::Latencies::new(latencies);
+    let at = |q: f64| latencies.at(q);
+    let loaded_at = super::unix_s(chrono::Utc::now()) - loaded.elapsed().as_secs_f64();
     Ok(Pipeline {
         connections,
         calls_per_s: wrk.per_s,
