@@ -87,7 +87,7 @@ pub fn follow_up_time(
 
 /// What the analysis that plans the actions has just written: a Standard Webhooks
 /// delivery's body is built from it at once, so the delivery reads none of it back.
-pub(crate) struct Analysed<'a> {
+pub(crate) struct AnalysisRows<'a> {
     pub agent: &'a agent::Model,
     pub analysis: &'a analysis::Model,
     pub runs: &'a [notification_run::Model],
@@ -96,7 +96,7 @@ pub(crate) struct Analysed<'a> {
 /// Plans the agent's enabled actions for a just-analysed conversation in `txn` (the
 /// analysis transaction, so they happen exactly once): each whose condition holds
 /// queues a webhook delivery (a Standard Webhooks one with its body, built from
-/// `analysed`), or a scheduled call with its `RequestCallback` job due at its time.
+/// `written`), or a scheduled call with its `RequestCallback` job due at its time.
 /// Returns how many were planned.
 pub(crate) async fn plan<C: ConnectionTrait>(
     txn: &C,
@@ -104,10 +104,10 @@ pub(crate) async fn plan<C: ConnectionTrait>(
     settings: &crate::Settings,
     actions: &[post_call_action::Model],
     conv: &conversation::Model,
-    analysed: &Analysed<'_>,
+    written: &AnalysisRows<'_>,
     output: &AnalysisOutput,
 ) -> Result<usize> {
-    let timezone = analysed.agent.timezone.as_str();
+    let timezone = written.agent.timezone.as_str();
     let now = Utc::now();
     let mut planned = 0;
     for action in actions.iter().filter(|a| a.enabled) {
@@ -120,7 +120,7 @@ pub(crate) async fn plan<C: ConnectionTrait>(
             ActionKind::Webhook => {
                 let body = (action.format == WebhookFormat::Standard).then(|| {
                     analyzed_payload(
-                        conv, analysed.agent, analysed.analysis, analysed.runs, action.include_transcript,
+                        conv, written.agent, written.analysis, written.runs, action.include_transcript,
                         &settings.public_url,
                     )
                 });

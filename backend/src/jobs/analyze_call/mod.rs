@@ -149,7 +149,7 @@ impl Job for AnalyzeCall {
                 crate::tasks::create_for_run(work.db(), &tenant, task).await?;
             }
         }
-        let written = crate::actions::Analysed { agent: &agent, analysis: &stored, runs: &runs };
+        let written = crate::actions::AnalysisRows { agent: &agent, analysis: &stored, runs: &runs };
         let planned =
             crate::actions::plan(work.db(), &tenant, &services.settings, &actions, &conv, &written, output).await?;
         job.complete_in(work.db()).await?;
