@@ -6,6 +6,7 @@
 //! tenant-owned table starts from [`scope`] or [`secure_find`]; an id that belongs to
 //! another account is answered with [`Error::NotFound`].
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
@@ -222,8 +223,21 @@ pub fn scope<E: Owned>(tenant: &Tenant) -> Select<E> {
 }
 
 /// The row with `id` in the tenant, or [`Error::NotFound`] (also for other tenants' ids).
+///
+/// On PostgreSQL the tenant test is written `(account_id = <tenant>) IS TRUE` (the same
+/// rows) so that no index can answer it and the primary key is the only way in: cached
+/// plans made while a table was new and small otherwise tied the primary key with an
+/// `(account_id, ...)` index, and some walked the account's whole index (2 ms instead of
+/// 0.02 ms a lookup).
 pub async fn secure_find<E: Owned, C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid) -> Result<E::Model> {
-    scope::<E>(tenant).filter(E::id_column().eq(id)).one(db).await?.ok_or(Error::NotFound(E::NAME))
+    let by_id = E::find().filter(E::id_column().eq(id));
+    let found = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        by_id.filter(Expr::cust_with_expr("($1) IS TRUE", E::account_column().eq(tenant.account_id)))
+    } else {
+        // SQLite always takes the primary key for `id = ?`.
+        by_id.filter(E::account_column().eq(tenant.account_id))
+    };
+    found.one(db).await?.ok_or(Error::NotFound(E::NAME))
 }
 
 #[cfg(test)]
