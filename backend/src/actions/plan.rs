@@ -97,7 +97,9 @@ pub(crate) struct AnalysisRows<'a> {
 /// analysis transaction, so they happen exactly once): each whose condition holds
 /// queues a webhook delivery (a Standard Webhooks one with its body, built from
 /// `written`), or a scheduled call with its `RequestCallback` job due at its time.
-/// Returns how many were planned.
+/// With `claim_for` (the running analysis's lease) the deliveries' jobs are queued claimed
+/// ([`queue_delivery`]). Returns what was planned.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn plan<C: ConnectionTrait>(
     txn: &C,
     tenant: &Tenant,
@@ -106,10 +108,11 @@ pub(crate) async fn plan<C: ConnectionTrait>(
     conv: &conversation::Model,
     written: &AnalysisRows<'_>,
     output: &AnalysisOutput,
-) -> Result<usize> {
+    claim_for: Option<std::time::Duration>,
+) -> Result<Planned> {
     let timezone = written.agent.timezone.as_str();
     let now = Utc::now();
-    let mut planned = 0;
+    let mut planned = Planned::default();
     for action in actions.iter().filter(|a| a.enabled) {
         if let Some(c) = condition_of(action)
             && !c.holds(conv, output)
@@ -124,7 +127,7 @@ pub(crate) async fn plan<C: ConnectionTrait>(
                         &settings.public_url,
                     )
                 });
-                queue_delivery(
+                let queued = queue_delivery(
                     txn,
                     tenant,
                     settings,
@@ -133,9 +136,11 @@ pub(crate) async fn plan<C: ConnectionTrait>(
                     WebhookEvent::ConversationAnalyzed,
                     false,
                     body,
+                    claim_for,
                 )
                 .await?;
-                planned += 1;
+                planned.queued += 1;
+                planned.claimed.extend(queued.claimed);
             }
             ActionKind::ScheduleCall => {
                 let Some((due, source)) = follow_up_time(action, conv, output, timezone, now) else {
@@ -167,9 +172,18 @@ pub(crate) async fn plan<C: ConnectionTrait>(
                 })
                 .exec_without_returning(txn)
                 .await?;
-                planned += 1;
+                planned.queued += 1;
             }
         }
     }
     Ok(planned)
+}
+
+/// What [`plan`] queued: how many deliveries and scheduled calls, and the deliveries'
+/// jobs queued claimed (with `claim_for`), for the caller to hand to its runner after
+/// committing.
+#[derive(Debug, Default)]
+pub(crate) struct Planned {
+    pub queued: usize,
+    pub claimed: Vec<queue::ClaimedJob>,
 }

@@ -6,8 +6,12 @@ use super::*;
 /// Inserts a delivery of `event_type` to `action` and its `DeliverWebhook` job (with the
 /// configured attempts) in `db`. The body is `payload` when the caller built it from rows
 /// in hand, else it is built at the first attempt; the delivery keeps only the
-/// [`display_url`] (requests go to the action's URL). Returns the delivery's id; the
-/// caller wakes the runner after committing.
+/// [`display_url`] (requests go to the action's URL).
+///
+/// With `claim_for` (a lease; only a running job's handler passes one) the job is inserted
+/// already claimed ([`queue::enqueue_claimed`]) and returned, for the handler to hand to
+/// its runner after committing ([`queue::ClaimedJob::hand_over`]); without it the caller
+/// wakes the runner after committing.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn queue_delivery<C: ConnectionTrait>(
     db: &C,
@@ -18,12 +22,19 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
     event_type: WebhookEvent,
     test: bool,
     payload: Option<String>,
-) -> Result<Uuid> {
+    claim_for: Option<std::time::Duration>,
+) -> Result<QueuedDelivery> {
     let id = Uuid::now_v7();
     let now = Utc::now();
     let attempts = i32::try_from(settings.webhooks.retry_schedule.len() + 1).unwrap_or(i32::MAX);
-    let job_id =
-        queue::enqueue_with(db, tenant, &DeliverWebhook { delivery_id: id, conversation_id }, now, attempts).await?;
+    let job = DeliverWebhook { delivery_id: id, conversation_id };
+    let (job_id, claimed) = match claim_for {
+        Some(lease) => {
+            let claimed = queue::enqueue_claimed(db, tenant, &job, attempts, lease).await?;
+            (claimed.id, Some(claimed))
+        }
+        None => (queue::enqueue_with(db, tenant, &job, now, attempts).await?, None),
+    };
     webhook_delivery::Entity::insert(webhook_delivery::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
@@ -48,7 +59,13 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
     })
     .exec_without_returning(db)
     .await?;
-    Ok(id)
+    Ok(QueuedDelivery { id, claimed })
+}
+
+/// A delivery [`queue_delivery`] stored: its id, and its job when it was queued claimed.
+pub(crate) struct QueuedDelivery {
+    pub id: Uuid,
+    pub claimed: Option<queue::ClaimedJob>,
 }
 
 /// Queues a test delivery to action `id` (about the agent's latest conversation, or a
@@ -67,10 +84,19 @@ pub async fn test_send(services: &crate::Services, actor: &Actor, id: Uuid) -> R
         .await?;
     let mut work = crate::db::Work::begin(services).await?;
     let conversation_id = latest.map(|c| c.id);
-    let delivery =
-        queue_delivery(work.db(), tenant, &services.settings, &action, conversation_id, WebhookEvent::Test, true, None)
-            .await?;
+    let delivery = queue_delivery(
+        work.db(),
+        tenant,
+        &services.settings,
+        &action,
+        conversation_id,
+        WebhookEvent::Test,
+        true,
+        None,
+        None,
+    )
+    .await?;
     work.wake_runner();
     work.commit().await?;
-    Ok(delivery)
+    Ok(delivery.id)
 }

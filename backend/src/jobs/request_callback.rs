@@ -33,7 +33,7 @@ impl Job for RequestCallback {
             return Err(JobError::Permanent("the schedule_call action was deleted".into()));
         };
         let action = crate::actions::open(&services.secrets, action)?;
-        let mut work = crate::db::Work::begin(services).await?;
+        let work = crate::db::Work::begin(services).await?;
         let claimed = scheduled_call::Entity::update_many()
             .col_expr(scheduled_call::Column::State, Expr::value(ScheduledCallState::Requested))
             .col_expr(scheduled_call::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -54,16 +54,18 @@ impl Job for RequestCallback {
             WebhookEvent::CallbackRequested,
             false,
             None,
+            Some(services.settings.jobs.lease),
         )
         .await?;
         scheduled_call::Entity::update_many()
-            .col_expr(scheduled_call::Column::WebhookDeliveryId, Expr::value(Some(delivery)))
+            .col_expr(scheduled_call::Column::WebhookDeliveryId, Expr::value(Some(delivery.id)))
             .filter(scheduled_call::Column::Id.eq(call.id))
             .exec(work.db())
             .await?;
         job.complete_in(work.db()).await?;
-        work.wake_runner();
         work.commit().await?;
+        // Queued claimed: this runner sends the callback request right after this job.
+        job.hand_over(delivery.claimed.into_iter().collect());
         Ok(())
     }
 }

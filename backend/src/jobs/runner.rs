@@ -12,6 +12,11 @@ use super::{Failed, JobError, dispatch};
 use crate::Services;
 use crate::queue::{self, ClaimedJob};
 
+/// How long a saturated runner waits for more slots to free before claiming, so that
+/// one claim statement fetches several jobs (a few milliseconds: short against any job
+/// that waits on a network).
+const CLAIM_COALESCE: Duration = Duration::from_millis(5);
+
 /// How often a running job's lease is renewed: a third of the lease, so two heartbeats
 /// can be late (a busy database) before another runner may claim the job.
 pub fn heartbeat_interval(lease: Duration) -> Duration {
@@ -51,8 +56,10 @@ async fn run_with_heartbeat(services: &Services, job: &ClaimedJob) -> Result<(),
     }
 }
 
-/// Runs one claimed job (with its heartbeat) and records its outcome.
-async fn run_one(services: Services, job: ClaimedJob) {
+/// Runs one claimed job (with its heartbeat) and records its outcome. Returns the jobs
+/// its handler queued claimed and handed over ([`ClaimedJob::hand_over`]), for the caller
+/// to run next.
+async fn run_one(services: Services, job: ClaimedJob) -> Vec<ClaimedJob> {
     let started = std::time::Instant::now();
     let outcome = run_with_heartbeat(&services, &job).await;
     let elapsed = started.elapsed();
@@ -87,6 +94,7 @@ async fn run_one(services: Services, job: ClaimedJob) {
             tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %crate::error::report(&e), "job failed; will retry")
         }
     }
+    job.take_follow_ons()
 }
 
 /// Claims and runs due jobs until none is due. Returns how many attempts ran.
@@ -100,12 +108,16 @@ pub async fn run_pending_jobs(services: &Services) -> Result<usize, sea_orm::DbE
         if batch.is_empty() {
             return Ok(total);
         }
-        total += batch.len();
         let mut set = JoinSet::new();
         for job in batch {
             set.spawn(run_one(services.clone(), job));
         }
-        while set.join_next().await.is_some() {}
+        while let Some(done) = set.join_next().await {
+            total += 1;
+            for next in done.unwrap_or_default() {
+                set.spawn(run_one(services.clone(), next));
+            }
+        }
     }
 }
 
@@ -131,10 +143,42 @@ impl Dispatcher {
     }
 }
 
+/// The jobs one process is running: each task's job id (to release on shutdown), and the
+/// follow-on jobs finished tasks handed over, run next in this set.
+struct Running {
+    set: JoinSet<(Uuid, Vec<ClaimedJob>)>,
+    claimed: HashMap<tokio::task::Id, Uuid>,
+}
+
+impl Running {
+    fn spawn(&mut self, services: &Services, job: ClaimedJob) {
+        let id = job.id;
+        let services = services.clone();
+        let task = self.set.spawn(async move { (id, run_one(services, job).await) });
+        self.claimed.insert(task.id(), id);
+    }
+
+    /// Notes a finished task and returns the jobs it handed over.
+    fn finished(
+        &mut self,
+        done: Result<(tokio::task::Id, (Uuid, Vec<ClaimedJob>)), tokio::task::JoinError>,
+    ) -> Vec<ClaimedJob> {
+        match done {
+            Ok((task, (_, follow_ons))) => {
+                self.claimed.remove(&task);
+                follow_ons
+            }
+            Err(e) => {
+                self.claimed.remove(&e.id());
+                Vec::new()
+            }
+        }
+    }
+}
+
 async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Duration>>) {
     let settings = services.settings.jobs.clone();
-    let mut running: JoinSet<Uuid> = JoinSet::new();
-    let mut claimed: HashMap<tokio::task::Id, Uuid> = HashMap::new();
+    let mut running = Running { set: JoinSet::new(), claimed: HashMap::new() };
     let mut last_sweep: Option<std::time::Instant> = None;
     loop {
         if stopped.borrow().is_some() {
@@ -150,14 +194,32 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
                 }
             });
         }
-        while let Some(done) = running.try_join_next_with_id() {
-            let task = match done {
-                Ok((task, _)) => task,
-                Err(e) => e.id(),
-            };
-            claimed.remove(&task);
+        // Follow-ons are already claimed: they run even when that briefly takes the process
+        // past `jobs.concurrency` (by one call's fan-out); nothing new is claimed until
+        // it is back under.
+        while let Some(done) = running.set.try_join_next_with_id() {
+            for next in running.finished(done) {
+                running.spawn(&services, next);
+            }
         }
-        let free = settings.concurrency.saturating_sub(running.len());
+        let mut free = settings.concurrency.saturating_sub(running.set.len());
+        // At saturation a slot frees at a time, and claiming for each alone costs a claim
+        // statement per job: wait up to `CLAIM_COALESCE` for a quarter of the slots.
+        let min_batch = (settings.concurrency / 4).max(1);
+        if free > 0 && free < min_batch && !running.set.is_empty() {
+            let until = tokio::time::Instant::now() + CLAIM_COALESCE;
+            while free < min_batch {
+                match tokio::time::timeout_at(until, running.set.join_next_with_id()).await {
+                    Ok(Some(done)) => {
+                        for next in running.finished(done) {
+                            running.spawn(&services, next);
+                        }
+                        free = settings.concurrency.saturating_sub(running.set.len());
+                    }
+                    _ => break,
+                }
+            }
+        }
         let batch = if free > 0 {
             match claim(&services, free).await {
                 Ok(batch) => batch,
@@ -171,41 +233,37 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
         };
         let idle = batch.is_empty();
         for job in batch {
-            let id = job.id;
-            let services = services.clone();
-            let task = running.spawn(async move {
-                run_one(services, job).await;
-                id
-            });
-            claimed.insert(task.id(), id);
+            running.spawn(&services, job);
         }
         if idle || free == 0 {
             tokio::select! {
                 _ = services.jobs_wakeup.notified() => {}
                 _ = tokio::time::sleep(settings.poll_interval) => {}
-                Some(done) = running.join_next_with_id(), if !running.is_empty() => {
-                    let task = match done { Ok((t, _)) => t, Err(e) => e.id() };
-                    claimed.remove(&task);
+                Some(done) = running.set.join_next_with_id(), if !running.set.is_empty() => {
+                    for next in running.finished(done) {
+                        running.spawn(&services, next);
+                    }
                 }
                 _ = stopped.changed() => {}
             }
         }
     }
-    // Graceful shutdown: let in-flight jobs finish, then release what is left.
+    // Graceful shutdown: let in-flight jobs finish, then release what is left (follow-ons
+    // handed over now are released too, not started).
+    let mut left: Vec<Uuid> = Vec::new();
     let grace = tokio::time::sleep(stopped.borrow().unwrap_or(Duration::from_secs(10)));
     tokio::pin!(grace);
     loop {
         tokio::select! {
-            done = running.join_next_with_id() => match done {
+            done = running.set.join_next_with_id() => match done {
                 None => break,
-                Some(Ok((task, _))) => { claimed.remove(&task); }
-                Some(Err(e)) => { claimed.remove(&e.id()); }
+                Some(done) => left.extend(running.finished(done).into_iter().map(|job| job.id)),
             },
             _ = &mut grace => break,
         }
     }
-    running.abort_all();
-    let left: Vec<Uuid> = claimed.into_values().collect();
+    running.set.abort_all();
+    left.extend(running.claimed.into_values());
     let released = {
         let _turn = services.writes.enter().await;
         queue::release(&services.db, &left).await

@@ -43,10 +43,15 @@ impl Job for AnalyzeCall {
         let db = &services.db;
         let tenant = job.tenant;
         let conv = secure_find::<conversation::Entity, _>(db, &tenant, self.conversation_id).await?;
-        let already = analysis::Entity::find().filter(analysis::Column::ConversationId.eq(conv.id)).one(db).await?;
-        if already.is_some() {
-            // A previous attempt committed; nothing may run twice.
-            return Ok(());
+        // An attempt's analysis commits together with the job's completion, so a first
+        // attempt cannot find one and skips the read. A retry still looks, so the analyzer
+        // (an LLM costs money) never runs for a conversation already analysed; the insert
+        // below refuses a second analysis in any case.
+        if job.attempts > 1 {
+            let already = analysis::Entity::find().filter(analysis::Column::ConversationId.eq(conv.id)).one(db).await?;
+            if already.is_some() {
+                return Ok(());
+            }
         }
         let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
         let rules = notifications_for_agent(db, &tenant, agent.id).await?;
@@ -150,13 +155,26 @@ impl Job for AnalyzeCall {
             }
         }
         let written = crate::actions::AnalysisRows { agent: &agent, analysis: &stored, runs: &runs };
-        let planned =
-            crate::actions::plan(work.db(), &tenant, &services.settings, &actions, &conv, &written, output).await?;
+        // The deliveries are queued claimed by this runner, which runs them right after this
+        // job: no claim statement and no wake-up between a call's analysis and its webhooks.
+        let lease = services.settings.jobs.lease;
+        let planned = crate::actions::plan(
+            work.db(),
+            &tenant,
+            &services.settings,
+            &actions,
+            &conv,
+            &written,
+            output,
+            Some(lease),
+        )
+        .await?;
         job.complete_in(work.db()).await?;
-        if planned > 0 {
+        if planned.queued > planned.claimed.len() {
             work.wake_runner();
         }
         work.commit().await?;
+        job.hand_over(planned.claimed);
         Ok(())
     }
 }
