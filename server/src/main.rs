@@ -101,7 +101,7 @@ enum Command {
     /// Measure this build on this machine: ingest at each connection count beside the raw
     /// limit of the same database work, measured in the same run.
     Bench {
-        /// `seed` or `reads`; none = ingest, dispatch, end to end, the webhook pipeline, crash
+        /// `seed`, `reads` or `webhooks`; none = ingest, dispatch, end to end, the webhook pipeline, crash
         /// recovery, memory and the first page.
         #[command(subcommand)]
         command: Option<BenchCommand>,
@@ -118,9 +118,14 @@ enum Command {
         /// Calls per second of the end-to-end measurement (call → email at SMTP).
         #[arg(long, default_value_t = 200.0)]
         rate: f64,
-        /// Connections of the webhook pipeline measurement (call → signed webhook delivered).
+        /// Connections of the webhook pipeline measurement at full speed (call → signed
+        /// webhook delivered).
         #[arg(long, default_value_t = 8)]
         webhook_connections: usize,
+        /// Calls per second of the webhook pipeline measurement at a steady rate (default:
+        /// what Svix OSS reached, created and delivered, on a 2-core machine).
+        #[arg(long, default_value_t = 546.0)]
+        webhook_rate: f64,
     },
 }
 
@@ -138,6 +143,23 @@ enum BenchCommand {
         /// The database to fill (SQLite or PostgreSQL URL).
         #[arg(long, value_name = "URL", default_value = SEED_DATABASE)]
         database_url: String,
+    },
+    /// Measure only the webhook pipeline (calls at full speed → analysis → signed webhook
+    /// delivered to a local receiver), to compare with a webhook service.
+    Webhooks {
+        /// A PostgreSQL server URL: a fresh database is created on it and dropped after
+        /// (default: SQLite in a temporary folder).
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Connections posting calls as fast as they can.
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Post calls at this steady rate per second instead of at full speed.
+        #[arg(long)]
+        rate: Option<f64>,
     },
     /// Measure the conversation list, its filters, search and detail on a seeded database,
     /// and the server's peak memory.
@@ -244,12 +266,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("database is up to date");
             Ok(())
         }
-        Command::Bench { command, database_url, seconds, connections, rate, webhook_connections } => {
+        Command::Bench { command, database_url, seconds, connections, rate, webhook_connections, webhook_rate } => {
             let exe = std::env::current_exe().context("the path of this aftercall binary")?;
             match command {
                 None => {
-                    let options =
-                        server::bench::Options { database_url, seconds, connections, rate, webhook_connections };
+                    let options = server::bench::Options {
+                        database_url,
+                        seconds,
+                        connections,
+                        rate,
+                        webhook_connections,
+                        webhook_rate,
+                    };
                     server::bench::run(&exe, options).await
                 }
                 Some(BenchCommand::Seed { conversations, database_url }) => {
@@ -261,6 +289,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         seeded.conversations as f64 / seeded.seconds.max(0.001)
                     );
                     Ok(())
+                }
+                Some(BenchCommand::Webhooks { database_url, seconds, connections, rate }) => {
+                    let load = match rate {
+                        Some(rate) => server::bench::webhooks::Load::Rate(rate),
+                        None => server::bench::webhooks::Load::FullSpeed { connections },
+                    };
+                    server::bench::webhooks::run_alone(&exe, database_url.as_deref(), load, seconds).await
                 }
                 Some(BenchCommand::Reads { database_url, seconds, connections }) => {
                     server::bench::reads::run(&exe, &database_url, seconds, connections).await

@@ -183,14 +183,6 @@ impl SmtpSink {
     }
 }
 
-/// The `wrk` script's own part (after [`super::wrk::CALLS_LUA`]): each connection waits an
-/// exponentially distributed time (mean `MEAN_MS`) before its next call.
-const SCRIPT: &str = r#"
-function delay()
-  return math.floor(-math.log(1 - math.random()) * MEAN_MS)
-end
-"#;
-
 /// Runs calls at `rate` per second for `seconds` into a fresh database of `database_url`
 /// (SQLite in `dir` when `None`), and gives each call's time to its email at the SMTP
 /// server. Waits at most 120 s after the load for the last email.
@@ -229,13 +221,8 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
     } else {
         None
     };
-    let connections = ((rate / 20.0).ceil() as usize).clamp(4, 64);
-    let mean_ms = connections as f64 * 1000.0 / rate.max(0.1);
-    let script = format!(
-        "KEY = \"{key}\"\nMEAN_MS = {mean_ms:.3}\n{}{}{SCRIPT}",
-        super::wrk::THREADS_LUA,
-        super::wrk::CALLS_LUA
-    );
+    let (connections, pacing) = super::wrk::steady(rate);
+    let script = format!("KEY = \"{key}\"\n{}{}{pacing}", super::wrk::THREADS_LUA, super::wrk::CALLS_LUA);
     let url = format!("{}/api/v1/calls", server.base);
     let wrk = super::wrk::run(dir, "e2e", &script, &url, connections, seconds, &["e2e"]).await?;
     let loaded = Instant::now();

@@ -22,7 +22,7 @@ pub mod reads;
 mod recovery;
 pub mod seed;
 mod target;
-mod webhooks;
+pub mod webhooks;
 mod wrk;
 
 pub use target::Target;
@@ -39,9 +39,11 @@ pub struct Options {
     pub connections: Vec<usize>,
     /// Calls per second of the end-to-end measurement (call → email at the SMTP server).
     pub rate: f64,
-    /// Connections of the webhook pipeline measurement (full speed, call → signed webhook
-    /// delivered).
+    /// Connections of the webhook pipeline measurement at full speed (call → signed
+    /// webhook delivered).
     pub webhook_connections: usize,
+    /// Calls per second of the webhook pipeline measurement at a steady rate.
+    pub webhook_rate: f64,
 }
 
 /// One ingest measurement beside its raw limit.
@@ -78,14 +80,13 @@ pub async fn run(exe: &Path, options: Options) -> Result<()> {
     let (figures, rss, drain, page) = result?;
     // Each on a fresh database of its own, after the ingest server has stopped.
     let e2e = e2e::measure(exe, options.database_url.as_deref(), options.rate, options.seconds, dir.path()).await;
-    let hooks = webhooks::measure(
-        exe,
-        options.database_url.as_deref(),
-        options.webhook_connections,
-        options.seconds,
-        dir.path(),
-    )
-    .await;
+    let mut hooks = Vec::new();
+    for load in [
+        webhooks::Load::FullSpeed { connections: options.webhook_connections },
+        webhooks::Load::Rate(options.webhook_rate),
+    ] {
+        hooks.push(webhooks::measure(exe, options.database_url.as_deref(), load, options.seconds, dir.path()).await);
+    }
     let recovered = recovery::measure(exe, options.database_url.as_deref(), dir.path()).await;
     println!("{}", report(&target.label(), options.seconds, &figures));
     println!(
@@ -109,23 +110,11 @@ pub async fn run(exe: &Path, options: Options) -> Result<()> {
             a.streamed, a.stored, a.p50_ms, a.p99_ms, a.max_ms
         );
     }
-    match &hooks {
-        Ok(w) => println!(
-            "webhook pipeline ({} connections at full speed, call → analysis → signed webhook delivered to a local \
-             receiver): ingest {:.0} calls/s while dispatching; {} of {} webhooks delivered, {:.0}/s from the first \
-             call to the last delivery; call received → webhook received p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; \
-             last delivery {:.1} s after the load ended",
-            w.connections,
-            w.calls_per_s,
-            w.delivered,
-            w.calls,
-            w.delivered_per_s,
-            w.p50_ms,
-            w.p99_ms,
-            w.max_ms,
-            w.drained_after_s
-        ),
-        Err(e) => println!("webhook pipeline: not measured: {e:#}"),
+    for hook in &hooks {
+        match hook {
+            Ok(w) => println!("{}", w.line()),
+            Err(e) => println!("webhook pipeline: not measured: {e:#}"),
+        }
     }
     match recovered {
         Ok(r) => println!(

@@ -1,7 +1,8 @@
-//! The webhook pipeline: calls POSTed at full speed by `wrk` (8 connections by default)
-//! into a real `aftercall serve` with its dispatcher on, an account whose agent has one
-//! signed webhook action (Standard Webhooks) to a receiver the benchmark runs on
-//! 127.0.0.1, and nothing else configured. Each call is stored, analysed, and its
+//! The webhook pipeline: calls POSTed by `wrk`, at full speed (8 connections by default)
+//! or at a steady rate (`--webhook-rate`, 546 calls/s by default: what Svix OSS reached,
+//! created and delivered, on the issue's 2-core machine), into a real `aftercall serve`
+//! with its dispatcher on, an account whose agent has one signed webhook action (Standard
+//! Webhooks) to a receiver the benchmark runs on 127.0.0.1, and nothing else configured. Each call is stored, analysed, and its
 //! `conversation.analyzed` webhook delivered through the durable job queue; the receiver
 //! notes when each delivery arrived and answers 200.
 //!
@@ -21,10 +22,22 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use super::target::Target;
 
+/// How the webhook run loads the server.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Load {
+    /// As fast as `connections` can post: ingest outruns dispatch, and the figures say how
+    /// fast the backlog drains.
+    FullSpeed { connections: usize },
+    /// Calls at a steady rate per second ([`super::wrk::steady`]): whether dispatch keeps
+    /// up with calls arriving that fast (a webhook service's figure: created **and**
+    /// delivered at the rate, with no backlog).
+    Rate(f64),
+}
+
 /// What the webhook run measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pipeline {
-    pub connections: usize,
+    pub load: Load,
     /// Calls answered 202 per second during the load.
     pub calls_per_s: f64,
     /// Calls stored.
@@ -39,6 +52,46 @@ pub struct Pipeline {
     pub max_ms: f64,
     /// Seconds after the load ended until the last delivery arrived.
     pub drained_after_s: f64,
+}
+
+impl Pipeline {
+    /// The report line `aftercall bench` and `aftercall bench webhooks` print.
+    pub fn line(&self) -> String {
+        let load = match self.load {
+            Load::FullSpeed { connections } => format!(
+                "webhook pipeline ({connections} connections at full speed, call → analysis → signed webhook \
+                 delivered to a local receiver): ingest {:.0} calls/s while dispatching",
+                self.calls_per_s
+            ),
+            Load::Rate(rate) => format!(
+                "webhook pipeline at {rate:.0} calls/s (achieved {:.0}, call → analysis → signed webhook delivered \
+                 to a local receiver)",
+                self.calls_per_s
+            ),
+        };
+        format!(
+            "{load}; {} of {} webhooks delivered, {:.0}/s from the first call to the last delivery; call received → \
+             webhook received p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; last delivery {:.1} s after the load ended",
+            self.delivered,
+            self.calls,
+            self.delivered_per_s,
+            self.p50_ms,
+            self.p99_ms,
+            self.max_ms,
+            self.drained_after_s
+        )
+    }
+}
+
+/// Runs only the webhook pipeline (`aftercall bench webhooks`) and prints its line.
+///
+/// Errors: as [`measure`], and when `wrk` is missing.
+pub async fn run_alone(exe: &Path, database_url: Option<&str>, load: Load, seconds: u64) -> Result<()> {
+    super::which("wrk").context("wrk is not installed: apt-get install wrk (scripts/setup --test installs it)")?;
+    let dir = tempfile::tempdir().context("a temporary folder")?;
+    let pipeline = measure(exe, database_url, load, seconds, dir.path()).await?;
+    println!("{}", pipeline.line());
+    Ok(())
 }
 
 /// Arrival time (Unix seconds) by conversation id, and deliveries that carried no
@@ -77,26 +130,24 @@ async fn receiver(received: Arc<Mutex<Received>>) -> Result<String> {
     Ok(url)
 }
 
-/// Runs the pipeline for `seconds` with `connections` on a fresh database of
+/// Runs the pipeline for `seconds` under `load` on a fresh database of
 /// `database_url` (SQLite in `dir` when `None`). Waits at most 120 s after the load for
 /// the last delivery.
 ///
 /// Errors: the server does not start, the action cannot be created, wrk fails, or a
 /// delivery never arrives.
-pub async fn measure(
-    exe: &Path,
-    database_url: Option<&str>,
-    connections: usize,
-    seconds: u64,
-    dir: &Path,
-) -> Result<Pipeline> {
-    let target = Target::prepare(database_url, dir, "webhooks").await?;
-    let result = run(exe, &target, connections, seconds, dir).await;
+pub async fn measure(exe: &Path, database_url: Option<&str>, load: Load, seconds: u64, dir: &Path) -> Result<Pipeline> {
+    let name = match load {
+        Load::FullSpeed { .. } => "webhooks",
+        Load::Rate(_) => "webhooks-rate",
+    };
+    let target = Target::prepare(database_url, dir, name).await?;
+    let result = run(exe, &target, load, seconds, dir).await;
     target.cleanup().await;
     result
 }
 
-async fn run(exe: &Path, target: &Target, connections: usize, seconds: u64, dir: &Path) -> Result<Pipeline> {
+async fn run(exe: &Path, target: &Target, load: Load, seconds: u64, dir: &Path) -> Result<Pipeline> {
     let key = target.create_bare_account().await?;
     let received = Arc::new(Mutex::new(Received::default()));
     let hook = receiver(received.clone()).await?;
@@ -122,7 +173,11 @@ async fn run(exe: &Path, target: &Target, connections: usize, seconds: u64, dir:
             bail!("POST {path} answered {status}: {}", resp.text().await.unwrap_or_default());
         }
     }
-    let script = format!("KEY = \"{key}\"\n{}{}", super::wrk::THREADS_LUA, super::wrk::CALLS_LUA);
+    let (connections, pacing) = match load {
+        Load::FullSpeed { connections } => (connections, String::new()),
+        Load::Rate(rate) => super::wrk::steady(rate),
+    };
+    let script = format!("KEY = \"{key}\"\n{}{}{pacing}", super::wrk::THREADS_LUA, super::wrk::CALLS_LUA);
     let url = format!("{}/api/v1/calls", server.base);
     let wrk = super::wrk::run(dir, "webhooks", &script, &url, connections, seconds, &["hook"]).await?;
     let loaded = Instant::now();
@@ -174,7 +229,7 @@ async fn run(exe: &Path, target: &Target, connections: usize, seconds: u64, dir:
     let at = |q: f64| latencies.at(q);
     let loaded_at = super::unix_s(chrono::Utc::now()) - loaded.elapsed().as_secs_f64();
     Ok(Pipeline {
-        connections,
+        load,
         calls_per_s: wrk.per_s,
         calls,
         delivered: latencies.len() as u64,

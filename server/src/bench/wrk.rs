@@ -16,6 +16,19 @@ function setup(thread)
 end
 "#;
 
+/// The connections and the Lua `delay()` (to append after [`CALLS_LUA`]) for calls at a
+/// steady `rate` per second: each connection waits an exponentially distributed time
+/// (mean connections ÷ rate) before its next call, so arrivals are random (Poisson), not
+/// in lockstep. One connection per 20 calls/s, 4 to 64.
+pub fn steady(rate: f64) -> (usize, String) {
+    let connections = ((rate / 20.0).ceil() as usize).clamp(4, 64);
+    let mean_ms = connections as f64 * 1000.0 / rate.max(0.1);
+    let pacing = format!(
+        "MEAN_MS = {mean_ms:.3}\nfunction delay()\n  return math.floor(-math.log(1 - math.random()) * MEAN_MS)\nend\n"
+    );
+    (connections, pacing)
+}
+
 /// A new call-ended event per request to `POST /api/v1/calls` with the API key `KEY`,
 /// its call id `<first script argument>-<thread>-<counter>`; needs [`THREADS_LUA`].
 pub const CALLS_LUA: &str = r#"
