@@ -97,8 +97,8 @@ pub(crate) struct AnalysisRows<'a> {
 /// analysis transaction, so they happen exactly once): each whose condition holds
 /// queues a webhook delivery (a Standard Webhooks one with its body, built from
 /// `written`), or a scheduled call with its `RequestCallback` job due at its time.
-/// With `claim_for` (the running analysis's lease) the deliveries' jobs are queued claimed
-/// ([`queue_delivery`]). Returns what was planned.
+/// The deliveries' jobs are queued claimed for `lease` (the running analysis's, whose
+/// runner runs them next; [`queue_delivery`]). Returns what was planned.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn plan<C: ConnectionTrait>(
     txn: &C,
@@ -108,7 +108,7 @@ pub(crate) async fn plan<C: ConnectionTrait>(
     conv: &conversation::Model,
     written: &AnalysisRows<'_>,
     output: &AnalysisOutput,
-    claim_for: Option<std::time::Duration>,
+    lease: std::time::Duration,
 ) -> Result<Planned> {
     let timezone = written.agent.timezone.as_str();
     let now = Utc::now();
@@ -136,7 +136,7 @@ pub(crate) async fn plan<C: ConnectionTrait>(
                     WebhookEvent::ConversationAnalyzed,
                     false,
                     body,
-                    claim_for,
+                    Some(lease),
                 )
                 .await?;
                 planned.queued += 1;
@@ -180,8 +180,7 @@ pub(crate) async fn plan<C: ConnectionTrait>(
 }
 
 /// What [`plan`] queued: how many deliveries and scheduled calls, and the deliveries'
-/// jobs queued claimed (with `claim_for`), for the caller to hand to its runner after
-/// committing.
+/// jobs queued claimed, for the caller to hand to its runner after committing.
 #[derive(Debug, Default)]
 pub(crate) struct Planned {
     pub queued: usize,

@@ -143,36 +143,45 @@ impl Dispatcher {
     }
 }
 
-/// The jobs one process is running: each task's job id (to release on shutdown), and the
-/// follow-on jobs finished tasks handed over, run next in this set.
+/// The jobs one process is running: each task's job id (to release on shutdown). A
+/// finished task's follow-on jobs are run next in this set.
 struct Running {
-    set: JoinSet<(Uuid, Vec<ClaimedJob>)>,
+    set: JoinSet<Vec<ClaimedJob>>,
     claimed: HashMap<tokio::task::Id, Uuid>,
 }
 
 impl Running {
     fn spawn(&mut self, services: &Services, job: ClaimedJob) {
         let id = job.id;
-        let services = services.clone();
-        let task = self.set.spawn(async move { (id, run_one(services, job).await) });
+        let task = self.set.spawn(run_one(services.clone(), job));
         self.claimed.insert(task.id(), id);
     }
 
     /// Notes a finished task and returns the jobs it handed over.
     fn finished(
         &mut self,
-        done: Result<(tokio::task::Id, (Uuid, Vec<ClaimedJob>)), tokio::task::JoinError>,
+        done: Result<(tokio::task::Id, Vec<ClaimedJob>), tokio::task::JoinError>,
     ) -> Vec<ClaimedJob> {
-        match done {
-            Ok((task, (_, follow_ons))) => {
-                self.claimed.remove(&task);
-                follow_ons
-            }
-            Err(e) => {
-                self.claimed.remove(&e.id());
-                Vec::new()
-            }
+        let (task, follow_ons) = match done {
+            Ok((task, follow_ons)) => (task, follow_ons),
+            Err(e) => (e.id(), Vec::new()),
+        };
+        self.claimed.remove(&task);
+        follow_ons
+    }
+
+    /// Notes a finished task and starts the jobs it handed over. Follow-ons are already
+    /// claimed: they run even when that briefly takes the process past `jobs.concurrency`
+    /// (by one call's fan-out); nothing new is claimed until it is back under.
+    fn reap(&mut self, services: &Services, done: Result<(tokio::task::Id, Vec<ClaimedJob>), tokio::task::JoinError>) {
+        for next in self.finished(done) {
+            self.spawn(services, next);
         }
+    }
+
+    /// Slots free under `concurrency`.
+    fn free(&self, concurrency: usize) -> usize {
+        concurrency.saturating_sub(self.set.len())
     }
 }
 
@@ -194,15 +203,10 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
                 }
             });
         }
-        // Follow-ons are already claimed: they run even when that briefly takes the process
-        // past `jobs.concurrency` (by one call's fan-out); nothing new is claimed until
-        // it is back under.
         while let Some(done) = running.set.try_join_next_with_id() {
-            for next in running.finished(done) {
-                running.spawn(&services, next);
-            }
+            running.reap(&services, done);
         }
-        let mut free = settings.concurrency.saturating_sub(running.set.len());
+        let mut free = running.free(settings.concurrency);
         // At saturation a slot frees at a time, and claiming for each alone costs a claim
         // statement per job: wait up to `CLAIM_COALESCE` for a quarter of the slots.
         let min_batch = (settings.concurrency / 4).max(1);
@@ -211,10 +215,8 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
             while free < min_batch {
                 match tokio::time::timeout_at(until, running.set.join_next_with_id()).await {
                     Ok(Some(done)) => {
-                        for next in running.finished(done) {
-                            running.spawn(&services, next);
-                        }
-                        free = settings.concurrency.saturating_sub(running.set.len());
+                        running.reap(&services, done);
+                        free = running.free(settings.concurrency);
                     }
                     _ => break,
                 }
@@ -240,9 +242,7 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
                 _ = services.jobs_wakeup.notified() => {}
                 _ = tokio::time::sleep(settings.poll_interval) => {}
                 Some(done) = running.set.join_next_with_id(), if !running.set.is_empty() => {
-                    for next in running.finished(done) {
-                        running.spawn(&services, next);
-                    }
+                    running.reap(&services, done);
                 }
                 _ = stopped.changed() => {}
             }

@@ -158,17 +158,9 @@ impl Job for AnalyzeCall {
         // The deliveries are queued claimed by this runner, which runs them right after this
         // job: no claim statement and no wake-up between a call's analysis and its webhooks.
         let lease = services.settings.jobs.lease;
-        let planned = crate::actions::plan(
-            work.db(),
-            &tenant,
-            &services.settings,
-            &actions,
-            &conv,
-            &written,
-            output,
-            Some(lease),
-        )
-        .await?;
+        let planned =
+            crate::actions::plan(work.db(), &tenant, &services.settings, &actions, &conv, &written, output, lease)
+                .await?;
         job.complete_in(work.db()).await?;
         if planned.queued > planned.claimed.len() {
             work.wake_runner();
