@@ -237,6 +237,27 @@ where
     }
 }
 
+/// A tab panel whose content loads data of its own, under a page whose header loads
+/// `owner` (the agent, the conversation) with [`Loaded`]. The content is built here, once, as
+/// the page is built: a component that creates resources must not be built inside a
+/// `Suspend` (such as a [`Loaded`] view), because during SSR that body runs more than once,
+/// each run creates and fetches the resources again, and the browser hydrates against the
+/// first run's answers, which can differ from what the page shows. The panel is hidden when
+/// `owner` failed to load: the header shows that error.
+#[component]
+pub fn TabPanel<T>(owner: Resource<Result<T, AppError>>, children: Children) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    view! {
+        <Suspense fallback=|| ()>
+            <section class="tab-panel card" hidden=move || Suspend::new(async move { owner.await.is_err() })>
+                {children()}
+            </section>
+        </Suspense>
+    }
+}
+
 /// The outcome of an action's last submission: its error, or `ok` text once it succeeded.
 #[component]
 pub fn FormResult<S>(action: ServerAction<S>, #[prop(optional, into)] ok: Option<String>) -> impl IntoView

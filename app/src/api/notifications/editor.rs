@@ -89,6 +89,11 @@ pub struct EditorData {
     pub can_configure: bool,
     /// The starter template this form came from, if any.
     pub starter: Option<String>,
+    /// The stored subject and body rendered with the built-in sample call, as the form
+    /// opens; the editor renders later previews with [`preview_notification`]. Loaded with
+    /// the form rather than by a resource of the form's own: a resource created inside a
+    /// `Suspend` is fetched twice during SSR and the browser may hydrate the other answer.
+    pub preview: Result<PreviewView, AppError>,
 }
 
 /// The form for notification `id`, or a new one (for `agent_id`, empty = every agent),
@@ -141,6 +146,9 @@ pub async fn notification_editor(
             .map(|c| choice(c.id.to_string(), format!("{} · {} · {}", time(c.at), c.who, c.end_reason))),
     );
     let edited = view.notification.as_ref();
+    let draft = &view.draft.settings;
+    let agent = view.draft.agent_id.map(|a| a.to_string()).unwrap_or_default();
+    let preview = render_preview(&services, &member, &agent, "sample", &draft.email.subject, &draft.email.body).await;
     Ok(EditorData {
         form: convert::form_of(edited.map(|n| n.id.to_string()), view.draft.agent_id, view.draft.settings),
         agents: view
@@ -171,5 +179,6 @@ pub async fn notification_editor(
         has_draft: edited.is_some_and(|n| n.has_draft),
         can_configure: view.can_configure,
         starter: view.starter.map(str::to_owned),
+        preview,
     })
 }

@@ -31,11 +31,25 @@ pub async fn preview_notification(
 ) -> Result<PreviewView, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
-    let services = services()?;
-    let agent = backend_uuid(&agent_id);
-    let rendered =
-        backend::preview::preview(&services, &member, agent, preview_source(&source)?, &subject, &body).await;
-    match rendered {
+    render_preview(&services()?, &member, &agent_id, &source, &subject, &body).await
+}
+
+/// The preview of `subject` and `body` for agent `agent_id` (empty = any agent) with call
+/// `source` (`sample` or a conversation id). A template error comes back as
+/// [`PreviewView::error`], with its position; a member who may not configure gets
+/// `Forbidden`. Shared by [`preview_notification`] and the editor's first preview, which
+/// [`notification_editor`](super::notification_editor) renders with the form.
+#[cfg(feature = "ssr")]
+pub(crate) async fn render_preview(
+    services: &backend::Services,
+    member: &backend::Member,
+    agent_id: &str,
+    source: &str,
+    subject: &str,
+    body: &str,
+) -> Result<PreviewView, AppError> {
+    let agent = backend_uuid(agent_id);
+    match backend::preview::preview(services, member, agent, preview_source(source)?, subject, body).await {
         Ok(r) => Ok(PreviewView { subject: r.subject, html: r.html, error: None }),
         Err(backend::Error::Invalid { field, message }) => {
             Ok(PreviewView { error: Some(format!("{field}: {message}")), ..Default::default() })

@@ -10,7 +10,7 @@ use crate::api::agents::{
     AgentItem, CreateAgent, DeleteField, FieldItem, SaveField, UpdateAgent, get_agent, list_agents, list_fields,
 };
 use crate::api::notifications::list_notifications;
-use crate::components::{Badge, CurrentUser, ErrorBox, FormResult, Loaded};
+use crate::components::{Badge, CurrentUser, ErrorBox, FormResult, Loaded, TabPanel};
 use crate::pages::notifications::NotificationList;
 
 mod notifications;
@@ -69,9 +69,17 @@ pub fn AgentPage() -> impl IntoView {
     let tab = query_param("tab");
     let update = ServerAction::<UpdateAgent>::new();
     let agent = Resource::new(move || (id.get(), update.version().get()), |(id, _)| get_agent(id));
+    let user = use_context::<CurrentUser>();
     view! {
         <Title text="Agent" />
-        <Loaded resource=agent view=move |a| {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+            // Awaited, not read: during SSR the viewer may load after the agent.
+            let admin = crate::components::viewer_can_configure(user).await;
+            let a = match agent.await {
+                Ok(a) => a,
+                Err(e) => return view! { <ErrorBox error=e /> }.into_any(),
+            };
             let current = tab.get().unwrap_or_else(|| "notifications".to_owned());
             let base = format!("/agents/{}", a.id);
             let tabs = [("notifications", "Notifications"), ("fields", "Fields"), ("actions", "Actions"), ("settings", "Settings")];
@@ -89,22 +97,24 @@ pub fn AgentPage() -> impl IntoView {
                         view! { <A href=format!("{base}?tab={key}") attr:class=class attr:data-testid=format!("agent-tab-{key}")>{label}</A> }
                     }).collect_view()}
                 </nav>
-                <section class="tab-panel card">
-                    {match current.as_str() {
-                        "fields" => view! { <FieldsTab agent_id=a.id.clone() /> }.into_any(),
-                        "actions" => view! { <crate::pages::actions::ActionsTab agent_id=a.id.clone() /> }.into_any(),
-                        "settings" => view! { <AgentSettings agent=a.clone() update=update /> }.into_any(),
-                        _ => view! { <AgentNotifications agent_id=a.id.clone() /> }.into_any(),
-                    }}
-                </section>
+                {(current == "settings").then(|| view! {
+                    <section class="tab-panel card"><AgentSettings agent=a.clone() update=update admin=admin /></section>
+                })}
             }
             .into_any()
-        } />
+            })}
+        </Suspense>
+        // The tabs with data of their own are built here, outside the agent's `Loaded`.
+        {move || {
+            let agent_id = id.get();
+            match tab.get().as_deref().unwrap_or("notifications") {
+                "settings" => ().into_any(),
+                "fields" => view! { <TabPanel owner=agent><FieldsTab agent_id=agent_id /></TabPanel> }.into_any(),
+                "actions" => view! {
+                    <TabPanel owner=agent><crate::pages::actions::ActionsTab agent_id=agent_id /></TabPanel>
+                }.into_any(),
+                _ => view! { <TabPanel owner=agent><AgentNotifications agent_id=agent_id /></TabPanel> }.into_any(),
+            }
+        }}
     }
-}
-
-pub(crate) fn can_configure() -> bool {
-    use_context::<CurrentUser>()
-        .and_then(|CurrentUser(me)| me.get().and_then(|r| r.ok()).flatten())
-        .is_some_and(|me| me.can_configure)
 }

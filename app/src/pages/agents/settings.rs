@@ -4,11 +4,11 @@
 use super::*;
 
 #[component]
-pub(crate) fn AgentSettings(agent: AgentItem, update: ServerAction<UpdateAgent>) -> impl IntoView {
+pub(crate) fn AgentSettings(agent: AgentItem, update: ServerAction<UpdateAgent>, admin: bool) -> impl IntoView {
     view! {
         <ActionForm action=update attr:class="form" attr:data-testid="agent-settings">
             <FormResult action=update ok="Saved." />
-            <fieldset disabled=!can_configure()>
+            <fieldset disabled=!admin>
                 <input type="hidden" name="id" value=agent.id.clone() />
                 <label>"Name" <input type="text" name="name" required maxlength="120" value=agent.name.clone() /></label>
                 <label>"External id" <input type="text" name="external_id" required maxlength="200" value=agent.external_id.clone() /></label>

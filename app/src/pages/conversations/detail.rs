@@ -15,6 +15,10 @@ pub fn ConversationPage() -> impl IntoView {
             let current = tab.get().unwrap_or_else(|| "transcript".to_owned());
             view! { <Conversation c=c tab=current /> }.into_any()
         } />
+        // The follow-up tab loads data of its own: built here, outside the call's `Loaded`.
+        {move || (tab.get().as_deref() == Some("followup")).then(|| view! {
+            <TabPanel owner=data><FollowUpTab conversation=id.get() /></TabPanel>
+        })}
     }
 }
 
@@ -52,14 +56,16 @@ pub(crate) fn Conversation(c: ConversationView, tab: String) -> impl IntoView {
                 view! { <A href=href attr:class=class attr:role="tab" attr:data-testid=format!("tab-{key}")>{label}</A> }
             }).collect_view()}
         </nav>
-        <section class="tab-panel card">
-            {match tab.as_str() {
-                "analysis" => view! { <AnalysisTab analysis=c.analysis.clone() platform=c.platform_analysis.clone() dynamic=c.dynamic_variables.clone() timezone=c.timezone.clone() conversation=c.id.clone() /> }.into_any(),
-                "notifications" => view! { <RunsTab runs=c.runs.clone() /> }.into_any(),
-                "followup" => view! { <FollowUpTab conversation=c.id.clone() /> }.into_any(),
-                _ => view! { <TranscriptTab c=c.clone() /> }.into_any(),
-            }}
-        </section>
+        // The follow-up tab's panel is the page's own (see `ConversationPage`).
+        {(tab != "followup").then(|| view! {
+            <section class="tab-panel card">
+                {match tab.as_str() {
+                    "analysis" => view! { <AnalysisTab analysis=c.analysis.clone() platform=c.platform_analysis.clone() dynamic=c.dynamic_variables.clone() timezone=c.timezone.clone() conversation=c.id.clone() /> }.into_any(),
+                    "notifications" => view! { <RunsTab runs=c.runs.clone() /> }.into_any(),
+                    _ => view! { <TranscriptTab c=c.clone() /> }.into_any(),
+                }}
+            </section>
+        })}
     }
 }
 

@@ -10,7 +10,7 @@ use crate::api::conversations::{
     AnalysisView, ConversationFilters, ConversationView, PlatformAnalysisView, ReanalyzeConversation, RunView,
     conversation_filter_options, get_conversation, list_conversations,
 };
-use crate::components::{Badge, ErrorBox, FormResult, Loaded, Pager};
+use crate::components::{Badge, ErrorBox, FormResult, Loaded, Pager, TabPanel};
 
 mod detail;
 pub use detail::*;

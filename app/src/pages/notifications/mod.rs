@@ -9,7 +9,7 @@ use super::{path_param, query_param};
 use crate::api::notifications::{
     DeleteNotification, DiscardNotificationDraft, DuplicateNotification, EditorData, MoveNotification,
     NotificationItem, PublishNotification, RestoreNotificationVersion, SaveNotification, SetNotificationEnabled,
-    TestSendNotification, list_notifications, list_starters, notification_editor, preview_notification,
+    TestSendNotification, list_notifications, list_starters, notification_editor,
 };
 use crate::components::{Badge, ErrorBox, FormResult, confirm_first};
 

@@ -6,12 +6,30 @@ use leptos::prelude::*;
 use crate::api::integrations::{DisableIntegration, EnableIntegration, list_integrations};
 use crate::components::{Badge, FormResult, Loaded, confirm_first};
 
+/// The card's actions and the platform list they reload. The settings page creates them
+/// with its own resource, outside its `Loaded`: a resource created inside a `Suspend` is
+/// fetched twice during SSR, and the browser may hydrate against the other answer.
+#[derive(Clone, Copy)]
+pub(super) struct IntegrationsData {
+    enable: ServerAction<EnableIntegration>,
+    disable: ServerAction<DisableIntegration>,
+    platforms: Resource<Result<Vec<crate::api::integrations::PlatformItem>, crate::error::AppError>>,
+}
+
+impl IntegrationsData {
+    pub(super) fn new() -> Self {
+        let enable = ServerAction::<EnableIntegration>::new();
+        let disable = ServerAction::<DisableIntegration>::new();
+        let platforms =
+            Resource::new(move || (enable.version().get(), disable.version().get()), |_| list_integrations());
+        Self { enable, disable, platforms }
+    }
+}
+
 /// The platforms, their intake URLs and the forms to connect them.
 #[component]
-pub(super) fn Integrations() -> impl IntoView {
-    let enable = ServerAction::<EnableIntegration>::new();
-    let disable = ServerAction::<DisableIntegration>::new();
-    let platforms = Resource::new(move || (enable.version().get(), disable.version().get()), |_| list_integrations());
+pub(super) fn Integrations(data: IntegrationsData) -> impl IntoView {
+    let IntegrationsData { enable, disable, platforms } = data;
     view! {
         <section class="card" data-testid="integrations">
             <h2>"Integrations"</h2>

@@ -10,7 +10,7 @@ use crate::api::settings::{
 use crate::components::{Badge, FormResult, Loaded};
 
 mod integrations;
-use integrations::Integrations;
+use integrations::{Integrations, IntegrationsData};
 
 /// The settings page.
 #[component]
@@ -32,6 +32,11 @@ pub fn SettingsPage() -> impl IntoView {
         },
         |_| get_settings(),
     );
+    // The cards' own data, created here rather than inside the cards: they render inside
+    // `settings`' `Suspend`, where a resource would be fetched twice during SSR.
+    let integrations = IntegrationsData::new();
+    let audit_before = super::query_param("audit_before");
+    let audit = Resource::new(move || audit_before.get(), list_audit);
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
@@ -76,7 +81,7 @@ pub fn SettingsPage() -> impl IntoView {
                     })}
                 </div>
             </section>
-            {can_configure.then(|| view! { <Integrations /> })}
+            {can_configure.then(|| view! { <Integrations data=integrations /> })}
             <section class="card" data-testid="analyzer-settings">
                 <h2>"AI analysis"</h2>
                 <p class="muted">"Built-in (offline) needs no network. An OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp server) is asked once per call with a JSON schema; its key is stored on the server and never shown again."</p>
@@ -147,7 +152,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <FormResult action=create />
                 <FormResult action=revoke />
             </section>
-            {can_configure.then(|| view! { <AuditLog /> })}
+            {can_configure.then(|| view! { <AuditLog page=audit /> })}
         }.into_any()
         } />
     }
@@ -155,9 +160,9 @@ pub fn SettingsPage() -> impl IntoView {
 
 /// The audit log card (owners and admins): who changed what, newest first.
 #[component]
-fn AuditLog() -> impl IntoView {
-    let before = super::query_param("audit_before");
-    let page = Resource::new(move || before.get(), list_audit);
+fn AuditLog(
+    page: Resource<Result<crate::api::Page<crate::api::settings::AuditItem>, crate::error::AppError>>,
+) -> impl IntoView {
     view! {
         <section class="card" data-testid="audit-log">
             <h2>"Audit log"</h2>

@@ -9,7 +9,7 @@ use crate::api::notifications::{Choice, PreviewView, VariableGroup, VersionItem}
 /// test-send of it to the signed-in member.
 #[component]
 pub(super) fn PreviewCard(
-    preview: Resource<Result<PreviewView, crate::error::AppError>>,
+    preview: RwSignal<Result<PreviewView, crate::error::AppError>>,
     test_send: ServerAction<TestSendNotification>,
     sources: Vec<Choice>,
     source: RwSignal<String>,
@@ -29,20 +29,16 @@ pub(super) fn PreviewCard(
                     {sources.iter().map(|c| view! { <option value=c.value.clone()>{c.label.clone()}</option> }).collect_view()}
                 </select>
             </label>
-            <Transition fallback=|| view! { <p class="muted">"Rendering…"</p> }>
-                {move || Suspend::new(async move {
-                    match preview.await {
-                        Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                        Ok(p) => match p.error {
-                            Some(error) => view! { <p class="form-error" data-testid="preview-error">{error}</p> }.into_any(),
-                            None => view! {
-                                <p class="preview-subject" data-testid="preview-subject"><strong>{p.subject}</strong></p>
-                                <iframe class="email-html" sandbox="" title="Email preview" srcdoc=p.html data-testid="preview-body"></iframe>
-                            }.into_any(),
-                        },
-                    }
-                })}
-            </Transition>
+            {move || match preview.get() {
+                Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                Ok(p) => match p.error {
+                    Some(error) => view! { <p class="form-error" data-testid="preview-error">{error}</p> }.into_any(),
+                    None => view! {
+                        <p class="preview-subject" data-testid="preview-subject"><strong>{p.subject}</strong></p>
+                        <iframe class="email-html" sandbox="" title="Email preview" srcdoc=p.html data-testid="preview-body"></iframe>
+                    }.into_any(),
+                },
+            }}
             <ActionForm action=test_send attr:class="inline-test">
                 <input type="hidden" name="agent_id" value=agent_hidden prop:value=move || agent.get() />
                 <input type="hidden" name="source" value="sample" prop:value=move || source.get() />
