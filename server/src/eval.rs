@@ -1,9 +1,9 @@
-//! `aftercall eval DIR [--analyzer builtin|openai] [--out report.json]`: runs an analyzer on
-//! every labelled call of DIR (laid out like the development set) and prints per-trigger
-//! precision/recall/F1, macro-F1, exact and lenient extraction accuracy per field type,
-//! and latency percentiles.
+//! `aftercall eval DIR [--analyzer builtin|openai] [--triggers FILE] [--datasets a,b]
+//! [--out report.json]`: runs an analyzer on every labelled call of DIR (laid out like the
+//! development set) and prints per-question precision/recall/F1, macro-F1, exact and
+//! lenient extraction accuracy per field type, and latency percentiles.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,19 +21,38 @@ pub enum Which {
     OpenAi { base_url: String, model: String, api_key: Option<String>, timeout: Duration },
 }
 
-/// Runs the evaluation; `limit` keeps the first N calls; `concurrency` requests at once.
+/// Which questions and calls an evaluation scores.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// A questions file instead of the folder's `triggers.json` (see
+    /// [`eval::Dataset::use_questions`]).
+    pub questions: Option<PathBuf>,
+    /// Only the calls of these source datasets; empty = all.
+    pub datasets: Vec<String>,
+    /// Only the first N calls (after the dataset filter).
+    pub limit: Option<usize>,
+}
+
+/// Runs the evaluation of `selection`; `concurrency` requests at once.
 ///
-/// Errors: when the folder cannot be read or the analyzer cannot be set up.
+/// Errors: when the folder or the questions file cannot be read, no call is selected, or
+/// the analyzer cannot be set up.
 pub async fn run(
     dir: &Path,
     which: Which,
-    limit: Option<usize>,
+    selection: &Selection,
     concurrency: usize,
     progress: bool,
 ) -> anyhow::Result<Report> {
     use anyhow::Context;
     let mut dataset = eval::load(dir)?;
-    if let Some(n) = limit {
+    if let Some(path) = &selection.questions {
+        dataset.use_questions(path)?;
+    }
+    if !selection.datasets.is_empty() {
+        dataset.only_datasets(&selection.datasets)?;
+    }
+    if let Some(n) = selection.limit {
         dataset.cases.truncate(n);
     }
     let analyzer: Arc<dyn Analyzer> = match which {

@@ -97,6 +97,16 @@ enum Command {
         /// Analyses at once.
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+        /// Score these questions instead of the folder's `triggers.json`: a JSON object of
+        /// id → question (scored against the trigger named by its id) or id → {"question",
+        /// "gold": "<trigger id>" | "domain:<name>"} (a paraphrase, or a topic question scored
+        /// against the call's source domain in the folder's manifest.jsonl).
+        #[arg(long, value_name = "FILE")]
+        triggers: Option<PathBuf>,
+        /// Only the calls of these source datasets (comma-separated, e.g. `hvb,tm4`): report
+        /// on datasets the rules were not tuned on.
+        #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+        datasets: Vec<String>,
     },
     /// Measure this build on this machine: ingest at each connection count beside the raw
     /// limit of the same database work, measured in the same run.
@@ -329,7 +339,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Eval { dir, analyzer, out, base_url, model, api_key, timeout_secs, limit, concurrency } => {
+        Command::Eval {
+            dir,
+            analyzer,
+            out,
+            base_url,
+            model,
+            api_key,
+            timeout_secs,
+            limit,
+            concurrency,
+            triggers,
+            datasets,
+        } => {
             server::telemetry::init("warn");
             let which = match analyzer {
                 AnalyzerKind::Builtin => server::eval::Which::Builtin,
@@ -337,7 +359,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     server::eval::Which::OpenAi { base_url, model, api_key, timeout: Duration::from_secs(timeout_secs) }
                 }
             };
-            let report = server::eval::run(&dir, which, limit, concurrency, true).await?;
+            let selection = server::eval::Selection { questions: triggers, datasets, limit };
+            let report = server::eval::run(&dir, which, &selection, concurrency, true).await?;
             print!("{}", backend::analysis::eval::render(&report));
             if let Some(path) = out {
                 let json = serde_json::to_string_pretty(&report)?;

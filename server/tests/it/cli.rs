@@ -122,6 +122,36 @@ async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
     assert!((0.0..=1.0).contains(&macro_f1), "{report}");
     assert!(report.contains("latency p50"), "{report}");
 
+    // Other questions: a paraphrase scored against a trigger's gold and a topic question
+    // against the calls' source domain, on the calls of two source datasets only.
+    let questions = dir.path().join("questions.json");
+    std::fs::write(
+        &questions,
+        r#"{"fraud_in_other_words": {"question": "Did the caller report a transaction they did not make?", "gold": "fraud_reported"},
+            "about_coffee": {"question": "Was the call about ordering coffee?", "gold": "domain:food_and_beverage"}}"#,
+    )
+    .expect("write the questions");
+    let args = ["eval", fixtures.to_str().expect("utf-8 path"), "--triggers", questions.to_str().expect("utf-8")];
+    let other = aftercall(&config, &[&args[..], &["--datasets", "star,tm4"]].concat());
+    assert!(other.status.success(), "eval --triggers failed: {}", text(&other.stderr));
+    let report = text(&other.stdout);
+    assert!(report.starts_with("analyzer builtin · 6 calls (0 failed) · datasets star, tm4"), "{report}");
+    let rows: Vec<&str> =
+        report.lines().filter(|l| l.starts_with("about_coffee") || l.starts_with("fraud_in")).collect();
+    assert_eq!(rows.len(), 2, "{report}");
+    // The two coffee orders are about food and beverage; the four STAR calls are not.
+    let coffee: Vec<u32> = rows[0].split_whitespace().skip(1).take(3).map(|n| n.parse().expect("a count")).collect();
+    assert_eq!(coffee.iter().sum::<u32>() - coffee[1], 2, "TP + FN = the 2 tm4 calls: {report}");
+    // A gold that names no labelled trigger is refused, naming the question.
+    std::fs::write(&questions, r#"{"q": {"question": "Was it about parking?", "gold": "parking"}}"#).expect("write");
+    let refused = aftercall(&config, &args);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains(r#"question q: no call is labelled with trigger "parking""#),
+        "{}",
+        text(&refused.stderr)
+    );
+
     // `aftercall openapi` prints the document the server serves.
     let printed = aftercall(&config, &["openapi"]);
     assert!(printed.status.success(), "openapi failed: {}", text(&printed.stderr));

@@ -7,6 +7,12 @@ use super::*;
 #[derive(Clone, Debug)]
 pub struct EvalCase {
     pub call_id: String,
+    /// The public dataset the call comes from (`sgd`, `star`, …): the manifest's `dataset`,
+    /// else the call id's prefix before its first `-`.
+    pub dataset: String,
+    /// The call's source domains from the manifest (`multi:banking+travel` is two); empty
+    /// without a manifest.
+    pub domains: Vec<String>,
     pub event: CallEnded,
     /// Trigger id → gold (None = not annotated).
     pub triggers: BTreeMap<String, Option<bool>>,
@@ -51,12 +57,155 @@ pub(crate) struct GoldTrigger {
     pub(crate) gold: Option<bool>,
 }
 
+/// One line of `manifest.jsonl`.
+#[derive(Deserialize)]
+struct ManifestLine {
+    call_id: String,
+    dataset: String,
+    #[serde(default)]
+    domain: String,
+}
+
+/// What a question's answer is scored against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GoldRef {
+    /// The gold of this trigger id in the folder's labels; the question may word it
+    /// differently (a paraphrase).
+    Trigger(String),
+    /// Whether this is one of the call's source domains (`manifest.jsonl`): the gold of a
+    /// topic question such as "Was the call about renting a car?".
+    Domain(String),
+}
+
+impl GoldRef {
+    /// `domain:<name>` is a [`GoldRef::Domain`], anything else a trigger id.
+    pub fn parse(text: &str) -> Self {
+        match text.strip_prefix("domain:") {
+            Some(domain) => GoldRef::Domain(domain.trim().to_owned()),
+            None => GoldRef::Trigger(text.trim().to_owned()),
+        }
+    }
+}
+
 /// A labelled folder.
 #[derive(Clone, Debug)]
 pub struct Dataset {
-    /// Trigger id → question, sorted by id.
+    /// Question id → question, sorted by id.
     pub triggers: BTreeMap<String, String>,
+    /// Question id → what it is scored against (each id's own trigger for `triggers.json`).
+    pub gold: BTreeMap<String, GoldRef>,
     pub cases: Vec<EvalCase>,
+}
+
+impl EvalCase {
+    /// The gold answer to a question scored against `gold`; `None` when not annotated.
+    pub fn gold_for(&self, gold: &GoldRef) -> Option<bool> {
+        match gold {
+            GoldRef::Trigger(id) => self.triggers.get(id).copied().flatten(),
+            GoldRef::Domain(domain) => Some(self.domains.iter().any(|d| d == domain)),
+        }
+    }
+}
+
+/// An entry of a questions file: the question alone (scored against the trigger its id
+/// names, as in `triggers.json`), or the question and what it is scored against.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum QuestionEntry {
+    Plain(String),
+    Scored { question: String, gold: String },
+}
+
+impl Dataset {
+    /// Replaces the folder's questions with those of a questions file: a JSON object of
+    /// question id → either a question (scored against the trigger named by its id, so
+    /// `triggers.json` itself is one) or `{"question": …, "gold": "<trigger id>" |
+    /// "domain:<name>"}`.
+    ///
+    /// Errors: the file cannot be read or parsed, holds no question, or a question's gold
+    /// names a trigger no call is labelled with, or a domain while the folder has no
+    /// `manifest.jsonl`.
+    pub fn use_questions(&mut self, path: &Path) -> Result<(), DatasetError> {
+        let entries: BTreeMap<String, QuestionEntry> = read_json(path)?;
+        let file = path.display().to_string();
+        if entries.is_empty() {
+            return Err(DatasetError::Event(file, "holds no question".to_owned()));
+        }
+        let labelled: std::collections::BTreeSet<&str> =
+            self.cases.iter().flat_map(|c| c.triggers.keys().map(String::as_str)).collect();
+        let has_domains = self.cases.iter().any(|c| !c.domains.is_empty());
+        let mut triggers = BTreeMap::new();
+        let mut gold = BTreeMap::new();
+        for (id, entry) in entries {
+            let (question, target) = match entry {
+                QuestionEntry::Plain(question) => (question, GoldRef::Trigger(id.clone())),
+                QuestionEntry::Scored { question, gold } => (question, GoldRef::parse(&gold)),
+            };
+            match &target {
+                GoldRef::Trigger(t) if !labelled.contains(t.as_str()) => {
+                    return Err(DatasetError::Event(
+                        file,
+                        format!("question {id}: no call is labelled with trigger {t:?}"),
+                    ));
+                }
+                GoldRef::Domain(_) if !has_domains => {
+                    return Err(DatasetError::Event(
+                        file,
+                        format!("question {id}: a domain gold needs the folder's manifest.jsonl"),
+                    ));
+                }
+                _ => {}
+            }
+            triggers.insert(id.clone(), question);
+            gold.insert(id, target);
+        }
+        self.triggers = triggers;
+        self.gold = gold;
+        Ok(())
+    }
+
+    /// Keeps only the calls from the given source datasets (e.g. `sgd`, `star`): tune on
+    /// some datasets, report on the others.
+    ///
+    /// Errors: [`DatasetError::Empty`] when no call is left.
+    pub fn only_datasets(&mut self, names: &[String]) -> Result<(), DatasetError> {
+        self.cases.retain(|c| names.iter().any(|n| n.eq_ignore_ascii_case(&c.dataset)));
+        if self.cases.is_empty() {
+            return Err(DatasetError::Empty(format!("the datasets {}", names.join(", "))));
+        }
+        Ok(())
+    }
+
+    /// The source datasets of the calls, sorted.
+    pub fn datasets(&self) -> Vec<String> {
+        let set: std::collections::BTreeSet<&str> = self.cases.iter().map(|c| c.dataset.as_str()).collect();
+        set.into_iter().map(str::to_owned).collect()
+    }
+}
+
+/// `manifest.jsonl`, when the folder has one: call id → (dataset, domains).
+pub(crate) fn read_manifest(dir: &Path) -> Result<BTreeMap<String, (String, Vec<String>)>, DatasetError> {
+    let path = dir.join("manifest.jsonl");
+    if !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| DatasetError::Io(path.display().to_string(), e))?;
+    let mut out = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let entry: ManifestLine =
+            serde_json::from_str(line).map_err(|e| DatasetError::Json(path.display().to_string(), e))?;
+        let domains = entry
+            .domain
+            .strip_prefix("multi:")
+            .unwrap_or(&entry.domain)
+            .split('+')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect();
+        out.insert(entry.call_id, (entry.dataset, domains));
+    }
+    Ok(out)
 }
 
 /// Why a labelled folder cannot be read: the file (or folder) and the cause.
@@ -78,11 +227,15 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T
     serde_json::from_str(&text).map_err(|e| DatasetError::Json(path.display().to_string(), e))
 }
 
-/// Reads a labelled folder. Calls without a gold file are skipped.
+/// Reads a labelled folder: its events, their gold labels, `triggers.json` and, when
+/// present, `manifest.jsonl` (each call's source dataset and domain). Calls without a gold
+/// file are skipped.
 ///
 /// Errors: [`DatasetError`] naming the unreadable or invalid file.
 pub fn load(dir: &Path) -> Result<Dataset, DatasetError> {
     let triggers: BTreeMap<String, String> = read_json(&dir.join("triggers.json"))?;
+    let gold = triggers.keys().map(|id| (id.clone(), GoldRef::Trigger(id.clone()))).collect();
+    let manifest = read_manifest(dir)?;
     let mut files: Vec<_> = std::fs::read_dir(dir.join("events"))
         .map_err(|e| DatasetError::Io(dir.join("events").display().to_string(), e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -111,8 +264,14 @@ pub fn load(dir: &Path) -> Result<Dataset, DatasetError> {
                 )
             })
             .collect();
+        let (dataset, domains) = manifest
+            .get(&event.call_id)
+            .cloned()
+            .unwrap_or_else(|| (event.call_id.split('-').next().unwrap_or_default().to_owned(), Vec::new()));
         cases.push(EvalCase {
             call_id: event.call_id.clone(),
+            dataset,
+            domains,
             event,
             triggers: gold.triggers.into_iter().map(|(k, v)| (k, v.gold)).collect(),
             fields,
@@ -122,7 +281,7 @@ pub fn load(dir: &Path) -> Result<Dataset, DatasetError> {
     if cases.is_empty() {
         return Err(DatasetError::Empty(dir.display().to_string()));
     }
-    Ok(Dataset { triggers, cases })
+    Ok(Dataset { triggers, gold, cases })
 }
 
 /// The analysis request for a case: its fields and every trigger question.

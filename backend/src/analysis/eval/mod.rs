@@ -2,8 +2,15 @@
 //! `events/<call_id>.json` (call-ended events), `gold/<call_id>.json` (labels) and
 //! `triggers.json` (trigger id → question).
 //!
+//! A questions file (`aftercall eval --triggers FILE`) replaces the folder's questions: each
+//! is scored against a trigger's gold (a paraphrase) or against the call's source domain
+//! from `manifest.jsonl` (a topic question), see [`Dataset::use_questions`];
+//! [`Dataset::only_datasets`] keeps the calls of some source datasets, so rules tuned on
+//! some datasets are reported on the others.
+//!
 //! Scoring follows the set's README: triggers are scored only where the gold is not null,
-//! per trigger (precision, recall, F1) and as the macro-F1 over triggers; fields are
+//! per trigger (precision, recall, F1) and as the macro-F1 over the triggers with a
+//! positive (gold or predicted) among the calls scored; fields are
 //! scored only where the gold status is `annotated`, per field type, *exact* (the value,
 //! after normalising case, spacing and punctuation; numbers numerically; phone numbers by
 //! their digits) and *lenient* (also any of the gold's surface-form alternatives, or a
@@ -59,6 +66,8 @@ pub struct Latency {
 pub struct Report {
     pub analyzer: String,
     pub calls: usize,
+    /// The source datasets of the calls scored, sorted.
+    pub datasets: Vec<String>,
     pub failed: usize,
     pub triggers: BTreeMap<String, TriggerScore>,
     pub macro_f1: f64,
@@ -82,7 +91,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Scores `outputs` (one per case, `None` when the analysis failed) with their latencies.
 pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analyzer: &str) -> Report {
-    let mut report = Report { analyzer: analyzer.to_owned(), calls: dataset.cases.len(), ..Default::default() };
+    let mut report = Report {
+        analyzer: analyzer.to_owned(),
+        calls: dataset.cases.len(),
+        datasets: dataset.datasets(),
+        ..Default::default()
+    };
     for id in dataset.triggers.keys() {
         report.triggers.insert(id.clone(), TriggerScore::default());
     }
@@ -93,20 +107,20 @@ pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analy
             report.failed += 1;
             continue;
         };
-        for (id, gold) in &case.triggers {
-            let Some(gold) = gold else { continue };
+        for (id, target) in &dataset.gold {
+            let Some(gold) = case.gold_for(target) else { continue };
             let Some(score) = report.triggers.get_mut(id) else { continue };
             let verdict = output.verdict(id);
             let predicted = verdict.is_some_and(|v| v.fired);
-            match (predicted, *gold) {
+            match (predicted, gold) {
                 (true, true) => score.true_positives += 1,
                 (true, false) => score.false_positives += 1,
                 (false, true) => score.false_negatives += 1,
                 (false, false) => score.true_negatives += 1,
             }
-            if predicted != *gold {
+            if predicted != gold {
                 let reason = verdict.map(|v| v.reason.clone()).unwrap_or_default();
-                report.trigger_errors.push((case.call_id.clone(), id.clone(), *gold, reason));
+                report.trigger_errors.push((case.call_id.clone(), id.clone(), gold, reason));
             }
         }
         for spec in &case.fields {
@@ -145,7 +159,14 @@ pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analy
         s.f1 =
             if s.precision + s.recall == 0.0 { 0.0 } else { 2.0 * s.precision * s.recall / (s.precision + s.recall) };
     }
-    let scored: Vec<f64> = report.triggers.values().map(|s| s.f1).collect();
+    // A question with no positive, gold or predicted, among the calls scored (a rare one
+    // on a few datasets) has no F1 and is left out of the macro-F1.
+    let scored: Vec<f64> = report
+        .triggers
+        .values()
+        .filter(|s| s.true_positives + s.false_positives + s.false_negatives > 0)
+        .map(|s| s.f1)
+        .collect();
     report.macro_f1 = if scored.is_empty() { 0.0 } else { scored.iter().sum::<f64>() / scored.len() as f64 };
     let (mut annotated, mut exact, mut lenient) = (0u32, 0u32, 0u32);
     for s in report.fields.values_mut() {
@@ -169,12 +190,22 @@ pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analy
 
 /// The report as a table for the terminal.
 pub fn render(report: &Report) -> String {
-    let mut out = format!("analyzer {} · {} calls ({} failed)\n\n", report.analyzer, report.calls, report.failed);
+    let mut out = format!(
+        "analyzer {} · {} calls ({} failed) · datasets {}\n\n",
+        report.analyzer,
+        report.calls,
+        report.failed,
+        report.datasets.join(", ")
+    );
     out.push_str(&format!(
         "{:<32} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}\n",
         "trigger", "TP", "FP", "FN", "prec", "recall", "F1"
     ));
     for (id, s) in &report.triggers {
+        if s.true_positives + s.false_positives + s.false_negatives == 0 {
+            out.push_str(&format!("{:<32} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}\n", id, 0, 0, 0, "—", "—", "—"));
+            continue;
+        }
         out.push_str(&format!(
             "{:<32} {:>5} {:>5} {:>5} {:>6.3} {:>6.3} {:>6.3}\n",
             id, s.true_positives, s.false_positives, s.false_negatives, s.precision, s.recall, s.f1
@@ -229,6 +260,22 @@ mod tests {
         assert!(exact_match(&json!("+19776252661"), &json!("(977) 625-2661")));
         assert!(!exact_match(&json!("San Jose"), &json!("San Francisco")));
         assert!(!exact_match(&Json::Null, &Json::Null));
+    }
+
+    #[test]
+    fn questions_are_scored_against_a_trigger_or_the_calls_domains() {
+        assert_eq!(GoldRef::parse("fraud_reported"), GoldRef::Trigger("fraud_reported".into()));
+        assert_eq!(GoldRef::parse("domain:car_rental"), GoldRef::Domain("car_rental".into()));
+        let dir = std::env::temp_dir().join(format!("aftercall-manifest-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(
+            dir.join("manifest.jsonl"),
+            "{\"call_id\": \"a-1\", \"dataset\": \"sgd\", \"domain\": \"multi:banking+travel\"}\n",
+        )
+        .expect("write");
+        let manifest = super::dataset::read_manifest(&dir).expect("manifest");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        assert_eq!(manifest["a-1"], ("sgd".to_owned(), vec!["banking".to_owned(), "travel".to_owned()]));
     }
 
     #[test]
