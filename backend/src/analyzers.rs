@@ -54,6 +54,25 @@ async fn stored<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<Option<an
     Ok(analyzer_setting::Entity::find_by_id(tenant.account_id()).one(db).await?)
 }
 
+/// How the tenant's analyzer reads trigger question `question`, for the notification editor:
+/// "Built-in analyzer: checks the call for a confirmed booking" (see
+/// [`crate::analysis::builtin::read_question`]), that it does not understand it (it then
+/// answers Unknown and never fires), or that the AI provider configured in Settings judges
+/// it. Empty for an empty question.
+///
+/// Errors: database errors.
+pub async fn reading_of<C: ConnectionTrait>(db: &C, tenant: &Tenant, question: &str) -> Result<String> {
+    if question.trim().is_empty() {
+        return Ok(String::new());
+    }
+    Ok(match stored(db, tenant).await? {
+        Some(s) if s.provider == AnalyzerProvider::OpenAi => {
+            format!("Judged by the AI provider set in Settings ({}).", s.model)
+        }
+        _ => format!("Built-in analyzer: {}.", crate::analysis::builtin::read_question(question).describe()),
+    })
+}
+
 /// The tenant's analyzer settings (the built-in analyzer when none are saved).
 pub async fn view<C: ConnectionTrait>(db: &C, tenant: &Tenant) -> Result<AnalyzerView> {
     Ok(match stored(db, tenant).await? {

@@ -94,6 +94,21 @@ pub struct EditorData {
     /// the form rather than by a resource of the form's own: a resource created inside a
     /// `Suspend` is fetched twice during SSR and the browser may hydrate the other answer.
     pub preview: Result<PreviewView, AppError>,
+    /// How the account's analyzer reads the stored trigger question (see
+    /// [`read_trigger_question`]).
+    pub trigger_reading: String,
+}
+
+/// How the account's analyzer reads `question` as it is typed in the editor: the built-in
+/// analyzer's reading ("Built-in analyzer: checks whether the call was about: parking"), that
+/// it does not understand it, or that the configured AI provider judges it; empty for an
+/// empty question.
+#[server(endpoint = "read_trigger_question")]
+pub async fn read_trigger_question(question: String) -> Result<String, AppError> {
+    use crate::auth::{member, services};
+    let member = member().await?;
+    let services = services()?;
+    Ok(backend::analyzers::reading_of(&services.db, &member.tenant, &question).await?)
 }
 
 /// The form for notification `id`, or a new one (for `agent_id`, empty = every agent),
@@ -149,6 +164,8 @@ pub async fn notification_editor(
     let draft = &view.draft.settings;
     let agent = view.draft.agent_id.map(|a| a.to_string()).unwrap_or_default();
     let preview = render_preview(&services, &member, &agent, "sample", &draft.email.subject, &draft.email.body).await;
+    let question = draft.trigger.condition.clone().unwrap_or_default();
+    let trigger_reading = backend::analyzers::reading_of(&services.db, &member.tenant, &question).await?;
     Ok(EditorData {
         form: convert::form_of(edited.map(|n| n.id.to_string()), view.draft.agent_id, view.draft.settings),
         agents: view
@@ -180,5 +197,6 @@ pub async fn notification_editor(
         can_configure: view.can_configure,
         starter: view.starter.map(str::to_owned),
         preview,
+        trigger_reading,
     })
 }

@@ -47,16 +47,172 @@ pub(crate) fn said_by(doc: &Doc, who: Who) -> impl Iterator<Item = &doc::Sentenc
     })
 }
 
+/// How the built-in analyzer reads a trigger question, a goal or a route condition.
+#[derive(Clone, Debug)]
+pub enum Reading {
+    /// An outcome or event it has rules for (a confirmed booking, a callback request…).
+    Intent(&'static Intent),
+    /// Whether the call was about one of the alternatives ("a taxi, a ride or a bus").
+    Topic(Topic),
+    /// Neither: the question is answered Unknown on every call, and never fires.
+    NotUnderstood,
+}
+
+/// A topic question's subject: as written, and as alternatives of topic-word stems.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Topic {
+    /// The words after "about" (or before "discussed"), as the question has them.
+    pub text: String,
+    /// Each alternative's stems; one alternative found makes the call about the topic.
+    pub alternatives: Vec<Vec<String>>,
+}
+
+impl Reading {
+    /// What the reading checks, for the admin: "checks the call for a confirmed booking",
+    /// "checks whether the call was about: a hotel stay", or that it is not understood.
+    pub fn describe(&self) -> String {
+        match self {
+            Reading::Intent(intent) => format!("checks the call for {}", intent.label),
+            Reading::Topic(topic) => format!("checks whether the call was about: {}", topic.text),
+            Reading::NotUnderstood => NOT_UNDERSTOOD.to_owned(),
+        }
+    }
+}
+
+/// The reason of every verdict on a question the built-in analyzer cannot read.
+pub const NOT_UNDERSTOOD: &str = "not understood by the built-in analyzer, which answers Unknown (never fires); configure an AI provider in Settings";
+
+/// Words that mark a question about a topic: what follows them is the topic.
+const TOPIC_MARKERS: &[&str] = &[" about ", " regarding ", " concerning ", " related to ", " mention ", " mentioned "];
+
+/// Endings that mark a question about a topic ("Was parking discussed?"): what precedes
+/// them, after the question's first word, is the topic.
+const TOPIC_ENDINGS: &[&str] = &[" discussed ", " mentioned ", " brought up ", " talked about "];
+
+/// Words that name no topic of their own in a topic's text ("a medical matter").
+const TOPIC_GENERIC: &[&str] = &[
+    "matter", "matters", "thing", "things", "something", "anything", "topic", "subject", "stuff", "kind", "type",
+    "sort", "question", "questions", "issue", "issues", "help", "say", "said", "tell", "told", "talk", "talked",
+    "discuss", "discussed", "mention", "mentioned", "regarding", "concerning", "related", "call", "calling", "called",
+    "phone",
+];
+
+/// Reads `question` (a trigger question, a goal or a route condition). A question about
+/// a topic ("Was the call about …", "Did the caller mention …", "Was … discussed?") is a
+/// topic question, unless its topic is one of the intents found by mention alone (a billing
+/// question, a complaint…), whose evidence is richer than the topic's own words; asking
+/// *about* an outcome (a booking) asks whether it came up, not whether it was achieved.
+/// Any other question is read by its intent, and one with neither is not understood.
+pub fn read_question(question: &str) -> Reading {
+    // Commas separate alternatives ("a taxi, a ride or a bus"); normalising drops them.
+    let normalized = normalize(&question.replace(',', " or "));
+    if let Some(topic) = topic_text(&normalized) {
+        if let Some(intent) = intents::for_question(&format!(" {topic} "))
+            && intent.rule == Rule::AnyEvidence
+        {
+            return Reading::Intent(intent);
+        }
+        let alternatives = topic_alternatives(&topic);
+        if !alternatives.is_empty() {
+            let text = topic.replace(" or or ", " or ").split(" or ").collect::<Vec<_>>().join(" or ");
+            return Reading::Topic(Topic { text, alternatives });
+        }
+        return Reading::NotUnderstood;
+    }
+    match intents::for_question(&normalize(question)) {
+        Some(intent) => Reading::Intent(intent),
+        None => Reading::NotUnderstood,
+    }
+}
+
+/// The topic's words of a normalised question, if it is a question about a topic.
+fn topic_text(normalized: &str) -> Option<String> {
+    for marker in TOPIC_MARKERS {
+        if let Some(at) = normalized.find(marker) {
+            let rest = normalized[at + marker.len()..].trim();
+            if !rest.is_empty() {
+                return Some(rest.to_owned());
+            }
+        }
+    }
+    for ending in TOPIC_ENDINGS {
+        if let Some(body) = normalized.strip_suffix(ending.trim_start()).and_then(|b| b.strip_suffix(' ').or(Some(b))) {
+            // Drop the question's first word ("was", "were", "is", "has"…) and a "there".
+            let words: Vec<&str> = body.split_whitespace().skip(1).filter(|w| *w != "there").collect();
+            if !words.is_empty() {
+                return Some(words.join(" "));
+            }
+        }
+    }
+    None
+}
+
+/// The alternatives of a topic ("a doctor or a medical matter"), each as its topic-word
+/// stems. A one-word alternative beside a longer one shares the longer one's other words:
+/// "a property to rent or buy" is a property to rent or a property to buy.
+fn topic_alternatives(topic: &str) -> Vec<Vec<String>> {
+    let parts: Vec<Vec<String>> = topic
+        .split(" or ")
+        .map(|part| {
+            content_stems(part)
+                .into_iter()
+                .filter(|s| !TOPIC_GENERIC.iter().any(|g| crate::analysis::builtin::text::stem(g) == *s))
+                .collect::<Vec<_>>()
+        })
+        .filter(|stems| !stems.is_empty())
+        .collect();
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        let neighbour = if i == 0 { parts.get(1) } else { parts.get(i - 1) };
+        match neighbour {
+            Some(longer) if part.len() == 1 && longer.len() > 1 => {
+                let mut shared = longer.clone();
+                if i == 0 {
+                    shared[0] = part[0].clone();
+                } else {
+                    let last = shared.len() - 1;
+                    shared[last] = part[0].clone();
+                }
+                out.push(shared);
+            }
+            _ => out.push(part.clone()),
+        }
+    }
+    out.dedup();
+    out
+}
+
 /// Judges a yes/no question about the call.
 pub fn judge(doc: &Doc, call: &CallFacts, question: &str) -> Judgment {
-    let normalized = normalize(question);
-    match intents::for_question(&normalized) {
-        Some(intent) => {
+    match read_question(question) {
+        Reading::Intent(intent) => {
             tracing::trace!(intent = intent.name, question, "question intent");
             judge_intent(doc, call, intent)
         }
-        None => judge_by_topic(doc, question),
+        Reading::Topic(topic) => judge_topic(doc, &topic),
+        Reading::NotUnderstood => Judgment::Unknown(format!("The question is {NOT_UNDERSTOOD}.")),
     }
+}
+
+/// A topic question: the call is about an alternative when enough of its words are said
+/// (all of one or two words, two of three, three of four…), at least one by the customer,
+/// whose sentence is the evidence. Otherwise the customer did not bring it up.
+pub(crate) fn judge_topic(doc: &Doc, topic: &Topic) -> Judgment {
+    for alternative in &topic.alternatives {
+        let needed = if alternative.len() <= 2 { alternative.len() } else { (alternative.len() * 2).div_ceil(3) };
+        let said = |stem: &String| doc.sentences.iter().any(|s| s.stems.contains(stem));
+        if alternative.iter().filter(|stem| said(stem)).count() < needed {
+            continue;
+        }
+        let evidence = said_by(doc, Who::Customer)
+            .map(|s| (alternative.iter().filter(|stem| s.stems.contains(stem)).count(), s))
+            .filter(|(hits, _)| *hits > 0)
+            .max_by_key(|(hits, s)| (*hits, std::cmp::Reverse(s.turn)));
+        if let Some((_, s)) = evidence {
+            return Judgment::Yes(format!("The customer said {}", quote(&s.raw)));
+        }
+    }
+    Judgment::No(format!("The customer did not bring up {}.", topic.text))
 }
 
 pub(crate) fn judge_intent(doc: &Doc, call: &CallFacts, intent: &Intent) -> Judgment {
@@ -133,26 +289,5 @@ pub(crate) fn judge_outcome(doc: &Doc, intent: &Intent, nouns: &[&str], _asks: &
             intent.label.trim_start_matches("a ").trim_start_matches("an ")
         )),
         None => Judgment::Unknown(format!("No sign of {} in the transcript.", intent.label)),
-    }
-}
-
-/// For questions no intent covers: the sentence sharing most of the question's topic words
-/// (at least half of them) is the evidence.
-pub(crate) fn judge_by_topic(doc: &Doc, question: &str) -> Judgment {
-    let topic = content_stems(question);
-    if topic.is_empty() {
-        return Judgment::Unknown("The question names no topic the built-in analyzer can look for.".to_owned());
-    }
-    let needed = topic.len().div_ceil(2);
-    let mut best: Option<(usize, &str)> = None;
-    for s in &doc.sentences {
-        let hits = topic.iter().filter(|t| s.stems.iter().any(|w| w == *t)).count();
-        if hits >= needed && best.is_none_or(|(h, _)| hits > h) {
-            best = Some((hits, &s.raw));
-        }
-    }
-    match best {
-        Some((_, raw)) => Judgment::Yes(format!("The transcript mentions it: {}", quote(raw))),
-        None => Judgment::Unknown(format!("The transcript does not mention {}.", topic.join(", "))),
     }
 }

@@ -2,8 +2,9 @@
 //! extractively; judges trigger questions, the agent's goal and routing conditions by
 //! recognising the question's intent and looking for that intent's evidence in the right
 //! speaker's turns, aware of negation and of outcome (asked vs. confirmed vs. refused); a
-//! question with no known intent is judged by its own topic words; and it extracts typed
-//! fields (see [`extract`]).
+//! question about a topic ("Was the call about …?") by the topic's words said in the call;
+//! a question it cannot read is answered Unknown and never fires ([`read_question`]); and it
+//! extracts typed fields (see [`extract`]).
 
 mod doc;
 pub mod extract;
@@ -157,7 +158,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_questions_fall_back_to_their_topic_words() {
+    fn a_question_about_a_mention_fires_on_the_customers_words() {
         let v = verdict(
             vec![turn(Speaker::User, "My parcel arrived damaged."), turn(Speaker::Agent, "I'm sorry to hear that.")],
             "Did the customer mention a damaged parcel?",
@@ -198,5 +199,51 @@ mod tests {
         }];
         let out = analyze(&r);
         assert_eq!(out.routes[0].route, Some(1), "{:?}", out.routes);
+    }
+    #[test]
+    fn questions_read_as_an_intent_a_topic_or_not_understood() {
+        let describe = |q: &str| read_question(q).describe();
+        assert_eq!(describe("Did the customer ask to be called back?"), "checks the call for a callback or follow-up");
+        // Asking about an outcome asks whether it came up; a mention intent keeps its rules.
+        assert_eq!(describe("Was the call about a hotel stay?"), "checks whether the call was about: a hotel stay");
+        assert_eq!(
+            describe("Did the customer ask about a bill, invoice, charge or refund?"),
+            "checks the call for a billing question"
+        );
+        assert_eq!(describe("Was parking discussed?"), "checks whether the call was about: parking");
+        assert!(describe("Did the customer sound cheerful?").starts_with("not understood by the built-in analyzer"));
+        // One word beside a longer alternative shares its other words.
+        match read_question("Was the call about a property to rent or buy?") {
+            Reading::Topic(t) => assert_eq!(t.alternatives, [vec!["property", "rent"], vec!["property", "buy"]]),
+            other => panic!("{other:?}"),
+        }
+        match read_question("Was the call about a taxi, a ride or a bus?") {
+            Reading::Topic(t) => assert_eq!(t.alternatives, [vec!["taxi"], vec!["ride"], vec!["bus"]]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_topic_needs_its_words_said_one_by_the_customer_and_unknown_never_fires() {
+        let call = || {
+            vec![
+                turn(Speaker::Agent, "Thanks for calling, how can I help?"),
+                turn(Speaker::User, "I need to rent a car for the weekend."),
+                turn(Speaker::Agent, "Sure, which car do you prefer?"),
+            ]
+        };
+        let v = verdict(call(), "Was the call about renting a car?");
+        assert!(v.fired, "{v:?}");
+        assert!(v.reason.contains("rent a car"), "{}", v.reason);
+        let v = verdict(call(), "Was the call about a hotel stay?");
+        assert!(!v.fired, "{v:?}");
+        assert!(v.reason.contains("did not bring up a hotel stay"), "{}", v.reason);
+        // Only the agent said "parking": the customer did not bring it up.
+        let mut with_parking = call();
+        with_parking.push(turn(Speaker::Agent, "Parking is free at the airport."));
+        assert!(!verdict(with_parking, "Did the caller mention parking?").fired);
+        let v = verdict(call(), "Did the customer sound cheerful?");
+        assert!(!v.fired, "{v:?}");
+        assert!(v.reason.contains("not understood by the built-in analyzer"), "{}", v.reason);
     }
 }

@@ -227,7 +227,7 @@ pub(crate) fn NotificationForm(editor: EditorData) -> impl IntoView {
                 </label>
                 <label class="check"><input type="checkbox" name="enabled" checked=f.enabled /> "Enabled"</label>
 
-                <TriggerSection f=f.clone() end_reasons=editor.end_reasons.clone() field_names=editor.field_names.clone() always=always />
+                <TriggerSection f=f.clone() end_reasons=editor.end_reasons.clone() field_names=editor.field_names.clone() always=always reading=editor.trigger_reading.clone() />
 
                 <RecipientsSection f=f.clone() />
                 <label>"Subject"

@@ -15,13 +15,54 @@ pub(super) fn TriggerSection(
     end_reasons: Vec<String>,
     field_names: Vec<String>,
     always: RwSignal<bool>,
+    /// How the account's analyzer reads the stored question.
+    reading: String,
 ) -> impl IntoView {
     let has_conditions = !(f.conditions.rows.is_empty() && f.conditions.json.is_empty());
+    // The reading follows the question 300 ms after typing stops.
+    let reading = RwSignal::new(reading);
+    #[cfg(feature = "hydrate")]
+    let question = RwSignal::new(f.condition.clone());
+    #[cfg(feature = "hydrate")]
+    {
+        let typed = StoredValue::new(0u64);
+        Effect::new(move |previous: Option<String>| {
+            let text = question.get();
+            // The first run and an unchanged question keep the reading shown.
+            if previous.as_ref().is_none_or(|p| *p == text) {
+                return text;
+            }
+            let mine = typed.try_get_value().unwrap_or_default() + 1;
+            typed.try_set_value(mine);
+            let asked = text.clone();
+            set_timeout(
+                move || {
+                    if typed.try_get_value() != Some(mine) {
+                        return;
+                    }
+                    leptos::task::spawn_local(async move {
+                        let answer = crate::api::notifications::read_trigger_question(asked).await;
+                        // Only the newest question's reading is shown; the form may be gone.
+                        if typed.try_get_value() == Some(mine) {
+                            let _ = reading.try_set(answer.unwrap_or_else(|e| e.to_string()));
+                        }
+                    });
+                },
+                std::time::Duration::from_millis(300),
+            );
+            text
+        });
+    }
     view! {
         <h2>"When should it fire?"</h2>
         <label class="check"><input type="radio" name="trigger_mode" value="always" checked=f.always on:change=move |_| always.set(true) /> "Always send, after every call"</label>
         <label class="check"><input type="radio" name="trigger_mode" value="condition" checked=!f.always on:change=move |_| always.set(false) /> "When the AI judges this condition true:"</label>
-        <textarea name="condition" rows="2" maxlength="1000" aria-label="Trigger question" placeholder="Did the customer ask to be called back?" class:dim=move || always.get()>{f.condition.clone()}</textarea>
+        <textarea name="condition" rows="2" maxlength="1000" aria-label="Trigger question" placeholder="Did the customer ask to be called back?" class:dim=move || always.get()
+            on:input=move |_ev| {
+                #[cfg(feature = "hydrate")]
+                question.set(event_target_value(&_ev));
+            }>{f.condition.clone()}</textarea>
+        <p class="muted small" data-testid="trigger-reading" class:dim=move || always.get()>{move || reading.get()}</p>
         <details class="conditions" open=has_conditions>
             <summary>"Only when… (structured conditions)"</summary>
             <ConditionEditor form=f.conditions.clone() field_names=field_names end_reasons=end_reasons id="notification" />
