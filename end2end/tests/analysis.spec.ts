@@ -1,17 +1,12 @@
 import { test, expect } from './base';
-import { createApiKey, hydrated, postCall, signUp } from './helpers';
+import { createAgent, createApiKey, hydrated, postCall, signUp } from './helpers';
 
 test('fields, a goal and routes are set up in the browser and shown on the AI Analysis tab', async ({ page, request }) => {
   await signUp(page, 'Fay');
   const key = await createApiKey(page);
 
   // The agent exists once it is created over the API.
-  const agent = await request.post('/api/v1/agents', {
-    headers: { authorization: `Bearer ${key}` },
-    data: { external_id: 'bistro', name: 'Bistro line' },
-  });
-  expect(agent.status()).toBe(201);
-  const agentId = (await agent.json()).id as string;
+  const agentId = await createAgent(request, key, 'bistro', 'Bistro line');
 
   // Settings tab: a goal.
   await page.goto(`/agents/${agentId}?tab=settings`);

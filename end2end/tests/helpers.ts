@@ -38,6 +38,16 @@ export async function createApiKey(page: Page): Promise<string> {
   return (await key.textContent())!.trim();
 }
 
+/** Creates an agent over the REST API with an API key and returns its id. */
+export async function createAgent(request: APIRequestContext, key: string, externalId: string, name: string): Promise<string> {
+  const agent = await request.post('/api/v1/agents', {
+    headers: { authorization: `Bearer ${key}` },
+    data: { external_id: externalId, name },
+  });
+  expect(agent.status()).toBe(201);
+  return (await agent.json()).id as string;
+}
+
 /** POSTs a call event as a voice platform would. */
 export async function postCall(request: APIRequestContext, key: string, event: Record<string, unknown>) {
   const response = await request.post('/api/v1/calls', {

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from './base';
-import { createApiKey, hydrated, postCall, signUp } from './helpers';
+import { createAgent, createApiKey, hydrated, postCall, signUp } from './helpers';
 
 /**
  * The resources a page's server render serialized for hydration, in id order: what the
@@ -28,12 +28,7 @@ test('pages with data inside loaded data serialize each resource once and hydrat
 
   await signUp(page, 'Hyd');
   const key = await createApiKey(page);
-  const agent = await request.post('/api/v1/agents', {
-    headers: { authorization: `Bearer ${key}` },
-    data: { external_id: 'front-desk', name: 'Front desk' },
-  });
-  expect(agent.status()).toBe(201);
-  const agentId = (await agent.json()).id as string;
+  const agentId = await createAgent(request, key, 'front-desk', 'Front desk');
   const { conversation_id } = await postCall(request, key, {
     call_id: 'e2e-hydration-1',
     agent_id: 'front-desk',

@@ -237,6 +237,32 @@ where
     }
 }
 
+/// [`Loaded`], also telling `view` whether the signed-in viewer may change configuration:
+/// the viewer is awaited beside the resource rather than read, since during SSR it may load
+/// after the resource (a read would render the member's view, the browser the admin's).
+#[component]
+pub fn LoadedForViewer<T, F>(resource: Resource<Result<T, AppError>>, view: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T, bool) -> AnyView + Clone + Send + Sync + 'static,
+{
+    let user = use_context::<CurrentUser>();
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let view = view.clone();
+                Suspend::new(async move {
+                    let admin = viewer_can_configure(user).await;
+                    match resource.await {
+                        Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                        Ok(value) => view(value, admin),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// A tab panel whose content loads data of its own, under a page whose header loads
 /// `owner` (the agent, the conversation) with [`Loaded`]. The content is built here, once, as
 /// the page is built: a component that creates resources must not be built inside a

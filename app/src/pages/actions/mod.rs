@@ -7,7 +7,7 @@ use crate::api::actions::{
     ActionItem, DeleteAction, DiscardActionDraft, PublishAction, RestoreActionVersion, RotateActionSecret, SaveAction,
     TestAction, ToggleAction, list_actions,
 };
-use crate::components::{ConditionEditor, CurrentUser, ErrorBox, FormResult};
+use crate::components::{ConditionEditor, FormResult, LoadedForViewer};
 
 mod row;
 use row::ActionRow;
@@ -49,7 +49,6 @@ pub fn ActionsTab(agent_id: String) -> impl IntoView {
         |(id, ..)| list_actions(id),
     );
     let agent = StoredValue::new(agent_id);
-    let user = use_context::<CurrentUser>();
     view! {
         <p class="muted">"After each call is analysed, these run once: a webhook POSTs the conversation and its analysis (signed JSON, or a Slack / Microsoft Teams message); a scheduled call POSTs a signed callback request to your URL at the follow-up time. Failed requests are retried (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) and then land on the "
             <a href="/deliveries?state=dead">"Deliveries"</a> " page for replay."</p>
@@ -62,14 +61,7 @@ pub fn ActionsTab(agent_id: String) -> impl IntoView {
         <FormResult action=versions.publish ok="Published." />
         <FormResult action=versions.discard />
         <FormResult action=versions.restore ok="Copied into the draft: review it and publish." />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-            // Awaited, not read: during SSR the viewer may load after this tab's list.
-            let admin = crate::components::viewer_can_configure(user).await;
-            let data = match list.await {
-                Ok(data) => data,
-                Err(e) => return view! { <ErrorBox error=e /> }.into_any(),
-            };
+        <LoadedForViewer resource=list view=move |data, admin| {
             let choices = Choices { field_names: data.field_names.clone(), end_reasons: data.end_reasons.clone() };
             let rows = match data.items {
                 items if items.is_empty() => view! { <p class="muted" data-testid="actions-empty">"No actions yet."</p> }.into_any(),
@@ -97,8 +89,7 @@ pub fn ActionsTab(agent_id: String) -> impl IntoView {
                     </ActionForm>
                 })}
             }.into_any()
-            })}
-        </Suspense>
+        } />
     }
 }
 

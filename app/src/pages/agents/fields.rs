@@ -11,20 +11,14 @@ pub(crate) fn FieldsTab(agent_id: String) -> impl IntoView {
     let fields =
         Resource::new(move || (id.clone(), save.version().get(), delete.version().get()), |(id, _, _)| list_fields(id));
     let agent = StoredValue::new(agent_id);
-    let user = use_context::<CurrentUser>();
     view! {
         <p class="muted">"The analyzer extracts these from every call of this agent; use them in templates as "
             <code>"{{ dyn_<name> }}"</code> ". A " <code>"{{ dyn_<name> }}"</code> " used in a template without a field here is extracted as text."</p>
         <FormResult action=save ok="Field saved." />
         <FormResult action=delete />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-            // Awaited, not read: during SSR the viewer may load after this tab's list.
-            let admin = crate::components::viewer_can_configure(user).await;
-            match fields.await {
-            Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-            Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="fields-empty">"No fields yet."</p> }.into_any(),
-            Ok(list) => view! {
+        <LoadedForViewer resource=fields view=move |list, admin| match list {
+            list if list.is_empty() => view! { <p class="muted" data-testid="fields-empty">"No fields yet."</p> }.into_any(),
+            list => view! {
                 <table class="list" data-testid="fields">
                     <thead><tr><th>"Name"</th><th>"Type"</th><th>"Description"</th><th>"Options"</th><th></th></tr></thead>
                     <tbody>
@@ -32,9 +26,7 @@ pub(crate) fn FieldsTab(agent_id: String) -> impl IntoView {
                     </tbody>
                 </table>
             }.into_any(),
-            }
-            })}
-        </Suspense>
+        } />
         <h2>"Add a field"</h2>
         <ActionForm action=save attr:class="form" attr:data-testid="field-form">
             <input type="hidden" name="agent_id" value=agent.get_value() />

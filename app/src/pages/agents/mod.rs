@@ -10,7 +10,7 @@ use crate::api::agents::{
     AgentItem, CreateAgent, DeleteField, FieldItem, SaveField, UpdateAgent, get_agent, list_agents, list_fields,
 };
 use crate::api::notifications::list_notifications;
-use crate::components::{Badge, CurrentUser, ErrorBox, FormResult, Loaded, TabPanel};
+use crate::components::{Badge, FormResult, Loaded, LoadedForViewer, TabPanel};
 use crate::pages::notifications::NotificationList;
 
 mod notifications;
@@ -69,17 +69,9 @@ pub fn AgentPage() -> impl IntoView {
     let tab = query_param("tab");
     let update = ServerAction::<UpdateAgent>::new();
     let agent = Resource::new(move || (id.get(), update.version().get()), |(id, _)| get_agent(id));
-    let user = use_context::<CurrentUser>();
     view! {
         <Title text="Agent" />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-            // Awaited, not read: during SSR the viewer may load after the agent.
-            let admin = crate::components::viewer_can_configure(user).await;
-            let a = match agent.await {
-                Ok(a) => a,
-                Err(e) => return view! { <ErrorBox error=e /> }.into_any(),
-            };
+        <LoadedForViewer resource=agent view=move |a, admin| {
             let current = tab.get().unwrap_or_else(|| "notifications".to_owned());
             let base = format!("/agents/{}", a.id);
             let tabs = [("notifications", "Notifications"), ("fields", "Fields"), ("actions", "Actions"), ("settings", "Settings")];
@@ -102,8 +94,7 @@ pub fn AgentPage() -> impl IntoView {
                 })}
             }
             .into_any()
-            })}
-        </Suspense>
+        } />
         // The tabs with data of their own are built here, outside the agent's `Loaded`.
         {move || {
             let agent_id = id.get();

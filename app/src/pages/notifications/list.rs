@@ -143,7 +143,6 @@ pub fn NotificationList(
 pub fn NotificationsPage() -> impl IntoView {
     let actions = ListActions::new();
     let list = Resource::new(move || actions.version(), |_| list_notifications(None));
-    let user = use_context::<crate::components::CurrentUser>();
     view! {
         <Title text="Notifications" />
         <div class="row-between">
@@ -151,14 +150,8 @@ pub fn NotificationsPage() -> impl IntoView {
             <a class="button primary" href="/notifications/new" data-testid="new-notification">"New notification"</a>
         </div>
         <p class="muted">"Each published, enabled notification is judged for every call of its agent (or of all agents), in this order: it can email recipients, alert the team and create a task."</p>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let can = crate::components::viewer_can_configure(user).await;
-                match list.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(items) => view! { <section class="card"><NotificationList items=items actions=actions can_configure=can /></section> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <LoadedForViewer resource=list view=move |items, can| view! {
+            <section class="card"><NotificationList items=items actions=actions can_configure=can /></section>
+        }.into_any() />
     }
 }

@@ -11,7 +11,7 @@ use crate::api::notifications::{
     NotificationItem, PublishNotification, RestoreNotificationVersion, SaveNotification, SetNotificationEnabled,
     TestSendNotification, list_notifications, list_starters, notification_editor,
 };
-use crate::components::{Badge, ErrorBox, FormResult, confirm_first};
+use crate::components::{Badge, ErrorBox, FormResult, LoadedForViewer, confirm_first};
 
 mod list;
 pub use list::*;
