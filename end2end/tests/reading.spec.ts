@@ -1,5 +1,5 @@
 import { test, expect } from './base';
-import { hydrated, signUp } from './helpers';
+import { createAgent, createApiKey, hydrated, postCall, signUp } from './helpers';
 
 test('the editor shows how the built-in analyzer reads a trigger question as it is typed', async ({ page }) => {
   await signUp(page, 'Rae');
@@ -23,4 +23,28 @@ test('the editor shows how the built-in analyzer reads a trigger question as it 
   await expect(page).toHaveURL(/\/notifications\/[0-9a-f-]+\?saved=draft$/);
   await page.reload();
   await expect(page.getByTestId('trigger-reading')).toContainText('not understood by the built-in analyzer');
+
+  // Published, it never fires: a call's run shows "unknown", not "not fired".
+  await hydrated(page);
+  await page.getByTestId('notification-form').getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(page.getByTestId('saved')).toHaveText('Published: new calls use this version.');
+  const key = await createApiKey(page);
+  await createAgent(page.request, key, 'desk', 'Desk');
+  const { conversation_id } = await postCall(page.request, key, {
+    call_id: 'e2e-reading-1',
+    agent_id: 'desk',
+    transcript: [
+      { role: 'agent', text: 'Hello, how can I help?' },
+      { role: 'user', text: 'Great news, my parcel arrived, thanks so much!' },
+    ],
+  });
+  await expect
+    .poll(async () => {
+      await page.goto(`/conversations/${conversation_id}?tab=notifications`);
+      return page.getByTestId('runs').count();
+    }, { timeout: 30_000 })
+    .toBe(1);
+  const run = page.getByTestId('runs').locator('li', { hasText: 'Cheerful callers' });
+  await expect(run.locator('.badge')).toHaveText('unknown');
+  await expect(run).toContainText('not understood by the built-in analyzer');
 });

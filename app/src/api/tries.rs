@@ -15,6 +15,8 @@ pub struct TriedItem {
     pub call: String,
     /// Would fire / would run.
     pub fired: bool,
+    /// Would not fire because the analyzer cannot judge the trigger question.
+    pub unknown: bool,
     pub reason: String,
     /// The route the analyzer chose, for dynamic recipients.
     pub route: Option<String>,
@@ -71,6 +73,7 @@ pub async fn try_on_recent_calls(kind: String, id: String, limit: Option<String>
             conversation_id: c.conversation_id.to_string(),
             call: format!("{} · {} · {}", c.who, super::fmt::time(c.at), c.end_reason.as_str()),
             fired: c.fired,
+            unknown: c.unknown,
             reason: c.reason,
             route: c.route,
             recipients: c.recipients.join(", "),

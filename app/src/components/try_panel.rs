@@ -49,7 +49,13 @@ pub fn TryPanel(target: TryTarget) -> impl IntoView {
 #[component]
 fn TriedRow(call: TriedItem) -> impl IntoView {
     let c = call;
-    let verdict = if c.fired { "would fire" } else { "would not fire" };
+    let verdict = if c.fired {
+        "would fire"
+    } else if c.unknown {
+        "unknown: would not fire"
+    } else {
+        "would not fire"
+    };
     view! {
         <li class="card" data-testid="tried-call" data-fired=c.fired.to_string()>
             <p><strong>{verdict}</strong> " · " <a href=format!("/conversations/{}", c.conversation_id)>{c.call.clone()}</a></p>

@@ -106,8 +106,8 @@ mod tests {
         let answer = AnalysisOutput {
             summary: "s".into(),
             verdicts: vec![
-                Verdict { key: "t1".into(), fired: true, reason: "r".into() },
-                Verdict { key: "injected".into(), fired: true, reason: "x".into() },
+                Verdict { key: "t1".into(), fired: true, unknown: false, reason: "r".into() },
+                Verdict { key: "injected".into(), fired: true, unknown: false, reason: "x".into() },
             ],
             fields: vec![
                 FieldValue {

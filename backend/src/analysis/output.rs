@@ -42,10 +42,17 @@ impl AnalysisOutput {
             .triggers
             .iter()
             .map(|t| match self.verdicts.iter().find(|v| v.key == t.key) {
-                Some(v) => Verdict { key: t.key.clone(), fired: v.fired, reason: clip(&v.reason, MAX_TEXT) },
+                Some(v) => Verdict {
+                    key: t.key.clone(),
+                    // An unknown verdict never fires, whatever an analyzer says.
+                    fired: v.fired && !v.unknown,
+                    unknown: v.unknown,
+                    reason: clip(&v.reason, MAX_TEXT),
+                },
                 None => Verdict {
                     key: t.key.clone(),
                     fired: false,
+                    unknown: true,
                     reason: "The analyzer gave no verdict for this trigger.".to_owned(),
                 },
             })

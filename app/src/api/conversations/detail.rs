@@ -20,6 +20,8 @@ pub struct VerdictView {
     pub notification: String,
     pub question: String,
     pub fired: bool,
+    /// The analyzer could not tell (never fires): shown as "unknown", not as "no".
+    pub unknown: bool,
     pub reason: String,
 }
 
@@ -90,6 +92,8 @@ pub struct RunView {
     pub notification_id: Option<String>,
     pub notification: String,
     pub fired: bool,
+    /// Not fired because the analyzer could not judge its trigger question.
+    pub unknown: bool,
     pub reason: String,
     /// The notification version the run used.
     pub version: Option<i32>,
@@ -165,6 +169,13 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
             at: t.start_s.map(backend::templates::format_duration),
         })
         .collect();
+    // The notifications whose trigger the analyzer could not judge: their runs did not fire
+    // because the answer is unknown, not because it was no.
+    let unknown: Vec<String> = v
+        .analysis
+        .as_ref()
+        .map(|a| a.verdicts.iter().filter(|x| x.verdict.unknown).map(|x| x.verdict.key.clone()).collect())
+        .unwrap_or_default();
     let analysis = v.analysis.map(|a| AnalysisView {
         status: a.status.to_string(),
         analyzer: analyzer_label(&a.analyzer),
@@ -176,6 +187,7 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
                 notification: v.notification.unwrap_or_else(|| "(deleted notification)".into()),
                 question: v.question.unwrap_or_default(),
                 fired: v.verdict.fired,
+                unknown: v.verdict.unknown,
                 reason: v.verdict.reason,
             })
             .collect(),
@@ -219,6 +231,9 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
         .notification_runs
         .into_iter()
         .map(|r| RunView {
+            unknown: !r.fired
+                && r.stopped_by.is_none()
+                && r.notification_id.is_some_and(|id| unknown.contains(&id.to_string())),
             notification_id: r.notification_id.map(|id| id.to_string()),
             notification: r.notification_name,
             fired: r.fired,

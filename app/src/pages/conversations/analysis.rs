@@ -90,7 +90,7 @@ pub(crate) fn AnalysisTab(
                                 <tr>
                                     <td>{v.notification}</td>
                                     <td>{v.question}</td>
-                                    <td><Badge text=if v.fired { "yes" } else { "no" } /></td>
+                                    <td><Badge text=if v.fired { "yes" } else if v.unknown { "unknown" } else { "no" } /></td>
                                     <td>{v.reason}</td>
                                 </tr>
                             }).collect_view()}

@@ -11,12 +11,13 @@ pub(crate) fn RunsTab(runs: Vec<RunView>) -> impl IntoView {
     view! {
         <ul class="runs" data-testid="runs">
             {runs.into_iter().map(|r| {
-                let class = if r.fired { "run fired" } else { "run" };
+                let class = if r.fired { "run fired" } else if r.unknown { "run unknown" } else { "run" };
+                let badge = if r.fired { "fired" } else if r.unknown { "unknown" } else { "not fired" };
                 let link = r.notification_id.clone().map(|id| format!("/notifications/{id}"));
                 view! {
                     <li class=class>
                         <div class="run-head">
-                            <Badge text=if r.fired { "fired" } else { "not fired" } />
+                            <Badge text=badge />
                             {match link {
                                 Some(href) => view! { <a href=href><strong>{r.notification.clone()}</strong></a> }.into_any(),
                                 None => view! { <strong>{r.notification.clone()}</strong> }.into_any(),

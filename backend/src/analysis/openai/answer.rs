@@ -16,7 +16,12 @@ pub fn parse_answer(content: &str, request: &AnalysisRequest) -> Result<Analysis
         .enumerate()
         .filter_map(|(i, t)| {
             let v = obj.get("triggers")?.get(trigger_key(i))?;
-            Some(Verdict { key: t.key.clone(), fired: v.get("fired")?.as_bool()?, reason: text(v.get("reason")) })
+            Some(Verdict {
+                key: t.key.clone(),
+                fired: v.get("fired")?.as_bool()?,
+                unknown: false,
+                reason: text(v.get("reason")),
+            })
         })
         .collect();
     let fields = request

@@ -59,6 +59,8 @@ pub struct TriedCall {
     pub analysis_error: Option<String>,
     /// Whether the notification would fire / the action would run.
     pub fired: bool,
+    /// It would not fire because the analyzer cannot judge its trigger question.
+    pub unknown: bool,
     /// Why (the analyzer's reason, or the condition that stopped it).
     pub reason: String,
     /// The structured condition that stopped it, if one did.
@@ -150,6 +152,7 @@ pub(crate) fn call_row(t: &Tried) -> TriedCall {
         analysis: t.analysed.status,
         analysis_error: t.analysed.error.clone(),
         fired: false,
+        unknown: false,
         reason: String::new(),
         stopped_by: None,
         route: None,

@@ -29,6 +29,9 @@ pub async fn notification(services: &Services, actor: &Actor, id: Uuid, limit: O
         row.fired = decision.fired;
         row.reason = decision.reason.clone();
         row.stopped_by = decision.stopped_by.clone();
+        row.unknown = !decision.fired
+            && decision.stopped_by.is_none()
+            && output.verdict(&n.id.to_string()).is_some_and(|v| v.unknown);
         if n.recipients.is_dynamic() {
             row.route = output.route(&n.id.to_string()).map(|choice| match choice.route {
                 Some(i) => format!(
