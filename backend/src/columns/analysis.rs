@@ -13,9 +13,9 @@ pub struct Verdict {
     pub key: String,
     /// Whether the condition holds.
     pub fired: bool,
-    /// The analyzer could not tell: the built-in analyzer does not understand the question,
-    /// or the transcript does not say. Never fires; shown as "unknown", not as "no". Absent
-    /// (false) in analyses stored before it existed and from analyzers that always decide.
+    /// The analyzer abstained: the built-in analyzer does not understand the question, or an
+    /// analyzer gave no verdict. Never fires; shown as "unknown", not as "no". Absent (false)
+    /// in analyses stored before it existed and from analyzers that always decide.
     #[serde(default, skip_serializing_if = "is_false")]
     pub unknown: bool,
     /// One line, quoting the transcript where it can.

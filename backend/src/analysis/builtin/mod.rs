@@ -58,7 +58,9 @@ pub fn analyze(request: &AnalysisRequest) -> AnalysisOutput {
             Verdict {
                 key: t.key.clone(),
                 fired: j.is_yes(),
-                unknown: matches!(j, Judgment::Unknown(_)),
+                // Abstained: the question is not understood. ("No sign of a booking" is also
+                // Unknown to the judge, but to the admin it is a no.)
+                unknown: matches!(read_question(&t.question), Reading::NotUnderstood),
                 reason: j.reason().to_owned(),
             }
         })

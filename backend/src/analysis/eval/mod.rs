@@ -37,6 +37,8 @@ pub struct TriggerScore {
     pub false_positives: u32,
     pub false_negatives: u32,
     pub true_negatives: u32,
+    /// Calls (with a gold answer) where the analyzer abstained (an unknown verdict).
+    pub unknown: u32,
     pub precision: f64,
     pub recall: f64,
     pub f1: f64,
@@ -112,6 +114,9 @@ pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analy
             let Some(score) = report.triggers.get_mut(id) else { continue };
             let verdict = output.verdict(id);
             let predicted = verdict.is_some_and(|v| v.fired);
+            if verdict.is_some_and(|v| v.unknown) {
+                score.unknown += 1;
+            }
             match (predicted, gold) {
                 (true, true) => score.true_positives += 1,
                 (true, false) => score.false_positives += 1,
@@ -198,17 +203,20 @@ pub fn render(report: &Report) -> String {
         report.datasets.join(", ")
     );
     out.push_str(&format!(
-        "{:<32} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}\n",
-        "trigger", "TP", "FP", "FN", "prec", "recall", "F1"
+        "{:<32} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6} {:>7}\n",
+        "trigger", "TP", "FP", "FN", "prec", "recall", "F1", "unknown"
     ));
     for (id, s) in &report.triggers {
         if s.true_positives + s.false_positives + s.false_negatives == 0 {
-            out.push_str(&format!("{:<32} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}\n", id, 0, 0, 0, "—", "—", "—"));
+            out.push_str(&format!(
+                "{:<32} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6} {:>7}\n",
+                id, 0, 0, 0, "—", "—", "—", s.unknown
+            ));
             continue;
         }
         out.push_str(&format!(
-            "{:<32} {:>5} {:>5} {:>5} {:>6.3} {:>6.3} {:>6.3}\n",
-            id, s.true_positives, s.false_positives, s.false_negatives, s.precision, s.recall, s.f1
+            "{:<32} {:>5} {:>5} {:>5} {:>6.3} {:>6.3} {:>6.3} {:>7}\n",
+            id, s.true_positives, s.false_positives, s.false_negatives, s.precision, s.recall, s.f1, s.unknown
         ));
     }
     out.push_str(&format!("{:<32} {:>42.3}\n\n", "macro-F1", report.macro_f1));
