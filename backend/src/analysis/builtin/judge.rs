@@ -101,12 +101,17 @@ const TOPIC_GENERIC: &[&str] = &[
 /// a topic ("Was the call about …", "Did the caller mention …", "Was … discussed?") is a
 /// topic question, unless its topic is one of the intents found by mention alone (a billing
 /// question, a complaint…), whose evidence is richer than the topic's own words; asking
-/// *about* an outcome (a booking) asks whether it came up, not whether it was achieved.
+/// *about* an outcome (a booking) asks whether it came up, not whether it was achieved. An
+/// intent cue before the marker ("complain about …") makes it a question about that intent.
 /// Any other question is read by its intent, and one with neither is not understood.
 pub fn read_question(question: &str) -> Reading {
     // Commas separate alternatives ("a taxi, a ride or a bus"); normalising drops them.
     let normalized = normalize(&question.replace(',', " or "));
-    if let Some(topic) = topic_text(&normalized) {
+    // "Did the customer complain about the service?" asks about a complaint: a cue before
+    // the topic marker names the intent.
+    if let Some((before, topic)) = topic_text(&normalized)
+        && intents::for_question(&format!("{before} ")).is_none()
+    {
         if let Some(intent) = intents::for_question(&format!(" {topic} "))
             && intent.rule == Rule::AnyEvidence
         {
@@ -125,13 +130,14 @@ pub fn read_question(question: &str) -> Reading {
     }
 }
 
-/// The topic's words of a normalised question, if it is a question about a topic.
-fn topic_text(normalized: &str) -> Option<String> {
+/// The words before the topic and the topic's words of a normalised question, if it is a
+/// question about a topic.
+fn topic_text(normalized: &str) -> Option<(String, String)> {
     for marker in TOPIC_MARKERS {
         if let Some(at) = normalized.find(marker) {
             let rest = normalized[at + marker.len()..].trim();
             if !rest.is_empty() {
-                return Some(rest.to_owned());
+                return Some((normalized[..at].to_owned(), rest.to_owned()));
             }
         }
     }
@@ -140,7 +146,7 @@ fn topic_text(normalized: &str) -> Option<String> {
             // Drop the question's first word ("was", "were", "is", "has"…) and a "there".
             let words: Vec<&str> = body.split_whitespace().skip(1).filter(|w| *w != "there").collect();
             if !words.is_empty() {
-                return Some(words.join(" "));
+                return Some((String::new(), words.join(" ")));
             }
         }
     }

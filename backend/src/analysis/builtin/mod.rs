@@ -218,6 +218,8 @@ mod tests {
             "checks the call for a billing question"
         );
         assert_eq!(describe("Was parking discussed?"), "checks whether the call was about: parking");
+        // A cue before "about" names the intent: this asks about a complaint, not "service".
+        assert_eq!(describe("Did the customer complain about the service?"), describe("Did the customer complain?"));
         assert!(describe("Did the customer sound cheerful?").starts_with("not understood by the built-in analyzer"));
         // One word beside a longer alternative shares its other words.
         match read_question("Was the call about a property to rent or buy?") {
