@@ -1,5 +1,5 @@
 import { test, expect } from './base';
-import { createAgent, createApiKey, hydrated, postCall, signUp } from './helpers';
+import { createAgent, createApiKey, hydrated, openWhenAnalysed, postCall, signUp } from './helpers';
 
 test('fields, a goal and routes are set up in the browser and shown on the AI Analysis tab', async ({ page, request }) => {
   await signUp(page, 'Fay');
@@ -59,12 +59,7 @@ test('fields, a goal and routes are set up in the browser and shown on the AI An
     ],
   });
 
-  await expect
-    .poll(async () => {
-      await page.goto(`/conversations/${conversation_id}?tab=analysis`);
-      return page.getByTestId('analysis').count();
-    }, { timeout: 30_000 })
-    .toBe(1);
+  await openWhenAnalysed(page, conversation_id, 'analysis', 'analysis');
   await hydrated(page);
   const analysis = page.getByTestId('analysis');
   await expect(analysis.getByTestId('goal')).toContainText('success');

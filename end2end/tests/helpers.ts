@@ -48,6 +48,19 @@ export async function createAgent(request: APIRequestContext, key: string, exter
   return (await agent.json()).id as string;
 }
 
+/**
+ * Opens a conversation's `tab` until `testId` is on it: the analysis and its runs appear
+ * once the dispatcher has analysed the call (up to 30 s).
+ */
+export async function openWhenAnalysed(page: Page, conversationId: string, tab: string, testId: string) {
+  await expect
+    .poll(async () => {
+      await page.goto(`/conversations/${conversationId}?tab=${tab}`);
+      return page.getByTestId(testId).count();
+    }, { timeout: 30_000 })
+    .toBe(1);
+}
+
 /** POSTs a call event as a voice platform would. */
 export async function postCall(request: APIRequestContext, key: string, event: Record<string, unknown>) {
   const response = await request.post('/api/v1/calls', {

@@ -1,5 +1,5 @@
 import { test, expect } from './base';
-import { createAgent, createApiKey, hydrated, postCall, signUp } from './helpers';
+import { createAgent, createApiKey, hydrated, openWhenAnalysed, postCall, signUp } from './helpers';
 
 test('the editor shows how the built-in analyzer reads a trigger question as it is typed', async ({ page }) => {
   await signUp(page, 'Rae');
@@ -38,12 +38,7 @@ test('the editor shows how the built-in analyzer reads a trigger question as it 
       { role: 'user', text: 'Great news, my parcel arrived, thanks so much!' },
     ],
   });
-  await expect
-    .poll(async () => {
-      await page.goto(`/conversations/${conversation_id}?tab=notifications`);
-      return page.getByTestId('runs').count();
-    }, { timeout: 30_000 })
-    .toBe(1);
+  await openWhenAnalysed(page, conversation_id, 'notifications', 'runs');
   const run = page.getByTestId('runs').locator('li', { hasText: 'Cheerful callers' });
   await expect(run.locator('.badge')).toHaveText('unknown');
   await expect(run).toContainText('not understood by the built-in analyzer');
