@@ -119,8 +119,8 @@ pub fn read_question(question: &str) -> Reading {
         }
         let alternatives = topic_alternatives(&topic);
         if !alternatives.is_empty() {
-            let text = topic.replace(" or or ", " or ").split(" or ").collect::<Vec<_>>().join(" or ");
-            return Reading::Topic(Topic { text, alternatives });
+            // "a, or b" became "a or or b".
+            return Reading::Topic(Topic { text: topic.replace(" or or ", " or "), alternatives });
         }
         return Reading::NotUnderstood;
     }
@@ -159,11 +159,9 @@ fn topic_text(normalized: &str) -> Option<(String, String)> {
 fn topic_alternatives(topic: &str) -> Vec<Vec<String>> {
     let parts: Vec<Vec<String>> = topic
         .split(" or ")
+        // The topic is normalised already: its generic words are dropped before stemming.
         .map(|part| {
-            content_stems(part)
-                .into_iter()
-                .filter(|s| !TOPIC_GENERIC.iter().any(|g| crate::analysis::builtin::text::stem(g) == *s))
-                .collect::<Vec<_>>()
+            content_stems(&part.split(' ').filter(|w| !TOPIC_GENERIC.contains(w)).collect::<Vec<_>>().join(" "))
         })
         .filter(|stems| !stems.is_empty())
         .collect();
@@ -190,12 +188,17 @@ fn topic_alternatives(topic: &str) -> Vec<Vec<String>> {
 
 /// Judges a yes/no question about the call.
 pub fn judge(doc: &Doc, call: &CallFacts, question: &str) -> Judgment {
-    match read_question(question) {
+    judge_reading(doc, call, &read_question(question))
+}
+
+/// Judges a question already read with [`read_question`].
+pub fn judge_reading(doc: &Doc, call: &CallFacts, reading: &Reading) -> Judgment {
+    match reading {
         Reading::Intent(intent) => {
-            tracing::trace!(intent = intent.name, question, "question intent");
+            tracing::trace!(intent = intent.name, "question intent");
             judge_intent(doc, call, intent)
         }
-        Reading::Topic(topic) => judge_topic(doc, &topic),
+        Reading::Topic(topic) => judge_topic(doc, topic),
         Reading::NotUnderstood => Judgment::Unknown(format!("The question is {NOT_UNDERSTOOD}.")),
     }
 }

@@ -54,13 +54,14 @@ pub fn analyze(request: &AnalysisRequest) -> AnalysisOutput {
         .triggers
         .iter()
         .map(|t| {
-            let j = judge_text(&t.question);
+            let reading = read_question(&t.question);
+            let j = judge_reading(&doc, &request.call, &reading);
             Verdict {
                 key: t.key.clone(),
                 fired: j.is_yes(),
                 // Abstained: the question is not understood. ("No sign of a booking" is also
                 // Unknown to the judge, but to the admin it is a no.)
-                unknown: matches!(read_question(&t.question), Reading::NotUnderstood),
+                unknown: matches!(reading, Reading::NotUnderstood),
                 reason: j.reason().to_owned(),
             }
         })
