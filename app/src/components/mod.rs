@@ -8,6 +8,8 @@ use crate::auth::{SignOut, SwitchAccount, Viewer, me};
 use crate::error::AppError;
 
 mod conditions;
+#[cfg(feature = "hydrate")]
+pub mod follow;
 mod try_panel;
 pub use conditions::ConditionEditor;
 pub use try_panel::{TryPanel, TryTarget};

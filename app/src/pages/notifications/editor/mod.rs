@@ -106,53 +106,22 @@ pub(crate) fn NotificationForm(editor: EditorData) -> impl IntoView {
     let subject_ref = NodeRef::<leptos::html::Input>::new();
     let body_ref = NodeRef::<leptos::html::Textarea>::new();
 
-    // The preview follows the subject and body 300 ms after typing stops.
-    #[cfg(feature = "hydrate")]
-    let debounced = RwSignal::new((f.subject.clone(), f.body.clone()));
-    #[cfg(feature = "hydrate")]
-    {
-        let generation = StoredValue::new(0u64);
-        Effect::new(move |_| {
-            let value = (subject.get(), body.get());
-            let mine = generation.try_get_value().unwrap_or_default() + 1;
-            generation.try_set_value(mine);
-            set_timeout(
-                move || {
-                    // The form may be gone by then (saved and navigated away).
-                    if generation.try_get_value() == Some(mine) {
-                        let _ = debounced.try_set(value);
-                    }
-                },
-                std::time::Duration::from_millis(300),
-            );
-        });
-    }
     // The preview opens as the form's loader rendered it and follows the agent, the call it
-    // is rendered with, and the debounced subject and body. A signal the browser fills, not a
-    // resource: a resource created here, inside the editor's `Suspend`, is fetched twice
-    // during SSR, and the browser may hydrate against the other answer.
+    // is rendered with, and the subject and body 300 ms after typing stops. A signal the
+    // browser fills, not a resource: a resource created here, inside the editor's `Suspend`,
+    // is fetched twice during SSR, and the browser may hydrate against the other answer.
     let preview = RwSignal::new(editor.preview.clone());
     #[cfg(feature = "hydrate")]
     {
-        let shown = StoredValue::new((f.agent_id.clone(), "sample".to_owned(), (f.subject.clone(), f.body.clone())));
-        let sent = StoredValue::new(0u64);
-        Effect::new(move |_| {
-            let wanted = (agent.get(), source.get(), debounced.get());
-            if shown.try_get_value().as_ref() == Some(&wanted) {
-                return;
-            }
-            shown.try_set_value(wanted.clone());
-            let mine = sent.try_get_value().unwrap_or_default() + 1;
-            sent.try_set_value(mine);
-            let (agent, source, (subject, body)) = wanted;
-            leptos::task::spawn_local(async move {
-                let answer = crate::api::notifications::preview_notification(agent, source, subject, body).await;
-                // Only the newest request's answer is shown; the form may be gone by then.
-                if sent.try_get_value() == Some(mine) {
-                    let _ = preview.try_set(answer);
-                }
-            });
-        });
+        use crate::components::follow::{debounced, follow};
+        let typed = debounced(move || (subject.get(), body.get()), std::time::Duration::from_millis(300));
+        follow(
+            move || (agent.get(), source.get(), typed.get()),
+            preview,
+            |(agent, source, (subject, body))| {
+                crate::api::notifications::preview_notification(agent, source, subject, body)
+            },
+        );
     }
 
     let insert = move |name: String| {

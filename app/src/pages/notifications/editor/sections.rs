@@ -25,33 +25,15 @@ pub(super) fn TriggerSection(
     let question = RwSignal::new(f.condition.clone());
     #[cfg(feature = "hydrate")]
     {
-        let typed = StoredValue::new(0u64);
-        Effect::new(move |previous: Option<String>| {
-            let text = question.get();
-            // The first run and an unchanged question keep the reading shown.
-            if previous.as_ref().is_none_or(|p| *p == text) {
-                return text;
-            }
-            let mine = typed.try_get_value().unwrap_or_default() + 1;
-            typed.try_set_value(mine);
-            let asked = text.clone();
-            set_timeout(
-                move || {
-                    if typed.try_get_value() != Some(mine) {
-                        return;
-                    }
-                    leptos::task::spawn_local(async move {
-                        let answer = crate::api::notifications::read_trigger_question(asked).await;
-                        // Only the newest question's reading is shown; the form may be gone.
-                        if typed.try_get_value() == Some(mine) {
-                            let _ = reading.try_set(answer.unwrap_or_else(|e| e.to_string()));
-                        }
-                    });
-                },
-                std::time::Duration::from_millis(300),
-            );
-            text
-        });
+        use crate::components::follow::{debounced, follow};
+        let typed = debounced(move || question.get(), std::time::Duration::from_millis(300));
+        follow(
+            move || typed.get(),
+            reading,
+            |question| async move {
+                crate::api::notifications::read_trigger_question(question).await.unwrap_or_else(|e| e.to_string())
+            },
+        );
     }
     view! {
         <h2>"When should it fire?"</h2>
