@@ -1,5 +1,5 @@
 //! `aftercall eval DIR [--analyzer builtin|openai] [--triggers FILE] [--datasets a,b]
-//! [--out report.json]`: runs an analyzer on every labelled call of DIR (laid out like the
+//! [--half tune|check] [--out report.json] [--cues]`: runs an analyzer on every labelled call of DIR (laid out like the
 //! development set) and prints per-question precision/recall/F1, macro-F1, exact and
 //! lenient extraction accuracy per field type, and latency percentiles.
 
@@ -29,8 +29,23 @@ pub struct Selection {
     pub questions: Option<PathBuf>,
     /// Only the calls of these source datasets; empty = all.
     pub datasets: Vec<String>,
+    /// Only the calls of this half of the fixed split ([`eval::Half`]).
+    pub half: Option<eval::Half>,
     /// Only the first N calls (after the dataset filter).
     pub limit: Option<usize>,
+}
+
+/// The single-call cue check ([`eval::cue_report`]) on DIR's calls of `datasets` (all
+/// when empty) and `half` (both when `None`). Errors: when the folder cannot be read or no call is selected.
+pub fn cues(dir: &Path, datasets: &[String], half: Option<eval::Half>) -> anyhow::Result<eval::CueReport> {
+    let mut dataset = eval::load(dir)?;
+    if !datasets.is_empty() {
+        dataset.only_datasets(datasets)?;
+    }
+    if let Some(half) = half {
+        dataset.only_half(half)?;
+    }
+    Ok(eval::cue_report(&dataset))
 }
 
 /// Runs the evaluation of `selection`; `concurrency` requests at once.
@@ -51,6 +66,9 @@ pub async fn run(
     }
     if !selection.datasets.is_empty() {
         dataset.only_datasets(&selection.datasets)?;
+    }
+    if let Some(half) = selection.half {
+        dataset.only_half(half)?;
     }
     if let Some(n) = selection.limit {
         dataset.cases.truncate(n);

@@ -107,6 +107,14 @@ enum Command {
         /// on datasets the rules were not tuned on.
         #[arg(long, value_name = "NAMES", value_delimiter = ',')]
         datasets: Vec<String>,
+        /// Only the calls of one half of a fixed split of the call ids: design rules on
+        /// `tune`, report on `check`.
+        #[arg(long, value_enum)]
+        half: Option<EvalHalf>,
+        /// Instead of scoring: count in how many of the calls each transcript cue of the
+        /// built-in analyzer occurs, list those in exactly one call, and fail if any is.
+        #[arg(long)]
+        cues: bool,
     },
     /// Measure this build on this machine: ingest at each connection count beside the raw
     /// limit of the same database work, measured in the same run.
@@ -190,6 +198,13 @@ enum BenchCommand {
 enum AnalyzerKind {
     Builtin,
     Openai,
+}
+
+/// A half of `aftercall eval --half` (backend::analysis::eval::Half).
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum EvalHalf {
+    Tune,
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -351,15 +366,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             concurrency,
             triggers,
             datasets,
+            half,
+            cues,
         } => {
+            let half = half.map(|h| match h {
+                EvalHalf::Tune => backend::analysis::eval::Half::Tune,
+                EvalHalf::Check => backend::analysis::eval::Half::Check,
+            });
             server::telemetry::init("warn");
+            if cues {
+                let report = server::eval::cues(&dir, &datasets, half)?;
+                print!("{}", backend::analysis::eval::render_cues(&report));
+                if !report.in_one_call.is_empty() {
+                    anyhow::bail!(
+                        "{} cues occur in exactly one call: a rule taken from a single call does not generalise",
+                        report.in_one_call.len()
+                    );
+                }
+                return Ok(());
+            }
             let which = match analyzer {
                 AnalyzerKind::Builtin => server::eval::Which::Builtin,
                 AnalyzerKind::Openai => {
                     server::eval::Which::OpenAi { base_url, model, api_key, timeout: Duration::from_secs(timeout_secs) }
                 }
             };
-            let selection = server::eval::Selection { questions: triggers, datasets, limit };
+            let selection = server::eval::Selection { questions: triggers, datasets, half, limit };
             let report = server::eval::run(&dir, which, &selection, concurrency, true).await?;
             print!("{}", backend::analysis::eval::render(&report));
             if let Some(path) = out {

@@ -152,6 +152,32 @@ async fn the_readme_try_it_flow_runs_as_a_user_runs_it() {
         text(&refused.stderr)
     );
 
+    // The two halves of the fixed split partition the calls, and the header names the half.
+    let fixture_dir = fixtures.to_str().expect("utf-8 path");
+    let halves: Vec<usize> = ["tune", "check"]
+        .iter()
+        .map(|half| {
+            let out = aftercall(&config, &["eval", fixture_dir, "--half", half]);
+            assert!(out.status.success(), "eval --half {half} failed: {}", text(&out.stderr));
+            let report = text(&out.stdout);
+            let header = report.lines().next().unwrap_or_default().to_owned();
+            assert!(header.ends_with(&format!(" · {half} half")), "{header}");
+            let calls = header.strip_prefix("analyzer builtin · ").and_then(|r| r.split(' ').next());
+            calls.and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("no call count in {header}"))
+        })
+        .collect();
+    assert_eq!(halves.iter().sum::<usize>(), 10, "{halves:?}");
+    assert!(halves.iter().all(|n| *n > 0), "{halves:?}");
+
+    // The single-call cue check: on ten calls many cues occur in exactly one, so it lists
+    // them with their call and fails.
+    let cues = aftercall(&config, &["eval", fixture_dir, "--cues"]);
+    assert!(!cues.status.success(), "a cue in one call must fail the check");
+    let listing = text(&cues.stdout);
+    assert!(listing.lines().next().unwrap_or_default().contains("transcript cues over 10 calls"), "{listing}");
+    assert!(listing.lines().skip(1).any(|l| l.contains("star-") || l.contains("sgd-")), "{listing}");
+    assert!(text(&cues.stderr).contains("occur in exactly one call"), "{}", text(&cues.stderr));
+
     // `aftercall openapi` prints the document the server serves.
     let printed = aftercall(&config, &["openapi"]);
     assert!(printed.status.success(), "openapi failed: {}", text(&printed.stderr));

@@ -50,8 +50,10 @@ pub(crate) fn said_by(doc: &Doc, who: Who) -> impl Iterator<Item = &doc::Sentenc
 /// How the built-in analyzer reads a trigger question, a goal or a route condition.
 #[derive(Clone, Debug)]
 pub enum Reading {
-    /// An outcome or event it has rules for (a confirmed booking, a callback request…).
-    Intent(&'static Intent),
+    /// An outcome or event it has rules for (a confirmed booking, a callback request…),
+    /// with the intent's cues the question names as evidence ([`intents::named_in`]:
+    /// "refund" in "Did the caller ask about a refund?").
+    Intent(&'static Intent, Vec<&'static str>),
     /// Whether the call was about one of the alternatives ("a taxi, a ride or a bus").
     Topic(Topic),
     /// Neither: the question is answered Unknown on every call, and never fires.
@@ -72,7 +74,12 @@ impl Reading {
     /// "checks whether the call was about: a hotel stay", or that it is not understood.
     pub fn describe(&self) -> String {
         match self {
-            Reading::Intent(intent) => format!("checks the call for {}", intent.label),
+            Reading::Intent(intent, named) if !named.is_empty() => format!(
+                "checks the call for {} (or {} said)",
+                intent.label,
+                named.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(" or ")
+            ),
+            Reading::Intent(intent, _) => format!("checks the call for {}", intent.label),
             Reading::Topic(topic) => format!("checks whether the call was about: {}", topic.text),
             Reading::NotUnderstood => NOT_UNDERSTOOD.to_owned(),
         }
@@ -115,7 +122,7 @@ pub fn read_question(question: &str) -> Reading {
         if let Some(intent) = intents::for_question(&format!(" {topic} "))
             && intent.rule == Rule::AnyEvidence
         {
-            return Reading::Intent(intent);
+            return Reading::Intent(intent, intents::named_in(intent, &format!(" {topic} ")));
         }
         let alternatives = topic_alternatives(&topic);
         if !alternatives.is_empty() {
@@ -124,8 +131,9 @@ pub fn read_question(question: &str) -> Reading {
         }
         return Reading::NotUnderstood;
     }
-    match intents::for_question(&normalize(question)) {
-        Some(intent) => Reading::Intent(intent),
+    let normalized = normalize(question);
+    match intents::for_question(&normalized) {
+        Some(intent) => Reading::Intent(intent, intents::named_in(intent, &normalized)),
         None => Reading::NotUnderstood,
     }
 }
@@ -194,9 +202,9 @@ pub fn judge(doc: &Doc, call: &CallFacts, question: &str) -> Judgment {
 /// Judges a question already read with [`read_question`].
 pub fn judge_reading(doc: &Doc, call: &CallFacts, reading: &Reading) -> Judgment {
     match reading {
-        Reading::Intent(intent) => {
+        Reading::Intent(intent, named) => {
             tracing::trace!(intent = intent.name, "question intent");
-            judge_intent(doc, call, intent)
+            judge_intent(doc, call, intent, named)
         }
         Reading::Topic(topic) => judge_topic(doc, topic),
         Reading::NotUnderstood => Judgment::Unknown(format!("The question is {NOT_UNDERSTOOD}.")),
@@ -224,28 +232,34 @@ pub(crate) fn judge_topic(doc: &Doc, topic: &Topic) -> Judgment {
     Judgment::No(format!("The customer did not bring up {}.", topic.text))
 }
 
-pub(crate) fn judge_intent(doc: &Doc, call: &CallFacts, intent: &Intent) -> Judgment {
+/// Judges `intent` on the call; `named` are the intent's cues the question named, evidence
+/// too for an evidence intent when the customer says them.
+pub(crate) fn judge_intent(doc: &Doc, call: &CallFacts, intent: &Intent, named: &[&'static str]) -> Judgment {
     match intent.rule {
         Rule::AnyEvidence => {
             let mut negated: Option<(Who, String)> = None;
-            for evidence in intent.evidence {
-                for s in said_by(doc, evidence.who) {
+            // The words the question names count in the customer's turns: the admin asks
+            // what the caller brought up.
+            let lists =
+                intent.evidence.iter().map(|e| (e.who, e.phrases)).chain(std::iter::once((Who::Customer, named)));
+            for (who, phrases) in lists {
+                for s in said_by(doc, who) {
                     // An agent's question is an offer ("Shall we call you back?"), not an
                     // outcome; a customer's question is a request and counts.
-                    if evidence.who == Who::Agent && s.question {
+                    if who == Who::Agent && s.question {
                         continue;
                     }
-                    for phrase in evidence.phrases {
+                    for phrase in phrases {
                         let (found, was_negated) = find_phrase(&s.norm, phrase);
                         if found.is_some() {
-                            let reason = match evidence.who {
+                            let reason = match who {
                                 Who::Anyone => format!("It was said: {}", quote(&s.raw)),
                                 who => format!("{} said {}", speaker_name(who), quote(&s.raw)),
                             };
                             return Judgment::Yes(reason);
                         }
                         if was_negated && negated.is_none() {
-                            negated = Some((evidence.who, s.raw.clone()));
+                            negated = Some((who, s.raw.clone()));
                         }
                     }
                 }

@@ -6,6 +6,7 @@
 //! a question it cannot read is answered Unknown and never fires ([`read_question`]); and it
 //! extracts typed fields (see [`extract`]).
 
+pub mod cues;
 mod doc;
 pub mod extract;
 
@@ -216,7 +217,7 @@ mod tests {
         assert_eq!(describe("Was the call about a hotel stay?"), "checks whether the call was about: a hotel stay");
         assert_eq!(
             describe("Did the customer ask about a bill, invoice, charge or refund?"),
-            "checks the call for a billing question"
+            "checks the call for a billing question (or “bill” or “invoice” or “charge” or “refund” said)"
         );
         assert_eq!(describe("Was parking discussed?"), "checks whether the call was about: parking");
         // A cue before "about" names the intent: this asks about a complaint, not "service".
@@ -231,6 +232,35 @@ mod tests {
             Reading::Topic(t) => assert_eq!(t.alternatives, [vec!["taxi"], vec!["ride"], vec!["bus"]]),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_words_a_question_names_are_evidence_when_the_customer_says_them() {
+        let call = |said: &str| {
+            vec![
+                turn(Speaker::Agent, "Thanks for calling, how can I help?"),
+                turn(Speaker::User, said),
+                turn(Speaker::Agent, "Let me see what I can do."),
+            ]
+        };
+        let question = "Did the customer ask to speak to a manager or a supervisor?";
+        let v = verdict(call("This is the third time. Put your manager on the line."), question);
+        assert!(v.fired, "{v:?}");
+        assert!(v.reason.contains("Put your manager on the line"), "{}", v.reason);
+        assert!(!verdict(call("I would like to change my delivery address."), question).fired);
+        // Negated, it rules the question out.
+        let v = verdict(call("I don't need a refund, just the right size."), "Did the caller ask for a refund?");
+        assert!(!v.fired, "{v:?}");
+        assert!(verdict(call("Can I get a refund for the shoes?"), "Did the caller ask for a refund?").fired);
+        // Said only by the agent, it is not what the customer asked for.
+        let mut offered = call("The shoes are too small.");
+        offered.push(turn(Speaker::Agent, "I can get my manager to approve an exchange."));
+        assert!(!verdict(offered, question).fired);
+        // Intents whose cues are not the subject's words ("later" for a callback) add none.
+        assert_eq!(
+            read_question("Did the customer ask to be called back later?").describe(),
+            "checks the call for a callback or follow-up"
+        );
     }
 
     #[test]

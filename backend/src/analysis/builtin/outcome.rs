@@ -16,32 +16,29 @@ pub enum Outcome {
 /// Words that report something done (past participles and completion words).
 pub const DONE: &[&str] = &[
     "booked", "reserved", "scheduled", "confirmed", "made", "placed", "transferred", "sent", "initiated", "processed",
-    "completed", "complete", "submitted", "paid", "arranged", "added", "ordered", "done", "finalized", "updated",
-    "changed", "successful", "successfully", "success", "secured", "registered", "requested", "created", "rescheduled",
-    "moved", "finished",
+    "completed", "complete", "submitted", "paid", "arranged", "added", "ordered", "done", "updated", "changed",
+    "successful", "successfully", "success", "secured", "registered", "requested", "finished",
 ];
 
 /// Phrases promising the fulfilment of an order or a transfer.
 const FULFIL: &[&str] = &[
     "will be ready", "be ready", "ready soon", "ready shortly", "will be made", "be made", "will be prepared",
-    "have it prepared", "be prepared", "coming right up", "right up", "be right out", "on its way", "on the way",
-    "will take", "sending it", "send it off", "sending it over", "pick up your order", "pick it up",
-    "at the coffee bar", "in a few minutes", "in a couple of minutes", "in a moment", "be there", "will arrive",
-    "all set", "you are set", "good to go", "went through", "has gone through",
+    "be prepared", "coming right up", "be right out", "on its way", "will take", "send it off", "pick up your order",
+    "pick it up", "at the coffee bar", "in a few minutes", "in a couple of minutes", "in a moment", "be there",
+    "all set", "you are set", "good to go", "has gone through",
 ];
 
 /// Phrases that report failure on their own.
 pub const FAILED: &[&str] = &[
-    "unable to", "not able to", "was not able", "were not able", "could not", "no availability", "fully booked",
-    "sold out", "failed", "did not go through", "declined", "unsuccessful", "not successful", "could not find",
-    "can not find", "no results", "not able to accommodate", "can not authenticate",
+    "unable to", "not able to", "was not able", "were not able", "could not", "fully booked", "sold out", "failed",
+    "did not go through", "declined", "unsuccessful", "not successful", "can not find", "no results",
+    "not able to accommodate", "can not authenticate",
 ];
 
 /// Phrases that report failure when the sentence is about the request.
 const FAILED_WEAK: &[&str] = &[
-    "can not", "not available", "unavailable", "does not work", "do not work", "no appointments", "nothing available",
-    "there are no", "there is no", "sorry but", "i apologize", "not authorized", "not possible", "do not have any",
-    "did not work", "no longer", "not work",
+    "can not", "not available", "unavailable", "no appointments", "nothing available", "there are no", "there is no",
+    "sorry but", "i apologize", "not authorized", "do not have any", "no longer", "not work",
 ];
 
 /// Words that tie a failure to the caller's request (rather than a detail: "it's not
@@ -49,8 +46,19 @@ const FAILED_WEAK: &[&str] = &[
 const REQUEST_WORDS: &[&str] = &[
     "book", "booking", "reserve", "reservation", "appointment", "table", "transfer", "order", "available",
     "availability", "date", "time", "slot", "update", "change", "verify", "authenticate", "find", "help",
-    "accommodate", "process", "payment", "schedule", "request", "room", "ride", "flight", "car", "that",
+    "accommodate", "payment", "schedule", "request", "room", "ride", "flight", "car", "that",
 ];
+
+/// The phrase lists of this module by name, for the cue check ([`super::cues`]).
+pub(crate) fn cue_lists() -> [(&'static str, &'static [&'static str]); 5] {
+    [
+        ("done", DONE),
+        ("fulfilment", FULFIL),
+        ("failure", FAILED),
+        ("failure about the request", FAILED_WEAK),
+        ("request words", REQUEST_WORDS),
+    ]
+}
 
 /// Whether `word` only appears negated or as something still to do ("not booked", "to
 /// complete", "I will book", "let me transfer").

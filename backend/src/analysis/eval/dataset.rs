@@ -95,6 +95,8 @@ pub struct Dataset {
     /// Question id → what it is scored against (each id's own trigger for `triggers.json`).
     pub gold: BTreeMap<String, GoldRef>,
     pub cases: Vec<EvalCase>,
+    /// The half of the split kept ([`Dataset::only_half`]); `None` = both.
+    pub half: Option<Half>,
 }
 
 impl EvalCase {
@@ -172,6 +174,22 @@ impl Dataset {
         self.cases.retain(|c| names.iter().any(|n| n.eq_ignore_ascii_case(&c.dataset)));
         if self.cases.is_empty() {
             return Err(DatasetError::Empty(format!("the datasets {}", names.join(", "))));
+        }
+        Ok(())
+    }
+
+    /// Keeps only the calls of one half of a fixed split: a call is in the `tune` half
+    /// when the FNV-1a hash of its call id is even, else in the `check` half. Rules are
+    /// designed by reading `tune` calls only and reported on `check`, within datasets
+    /// too small to split by source (only STAR has annoyance, fraud or verification
+    /// labels).
+    ///
+    /// Errors: [`DatasetError::Empty`] when no call is left.
+    pub fn only_half(&mut self, half: Half) -> Result<(), DatasetError> {
+        self.cases.retain(|c| Half::of(&c.call_id) == half);
+        self.half = Some(half);
+        if self.cases.is_empty() {
+            return Err(DatasetError::Empty(format!("the {half:?} half")));
         }
         Ok(())
     }
@@ -281,7 +299,7 @@ pub fn load(dir: &Path) -> Result<Dataset, DatasetError> {
     if cases.is_empty() {
         return Err(DatasetError::Empty(dir.display().to_string()));
     }
-    Ok(Dataset { triggers, gold, cases })
+    Ok(Dataset { triggers, gold, cases, half: None })
 }
 
 /// The analysis request for a case: its fields and every trigger question.
@@ -308,5 +326,27 @@ pub fn request(case: &EvalCase, triggers: &BTreeMap<String, String>) -> Analysis
                 case.event.from_number.as_ref().map(|n| n.as_str()),
             ]),
         },
+    }
+}
+
+/// A half of the fixed split of [`Dataset::only_half`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Half {
+    /// Calls a rule may be designed on.
+    Tune,
+    /// Calls the figures are reported on.
+    Check,
+}
+
+impl Half {
+    /// The half `call_id` belongs to (stable across runs, machines and Rust versions).
+    pub fn of(call_id: &str) -> Self {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in call_id.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        if hash.is_multiple_of(2) { Self::Tune } else { Self::Check }
     }
 }

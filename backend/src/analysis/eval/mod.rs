@@ -70,6 +70,8 @@ pub struct Report {
     pub calls: usize,
     /// The source datasets of the calls scored, sorted.
     pub datasets: Vec<String>,
+    /// The half of the fixed split scored ([`Dataset::only_half`]); `None` = both.
+    pub half: Option<Half>,
     pub failed: usize,
     pub triggers: BTreeMap<String, TriggerScore>,
     pub macro_f1: f64,
@@ -97,6 +99,7 @@ pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analy
         analyzer: analyzer.to_owned(),
         calls: dataset.cases.len(),
         datasets: dataset.datasets(),
+        half: dataset.half,
         ..Default::default()
     };
     for id in dataset.triggers.keys() {
@@ -195,8 +198,13 @@ pub fn score(dataset: &Dataset, outputs: &[(Option<AnalysisOutput>, f64)], analy
 
 /// The report as a table for the terminal.
 pub fn render(report: &Report) -> String {
+    let half = match report.half {
+        Some(Half::Tune) => " · tune half",
+        Some(Half::Check) => " · check half",
+        None => "",
+    };
     let mut out = format!(
-        "analyzer {} · {} calls ({} failed) · datasets {}\n\n",
+        "analyzer {} · {} calls ({} failed) · datasets {}{half}\n\n",
         report.analyzer,
         report.calls,
         report.failed,
@@ -251,10 +259,66 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// The single-call cue check of a folder ([`crate::analysis::builtin::cues`]): how many of
+/// the built-in analyzer's transcript cues occur in no call, in exactly one (listed, with
+/// that call) and in several. `aftercall eval DIR --cues` fails when a cue is in one call.
+#[derive(Clone, Debug, Serialize)]
+pub struct CueReport {
+    pub calls: usize,
+    pub cues: usize,
+    pub in_no_call: usize,
+    pub in_several_calls: usize,
+    /// Each cue held by exactly one call, with that call's id.
+    pub in_one_call: Vec<(crate::analysis::builtin::cues::CueCount, String)>,
+}
+
+/// Counts the built-in analyzer's transcript cues over `dataset`'s calls.
+pub fn cue_report(dataset: &Dataset) -> CueReport {
+    let requests: Vec<AnalysisRequest> = dataset.cases.iter().map(|c| request(c, &dataset.triggers)).collect();
+    let counts = crate::analysis::builtin::cues::occurrences(&requests);
+    let in_one_call = counts
+        .iter()
+        .filter(|c| c.calls == 1)
+        .map(|c| (c.clone(), c.first_call.map(|i| dataset.cases[i].call_id.clone()).unwrap_or_default()))
+        .collect();
+    CueReport {
+        calls: dataset.cases.len(),
+        cues: counts.len(),
+        in_no_call: counts.iter().filter(|c| c.calls == 0).count(),
+        in_several_calls: counts.iter().filter(|c| c.calls > 1).count(),
+        in_one_call,
+    }
+}
+
+/// [`CueReport`] for the terminal.
+pub fn render_cues(report: &CueReport) -> String {
+    let mut out = format!(
+        "{} transcript cues over {} calls: {} in no call, {} in several, {} in exactly one\n",
+        report.cues,
+        report.calls,
+        report.in_no_call,
+        report.in_several_calls,
+        report.in_one_call.len()
+    );
+    for (count, call) in &report.in_one_call {
+        out.push_str(&format!("  {:<44} {:<28} {}\n", count.list, format!("“{}”", count.cue), call));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_split_follows_the_fnv_1a_hash_of_the_call_id() {
+        // FNV-1a 64 test vectors: "a" → 0xaf63dc4c8601ec8c (even), "b" → 0x…f1a5 (odd),
+        // "foobar" → 0x85944171f73967e8 (even).
+        assert_eq!(Half::of("a"), Half::Tune);
+        assert_eq!(Half::of("b"), Half::Check);
+        assert_eq!(Half::of("foobar"), Half::Tune);
+    }
 
     fn gold(value: Json, alternatives: Option<Vec<Json>>) -> GoldField {
         GoldField { value, status: "annotated".into(), alternatives }

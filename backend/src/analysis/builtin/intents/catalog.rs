@@ -24,12 +24,13 @@ pub const INTENTS: &[Intent] = &[
             Evidence {
                 who: Who::Agent,
                 phrases: &[
-                    "call you back", "give you a call", "will contact you", "will get back to you", "will be in touch",
-                    "will reach out", "someone will call", "will follow up", "contact you with",
-                    "get in touch with you", "will call you", "will give you a call",
+                    "call you back", "will contact you", "will get back to you", "will be in touch", "will reach out",
+                    "someone will call", "will follow up", "contact you with", "get in touch with you",
+                    "will call you",
                 ],
             },
         ],
+        cues_name_subject: false,
     },
     Intent {
         name: "appointment",
@@ -37,14 +38,15 @@ pub const INTENTS: &[Intent] = &[
         label: "a scheduled appointment",
         rule: Rule::Outcome {
             nouns: &[
-                "appointment", "appointments", "visit", "viewing", "showing", "meeting", "consultation", "session",
-                "tour", "checkup", "scheduled in", "calendar", "event",
+                "appointment", "appointments", "visit", "viewing", "showing", "meeting", "consultation", "tour",
+                "checkup", "calendar", "event",
             ],
             asks: &[
                 "appointment", "visit", "viewing", "showing", "meeting", "schedule", "consultation", "checkup", "tour",
             ],
         },
         evidence: &[],
+        cues_name_subject: false,
     },
     Intent {
         name: "booking",
@@ -58,6 +60,7 @@ pub const INTENTS: &[Intent] = &[
             asks: &["book", "reserve", "rent"],
         },
         evidence: &[],
+        cues_name_subject: false,
     },
     Intent {
         name: "order",
@@ -69,10 +72,11 @@ pub const INTENTS: &[Intent] = &[
             ],
             asks: &[
                 "order", "drink", "coffee", "latte", "cappuccino", "tea", "mocha", "espresso", "americano",
-                "macchiato", "frappuccino", "buy", "purchas",
+                "macchiato", "buy", "purchas",
             ],
         },
         evidence: &[],
+        cues_name_subject: false,
     },
     Intent {
         name: "payment",
@@ -83,6 +87,7 @@ pub const INTENTS: &[Intent] = &[
             asks: &["transfer", "send", "pay", "payment", "money", "move"],
         },
         evidence: &[],
+        cues_name_subject: false,
     },
     Intent {
         name: "fraud",
@@ -93,14 +98,13 @@ pub const INTENTS: &[Intent] = &[
             Evidence {
                 who: Who::Customer,
                 phrases: &[
-                    "fraud", "fraudulent", "unauthorized", "unauthorised", "stolen", "stole", "criminal", "scam",
-                    "scammed", "suspicious", "did not make", "did not authorize", "not authorized", "someone used my",
-                    "someone used", "somebody used", "identity theft", "hacked", "i did not buy", "i never made",
-                    "do not recognize", "did not recognize", "report a fraud", "someone took", "somebody took",
-                    "someone withdrew", "somebody withdrew", "someone has transferred", "someone transferred",
-                    "someone has taken", "somebody has taken", "someone charged", "were not from me",
-                    "was not from me", "was not me", "were not me", "not from me", "not mine", "who did it",
-                    "going on with my account", "money is missing", "missing from my account", "taken from my account",
+                    "fraud", "fraudulent", "unauthorized", "unauthorised", "stolen", "stole", "scam", "scammed",
+                    "suspicious", "did not make", "did not authorize", "not authorized", "somebody used",
+                    "identity theft", "hacked", "i did not buy", "i never made", "do not recognize",
+                    "did not recognize", "report a fraud", "someone took", "somebody took", "someone withdrew",
+                    "somebody withdrew", "someone has transferred", "someone transferred", "someone has taken",
+                    "somebody has taken", "someone charged", "was not from me", "was not me", "were not me",
+                    "not mine", "money is missing", "missing from my account", "taken from my account",
                     "taken out of my account",
                 ],
             },
@@ -111,6 +115,7 @@ pub const INTENTS: &[Intent] = &[
                 ],
             },
         ],
+        cues_name_subject: true,
     },
     Intent {
         name: "verification_failed",
@@ -120,7 +125,7 @@ pub const INTENTS: &[Intent] = &[
         evidence: &[Evidence {
             who: Who::Agent,
             phrases: &[
-                "unable to verify", "could not verify", "can not verify", "not able to verify", "failed verification",
+                "unable to verify", "could not verify", "not able to verify", "failed verification",
                 "verification failed", "can not authenticate", "could not authenticate", "unable to authenticate",
                 "not able to authenticate", "can not identify", "could not identify", "does not match", "do not match",
                 "did not match", "is incorrect", "was incorrect", "that is not correct",
@@ -128,6 +133,7 @@ pub const INTENTS: &[Intent] = &[
                 "not verified", "could not be verified", "can not be verified",
             ],
         }],
+        cues_name_subject: false,
     },
     Intent {
         name: "complaint",
@@ -137,11 +143,11 @@ pub const INTENTS: &[Intent] = &[
         evidence: &[Evidence {
             who: Who::Customer,
             phrases: &[
-                "complaint", "complain", "unacceptable", "terrible", "horrible", "awful", "worst", "disappointed",
-                "disappointing", "frustrated", "frustrating", "not happy", "unhappy", "ridiculous", "poor service",
-                "bad service", "rude", "waste of time", "fed up",
+                "complain", "unacceptable", "horrible", "worst", "frustrated", "frustrating", "not happy", "unhappy",
+                "ridiculous", "poor service", "bad service", "waste of time", "fed up",
             ],
         }],
+        cues_name_subject: true,
     },
     Intent {
         name: "annoyed",
@@ -149,6 +155,7 @@ pub const INTENTS: &[Intent] = &[
         label: "an annoyed or aggressive customer",
         rule: Rule::Annoyance,
         evidence: &[],
+        cues_name_subject: false,
     },
     Intent {
         name: "unanswered_question",
@@ -161,12 +168,13 @@ pub const INTENTS: &[Intent] = &[
         evidence: &[Evidence {
             who: Who::Agent,
             phrases: &[
-                "i do not know", "i am not sure", "not sure about", "i can not answer", "i could not answer",
+                "i do not know", "i am not sure", "not sure about", "i could not answer",
                 "do not have that information", "do not have information", "do not have any information",
                 "no information", "unable to answer", "can not help with that", "can not help you with that",
                 "not able to answer", "i will have to check", "i need to check with",
             ],
         }],
+        cues_name_subject: false,
     },
     Intent {
         name: "technical_issue",
@@ -176,12 +184,12 @@ pub const INTENTS: &[Intent] = &[
         evidence: &[Evidence {
             who: Who::Customer,
             phrases: &[
-                "not working", "does not work", "did not work", "stopped working", "broken", "error", "crash",
-                "crashes", "crashed", "bug", "glitch", "can not log in", "can not login", "can not access",
-                "will not load", "does not load", "outage", "is down", "not connecting", "freezes", "technical issue",
-                "technical problem",
+                "not working", "stopped working", "broken", "error", "crash", "crashes", "crashed", "bug", "glitch",
+                "can not log in", "can not login", "can not access", "will not load", "does not load", "outage",
+                "is down", "not connecting", "freezes", "technical issue", "technical problem",
             ],
         }],
+        cues_name_subject: true,
     },
     Intent {
         name: "billing",
@@ -191,10 +199,11 @@ pub const INTENTS: &[Intent] = &[
         evidence: &[Evidence {
             who: Who::Anyone,
             phrases: &[
-                "bill", "billing", "billed", "invoice", "charge", "charged", "charges", "refund", "balance",
-                "subscription", "fee", "fees", "overcharged", "statement", "payment due", "pay my", "credit card",
+                "bill", "billing", "billed", "invoice", "charge", "charged", "charges", "balance", "subscription",
+                "fee", "fees", "overcharged", "statement", "payment due", "pay my", "credit card",
             ],
         }],
+        cues_name_subject: true,
     },
     Intent {
         name: "escalation",
@@ -205,18 +214,16 @@ pub const INTENTS: &[Intent] = &[
             Evidence {
                 who: Who::Customer,
                 phrases: &[
-                    "manager", "supervisor", "escalate", "real person", "human", "speak to someone", "talk to someone",
-                    "someone else", "transfer me", "your boss",
+                    "supervisor", "real person", "human", "speak to someone", "talk to someone", "someone else",
+                    "transfer me", "your boss",
                 ],
             },
             Evidence {
                 who: Who::Agent,
-                phrases: &[
-                    "escalate", "escalated", "my manager", "a supervisor", "transfer you", "transferring you",
-                    "manager has been notified", "let my manager know",
-                ],
+                phrases: &["a supervisor", "transfer you", "transferring you", "manager has been notified"],
             },
         ],
+        cues_name_subject: true,
     },
     Intent {
         name: "demo_request",
@@ -230,6 +237,7 @@ pub const INTENTS: &[Intent] = &[
                 "walkthrough",
             ],
         }],
+        cues_name_subject: true,
     },
     Intent {
         name: "positive_feedback",
@@ -239,12 +247,12 @@ pub const INTENTS: &[Intent] = &[
         evidence: &[Evidence {
             who: Who::Customer,
             phrases: &[
-                "thank you so much", "thanks so much", "thank you very much", "great job", "great service",
-                "excellent", "amazing", "wonderful", "fantastic", "awesome", "very helpful", "so helpful",
-                "really helpful", "appreciate it", "really appreciate", "love it", "you are the best", "perfect",
-                "brilliant",
+                "thank you so much", "thanks so much", "thank you very much", "great service", "excellent", "amazing",
+                "wonderful", "fantastic", "awesome", "very helpful", "so helpful", "really helpful", "appreciate it",
+                "really appreciate", "perfect", "brilliant",
             ],
         }],
+        cues_name_subject: false,
     },
     Intent {
         name: "request_unfulfilled",
@@ -255,6 +263,7 @@ pub const INTENTS: &[Intent] = &[
         label: "an unfulfilled request",
         rule: Rule::Unfulfilled,
         evidence: &[],
+        cues_name_subject: false,
     },
     Intent {
         name: "call_incomplete",
@@ -265,5 +274,6 @@ pub const INTENTS: &[Intent] = &[
         label: "an abrupt end",
         rule: Rule::Abrupt,
         evidence: &[],
+        cues_name_subject: false,
     },
 ];

@@ -50,13 +50,27 @@ pub struct Intent {
     pub label: &'static str,
     pub rule: Rule,
     pub evidence: &'static [Evidence],
+    /// Whether its question cues name what a call about it mentions ("refund", "manager",
+    /// "invoice"): a cue the question names is then evidence too, said by the customer
+    /// ([`named_in`]). No sample call supplies these words; the
+    /// admin's question does.
+    pub cues_name_subject: bool,
+}
+
+/// The cues of `intent` that the normalised `question` names, when its cues name its
+/// subject (see [`Intent::cues_name_subject`]); empty otherwise.
+pub fn named_in(intent: &Intent, normalized_question: &str) -> Vec<&'static str> {
+    if !intent.cues_name_subject {
+        return Vec::new();
+    }
+    intent.cues.iter().copied().filter(|cue| normalized_question.contains(&format!(" {cue} "))).collect()
 }
 
 const CLOSINGS: &[&str] = &[
     "bye", "goodbye", "good bye", "have a", "thank", "thank you", "thanks", "appreciate", "see you", "enjoy",
     "pleasure", "take care", "that is all", "that is it", "that s it", "that s all", "that will be all",
-    "that is everything", "nothing else", "not now", "not at the moment", "welcome", "great day", "nice day",
-    "good day", "good night", "cheers", "all set", "later", "glad", "no problem", "anything else",
+    "that is everything", "nothing else", "not now", "welcome", "great day", "nice day", "good day", "good night",
+    "cheers", "all set", "later", "glad", "no problem", "anything else",
 ];
 
 /// The closing words the `Abrupt` rule looks for.
