@@ -36,7 +36,7 @@ pub struct CueCount {
 /// the outcome statements' success and failure phrases.
 pub fn transcript_cues() -> Vec<CueList> {
     let mut lists = Vec::new();
-    for intent in intents::INTENTS {
+    for intent in intents::INTENTS.iter() {
         for (i, evidence) in intent.evidence.iter().enumerate() {
             lists.push(CueList {
                 name: format!("intent {}: evidence {} ({:?})", intent.name, i + 1, evidence.who),

@@ -20,6 +20,7 @@ mod outcome;
 mod summary;
 pub mod text;
 pub mod values;
+pub mod vocabulary;
 
 use async_trait::async_trait;
 

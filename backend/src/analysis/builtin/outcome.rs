@@ -3,7 +3,10 @@
 //! now complete") or of failure ("I wasn't able to update your booking", "That date doesn't
 //! work", "I cannot authenticate you"). Questions and offers are neither.
 
+use std::sync::LazyLock;
+
 use super::doc::{Doc, Sentence};
+use super::vocabulary::VOCABULARY;
 use crate::calls::event::Speaker;
 
 /// The outcome a sentence states.
@@ -13,50 +16,30 @@ pub enum Outcome {
     Failure,
 }
 
-/// Words that report something done (past participles and completion words).
-pub const DONE: &[&str] = &[
-    "booked", "reserved", "scheduled", "confirmed", "made", "placed", "transferred", "sent", "initiated", "processed",
-    "completed", "complete", "submitted", "paid", "arranged", "added", "ordered", "done", "updated", "changed",
-    "successful", "successfully", "success", "secured", "registered", "requested", "finished",
-];
+/// Words that report something done (past participles and completion words). (the vocabulary file's `[outcome.done]`)
+static DONE: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.done);
 
-/// Phrases promising the fulfilment of an order or a transfer.
-const FULFIL: &[&str] = &[
-    "will be ready", "be ready", "ready soon", "ready shortly", "will be made", "be made", "will be prepared",
-    "be prepared", "coming right up", "be right out", "on its way", "will take", "send it off", "pick up your order",
-    "pick it up", "at the coffee bar", "in a few minutes", "in a couple of minutes", "in a moment", "be there",
-    "all set", "you are set", "good to go", "has gone through",
-];
+/// Phrases promising the fulfilment of an order or a transfer. (the vocabulary file's `[outcome.fulfilment]`)
+static FULFIL: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.fulfilment);
 
-/// Phrases that report failure on their own.
-pub const FAILED: &[&str] = &[
-    "unable to", "not able to", "was not able", "were not able", "could not", "fully booked", "sold out", "failed",
-    "did not go through", "declined", "unsuccessful", "not successful", "can not find", "no results",
-    "not able to accommodate", "can not authenticate",
-];
+/// Phrases that report failure on their own. (the vocabulary file's `[outcome.failure]`)
+static FAILED: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.failure);
 
-/// Phrases that report failure when the sentence is about the request.
-const FAILED_WEAK: &[&str] = &[
-    "can not", "not available", "unavailable", "no appointments", "nothing available", "there are no", "there is no",
-    "sorry but", "i apologize", "not authorized", "do not have any", "no longer", "not work",
-];
+/// Phrases that report failure when the sentence is about the request. (the vocabulary file's `[outcome.failure_about_request]`)
+static FAILED_WEAK: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.failure_about_request);
 
 /// Words that tie a failure to the caller's request (rather than a detail: "it's not
-/// furnished, unfortunately").
-const REQUEST_WORDS: &[&str] = &[
-    "book", "booking", "reserve", "reservation", "appointment", "table", "transfer", "order", "available",
-    "availability", "date", "time", "slot", "update", "change", "verify", "authenticate", "find", "help",
-    "accommodate", "payment", "schedule", "request", "room", "ride", "flight", "car", "that",
-];
+/// furnished, unfortunately"). (the vocabulary file's `[outcome.request_words]`)
+static REQUEST_WORDS: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.request_words);
 
 /// The phrase lists of this module by name, for the cue check ([`super::cues`]).
 pub(crate) fn cue_lists() -> [(&'static str, &'static [&'static str]); 5] {
     [
-        ("done", DONE),
-        ("fulfilment", FULFIL),
-        ("failure", FAILED),
-        ("failure about the request", FAILED_WEAK),
-        ("request words", REQUEST_WORDS),
+        ("done", *DONE),
+        ("fulfilment", *FULFIL),
+        ("failure", *FAILED),
+        ("failure about the request", *FAILED_WEAK),
+        ("request words", *REQUEST_WORDS),
     ]
 }
 
@@ -82,7 +65,7 @@ pub fn of(s: &Sentence) -> Option<Outcome> {
     }
     let about_request = REQUEST_WORDS.iter().any(|w| s.has(w));
     let strong = FAILED.iter().any(|p| s.has(p));
-    let weak = FAILED_WEAK.iter().any(|p| s.has(p)) || s.has("unfortunately") || s.has("sorry");
+    let weak = FAILED_WEAK.iter().any(|p| s.has(p));
     let failure = strong || (weak && about_request);
     if failure {
         return Some(Outcome::Failure);

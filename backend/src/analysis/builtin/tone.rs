@@ -3,56 +3,9 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Cue words of annoyance, with their weight.
-pub(crate) const ANNOYANCE: &[(&str, f64)] = &[
-    ("stupid", 2.0),
-    ("useless", 2.0),
-    ("ridiculous", 2.0),
-    ("incompetent", 2.0),
-    ("pathetic", 2.0),
-    ("moron", 2.0),
-    ("dumb", 2.0),
-    ("shut up", 2.0),
-    ("court", 1.5),
-    ("sue", 1.5),
-    ("waste of time", 2.0),
-    ("frustrated", 2.0),
-    ("frustrating", 2.0),
-    ("upset", 1.5),
-    ("angry", 2.0),
-    ("mad", 1.5),
-    ("fed up", 2.0),
-    ("sick of", 2.0),
-    ("unacceptable", 2.0),
-    ("finally", 1.2),
-    ("about time", 1.5),
-    ("long enough", 1.5),
-    ("hurry", 1.2),
-    ("come on", 1.2),
-    ("still waiting", 1.5),
-    ("seriously", 1.0),
-    ("are you kidding", 1.5),
-    ("thanks a lot", 1.0),
-    ("thanks alot", 1.0),
-    ("ugh", 1.0),
-    ("what is wrong with you", 2.0),
-    ("you people", 1.2),
-    ("i already told you", 1.5),
-    ("whatever", 0.8),
-    ("damn", 1.5),
-    ("hell", 1.0),
-    ("dammit", 1.5),
-    ("damn it", 1.5),
-    ("what am i going to do", 1.0),
-    ("are you trying to", 1.2),
-    ("geez", 1.0),
-    ("oh no", 0.8),
-    ("crap", 1.5),
-    ("wtf", 2.0),
-    ("pay attention", 1.5),
-    ("you never", 1.0),
-    ("joke", 0.5),
-];
+/// Cue words of annoyance, with their weight (the vocabulary file's `[[annoyance]]`).
+pub(crate) static ANNOYANCE: std::sync::LazyLock<&'static [(&'static str, f64)]> =
+    std::sync::LazyLock::new(|| super::vocabulary::VOCABULARY.annoyance);
 
 /// Annoyance or aggression: cue words, shouting (words in capitals, "!!") and impatience,
 /// adding up over the customer's turns.

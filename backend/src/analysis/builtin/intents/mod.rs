@@ -6,56 +6,7 @@
 mod catalog;
 pub use catalog::*;
 
-/// Who must have said an evidence phrase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Who {
-    Agent,
-    Customer,
-    Anyone,
-}
-
-/// Phrases (normalised: lower case, words separated by single spaces) said by `who`.
-#[derive(Debug)]
-pub struct Evidence {
-    pub who: Who,
-    pub phrases: &'static [&'static str],
-}
-
-/// How an intent's verdict is reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
-    /// Fires when any evidence phrase occurs, not negated.
-    AnyEvidence,
-    /// Fires when the agent states success about one of `nouns` (in the statement, or —
-    /// for a statement naming no other subject — in what the customer asked for, said with
-    /// one of `asks`), and no later failure.
-    Outcome { nouns: &'static [&'static str], asks: &'static [&'static str] },
-    /// Fires on cues of annoyance or aggression in the customer's turns.
-    Annoyance,
-    /// Fires when the agent's last outcome statement is a failure, or the customer's request
-    /// was never met with a success statement.
-    Unfulfilled,
-    /// Fires when the call ended abruptly: no closing words in the last turns.
-    Abrupt,
-}
-
-/// One recognisable intent.
-#[derive(Debug)]
-pub struct Intent {
-    /// Stable name, e.g. `callback`.
-    pub name: &'static str,
-    /// Phrases in a question that point at this intent; more matches win.
-    pub cues: &'static [&'static str],
-    /// What was found, for reasons: "a callback request".
-    pub label: &'static str,
-    pub rule: Rule,
-    pub evidence: &'static [Evidence],
-    /// Whether its question cues name what a call about it mentions ("refund", "manager",
-    /// "invoice"): a cue the question names is then evidence too, said by the customer
-    /// ([`named_in`]). No sample call supplies these words; the
-    /// admin's question does.
-    pub cues_name_subject: bool,
-}
+pub use super::vocabulary::{Intent, Rule, Who};
 
 /// The cues of `intent` that the normalised `question` names, when its cues name its
 /// subject (see [`Intent::cues_name_subject`]); empty otherwise.
@@ -66,16 +17,9 @@ pub fn named_in(intent: &Intent, normalized_question: &str) -> Vec<&'static str>
     intent.cues.iter().copied().filter(|cue| normalized_question.contains(&format!(" {cue} "))).collect()
 }
 
-const CLOSINGS: &[&str] = &[
-    "bye", "goodbye", "good bye", "have a", "thank", "thank you", "thanks", "appreciate", "see you", "enjoy",
-    "pleasure", "take care", "that is all", "that is it", "that s it", "that s all", "that will be all",
-    "that is everything", "nothing else", "not now", "welcome", "great day", "nice day", "good day", "good night",
-    "cheers", "all set", "later", "glad", "no problem", "anything else",
-];
-
 /// The closing words the `Abrupt` rule looks for.
 pub fn closings() -> &'static [&'static str] {
-    CLOSINGS
+    crate::analysis::builtin::vocabulary::VOCABULARY.closings
 }
 
 /// The outcome intent the customer's request is about: the one whose request words the
@@ -123,7 +67,7 @@ pub fn foreign_nouns(name: &str) -> Vec<&'static str> {
 /// The intent a question is about: the one with the most cue matches (at least one).
 pub fn for_question(normalized_question: &str) -> Option<&'static Intent> {
     let mut best: Option<(&Intent, usize)> = None;
-    for intent in INTENTS {
+    for intent in INTENTS.iter() {
         let score = intent.cues.iter().filter(|cue| normalized_question.contains(&format!(" {cue} "))).count();
         if score > 0 && best.is_none_or(|(_, s)| score > s) {
             best = Some((intent, score));
