@@ -70,9 +70,7 @@ pub fn of(s: &Sentence) -> Option<Outcome> {
     if failure {
         return Some(Outcome::Failure);
     }
-    let done = DONE.iter().any(|w| s.has(w) && !negated_near(s, w))
-        || s.has("i was able to")
-        || FULFIL.iter().any(|p| s.has(p));
+    let done = DONE.iter().any(|w| s.has(w) && !negated_near(s, w)) || FULFIL.iter().any(|p| s.has(p));
     if done && !failure {
         return Some(Outcome::Success);
     }

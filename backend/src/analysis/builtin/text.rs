@@ -42,8 +42,9 @@ pub fn sentences(text: &str) -> Vec<String> {
         current.push(ch);
         let boundary = match ch {
             '!' | '?' | '\n' => true,
-            // A period ends a sentence when followed by whitespace (not in "3.5" or "e.g").
-            '.' => chars.peek().is_none_or(|c| c.is_whitespace()),
+            // A period ends a sentence when followed by whitespace (not in "3.5" or "e.g"),
+            // unless it ends a title before a name ("Dr. Johnson", "Mrs. Smith").
+            '.' => chars.peek().is_none_or(|c| c.is_whitespace()) && !ends_with_title(&current),
             _ => false,
         };
         if boundary {
@@ -59,6 +60,15 @@ pub fn sentences(text: &str) -> Vec<String> {
         out.push(s.to_owned());
     }
     out
+}
+
+/// Titles written with a period before a name (English usage).
+const TITLES: &[&str] = &["dr", "mr", "mrs", "ms", "mx", "prof", "st", "sr", "jr", "capt", "lt", "gen", "rev", "hon"];
+
+/// Whether `text` (ending with a period) ends with a title such as "Dr.".
+fn ends_with_title(text: &str) -> bool {
+    let word = text.trim_end_matches('.').rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    TITLES.iter().any(|t| word.eq_ignore_ascii_case(t))
 }
 
 /// Words that negate what follows them within a short window.
@@ -153,6 +163,12 @@ mod tests {
     #[test]
     fn sentences_split_on_terminal_punctuation_only() {
         assert_eq!(sentences("It costs 3.5 dollars. Okay? Yes!"), vec!["It costs 3.5 dollars.", "Okay?", "Yes!"]);
+        // A title's period is not a sentence's end.
+        assert_eq!(
+            sentences("Unfortunately Dr. Johnson is away. Mrs. Lee can see you."),
+            vec!["Unfortunately Dr. Johnson is away.", "Mrs. Lee can see you."]
+        );
+        assert_eq!(sentences("Call Dr."), vec!["Call Dr."]);
     }
 
     #[test]
