@@ -52,8 +52,10 @@ pub(crate) fn said_by(doc: &Doc, who: Who) -> impl Iterator<Item = &doc::Sentenc
 pub enum Reading {
     /// An outcome or event it has rules for (a confirmed booking, a callback request…),
     /// with the intent's cues the question names as evidence ([`intents::named_in`]:
-    /// "refund" in "Did the caller ask about a refund?").
-    Intent(&'static Intent, Vec<&'static str>),
+    /// "refund" in "Did the caller ask about a refund?"), and whether the question asks
+    /// for the outcome's absence ([`negates_outcome`]: "Did the call end without a
+    /// confirmed booking?").
+    Intent { intent: &'static Intent, named: Vec<&'static str>, negated: bool },
     /// Whether the call was about one of the alternatives ("a taxi, a ride or a bus").
     Topic(Topic),
     /// Neither: the question is answered Unknown on every call, and never fires.
@@ -74,12 +76,15 @@ impl Reading {
     /// "checks whether the call was about: a hotel stay", or that it is not understood.
     pub fn describe(&self) -> String {
         match self {
-            Reading::Intent(intent, named) if !named.is_empty() => format!(
+            Reading::Intent { intent, negated: true, .. } => {
+                format!("checks that the call ended without {}", intent.label)
+            }
+            Reading::Intent { intent, named, .. } if !named.is_empty() => format!(
                 "checks the call for {} (or {} said)",
                 intent.label,
                 named.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(" or ")
             ),
-            Reading::Intent(intent, _) => format!("checks the call for {}", intent.label),
+            Reading::Intent { intent, .. } => format!("checks the call for {}", intent.label),
             Reading::Topic(topic) => format!("checks whether the call was about: {}", topic.text),
             Reading::NotUnderstood => NOT_UNDERSTOOD.to_owned(),
         }
@@ -122,7 +127,7 @@ pub fn read_question(question: &str) -> Reading {
         if let Some(intent) = intents::for_question(&format!(" {topic} "))
             && intent.rule == Rule::AnyEvidence
         {
-            return Reading::Intent(intent, intents::named_in(intent, &format!(" {topic} ")));
+            return Reading::Intent { intent, named: intents::named_in(intent, &format!(" {topic} ")), negated: false };
         }
         let alternatives = topic_alternatives(&topic);
         if !alternatives.is_empty() {
@@ -133,7 +138,11 @@ pub fn read_question(question: &str) -> Reading {
     }
     let normalized = normalize(question);
     match intents::for_question(&normalized) {
-        Some(intent) => Reading::Intent(intent, intents::named_in(intent, &normalized)),
+        Some(intent) => Reading::Intent {
+            intent,
+            named: intents::named_in(intent, &normalized),
+            negated: negates_outcome(intent, &normalized),
+        },
         None => Reading::NotUnderstood,
     }
 }
@@ -199,12 +208,33 @@ pub fn judge(doc: &Doc, call: &CallFacts, question: &str) -> Judgment {
     judge_reading(doc, call, &read_question(question))
 }
 
+/// Words that make a question ask for an outcome's absence.
+const ABSENCE: &[&str] = &[" without ", " not ", " no ", " never ", " fail ", " failed ", " unable ", " unsuccessful "];
+
+/// Whether the normalised `question` asks whether `intent`'s outcome (a booking, an order,
+/// a payment…) did *not* happen: "Did the call end without a confirmed booking?", "Was no
+/// appointment scheduled?", "Did the order fail?". Only outcome intents have an absence to
+/// ask for; the others name a failure or an event themselves (an unfulfilled request, a
+/// failed verification, a complaint).
+pub fn negates_outcome(intent: &Intent, normalized_question: &str) -> bool {
+    matches!(intent.rule, Rule::Outcome { .. }) && ABSENCE.iter().any(|w| normalized_question.contains(w))
+}
+
 /// Judges a question already read with [`read_question`].
 pub fn judge_reading(doc: &Doc, call: &CallFacts, reading: &Reading) -> Judgment {
     match reading {
-        Reading::Intent(intent, named) => {
-            tracing::trace!(intent = intent.name, "question intent");
-            judge_intent(doc, call, intent, named)
+        Reading::Intent { intent, named, negated } => {
+            tracing::trace!(intent = intent.name, negated, "question intent");
+            let judgment = judge_intent(doc, call, intent, named);
+            if !negated {
+                return judgment;
+            }
+            // Asked for the absence: a stated failure, or no success stated at all, is a
+            // yes; a success is a no.
+            match judgment {
+                Judgment::Yes(reason) => Judgment::No(reason),
+                Judgment::No(reason) | Judgment::Unknown(reason) => Judgment::Yes(reason),
+            }
         }
         Reading::Topic(topic) => judge_topic(doc, topic),
         Reading::NotUnderstood => Judgment::Unknown(format!("The question is {NOT_UNDERSTOOD}.")),

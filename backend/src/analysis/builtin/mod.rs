@@ -265,6 +265,35 @@ mod tests {
     }
 
     #[test]
+    fn a_question_about_an_outcome_s_absence_is_answered_the_other_way() {
+        let booked = || {
+            vec![
+                turn(Speaker::User, "I'd like to book a table for two tonight."),
+                turn(Speaker::Agent, "Your table has been reserved for 8 pm."),
+            ]
+        };
+        let refused = || {
+            vec![
+                turn(Speaker::User, "I'd like to book a table for two tonight."),
+                turn(Speaker::Agent, "I'm sorry, we are fully booked tonight."),
+            ]
+        };
+        let question = "Did the call end without a confirmed booking?";
+        assert_eq!(read_question(question).describe(), "checks that the call ended without a confirmed booking");
+        assert!(!verdict(booked(), question).fired);
+        let v = verdict(refused(), question);
+        assert!(v.fired, "{v:?}");
+        assert!(v.reason.contains("fully booked"), "{}", v.reason);
+        // No booking talked about at all: the call did end without one.
+        let hours = vec![turn(Speaker::User, "When do you open?"), turn(Speaker::Agent, "At nine.")];
+        assert!(verdict(hours, question).fired);
+        // The question's own failure words are not read as an absence: an unfulfilled
+        // request is asked for as such.
+        assert!(verdict(refused(), "Did the call end without the customer's main request being fulfilled?").fired);
+        assert!(!verdict(booked(), "Did the call end without the customer's main request being fulfilled?").fired);
+    }
+
+    #[test]
     fn a_topic_needs_its_words_said_one_by_the_customer_and_unknown_never_fires() {
         let call = || {
             vec![

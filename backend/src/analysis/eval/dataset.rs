@@ -75,11 +75,18 @@ pub enum GoldRef {
     /// Whether this is one of the call's source domains (`manifest.jsonl`): the gold of a
     /// topic question such as "Was the call about renting a car?".
     Domain(String),
+    /// The opposite of this trigger id's gold (`not:<trigger id>`): a negated question
+    /// such as "Did the call end without a confirmed booking?". Unlabelled stays unlabelled.
+    NotTrigger(String),
 }
 
 impl GoldRef {
-    /// `domain:<name>` is a [`GoldRef::Domain`], anything else a trigger id.
+    /// `domain:<name>` is a [`GoldRef::Domain`], `not:<id>` a [`GoldRef::NotTrigger`],
+    /// anything else a trigger id.
     pub fn parse(text: &str) -> Self {
+        if let Some(id) = text.strip_prefix("not:") {
+            return GoldRef::NotTrigger(id.trim().to_owned());
+        }
         match text.strip_prefix("domain:") {
             Some(domain) => GoldRef::Domain(domain.trim().to_owned()),
             None => GoldRef::Trigger(text.trim().to_owned()),
@@ -105,6 +112,7 @@ impl EvalCase {
         match gold {
             GoldRef::Trigger(id) => self.triggers.get(id).copied().flatten(),
             GoldRef::Domain(domain) => Some(self.domains.iter().any(|d| d == domain)),
+            GoldRef::NotTrigger(id) => self.triggers.get(id).copied().flatten().map(|gold| !gold),
         }
     }
 }
@@ -122,7 +130,7 @@ impl Dataset {
     /// Replaces the folder's questions with those of a questions file: a JSON object of
     /// question id → either a question (scored against the trigger named by its id, so
     /// `triggers.json` itself is one) or `{"question": …, "gold": "<trigger id>" |
-    /// "domain:<name>"}`.
+    /// "not:<trigger id>" | "domain:<name>"}`.
     ///
     /// Errors: the file cannot be read or parsed, holds no question, or a question's gold
     /// names a trigger no call is labelled with, or a domain while the folder has no
@@ -144,7 +152,7 @@ impl Dataset {
                 QuestionEntry::Scored { question, gold } => (question, GoldRef::parse(&gold)),
             };
             match &target {
-                GoldRef::Trigger(t) if !labelled.contains(t.as_str()) => {
+                GoldRef::Trigger(t) | GoldRef::NotTrigger(t) if !labelled.contains(t.as_str()) => {
                     return Err(DatasetError::Event(
                         file,
                         format!("question {id}: no call is labelled with trigger {t:?}"),

@@ -338,6 +338,7 @@ mod tests {
     fn questions_are_scored_against_a_trigger_or_the_calls_domains() {
         assert_eq!(GoldRef::parse("fraud_reported"), GoldRef::Trigger("fraud_reported".into()));
         assert_eq!(GoldRef::parse("domain:car_rental"), GoldRef::Domain("car_rental".into()));
+        assert_eq!(GoldRef::parse("not:booking_confirmed"), GoldRef::NotTrigger("booking_confirmed".into()));
         let dir = std::env::temp_dir().join(format!("aftercall-manifest-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         std::fs::write(
