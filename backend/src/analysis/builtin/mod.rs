@@ -294,6 +294,39 @@ mod tests {
     }
 
     #[test]
+    fn verification_and_cancellation_questions_ask_what_they_name() {
+        let describe = |q: &str| read_question(q).describe();
+        // Without a failure word, a verification question asks whether it succeeded.
+        assert_eq!(describe("Was the caller's identity verified?"), "checks the call for a verified identity");
+        assert_eq!(
+            describe("Did the agent fail to verify the customer's identity?"),
+            "checks the call for a failed identity verification"
+        );
+        let checked = |agent: &str| {
+            vec![
+                turn(Speaker::Agent, "Can I have your date of birth?"),
+                turn(Speaker::User, "March 3rd, 1980."),
+                turn(Speaker::Agent, agent),
+            ]
+        };
+        let passed = "Thank you, you have been verified.";
+        let failed = "I'm sorry, I could not verify your identity with those details.";
+        assert!(verdict(checked(passed), "Was the caller's identity verified?").fired);
+        assert!(!verdict(checked(failed), "Was the caller's identity verified?").fired);
+        assert!(verdict(checked(failed), "Did the agent fail to verify the customer's identity?").fired);
+        assert!(!verdict(checked(passed), "Did the agent fail to verify the customer's identity?").fired);
+
+        // A cancellation is not the booking it cancels.
+        assert_eq!(describe("Did the customer cancel their booking?"), "checks the call for a cancellation");
+        let cancelled = vec![
+            turn(Speaker::User, "I need to cancel my reservation for Friday."),
+            turn(Speaker::Agent, "No problem, your reservation has been cancelled."),
+        ];
+        assert!(verdict(cancelled.clone(), "Did the customer cancel their booking?").fired);
+        assert!(!verdict(cancelled, "Did the agent confirm a booking?").fired);
+    }
+
+    #[test]
     fn a_topic_needs_its_words_said_one_by_the_customer_and_unknown_never_fires() {
         let call = || {
             vec![

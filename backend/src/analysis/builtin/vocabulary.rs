@@ -61,6 +61,9 @@ pub struct Intent {
     /// ([`super::intents::named_in`]). No sample call supplies these words; the admin's
     /// question does.
     pub cues_name_subject: bool,
+    /// Whether it names a failure ("a failed identity verification"): a question is read
+    /// as this intent only when it has a failure word ([`Vocabulary::question_failure_words`]).
+    pub asks_failure: bool,
 }
 
 /// The vocabulary, as compiled in.
@@ -76,6 +79,8 @@ pub struct Vocabulary {
     /// `(cue, weight)`: a customer's sentence adds the weights of its cues.
     pub annoyance: &'static [(&'static str, f64)],
     pub closings: &'static [&'static str],
+    /// Words by which a question asks about a failure ([`Intent::asks_failure`]).
+    pub question_failure_words: &'static [&'static str],
     pub done: &'static [&'static str],
     pub fulfilment: &'static [&'static str],
     pub failure: &'static [&'static str],
@@ -94,6 +99,7 @@ struct File {
     intent: Vec<IntentEntry>,
     annoyance: Vec<AnnoyanceEntry>,
     closings: List,
+    question_failure_words: List,
     outcome: OutcomeLists,
 }
 
@@ -130,6 +136,8 @@ struct IntentEntry {
     rule: RuleName,
     reason: String,
     cues_name_subject: bool,
+    #[serde(default)]
+    asks_failure: bool,
     cues: List,
     nouns: Option<List>,
     asks: Option<List>,
@@ -242,6 +250,7 @@ pub fn parse(text: &str) -> Result<Vocabulary, String> {
             rule,
             evidence: leak_all(evidence),
             cues_name_subject: entry.cues_name_subject,
+            asks_failure: entry.asks_failure,
         });
     }
     let mut annoyance = Vec::new();
@@ -259,6 +268,7 @@ pub fn parse(text: &str) -> Result<Vocabulary, String> {
         intents: leak_all(intents),
         annoyance: leak_all(annoyance),
         closings: list("closings", file.closings)?,
+        question_failure_words: list("question_failure_words", file.question_failure_words)?,
         done: list("outcome.done", outcome.done)?,
         fulfilment: list("outcome.fulfilment", outcome.fulfilment)?,
         failure: list("outcome.failure", outcome.failure)?,

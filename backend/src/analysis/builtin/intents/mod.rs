@@ -64,10 +64,16 @@ pub fn foreign_nouns(name: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// The intent a question is about: the one with the most cue matches (at least one).
+/// The intent a question is about: the one with the most cue matches (at least one),
+/// the first listed on a tie; an intent that names a failure ([`Intent::asks_failure`]) only
+/// when the question has a failure word.
 pub fn for_question(normalized_question: &str) -> Option<&'static Intent> {
     let mut best: Option<(&Intent, usize)> = None;
-    for intent in INTENTS.iter() {
+    let asks_failure = crate::analysis::builtin::vocabulary::VOCABULARY
+        .question_failure_words
+        .iter()
+        .any(|w| normalized_question.contains(&format!(" {w} ")));
+    for intent in INTENTS.iter().filter(|i| !i.asks_failure || asks_failure) {
         let score = intent.cues.iter().filter(|cue| normalized_question.contains(&format!(" {cue} "))).count();
         if score > 0 && best.is_none_or(|(_, s)| score > s) {
             best = Some((intent, score));
