@@ -86,7 +86,10 @@ db_test!(a_condition_fires_only_when_the_analyzer_judges_it_true, |app| {
     let t = app.tenant("Acme").await;
     let question = json!({"condition": "Did the customer report fraud or an unauthorized transaction?"});
     agent_with(&app, &t, "star-bank", &[notification("Fraud", question)]).await;
-    let fraud = ingest(&app, &t, &fixture("star-1064")).await;
+    // "Hello someone has transferred 500 from my account!" (star-1064's "Some criminal
+    // withdrew…" is no longer caught: "criminal" was said in that call alone, see the
+    // README's "Evaluation").
+    let fraud = ingest(&app, &t, &fixture("star-1785")).await;
     let mut order = fixture("tm4-00aa7a6a-940c-4886-b588-a8c950fdb4c2");
     order["agent_id"] = json!("star-bank");
     let not_fraud = ingest(&app, &t, &order).await;
@@ -94,7 +97,7 @@ db_test!(a_condition_fires_only_when_the_analyzer_judges_it_true, |app| {
     let (_, a) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{fraud}")).await;
     let (_, b) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{not_fraud}")).await;
     assert_eq!(a["notification_runs"][0]["fired"], true, "{}", a["notification_runs"]);
-    assert!(a["notification_runs"][0]["reason"].as_str().unwrap().contains("debit card"), "{}", a["notification_runs"]);
+    assert!(a["notification_runs"][0]["reason"].as_str().unwrap().contains("transferred 500"), "{}", a["notification_runs"]);
     assert_eq!(b["notification_runs"][0]["fired"], false, "{}", b["notification_runs"]);
     assert!(b["notification_runs"][0]["email_state"].is_null());
     assert_eq!(a["analysis"]["verdicts"].as_array().unwrap().len(), 1);
