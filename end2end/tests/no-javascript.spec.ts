@@ -55,7 +55,8 @@ test('sign-up, API keys and tasks work without JavaScript', async ({ page, reque
   await expect(page).toHaveURL(/\/notifications\/[0-9a-f-]+\?saved=published$/);
   await expect(page.getByTestId('editor-status')).toHaveText('Live: version 1.');
 
-  await postCall(request, key, fixture('abcd-3592'));
+  // A fraud report whose agent says "we will contact you with details in due course".
+  await postCall(request, key, fixture('star-1064'));
   await expect
     .poll(async () => {
       await page.goto('/tasks?status=open');
