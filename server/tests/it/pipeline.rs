@@ -97,7 +97,11 @@ db_test!(a_condition_fires_only_when_the_analyzer_judges_it_true, |app| {
     let (_, a) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{fraud}")).await;
     let (_, b) = app.api_get(&t.api_key, &format!("/api/v1/conversations/{not_fraud}")).await;
     assert_eq!(a["notification_runs"][0]["fired"], true, "{}", a["notification_runs"]);
-    assert!(a["notification_runs"][0]["reason"].as_str().unwrap().contains("transferred 500"), "{}", a["notification_runs"]);
+    assert!(
+        a["notification_runs"][0]["reason"].as_str().unwrap().contains("transferred 500"),
+        "{}",
+        a["notification_runs"]
+    );
     assert_eq!(b["notification_runs"][0]["fired"], false, "{}", b["notification_runs"]);
     assert!(b["notification_runs"][0]["email_state"].is_null());
     assert_eq!(a["analysis"]["verdicts"].as_array().unwrap().len(), 1);
