@@ -208,16 +208,18 @@ pub fn judge(doc: &Doc, call: &CallFacts, question: &str) -> Judgment {
     judge_reading(doc, call, &read_question(question))
 }
 
-/// Words that make a question ask for an outcome's absence.
-const ABSENCE: &[&str] = &[" without ", " not ", " no ", " never ", " fail ", " failed ", " unable ", " unsuccessful "];
-
 /// Whether the normalised `question` asks whether `intent`'s outcome (a booking, an order,
 /// a payment…) did *not* happen: "Did the call end without a confirmed booking?", "Was no
-/// appointment scheduled?", "Did the order fail?". Only outcome intents have an absence to
+/// appointment scheduled?", "Did the order fail?" (the vocabulary's
+/// `question_absence_words`). Only outcome intents have an absence to
 /// ask for; the others name a failure or an event themselves (an unfulfilled request, a
 /// failed verification, a complaint).
 pub fn negates_outcome(intent: &Intent, normalized_question: &str) -> bool {
-    matches!(intent.rule, Rule::Outcome { .. }) && ABSENCE.iter().any(|w| normalized_question.contains(w))
+    matches!(intent.rule, Rule::Outcome { .. })
+        && super::vocabulary::VOCABULARY
+            .question_absence_words
+            .iter()
+            .any(|w| normalized_question.contains(&format!(" {w} ")))
 }
 
 /// Judges a question already read with [`read_question`].

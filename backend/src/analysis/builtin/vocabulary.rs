@@ -81,6 +81,8 @@ pub struct Vocabulary {
     pub closings: &'static [&'static str],
     /// Words by which a question asks about a failure ([`Intent::asks_failure`]).
     pub question_failure_words: &'static [&'static str],
+    /// Words by which a question about an outcome asks for its absence.
+    pub question_absence_words: &'static [&'static str],
     pub done: &'static [&'static str],
     pub fulfilment: &'static [&'static str],
     pub failure: &'static [&'static str],
@@ -100,6 +102,7 @@ struct File {
     annoyance: Vec<AnnoyanceEntry>,
     closings: List,
     question_failure_words: List,
+    question_absence_words: List,
     outcome: OutcomeLists,
 }
 
@@ -269,6 +272,7 @@ pub fn parse(text: &str) -> Result<Vocabulary, String> {
         annoyance: leak_all(annoyance),
         closings: list("closings", file.closings)?,
         question_failure_words: list("question_failure_words", file.question_failure_words)?,
+        question_absence_words: list("question_absence_words", file.question_absence_words)?,
         done: list("outcome.done", outcome.done)?,
         fulfilment: list("outcome.fulfilment", outcome.fulfilment)?,
         failure: list("outcome.failure", outcome.failure)?,
