@@ -94,21 +94,6 @@ impl Reading {
 /// The reason of every verdict on a question the built-in analyzer cannot read.
 pub const NOT_UNDERSTOOD: &str = "not understood by the built-in analyzer, which answers Unknown (never fires); configure an AI provider in Settings";
 
-/// Words that mark a question about a topic: what follows them is the topic.
-const TOPIC_MARKERS: &[&str] = &[" about ", " regarding ", " concerning ", " related to ", " mention ", " mentioned "];
-
-/// Endings that mark a question about a topic ("Was parking discussed?"): what precedes
-/// them, after the question's first word, is the topic.
-const TOPIC_ENDINGS: &[&str] = &[" discussed ", " mentioned ", " brought up ", " talked about "];
-
-/// Words that name no topic of their own in a topic's text ("a medical matter").
-const TOPIC_GENERIC: &[&str] = &[
-    "matter", "matters", "thing", "things", "something", "anything", "topic", "subject", "stuff", "kind", "type",
-    "sort", "question", "questions", "issue", "issues", "help", "say", "said", "tell", "told", "talk", "talked",
-    "discuss", "discussed", "mention", "mentioned", "regarding", "concerning", "related", "call", "calling", "called",
-    "phone",
-];
-
 /// Reads `question` (a trigger question, a goal or a route condition). A question about
 /// a topic ("Was the call about …", "Did the caller mention …", "Was … discussed?") is a
 /// topic question, unless its topic is one of the intents found by mention alone (a billing
@@ -150,16 +135,19 @@ pub fn read_question(question: &str) -> Reading {
 /// The words before the topic and the topic's words of a normalised question, if it is a
 /// question about a topic.
 fn topic_text(normalized: &str) -> Option<(String, String)> {
-    for marker in TOPIC_MARKERS {
-        if let Some(at) = normalized.find(marker) {
+    let topic = &super::vocabulary::VOCABULARY.topic;
+    for marker in topic.markers {
+        let marker = format!(" {marker} ");
+        if let Some(at) = normalized.find(&marker) {
             let rest = normalized[at + marker.len()..].trim();
             if !rest.is_empty() {
                 return Some((normalized[..at].to_owned(), rest.to_owned()));
             }
         }
     }
-    for ending in TOPIC_ENDINGS {
-        if let Some(body) = normalized.strip_suffix(ending.trim_start()).and_then(|b| b.strip_suffix(' ').or(Some(b))) {
+    for ending in topic.endings {
+        if let Some(body) = normalized.strip_suffix(&format!("{ending} ")).and_then(|b| b.strip_suffix(' ').or(Some(b)))
+        {
             // Drop the question's first word ("was", "were", "is", "has"…) and a "there".
             let words: Vec<&str> = body.split_whitespace().skip(1).filter(|w| *w != "there").collect();
             if !words.is_empty() {
@@ -178,7 +166,8 @@ fn topic_alternatives(topic: &str) -> Vec<Vec<String>> {
         .split(" or ")
         // The topic is normalised already: its generic words are dropped before stemming.
         .map(|part| {
-            content_stems(&part.split(' ').filter(|w| !TOPIC_GENERIC.contains(w)).collect::<Vec<_>>().join(" "))
+            let generic = super::vocabulary::VOCABULARY.topic.generic;
+            content_stems(&part.split(' ').filter(|w| !generic.contains(w)).collect::<Vec<_>>().join(" "))
         })
         .filter(|stems| !stems.is_empty())
         .collect();

@@ -83,6 +83,8 @@ pub struct Vocabulary {
     pub question_failure_words: &'static [&'static str],
     /// Words by which a question about an outcome asks for its absence.
     pub question_absence_words: &'static [&'static str],
+    /// How a topic question is read.
+    pub topic: TopicWords,
     pub done: &'static [&'static str],
     pub fulfilment: &'static [&'static str],
     pub failure: &'static [&'static str],
@@ -103,6 +105,7 @@ struct File {
     closings: List,
     question_failure_words: List,
     question_absence_words: List,
+    topic: TopicLists,
     outcome: OutcomeLists,
 }
 
@@ -162,6 +165,25 @@ struct AnnoyanceEntry {
     reason: String,
     weight: f64,
     cues: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TopicLists {
+    markers: List,
+    endings: List,
+    generic: List,
+}
+
+/// The words of topic questions (the vocabulary file's `[topic]`).
+#[derive(Debug)]
+pub struct TopicWords {
+    /// Words after which a question names its topic ("about", "regarding").
+    pub markers: &'static [&'static str],
+    /// Endings before which it names its topic ("discussed", "brought up").
+    pub endings: &'static [&'static str],
+    /// Words dropped from a topic's text ("matter", "thing").
+    pub generic: &'static [&'static str],
 }
 
 #[derive(Deserialize)]
@@ -273,6 +295,11 @@ pub fn parse(text: &str) -> Result<Vocabulary, String> {
         closings: list("closings", file.closings)?,
         question_failure_words: list("question_failure_words", file.question_failure_words)?,
         question_absence_words: list("question_absence_words", file.question_absence_words)?,
+        topic: TopicWords {
+            markers: list("topic.markers", file.topic.markers)?,
+            endings: list("topic.endings", file.topic.endings)?,
+            generic: list("topic.generic", file.topic.generic)?,
+        },
         done: list("outcome.done", outcome.done)?,
         fulfilment: list("outcome.fulfilment", outcome.fulfilment)?,
         failure: list("outcome.failure", outcome.failure)?,
