@@ -7,8 +7,9 @@
 //! cues in two calls or more are shared by several callers and pass.
 
 use super::doc::Doc;
-use super::intents::{self, Rule};
+use super::intents::Rule;
 use super::text::stem;
+use super::vocabulary::VOCABULARY;
 use crate::analysis::AnalysisRequest;
 
 /// One named list of transcript cues (`intent fraud: customer evidence`, `annoyance`, …).
@@ -36,7 +37,8 @@ pub struct CueCount {
 /// the outcome statements' success and failure phrases.
 pub fn transcript_cues() -> Vec<CueList> {
     let mut lists = Vec::new();
-    for intent in intents::INTENTS.iter() {
+    let v = &*VOCABULARY;
+    for intent in v.intents {
         for (i, evidence) in intent.evidence.iter().enumerate() {
             lists.push(CueList {
                 name: format!("intent {}: evidence {} ({:?})", intent.name, i + 1, evidence.who),
@@ -48,9 +50,16 @@ pub fn transcript_cues() -> Vec<CueList> {
             lists.push(CueList { name: format!("intent {}: request words", intent.name), cues: asks.to_vec() });
         }
     }
-    lists.push(CueList { name: "annoyance".into(), cues: super::tone::ANNOYANCE.iter().map(|(c, _)| *c).collect() });
-    lists.push(CueList { name: "closings".into(), cues: intents::closings().to_vec() });
-    for (name, cues) in super::outcome::cue_lists() {
+    lists.push(CueList { name: "annoyance".into(), cues: v.annoyance.iter().map(|(c, _)| *c).collect() });
+    lists.push(CueList { name: "closings".into(), cues: v.closings.to_vec() });
+    let outcome = [
+        ("done", v.done),
+        ("fulfilment", v.fulfilment),
+        ("failure", v.failure),
+        ("failure about the request", v.failure_about_request),
+        ("request words", v.request_words),
+    ];
+    for (name, cues) in outcome {
         lists.push(CueList { name: format!("outcome: {name}"), cues: cues.to_vec() });
     }
     lists

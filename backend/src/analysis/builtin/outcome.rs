@@ -3,8 +3,6 @@
 //! now complete") or of failure ("I wasn't able to update your booking", "That date doesn't
 //! work", "I cannot authenticate you"). Questions and offers are neither.
 
-use std::sync::LazyLock;
-
 use super::doc::{Doc, Sentence};
 use super::vocabulary::VOCABULARY;
 use crate::calls::event::Speaker;
@@ -14,33 +12,6 @@ use crate::calls::event::Speaker;
 pub enum Outcome {
     Success,
     Failure,
-}
-
-/// Words that report something done (past participles and completion words). (the vocabulary file's `[outcome.done]`)
-static DONE: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.done);
-
-/// Phrases promising the fulfilment of an order or a transfer. (the vocabulary file's `[outcome.fulfilment]`)
-static FULFIL: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.fulfilment);
-
-/// Phrases that report failure on their own. (the vocabulary file's `[outcome.failure]`)
-static FAILED: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.failure);
-
-/// Phrases that report failure when the sentence is about the request. (the vocabulary file's `[outcome.failure_about_request]`)
-static FAILED_WEAK: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.failure_about_request);
-
-/// Words that tie a failure to the caller's request (rather than a detail: "it's not
-/// furnished, unfortunately"). (the vocabulary file's `[outcome.request_words]`)
-static REQUEST_WORDS: LazyLock<&'static [&'static str]> = LazyLock::new(|| VOCABULARY.request_words);
-
-/// The phrase lists of this module by name, for the cue check ([`super::cues`]).
-pub(crate) fn cue_lists() -> [(&'static str, &'static [&'static str]); 5] {
-    [
-        ("done", *DONE),
-        ("fulfilment", *FULFIL),
-        ("failure", *FAILED),
-        ("failure about the request", *FAILED_WEAK),
-        ("request words", *REQUEST_WORDS),
-    ]
 }
 
 /// Whether `word` only appears negated or as something still to do ("not booked", "to
@@ -63,14 +34,17 @@ pub fn of(s: &Sentence) -> Option<Outcome> {
     if s.role != Speaker::Agent || s.question {
         return None;
     }
-    let about_request = REQUEST_WORDS.iter().any(|w| s.has(w));
-    let strong = FAILED.iter().any(|p| s.has(p));
-    let weak = FAILED_WEAK.iter().any(|p| s.has(p));
+    let v = &*VOCABULARY;
+    // Words tying a failure to the caller's request (rather than a detail: "it's not
+    // furnished, unfortunately").
+    let about_request = v.request_words.iter().any(|w| s.has(w));
+    let strong = v.failure.iter().any(|p| s.has(p));
+    let weak = v.failure_about_request.iter().any(|p| s.has(p));
     let failure = strong || (weak && about_request);
     if failure {
         return Some(Outcome::Failure);
     }
-    let done = DONE.iter().any(|w| s.has(w) && !negated_near(s, w)) || FULFIL.iter().any(|p| s.has(p));
+    let done = v.done.iter().any(|w| s.has(w) && !negated_near(s, w)) || v.fulfilment.iter().any(|p| s.has(p));
     if done && !failure {
         return Some(Outcome::Success);
     }

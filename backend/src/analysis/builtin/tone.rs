@@ -3,10 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Cue words of annoyance, with their weight (the vocabulary file's `[[annoyance]]`).
-pub(crate) static ANNOYANCE: std::sync::LazyLock<&'static [(&'static str, f64)]> =
-    std::sync::LazyLock::new(|| super::vocabulary::VOCABULARY.annoyance);
-
 /// Annoyance or aggression: cue words, shouting (words in capitals, "!!") and impatience,
 /// adding up over the customer's turns.
 pub(crate) fn judge_annoyance(doc: &Doc) -> Judgment {
@@ -14,7 +10,8 @@ pub(crate) fn judge_annoyance(doc: &Doc) -> Judgment {
     let mut strongest: Option<(f64, &str)> = None;
     let mut shouting = 0.0;
     for s in doc.sentences.iter().filter(|s| s.role == Speaker::User) {
-        let mut score: f64 = ANNOYANCE.iter().filter(|(w, _)| s.has(w)).map(|(_, weight)| weight).sum();
+        let annoyance = super::vocabulary::VOCABULARY.annoyance;
+        let mut score: f64 = annoyance.iter().filter(|(w, _)| s.has(w)).map(|(_, weight)| weight).sum();
         let caps = s
             .raw
             .split_whitespace()

@@ -3,10 +3,13 @@
 //! common outcome questions of post-call work (bookings, orders, payments, fraud,
 //! verification, annoyance, unfulfilled requests, dropped calls).
 
-mod catalog;
-pub use catalog::*;
-
+use super::vocabulary::VOCABULARY;
 pub use super::vocabulary::{Intent, Rule, Who};
+
+/// Every intent, in priority order for ties (the vocabulary file's `[[intent]]`s).
+pub fn all() -> &'static [Intent] {
+    VOCABULARY.intents
+}
 
 /// The cues of `intent` that the normalised `question` names, when its cues name its
 /// subject (see [`Intent::cues_name_subject`]); empty otherwise.
@@ -19,13 +22,13 @@ pub fn named_in(intent: &Intent, normalized_question: &str) -> Vec<&'static str>
 
 /// The closing words the `Abrupt` rule looks for.
 pub fn closings() -> &'static [&'static str] {
-    crate::analysis::builtin::vocabulary::VOCABULARY.closings
+    VOCABULARY.closings
 }
 
 /// The outcome intent the customer's request is about: the one whose request words the
 /// customer's first turns use most (`None` when none or a tie).
 pub fn main_request(customer_stems: &[Vec<String>]) -> Option<&'static str> {
-    let mut scores: Vec<(&'static str, usize)> = INTENTS
+    let mut scores: Vec<(&'static str, usize)> = all()
         .iter()
         .filter_map(|i| match i.rule {
             Rule::Outcome { asks, .. } => Some((
@@ -54,7 +57,7 @@ pub fn same_family(a: &str, b: &str) -> bool {
 
 /// The subject nouns of the outcome intents outside `name`'s family.
 pub fn foreign_nouns(name: &str) -> Vec<&'static str> {
-    INTENTS
+    all()
         .iter()
         .filter(|i| !same_family(i.name, name))
         .flat_map(|i| match i.rule {
@@ -69,11 +72,9 @@ pub fn foreign_nouns(name: &str) -> Vec<&'static str> {
 /// when the question has a failure word.
 pub fn for_question(normalized_question: &str) -> Option<&'static Intent> {
     let mut best: Option<(&Intent, usize)> = None;
-    let asks_failure = crate::analysis::builtin::vocabulary::VOCABULARY
-        .question_failure_words
-        .iter()
-        .any(|w| normalized_question.contains(&format!(" {w} ")));
-    for intent in INTENTS.iter().filter(|i| !i.asks_failure || asks_failure) {
+    let asks_failure =
+        VOCABULARY.question_failure_words.iter().any(|w| normalized_question.contains(&format!(" {w} ")));
+    for intent in all().iter().filter(|i| !i.asks_failure || asks_failure) {
         let score = intent.cues.iter().filter(|cue| normalized_question.contains(&format!(" {cue} "))).count();
         if score > 0 && best.is_none_or(|(_, s)| score > s) {
             best = Some((intent, score));
