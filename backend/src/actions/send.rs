@@ -35,31 +35,44 @@ pub(crate) async fn queue_delivery<C: ConnectionTrait>(
         }
         None => (queue::enqueue_with(db, tenant, &job, now, attempts).await?, None),
     };
-    webhook_delivery::Entity::insert(webhook_delivery::ActiveModel {
-        id: Set(id),
-        account_id: Set(tenant.account_id()),
-        action_id: Set(Some(action.id)),
-        action_name: Set(action.name.clone()),
-        action_version: Set(Some(action.version)),
-        url: Set(display_url(&action.url)),
-        format: Set(action.format),
-        conversation_id: Set(conversation_id),
-        event_type: Set(event_type),
-        webhook_id: Set(format!("msg_{}", id.simple())),
-        payload: Set(payload),
-        state: Set(crate::delivery::WebhookState::Pending),
-        attempts: Set(0),
-        last_status: Set(None),
-        last_error: Set(None),
-        job_id: Set(Some(job_id)),
-        test: Set(test),
-        delivered_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await?;
+    let row = webhook_delivery::Model {
+        id,
+        account_id: tenant.account_id(),
+        action_id: Some(action.id),
+        action_name: action.name.clone(),
+        action_version: Some(action.version),
+        url: display_url(&action.url),
+        format: action.format,
+        conversation_id,
+        event_type,
+        webhook_id: format!("msg_{}", id.simple()),
+        payload,
+        state: crate::delivery::WebhookState::Pending,
+        attempts: 0,
+        last_status: None,
+        last_error: None,
+        job_id: Some(job_id),
+        test,
+        delivered_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    webhook_delivery::Entity::insert(webhook_delivery::ActiveModel::from(row.clone()))
+        .exec_without_returning(db)
+        .await?;
+    // The job's first attempt starts from the rows as written here (the delivery and the
+    // action it goes to, opened) instead of reading both back.
+    let claimed = claimed.map(|job| job.with_warm(WarmDelivery { row, action: action.clone() }));
     Ok(QueuedDelivery { id, claimed })
+}
+
+/// What a delivery queued claimed carries to its first attempt
+/// ([`queue::ClaimedJob::with_warm`]): the delivery row as [`queue_delivery`] inserted it
+/// and the action it goes to, with its secrets opened, as the queuing analysis read it.
+#[derive(Debug)]
+pub struct WarmDelivery {
+    pub row: webhook_delivery::Model,
+    pub action: post_call_action::Model,
 }
 
 /// A delivery [`queue_delivery`] stored: its id, and its job when it was queued claimed.

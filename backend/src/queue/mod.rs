@@ -63,6 +63,10 @@ pub struct ClaimedJob {
     /// Jobs the handler enqueued already claimed ([`enqueue_claimed`]) and handed over
     /// after its commit ([`ClaimedJob::hand_over`]), for the runner to run next.
     follow_ons: Arc<Mutex<Vec<ClaimedJob>>>,
+    /// What the handler that queued this job claimed already knows of it (the rows it just
+    /// wrote), for the job's first attempt to start from instead of reading them back
+    /// ([`ClaimedJob::with_warm`]). In memory only: a claim from the table has none.
+    warm: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl ClaimedJob {
@@ -98,6 +102,20 @@ impl ClaimedJob {
         if let Ok(mut held) = self.follow_ons.lock() {
             held.extend(jobs);
         }
+    }
+
+    /// Attaches what the queuing handler knows of the job (see the `warm` field): a job
+    /// handed over right after its cause committed can skip re-reading the rows its cause
+    /// just wrote. The handler must still work without it (a claim from the table, a
+    /// retry).
+    pub fn with_warm<T: std::any::Any + Send + Sync>(mut self, warm: T) -> Self {
+        self.warm = Some(Arc::new(warm));
+        self
+    }
+
+    /// The value attached with [`ClaimedJob::with_warm`], if it is a `T`.
+    pub fn warm<T: std::any::Any>(&self) -> Option<&T> {
+        self.warm.as_deref().and_then(|w| w.downcast_ref::<T>())
     }
 
     /// The jobs handed over ([`ClaimedJob::hand_over`]), taken once.
@@ -189,6 +207,7 @@ async fn insert<C: ConnectionTrait, J: Payload>(
         max_attempts,
         completed: Arc::default(),
         follow_ons: Arc::default(),
+        warm: None,
     })
 }
 
@@ -249,6 +268,7 @@ pub async fn claim<C: ConnectionTrait + TransactionTrait>(
             max_attempts: row.max_attempts,
             completed: Arc::default(),
             follow_ons: Arc::default(),
+            warm: None,
         })
         .collect())
 }

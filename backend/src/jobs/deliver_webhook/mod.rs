@@ -58,17 +58,29 @@ impl Job for DeliverWebhook {
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
         let db = &services.db;
         let tenant = job.tenant;
-        let row = secure_find::<webhook_delivery::Entity, _>(db, &tenant, self.delivery_id).await?;
-        if row.state == WebhookState::Delivered {
-            return Ok(());
-        }
-        let action = match row.action_id {
-            Some(id) => {
-                scope::<post_call_action::Entity>(&tenant).filter(post_call_action::Column::Id.eq(id)).one(db).await?
+        // Handed over by the analysis that queued it: the delivery and its action as that
+        // analysis wrote and read them a moment ago (first attempt only; anything else
+        // reads both).
+        let warm = job.warm::<crate::actions::WarmDelivery>().filter(|w| w.row.id == self.delivery_id);
+        let (row, action) = match warm {
+            Some(warm) => (warm.row.clone(), Some(warm.action.clone())),
+            None => {
+                let row = secure_find::<webhook_delivery::Entity, _>(db, &tenant, self.delivery_id).await?;
+                if row.state == WebhookState::Delivered {
+                    return Ok(());
+                }
+                let action = match row.action_id {
+                    Some(id) => {
+                        scope::<post_call_action::Entity>(&tenant)
+                            .filter(post_call_action::Column::Id.eq(id))
+                            .one(db)
+                            .await?
+                    }
+                    None => None,
+                };
+                (row, action.map(|a| crate::actions::open(&services.secrets, a)).transpose()?)
             }
-            None => None,
         };
-        let action = action.map(|a| crate::actions::open(&services.secrets, a)).transpose()?;
         let Some(action) = action else {
             return dead(services, &row, "the action was deleted").await;
         };
