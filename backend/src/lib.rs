@@ -92,6 +92,9 @@ pub struct Services {
     pub writes: db::WriteGate,
     /// The single writer that group-commits ingest on SQLite (started on first use).
     pub ingest_writer: Arc<std::sync::OnceLock<calls::commit::IngestWriter>>,
+    /// The slots of this process's job runner, set when it starts: ingest hands a call's
+    /// analysis straight to it when one is free and no job waits ([`queue::Intake`]).
+    pub intake: Arc<std::sync::OnceLock<Arc<queue::Intake>>>,
 }
 
 /// Why the services cannot start: each names the setting or file to fix, and keeps the
@@ -175,6 +178,7 @@ impl Services {
             throttle,
             api_keys: Default::default(),
             ingest_writer: Default::default(),
+            intake: Default::default(),
         })
     }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use super::{CallEnded, Ingested, store};
+use super::{CallEnded, Ingested, store_claimed};
 use crate::error::{Error, Result};
 use crate::tenancy::Tenant;
 
@@ -53,6 +53,7 @@ impl IngestWriter {
             services.jobs_wakeup.clone(),
             services.live.clone(),
             services.signals.clone(),
+            Handover { intake: services.intake.clone(), lease: services.settings.jobs.lease },
             received,
         ));
         Self { submissions }
@@ -76,6 +77,7 @@ async fn run(
     wakeup: Arc<Notify>,
     live: crate::live::AlertBus,
     signals: crate::signals::Signals,
+    handover: Handover,
     mut received: mpsc::Receiver<Submission>,
 ) {
     let mut parts: Option<Parts> = None;
@@ -91,6 +93,7 @@ async fn run(
                         wakeup: wakeup.clone(),
                         live: live.clone(),
                         signals: signals.clone(),
+                        handover: handover.clone(),
                     })
                 }
                 Err(e) => {
@@ -116,6 +119,15 @@ struct Parts {
     wakeup: Arc<Notify>,
     live: crate::live::AlertBus,
     signals: crate::signals::Signals,
+    handover: Handover,
+}
+
+/// Where a call's analysis is handed straight to this process's runner
+/// ([`crate::queue::Intake`], set once the runner starts) and the lease it is queued under.
+#[derive(Clone)]
+struct Handover {
+    intake: Arc<std::sync::OnceLock<Arc<crate::queue::Intake>>>,
+    lease: std::time::Duration,
 }
 
 /// Stores every call of `batch` in one transaction, then answers each. When the
@@ -132,19 +144,34 @@ async fn commit_batch(parts: &Parts, batch: Vec<Submission>) {
             crate::db::Work::begin_on(&parts.db, turn, parts.wakeup.clone(), parts.live.clone(), parts.signals.clone())
                 .await?;
         let mut outcomes = Vec::with_capacity(calls.len());
+        // Analyses queued claimed for this process's runner, handed over after the commit
+        // (a failed commit drops them with their reservations).
+        let mut handed = Vec::new();
         for (tenant, auto_create_agents, call) in calls {
+            let reservation = parts.handover.intake.get().and_then(|intake| intake.try_reserve(&tenant));
+            let lease = reservation.as_ref().map(|_| parts.handover.lease);
             let savepoint = work.db().begin().await?;
-            let outcome = store(&savepoint, &tenant, auto_create_agents, call).await;
-            match &outcome {
-                Ok(stored) if !stored.duplicate => {
+            let outcome = store_claimed(&savepoint, &tenant, auto_create_agents, call, lease).await;
+            let outcome = match outcome {
+                Ok((stored, claimed)) if !stored.duplicate => {
                     savepoint.commit().await?;
-                    work.wake_runner();
+                    match (reservation, claimed) {
+                        (Some(reservation), Some(job)) => handed.push((reservation, job)),
+                        _ => work.wake_runner(),
+                    }
+                    Ok(stored)
                 }
-                _ => savepoint.rollback().await?,
-            }
+                other => {
+                    savepoint.rollback().await?;
+                    other.map(|(stored, _)| stored)
+                }
+            };
             outcomes.push(outcome);
         }
         work.commit().await?;
+        for (reservation, job) in handed {
+            reservation.hand_over(job);
+        }
         Ok::<_, sea_orm::DbErr>(outcomes)
     }
     .await;

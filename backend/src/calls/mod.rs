@@ -4,8 +4,8 @@
 pub mod commit;
 pub mod event;
 
-use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use chrono::{SubsecRound, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use self::event::CallEnded;
@@ -13,7 +13,7 @@ use crate::Services;
 use crate::agents;
 use crate::entities::{account, conversation};
 use crate::error::{Error, Result};
-use crate::queue::{self, AnalyzeCall};
+use crate::queue::{self, AnalyzeCall, Payload};
 use crate::tenancy::{Tenant, scope};
 
 /// What ingest did.
@@ -58,15 +58,44 @@ pub async fn ingest(
         let writer = services.ingest_writer.get_or_init(|| commit::IngestWriter::spawn(services));
         return writer.submit(*tenant, account.auto_create_agents, call).await;
     }
+    // A free slot of this process's runner, when no job waits: the analysis is queued
+    // claimed and handed to the runner at commit, with no claim statement between.
+    let reservation = services.intake.get().and_then(|intake| intake.try_reserve(tenant));
+    let lease = reservation.as_ref().map(|_| services.settings.jobs.lease);
     let mut work = crate::db::Work::begin(services).await?;
-    let outcome = store(work.db(), tenant, account.auto_create_agents, call).await?;
+    let (outcome, claimed) = store_claimed(work.db(), tenant, account.auto_create_agents, call, lease).await?;
     if outcome.duplicate {
         work.rollback().await?;
-    } else {
-        work.wake_runner();
-        work.commit().await?;
+        return Ok(outcome);
+    }
+    match (reservation, claimed) {
+        (Some(reservation), Some(job)) => {
+            // Committed and handed over in a task of its own: a request dropped during the
+            // commit (its client went away) must not leave a committed job that nobody
+            // runs until its lease runs out.
+            tokio::spawn(async move {
+                work.commit().await?;
+                reservation.hand_over(job);
+                Ok::<_, sea_orm::DbErr>(())
+            })
+            .await
+            .map_err(|e| Error::internal("committing a call", e))??;
+        }
+        _ => {
+            work.wake_runner();
+            work.commit().await?;
+        }
     }
     Ok(outcome)
+}
+
+/// What a call's `AnalyzeCall` job queued claimed carries to its first attempt
+/// ([`queue::ClaimedJob::with_warm`]): the conversation and its agent as ingest wrote and
+/// read them.
+#[derive(Debug)]
+pub struct WarmCall {
+    pub conversation: conversation::Model,
+    pub agent: crate::entities::agent::Model,
 }
 
 /// The writes of one call on `db` (a transaction or savepoint the caller commits only when
@@ -82,11 +111,24 @@ pub async fn store<C: sea_orm::ConnectionTrait>(
     auto_create_agents: bool,
     call: CallEnded,
 ) -> Result<Ingested> {
+    Ok(store_claimed(db, tenant, auto_create_agents, call, None).await?.0)
+}
+
+/// [`store`], with the `AnalyzeCall` job queued already claimed under `lease` when one is
+/// given ([`queue::enqueue_claimed`]) and returned with the rows it needs
+/// ([`WarmCall`]), for the caller to hand to its runner after committing.
+async fn store_claimed<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    tenant: &Tenant,
+    auto_create_agents: bool,
+    call: CallEnded,
+    lease: Option<std::time::Duration>,
+) -> Result<(Ingested, Option<queue::ClaimedJob>)> {
     let agent = match agents::resolve_for_ingest(db, tenant, &call.agent_id, auto_create_agents).await {
         Ok(agent) => agent,
         // A repeat of a stored call still answers as a duplicate after its agent was removed.
         Err(e @ Error::NotFound(_)) => match existing(db, tenant, &call.call_id).await? {
-            Some(id) => return Ok(Ingested { conversation_id: id, duplicate: true }),
+            Some(id) => return Ok((Ingested { conversation_id: id, duplicate: true }, None)),
             None => return Err(e),
         },
         Err(e) => return Err(e),
@@ -103,28 +145,35 @@ pub async fn store<C: sea_orm::ConnectionTrait>(
     drop(utterances);
     let turn_count = i32::try_from(call.transcript.len()).unwrap_or(i32::MAX);
     let call_id = call.call_id.clone();
-    let row = conversation::ActiveModel {
-        id: Set(id),
-        account_id: Set(tenant.account_id()),
-        agent_id: Set(agent.id),
-        call_id: Set(call.call_id),
-        status: Set(call.status),
-        direction: Set(call.direction),
-        channel: Set(call.channel),
-        started_at: Set(call.started_at),
-        ended_at: Set(call.ended_at),
-        duration_s: Set(call.duration_s),
-        end_reason: Set(call.end_reason),
-        end_reason_raw: Set(call.end_reason_raw),
-        from_number: Set(call.from_number.map(|n| n.as_str().to_owned())),
-        to_number: Set(call.to_number.map(|n| n.as_str().to_owned())),
-        customer_name: Set(call.customer_name),
-        customer_email: Set(call.customer_email.map(|e| e.as_str().to_owned())),
-        dynamic_variables: Set(crate::columns::DynamicVariables(call.dynamic_variables)),
-        transcript: Set(crate::columns::Transcript(call.transcript)),
-        turn_count: Set(turn_count),
-        received_at: Set(Utc::now()),
-        platform_analysis: Set(call.platform_analysis),
+    let model = conversation::Model {
+        id,
+        account_id: tenant.account_id(),
+        agent_id: agent.id,
+        call_id: call.call_id,
+        status: call.status,
+        direction: call.direction,
+        channel: call.channel,
+        started_at: call.started_at,
+        ended_at: call.ended_at,
+        duration_s: call.duration_s,
+        end_reason: call.end_reason,
+        end_reason_raw: call.end_reason_raw,
+        from_number: call.from_number.map(|n| n.as_str().to_owned()),
+        to_number: call.to_number.map(|n| n.as_str().to_owned()),
+        customer_name: call.customer_name,
+        customer_email: call.customer_email.map(|e| e.as_str().to_owned()),
+        dynamic_variables: crate::columns::DynamicVariables(call.dynamic_variables),
+        transcript: crate::columns::Transcript(call.transcript),
+        turn_count,
+        // Microseconds, what PostgreSQL keeps: the analysis handed this row sees the
+        // value a later read would.
+        received_at: Utc::now().trunc_subsecs(6),
+        platform_analysis: call.platform_analysis,
+    };
+    // Kept for the job's first attempt only when it is handed over.
+    let (row, kept) = match lease {
+        Some(_) => (conversation::ActiveModel::from(model.clone()), Some(model)),
+        None => (conversation::ActiveModel::from(model), None),
     };
     let inserted = conversation::Entity::insert(row)
         .on_conflict_do_nothing_on([conversation::Column::AccountId, conversation::Column::CallId])
@@ -133,9 +182,19 @@ pub async fn store<C: sea_orm::ConnectionTrait>(
     if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
         // An earlier event of this call is stored (or a concurrent one won the race).
         let id = existing(db, tenant, &call_id).await?.ok_or(Error::NotFound("conversation"))?;
-        return Ok(Ingested { conversation_id: id, duplicate: true });
+        return Ok((Ingested { conversation_id: id, duplicate: true }, None));
     }
     crate::search::index(db, tenant, id, document).await?;
-    queue::enqueue(db, tenant, &AnalyzeCall { conversation_id: id }).await?;
-    Ok(Ingested { conversation_id: id, duplicate: false })
+    let job = AnalyzeCall { conversation_id: id };
+    let claimed = match (lease, kept) {
+        (Some(lease), Some(conversation)) => {
+            let claimed = queue::enqueue_claimed(db, tenant, &job, AnalyzeCall::MAX_ATTEMPTS, lease).await?;
+            Some(claimed.with_warm(WarmCall { conversation, agent }))
+        }
+        _ => {
+            queue::enqueue(db, tenant, &job).await?;
+            None
+        }
+    };
+    Ok((Ingested { conversation_id: id, duplicate: false }, claimed))
 }

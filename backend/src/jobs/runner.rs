@@ -2,6 +2,7 @@
 //! [`run_pending_jobs`] for tests and tools that drain the queue deterministically.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -10,7 +11,8 @@ use uuid::Uuid;
 
 use super::{Failed, JobError, dispatch};
 use crate::Services;
-use crate::queue::{self, ClaimedJob};
+use crate::queue::{self, ClaimedJob, Intake};
+use crate::tenancy::Tenant;
 
 /// How long a saturated runner waits for more slots to free before claiming, so that
 /// one claim statement fetches several jobs (a few milliseconds: short against any job
@@ -131,7 +133,11 @@ impl Dispatcher {
     /// Starts the runner loop on the current tokio runtime.
     pub fn start(services: Services) -> Self {
         let (stop, stopped) = watch::channel(None);
-        let handle = tokio::spawn(run_loop(services, stopped));
+        let jobs = &services.settings.jobs;
+        let (intake, handed) = Intake::new(jobs.concurrency, jobs.per_account_concurrency);
+        // The first dispatcher of these services takes ingest's hand-overs.
+        let _ = services.intake.set(intake.clone());
+        let handle = tokio::spawn(run_loop(services, intake, handed, stopped));
         Self { stop, handle }
     }
 
@@ -143,18 +149,25 @@ impl Dispatcher {
     }
 }
 
-/// The jobs one process is running: each task's job id (to release on shutdown). A
-/// finished task's follow-on jobs are run next in this set.
+/// The jobs one process is running: each task's job id and account (to release on
+/// shutdown, and to free its slot in the intake). A finished task's follow-on jobs are run
+/// next in this set.
 struct Running {
     set: JoinSet<Vec<ClaimedJob>>,
-    claimed: HashMap<tokio::task::Id, Uuid>,
+    claimed: HashMap<tokio::task::Id, (Uuid, Tenant)>,
+    intake: Arc<Intake>,
 }
 
 impl Running {
-    fn spawn(&mut self, services: &Services, job: ClaimedJob) {
-        let id = job.id;
+    /// Starts `job`; `reserved` when it comes with its slot (handed over through the
+    /// intake), otherwise it takes one now.
+    fn spawn(&mut self, services: &Services, job: ClaimedJob, reserved: bool) {
+        let (id, tenant) = (job.id, job.tenant);
+        if !reserved {
+            self.intake.started(&tenant);
+        }
         let task = self.set.spawn(run_one(services.clone(), job));
-        self.claimed.insert(task.id(), id);
+        self.claimed.insert(task.id(), (id, tenant));
     }
 
     /// Notes a finished task and returns the jobs it handed over.
@@ -166,7 +179,9 @@ impl Running {
             Ok((task, follow_ons)) => (task, follow_ons),
             Err(e) => (e.id(), Vec::new()),
         };
-        self.claimed.remove(&task);
+        if let Some((_, tenant)) = self.claimed.remove(&task) {
+            self.intake.finished(&tenant);
+        }
         follow_ons
     }
 
@@ -175,19 +190,24 @@ impl Running {
     /// (by one call's fan-out); nothing new is claimed until it is back under.
     fn reap(&mut self, services: &Services, done: Result<(tokio::task::Id, Vec<ClaimedJob>), tokio::task::JoinError>) {
         for next in self.finished(done) {
-            self.spawn(services, next);
+            self.spawn(services, next, false);
         }
     }
 
-    /// Slots free under `concurrency`.
-    fn free(&self, concurrency: usize) -> usize {
-        concurrency.saturating_sub(self.set.len())
+    /// Slots free under `jobs.concurrency` (the intake's reservations count as taken).
+    fn free(&self) -> usize {
+        self.intake.free()
     }
 }
 
-async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Duration>>) {
+async fn run_loop(
+    services: Services,
+    intake: Arc<Intake>,
+    mut handed: tokio::sync::mpsc::UnboundedReceiver<ClaimedJob>,
+    mut stopped: watch::Receiver<Option<Duration>>,
+) {
     let settings = services.settings.jobs.clone();
-    let mut running = Running { set: JoinSet::new(), claimed: HashMap::new() };
+    let mut running = Running { set: JoinSet::new(), claimed: HashMap::new(), intake: intake.clone() };
     let mut last_sweep: Option<std::time::Instant> = None;
     loop {
         if stopped.borrow().is_some() {
@@ -206,7 +226,10 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
         while let Some(done) = running.set.try_join_next_with_id() {
             running.reap(&services, done);
         }
-        let mut free = running.free(settings.concurrency);
+        while let Ok(job) = handed.try_recv() {
+            running.spawn(&services, job, true);
+        }
+        let mut free = running.free();
         // At saturation a slot frees at a time, and claiming for each alone costs a claim
         // statement per job: wait up to `CLAIM_COALESCE` for a quarter of the slots.
         let min_batch = (settings.concurrency / 4).max(1);
@@ -216,7 +239,7 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
                 match tokio::time::timeout_at(until, running.set.join_next_with_id()).await {
                     Ok(Some(done)) => {
                         running.reap(&services, done);
-                        free = running.free(settings.concurrency);
+                        free = running.free();
                     }
                     _ => break,
                 }
@@ -224,9 +247,15 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
         }
         let batch = if free > 0 {
             match claim(&services, free).await {
-                Ok(batch) => batch,
+                Ok(batch) => {
+                    // A claim that found fewer jobs than it asked for drained the queue:
+                    // until the next wake-up, new work may be handed over directly.
+                    intake.set_backlog(batch.len() >= free);
+                    batch
+                }
                 Err(e) => {
                     tracing::error!(error = %crate::error::report(&e), "claiming jobs failed");
+                    intake.set_backlog(true);
                     Vec::new()
                 }
             }
@@ -235,11 +264,13 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
         };
         let idle = batch.is_empty();
         for job in batch {
-            running.spawn(&services, job);
+            running.spawn(&services, job, false);
         }
         if idle || free == 0 {
             tokio::select! {
-                _ = services.jobs_wakeup.notified() => {}
+                // Something was queued pending (here or, on PostgreSQL, by another process).
+                _ = services.jobs_wakeup.notified() => intake.set_backlog(true),
+                Some(job) = handed.recv() => running.spawn(&services, job, true),
                 _ = tokio::time::sleep(settings.poll_interval) => {}
                 Some(done) = running.set.join_next_with_id(), if !running.set.is_empty() => {
                     running.reap(&services, done);
@@ -249,7 +280,8 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
         }
     }
     // Graceful shutdown: let in-flight jobs finish, then release what is left (follow-ons
-    // handed over now are released too, not started).
+    // and ingest's hand-overs that arrive now are released too, not started).
+    intake.close();
     let mut left: Vec<Uuid> = Vec::new();
     let grace = tokio::time::sleep(stopped.borrow().unwrap_or(Duration::from_secs(10)));
     tokio::pin!(grace);
@@ -263,7 +295,11 @@ async fn run_loop(services: Services, mut stopped: watch::Receiver<Option<Durati
         }
     }
     running.set.abort_all();
-    left.extend(running.claimed.into_values());
+    left.extend(running.claimed.into_values().map(|(id, _)| id));
+    handed.close();
+    while let Ok(job) = handed.try_recv() {
+        left.push(job.id);
+    }
     let released = {
         let _turn = services.writes.enter().await;
         queue::release(&services.db, &left).await

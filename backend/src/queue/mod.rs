@@ -28,7 +28,9 @@ use crate::tenancy::Tenant;
 
 pub use crate::columns::JobState;
 
+pub mod intake;
 pub mod payloads;
+pub use intake::{Intake, Reservation};
 pub use payloads::*;
 
 /// A kind of durable job as the queue stores it: a `VerbNoun` type whose JSON is the
@@ -116,6 +118,22 @@ impl ClaimedJob {
     /// The value attached with [`ClaimedJob::with_warm`], if it is a `T`.
     pub fn warm<T: std::any::Any>(&self) -> Option<&T> {
         self.warm.as_deref().and_then(|w| w.downcast_ref::<T>())
+    }
+
+    /// A claimed job of `tenant` with nothing in it, for tests of what carries jobs.
+    #[cfg(test)]
+    pub(crate) fn for_test(tenant: Tenant) -> Self {
+        ClaimedJob {
+            id: Uuid::now_v7(),
+            tenant,
+            kind: "Test".to_owned(),
+            payload: serde_json::Value::Null,
+            attempts: 1,
+            max_attempts: 1,
+            completed: Arc::default(),
+            follow_ons: Arc::default(),
+            warm: None,
+        }
     }
 
     /// The jobs handed over ([`ClaimedJob::hand_over`]), taken once.

@@ -42,7 +42,13 @@ impl Job for AnalyzeCall {
     async fn run(self, services: &Services, job: &ClaimedJob) -> Result<(), JobError> {
         let db = &services.db;
         let tenant = job.tenant;
-        let conv = secure_find::<conversation::Entity, _>(db, &tenant, self.conversation_id).await?;
+        // Handed over by ingest: the conversation and its agent as ingest just wrote and
+        // read them (first attempt only; a claim from the table reads both).
+        let warm = job.warm::<crate::calls::WarmCall>().filter(|w| w.conversation.id == self.conversation_id);
+        let (conv, warm_agent) = match warm {
+            Some(warm) => (warm.conversation.clone(), Some(warm.agent.clone())),
+            None => (secure_find::<conversation::Entity, _>(db, &tenant, self.conversation_id).await?, None),
+        };
         // An attempt's analysis commits together with the job's completion, so a first
         // attempt cannot find one and skips the read. A retry still looks, so the analyzer
         // (an LLM costs money) never runs for a conversation already analysed; the insert
@@ -53,7 +59,10 @@ impl Job for AnalyzeCall {
                 return Ok(());
             }
         }
-        let agent = secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?;
+        let agent = match warm_agent {
+            Some(agent) => agent,
+            None => secure_find::<agent::Entity, _>(db, &tenant, conv.agent_id).await?,
+        };
         let rules = notifications_for_agent(db, &tenant, agent.id).await?;
         let actions = crate::actions::enabled_for_agent(db, &services.secrets, &tenant, agent.id).await?;
         let request = build_request(db, &tenant, &conv, &agent, &rules, &actions).await?;
