@@ -141,11 +141,6 @@ impl Intake {
         slots.concurrency.saturating_sub(slots.running)
     }
 
-    /// Jobs running or reserved.
-    pub fn running(&self) -> usize {
-        self.slots().running
-    }
-
     /// Notes what the runner learned of the table: a claim that filled every slot it
     /// asked for, or a wake-up, means due jobs may wait (`true`); a claim that found fewer
     /// means none did at that moment (`false`).
@@ -201,9 +196,9 @@ mod tests {
         let r = intake.try_reserve(&t).expect("a slot");
         r.hand_over(ClaimedJob::for_test(t));
         assert_eq!(rx.try_recv().map(|j| j.tenant).ok(), Some(t));
-        assert_eq!(intake.running(), 1);
+        assert_eq!(intake.free(), 1, "the handed-over job holds one of the 2 slots");
         intake.finished(&t);
-        assert_eq!(intake.running(), 0);
+        assert_eq!(intake.free(), 2, "its slot is free once it finished");
         intake.close();
         assert!(intake.try_reserve(&t).is_none(), "closed");
     }
