@@ -8,10 +8,11 @@
 //! `pg_notify` calls on a connection of its own (never waiting for a pooled one), outside
 //! the request's transaction (no round trip added to ingest, and no `NOTIFY` lock held by
 //! every committing transaction), coalescing whatever commits meanwhile into one
-//! notification per channel (alerts in chunks that stay under PostgreSQL's 8000-byte
-//! payload limit). The receiving side, [`run_listener`], wakes this
-//! process's dispatcher and publishes the alerts on its [`crate::live::AlertBus`] (which
-//! drops the ones this process published itself). Notifications are transient: after the
+//! notification per channel, at most one round every 5 ms (alerts in chunks that stay
+//! under PostgreSQL's 8000-byte payload limit). The receiving side, [`run_listener`],
+//! wakes this process's dispatcher and publishes the alerts on its
+//! [`crate::live::AlertBus`], skipping what this process's own forwarder sent (it woke its
+//! dispatcher and published its alerts at commit). Notifications are transient: after the
 //! listening connection was lost and restored, the listener wakes the dispatcher and looks
 //! for recent alerts once ([`crate::live::AlertBus::publish_recent`]), and the dispatcher's
 //! own poll (`jobs.poll_interval_ms`) stays as the backstop.
@@ -19,7 +20,7 @@
 //! On SQLite there is one machine and usually one process: [`Signals`] stays disabled and
 //! the live bus polls for alerts written by an `aftercall worker` instead.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -34,6 +35,12 @@ pub const JOBS_CHANNEL: &str = "aftercall_jobs";
 pub const ALERTS_CHANNEL: &str = "aftercall_alerts";
 /// Alerts per notification (about 120 bytes each, under the 8000-byte payload limit).
 const ALERTS_PER_NOTIFY: usize = 50;
+/// The least time between two rounds of notifications: what commits meanwhile waits and
+/// goes in the next round. Under load a round trip is a fraction of a millisecond, and a
+/// forwarder sending back to back cost PostgreSQL a `NOTIFY` transaction (and every
+/// listening process a wake-up and a claim) for every two or three calls ingested; at
+/// 5 ms it is at most 200 a second, for at most 5 ms more before another process hears.
+const MIN_GAP: Duration = Duration::from_millis(5);
 
 #[derive(Default)]
 struct Pending {
@@ -46,6 +53,9 @@ struct Inner {
     enabled: AtomicBool,
     pending: Mutex<Pending>,
     ready: Notify,
+    /// The backend process id of this process's forwarder connection (0 before it
+    /// connects): the listener skips what it sent, which this process acted on at commit.
+    sender_pid: AtomicU32,
 }
 
 /// What committed units of work tell other processes; cheap to clone. Disabled (every
@@ -97,7 +107,12 @@ pub fn start(services: &crate::Services) {
         return;
     }
     tokio::spawn(forward(services.signals.clone(), services.db.clone()));
-    tokio::spawn(run_listener(services.db.clone(), services.jobs_wakeup.clone(), services.live.clone()));
+    tokio::spawn(run_listener(
+        services.db.clone(),
+        services.jobs_wakeup.clone(),
+        services.live.clone(),
+        services.signals.clone(),
+    ));
 }
 
 /// The forwarder's own connection, outside the pool: a notification never waits behind
@@ -115,12 +130,19 @@ impl Notifier {
     }
 
     /// `pg_notify(channel, payload)` on the own connection, (re)connecting first when
-    /// there is none; a failed call drops it so the next one reconnects.
-    async fn notify(&mut self, channel: &str, payload: &str) -> Result<(), sea_orm::sqlx::Error> {
+    /// there is none (and recording its backend process id in `pid`); a failed call drops
+    /// it so the next one reconnects.
+    async fn notify(&mut self, channel: &str, payload: &str, pid: &AtomicU32) -> Result<(), sea_orm::sqlx::Error> {
         use sea_orm::sqlx::Connection;
         let connection = match &mut self.connection {
             Some(connection) => connection,
-            None => self.connection.insert(sea_orm::sqlx::PgConnection::connect_with(&self.options).await?),
+            None => {
+                let mut connection = sea_orm::sqlx::PgConnection::connect_with(&self.options).await?;
+                let (backend,): (i32,) =
+                    sea_orm::sqlx::query_as("SELECT pg_backend_pid()").fetch_one(&mut connection).await?;
+                pid.store(u32::try_from(backend).unwrap_or(0), Ordering::Relaxed);
+                self.connection.insert(connection)
+            }
         };
         let sent =
             sea_orm::sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(connection).await;
@@ -137,6 +159,7 @@ async fn forward(signals: Signals, db: DatabaseConnection) {
     drop(db);
     loop {
         signals.inner.ready.notified().await;
+        let round = tokio::time::Instant::now();
         let Pending { wake, alerts } = match signals.inner.pending.lock() {
             Ok(mut pending) => std::mem::take(&mut *pending),
             Err(_) => return,
@@ -147,16 +170,18 @@ async fn forward(signals: Signals, db: DatabaseConnection) {
         }
         sends.extend(alert_payloads(&alerts).into_iter().map(|p| (ALERTS_CHANNEL, p)));
         for (channel, payload) in sends {
-            if let Err(e) = notifier.notify(channel, &payload).await {
+            if let Err(e) = notifier.notify(channel, &payload, &signals.inner.sender_pid).await {
                 tracing::warn!(channel, error = %e, "could not notify other processes; they will find the work by polling");
             }
         }
+        tokio::time::sleep_until(round + MIN_GAP).await;
     }
 }
 
 /// Listens on both channels, forever: wakes `wakeup` on new jobs and publishes new alerts
-/// on `live`. Reconnects after a lost connection (then catches up once, see the module).
-pub async fn run_listener(db: DatabaseConnection, wakeup: Arc<Notify>, live: AlertBus) {
+/// on `live`, except what `own`'s forwarder sent (this process acted on it at commit).
+/// Reconnects after a lost connection (then catches up once, see the module).
+pub async fn run_listener(db: DatabaseConnection, wakeup: Arc<Notify>, live: AlertBus, own: Signals) {
     use sea_orm::sqlx::postgres::PgListener;
     let pool = db.get_postgres_connection_pool().clone();
     loop {
@@ -178,6 +203,7 @@ pub async fn run_listener(db: DatabaseConnection, wakeup: Arc<Notify>, live: Ale
         live.publish_recent(&db).await;
         loop {
             match listener.try_recv().await {
+                Ok(Some(n)) if n.process_id() == own.inner.sender_pid.load(Ordering::Relaxed) => {}
                 Ok(Some(n)) if n.channel() == JOBS_CHANNEL => wakeup.notify_one(),
                 Ok(Some(n)) => match parse_alerts(n.payload()) {
                     Some(alerts) => alerts.into_iter().for_each(|a| {
