@@ -9,7 +9,7 @@
 //! query that looks like a phone number (only digits, spaces and `+ - ( ) .`) matches any
 //! part of a caller's or callee's number ("555 0134", "0134", "+1 (415)").
 
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, InsertStatement, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
@@ -212,6 +212,75 @@ pub async fn index<C: ConnectionTrait>(db: &C, tenant: &Tenant, id: Uuid, docume
         }
     }
     Ok(())
+}
+
+/// On SQLite, [`index`] for many conversations in two statements (ingest's group commit,
+/// `calls::bulk`): `rows` holds `(account, conversation id, document)`. Run it in the
+/// transaction that stores the conversations.
+///
+/// Errors: the database's.
+pub(crate) async fn index_many_sqlite<C: ConnectionTrait>(db: &C, rows: &[(Uuid, Uuid, &str)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let backend = DbBackend::Sqlite;
+    let placeholders = vec!["(?, ?)"; rows.len()].join(", ");
+    let keys: Vec<sea_orm::Value> =
+        rows.iter().flat_map(|(account, id, _)| [(*account).into(), (*id).into()]).collect();
+    let returned = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "INSERT INTO conversation_search_keys (account_id, conversation_id) VALUES {placeholders} \
+                 RETURNING id, conversation_id"
+            ),
+            keys,
+        ))
+        .await?;
+    let mut rowids = std::collections::HashMap::with_capacity(returned.len());
+    for row in returned {
+        rowids.insert(row.try_get::<Uuid>("", "conversation_id")?, row.try_get::<i64>("", "id")?);
+    }
+    let mut documents = Vec::with_capacity(rows.len() * 2);
+    for (_, id, document) in rows {
+        let rowid = rowids.get(id).ok_or_else(|| sea_orm::DbErr::Custom(format!("no search key returned for {id}")))?;
+        documents.push(sea_orm::Value::from(*rowid));
+        documents.push(sea_orm::Value::from(*document));
+    }
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!("INSERT INTO conversation_search (rowid, document) VALUES {placeholders}"),
+        documents,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// On PostgreSQL, the [`index`] insert as one part of a larger statement: it indexes the
+/// conversation whose `id` the common table expression `inserted` returns (no row when that
+/// returned none), with `document`, stripped as [`index`] does. Ingest's single statement
+/// (`calls::single`) uses it.
+///
+/// Errors: none in practice (sea-query's column-count check, as [`sea_orm::DbErr::Custom`]).
+pub(crate) fn index_from_pg(
+    inserted: &str,
+    tenant: &Tenant,
+    document: String,
+) -> std::result::Result<InsertStatement, sea_orm::DbErr> {
+    let mut select = Query::select();
+    select
+        .column((Alias::new(inserted), Alias::new("id")))
+        .expr(Expr::val(tenant.account_id()))
+        .expr(Expr::cust_with_values("strip(to_tsvector('simple', $1))", [sea_orm::Value::from(document)]))
+        .from(Alias::new(inserted));
+    let mut insert = Query::insert();
+    insert.into_table(Alias::new("conversation_search")).columns([
+        Alias::new("conversation_id"),
+        Alias::new("account_id"),
+        Alias::new("document"),
+    ]);
+    insert.select_from(select).map_err(|e| sea_orm::DbErr::Custom(format!("the search insert: {e}")))?;
+    Ok(insert)
 }
 
 #[cfg(test)]

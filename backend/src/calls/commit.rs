@@ -3,9 +3,10 @@
 //! SQLite has one writer at a time and every durable commit costs an fsync, so a commit per
 //! call caps ingest at the disk's fsync rate however many requests wait. Here every ingest
 //! request hands its call to the [`IngestWriter`] and waits; the writer takes every call
-//! waiting at that moment (at most [`MAX_BATCH`]), stores each in its own savepoint (a call
-//! that fails, an unknown agent say, is rolled back alone), commits once, and only then
-//! answers each request. While one batch commits the next one gathers, so under load many
+//! waiting at that moment (at most [`MAX_BATCH`]), stores them together in a few
+//! multi-row statements ([`super::bulk`]; a call that cannot go that way, an unknown agent
+//! say, is stored alone in its own savepoint and rolled back alone if it fails), commits
+//! once, and only then answers each request. While one batch commits the next one gathers, so under load many
 //! calls share one fsync, and an idle server commits a lone call at once (no added delay).
 //! A request is answered 202 only after the commit that holds its call returned, on the
 //! writer's own `synchronous=FULL` connection ([`crate::db::durable_pool`]): that
@@ -16,7 +17,8 @@ use std::sync::Arc;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use super::{CallEnded, Ingested, store_claimed};
+use super::bulk::{self, Stored};
+use super::{CallEnded, Ingested, Prepared, store_claimed};
 use crate::error::{Error, Result};
 use crate::tenancy::Tenant;
 
@@ -130,9 +132,11 @@ struct Handover {
     lease: std::time::Duration,
 }
 
-/// Stores every call of `batch` in one transaction, then answers each. When the
-/// transaction itself fails (its commit, say), every call of the batch gets that error and
-/// none is stored.
+/// Stores every call of `batch` in one transaction, then answers each: first all together
+/// ([`super::bulk`]), and the calls that cannot go that way (an unknown agent), or all of
+/// them when that attempt failed, one by one in a savepoint each. When the transaction
+/// itself fails (its commit, say), every call of the batch gets that error and none is
+/// stored.
 async fn commit_batch(parts: &Parts, batch: Vec<Submission>) {
     // The calls move into the transaction; the replies wait for its outcome.
     let (calls, replies): (Vec<_>, Vec<_>) =
@@ -143,30 +147,58 @@ async fn commit_batch(parts: &Parts, batch: Vec<Submission>) {
         let mut work =
             crate::db::Work::begin_on(&parts.db, turn, parts.wakeup.clone(), parts.live.clone(), parts.signals.clone())
                 .await?;
-        let mut outcomes = Vec::with_capacity(calls.len());
-        // Analyses queued claimed for this process's runner, handed over after the commit
-        // (a failed commit drops them with their reservations).
+        // A free slot of this process's runner per call, while there is one: its analysis
+        // is queued claimed and handed over after the commit (a failed commit drops the
+        // claims with their reservations).
+        let mut reservations = Vec::with_capacity(calls.len());
+        let calls: Vec<bulk::Call> = calls
+            .into_iter()
+            .map(|(tenant, auto_create_agents, call)| {
+                let reservation = parts.handover.intake.get().and_then(|intake| intake.try_reserve(&tenant));
+                let lease = reservation.as_ref().map(|_| parts.handover.lease);
+                reservations.push(reservation);
+                bulk::Call { tenant, auto_create_agents, prepared: Prepared::new(&tenant, call), lease }
+            })
+            .collect();
+        let savepoint = work.db().begin().await?;
+        let stored = match bulk::store(&savepoint, calls).await {
+            Ok(stored) => {
+                savepoint.commit().await?;
+                stored
+            }
+            Err((e, calls)) => {
+                savepoint.rollback().await?;
+                tracing::debug!(error = %e, "a batch of calls failed together; storing them one by one");
+                calls.into_iter().map(|call| Stored::Alone(Box::new(call))).collect()
+            }
+        };
+        let mut outcomes = Vec::with_capacity(stored.len());
         let mut handed = Vec::new();
-        for (tenant, auto_create_agents, call) in calls {
-            let reservation = parts.handover.intake.get().and_then(|intake| intake.try_reserve(&tenant));
-            let lease = reservation.as_ref().map(|_| parts.handover.lease);
-            let savepoint = work.db().begin().await?;
-            let outcome = store_claimed(&savepoint, &tenant, auto_create_agents, call, lease).await;
-            let outcome = match outcome {
-                Ok((stored, claimed)) if !stored.duplicate => {
-                    savepoint.commit().await?;
-                    match (reservation, claimed) {
-                        (Some(reservation), Some(job)) => handed.push((reservation, job)),
-                        _ => work.wake_runner(),
+        for (stored, reservation) in stored.into_iter().zip(reservations) {
+            let (ingested, claimed) = match stored {
+                Stored::Done(ingested, claimed) => (Ok(ingested), claimed),
+                Stored::Alone(call) => {
+                    let savepoint = work.db().begin().await?;
+                    let bulk::Call { tenant, auto_create_agents, prepared, lease } = *call;
+                    match store_claimed(&savepoint, &tenant, auto_create_agents, prepared, lease).await {
+                        Ok((stored, claimed)) if !stored.duplicate => {
+                            savepoint.commit().await?;
+                            (Ok(stored), claimed)
+                        }
+                        other => {
+                            savepoint.rollback().await?;
+                            (other.map(|(stored, _)| stored), None)
+                        }
                     }
-                    Ok(stored)
-                }
-                other => {
-                    savepoint.rollback().await?;
-                    other.map(|(stored, _)| stored)
                 }
             };
-            outcomes.push(outcome);
+            if ingested.as_ref().is_ok_and(|i| !i.duplicate) {
+                match (reservation, claimed) {
+                    (Some(reservation), Some(job)) => handed.push((reservation, job)),
+                    _ => work.wake_runner(),
+                }
+            }
+            outcomes.push(ingested);
         }
         work.commit().await?;
         for (reservation, job) in handed {

@@ -187,6 +187,23 @@ async fn insert<C: ConnectionTrait, J: Payload>(
     max_attempts: i32,
     lease: Option<Duration>,
 ) -> Result<ClaimedJob, sea_orm::DbErr> {
+    let (row, claimed) = row(tenant, job, run_at, max_attempts, lease)?;
+    job::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(claimed)
+}
+
+/// The row [`insert`] writes for `job` (claimed under `lease` when one is given), and the
+/// claim it returns; for a caller that writes the row in a statement of its own (ingest's
+/// single statement on PostgreSQL).
+///
+/// Errors: the payload does not serialise ([`sea_orm::DbErr::Custom`]).
+pub(crate) fn row<J: Payload>(
+    tenant: &Tenant,
+    job: &J,
+    run_at: chrono::DateTime<Utc>,
+    max_attempts: i32,
+    lease: Option<Duration>,
+) -> Result<(job::ActiveModel, ClaimedJob), sea_orm::DbErr> {
     let payload =
         serde_json::to_value(job).map_err(|e| sea_orm::DbErr::Custom(format!("serialising {}: {e}", J::KIND)))?;
     let now = Utc::now();
@@ -199,7 +216,7 @@ async fn insert<C: ConnectionTrait, J: Payload>(
         }
         None => (JobState::Pending, 0, None),
     };
-    job::Entity::insert(job::ActiveModel {
+    let row = job::ActiveModel {
         id: Set(id),
         account_id: Set(tenant.account_id()),
         kind: Set(J::KIND.to_owned()),
@@ -213,10 +230,8 @@ async fn insert<C: ConnectionTrait, J: Payload>(
         conversation_id: Set(job.conversation_id()),
         created_at: Set(now),
         updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(ClaimedJob {
+    };
+    let claimed = ClaimedJob {
         id,
         tenant: *tenant,
         kind: J::KIND.to_owned(),
@@ -226,7 +241,8 @@ async fn insert<C: ConnectionTrait, J: Payload>(
         completed: Arc::default(),
         follow_ons: Arc::default(),
         warm: None,
-    })
+    };
+    Ok((row, claimed))
 }
 
 /// Claims up to `limit` due jobs: pending ones whose `run_at` has come, and running ones

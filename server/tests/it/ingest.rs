@@ -353,8 +353,9 @@ async fn each_api_key_is_rate_limited_with_429_and_retry_after() {
 }
 
 db_test!(concurrent_calls_committed_together_are_each_stored_or_refused_alone, |app| {
-    // On SQLite these share group commits (one transaction, a savepoint per call): an
-    // unknown agent's call is refused without taking the calls committed with it along.
+    // On SQLite these share group commits (one transaction; the calls of known agents in
+    // multi-row inserts, the others alone in a savepoint each): an unknown agent's call is
+    // refused without taking the calls committed with it along.
     let t = app.tenant("Acme").await;
     let member = backend::auth::sign_in(&app.services, None, &t.email, &t.password).await.unwrap();
     backend::identity::accounts::set_auto_create_agents(&app.services, &member, false).await.unwrap();
@@ -391,6 +392,22 @@ db_test!(concurrent_calls_committed_together_are_each_stored_or_refused_alone, |
     assert_eq!(statuses, expected);
     assert_eq!(repeated_ids.len(), 1, "every repeat names the first conversation");
     assert_eq!(stored(&app).await, (21, 1, 21), "21 conversations, each with its job; no agent was created");
+    assert_eq!(app.count("conversation_search").await, 21, "each stored call is searchable, once");
+
+    // With auto-create on, calls of new agents committed together create each agent once.
+    backend::identity::accounts::set_auto_create_agents(&app.services, &member, true).await.unwrap();
+    let events: Vec<Value> = (0..30)
+        .map(|i| call(&format!("new-{i}"), ["known", "fresh-a", "fresh-b"][i % 3]))
+        .chain([call("good-0", "known")])
+        .collect();
+    let answers = futures::future::join_all(events.iter().map(|e| app.post_call(&t.api_key, e))).await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|&&s| s == 202).count(), 30, "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&200), "good-0 was stored before");
+    assert_eq!(stored(&app).await, (51, 3, 51));
+    assert_eq!(app.count("conversation_search").await, 51);
+    app.drain().await;
+    assert_eq!(app.count("analyses").await, 51, "every stored call is analysed once");
 });
 
 db_test!(a_revoked_key_is_refused_at_once_even_right_after_it_was_used, |app| {
