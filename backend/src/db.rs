@@ -233,6 +233,28 @@ impl Work {
     }
 }
 
+/// What [`Work::commit`] does after its commit, for the one write that is a single
+/// statement in its own transaction instead of a unit of work: ingest's statement on
+/// PostgreSQL (`calls::single`), committed when it returns. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct StatementCommit {
+    wakeup: Arc<tokio::sync::Notify>,
+    signals: crate::signals::Signals,
+}
+
+impl StatementCommit {
+    pub(crate) fn of(services: &crate::Services) -> Self {
+        Self { wakeup: services.jobs_wakeup.clone(), signals: services.signals.clone() }
+    }
+
+    /// Call once the statement returned having stored jobs nobody was handed: wakes this
+    /// process's runner and, through [`crate::signals`], the other processes'.
+    pub(crate) fn jobs_stored(&self) {
+        self.wakeup.notify_one();
+        self.signals.after_commit(true, &[]);
+    }
+}
+
 /// Whether `err` is a unique-constraint violation (both backends).
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))

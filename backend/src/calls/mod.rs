@@ -65,7 +65,7 @@ pub async fn ingest(
     // claimed and handed to the runner as soon as it is stored, with no claim between.
     let reservation = services.intake.get().and_then(|intake| intake.try_reserve(tenant));
     let lease = reservation.as_ref().map(|_| services.settings.jobs.lease);
-    let wake = Wake { runner: services.jobs_wakeup.clone(), signals: services.signals.clone() };
+    let wake = crate::db::StatementCommit::of(services);
     // In a task of its own: a request dropped mid-way (its client went away) must not
     // leave a stored job claimed that nobody runs until its lease runs out.
     tokio::spawn(store_in_one_statement(
@@ -80,13 +80,6 @@ pub async fn ingest(
     .map_err(|e| Error::internal("storing a call", e))?
 }
 
-/// How a stored call that is not handed over wakes the runners: this process's, and
-/// (through [`crate::signals`]) the others'.
-struct Wake {
-    runner: std::sync::Arc<tokio::sync::Notify>,
-    signals: crate::signals::Signals,
-}
-
 /// Ingest on PostgreSQL: the call in one statement ([`single`]), its analysis handed to
 /// `claim`'s reservation (claimed under its lease) or left pending with the runners woken.
 /// An unknown agent is created, when `auto_create_agents`, in one transaction with the
@@ -95,7 +88,7 @@ struct Wake {
 /// Errors: as [`ingest`].
 async fn store_in_one_statement(
     db: sea_orm::DatabaseConnection,
-    wake: Wake,
+    wake: crate::db::StatementCommit,
     tenant: Tenant,
     auto_create_agents: bool,
     call: CallEnded,
@@ -129,10 +122,7 @@ async fn store_in_one_statement(
             conversation.agent_id = agent.id;
             match claim {
                 Some((reservation, _)) => reservation.hand_over(claimed.with_warm(WarmCall { conversation, agent })),
-                None => {
-                    wake.runner.notify_one();
-                    wake.signals.after_commit(true, &[]);
-                }
+                None => wake.jobs_stored(),
             }
             Ok(Ingested { conversation_id: id, duplicate: false })
         }
