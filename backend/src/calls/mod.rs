@@ -43,7 +43,8 @@ async fn existing(db: &impl sea_orm::ConnectionTrait, tenant: &Tenant, call_id: 
 ///
 /// On SQLite every call goes through the single [`commit::IngestWriter`], which commits
 /// the calls waiting at that moment in one transaction (group commit: one fsync for many
-/// calls, each in its own savepoint so one call's error leaves the others stored). On
+/// calls, written together in multi-row inserts (`bulk`); a call that cannot go that way
+/// goes alone in a savepoint, so one call's error leaves the others stored). On
 /// PostgreSQL each call is one statement, its own transaction (`single`: the server runs
 /// concurrent writers and groups their WAL flushes itself). Either way the hot path is the
 /// insert itself: no pre-check query (the unique `(account, call_id)` index answers the
