@@ -265,7 +265,7 @@ pub(crate) async fn index_many_sqlite<C: ConnectionTrait>(db: &C, rows: &[(Uuid,
 pub(crate) fn index_from_pg(
     inserted: &str,
     tenant: &Tenant,
-    document: String,
+    document: &str,
 ) -> std::result::Result<InsertStatement, sea_orm::DbErr> {
     let mut select = Query::select();
     select

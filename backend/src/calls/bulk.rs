@@ -79,8 +79,6 @@ pub(super) async fn store<C: ConnectionTrait>(db: &C, mut calls: Vec<Call>) -> R
 struct Written {
     /// Each call's agent, `None` when unknown.
     agents: Vec<Option<agent::Model>>,
-    /// The conversations inserted (the others are duplicates).
-    inserted: HashSet<Uuid>,
     /// Each duplicate call's stored conversation, by its index in the batch.
     duplicates: HashMap<usize, Uuid>,
     /// The claims of the jobs queued claimed, by the call's index.
@@ -110,7 +108,7 @@ async fn write<C: ConnectionTrait>(db: &C, calls: &mut [Call]) -> Result<Written
         }
     }
     let with_agent: Vec<usize> = (0..calls.len()).filter(|&i| agents[i].is_some()).collect();
-    let mut written = Written { agents, inserted: HashSet::new(), duplicates: HashMap::new(), claims: HashMap::new() };
+    let mut written = Written { agents, duplicates: HashMap::new(), claims: HashMap::new() };
     if with_agent.is_empty() {
         return Ok(written);
     }
@@ -126,11 +124,14 @@ async fn write<C: ConnectionTrait>(db: &C, calls: &mut [Call]) -> Result<Written
         ),
         Some(conversation::Column::Id),
     )?;
-    for row in db.query_all_raw(statement).await? {
-        written.inserted.insert(row.try_get::<Uuid>("", "id")?);
-    }
+    let inserted = db
+        .query_all_raw(statement)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<Uuid>("", "id"))
+        .collect::<Result<HashSet<Uuid>, DbErr>>()?;
     let (stored, duplicate): (Vec<usize>, Vec<usize>) =
-        with_agent.into_iter().partition(|&i| written.inserted.contains(&calls[i].prepared.conversation.id));
+        with_agent.into_iter().partition(|&i| inserted.contains(&calls[i].prepared.conversation.id));
     for i in duplicate {
         let call = &calls[i];
         let id = super::existing(db, &call.tenant, &call.prepared.conversation.call_id)

@@ -6,8 +6,9 @@
 //! waiting at that moment (at most [`MAX_BATCH`]), stores them together in a few
 //! multi-row statements ([`super::bulk`]; a call that cannot go that way, an unknown agent
 //! say, is stored alone in its own savepoint and rolled back alone if it fails), commits
-//! once, and only then answers each request. While one batch commits the next one gathers, so under load many
-//! calls share one fsync, and an idle server commits a lone call at once (no added delay).
+//! once, and only then answers each request. While one batch commits the next one
+//! gathers, so under load many calls share one fsync, and an idle server commits a lone
+//! call at once (no added delay).
 //! A request is answered 202 only after the commit that holds its call returned, on the
 //! writer's own `synchronous=FULL` connection ([`crate::db::durable_pool`]): that
 //! commit is on disk.

@@ -104,14 +104,14 @@ async fn store_in_one_statement(
     let job = AnalyzeCall { conversation_id: id };
     let lease = claim.as_ref().map(|(_, lease)| *lease);
     let (job_row, claimed) = queue::row(&tenant, &job, Utc::now(), AnalyzeCall::MAX_ATTEMPTS, lease)?;
-    let statement = single::statement(&tenant, &agent_external_id, &conversation, document, &job_row)?;
-    let mut outcome = single::run(&db, statement.clone()).await?;
+    let statement = || single::statement(&tenant, &agent_external_id, &conversation, &document, &job_row);
+    let mut outcome = single::run(&db, statement()?).await?;
     if matches!(outcome, Outcome::NoAgent) && auto_create_agents {
         // The call's agent is new: created in one transaction with the call, so a call
         // that is not stored leaves no agent behind.
         let txn = db.begin().await?;
         agents::resolve_for_ingest(&txn, &tenant, &agent_external_id, true).await?;
-        outcome = single::run(&txn, statement).await?;
+        outcome = single::run(&txn, statement()?).await?;
         if matches!(outcome, Outcome::Stored(_)) {
             txn.commit().await?;
         } else {

@@ -75,7 +75,7 @@ pub(super) fn statement(
     tenant: &Tenant,
     agent_external_id: &str,
     conversation: &conversation::Model,
-    document: String,
+    document: &str,
     job: &job::ActiveModel,
 ) -> Result<Statement, DbErr> {
     let mut agent_lookup = Query::select();
