@@ -142,7 +142,7 @@ test('the list toggles, duplicates, orders and deletes notifications and shows w
     .toBe('1');
   await hydrated(page);
   await expect(list.getByRole('row', { name: /Alpha rule/ }).getByTestId('last-fired')).not.toHaveText('never');
-  expect(await names()).toEqual(['Alpha rule', 'Beta rule']);
+  await expect.poll(names).toEqual(['Alpha rule', 'Beta rule']);
 
   await page.getByRole('button', { name: 'Move Beta rule up' }).click();
   await expect.poll(names).toEqual(['Beta rule', 'Alpha rule']);
@@ -168,5 +168,5 @@ test('the list toggles, duplicates, orders and deletes notifications and shows w
   page.once('dialog', (d) => d.accept());
   await copy.getByRole('button', { name: 'Delete' }).click();
   await expect(copy).toHaveCount(0);
-  expect(await names()).toEqual(['Beta rule', 'Alpha rule']);
+  await expect.poll(names).toEqual(['Beta rule', 'Alpha rule']);
 });
