@@ -187,7 +187,7 @@ pub fn encode(value: &str) -> String {
 
 /// Signs in and redirects to `next`; on failure redirects back to `/signin?error=...`.
 /// Over the throttle: 429 with `Retry-After`.
-#[server(endpoint = "sign_in")]
+#[server(endpoint = "sign_in", output = crate::api::Json)]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let services = services()?;
     match backend::auth::sign_in(&services, client_ip().await, &email, &password).await {
@@ -204,7 +204,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 }
 
 /// The installation's sign-up policy, for the sign-up page: `open`, `verified` or `closed`.
-#[server(endpoint = "signup_policy")]
+#[server(endpoint = "signup_policy", output = crate::api::Json)]
 pub async fn signup_policy() -> Result<String, AppError> {
     let services = services()?;
     Ok(match services.settings.auth.signup {
@@ -218,7 +218,7 @@ pub async fn signup_policy() -> Result<String, AppError> {
 /// Creates an account and its owner under the sign-up policy: signed in at once (`open`),
 /// or sent to `/signup?sent=1` to wait for the confirmation email (`verified`); on failure
 /// redirects back to `/signup?error=...`.
-#[server(endpoint = "sign_up")]
+#[server(endpoint = "sign_up", output = crate::api::Json)]
 pub async fn sign_up(account_name: String, name: String, email: String, password: String) -> Result<(), AppError> {
     let services = services()?;
     // Entered values (never the password) come back with an error.
@@ -250,7 +250,7 @@ pub async fn sign_up(account_name: String, name: String, email: String, password
 
 /// Confirms a new owner's address (the link in the confirmation email), signs them in and
 /// opens the dashboard; errors come back to `/verify-email/<token>?error=…`.
-#[server(endpoint = "verify_email")]
+#[server(endpoint = "verify_email", output = crate::api::Json)]
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     let services = services()?;
     match backend::auth::signup::verify_email(&services, client_ip().await, &token).await {
@@ -265,7 +265,7 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
 
 /// Sends a new confirmation link when `email` is an unconfirmed user's; always redirects
 /// to `/signin?sent=verification` (the same answer for every address).
-#[server(endpoint = "resend_verification")]
+#[server(endpoint = "resend_verification", output = crate::api::Json)]
 pub async fn resend_verification(email: String) -> Result<(), AppError> {
     let services = services()?;
     backend::auth::signup::resend_verification(&services, client_ip().await, &email).await?;
@@ -275,7 +275,7 @@ pub async fn resend_verification(email: String) -> Result<(), AppError> {
 
 /// Emails a password reset link when `email` has a user; always redirects to
 /// `/forgot-password?sent=1` (the same answer for every address).
-#[server(endpoint = "request_password_reset")]
+#[server(endpoint = "request_password_reset", output = crate::api::Json)]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let services = services()?;
     backend::auth::reset::request(&services, client_ip().await, &email).await?;
@@ -284,7 +284,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 }
 
 /// Whether reset link `token` still works (the reset page shows the form or says why not).
-#[server(endpoint = "check_reset_token")]
+#[server(endpoint = "check_reset_token", output = crate::api::Json)]
 pub async fn check_reset_token(token: String) -> Result<(), AppError> {
     let services = services()?;
     Ok(backend::auth::reset::check(&services, &token).await?)
@@ -292,7 +292,7 @@ pub async fn check_reset_token(token: String) -> Result<(), AppError> {
 
 /// Sets a new password with reset link `token`: every session of the user ends, and the
 /// browser goes to `/signin?reset=1`; errors come back to the reset page.
-#[server(endpoint = "reset_password")]
+#[server(endpoint = "reset_password", output = crate::api::Json)]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let services = services()?;
     match backend::auth::reset::reset(&services, client_ip().await, &token, &password).await {
@@ -306,7 +306,7 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
 }
 
 /// Confirms an email change (the link sent to the new address) and goes to the profile.
-#[server(endpoint = "confirm_email_change")]
+#[server(endpoint = "confirm_email_change", output = crate::api::Json)]
 pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
     let services = services()?;
     match backend::auth::profile::confirm_email_change(&services, client_ip().await, &token).await {
@@ -317,7 +317,7 @@ pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
 }
 
 /// Ends the session and redirects to `/signin`.
-#[server(endpoint = "sign_out")]
+#[server(endpoint = "sign_out", output = crate::api::Json)]
 pub async fn sign_out() -> Result<(), AppError> {
     let session = session().await?;
     session.flush().await.map_err(|e| {
@@ -329,7 +329,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// Switches the session to another of the user's accounts and opens its dashboard.
-#[server(endpoint = "switch_account")]
+#[server(endpoint = "switch_account", output = crate::api::Json)]
 pub async fn switch_account(account_id: String) -> Result<(), AppError> {
     let services = services()?;
     let me = member().await?;
@@ -341,7 +341,7 @@ pub async fn switch_account(account_id: String) -> Result<(), AppError> {
 }
 
 /// The signed-in user with the unread alert count, or `None` when signed out.
-#[server(endpoint = "me")]
+#[server(endpoint = "me", output = crate::api::Json)]
 pub async fn me() -> Result<Option<Viewer>, AppError> {
     let member = match member().await {
         Ok(m) => m,

@@ -110,7 +110,7 @@ pub struct ActionsData {
 }
 
 /// The agent's actions, oldest first, with the condition editor's choices.
-#[server(endpoint = "list_actions")]
+#[server(endpoint = "list_actions", output = crate::api::Json)]
 pub async fn list_actions(agent_id: String) -> Result<ActionsData, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -216,7 +216,7 @@ fn header_lines(text: &str, secret: bool, field: &str) -> Result<Vec<backend::ac
 
 /// Creates or replaces an action (admins), publishing it or keeping it as a draft. Returns the signing secret of a new action
 /// (shown once), `None` after an edit.
-#[server(endpoint = "save_action")]
+#[server(endpoint = "save_action", output = crate::api::Json)]
 pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<String>, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -295,7 +295,7 @@ pub async fn save_action(#[server(flatten)] form: ActionForm) -> Result<Option<S
 }
 
 /// Turns an action on or off (admins).
-#[server(endpoint = "toggle_action")]
+#[server(endpoint = "toggle_action", output = crate::api::Json)]
 pub async fn toggle_action(id: String, enabled: bool) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -305,7 +305,7 @@ pub async fn toggle_action(id: String, enabled: bool) -> Result<(), AppError> {
 }
 
 /// Deletes an action (admins); its deliveries stay.
-#[server(endpoint = "delete_action")]
+#[server(endpoint = "delete_action", output = crate::api::Json)]
 pub async fn delete_action(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -315,7 +315,7 @@ pub async fn delete_action(id: String) -> Result<(), AppError> {
 }
 
 /// Rotates an action's signing secret (admins); returns the new secret (shown once).
-#[server(endpoint = "rotate_action_secret")]
+#[server(endpoint = "rotate_action_secret", output = crate::api::Json)]
 pub async fn rotate_action_secret(id: String) -> Result<String, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -324,7 +324,7 @@ pub async fn rotate_action_secret(id: String) -> Result<String, AppError> {
 }
 
 /// Sends a test request to an action (admins); returns the delivery's id.
-#[server(endpoint = "test_action")]
+#[server(endpoint = "test_action", output = crate::api::Json)]
 pub async fn test_action(id: String) -> Result<String, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -333,7 +333,7 @@ pub async fn test_action(id: String) -> Result<String, AppError> {
 }
 
 /// Publishes an action's saved draft as its next version (admins).
-#[server(endpoint = "publish_action")]
+#[server(endpoint = "publish_action", output = crate::api::Json)]
 pub async fn publish_action(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -343,7 +343,7 @@ pub async fn publish_action(id: String) -> Result<(), AppError> {
 }
 
 /// Drops an action's draft (admins); a never-published action is deleted.
-#[server(endpoint = "discard_action_draft")]
+#[server(endpoint = "discard_action_draft", output = crate::api::Json)]
 pub async fn discard_action_draft(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -353,7 +353,7 @@ pub async fn discard_action_draft(id: String) -> Result<(), AppError> {
 }
 
 /// Copies a published version of an action into its draft (admins).
-#[server(endpoint = "restore_action_version")]
+#[server(endpoint = "restore_action_version", output = crate::api::Json)]
 pub async fn restore_action_version(id: String, version: i32) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;

@@ -42,7 +42,7 @@ fn item(a: backend::entities::agent::Model) -> AgentItem {
 }
 
 /// Every agent of the account, by name.
-#[server(endpoint = "list_agents")]
+#[server(endpoint = "list_agents", output = crate::api::Json)]
 pub async fn list_agents() -> Result<Vec<AgentItem>, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -51,7 +51,7 @@ pub async fn list_agents() -> Result<Vec<AgentItem>, AppError> {
 }
 
 /// One agent.
-#[server(endpoint = "get_agent")]
+#[server(endpoint = "get_agent", output = crate::api::Json)]
 pub async fn get_agent(id: String) -> Result<AgentItem, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -61,7 +61,7 @@ pub async fn get_agent(id: String) -> Result<AgentItem, AppError> {
 }
 
 /// Creates an agent (admins); returns its id.
-#[server(endpoint = "create_agent")]
+#[server(endpoint = "create_agent", output = crate::api::Json)]
 pub async fn create_agent(
     external_id: String,
     name: String,
@@ -87,7 +87,7 @@ pub async fn create_agent(
 }
 
 /// Edits an agent's name, external id, time zone, language and goal (admins).
-#[server(endpoint = "update_agent")]
+#[server(endpoint = "update_agent", output = crate::api::Json)]
 pub async fn update_agent(
     id: String,
     external_id: String,
@@ -116,7 +116,7 @@ pub async fn update_agent(
 }
 
 /// The agent's extraction fields, in order.
-#[server(endpoint = "list_fields")]
+#[server(endpoint = "list_fields", output = crate::api::Json)]
 pub async fn list_fields(agent_id: String) -> Result<Vec<FieldItem>, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -141,7 +141,7 @@ pub async fn list_fields(agent_id: String) -> Result<Vec<FieldItem>, AppError> {
 
 /// Adds a field to an agent (no `id`) or replaces field `id` (admins). `options` is a
 /// comma-separated list for enums.
-#[server(endpoint = "save_field")]
+#[server(endpoint = "save_field", output = crate::api::Json)]
 pub async fn save_field(
     agent_id: String,
     id: Option<String>,
@@ -178,7 +178,7 @@ pub async fn save_field(
 }
 
 /// Deletes a field (admins).
-#[server(endpoint = "delete_field")]
+#[server(endpoint = "delete_field", output = crate::api::Json)]
 pub async fn delete_field(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;

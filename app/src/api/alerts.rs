@@ -32,7 +32,7 @@ impl From<backend::entities::alert::Model> for AlertItem {
 }
 
 /// One page of the member's alerts, newest first.
-#[server(endpoint = "list_alerts")]
+#[server(endpoint = "list_alerts", output = crate::api::Json)]
 pub async fn list_alerts(before: Option<String>) -> Result<Page<AlertItem>, AppError> {
     use crate::auth::{member, parse_cursor, services};
     let member = member().await?;
@@ -45,7 +45,7 @@ pub async fn list_alerts(before: Option<String>) -> Result<Page<AlertItem>, AppE
 }
 
 /// Marks one alert read.
-#[server(endpoint = "mark_alert_read")]
+#[server(endpoint = "mark_alert_read", output = crate::api::Json)]
 pub async fn mark_alert_read(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -55,7 +55,7 @@ pub async fn mark_alert_read(id: String) -> Result<(), AppError> {
 }
 
 /// Marks every alert of the member read.
-#[server(endpoint = "mark_all_alerts_read")]
+#[server(endpoint = "mark_all_alerts_read", output = crate::api::Json)]
 pub async fn mark_all_alerts_read() -> Result<u64, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;

@@ -73,7 +73,7 @@ fn channel(value: &str) -> Result<backend::delivery::Channel, AppError> {
 
 /// One page of deliveries, newest first; `state` is `pending`, `retrying`, `delivered`,
 /// `dead` or empty (all); `conversation` narrows to one conversation.
-#[server(endpoint = "list_deliveries")]
+#[server(endpoint = "list_deliveries", output = crate::api::Json)]
 pub async fn list_deliveries(
     state: Option<String>,
     conversation: Option<String>,
@@ -101,7 +101,7 @@ pub async fn list_deliveries(
 }
 
 /// One delivery with its attempts.
-#[server(endpoint = "get_delivery")]
+#[server(endpoint = "get_delivery", output = crate::api::Json)]
 pub async fn get_delivery(channel: String, id: String) -> Result<DeliveryDetail, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -131,7 +131,7 @@ pub async fn get_delivery(channel: String, id: String) -> Result<DeliveryDetail,
 }
 
 /// Replays a dead delivery (any member: it re-sends what was configured, it changes nothing).
-#[server(endpoint = "replay_delivery")]
+#[server(endpoint = "replay_delivery", output = crate::api::Json)]
 pub async fn replay_delivery(channel: String, id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -141,7 +141,7 @@ pub async fn replay_delivery(channel: String, id: String) -> Result<(), AppError
 }
 
 /// Replays everything dead for a conversation; returns how many jobs were revived.
-#[server(endpoint = "replay_conversation")]
+#[server(endpoint = "replay_conversation", output = crate::api::Json)]
 pub async fn replay_conversation(id: String) -> Result<usize, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -162,7 +162,7 @@ pub struct ScheduledCallItem {
 }
 
 /// The conversation's scheduled calls, soonest first.
-#[server(endpoint = "list_scheduled_calls")]
+#[server(endpoint = "list_scheduled_calls", output = crate::api::Json)]
 pub async fn list_scheduled_calls(conversation: String) -> Result<Vec<ScheduledCallItem>, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -183,7 +183,7 @@ pub async fn list_scheduled_calls(conversation: String) -> Result<Vec<ScheduledC
 }
 
 /// Cancels a scheduled call that has not been requested yet.
-#[server(endpoint = "cancel_scheduled_call")]
+#[server(endpoint = "cancel_scheduled_call", output = crate::api::Json)]
 pub async fn cancel_scheduled_call(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;

@@ -48,7 +48,7 @@ pub struct HomeView {
 pub const DAYS: u32 = 14;
 
 /// The home dashboard's figures for the last [`DAYS`] days (UTC).
-#[server(endpoint = "home_overview")]
+#[server(endpoint = "home_overview", output = crate::api::Json)]
 pub async fn home_overview() -> Result<HomeView, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;

@@ -39,7 +39,7 @@ fn secret_hint(platform: backend::integrations::Platform) -> &'static str {
 }
 
 /// Every platform with its state (owners and admins).
-#[server(endpoint = "list_integrations")]
+#[server(endpoint = "list_integrations", output = crate::api::Json)]
 pub async fn list_integrations() -> Result<Vec<PlatformItem>, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -68,7 +68,7 @@ fn parse_platform(platform: &str) -> Result<backend::integrations::Platform, App
 
 /// Connects `platform` with its `secret` (or replaces the secret, keeping the URL);
 /// answers the intake URL (admins).
-#[server(endpoint = "enable_integration")]
+#[server(endpoint = "enable_integration", output = crate::api::Json)]
 pub async fn enable_integration(platform: String, secret: String) -> Result<String, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -78,7 +78,7 @@ pub async fn enable_integration(platform: String, secret: String) -> Result<Stri
 }
 
 /// Disconnects `platform`: its intake URL stops working (admins).
-#[server(endpoint = "disable_integration")]
+#[server(endpoint = "disable_integration", output = crate::api::Json)]
 pub async fn disable_integration(platform: String) -> Result<(), AppError> {
     use crate::auth::{member, services};
     let member = member().await?;

@@ -20,6 +20,44 @@ pub mod tasks;
 pub mod team;
 pub mod tries;
 
+/// The encoding of every server function's response: JSON (`application/json`), read as
+/// text with `serde_json::from_str`.
+///
+/// Why not server_fn's own `Json`: it decodes bytes (`serde_json::from_slice`), while the
+/// resources the server serialises into the page are decoded from text (`from_str`), and
+/// the browser bundle then held two copies of every response type's decoder, one per
+/// reader. With this one they share one. Invalid UTF-8 is a deserialization error, like
+/// invalid JSON. Used as `output = crate::api::Json` on each `#[server]`.
+pub struct JsonText;
+
+impl leptos::server_fn::ContentType for JsonText {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl leptos::server_fn::FormatType for JsonText {
+    const FORMAT_TYPE: leptos::server_fn::Format = leptos::server_fn::Format::Text;
+}
+
+impl<T: serde::Serialize> leptos::server_fn::Encodes<T> for JsonText {
+    type Error = serde_json::Error;
+
+    fn encode(output: &T) -> Result<leptos::server_fn::Bytes, Self::Error> {
+        serde_json::to_vec(output).map(leptos::server_fn::Bytes::from)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> leptos::server_fn::Decodes<T> for JsonText {
+    type Error = serde_json::Error;
+
+    fn decode(bytes: leptos::server_fn::Bytes) -> Result<T, Self::Error> {
+        let text = std::str::from_utf8(&bytes).map_err(<serde_json::Error as serde::de::Error>::custom)?;
+        serde_json::from_str(text)
+    }
+}
+
+/// Server functions answer with [`JsonText`] in the body of a `POST` response.
+pub type Json = leptos::server_fn::codec::Post<JsonText>;
+
 /// A page of a keyset-paginated list.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Page<T> {

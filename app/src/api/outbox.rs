@@ -27,7 +27,7 @@ pub struct EmailItem {
 }
 
 /// One page of emails, newest first.
-#[server(endpoint = "list_emails")]
+#[server(endpoint = "list_emails", output = crate::api::Json)]
 pub async fn list_emails(before: Option<String>) -> Result<Page<EmailItem>, AppError> {
     use crate::auth::{member, parse_cursor, services};
     let member = member().await?;

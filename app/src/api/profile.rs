@@ -17,7 +17,7 @@ pub struct ProfileView {
 }
 
 /// The signed-in user's profile.
-#[server(endpoint = "get_profile")]
+#[server(endpoint = "get_profile", output = crate::api::Json)]
 pub async fn get_profile() -> Result<ProfileView, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -27,7 +27,7 @@ pub async fn get_profile() -> Result<ProfileView, AppError> {
 }
 
 /// Sets the display name.
-#[server(endpoint = "update_name")]
+#[server(endpoint = "update_name", output = crate::api::Json)]
 pub async fn update_name(name: String) -> Result<(), AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -37,7 +37,7 @@ pub async fn update_name(name: String) -> Result<(), AppError> {
 
 /// Changes the password after checking `current_password`; this session stays signed in,
 /// every other one ends.
-#[server(endpoint = "change_password")]
+#[server(endpoint = "change_password", output = crate::api::Json)]
 pub async fn change_password(current_password: String, password: String) -> Result<(), AppError> {
     use crate::auth::{client_ip, member, services, session, start_session};
     let member = member().await?;
@@ -50,7 +50,7 @@ pub async fn change_password(current_password: String, password: String) -> Resu
 
 /// Starts an email change: a confirmation link goes to `email`, a notice to the current
 /// address; nothing changes until the link is opened.
-#[server(endpoint = "change_email")]
+#[server(endpoint = "change_email", output = crate::api::Json)]
 pub async fn change_email(current_password: String, email: String) -> Result<(), AppError> {
     use crate::auth::{client_ip, member, services};
     let member = member().await?;

@@ -16,7 +16,7 @@ pub struct PushState {
 }
 
 /// The VAPID key and the member's subscriptions.
-#[server(endpoint = "push_status")]
+#[server(endpoint = "push_status", output = crate::api::Json)]
 pub async fn push_status() -> Result<PushState, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -31,7 +31,7 @@ pub async fn push_status() -> Result<PushState, AppError> {
 }
 
 /// Saves this browser's subscription: `subscription` is `PushSubscription.toJSON()` as text.
-#[server(endpoint = "subscribe_push")]
+#[server(endpoint = "subscribe_push", output = crate::api::Json)]
 pub async fn subscribe_push(subscription: String) -> Result<(), AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -43,7 +43,7 @@ pub async fn subscribe_push(subscription: String) -> Result<(), AppError> {
 }
 
 /// Removes the subscription with `endpoint`.
-#[server(endpoint = "unsubscribe_push")]
+#[server(endpoint = "unsubscribe_push", output = crate::api::Json)]
 pub async fn unsubscribe_push(endpoint: String) -> Result<bool, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -52,7 +52,7 @@ pub async fn unsubscribe_push(endpoint: String) -> Result<bool, AppError> {
 }
 
 /// Sends the member a test alert (live and by push).
-#[server(endpoint = "send_test_alert")]
+#[server(endpoint = "send_test_alert", output = crate::api::Json)]
 pub async fn send_test_alert() -> Result<(), AppError> {
     use crate::auth::{member, services};
     let member = member().await?;

@@ -44,7 +44,7 @@ pub struct AnalyzerSettingsView {
 }
 
 /// The settings; takes (and so clears) a just-created key from the session.
-#[server(endpoint = "get_settings")]
+#[server(endpoint = "get_settings", output = crate::api::Json)]
 pub async fn get_settings() -> Result<SettingsView, AppError> {
     use crate::auth::{NEW_KEY_FLASH, member, services, session};
     let member = member().await?;
@@ -84,7 +84,7 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
 
 /// Saves the analyzer settings (admins). An empty `api_key` keeps the stored key;
 /// `clear_api_key` forgets it.
-#[server(endpoint = "save_analyzer")]
+#[server(endpoint = "save_analyzer", output = crate::api::Json)]
 pub async fn save_analyzer(
     provider: String,
     base_url: Option<String>,
@@ -121,7 +121,7 @@ pub async fn save_analyzer(
 
 /// Creates an API key (admins). The secret is returned and also kept in the session
 /// until the settings page shows it, so it appears once with or without JavaScript.
-#[server(endpoint = "create_api_key")]
+#[server(endpoint = "create_api_key", output = crate::api::Json)]
 pub async fn create_api_key(name: String) -> Result<String, AppError> {
     use crate::auth::{NEW_KEY_FLASH, member, services, session};
     let member = member().await?;
@@ -135,7 +135,7 @@ pub async fn create_api_key(name: String) -> Result<String, AppError> {
 }
 
 /// Revokes an API key (admins).
-#[server(endpoint = "revoke_api_key")]
+#[server(endpoint = "revoke_api_key", output = crate::api::Json)]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -145,7 +145,7 @@ pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
 }
 
 /// Turns auto-creating unknown agents on ingest on (`enabled` present) or off (admins).
-#[server(endpoint = "set_auto_create_agents")]
+#[server(endpoint = "set_auto_create_agents", output = crate::api::Json)]
 pub async fn set_auto_create_agents(enabled: Option<String>) -> Result<(), AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -155,7 +155,7 @@ pub async fn set_auto_create_agents(enabled: Option<String>) -> Result<(), AppEr
 }
 
 /// Turns signed ingest on with a new secret (returned once) or off (admins).
-#[server(endpoint = "set_inbound_signing")]
+#[server(endpoint = "set_inbound_signing", output = crate::api::Json)]
 pub async fn set_inbound_signing(enable: bool) -> Result<Option<String>, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -174,7 +174,7 @@ pub struct AuditItem {
 }
 
 /// One page of the account's audit log, newest first (owners and admins).
-#[server(endpoint = "list_audit")]
+#[server(endpoint = "list_audit", output = crate::api::Json)]
 pub async fn list_audit(before: Option<String>) -> Result<super::Page<AuditItem>, AppError> {
     use crate::auth::{member, parse_cursor, services};
     let member = member().await?;

@@ -35,7 +35,7 @@ pub struct TaskPage {
 
 /// One page of tasks; `status` (`open`/`done`), `priority` and `mine` (`yes` = assigned to
 /// the signed-in member) filter when non-empty.
-#[server(endpoint = "list_tasks")]
+#[server(endpoint = "list_tasks", output = crate::api::Json)]
 pub async fn list_tasks(
     status: Option<String>,
     priority: Option<String>,
@@ -83,7 +83,7 @@ pub async fn list_tasks(
 }
 
 /// Sets a task's status (`open` or `done`).
-#[server(endpoint = "set_task_status")]
+#[server(endpoint = "set_task_status", output = crate::api::Json)]
 pub async fn set_task_status(id: String, status: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -94,7 +94,7 @@ pub async fn set_task_status(id: String, status: String) -> Result<(), AppError>
 
 /// Assigns a task (`assignee` = user id, empty = nobody) and sets its due date
 /// (`due` = `YYYY-MM-DD`, due at the end of that day UTC; empty = none).
-#[server(endpoint = "assign_task")]
+#[server(endpoint = "assign_task", output = crate::api::Json)]
 pub async fn assign_task(id: String, assignee: String, due: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;

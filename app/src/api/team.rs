@@ -35,7 +35,7 @@ pub struct TeamView {
 }
 
 /// Members and pending invitations.
-#[server(endpoint = "get_team")]
+#[server(endpoint = "get_team", output = crate::api::Json)]
 pub async fn get_team() -> Result<TeamView, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -78,7 +78,7 @@ pub struct InviteResult {
 }
 
 /// Invites `email` as `role` (`admin` or `member`); the link goes by email.
-#[server(endpoint = "invite_member")]
+#[server(endpoint = "invite_member", output = crate::api::Json)]
 pub async fn invite_member(email: String, role: String) -> Result<InviteResult, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -89,7 +89,7 @@ pub async fn invite_member(email: String, role: String) -> Result<InviteResult, 
 }
 
 /// Revokes pending invitation `id`.
-#[server(endpoint = "revoke_invitation")]
+#[server(endpoint = "revoke_invitation", output = crate::api::Json)]
 pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -99,7 +99,7 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
 }
 
 /// Changes member `user_id`'s role to `admin` or `member`.
-#[server(endpoint = "set_member_role")]
+#[server(endpoint = "set_member_role", output = crate::api::Json)]
 pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -109,7 +109,7 @@ pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppErr
 }
 
 /// Removes member `user_id` from the account.
-#[server(endpoint = "remove_member")]
+#[server(endpoint = "remove_member", output = crate::api::Json)]
 pub async fn remove_member(user_id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -130,7 +130,7 @@ pub struct InvitationView {
 }
 
 /// The open invitation with link token `token` (no sign-in needed).
-#[server(endpoint = "get_invitation")]
+#[server(endpoint = "get_invitation", output = crate::api::Json)]
 pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
     let services = crate::auth::services()?;
     let info = backend::identity::members::lookup(&services.db, &token).await?;
@@ -145,7 +145,7 @@ pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
 
 /// Accepts invitation `token`, signs the new member in and opens the dashboard; errors come
 /// back to the invitation page in `error`. Over the throttle: 429 with `Retry-After`.
-#[server(endpoint = "accept_invitation")]
+#[server(endpoint = "accept_invitation", output = crate::api::Json)]
 pub async fn accept_invitation(token: String, name: Option<String>, password: String) -> Result<(), AppError> {
     use crate::auth::{back_with_error, client_ip, encode, services, session, start_session};
     let services = services()?;

@@ -42,7 +42,7 @@ pub struct TryView {
 
 /// Tries the notification (`kind` = `notification`) or action (`action`) `id` on the latest
 /// `limit` calls (default 20, at most 100). Admins only.
-#[server(endpoint = "try_on_recent_calls")]
+#[server(endpoint = "try_on_recent_calls", output = crate::api::Json)]
 pub async fn try_on_recent_calls(kind: String, id: String, limit: Option<String>) -> Result<TryView, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;

@@ -146,7 +146,7 @@ pub struct ConversationView {
 }
 
 /// One conversation with its analysis and runs.
-#[server(endpoint = "get_conversation")]
+#[server(endpoint = "get_conversation", output = crate::api::Json)]
 pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> {
     use crate::api::fmt;
     use crate::auth::{member, parse_id, services};
@@ -304,7 +304,7 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
 
 /// Queues a re-analysis of a conversation: it replaces the analysis and never sends
 /// anything a second time.
-#[server(endpoint = "reanalyze_conversation")]
+#[server(endpoint = "reanalyze_conversation", output = crate::api::Json)]
 pub async fn reanalyze_conversation(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;

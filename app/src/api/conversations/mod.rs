@@ -83,7 +83,7 @@ pub struct FilterOptions {
 }
 
 /// The choices of the conversation filters.
-#[server(endpoint = "conversation_filter_options")]
+#[server(endpoint = "conversation_filter_options", output = crate::api::Json)]
 pub async fn conversation_filter_options() -> Result<FilterOptions, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -97,7 +97,7 @@ pub async fn conversation_filter_options() -> Result<FilterOptions, AppError> {
 
 /// One page of conversations matching `filters`, newest first; `before` is the previous
 /// page's cursor.
-#[server(endpoint = "list_conversations")]
+#[server(endpoint = "list_conversations", output = crate::api::Json)]
 pub async fn list_conversations(
     before: Option<String>,
     #[server(flatten)] filters: ConversationFilters,

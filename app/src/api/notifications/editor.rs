@@ -103,7 +103,7 @@ pub struct EditorData {
 /// analyzer's reading ("Built-in analyzer: checks whether the call was about: parking"), that
 /// it does not understand it, or that the configured AI provider judges it; empty for an
 /// empty question.
-#[server(endpoint = "read_trigger_question")]
+#[server(endpoint = "read_trigger_question", output = crate::api::Json)]
 pub async fn read_trigger_question(question: String) -> Result<String, AppError> {
     use crate::auth::{member, services};
     let member = member().await?;
@@ -113,7 +113,7 @@ pub async fn read_trigger_question(question: String) -> Result<String, AppError>
 
 /// The form for notification `id`, or a new one (for `agent_id`, empty = every agent),
 /// pre-filled from starter `template` when given (`scratch` or empty = a blank form).
-#[server(endpoint = "notification_editor")]
+#[server(endpoint = "notification_editor", output = crate::api::Json)]
 pub async fn notification_editor(
     id: Option<String>,
     agent_id: Option<String>,

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Publishes the stored draft of notification `id`.
-#[server(endpoint = "publish_notification")]
+#[server(endpoint = "publish_notification", output = crate::api::Json)]
 pub async fn publish_notification(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -16,7 +16,7 @@ pub async fn publish_notification(id: String) -> Result<(), AppError> {
 }
 
 /// Discards the draft of notification `id` (deleting a never-published one).
-#[server(endpoint = "discard_notification_draft")]
+#[server(endpoint = "discard_notification_draft", output = crate::api::Json)]
 pub async fn discard_notification_draft(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -29,7 +29,7 @@ pub async fn discard_notification_draft(id: String) -> Result<(), AppError> {
 }
 
 /// Loads published `version` of notification `id` into its draft.
-#[server(endpoint = "restore_notification_version")]
+#[server(endpoint = "restore_notification_version", output = crate::api::Json)]
 pub async fn restore_notification_version(id: String, version: i32) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -41,7 +41,7 @@ pub async fn restore_notification_version(id: String, version: i32) -> Result<()
 }
 
 /// Turns notification `id` on (`enabled` = `true`) or off.
-#[server(endpoint = "set_notification_enabled")]
+#[server(endpoint = "set_notification_enabled", output = crate::api::Json)]
 pub async fn set_notification_enabled(id: String, enabled: bool) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -51,7 +51,7 @@ pub async fn set_notification_enabled(id: String, enabled: bool) -> Result<(), A
 }
 
 /// Copies notification `id` as a disabled notification and opens the copy.
-#[server(endpoint = "duplicate_notification")]
+#[server(endpoint = "duplicate_notification", output = crate::api::Json)]
 pub async fn duplicate_notification(id: String) -> Result<String, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -62,7 +62,7 @@ pub async fn duplicate_notification(id: String) -> Result<String, AppError> {
 }
 
 /// Deletes notification `id`.
-#[server(endpoint = "delete_notification")]
+#[server(endpoint = "delete_notification", output = crate::api::Json)]
 pub async fn delete_notification(id: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -73,7 +73,7 @@ pub async fn delete_notification(id: String) -> Result<(), AppError> {
 
 /// Moves notification `id` up or down (`direction` = `up` | `down`) in the list of `agent_id`
 /// (empty = the account's whole list).
-#[server(endpoint = "move_notification")]
+#[server(endpoint = "move_notification", output = crate::api::Json)]
 pub async fn move_notification(id: String, agent_id: Option<String>, direction: String) -> Result<(), AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;

@@ -99,7 +99,7 @@ mod convert {
 }
 
 /// Notifications of the account, or those applying to one agent, with how often they fired.
-#[server(endpoint = "list_notifications")]
+#[server(endpoint = "list_notifications", output = crate::api::Json)]
 pub async fn list_notifications(agent_id: Option<String>) -> Result<Vec<NotificationItem>, AppError> {
     use crate::auth::{member, parse_id, services};
     let member = member().await?;
@@ -141,7 +141,7 @@ pub async fn list_notifications(agent_id: Option<String>) -> Result<Vec<Notifica
 }
 
 /// The ten starter templates.
-#[server(endpoint = "list_starters")]
+#[server(endpoint = "list_starters", output = crate::api::Json)]
 pub async fn list_starters() -> Result<Vec<StarterItem>, AppError> {
     crate::auth::member().await?;
     Ok(backend::starters::STARTERS

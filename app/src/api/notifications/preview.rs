@@ -22,7 +22,7 @@ pub(crate) fn preview_source(source: &str) -> Result<backend::preview::PreviewSo
 }
 
 /// Renders `subject` and `body` against conversation `source` (or `sample`) for the editor.
-#[server(endpoint = "preview_notification")]
+#[server(endpoint = "preview_notification", output = crate::api::Json)]
 pub async fn preview_notification(
     agent_id: String,
     source: String,
@@ -60,7 +60,7 @@ pub(crate) async fn render_preview(
 
 /// Renders like the preview and sends it to the signed-in admin (SMTP or the outbox); no
 /// notification run is created. Returns what happened, for display.
-#[server(endpoint = "test_send_notification")]
+#[server(endpoint = "test_send_notification", output = crate::api::Json)]
 pub async fn test_send_notification(
     agent_id: String,
     source: String,

@@ -160,7 +160,7 @@ pub(crate) fn to_input(
 
 /// Saves the form (admins): `action=draft` keeps the edits as a draft, `publish` makes them
 /// live as the next version. Returns the notification's id and goes to its editor.
-#[server(endpoint = "save_notification")]
+#[server(endpoint = "save_notification", output = crate::api::Json)]
 pub async fn save_notification(#[server(flatten)] form: NotificationFormInput) -> Result<String, AppError> {
     use backend::notifications::Save;
 
