@@ -21,6 +21,16 @@ pub(super) fn PreviewCard(
     disabled: bool,
 ) -> impl IntoView {
     let (agent_hidden, subject_hidden, body_hidden) = initial;
+    // The rendered subject and HTML while the template renders; `None` while it shows an
+    // error. The iframe stays in the page and only its `srcdoc` follows the typing: removing
+    // and re-creating a frame on every switch between an error and a preview made the page
+    // flicker, and under erased view types the browser saw the new frame attached twice.
+    let shown = Memo::new(move |_| {
+        preview.with(|p| match p {
+            Ok(p) if p.error.is_none() => Some((p.subject.clone(), p.html.clone())),
+            _ => None,
+        })
+    });
     view! {
         <section class="card" data-testid="preview">
             <h2>"Preview"</h2>
@@ -30,15 +40,16 @@ pub(super) fn PreviewCard(
                 </select>
             </label>
             {move || match preview.get() {
-                Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                Ok(p) => match p.error {
-                    Some(error) => view! { <p class="form-error" data-testid="preview-error">{error}</p> }.into_any(),
-                    None => view! {
-                        <p class="preview-subject" data-testid="preview-subject"><strong>{p.subject}</strong></p>
-                        <iframe class="email-html" sandbox="" title="Email preview" srcdoc=p.html data-testid="preview-body"></iframe>
-                    }.into_any(),
-                },
+                Err(e) => Some(view! { <ErrorBox error=e /> }.into_any()),
+                Ok(p) => p.error.map(|error| view! { <p class="form-error" data-testid="preview-error">{error}</p> }.into_any()),
             }}
+            <div hidden=move || shown.with(Option::is_none)>
+                <p class="preview-subject" data-testid="preview-subject">
+                    <strong>{move || shown.with(|s| s.as_ref().map(|(subject, _)| subject.clone()).unwrap_or_default())}</strong>
+                </p>
+                <iframe class="email-html" sandbox="" title="Email preview" data-testid="preview-body"
+                    srcdoc=move || shown.with(|s| s.as_ref().map(|(_, html)| html.clone()).unwrap_or_default())></iframe>
+            </div>
             <ActionForm action=test_send attr:class="inline-test">
                 <input type="hidden" name="agent_id" value=agent_hidden prop:value=move || agent.get() />
                 <input type="hidden" name="source" value="sample" prop:value=move || source.get() />
