@@ -67,15 +67,23 @@ pub fn foreign_nouns(name: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// The intent a question is about: the one with the most cue matches (at least one),
-/// the first listed on a tie; an intent that names a failure ([`Intent::asks_failure`]) only
-/// when the question has a failure word.
+/// The intent a question is about: the one whose cues the question names with the most
+/// words (at least one cue), the first listed on a tie; an intent that names a failure
+/// ([`Intent::asks_failure`]) only when the question has a failure word. Words, not cues,
+/// are counted because a longer cue is the more specific reading: in "a transaction they
+/// did not recognise", fraud's "did not recognise" (three words) outweighs a payment's
+/// "transaction" (one).
 pub fn for_question(normalized_question: &str) -> Option<&'static Intent> {
     let mut best: Option<(&Intent, usize)> = None;
     let asks_failure =
         VOCABULARY.question_failure_words.iter().any(|w| normalized_question.contains(&format!(" {w} ")));
     for intent in all().iter().filter(|i| !i.asks_failure || asks_failure) {
-        let score = intent.cues.iter().filter(|cue| normalized_question.contains(&format!(" {cue} "))).count();
+        let score: usize = intent
+            .cues
+            .iter()
+            .filter(|cue| normalized_question.contains(&format!(" {cue} ")))
+            .map(|cue| cue.split(' ').count())
+            .sum();
         if score > 0 && best.is_none_or(|(_, s)| score > s) {
             best = Some((intent, score));
         }
@@ -104,5 +112,18 @@ mod tests {
             intent("Did the call end abruptly before the conversation was finished (disconnect)?"),
             "call_incomplete"
         );
+    }
+
+    #[test]
+    fn the_intent_whose_cues_the_question_names_with_more_words_wins() {
+        // "transaction" names a payment (one word), "did not recognise" a fraud (three).
+        assert_eq!(intent("Did the customer mention a transaction they did not recognise?"), "fraud");
+        assert_eq!(intent("Was a payment processed successfully?"), "payment");
+        // A failure word and "security check" name a failed verification.
+        assert_eq!(intent("Did the caller fail the security check?"), "verification_failed");
+        assert_eq!(intent("Did the caller pass the security check?"), "verification_passed");
+        assert_eq!(intent("Did the line drop before the conversation ended?"), "call_incomplete");
+        assert_eq!(intent("Was the customer promised that someone will be in touch?"), "callback");
+        assert_eq!(intent("Was the agent unable to do what the customer asked?"), "request_unfulfilled");
     }
 }
