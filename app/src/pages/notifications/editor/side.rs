@@ -24,7 +24,7 @@ pub(super) fn PreviewCard(
     // The rendered subject and HTML while the template renders; `None` while it shows an
     // error. The iframe stays in the page and only its `srcdoc` follows the typing: removing
     // and re-creating a frame on every switch between an error and a preview made the page
-    // flicker, and under erased view types the browser saw the new frame attached twice.
+    // flicker.
     let shown = Memo::new(move |_| {
         preview.with(|p| match p {
             Ok(p) if p.error.is_none() => Some((p.subject.clone(), p.html.clone())),
