@@ -33,8 +33,8 @@ pub struct CueCount {
 }
 
 /// Every list of cues the analyzer matches against what was said: each intent's evidence
-/// phrases and outcome nouns and request words, the annoyance cues, the closing words, and
-/// the outcome statements' success and failure phrases.
+/// phrases and outcome nouns and request words, the annoyance cues, the closing words, the
+/// words related to topic words, and the outcome statements' success and failure phrases.
 pub fn transcript_cues() -> Vec<CueList> {
     let mut lists = Vec::new();
     let v = &*VOCABULARY;
@@ -52,6 +52,11 @@ pub fn transcript_cues() -> Vec<CueList> {
     }
     lists.push(CueList { name: "annoyance".into(), cues: v.annoyance.iter().map(|(c, _)| *c).collect() });
     lists.push(CueList { name: "closings".into(), cues: v.closings.to_vec() });
+    for related in v.topic.related {
+        lists.push(CueList {
+            name: format!("topic related to “{}”", related.topic[0]), cues: related.said.to_vec()
+        });
+    }
     let outcome = [
         ("done", v.done),
         ("fulfilment", v.fulfilment),

@@ -119,7 +119,8 @@ pub fn read_question(question: &str) -> Reading {
             // "a, or b" became "a or or b".
             return Reading::Topic(Topic { text: topic.replace(" or or ", " or "), alternatives });
         }
-        return Reading::NotUnderstood;
+        // A topic of generic words only ("Did the caller need help?"): read the question
+        // by its intent, as if it named no topic.
     }
     let normalized = normalize(question);
     match intents::for_question(&normalized) {
@@ -158,24 +159,30 @@ fn topic_text(normalized: &str) -> Option<(String, String)> {
     None
 }
 
+/// Words that open a noun phrase of its own: an alternative that starts with one ("a hotel
+/// or a room for the night") names a thing by itself.
+const DETERMINERS: &[&str] = &["a", "an", "the", "my", "your", "his", "her", "its", "our", "their", "another"];
+
 /// The alternatives of a topic ("a doctor or a medical matter"), each as its topic-word
-/// stems. A one-word alternative beside a longer one shares the longer one's other words:
-/// "a property to rent or buy" is a property to rent or a property to buy.
+/// stems. A bare one-word alternative beside a longer one shares the longer one's other
+/// words: "a property to rent or buy" is a property to rent or a property to buy. One with
+/// its own article ("a hotel or a room for the night") stands alone.
 fn topic_alternatives(topic: &str) -> Vec<Vec<String>> {
-    let parts: Vec<Vec<String>> = topic
+    let parts: Vec<(Vec<String>, bool)> = topic
         .split(" or ")
         // The topic is normalised already: its generic words are dropped before stemming.
         .map(|part| {
             let generic = super::vocabulary::VOCABULARY.topic.generic;
-            content_stems(&part.split(' ').filter(|w| !generic.contains(w)).collect::<Vec<_>>().join(" "))
+            let own = part.split_whitespace().next().is_some_and(|w| DETERMINERS.contains(&w));
+            (content_stems(&part.split(' ').filter(|w| !generic.contains(w)).collect::<Vec<_>>().join(" ")), own)
         })
-        .filter(|stems| !stems.is_empty())
+        .filter(|(stems, _)| !stems.is_empty())
         .collect();
     let mut out = Vec::with_capacity(parts.len());
-    for (i, part) in parts.iter().enumerate() {
-        let neighbour = if i == 0 { parts.get(1) } else { parts.get(i - 1) };
+    for (i, (part, own)) in parts.iter().enumerate() {
+        let neighbour = if i == 0 { parts.get(1) } else { parts.get(i - 1) }.map(|(stems, _)| stems);
         match neighbour {
-            Some(longer) if part.len() == 1 && longer.len() > 1 => {
+            Some(longer) if part.len() == 1 && longer.len() > 1 && !own => {
                 let mut shared = longer.clone();
                 if i == 0 {
                     shared[0] = part[0].clone();
@@ -232,18 +239,38 @@ pub fn judge_reading(doc: &Doc, call: &CallFacts, reading: &Reading) -> Judgment
     }
 }
 
+/// The stems that count as saying the topic word `stem`: itself, and the words the
+/// vocabulary's `[[topic.related]]` entries relate to it ("vehicl" → car, van…).
+pub(crate) fn said_for(stem: &str) -> Vec<String> {
+    let mut out = vec![stem.to_owned()];
+    for related in super::vocabulary::VOCABULARY.topic.related {
+        if related.topic.iter().any(|w| super::text::stem(w) == stem) {
+            for word in related.said {
+                let said = super::text::stem(word);
+                if !out.contains(&said) {
+                    out.push(said);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A topic question: the call is about an alternative when enough of its words are said
 /// (all of one or two words, two of three, three of four…), at least one by the customer,
-/// whose sentence is the evidence. Otherwise the customer did not bring it up.
+/// whose sentence is the evidence. A word counts as said when it or a word related to it
+/// ([`said_for`]) is. Otherwise the customer did not bring it up.
 pub(crate) fn judge_topic(doc: &Doc, topic: &Topic) -> Judgment {
     for alternative in &topic.alternatives {
         let needed = if alternative.len() <= 2 { alternative.len() } else { (alternative.len() * 2).div_ceil(3) };
-        let said = |stem: &String| doc.sentences.iter().any(|s| s.stems.contains(stem));
-        if alternative.iter().filter(|stem| said(stem)).count() < needed {
+        let words: Vec<Vec<String>> = alternative.iter().map(|stem| said_for(stem)).collect();
+        let in_sentence = |s: &doc::Sentence, word: &Vec<String>| word.iter().any(|w| s.stems.contains(w));
+        let said = |word: &Vec<String>| doc.sentences.iter().any(|s| in_sentence(s, word));
+        if words.iter().filter(|word| said(word)).count() < needed {
             continue;
         }
         let evidence = said_by(doc, Who::Customer)
-            .map(|s| (alternative.iter().filter(|stem| s.stems.contains(stem)).count(), s))
+            .map(|s| (words.iter().filter(|word| in_sentence(s, word)).count(), s))
             .filter(|(hits, _)| *hits > 0)
             .max_by_key(|(hits, s)| (*hits, std::cmp::Reverse(s.turn)));
         if let Some((_, s)) = evidence {

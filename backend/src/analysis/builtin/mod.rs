@@ -236,6 +236,62 @@ mod tests {
     }
 
     #[test]
+    fn a_topic_is_said_in_its_own_words_or_in_related_ones() {
+        let alternatives = |q: &str| match read_question(q) {
+            Reading::Topic(t) => t.alternatives,
+            other => panic!("{q}: {other:?}"),
+        };
+        // An alternative with its own article stands alone; light verbs name no topic.
+        assert_eq!(
+            alternatives("Was the call about a hotel or a room for the night?"),
+            [vec!["hotel"], vec!["room", "night"]]
+        );
+        assert_eq!(alternatives("Was the call about making a reservation?"), [vec!["reserv"]]);
+        // What the caller wanted, needed or asked for is a topic too.
+        assert_eq!(alternatives("Did the caller want to hire a vehicle?"), [vec!["hire", "vehicl"]]);
+        assert_eq!(
+            alternatives("Did the caller need a ride, a train or a bus?"),
+            [vec!["ride"], vec!["train"], vec!["bus"]]
+        );
+        // "need" before a verb is not a topic marker, and a topic of generic words only
+        // falls back to the question's intent.
+        assert!(!matches!(read_question("Did the agent need to transfer the call?"), Reading::Topic(_)));
+        assert_eq!(
+            read_question("Did the caller need help?").describe(),
+            read_question("Did the caller need help with it?").describe()
+        );
+
+        let call = |said: &str| {
+            vec![
+                turn(Speaker::Agent, "Thanks for calling, how can I help?"),
+                turn(Speaker::User, said),
+                turn(Speaker::Agent, "Sure, one moment."),
+            ]
+        };
+        let hire = "Did the caller want to hire a vehicle?";
+        let v = verdict(call("I need to rent a car from Friday to Monday."), hire);
+        assert!(v.fired, "{v:?}");
+        assert!(v.reason.contains("rent a car"), "{}", v.reason);
+        assert!(!verdict(call("I need to rent an apartment near the station."), hire).fired);
+        assert!(
+            verdict(
+                call("Can I get a large latte with oat milk?"),
+                "Was the caller ordering coffee or something to drink?"
+            )
+            .fired
+        );
+        assert!(
+            !verdict(
+                call("Can I book a table for two tonight?"),
+                "Was the caller ordering coffee or something to drink?"
+            )
+            .fired
+        );
+        // Related words are compared as stems: "suits me" is no hotel suite.
+        assert!(!verdict(call("Thursday at ten suits me."), "Was the call about a hotel?").fired);
+    }
+
+    #[test]
     fn the_words_a_question_names_are_evidence_when_the_customer_says_them() {
         let call = |said: &str| {
             vec![

@@ -173,6 +173,27 @@ struct TopicLists {
     markers: List,
     endings: List,
     generic: List,
+    related: Vec<RelatedEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelatedEntry {
+    reason: String,
+    topic: Vec<String>,
+    said: Vec<String>,
+}
+
+/// Words that count as saying a topic word (the vocabulary file's `[[topic.related]]`):
+/// a topic question naming one of `topic` ("a vehicle") is answered by a caller saying
+/// one of `said` ("car", "van"). Written from general English (synonyms, and the common
+/// kinds of a thing), never from sample calls.
+#[derive(Debug)]
+pub struct Related {
+    /// The words of a question's topic this entry widens.
+    pub topic: &'static [&'static str],
+    /// The words that count as saying them (besides the question's own word).
+    pub said: &'static [&'static str],
 }
 
 /// The words of topic questions (the vocabulary file's `[topic]`).
@@ -184,6 +205,8 @@ pub struct TopicWords {
     pub endings: &'static [&'static str],
     /// Words dropped from a topic's text ("matter", "thing").
     pub generic: &'static [&'static str],
+    /// What else counts as saying a topic word.
+    pub related: &'static [Related],
 }
 
 #[derive(Deserialize)]
@@ -232,7 +255,8 @@ fn list(at: &str, list: List) -> Result<&'static [&'static str], String> {
 ///
 /// Errors (naming the entry): TOML that does not match the layout, an empty reason or
 /// phrase list, a phrase that is not normalised, two intents with one name, an outcome
-/// intent without nouns and request words, or an evidence intent without evidence.
+/// intent without nouns and request words, an evidence intent without evidence, or a
+/// `[[topic.related]]` entry with a phrase of several words.
 pub fn parse(text: &str) -> Result<Vocabulary, String> {
     let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
     let mut intents = Vec::new();
@@ -299,6 +323,23 @@ pub fn parse(text: &str) -> Result<Vocabulary, String> {
             markers: list("topic.markers", file.topic.markers)?,
             endings: list("topic.endings", file.topic.endings)?,
             generic: list("topic.generic", file.topic.generic)?,
+            related: leak_all(
+                file.topic
+                    .related
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, e)| {
+                        let at = format!("topic.related {}", n + 1);
+                        if let Some(w) = e.topic.iter().chain(&e.said).find(|w| w.contains(' ')) {
+                            return Err(format!("{at}: “{w}” is not one word"));
+                        }
+                        Ok(Related {
+                            topic: checked(&format!("{at} topic"), &e.reason, e.topic)?,
+                            said: checked(&format!("{at} said"), &e.reason, e.said)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?,
+            ),
         },
         done: list("outcome.done", outcome.done)?,
         fulfilment: list("outcome.fulfilment", outcome.fulfilment)?,
