@@ -27,6 +27,12 @@ export default defineConfig({
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        // Chromium 156 moves a sandboxed iframe (the email previews) into a process of its
+        // own on every navigation: it reports the frame detached ("swap") and attached again
+        // under the same id. Playwright 1.65 races that swap when the frame is then removed
+        // and fails the test with its internal "Assertion error" (FrameManager.frameAttached).
+        // In-process sandboxed frames keep the same sandbox and avoid the race.
+        '--disable-features=IsolateSandboxedIframes',
       ],
     },
   },

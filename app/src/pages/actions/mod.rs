@@ -49,6 +49,17 @@ pub fn ActionsTab(agent_id: String) -> impl IntoView {
         |(id, ..)| list_actions(id),
     );
     let agent = StoredValue::new(agent_id);
+    // After a save the add form starts blank again (its inputs' defaults): the list's
+    // re-render may keep the form's DOM, and with it what was typed, such as half a
+    // condition row or the other kind's fields.
+    let add_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_)))
+            && let Some(form) = add_form.get_untracked()
+        {
+            form.reset();
+        }
+    });
     view! {
         <p class="muted">"After each call is analysed, these run once: a webhook POSTs the conversation and its analysis (signed JSON, or a Slack / Microsoft Teams message); a scheduled call POSTs a signed callback request to your URL at the follow-up time. Failed requests are retried (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) and then land on the "
             <a href="/deliveries?state=dead">"Deliveries"</a> " page for replay."</p>
@@ -78,7 +89,7 @@ pub fn ActionsTab(agent_id: String) -> impl IntoView {
                 {rows}
                 {admin.then(|| view! {
                     <h2>"Add an action"</h2>
-                    <ActionForm action=save attr:class="form" attr:data-testid="action-form">
+                    <ActionForm action=save node_ref=add_form attr:class="form" attr:data-testid="action-form">
                         <FormResult action=save />
                         <input type="hidden" name="agent_id" value=agent.get_value() />
                         <ActionInputs action=None choices=choices.clone() />
