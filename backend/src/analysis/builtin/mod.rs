@@ -287,6 +287,11 @@ mod tests {
             )
             .fired
         );
+        // An appointment asked about without naming one.
+        assert_eq!(
+            read_question("Was a time set for the customer to come in or be seen?").describe(),
+            "checks the call for a scheduled appointment"
+        );
         // Related words are compared as stems: "suits me" is no hotel suite.
         assert!(!verdict(call("Thursday at ten suits me."), "Was the call about a hotel?").fired);
     }
