@@ -378,5 +378,11 @@ mod tests {
             "{SOURCE}\n[[intent]]\nname = \"fraud\"\nlabel = \"x\"\nrule = \"abrupt\"\nreason = \"x\"\ncues_name_subject = false\n[intent.cues]\nreason = \"x\"\nphrases = [\"x\"]\n"
         );
         assert_eq!(parse(&twice).err().as_deref(), Some("intent fraud: defined twice"));
+        // Related topic words are compared as stems of single words.
+        let phrase = SOURCE.replacen("said = [\"hire\", ", "said = [\"hire a\", ", 1);
+        assert_eq!(parse(&phrase).err().as_deref(), Some("topic.related 1: “hire a” is not one word"));
+        let no_reason =
+            SOURCE.replacen("reason = \"Hiring, renting and leasing name one arrangement.\"", "reason = \"\"", 1);
+        assert_eq!(parse(&no_reason).err().as_deref(), Some("topic.related 1 topic: the reason is empty"));
     }
 }
