@@ -239,16 +239,22 @@ pub fn judge_reading(doc: &Doc, call: &CallFacts, reading: &Reading) -> Judgment
     }
 }
 
+/// The vocabulary's `[[topic.related]]` entries as stems, `(topic stems, said stems)`:
+/// stemmed once, not for every call judged.
+static RELATED_STEMS: std::sync::LazyLock<Vec<(Vec<String>, Vec<String>)>> = std::sync::LazyLock::new(|| {
+    let stems = |words: &[&str]| words.iter().map(|w| super::text::stem(w)).collect();
+    super::vocabulary::VOCABULARY.topic.related.iter().map(|r| (stems(r.topic), stems(r.said))).collect()
+});
+
 /// The stems that count as saying the topic word `stem`: itself, and the words the
 /// vocabulary's `[[topic.related]]` entries relate to it ("vehicl" → car, van…).
 pub(crate) fn said_for(stem: &str) -> Vec<String> {
     let mut out = vec![stem.to_owned()];
-    for related in super::vocabulary::VOCABULARY.topic.related {
-        if related.topic.iter().any(|w| super::text::stem(w) == stem) {
-            for word in related.said {
-                let said = super::text::stem(word);
-                if !out.contains(&said) {
-                    out.push(said);
+    for (topic, said) in RELATED_STEMS.iter() {
+        if topic.iter().any(|t| t == stem) {
+            for word in said {
+                if !out.contains(word) {
+                    out.push(word.clone());
                 }
             }
         }
