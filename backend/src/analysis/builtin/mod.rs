@@ -236,6 +236,34 @@ mod tests {
     }
 
     #[test]
+    fn a_disowned_charge_is_read_as_fraud_in_the_admins_third_person() {
+        let describe = |q: &str| read_question(q).describe();
+        for (q, named) in [
+            ("Did the customer say a payment on their card was not theirs?", "not theirs"),
+            ("Was there a transaction they did not make?", "they did not make"),
+            ("Did the caller find a charge he did not authorize?", "did not authorize"),
+        ] {
+            assert_eq!(describe(q), format!("checks the call for a fraud report (or “{named}” said)"), "{q}");
+        }
+        let disowned = verdict(
+            vec![
+                turn(Speaker::User, "There is a charge of $80 on my card that was not me."),
+                turn(Speaker::Agent, "I will block the card and open a dispute."),
+            ],
+            "Did the customer say a payment on their card was not theirs?",
+        );
+        assert!(disowned.fired, "{disowned:?}");
+        let own = verdict(
+            vec![
+                turn(Speaker::User, "Why was I charged $80 on my card?"),
+                turn(Speaker::Agent, "That is the annual fee."),
+            ],
+            "Did the customer say a payment on their card was not theirs?",
+        );
+        assert!(!own.fired, "{own:?}");
+    }
+
+    #[test]
     fn a_topic_is_said_in_its_own_words_or_in_related_ones() {
         let alternatives = |q: &str| match read_question(q) {
             Reading::Topic(t) => t.alternatives,
