@@ -63,6 +63,8 @@ pub fn transcript_cues() -> Vec<CueList> {
         ("failure", v.failure),
         ("failure about the request", v.failure_about_request),
         ("request words", v.request_words),
+        ("review", v.review),
+        ("agreement", v.agreement),
     ];
     for (name, cues) in outcome {
         lists.push(CueList { name: format!("outcome: {name}"), cues: cues.to_vec() });

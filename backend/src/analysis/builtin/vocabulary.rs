@@ -90,6 +90,11 @@ pub struct Vocabulary {
     pub failure: &'static [&'static str],
     pub failure_about_request: &'static [&'static str],
     pub request_words: &'static [&'static str],
+    /// An agent's question asking the customer to check what was agreed before it goes
+    /// ahead ("Does your order look right?"): see [`super::outcome::all`].
+    pub review: &'static [&'static str],
+    /// How a customer's answer agrees ("yes", "looks good"), said at its start.
+    pub agreement: &'static [&'static str],
 }
 
 /// The compiled-in vocabulary. A malformed file cannot ship: the unit tests read it.
@@ -217,6 +222,8 @@ struct OutcomeLists {
     failure: List,
     failure_about_request: List,
     request_words: List,
+    review: List,
+    agreement: List,
 }
 
 fn leak(text: String) -> &'static str {
@@ -346,6 +353,8 @@ pub fn parse(text: &str) -> Result<Vocabulary, String> {
         failure: list("outcome.failure", outcome.failure)?,
         failure_about_request: list("outcome.failure_about_request", outcome.failure_about_request)?,
         request_words: list("outcome.request_words", outcome.request_words)?,
+        review: list("outcome.review", outcome.review)?,
+        agreement: list("outcome.agreement", outcome.agreement)?,
     })
 }
 
