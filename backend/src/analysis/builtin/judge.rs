@@ -340,7 +340,7 @@ pub(crate) fn judge_intent(doc: &Doc, call: &CallFacts, intent: &Intent, named: 
 
 /// The last outcome the agent stated about the intent's subject decides: success, or a
 /// failure after any success.
-pub(crate) fn judge_outcome(doc: &Doc, intent: &Intent, nouns: &[&str], _asks: &[&str]) -> Judgment {
+pub(crate) fn judge_outcome(doc: &Doc, intent: &Intent, nouns: &[&str], asks: &[&str]) -> Judgment {
     let first_turns: Vec<Vec<String>> =
         doc.sentences.iter().filter(|s| s.role == Speaker::User).take(4).map(|s| s.stems.clone()).collect();
     let main = intents::main_request(&first_turns);
@@ -348,9 +348,16 @@ pub(crate) fn judge_outcome(doc: &Doc, intent: &Intent, nouns: &[&str], _asks: &
     let asked = main.is_some_and(|m| intents::same_family(m, intent.name))
         && (main == Some(intent.name) || intent.name == "booking");
     let others = intents::foreign_nouns(intent.name);
+    // A statement whose verb is the intent's own ("It's booked!", "The car has been
+    // reserved", "Your order was ordered"…): a done word with the stem of a request word.
+    let ask_stems: Vec<String> = asks.iter().map(|a| super::text::stem(a)).collect();
+    let done_stems: Vec<String> = super::vocabulary::VOCABULARY.done.iter().map(|d| super::text::stem(d)).collect();
+    let verb_named = |s: &doc::Sentence| {
+        s.stems.iter().any(|w| done_stems.contains(w) && ask_stems.contains(w)) && !others.iter().any(|n| s.has(n))
+    };
     let mut last: Option<(outcome::Outcome, &doc::Sentence)> = None;
     for (o, s) in outcome::all(doc) {
-        let own = nouns.iter().any(|n| s.has(n));
+        let own = nouns.iter().any(|n| s.has(n)) || verb_named(s);
         // A generic statement ("It will be ready soon") is about what the customer asked
         // for, unless it names another subject.
         let generic = asked && !others.iter().any(|n| s.has(n));

@@ -168,6 +168,36 @@ mod tests {
     }
 
     #[test]
+    fn a_success_stated_with_the_outcomes_own_verb_counts() {
+        let question = "Did the agent confirm a booking during the call?";
+        let reserved = verdict(
+            vec![
+                turn(Speaker::User, "I need something to drive on Friday."),
+                turn(Speaker::Agent, "The Honda Civic has been reserved for you."),
+            ],
+            question,
+        );
+        assert!(reserved.fired, "{reserved:?}");
+        let ordered = verdict(
+            vec![
+                turn(Speaker::User, "Something warm for Sam, please."),
+                turn(Speaker::Agent, "Okay, it has been ordered."),
+            ],
+            "Did the customer place an order?",
+        );
+        assert!(ordered.fired, "{ordered:?}");
+        // The verb does not carry a statement about another intent's subject.
+        let other = verdict(
+            vec![
+                turn(Speaker::User, "I need to send money to my landlord."),
+                turn(Speaker::Agent, "Your transfer has been booked for Monday."),
+            ],
+            question,
+        );
+        assert!(!other.fired, "{other:?}");
+    }
+
+    #[test]
     fn a_question_about_a_mention_fires_on_the_customers_words() {
         let v = verdict(
             vec![turn(Speaker::User, "My parcel arrived damaged."), turn(Speaker::Agent, "I'm sorry to hear that.")],
