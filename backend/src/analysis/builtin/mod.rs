@@ -345,6 +345,12 @@ mod tests {
             )
             .fired
         );
+        let reservation = "Was the call about making a reservation?";
+        assert!(verdict(call("Can I book a table for two tonight?"), reservation).fired);
+        assert!(
+            verdict(call("A decaf cortado to go, please."), "Was the caller ordering coffee or something to drink?")
+                .fired
+        );
         // An appointment asked about without naming one.
         assert_eq!(
             read_question("Was a time set for the customer to come in or be seen?").describe(),
