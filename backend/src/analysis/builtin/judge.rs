@@ -338,8 +338,15 @@ pub(crate) fn judge_intent(doc: &Doc, call: &CallFacts, intent: &Intent, named: 
     }
 }
 
+/// The stems of the vocabulary's `outcome.done` words ("booked" → "book"), stemmed once.
+static DONE_STEMS: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| super::vocabulary::VOCABULARY.done.iter().map(|d| super::text::stem(d)).collect());
+
 /// The last outcome the agent stated about the intent's subject decides: success, or a
-/// failure after any success.
+/// failure after any success. A statement counts when it names one of the intent's `nouns`,
+/// when its done word is one of the intent's `asks` ("It's booked!" for a booking), or, for
+/// a statement naming no other intent's subject, when the customer's first words asked for
+/// this outcome.
 pub(crate) fn judge_outcome(doc: &Doc, intent: &Intent, nouns: &[&str], asks: &[&str]) -> Judgment {
     let first_turns: Vec<Vec<String>> =
         doc.sentences.iter().filter(|s| s.role == Speaker::User).take(4).map(|s| s.stems.clone()).collect();
@@ -349,11 +356,10 @@ pub(crate) fn judge_outcome(doc: &Doc, intent: &Intent, nouns: &[&str], asks: &[
         && (main == Some(intent.name) || intent.name == "booking");
     let others = intents::foreign_nouns(intent.name);
     // A statement whose verb is the intent's own ("It's booked!", "The car has been
-    // reserved", "Your order was ordered"…): a done word with the stem of a request word.
+    // reserved", "It has been ordered"): a done word with the stem of a request word.
     let ask_stems: Vec<String> = asks.iter().map(|a| super::text::stem(a)).collect();
-    let done_stems: Vec<String> = super::vocabulary::VOCABULARY.done.iter().map(|d| super::text::stem(d)).collect();
     let verb_named = |s: &doc::Sentence| {
-        s.stems.iter().any(|w| done_stems.contains(w) && ask_stems.contains(w)) && !others.iter().any(|n| s.has(n))
+        s.stems.iter().any(|w| DONE_STEMS.contains(w) && ask_stems.contains(w)) && !others.iter().any(|n| s.has(n))
     };
     let mut last: Option<(outcome::Outcome, &doc::Sentence)> = None;
     for (o, s) in outcome::all(doc) {
