@@ -345,6 +345,9 @@ mod tests {
             )
             .fired
         );
+        assert!(
+            verdict(call("I need to RSVP to Ben's party."), "Was the call about a concert or another event?").fired
+        );
         let reservation = "Was the call about making a reservation?";
         assert!(verdict(call("Can I book a table for two tonight?"), reservation).fired);
         assert!(
