@@ -153,28 +153,53 @@ impl Notifier {
     }
 }
 
-/// Sends what committed units of work handed over, coalesced, forever.
+/// How long the forwarder waits before sending again what a failed `pg_notify` left unsent.
+const RETRY_GAP: Duration = Duration::from_millis(200);
+/// The most notifications kept for a retry while PostgreSQL cannot be reached (each up to
+/// [`ALERTS_PER_NOTIFY`] alerts); older ones are dropped, and the listeners' catch-up after
+/// their own reconnection ([`crate::live::AlertBus::publish_recent`]) is what remains.
+const MAX_UNSENT: usize = 1000;
+
+/// Sends what committed units of work handed over, coalesced, forever. A notification that
+/// could not be sent (the connection dropped) is sent again after [`RETRY_GAP`] on a new
+/// connection, before anything newer: other processes have no poll for alerts on
+/// PostgreSQL, so an unsent alert would never reach their dashboards.
 async fn forward(signals: Signals, db: DatabaseConnection) {
     let mut notifier = Notifier::new(&db);
     drop(db);
+    let mut unsent: Vec<(&'static str, String)> = Vec::new();
     loop {
-        signals.inner.ready.notified().await;
+        if unsent.is_empty() {
+            signals.inner.ready.notified().await;
+        }
         let round = tokio::time::Instant::now();
         let Pending { wake, alerts } = match signals.inner.pending.lock() {
             Ok(mut pending) => std::mem::take(&mut *pending),
             Err(_) => return,
         };
-        let mut sends = Vec::new();
-        if wake {
+        let mut sends = std::mem::take(&mut unsent);
+        if wake && !sends.iter().any(|(channel, _)| *channel == JOBS_CHANNEL) {
             sends.push((JOBS_CHANNEL, String::new()));
         }
         sends.extend(alert_payloads(&alerts).into_iter().map(|p| (ALERTS_CHANNEL, p)));
         for (channel, payload) in sends {
+            // After a failure, keep the rest in order for the next round.
+            if !unsent.is_empty() {
+                unsent.push((channel, payload));
+                continue;
+            }
             if let Err(e) = notifier.notify(channel, &payload, &signals.inner.sender_pid).await {
-                tracing::warn!(channel, error = %e, "could not notify other processes; they will find the work by polling");
+                tracing::warn!(channel, error = %e, "could not notify other processes; retrying");
+                unsent.push((channel, payload));
             }
         }
-        tokio::time::sleep_until(round + MIN_GAP).await;
+        if unsent.len() > MAX_UNSENT {
+            let dropped = unsent.len() - MAX_UNSENT;
+            unsent.drain(..dropped);
+            tracing::error!(dropped, "PostgreSQL stayed unreachable: dropped the oldest notifications");
+        }
+        let gap = if unsent.is_empty() { MIN_GAP } else { RETRY_GAP };
+        tokio::time::sleep_until(round + gap).await;
     }
 }
 

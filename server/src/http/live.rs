@@ -47,10 +47,46 @@ fn unread_event(unread: u64) -> Event {
     Event::default().event("unread").data(serde_json::to_string(&Unread { unread }).unwrap_or_default())
 }
 
+/// Waits before each retry of a read that failed on the database (a busy pool, a dropped
+/// connection): an alert is not lost to one failed read.
+const RETRIES: [Duration; 3] = [Duration::from_millis(50), Duration::from_millis(250), Duration::from_secs(1)];
+
+/// Runs `read` until it answers other than a database error, retrying after each of
+/// [`RETRIES`]; the last answer otherwise.
+async fn with_retries<T, F: std::future::Future<Output = backend::Result<T>>>(
+    mut read: impl FnMut() -> F,
+) -> backend::Result<T> {
+    let mut answer = read().await;
+    for wait in RETRIES {
+        if !matches!(answer, Err(backend::Error::Db(_))) {
+            break;
+        }
+        tokio::time::sleep(wait).await;
+        answer = read().await;
+    }
+    answer
+}
+
+/// The `alert` event of `event` for `member`: `None` when the alert is not the member's
+/// (or is gone). A read that still fails on the database after [`RETRIES`] answers an
+/// `unread` event instead when it can, so the dashboard refreshes its count.
 async fn alert_event(state: &AppState, member: &Member, event: AlertEvent) -> Option<Event> {
     let db = &state.services.db;
-    let alert = backend::alerts::get(db, member, event.alert_id).await.ok()?;
-    let unread = backend::alerts::unread_count(db, member).await.ok()?;
+    let read = with_retries(|| async {
+        let alert = backend::alerts::get(db, member, event.alert_id).await?;
+        let unread = backend::alerts::unread_count(db, member).await?;
+        Ok((alert, unread))
+    })
+    .await;
+    let (alert, unread) = match read {
+        Ok(read) => read,
+        Err(backend::Error::Db(e)) => {
+            tracing::warn!(alert = %event.alert_id, error = %e, "could not read a live alert; sending the unread count");
+            let unread = with_retries(|| backend::alerts::unread_count(db, member)).await.ok()?;
+            return Some(unread_event(unread));
+        }
+        Err(_) => return None,
+    };
     let data = LiveAlert { id: alert.id, title: alert.title, body: alert.body, link: alert.link, unread };
     Some(Event::default().event("alert").id(alert.id.to_string()).data(serde_json::to_string(&data).ok()?))
 }
@@ -73,11 +109,13 @@ pub async fn alerts(
             loop {
                 match receiver.recv().await {
                     Ok(e) if e.account_id == member.tenant.account_id() && e.user_id == member.user_id => {
-                        // A member removed meanwhile gets nothing more.
-                        if backend::identity::accounts::member(&state.services.db, member.user_id, e.account_id)
-                            .await
-                            .is_err()
-                        {
+                        // A member removed meanwhile gets nothing more (a failed read is no
+                        // answer: it is retried, and does not end the stream).
+                        let still = with_retries(|| {
+                            backend::identity::accounts::member(&state.services.db, member.user_id, e.account_id)
+                        })
+                        .await;
+                        if matches!(still, Err(ref err) if !matches!(err, backend::Error::Db(_))) {
                             return None;
                         }
                         if let Some(event) = alert_event(&state, &member, e).await {
