@@ -383,16 +383,6 @@ fn claim_sql(backend: DbBackend) -> String {
     )
 }
 
-/// The rows of job `id` still held by the claim counted as attempt `attempts`: `running`
-/// with that count (the fencing token of a claim: a claim after the lease ran out counts
-/// another attempt). Every write of an attempt's outcome or lease is filtered by it.
-fn held(id: Uuid, attempts: i32) -> sea_orm::Condition {
-    sea_orm::Condition::all()
-        .add(job::Column::Id.eq(id))
-        .add(job::Column::State.eq(JobState::Running))
-        .add(job::Column::Attempts.eq(attempts))
-}
-
 /// Extends the lease of a job this runner still holds to `lease` from now: the heartbeat
 /// of a running job, so a short lease ([`crate::settings::JobSettings::lease`]) is enough
 /// for a long attempt and a crashed worker's jobs are retried soon. Only this attempt's
@@ -406,7 +396,9 @@ pub async fn renew<C: ConnectionTrait>(db: &C, job: &ClaimedJob, lease: Duration
     let renewed = job::Entity::update_many()
         .col_expr(job::Column::LockedUntil, Expr::value(Some(until)))
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
-        .filter(held(job.id, job.attempts))
+        .filter(job::Column::Id.eq(job.id))
+        .filter(job::Column::State.eq(JobState::Running))
+        .filter(job::Column::Attempts.eq(job.attempts))
         .exec(db)
         .await?;
     Ok(renewed.rows_affected > 0)
@@ -425,7 +417,9 @@ pub async fn complete<C: ConnectionTrait>(db: &C, job: &ClaimedJob) -> Result<bo
         .col_expr(job::Column::State, Expr::value(JobState::Done))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(held(job.id, job.attempts))
+        .filter(job::Column::Id.eq(job.id))
+        .filter(job::Column::State.eq(JobState::Running))
+        .filter(job::Column::Attempts.eq(job.attempts))
         .exec(db)
         .await?;
     Ok(done.rows_affected > 0)
@@ -452,7 +446,9 @@ pub async fn fail<C: ConnectionTrait>(
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .col_expr(job::Column::LastError, Expr::value(Some(error)))
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
-        .filter(held(job.id, job.attempts))
+        .filter(job::Column::Id.eq(job.id))
+        .filter(job::Column::State.eq(JobState::Running))
+        .filter(job::Column::Attempts.eq(job.attempts))
         .exec(db)
         .await?;
     Ok((failed.rows_affected > 0).then_some(dead))
@@ -465,12 +461,15 @@ pub async fn release<C: ConnectionTrait>(db: &C, jobs: &[(Uuid, i32)]) -> Result
     if jobs.is_empty() {
         return Ok(());
     }
-    let any_held = jobs.iter().fold(sea_orm::Condition::any(), |any, (id, attempts)| any.add(held(*id, *attempts)));
+    let held = jobs.iter().fold(sea_orm::Condition::any(), |any, (id, attempts)| {
+        any.add(sea_orm::Condition::all().add(job::Column::Id.eq(*id)).add(job::Column::Attempts.eq(*attempts)))
+    });
     job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Pending))
         .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).sub(1))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-        .filter(any_held)
+        .filter(held)
+        .filter(job::Column::State.eq(JobState::Running))
         .exec(db)
         .await?;
     Ok(())
