@@ -53,14 +53,25 @@ pub struct AlertsAcross {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// When fewer were streamed than stored: what the stream did instead (its other events,
+    /// how it ended) and the web-only process's last warnings, so a shortfall says why.
+    pub shortfall: Option<String>,
+}
+
+/// What the dashboard's live-alert stream delivered, as the bench read it.
+#[derive(Default)]
+struct Watched {
+    /// `alert` events: alert id → Unix seconds when read.
+    alerts: HashMap<String, f64>,
+    /// `unread` events (the one at connect, and those sent instead of an alert).
+    unread_events: u64,
+    /// How the stream ended before the bench stopped reading, if it did.
+    ended: Option<String>,
 }
 
 /// The bench account owner's dashboard on the server at `base`: signs in, opens the
-/// live-alert stream, and notes when each `alert` event is read (alert id → Unix seconds)
-/// until the task is aborted.
-async fn watch_alerts(
-    base: &str,
-) -> Result<(tokio::task::JoinHandle<()>, std::sync::Arc<std::sync::Mutex<HashMap<String, f64>>>)> {
+/// live-alert stream, and notes what it reads ([`Watched`]) until the task is aborted.
+async fn watch_alerts(base: &str) -> Result<(tokio::task::JoinHandle<()>, std::sync::Arc<std::sync::Mutex<Watched>>)> {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let resp = http
         .post(format!("{base}/api/sign_in"))
@@ -94,27 +105,51 @@ async fn watch_alerts(
     if !stream.status().is_success() {
         bail!("the live-alert stream answered {}", stream.status());
     }
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(HashMap::new()));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Watched::default()));
     let task = {
         let seen = seen.clone();
         tokio::spawn(async move {
             let mut buffer = String::new();
-            while let Ok(Some(chunk)) = stream.chunk().await {
+            let ended = loop {
+                let chunk = match stream.chunk().await {
+                    Ok(Some(chunk)) => chunk,
+                    Ok(None) => break "the server ended it".to_owned(),
+                    Err(e) => break format!("reading it failed: {e}"),
+                };
                 let now = super::unix_s(chrono::Utc::now());
                 buffer.push_str(&String::from_utf8_lossy(&chunk));
                 while let Some(end) = buffer.find("\n\n") {
                     let block: String = buffer.drain(..end + 2).collect();
+                    let Ok(mut seen) = seen.lock() else { continue };
                     if block.lines().any(|l| l == "event: alert")
                         && let Some(id) = block.lines().find_map(|l| l.strip_prefix("id: "))
-                        && let Ok(mut seen) = seen.lock()
                     {
-                        seen.insert(id.to_owned(), now);
+                        seen.alerts.insert(id.to_owned(), now);
+                    } else if block.lines().any(|l| l == "event: unread") {
+                        seen.unread_events += 1;
                     }
                 }
+            };
+            if let Ok(mut seen) = seen.lock() {
+                seen.ended = Some(ended);
             }
         })
     };
     Ok((task, seen))
+}
+
+/// Why a stream gave fewer alerts than were stored, in one line: its `unread` events, how
+/// it ended, and the web-only process's last three warnings or errors (from `log`).
+fn shortfall(seen: &Watched, log: &Path) -> String {
+    let said = std::fs::read_to_string(log).unwrap_or_default();
+    let mut warnings: Vec<&str> = said.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).collect();
+    let last = warnings.split_off(warnings.len().saturating_sub(3));
+    format!(
+        "{} unread events; stream {}; the web-only process logged {}",
+        seen.unread_events,
+        seen.ended.as_deref().unwrap_or("still open"),
+        if last.is_empty() { "no warning".to_owned() } else { last.join(" | ") }
+    )
 }
 
 /// The SMTP sink: aiosmtpd's handler that appends `<unix time> <message id>` per message.
@@ -257,7 +292,7 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
                     .await?
                     .context("no count")?;
                 let stored = usize::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0);
-                let streamed = seen.lock().map(|s| s.len()).unwrap_or(0);
+                let streamed = seen.lock().map(|s| s.alerts.len()).unwrap_or(0);
                 if streamed >= stored || Instant::now() > deadline {
                     break;
                 }
@@ -265,23 +300,25 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
             }
             task.abort();
             web.stop().await;
-            let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+            let seen = seen.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default();
             let rows = db.query_all_raw(Statement::from_string(backend, "SELECT id, created_at FROM alerts")).await?;
             let mut latencies = Vec::new();
             for row in &rows {
                 let id: uuid::Uuid = row.try_get("", "id")?;
                 let created: chrono::DateTime<chrono::Utc> = row.try_get("", "created_at")?;
-                if let Some(at) = seen.get(&id.to_string()) {
+                if let Some(at) = seen.alerts.get(&id.to_string()) {
                     latencies.push((at - super::unix_s(created)) * 1000.0);
                 }
             }
             let latencies = super::Latencies::new(latencies);
+            let shortfall = (latencies.len() < rows.len()).then(|| shortfall(&seen, &dir.join("e2e-web.log")));
             Some(AlertsAcross {
                 stored: rows.len() as u64,
                 streamed: latencies.len() as u64,
                 p50_ms: latencies.at(0.5),
                 p99_ms: latencies.at(0.99),
                 max_ms: latencies.at(1.0),
+                shortfall,
             })
         }
         None => None,
@@ -320,4 +357,25 @@ async fn run(exe: &Path, target: &Target, rate: f64, seconds: u64, dir: &Path) -
         drained_after_s: (last - loaded_at).max(0.0),
         alerts_across,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shortfall_names_the_streams_end_and_the_last_warnings() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let log = dir.path().join("web.log");
+        let lines: Vec<String> = (1..=5).map(|i| format!("2026-12-08T00:00:0{i}Z  WARN warning {i}")).collect();
+        std::fs::write(&log, format!("{}\n2026-12-08T00:00:06Z  INFO fine\n", lines.join("\n"))).expect("write");
+        let seen = Watched { alerts: HashMap::new(), unread_events: 2, ended: Some("the server ended it".into()) };
+        let said = shortfall(&seen, &log);
+        assert!(said.starts_with("2 unread events; stream the server ended it; "), "{said}");
+        assert!(said.contains("warning 3 | ") && said.ends_with("warning 5"), "the last three warnings: {said}");
+        assert!(!said.contains("warning 2") && !said.contains("fine"), "{said}");
+
+        let quiet = shortfall(&Watched::default(), &dir.path().join("absent.log"));
+        assert_eq!(quiet, "0 unread events; stream still open; the web-only process logged no warning");
+    }
 }

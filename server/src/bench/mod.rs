@@ -106,8 +106,13 @@ pub async fn run(exe: &Path, options: Options) -> Result<()> {
     if let Ok(Some(a)) = e2e.as_ref().map(|e| e.alerts_across.as_ref()) {
         println!(
             "live alerts across processes (PostgreSQL LISTEN/NOTIFY, dashboard on a web-only process): {} of {} \
-             alerts streamed, alert stored → event read p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
-            a.streamed, a.stored, a.p50_ms, a.p99_ms, a.max_ms
+             alerts streamed, alert stored → event read p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms{}",
+            a.streamed,
+            a.stored,
+            a.p50_ms,
+            a.p99_ms,
+            a.max_ms,
+            a.shortfall.as_ref().map(|s| format!(" (short: {s})")).unwrap_or_default()
         );
     }
     for hook in &hooks {
@@ -198,14 +203,16 @@ fn spawn_child(
     dir: &Path,
     log: &str,
 ) -> Result<tokio::process::Child> {
+    // Both streams into the log: the server logs to stdout (tracing-subscriber's default).
     let file = std::fs::File::create(dir.join(log))?;
+    let out = file.try_clone()?;
     tokio::process::Command::new(exe)
         .args(args)
         .env("AFTERCALL_SMTP__URL", "")
         .env("AFTERCALL_SECRETS__KEY_FILE", dir.join("aftercall.key"))
         .env("RUST_LOG", "warn")
         .envs(env.iter().copied())
-        .stdout(std::process::Stdio::null())
+        .stdout(out)
         .stderr(file)
         .kill_on_drop(true)
         .spawn()
