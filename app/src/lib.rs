@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bundles;
 pub mod components;
 pub mod error;
 pub mod pages;
@@ -13,8 +14,45 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+/// Imports the pages of one browser bundle ([`bundles`]) under their own names: the real
+/// pages in a build of that bundle and in a build without bundles (the server, tests),
+/// [`bundles::OtherBundle`] in a build of another bundle, so their code is not linked in.
+macro_rules! pages_of {
+    ($feature:literal: $($path:ident)::+ as $page:ident $(, $($more:tt)*)?) => {
+        #[cfg(any(feature = $feature, not(any(feature = "bundle-auth", feature = "bundle-work", feature = "bundle-agents", feature = "bundle-notifications", feature = "bundle-admin"))))]
+        use crate::$($path)::+ as $page;
+        #[cfg(all(not(feature = $feature), any(feature = "bundle-auth", feature = "bundle-work", feature = "bundle-agents", feature = "bundle-notifications", feature = "bundle-admin")))]
+        use crate::bundles::OtherBundle as $page;
+        $(pages_of!($feature: $($more)*);)?
+    };
+    ($feature:literal:) => {};
+}
+
+pages_of!("bundle-auth":
+    pages::SignInPage as SignInPage, pages::SignUpPage as SignUpPage, pages::InvitePage as InvitePage,
+    pages::ForgotPasswordPage as ForgotPasswordPage, pages::ResetPasswordPage as ResetPasswordPage,
+    pages::VerifyEmailPage as VerifyEmailPage, pages::ConfirmEmailPage as ConfirmEmailPage,
+);
+pages_of!("bundle-work":
+    pages::HomePage as HomePage, pages::ConversationsPage as ConversationsPage,
+    pages::ConversationPage as ConversationPage, pages::AlertsPage as AlertsPage, pages::TasksPage as TasksPage,
+    pages::ProfilePage as ProfilePage,
+);
+pages_of!("bundle-agents": pages::AgentsPage as AgentsPage, pages::AgentPage as AgentPage);
+pages_of!("bundle-notifications":
+    pages::NotificationsPage as NotificationsPage, pages::NewNotificationPage as NewNotificationPage,
+    pages::EditNotificationPage as EditNotificationPage,
+);
+pages_of!("bundle-admin":
+    pages::OutboxPage as OutboxPage, pages::DeliveriesPage as DeliveriesPage, pages::DeliveryPage as DeliveryPage,
+    pages::SettingsPage as SettingsPage, pages::TeamPage as TeamPage,
+);
+// The dashboard's frame: in every bundle but the sign-in pages' one.
+#[cfg(feature = "bundle-auth")]
+use crate::bundles::OtherBundle as Layout;
+#[cfg(not(feature = "bundle-auth"))]
 use crate::components::Layout;
-use crate::pages::*;
+use crate::pages::NotFound;
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -30,7 +68,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // `http::assets`). Rendered by the server only, so it is not hydrated.
                 <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name) />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                // The browser bundle of this page's part of the dashboard (`bundles`).
+                <HydrationScripts options=bundle_options(options) />
                 <MetaTags />
             </head>
             <body>
@@ -38,6 +77,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// `options` with the output name of the browser bundle that hydrates the requested page
+/// ([`bundles::output_name_for`]; the server provides the request, a browser build never
+/// renders the shell).
+fn bundle_options(options: LeptosOptions) -> LeptosOptions {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        let mut options = options;
+        options.output_name = bundles::output_name_for(&options.output_name, parts.uri.path()).into();
+        return options;
+    }
+    options
 }
 
 /// The routes. Pages render on the server only after their data is loaded

@@ -44,8 +44,10 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
 /// Leptos options from the configuration (no cargo-leptos environment needed).
 ///
 /// The output name carries the site's build hash when it has one
-/// ([`http::assets::output_name`]), so pages link the immutable hashed files.
+/// ([`http::assets::output_name`]), so pages link the immutable hashed files. Also tells
+/// the pages whether the site was built as browser bundles ([`app::bundles`]).
 pub fn leptos_options(config: &Config) -> LeptosOptions {
+    app::bundles::set_split(http::assets::has_bundles(&config.server.site_root, "pkg", "aftercall"));
     LeptosOptions::builder()
         .output_name(http::assets::output_name(&config.server.site_root, "pkg", "aftercall"))
         .site_root(config.server.site_root.clone())

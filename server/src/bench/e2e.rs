@@ -72,33 +72,11 @@ struct Watched {
 /// The bench account owner's dashboard on the server at `base`: signs in, opens the
 /// live-alert stream, and notes what it reads ([`Watched`]) until the task is aborted.
 async fn watch_alerts(base: &str) -> Result<(tokio::task::JoinHandle<()>, std::sync::Arc<std::sync::Mutex<Watched>>)> {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-    let resp = http
-        .post(format!("{base}/api/sign_in"))
-        .header("accept", "text/html")
-        .header("origin", base)
-        .header("referer", format!("{base}/signin"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "email={}&password={}",
-            super::target::OWNER_EMAIL.replace('@', "%40"),
-            super::target::OWNER_PASSWORD.replace(' ', "+")
-        ))
-        .send()
-        .await
-        .context("signing in on the web-only process")?;
-    if resp.status().as_u16() != 302 {
-        bail!("signing in on the web-only process answered {}", resp.status());
-    }
-    let cookies: Vec<String> = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
-        .collect();
+    let http = reqwest::Client::new();
+    let cookies = super::target::sign_in(base).await.context("signing in on the web-only process")?;
     let mut stream = http
         .get(format!("{base}/events/alerts"))
-        .header("cookie", cookies.join("; "))
+        .header("cookie", cookies)
         .send()
         .await
         .context("opening the live-alert stream")?;

@@ -133,7 +133,7 @@ pub async fn run(exe: &Path, options: Options) -> Result<()> {
         println!("server peak RSS (VmHWM) during ingest: {:.0} MiB", kib as f64 / 1024.0);
     }
     match page {
-        Ok(parts) => print!("{}", page::report(&parts)),
+        Ok(pages) => print!("{}", page::report(&pages)),
         Err(e) => println!("first page: not measured: {e:#}"),
     }
     Ok(())
@@ -144,10 +144,10 @@ async fn measure(
     options: &Options,
     target: &Target,
     dir: &Path,
-) -> Result<(Vec<IngestFigure>, Option<u64>, dispatch::Drain, Result<Vec<page::Part>>)> {
+) -> Result<(Vec<IngestFigure>, Option<u64>, dispatch::Drain, Result<Vec<(String, Vec<page::Part>)>>)> {
     let key = target.create_account().await?;
     let server = ingest::Server::start(exe, target.url(), dir).await?;
-    let page = page::first_page(&server.base).await;
+    let page = page::first_pages(&server.base).await;
     let mut figures = Vec::new();
     for &connections in &options.connections {
         let http = ingest::load(&server, &key, connections, options.seconds, dir).await?;

@@ -132,3 +132,28 @@ impl Target {
         }
     }
 }
+
+/// Signs in as the bench account's owner on the server at `base`, as the sign-in form
+/// does, and gives the session's `Cookie` header value.
+///
+/// Errors: the request fails, or the server does not answer the redirect of a sign-in.
+pub async fn sign_in(base: &str) -> anyhow::Result<String> {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let resp = http
+        .post(format!("{base}/api/sign_in"))
+        .header("accept", "text/html")
+        .header("origin", base)
+        .header("referer", format!("{base}/signin"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email={}&password={}", OWNER_EMAIL.replace('@', "%40"), OWNER_PASSWORD.replace(' ', "+")))
+        .send()
+        .await?;
+    anyhow::ensure!(resp.status().as_u16() == 302, "signing in answered {}", resp.status());
+    let cookies: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect();
+    Ok(cookies.join("; "))
+}

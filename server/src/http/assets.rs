@@ -2,9 +2,10 @@
 //! that `scripts/build-site` writes, served precompressed and cached.
 //!
 //! `scripts/build-site` names each file after a hash of the build's content
-//! (`aftercall.<16 hex>.wasm`, `.js`, `.css`, plus `.br` and `.gz` beside each, and the hash
-//! in `aftercall.hash`); the server reads the hash at start ([`output_name`]) and the pages
-//! link those names. A hashed name never changes content, so it is served
+//! (`aftercall.<16 hex>.css`, and `aftercall-<bundle>.<16 hex>.wasm` and `.js` for each
+//! browser bundle of `app::bundles`, plus `.br` and `.gz` beside each, and the hash in
+//! `aftercall.hash`); the server reads the hash at start ([`output_name`]) and each page
+//! links the stylesheet and its own bundle under those names. A hashed name never changes content, so it is served
 //! `Cache-Control: public, max-age=31536000, immutable` (a returning browser asks for
 //! nothing); anything else under `/pkg` (the unhashed copies older links use) is
 //! `no-cache` (revalidated by `ETag`/`Last-Modified`). Files are sent as their `.br` or
@@ -31,6 +32,14 @@ pub fn output_name(site_root: &str, pkg_dir: &str, name: &str) -> String {
         }
         Err(_) => name.to_owned(),
     }
+}
+
+/// Whether the site under `site_root/pkg_dir` was built as browser bundles
+/// (`scripts/build-site`: `<name>-work.js` beside the others, [`app::bundles`]) rather
+/// than as one `<name>.js` (`cargo leptos`). A site not built yet counts as bundles.
+pub fn has_bundles(site_root: &str, pkg_dir: &str, name: &str) -> bool {
+    let dir = std::path::Path::new(site_root).join(pkg_dir);
+    dir.join(format!("{name}-work.js")).exists() || !dir.join(format!("{name}.js")).exists()
 }
 
 /// Sixteen lowercase hex digits (the first 64 bits of the build's SHA-256).
@@ -71,6 +80,18 @@ mod tests {
         assert!(!is_hashed("/pkg/aftercall.0123456789ABCDEF.wasm"), "uppercase is not what the script writes");
         assert!(!is_hashed("/pkg/aftercall.0123.wasm"));
         assert!(!is_hashed("/pkg/0123456789abcdef.wasm"), "a bare hash has no stem");
+    }
+
+    #[test]
+    fn a_site_is_bundles_unless_it_has_the_single_build_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_str().unwrap();
+        assert!(has_bundles(root, "pkg", "aftercall"), "not built yet");
+        std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+        std::fs::write(dir.path().join("pkg/aftercall.js"), "").unwrap();
+        assert!(!has_bundles(root, "pkg", "aftercall"), "cargo leptos: one aftercall.js");
+        std::fs::write(dir.path().join("pkg/aftercall-work.js"), "").unwrap();
+        assert!(has_bundles(root, "pkg", "aftercall"));
     }
 
     #[test]
