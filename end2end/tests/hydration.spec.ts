@@ -58,3 +58,51 @@ test('pages with data inside loaded data serialize each resource once and hydrat
   }
   expect(errors).toEqual([]);
 });
+
+// The front end is one browser bundle per part of the dashboard (app/src/bundles.rs). Each
+// page must load its own part's bundle only; a link within a part stays in the page (a
+// client-side navigation), and a link into another part loads that page from the server
+// with the other bundle, which then hydrates it.
+test('each part of the dashboard loads its own bundle, and a link into another part loads that part', async ({ page }) => {
+  const bundles: string[] = [];
+  page.on('request', (r) => {
+    const m = r.url().match(/\/pkg\/aftercall-([a-z]+)\.[0-9a-f]{16}\.wasm$/);
+    if (m) bundles.push(m[1]);
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  const mark = () => page.evaluate(() => ((window as unknown as { mark?: number }).mark = 1));
+  const marked = () => page.evaluate(() => (window as unknown as { mark?: number }).mark ?? 0);
+
+  // Signing up (the sign-in pages' bundle) lands on the home page (the daily pages' one).
+  await signUp(page, 'Bundles');
+  await hydrated(page);
+  expect(bundles).toEqual(['auth', 'work']);
+
+  // Within the daily pages: no page load, no other bundle.
+  await mark();
+  await page.getByRole('link', { name: 'Conversations', exact: true }).click();
+  await expect(page).toHaveURL(/\/conversations$/);
+  await expect(page.getByRole('heading', { name: 'Conversations' })).toBeVisible();
+  expect(await marked()).toBe(1);
+  expect(bundles).toEqual(['auth', 'work']);
+
+  // Into the agents: a page load with the agents' bundle, hydrated.
+  await page.getByRole('link', { name: 'Agents', exact: true }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+  await expect.poll(marked).toBe(0);
+  await hydrated(page);
+  expect(bundles).toEqual(['auth', 'work', 'agents']);
+
+  // And the admin pages, then back to the daily pages with the browser's back button.
+  await mark();
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect.poll(marked).toBe(0);
+  await hydrated(page);
+  expect(bundles.at(-1)).toBe('admin');
+  await page.goBack();
+  await expect(page).toHaveURL(/\/agents$/);
+  await hydrated(page);
+  expect(errors).toEqual([]);
+});
