@@ -105,9 +105,10 @@ pub static HYDRATED: AtomicBool = AtomicBool::new(false);
 
 /// Stands in for a page that another bundle hydrates. Reached only by a client-side
 /// navigation (the server always links the page's own bundle), it loads the router's new
-/// address from the server (the router changes the browser's address only after the page
-/// renders). Were it ever hydrated (a page linked to the wrong bundle), it says so instead
-/// of reloading in a loop.
+/// address from the server once the router has put it in the browser's history (it does
+/// so after the page renders): a reload of that entry, or, should the router not have
+/// changed the address, a navigation to it. Were it ever hydrated (a page linked to the
+/// wrong bundle), it says so instead of reloading in a loop.
 #[component]
 pub fn OtherBundle() -> impl IntoView {
     let navigated = HYDRATED.load(Ordering::Relaxed);
@@ -118,14 +119,19 @@ pub fn OtherBundle() -> impl IntoView {
         let search = to.search.get_untracked();
         let query = if search.is_empty() { String::new() } else { format!("?{search}") };
         let target = format!("{}{query}{}", to.pathname.get_untracked(), to.hash.get_untracked());
-        let location = window().location();
-        let here = format!(
-            "{}{}{}",
-            location.pathname().unwrap_or_default(),
-            location.search().unwrap_or_default(),
-            location.hash().unwrap_or_default()
+        set_timeout(
+            move || {
+                let location = window().location();
+                let here = format!(
+                    "{}{}{}",
+                    location.pathname().unwrap_or_default(),
+                    location.search().unwrap_or_default(),
+                    location.hash().unwrap_or_default()
+                );
+                let _ = if here == target { location.reload() } else { location.assign(&target) };
+            },
+            std::time::Duration::ZERO,
         );
-        let _ = if here == target { location.reload() } else { location.assign(&target) };
     }
     view! {
         <main class="page narrow">
