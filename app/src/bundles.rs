@@ -165,6 +165,14 @@ mod tests {
     }
 
     #[test]
+    fn the_site_script_builds_every_bundle() {
+        let script = include_str!("../../scripts/build-site");
+        let names: Vec<&str> = Bundle::ALL.iter().map(|b| b.name()).collect();
+        let list = format!("BUNDLES=({})", names.join(" "));
+        assert!(script.contains(&list), "scripts/build-site must say {list}");
+    }
+
+    #[test]
     fn the_linked_name_keeps_the_build_hash() {
         assert_eq!(output_name_for("aftercall.0123456789abcdef", "/signin"), "aftercall-auth.0123456789abcdef");
         assert_eq!(output_name_for("aftercall", "/team"), "aftercall-admin");
