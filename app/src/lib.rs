@@ -16,37 +16,26 @@ use leptos_router::{SsrMode, path};
 
 /// Imports the pages of one browser bundle ([`bundles`]) under their own names: the real
 /// pages in a build of that bundle and in a build without bundles (the server, tests),
-/// [`bundles::OtherBundle`] in a build of another bundle, so their code is not linked in.
+/// [`bundles::OtherBundle`] in a build of another bundle (feature `split`), so their code
+/// is not linked in.
 macro_rules! pages_of {
-    ($feature:literal: $($path:ident)::+ as $page:ident $(, $($more:tt)*)?) => {
-        #[cfg(any(feature = $feature, not(any(feature = "bundle-auth", feature = "bundle-work", feature = "bundle-agents", feature = "bundle-notifications", feature = "bundle-admin"))))]
-        use crate::$($path)::+ as $page;
-        #[cfg(all(not(feature = $feature), any(feature = "bundle-auth", feature = "bundle-work", feature = "bundle-agents", feature = "bundle-notifications", feature = "bundle-admin")))]
-        use crate::bundles::OtherBundle as $page;
-        $(pages_of!($feature: $($more)*);)?
+    ($feature:literal: $($page:ident),+ $(,)?) => {
+        $(
+            #[cfg(any(feature = $feature, not(feature = "split")))]
+            use crate::pages::$page;
+            #[cfg(all(feature = "split", not(feature = $feature)))]
+            use crate::bundles::OtherBundle as $page;
+        )+
     };
-    ($feature:literal:) => {};
 }
 
 pages_of!("bundle-auth":
-    pages::SignInPage as SignInPage, pages::SignUpPage as SignUpPage, pages::InvitePage as InvitePage,
-    pages::ForgotPasswordPage as ForgotPasswordPage, pages::ResetPasswordPage as ResetPasswordPage,
-    pages::VerifyEmailPage as VerifyEmailPage, pages::ConfirmEmailPage as ConfirmEmailPage,
+    SignInPage, SignUpPage, InvitePage, ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage, ConfirmEmailPage,
 );
-pages_of!("bundle-work":
-    pages::HomePage as HomePage, pages::ConversationsPage as ConversationsPage,
-    pages::ConversationPage as ConversationPage, pages::AlertsPage as AlertsPage, pages::TasksPage as TasksPage,
-    pages::ProfilePage as ProfilePage,
-);
-pages_of!("bundle-agents": pages::AgentsPage as AgentsPage, pages::AgentPage as AgentPage);
-pages_of!("bundle-notifications":
-    pages::NotificationsPage as NotificationsPage, pages::NewNotificationPage as NewNotificationPage,
-    pages::EditNotificationPage as EditNotificationPage,
-);
-pages_of!("bundle-admin":
-    pages::OutboxPage as OutboxPage, pages::DeliveriesPage as DeliveriesPage, pages::DeliveryPage as DeliveryPage,
-    pages::SettingsPage as SettingsPage, pages::TeamPage as TeamPage,
-);
+pages_of!("bundle-work": HomePage, ConversationsPage, ConversationPage, AlertsPage, TasksPage, ProfilePage);
+pages_of!("bundle-agents": AgentsPage, AgentPage);
+pages_of!("bundle-notifications": NotificationsPage, NewNotificationPage, EditNotificationPage);
+pages_of!("bundle-admin": OutboxPage, DeliveriesPage, DeliveryPage, SettingsPage, TeamPage);
 // The dashboard's frame: in every bundle but the sign-in pages' one.
 #[cfg(feature = "bundle-auth")]
 use crate::bundles::OtherBundle as Layout;
