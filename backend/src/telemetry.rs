@@ -61,8 +61,9 @@ pub fn ingest(source: &'static str, outcome: &'static str, elapsed: Duration) {
     metrics::histogram!(INGEST_DURATION, "source" => source).record(elapsed.as_secs_f64());
 }
 
-/// Records one job attempt of `kind` that ended with `outcome` (`done`, `retry`, `dead`)
-/// after `elapsed`.
+/// Records one job attempt of `kind` that ended with `outcome` (`done`, `retry`, `dead`, or
+/// `superseded`: its lease ran out and another runner's attempt took the job, so this one's
+/// outcome was not written) after `elapsed`.
 pub fn job(kind: &str, outcome: &'static str, elapsed: Duration) {
     metrics::histogram!(JOB_DURATION, "kind" => kind.to_owned(), "outcome" => outcome).record(elapsed.as_secs_f64());
 }

@@ -39,6 +39,10 @@ async fn renew(services: &Services, job: &ClaimedJob, lease: Duration) -> Result
 }
 
 /// Runs `job`'s handler, renewing its lease every [`heartbeat_interval`] while it runs.
+/// A renewal that finds the job no longer held does not stop the handler: its commit may
+/// already be in flight (a job done in its handler's transaction is no longer held either),
+/// and stopping it there would skip what follows the commit (waking runners, publishing
+/// alerts). A late attempt is fenced where it writes instead ([`queue::complete`]).
 async fn run_with_heartbeat(services: &Services, job: &ClaimedJob) -> Result<(), Failed> {
     let lease = services.settings.jobs.lease;
     let every = heartbeat_interval(lease);
@@ -51,7 +55,7 @@ async fn run_with_heartbeat(services: &Services, job: &ClaimedJob) -> Result<(),
             outcome = &mut handler => return outcome,
             _ = beat.tick() => match renew(services, job, lease).await {
                 Ok(true) => {}
-                Ok(false) => tracing::warn!(job = %job.id, kind = %job.kind, "the job's lease ran out and another runner claimed it"),
+                Ok(false) => tracing::debug!(job = %job.id, kind = %job.kind, "the job is no longer held by this attempt"),
                 Err(e) => tracing::warn!(job = %job.id, kind = %job.kind, error = %crate::error::report(&e), "could not renew the job's lease"),
             },
         }
@@ -65,12 +69,14 @@ async fn run_one(services: Services, job: ClaimedJob) -> Vec<ClaimedJob> {
     let started = std::time::Instant::now();
     let outcome = run_with_heartbeat(&services, &job).await;
     let elapsed = started.elapsed();
-    let recorded = match &outcome {
+    // What was written: `Some(dead)`, or `None` when this attempt no longer held the job
+    // (its lease ran out and another runner claimed it: that attempt's outcome counts).
+    let recorded: Result<Option<bool>, sea_orm::DbErr> = match &outcome {
         // Done in the handler's own transaction: nothing left to write.
-        Ok(()) if job.completed_by_handler() => Ok(false),
+        Ok(()) if job.completed_by_handler() => Ok(Some(false)),
         Ok(()) => {
             let _turn = services.writes.enter().await;
-            queue::complete(&services.db, job.id).await.map(|_| false)
+            queue::complete(&services.db, &job).await.map(|held| held.then_some(false))
         }
         Err(Failed { error, retry_after }) => {
             let permanent = matches!(error, JobError::Permanent(_));
@@ -79,8 +85,9 @@ async fn run_one(services: Services, job: ClaimedJob) -> Vec<ClaimedJob> {
         }
     };
     let measured = match (&outcome, &recorded) {
+        (_, Ok(None)) => "superseded",
         (Ok(()), _) => "done",
-        (Err(_), Ok(true)) => "dead",
+        (Err(_), Ok(Some(true))) => "dead",
         (Err(_), _) => "retry",
     };
     crate::telemetry::job(&job.kind, measured, elapsed);
@@ -88,11 +95,14 @@ async fn run_one(services: Services, job: ClaimedJob) -> Vec<ClaimedJob> {
         (_, Err(e)) => {
             tracing::error!(job = %job.id, kind = %job.kind, error = %crate::error::report(&e), "could not record job outcome; it will be reclaimed after its lease")
         }
+        (_, Ok(None)) => {
+            tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, "{}; this attempt's outcome is dropped", queue::LEASE_LOST)
+        }
         (Ok(()), Ok(_)) => tracing::debug!(job = %job.id, kind = %job.kind, "job done"),
-        (Err(Failed { error: e, .. }), Ok(true)) => {
+        (Err(Failed { error: e, .. }), Ok(Some(true))) => {
             tracing::error!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %crate::error::report(&e), "job dead")
         }
-        (Err(Failed { error: e, .. }), Ok(false)) => {
+        (Err(Failed { error: e, .. }), Ok(Some(false))) => {
             tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %crate::error::report(&e), "job failed; will retry")
         }
     }
@@ -149,12 +159,12 @@ impl Dispatcher {
     }
 }
 
-/// The jobs one process is running: each task's job id and account (to release on
-/// shutdown, and to free its slot in the intake). A finished task's follow-on jobs are run
-/// next in this set.
+/// The jobs one process is running: each task's job id, attempt and account (to release
+/// on shutdown, and to free its slot in the intake). A finished task's follow-on jobs are
+/// run next in this set.
 struct Running {
     set: JoinSet<Vec<ClaimedJob>>,
-    claimed: HashMap<tokio::task::Id, (Uuid, Tenant)>,
+    claimed: HashMap<tokio::task::Id, (Uuid, i32, Tenant)>,
     intake: Arc<Intake>,
 }
 
@@ -162,12 +172,12 @@ impl Running {
     /// Starts `job`; `reserved` when it comes with its slot (handed over through the
     /// intake), otherwise it takes one now.
     fn spawn(&mut self, services: &Services, job: ClaimedJob, reserved: bool) {
-        let (id, tenant) = (job.id, job.tenant);
+        let (id, attempts, tenant) = (job.id, job.attempts, job.tenant);
         if !reserved {
             self.intake.started(&tenant);
         }
         let task = self.set.spawn(run_one(services.clone(), job));
-        self.claimed.insert(task.id(), (id, tenant));
+        self.claimed.insert(task.id(), (id, attempts, tenant));
     }
 
     /// Notes a finished task and returns the jobs it handed over.
@@ -179,7 +189,7 @@ impl Running {
             Ok((task, follow_ons)) => (task, follow_ons),
             Err(e) => (e.id(), Vec::new()),
         };
-        if let Some((_, tenant)) = self.claimed.remove(&task) {
+        if let Some((_, _, tenant)) = self.claimed.remove(&task) {
             self.intake.finished(&tenant);
         }
         follow_ons
@@ -282,23 +292,23 @@ async fn run_loop(
     // Graceful shutdown: let in-flight jobs finish, then release what is left (follow-ons
     // and ingest's hand-overs that arrive now are released too, not started).
     intake.close();
-    let mut left: Vec<Uuid> = Vec::new();
+    let mut left: Vec<(Uuid, i32)> = Vec::new();
     let grace = tokio::time::sleep(stopped.borrow().unwrap_or(Duration::from_secs(10)));
     tokio::pin!(grace);
     loop {
         tokio::select! {
             done = running.set.join_next_with_id() => match done {
                 None => break,
-                Some(done) => left.extend(running.finished(done).into_iter().map(|job| job.id)),
+                Some(done) => left.extend(running.finished(done).into_iter().map(|job| (job.id, job.attempts))),
             },
             _ = &mut grace => break,
         }
     }
     running.set.abort_all();
-    left.extend(running.claimed.into_values().map(|(id, _)| id));
+    left.extend(running.claimed.into_values().map(|(id, attempts, _)| (id, attempts)));
     handed.close();
     while let Ok(job) = handed.try_recv() {
-        left.push(job.id);
+        left.push((job.id, job.attempts));
     }
     let released = {
         let _turn = services.writes.enter().await;

@@ -82,9 +82,15 @@ impl ClaimedJob {
     /// returns `Ok`, the runner does not mark the job again. (A handler that returns an
     /// error is recorded as failed whatever it noted: its transaction did not commit.)
     ///
-    /// Errors: the database's.
+    /// Only while this attempt still holds the job ([`complete`]): when its lease ran out
+    /// and another runner claimed the job, this errs, the handler's transaction rolls back
+    /// with it, and the effects are the other attempt's to commit (exactly once).
+    ///
+    /// Errors: the database's; [`LEASE_LOST`] when this attempt no longer holds the job.
     pub async fn complete_in<C: ConnectionTrait>(&self, db: &C) -> Result<(), sea_orm::DbErr> {
-        complete(db, self.id).await?;
+        if !complete(db, self).await? {
+            return Err(sea_orm::DbErr::Custom(LEASE_LOST.to_owned()));
+        }
         self.completed.store(true, Ordering::Release);
         Ok(())
     }
@@ -377,6 +383,16 @@ fn claim_sql(backend: DbBackend) -> String {
     )
 }
 
+/// The rows of job `id` still held by the claim counted as attempt `attempts`: `running`
+/// with that count (the fencing token of a claim: a claim after the lease ran out counts
+/// another attempt). Every write of an attempt's outcome or lease is filtered by it.
+fn held(id: Uuid, attempts: i32) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(job::Column::Id.eq(id))
+        .add(job::Column::State.eq(JobState::Running))
+        .add(job::Column::Attempts.eq(attempts))
+}
+
 /// Extends the lease of a job this runner still holds to `lease` from now: the heartbeat
 /// of a running job, so a short lease ([`crate::settings::JobSettings::lease`]) is enough
 /// for a long attempt and a crashed worker's jobs are retried soon. Only this attempt's
@@ -390,63 +406,71 @@ pub async fn renew<C: ConnectionTrait>(db: &C, job: &ClaimedJob, lease: Duration
     let renewed = job::Entity::update_many()
         .col_expr(job::Column::LockedUntil, Expr::value(Some(until)))
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
-        .filter(job::Column::Id.eq(job.id))
-        .filter(job::Column::State.eq(JobState::Running))
-        .filter(job::Column::Attempts.eq(job.attempts))
+        .filter(held(job.id, job.attempts))
         .exec(db)
         .await?;
     Ok(renewed.rows_affected > 0)
 }
 
-/// Marks a job done (idempotent; handlers may already have done it in their transaction).
-pub async fn complete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), sea_orm::DbErr> {
-    job::Entity::update_many()
+/// The error of [`ClaimedJob::complete_in`] when the attempt's lease ran out and another
+/// runner claimed the job.
+pub const LEASE_LOST: &str = "the job's lease ran out and another runner claimed it";
+
+/// Marks `job` done, when this attempt still holds it: the row is `running` with this
+/// attempt's count (the fencing token of the claim; a claim after the lease ran out counts
+/// another attempt). Returns whether it did; `false` means another runner's attempt holds
+/// the job (or finished it), and this one's outcome must not be written.
+pub async fn complete<C: ConnectionTrait>(db: &C, job: &ClaimedJob) -> Result<bool, sea_orm::DbErr> {
+    let done = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Done))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(job::Column::Id.eq(id))
+        .filter(held(job.id, job.attempts))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(done.rows_affected > 0)
 }
 
 /// Records a failed attempt: back to pending after `delay` (see [`crate::jobs::Job::retry_delay`]),
-/// or dead when `permanent` or out of attempts. Returns whether the job is now dead.
+/// or dead when `permanent` or out of attempts. Returns whether the job is now dead, or
+/// `None` when this attempt no longer holds the job (its lease ran out and another runner
+/// claimed it, as in [`complete`]): then nothing is written.
 pub async fn fail<C: ConnectionTrait>(
     db: &C,
     job: &ClaimedJob,
     error: &str,
     permanent: bool,
     delay: Duration,
-) -> Result<bool, sea_orm::DbErr> {
+) -> Result<Option<bool>, sea_orm::DbErr> {
     let dead = permanent || job.is_last_attempt();
     let now = Utc::now();
     let run_at = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(60));
     let error: String = error.chars().take(2000).collect();
-    job::Entity::update_many()
+    let failed = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(if dead { JobState::Dead } else { JobState::Pending }))
         .col_expr(job::Column::RunAt, Expr::value(if dead { now } else { run_at }))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .col_expr(job::Column::LastError, Expr::value(Some(error)))
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
-        .filter(job::Column::Id.eq(job.id))
+        .filter(held(job.id, job.attempts))
         .exec(db)
         .await?;
-    Ok(dead)
+    Ok((failed.rows_affected > 0).then_some(dead))
 }
 
 /// Puts claimed-but-unfinished jobs back to pending (graceful shutdown), without counting
-/// the interrupted attempt.
-pub async fn release<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), sea_orm::DbErr> {
-    if ids.is_empty() {
+/// the interrupted attempt. `jobs` are `(id, attempts)` of the claims this runner holds;
+/// one whose lease ran out and that another runner claimed since is left to that runner.
+pub async fn release<C: ConnectionTrait>(db: &C, jobs: &[(Uuid, i32)]) -> Result<(), sea_orm::DbErr> {
+    if jobs.is_empty() {
         return Ok(());
     }
+    let any_held = jobs.iter().fold(sea_orm::Condition::any(), |any, (id, attempts)| any.add(held(*id, *attempts)));
     job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Pending))
         .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).sub(1))
         .col_expr(job::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-        .filter(job::Column::Id.is_in(ids.iter().copied()))
-        .filter(job::Column::State.eq(JobState::Running))
+        .filter(any_held)
         .exec(db)
         .await?;
     Ok(())

@@ -568,7 +568,7 @@ db_test!(a_claimed_job_whose_worker_died_is_reclaimed_after_its_lease, |app| {
     let again = backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!((again[0].id, again[0].attempts), (first[0].id, 2), "the same job, a second attempt");
-    backend::queue::release(db, &[again[0].id]).await.unwrap();
+    backend::queue::release(db, &[(again[0].id, again[0].attempts)]).await.unwrap();
     let row = job::Entity::find_by_id(first[0].id).one(db).await.unwrap().unwrap();
     assert_eq!((row.state.as_str(), row.attempts), ("pending", 1), "released without counting the interrupted attempt");
     assert_eq!(app.drain().await, 1);
@@ -617,7 +617,7 @@ db_test!(a_claim_takes_each_accounts_first_jobs_up_to_its_share_behind_a_long_ba
 
     assert!(backend::queue::claim(db, 4, lease, 3).await.unwrap().is_empty(), "Alpha is at its share");
     let finished = first.iter().find(|j| j.tenant.account_id() == alpha).unwrap();
-    backend::queue::complete(db, finished.id).await.unwrap();
+    assert!(backend::queue::complete(db, finished).await.unwrap());
     let next = backend::queue::claim(db, 4, lease, 3).await.unwrap();
     assert_eq!((next.len(), of(&next, alpha)), (1, 1), "one finished, one more of Alpha's runs");
 });
@@ -635,10 +635,15 @@ db_test!(a_job_that_runs_longer_than_its_lease_keeps_it_by_heartbeat_and_is_sent
     let owner = app.owner(&t).await;
     backend::actions::create(&app.services, &owner.into(), agent, webhook(&receiver.url), Save::Publish).await.unwrap();
     ingest(&app, &t, "slow-1").await;
-    let (first, second) = tokio::join!(app.drain(), async {
-        tokio::time::sleep(Duration::from_millis(1600)).await;
-        app.drain().await
-    });
+    // Bounded: a runner that never returns (a write lock left behind by a rolled-back
+    // attempt) fails the test instead of stalling the suite.
+    let runners = async {
+        tokio::join!(app.drain(), async {
+            tokio::time::sleep(Duration::from_millis(1600)).await;
+            app.drain().await
+        })
+    };
+    let (first, second) = tokio::time::timeout(Duration::from_secs(60), runners).await.expect("both runners return");
     assert_eq!((first, second), (2, 0), "analysis and delivery ran once, in the first runner");
     assert_eq!(receiver.received().len(), 1, "the webhook was posted once");
     let delivery = deliveries_of(&app).await.pop().unwrap();
@@ -662,6 +667,34 @@ db_test!(a_lease_is_renewed_only_by_the_attempt_that_holds_it, |app| {
     assert_eq!((second.id, second.attempts), (first.id, 2));
     assert!(!backend::queue::renew(db, &first, Duration::from_secs(60)).await.unwrap(), "not the holder any more");
     assert!(backend::queue::renew(db, &second, Duration::from_secs(60)).await.unwrap());
+});
+
+db_test!(an_attempt_that_lost_its_lease_writes_no_outcome_and_its_transaction_rolls_back, |app| {
+    use sea_orm::TransactionTrait;
+    let t = app.tenant("Acme").await;
+    desk(&app, &t).await;
+    ingest(&app, &t, "fence-1").await;
+    let db = &app.services.db;
+    let first = backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().pop().unwrap();
+    // The first attempt stalls past its lease and a second runner claims the job.
+    assert!(backend::queue::renew(db, &first, Duration::ZERO).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let second = backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().pop().unwrap();
+    assert_eq!((second.id, second.attempts), (first.id, 2));
+    // The stale attempt can neither finish nor fail the job, nor commit a handler's work.
+    assert!(!backend::queue::complete(db, &first).await.unwrap(), "not the holder");
+    assert_eq!(backend::queue::fail(db, &first, "late", false, Duration::ZERO).await.unwrap(), None);
+    let txn = db.begin().await.unwrap();
+    let err = first.complete_in(&txn).await.unwrap_err();
+    assert!(err.to_string().contains(backend::queue::LEASE_LOST), "{err}");
+    drop(txn);
+    backend::queue::release(db, &[(first.id, first.attempts)]).await.unwrap();
+    let row = job::Entity::find_by_id(first.id).one(db).await.unwrap().unwrap();
+    assert_eq!((row.state.as_str(), row.attempts), ("running", 2), "still the second attempt's");
+    // The holder finishes it.
+    assert!(backend::queue::complete(db, &second).await.unwrap());
+    let row = job::Entity::find_by_id(first.id).one(db).await.unwrap().unwrap();
+    assert_eq!(row.state.as_str(), "done");
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
