@@ -34,9 +34,7 @@ const QUEUE_DEPTH: usize = 4096;
 struct Submission {
     tenant: Tenant,
     auto_create_agents: bool,
-    /// The call's rows, built by the request before it queues (in parallel, off the
-    /// writer's turn: every microsecond the writer spends between commits delays them all).
-    prepared: Prepared,
+    call: CallEnded,
     reply: oneshot::Sender<Result<Ingested>>,
 }
 
@@ -48,17 +46,11 @@ pub struct IngestWriter {
 }
 
 impl IngestWriter {
-    /// Starts the writer, writing to the services' database and waking their job runner
-    /// after each commit that stored a new call.
-    ///
-    /// The writer runs on a thread of its own (a single-threaded tokio runtime named
-    /// `ingest-writer`), not among the request handlers: a group commit is a dozen
-    /// statements, each a hand-over to SQLite's connection thread and back, and on the
-    /// shared runtime each way back waited behind the requests then in flight (32 requests
-    /// at once: 0.3 ms a statement, and every call of the next batch waits for all of it).
+    /// Starts the writer on the current tokio runtime, writing to the services' database
+    /// and waking their job runner after each commit that stored a new call.
     pub fn spawn(services: &crate::Services) -> Self {
         let (submissions, received) = mpsc::channel(QUEUE_DEPTH);
-        let writer = run(
+        tokio::spawn(run(
             services.db.clone(),
             services.writes.clone(),
             services.jobs_wakeup.clone(),
@@ -66,22 +58,7 @@ impl IngestWriter {
             services.signals.clone(),
             Handover { intake: services.intake.clone(), lease: services.settings.jobs.lease },
             received,
-        );
-        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(runtime) => {
-                let started = std::thread::Builder::new()
-                    .name("ingest-writer".to_owned())
-                    .spawn(move || runtime.block_on(writer));
-                if let Err(e) = started {
-                    // The submissions then find the writer stopped and answer 500.
-                    tracing::error!(error = %e, "cannot start the ingest writer's thread");
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "no runtime of its own for the ingest writer; it shares the server's");
-                tokio::spawn(writer);
-            }
-        }
+        ));
         Self { submissions }
     }
 
@@ -92,11 +69,7 @@ impl IngestWriter {
     pub async fn submit(&self, tenant: Tenant, auto_create_agents: bool, call: CallEnded) -> Result<Ingested> {
         let (reply, answer) = oneshot::channel();
         let stopped = || Error::bug("the ingest writer has stopped");
-        let prepared = Prepared::new(&tenant, call);
-        self.submissions
-            .send(Submission { tenant, auto_create_agents, prepared, reply })
-            .await
-            .map_err(|_| stopped())?;
+        self.submissions.send(Submission { tenant, auto_create_agents, call, reply }).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -168,7 +141,7 @@ struct Handover {
 async fn commit_batch(parts: &Parts, batch: Vec<Submission>) {
     // The calls move into the transaction; the replies wait for its outcome.
     let (calls, replies): (Vec<_>, Vec<_>) =
-        batch.into_iter().map(|s| ((s.tenant, s.auto_create_agents, s.prepared), s.reply)).unzip();
+        batch.into_iter().map(|s| ((s.tenant, s.auto_create_agents, s.call), s.reply)).unzip();
     let count = replies.len();
     let outcomes = async {
         let turn = parts.writes.enter().await;
@@ -181,11 +154,11 @@ async fn commit_batch(parts: &Parts, batch: Vec<Submission>) {
         let mut reservations = Vec::with_capacity(calls.len());
         let calls: Vec<bulk::Call> = calls
             .into_iter()
-            .map(|(tenant, auto_create_agents, prepared)| {
+            .map(|(tenant, auto_create_agents, call)| {
                 let reservation = parts.handover.intake.get().and_then(|intake| intake.try_reserve(&tenant));
                 let lease = reservation.as_ref().map(|_| parts.handover.lease);
                 reservations.push(reservation);
-                bulk::Call { tenant, auto_create_agents, prepared, lease }
+                bulk::Call { tenant, auto_create_agents, prepared: Prepared::new(&tenant, call), lease }
             })
             .collect();
         let savepoint = work.db().begin().await?;
