@@ -416,10 +416,9 @@ pub async fn renew<C: ConnectionTrait>(db: &C, job: &ClaimedJob, lease: Duration
 /// runner claimed the job.
 pub const LEASE_LOST: &str = "the job's lease ran out and another runner claimed it";
 
-/// Marks `job` done, when this attempt still holds it: the row is `running` with this
-/// attempt's count (the fencing token of the claim; a claim after the lease ran out counts
-/// another attempt). Returns whether it did; `false` means another runner's attempt holds
-/// the job (or finished it), and this one's outcome must not be written.
+/// Marks `job` done, when this attempt still holds it ([`held`]). Returns whether it did;
+/// `false` means another runner's attempt holds the job (or finished it), and this one's
+/// outcome must not be written.
 pub async fn complete<C: ConnectionTrait>(db: &C, job: &ClaimedJob) -> Result<bool, sea_orm::DbErr> {
     let done = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Done))

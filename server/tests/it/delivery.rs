@@ -650,6 +650,16 @@ db_test!(a_job_that_runs_longer_than_its_lease_keeps_it_by_heartbeat_and_is_sent
     assert_eq!((delivery.state.as_str(), delivery.attempts), ("delivered", 1));
 });
 
+/// Ends `first`'s lease at once (as when its holder died or stalled) and claims the job
+/// again, as another runner would: the same job, its second attempt.
+async fn take_over(db: &sea_orm::DatabaseConnection, first: &backend::queue::ClaimedJob) -> backend::queue::ClaimedJob {
+    assert!(backend::queue::renew(db, first, Duration::ZERO).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let second = backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().pop().unwrap();
+    assert_eq!((second.id, second.attempts), (first.id, 2));
+    second
+}
+
 db_test!(a_lease_is_renewed_only_by_the_attempt_that_holds_it, |app| {
     let t = app.tenant("Acme").await;
     desk(&app, &t).await;
@@ -661,10 +671,7 @@ db_test!(a_lease_is_renewed_only_by_the_attempt_that_holds_it, |app| {
     assert!(backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().is_empty(), "still leased");
     // Let the lease run out, as when the holder died: another runner claims the job and
     // the first attempt's late heartbeat changes nothing.
-    assert!(backend::queue::renew(db, &first, Duration::ZERO).await.unwrap());
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    let second = backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().pop().unwrap();
-    assert_eq!((second.id, second.attempts), (first.id, 2));
+    let second = take_over(db, &first).await;
     assert!(!backend::queue::renew(db, &first, Duration::from_secs(60)).await.unwrap(), "not the holder any more");
     assert!(backend::queue::renew(db, &second, Duration::from_secs(60)).await.unwrap());
 });
@@ -677,10 +684,7 @@ db_test!(an_attempt_that_lost_its_lease_writes_no_outcome_and_its_transaction_ro
     let db = &app.services.db;
     let first = backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().pop().unwrap();
     // The first attempt stalls past its lease and a second runner claims the job.
-    assert!(backend::queue::renew(db, &first, Duration::ZERO).await.unwrap());
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    let second = backend::queue::claim(db, 10, Duration::from_secs(60), 10).await.unwrap().pop().unwrap();
-    assert_eq!((second.id, second.attempts), (first.id, 2));
+    let second = take_over(db, &first).await;
     // The stale attempt can neither finish nor fail the job, nor commit a handler's work.
     assert!(!backend::queue::complete(db, &first).await.unwrap(), "not the holder");
     assert_eq!(backend::queue::fail(db, &first, "late", false, Duration::ZERO).await.unwrap(), None);
